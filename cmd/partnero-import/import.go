@@ -1,0 +1,395 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/partnero-import/partnero-import/importer"
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/validate"
+)
+
+// Defaults documented in the README. Partnero does not publish its rate
+// limit, so the default rate is a conservative guess.
+const (
+	defaultRate        = 5.0
+	defaultConcurrency = 4
+	defaultRetries     = 3
+	defaultTimeout     = 30 * time.Second
+)
+
+var errHelp = errors.New("help shown")
+
+// importOptions are the flags of validate and import.
+type importOptions struct {
+	file       string
+	format     string
+	delimiter  string
+	encoding   string
+	sheet      string
+	mode       string
+	reportPath string
+	mapping    string
+	preset     string
+
+	baseURL        string
+	apiKeyFile     string
+	useSandbox     bool
+	sandboxPreload string
+	rate           string
+	concurrency    int
+	retries        int
+	timeout        time.Duration
+	dryRun         bool
+	resume         string
+	noProgress     bool
+	skipExisting   bool
+	summaryJSON    string
+	logFormat      string
+}
+
+func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {
+	name := "import"
+	if dryRun {
+		name = "validate"
+	}
+	o := &importOptions{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.StringVar(&o.format, "format", "", "input format: csv, jsonl or xlsx (default: from the file's extension)")
+	fs.StringVar(&o.delimiter, "delimiter", "", "CSV delimiter (default: sniffed among , ; tab |)")
+	fs.StringVar(&o.encoding, "encoding", "", "text encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: sniffed)")
+	fs.StringVar(&o.sheet, "sheet", "", "XLSX sheet (default: the first)")
+	fs.StringVar(&o.mode, "mode", validate.Create, "create or invite, for rows without an action cell")
+	fs.StringVar(&o.reportPath, "report", "", "report path; .jsonl gives JSON Lines (default: FILE with .report.csv)")
+	fs.StringVar(&o.mapping, "map", "", "FIELD=HEADER,... header mapping (not available yet)")
+	fs.StringVar(&o.preset, "preset", "", "header mapping of another platform's export (not available yet)")
+	if !dryRun {
+		fs.StringVar(&o.baseURL, "base-url", "", "API root (default: $PARTNERO_BASE_URL or "+partnero.DefaultBaseURL+")")
+		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
+		fs.BoolVar(&o.useSandbox, "sandbox", false, "import into an embedded Partnero-compatible sandbox")
+		fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "with --sandbox: partners that exist before the import")
+		fs.StringVar(&o.rate, "rate", strconv.FormatFloat(defaultRate, 'f', -1, 64), "requests per second at most; 0 means no limit")
+		fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "requests in flight at once")
+		fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
+		fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
+		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
+		fs.StringVar(&o.resume, "resume", "", "skip rows an earlier report shows done (not available yet)")
+		fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
+		fs.BoolVar(&o.skipExisting, "skip-existing", false, "existing partners are skipped (not available yet)")
+		fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the summary as JSON (not available yet)")
+		fs.StringVar(&o.logFormat, "log-format", "text", "text (json is not available yet)")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(s.Err, "usage: partnero-import %s [flags] FILE\n\nflags:\n", name)
+		fs.PrintDefaults()
+	}
+	// Flags may come before or after FILE.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		return nil, usagef("%s needs exactly one FILE (or - for standard input), got %d", name, len(files))
+	}
+	o.file = files[0]
+	return o, o.check()
+}
+
+// check refuses what this version cannot do yet, and bad values.
+func (o *importOptions) check() error {
+	for flagName, set := range map[string]bool{
+		"--map": o.mapping != "", "--preset": o.preset != "", "--resume": o.resume != "",
+		"--skip-existing": o.skipExisting, "--summary-json": o.summaryJSON != "",
+		"--log-format json": o.logFormat == "json",
+	} {
+		if set {
+			return usagef("%s is not available in this version yet", flagName)
+		}
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return usagef("unknown --log-format %q: use text or json", o.logFormat)
+	}
+	if o.mode != validate.Create && o.mode != validate.Invite {
+		return usagef("unknown --mode %q: use create or invite", o.mode)
+	}
+	if o.concurrency < 1 {
+		return usagef("--concurrency must be at least 1")
+	}
+	if o.retries < 0 {
+		return usagef("--retries must not be negative")
+	}
+	if o.sandboxPreload != "" && !o.useSandbox {
+		return usagef("--sandbox-preload needs --sandbox")
+	}
+	return nil
+}
+
+func (o *importOptions) inputOptions() (input.Options, error) {
+	var opts input.Options
+	var err error
+	switch {
+	case o.format != "":
+		opts.Format, err = input.ParseFormat(o.format)
+	case o.file == "-":
+		err = usagef("reading standard input needs --format")
+	default:
+		opts.Format, err = input.FormatOf(o.file)
+	}
+	if err != nil {
+		return opts, usageError{err.Error()}
+	}
+	if o.delimiter != "" {
+		if opts.Delimiter, err = input.ParseDelimiter(o.delimiter); err != nil {
+			return opts, usageError{err.Error()}
+		}
+	}
+	if o.encoding != "" {
+		if opts.Encoding, err = input.ParseEncoding(o.encoding); err != nil {
+			return opts, usageError{err.Error()}
+		}
+	}
+	return opts, nil
+}
+
+// defaultReport is FILE with its extension replaced by .report.csv.
+func (o *importOptions) defaultReport() string {
+	if o.reportPath != "" {
+		return o.reportPath
+	}
+	if o.file == "-" {
+		return "stdin.report.csv"
+	}
+	return strings.TrimSuffix(o.file, filepath.Ext(o.file)) + ".report.csv"
+}
+
+func runImport(ctx context.Context, args []string, getenv func(string) string, s Streams, dryRun bool) (int, error) {
+	o, err := parseImportFlags(args, dryRun, s)
+	if err != nil {
+		return 0, err
+	}
+	dryRun = dryRun || o.dryRun
+	inOpts, err := o.inputOptions()
+	if err != nil {
+		return 0, err
+	}
+	source, cleanup, err := openSource(o.file, s.In)
+	if err != nil {
+		return 0, err
+	}
+	defer cleanup()
+
+	var client *partnero.Client
+	if !dryRun {
+		c, closeSandbox, err := o.client(getenv, s)
+		if err != nil {
+			return 0, err
+		}
+		defer closeSandbox()
+		client = c
+	}
+
+	reportPath := o.defaultReport()
+	if err := notTheInput(reportPath, o.file); err != nil {
+		return 0, err
+	}
+	w, err := report.Create(reportPath, !dryRun)
+	if err != nil {
+		return 0, err
+	}
+	var bar *progressbar.ProgressBar
+	cfg := importer.Config{
+		Open: source, Input: inOpts, Mode: o.mode, Report: w, Client: client, Concurrency: o.concurrency,
+		Warn: func(msg string) { fmt.Fprintln(s.Err, "warning: "+msg) },
+	}
+	if !dryRun && s.ErrIsTerminal && !o.noProgress {
+		cfg.Started = func(rows int) { bar = newBar(rows, s.Err) }
+		cfg.Finished = func(report.Line) { bar.Add(1) }
+	}
+	var res *importer.Result
+	if dryRun {
+		res, err = importer.Validate(ctx, cfg)
+	} else {
+		res, err = importer.Import(ctx, cfg)
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	res.Summary.Print(s.Err)
+	fmt.Fprintln(s.Err, "report:", reportPath)
+	switch {
+	case res.Fatal != nil:
+		return 0, res.Fatal
+	case res.Interrupted:
+		fmt.Fprintln(s.Err, "partnero-import: interrupted; rows not sent are reported skipped/aborted")
+		return exitInterrupted, nil
+	case !res.Summary.OK():
+		return exitRowsFailed, nil
+	}
+	return exitOK, nil
+}
+
+func newBar(rows int, w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions(rows,
+		progressbar.OptionSetWriter(w), // never standard output
+		progressbar.OptionSetDescription("importing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("rows"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// client makes the API client: into an embedded sandbox, or the real API
+// with a key from the environment or a file, never from a flag value.
+func (o *importOptions) client(getenv func(string) string, s Streams) (*partnero.Client, func(), error) {
+	rate, err := parseRate(o.rate)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := partnero.Config{Rate: rate, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
+		UserAgent: "partnero-import/" + version}
+	closeSandbox := func() {}
+	if o.useSandbox {
+		sb := sandbox.New(sandbox.Options{})
+		if o.sandboxPreload != "" {
+			n, err := sb.Preload(o.sandboxPreload)
+			if err != nil {
+				return nil, nil, usageError{err.Error()}
+			}
+			fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
+		}
+		if cfg.BaseURL, err = sb.Start("127.0.0.1:0"); err != nil {
+			return nil, nil, err
+		}
+		closeSandbox = func() { sb.Close() }
+		cfg.Key = secret.New("sandbox")
+		fmt.Fprintln(s.Err, "sandbox: importing into an embedded sandbox at", cfg.BaseURL)
+	} else {
+		cfg.BaseURL = firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL)
+		if cfg.Key, err = apiKey(o.apiKeyFile, getenv); err != nil {
+			return nil, nil, err
+		}
+	}
+	c, err := partnero.New(cfg)
+	if err != nil {
+		closeSandbox()
+		return nil, nil, usageError{err.Error()}
+	}
+	return c, closeSandbox, nil
+}
+
+func parseRate(v string) (float64, error) {
+	if v == "auto" {
+		return 0, usagef("--rate auto is not available in this version yet; give a number of requests per second")
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || r < 0 || r != r {
+		return 0, usagef("--rate must be a number of requests per second (0 for no limit), not %q", v)
+	}
+	return r, nil
+}
+
+func apiKey(file string, getenv func(string) string) (secret.String, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return secret.String{}, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
+		}
+		if k := strings.TrimSpace(string(b)); k != "" {
+			return secret.New(k), nil
+		}
+		return secret.String{}, usagef("--api-key-file %s is empty", file)
+	}
+	if k := strings.TrimSpace(getenv("PARTNERO_API_KEY")); k != "" {
+		return secret.New(k), nil
+	}
+	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or use --api-key-file (or --sandbox to rehearse)")
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// openSource returns a function that opens the input once per pass. Standard
+// input can be read only once, so it is first copied to a private temporary
+// file, removed at the end.
+func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
+	if file != "-" {
+		st, err := os.Stat(file)
+		if err != nil {
+			return nil, nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+		}
+		if st.IsDir() {
+			return nil, nil, usagef("%s is a directory, not a file", file)
+		}
+		return func() (io.ReadCloser, error) {
+			f, err := os.Open(file)
+			if err != nil {
+				return nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+			}
+			return f, nil
+		}, func() {}, nil
+	}
+	tmp, err := os.CreateTemp("", "partnero-import-stdin-*") // 0600
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if _, err := io.Copy(tmp, stdin); err != nil {
+		cleanup()
+		return nil, nil, usagef("cannot read standard input: %v", err)
+	}
+	return func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(tmp, 0, 1<<62)), nil
+	}, cleanup, nil
+}
+
+// notTheInput refuses a report path that would overwrite the input.
+func notTheInput(reportPath, file string) error {
+	if file == "-" {
+		return nil
+	}
+	a, err1 := os.Stat(reportPath)
+	b, err2 := os.Stat(file)
+	if err1 == nil && err2 == nil && os.SameFile(a, b) {
+		return usagef("--report %s is the input file itself", reportPath)
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+// The sandbox's default limit: none, so rehearsals run at full speed.
+const defaultSandboxRateLimit = 0
+
+func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
+	var (
+		opts    sandbox.Options
+		addr    string
+		preload string
+	)
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "where to listen")
+	fs.StringVar(&opts.APIKey, "api-key", "", "the one bearer token accepted (default: any non-empty token)")
+	fs.IntVar(&opts.RateLimit, "rate-limit", defaultSandboxRateLimit, "requests per minute before 429; 0 means none")
+	fs.DurationVar(&opts.Latency, "latency", 0, "added delay per request")
+	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 500 (0 to 1)")
+	fs.StringVar(&opts.Program, "program", sandbox.Affiliate, "affiliate or referral (invitations exist only in affiliate programs)")
+	fs.StringVar(&preload, "preload", "", "partners that exist before the import (CSV or JSON Lines)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, errHelp
+		}
+		return 0, usageError{err.Error()}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return 0, usagef("sandbox takes no arguments, got %q", fs.Arg(0))
+	case opts.Program != sandbox.Affiliate && opts.Program != sandbox.Referral:
+		return 0, usagef("unknown --program %q: use affiliate or referral", opts.Program)
+	case opts.FailRate < 0 || opts.FailRate > 1:
+		return 0, usagef("--fail-rate must be between 0 and 1")
+	case opts.RateLimit < 0 || opts.Latency < 0:
+		return 0, usagef("--rate-limit and --latency must not be negative")
+	}
+	sb := sandbox.New(opts)
+	if preload != "" {
+		n, err := sb.Preload(preload)
+		if err != nil {
+			return 0, usageError{err.Error()}
+		}
+		fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
+	}
+	err := sb.Serve(ctx, addr, func(base string) {
+		fmt.Fprintf(s.Err, "sandbox: serving the Partnero API at %s (stop with Ctrl-C)\n", base)
+		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=anything partnero-import import --base-url %s FILE\n", base)
+	})
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(s.Err, "sandbox: stopped after %d requests (%s)\n", sb.Requests(), time.Now().Format(time.TimeOnly))
+	return exitOK, nil
+}

@@ -1,0 +1,266 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/validate"
+)
+
+// job is a row on its way to the API.
+type job struct {
+	rec     *input.Record
+	verdict validate.Verdict
+}
+
+// sent is a job with its outcome.
+type sent struct {
+	*job
+	out partnero.Outcome
+}
+
+// Import judges every row, sends the valid ones and reports each. A row
+// whose referrer is another row of the file waits until that row is created,
+// and is skipped when it is not. When ctx ends, or an answer stops the run,
+// nothing new is sent, requests in flight finish, and every row not sent is
+// reported skipped/aborted.
+func Import(ctx context.Context, cfg Config) (*Result, error) {
+	start := time.Now()
+	plan, err := firstPass(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &dispatcher{
+		cfg: &cfg, plan: plan, res: &Result{},
+		parked: map[int][]*job{}, outcome: map[int]bool{},
+	}
+	err = d.run(ctx)
+	d.res.Summary.Elapsed = time.Since(start)
+	d.res.Summary.Requests = cfg.Client.Requests()
+	return d.res, err
+}
+
+type dispatcher struct {
+	cfg  *Config
+	plan *validate.Plan
+	res  *Result
+
+	ready    []*job         // valid rows that may be sent now, in file order
+	parked   map[int][]*job // rows waiting for their referrer, by its row
+	outcome  map[int]bool   // whether a referred row succeeded, once known
+	stopping bool
+	stopWhy  string
+	cancel   context.CancelFunc
+	err      error // a report that cannot be written
+}
+
+func (d *dispatcher) run(ctx context.Context) error {
+	conc := max(d.cfg.Concurrency, 1)
+	// stopCtx ends with ctx or when an answer stops the run: no new attempt
+	// starts after it, but a request in flight finishes (the client bounds it
+	// by its timeout), so no row is left half-sent.
+	stopCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.cancel = cancel
+	var g errgroup.Group
+	g.SetLimit(conc)
+	results := make(chan sent, conc) // room for every worker: they never block
+
+	jobs := make(chan *job, conc)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(jobs)
+		readErr <- eachRecord(d.cfg, func(rec *input.Record) error {
+			jobs <- &job{rec: rec, verdict: d.plan.Judge(rec)}
+			return nil
+		}, nil)
+	}()
+
+	inflight := 0
+	done := ctx.Done()
+	in := jobs
+	for {
+		for !d.stopping && len(d.ready) > 0 && inflight < conc {
+			j := d.ready[0]
+			d.ready = d.ready[1:]
+			inflight++
+			g.Go(func() error {
+				results <- sent{j, d.send(stopCtx, j)}
+				return nil
+			})
+		}
+		if in == nil && inflight == 0 && (d.stopping || len(d.ready) == 0) {
+			break
+		}
+		// Read ahead only while the pool has work queued; once stopping,
+		// read on to report every remaining row.
+		next := in
+		if !d.stopping && len(d.ready) >= 2*conc {
+			next = nil
+		}
+		select {
+		case j, ok := <-next:
+			if !ok {
+				in = nil
+				continue
+			}
+			d.admit(j)
+		case r := <-results:
+			inflight--
+			d.finish(r)
+		case <-done:
+			done = nil
+			d.res.Interrupted = true
+			d.stop("the run was interrupted before this row was sent")
+		}
+	}
+	g.Wait()
+	if err := <-readErr; err != nil {
+		return err
+	}
+	// Every referrer has finished by now, so nothing should wait; if a row
+	// still does, it is reported rather than lost.
+	for ref := range d.parked {
+		d.release(ref, false)
+	}
+	return d.err
+}
+
+// admit takes a judged row from the reader.
+func (d *dispatcher) admit(j *job) {
+	v := &j.verdict
+	switch {
+	case v.Status != report.Valid:
+		line := lineOf(j.rec, v.Action)
+		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
+		d.write(&line)
+	case d.stopping:
+		d.abort(j)
+	case v.Referrer == 0:
+		d.ready = append(d.ready, j)
+	default:
+		ok, known := d.outcome[v.Referrer]
+		switch {
+		case !known:
+			d.parked[v.Referrer] = append(d.parked[v.Referrer], j)
+		case ok:
+			d.ready = append(d.ready, j)
+		default:
+			d.skipChild(j)
+		}
+	}
+}
+
+// finish reports a sent row and lets the rows waiting for it go on.
+func (d *dispatcher) finish(r sent) {
+	line := lineOf(r.rec, r.verdict.Action)
+	o := r.out
+	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
+	line.Status, line.Reason = o.Status, o.Reason
+	if o.Status == "" {
+		line.Status = report.Created
+		if r.verdict.Action == validate.Invite {
+			line.Status = report.Invited
+		}
+		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
+	}
+	if r.verdict.Action == validate.Invite && r.rec.HasReferrer() {
+		line.Message = join(line.Message, "warning: an invite carries no referring partner; the referrer was not sent")
+	}
+	d.write(&line)
+	if o.Fatal && d.res.Fatal == nil {
+		d.res.Fatal = errors.New(o.Message)
+		d.stop("the run stopped before this row was sent: " + string(o.Reason))
+	}
+	if d.plan.Referred(r.rec.Row) {
+		d.release(r.rec.Row, line.Status == report.Created)
+	}
+}
+
+// release records a referred row's outcome and moves its waiting children on.
+func (d *dispatcher) release(row int, ok bool) {
+	d.outcome[row] = ok
+	children := d.parked[row]
+	delete(d.parked, row)
+	for _, c := range children {
+		switch {
+		case d.stopping:
+			d.abort(c)
+		case ok:
+			d.ready = append(d.ready, c)
+		default:
+			d.skipChild(c)
+		}
+	}
+}
+
+func (d *dispatcher) skipChild(j *job) {
+	line := lineOf(j.rec, j.verdict.Action)
+	line.Status, line.Reason = report.Skipped, report.ReferringPartnerFailed
+	line.Message = fmt.Sprintf("its referring partner, row %d, was not created", j.verdict.Referrer)
+	d.write(&line)
+	if d.plan.Referred(j.rec.Row) {
+		d.release(j.rec.Row, false)
+	}
+}
+
+func (d *dispatcher) abort(j *job) {
+	line := lineOf(j.rec, j.verdict.Action)
+	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, d.stopWhy
+	d.write(&line)
+	if d.plan.Referred(j.rec.Row) {
+		d.release(j.rec.Row, false)
+	}
+}
+
+// stop sends nothing more and reports every queued and waiting row aborted.
+func (d *dispatcher) stop(why string) {
+	if d.stopping {
+		return
+	}
+	d.stopping, d.stopWhy = true, why
+	d.cancel()
+	queued := d.ready
+	d.ready = nil
+	for _, j := range queued {
+		d.abort(j)
+	}
+	for ref := range d.parked {
+		d.release(ref, false)
+	}
+}
+
+func (d *dispatcher) write(line *report.Line) {
+	if err := record(d.cfg, d.res, line); err != nil && d.err == nil {
+		d.err = err
+		d.stop("the report could not be written")
+	}
+}
+
+// send makes one row's call.
+func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
+	f := &j.rec.Fields
+	p := &partnero.Partner{
+		ID: f.ID, Key: f.Key, Email: f.Email, Name: f.Name, Surname: f.Surname,
+		Password: f.Password, Tags: f.Tags,
+		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: f.ReferringEmail},
+	}
+	if j.verdict.Action == validate.Invite {
+		return d.cfg.Client.Invite(ctx, p)
+	}
+	return d.cfg.Client.Create(ctx, p)
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}

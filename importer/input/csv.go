@@ -1,0 +1,177 @@
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// csvRow is what gocsv maps a record onto, once the header has been
+// renamed to canonical field names.
+type csvRow struct {
+	Email          string `csv:"email"`
+	Name           string `csv:"name"`
+	Surname        string `csv:"surname"`
+	Password       string `csv:"password"`
+	ID             string `csv:"id"`
+	Key            string `csv:"key"`
+	Tags           string `csv:"tags"`
+	ReferringID    string `csv:"referring_partner_id"`
+	ReferringKey   string `csv:"referring_partner_key"`
+	ReferringEmail string `csv:"referring_partner_email"`
+	Action         string `csv:"action"`
+}
+
+type csvReader struct {
+	csv      *csv.Reader
+	rows     *gocsv.Unmarshaller
+	columns  int
+	row      int
+	warnings []string
+}
+
+// ErrNoEmailColumn is returned when no header maps to the email field.
+var ErrNoEmailColumn = errors.New("no email column")
+
+func newCSVReader(text *bufio.Reader, delimiter rune) (*csvReader, error) {
+	if delimiter == 0 {
+		delimiter = sniffDelimiter(text)
+	}
+	cr := csv.NewReader(text)
+	cr.Comma = delimiter
+	cr.LazyQuotes = true // exports often carry a stray quote inside a cell
+	cr.ReuseRecord = true
+	// gocsv reads the header itself; we then rename its columns.
+	um, err := gocsv.NewUnmarshaller(cr, csvRow{})
+	if err == io.EOF {
+		return nil, errors.New("the file is empty: expected a header line")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the header: %w", err)
+	}
+	r := &csvReader{csv: cr, rows: um, columns: len(um.Headers)}
+	fields, err := r.mapHeader(um.Headers)
+	if err != nil {
+		return nil, err
+	}
+	if err := um.RenormalizeHeaders(func([]string) []string { return fields }); err != nil {
+		return nil, fmt.Errorf("cannot map the header: %w", err)
+	}
+	return r, nil
+}
+
+// mapHeader gives each column its canonical field ("" for none), warning
+// about unknown columns and refusing two columns for one field.
+func (r *csvReader) mapHeader(headers []string) ([]string, error) {
+	fields := make([]string, len(headers))
+	seen := map[string]string{}
+	for i, h := range headers {
+		f := canonical(h)
+		if f == fieldReferring {
+			f = ""
+		}
+		if f == "" {
+			if strings.TrimSpace(h) == "" {
+				r.warnings = append(r.warnings, fmt.Sprintf("column %d has no header: ignored", i+1))
+			} else {
+				r.warnings = append(r.warnings, fmt.Sprintf("unknown column %q: ignored", h))
+			}
+			continue
+		}
+		if prev, ok := seen[f]; ok {
+			return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one", prev, h, f)
+		}
+		seen[f] = h
+		fields[i] = f
+	}
+	if _, ok := seen[fieldEmail]; !ok {
+		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address", ErrNoEmailColumn, strings.Join(headers, ", "))
+	}
+	return fields, nil
+}
+
+func (r *csvReader) Warnings() []string { return r.warnings }
+
+func (r *csvReader) Next() (*Record, error) {
+	for {
+		v, err := r.rows.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			r.row++
+			return &Record{Row: r.row, Line: perr.StartLine, Err: parseProblem(perr, r.columns)}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the file: %w", err)
+		}
+		row := v.(csvRow)
+		f := row.fields()
+		if f.blank() {
+			continue // no cell has text: a spreadsheet's blank row, skipped like a blank line
+		}
+		line, _ := r.csv.FieldPos(0)
+		r.row++
+		return &Record{Row: r.row, Line: line, Fields: f}, nil
+	}
+}
+
+func parseProblem(err *csv.ParseError, columns int) error {
+	if errors.Is(err.Err, csv.ErrFieldCount) {
+		return fmt.Errorf("wrong number of fields: the header has %d", columns)
+	}
+	return fmt.Errorf("cannot read the record: %v", err.Err)
+}
+
+func (c *csvRow) fields() Fields {
+	return Fields{
+		Email:          strings.TrimSpace(c.Email),
+		Name:           strings.TrimSpace(c.Name),
+		Surname:        strings.TrimSpace(c.Surname),
+		Password:       secret.New(strings.TrimSpace(c.Password)),
+		ID:             strings.TrimSpace(c.ID),
+		Key:            strings.TrimSpace(c.Key),
+		Tags:           splitTags(c.Tags),
+		ReferringID:    strings.TrimSpace(c.ReferringID),
+		ReferringKey:   strings.TrimSpace(c.ReferringKey),
+		ReferringEmail: strings.TrimSpace(c.ReferringEmail),
+		Action:         strings.TrimSpace(c.Action),
+	}
+}
+
+// sniffDelimiter picks the most frequent of , ; tab | on the header line,
+// counting outside quotes; comma when none appears.
+func sniffDelimiter(text *bufio.Reader) rune {
+	head, _ := text.Peek(sniffSize)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	counts := map[byte]int{}
+	quoted := false
+	for _, c := range head {
+		switch c {
+		case '"':
+			quoted = !quoted
+		case ',', ';', '\t', '|':
+			if !quoted {
+				counts[c]++
+			}
+		}
+	}
+	best, bestN := byte(','), 0
+	for _, c := range []byte{',', ';', '\t', '|'} {
+		if counts[c] > bestN {
+			best, bestN = c, counts[c]
+		}
+	}
+	return rune(best)
+}

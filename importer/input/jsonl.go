@@ -1,0 +1,234 @@
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// maxLine bounds one JSON line, so a file without newlines cannot exhaust memory.
+const maxLine = 1 << 20
+
+type jsonlReader struct {
+	text     *bufio.Reader
+	line     int
+	row      int
+	warned   map[string]bool
+	warnings []string
+}
+
+func newJSONLReader(text *bufio.Reader) *jsonlReader {
+	return &jsonlReader{text: text, warned: map[string]bool{}}
+}
+
+func (r *jsonlReader) Warnings() []string { return r.warnings }
+
+func (r *jsonlReader) Next() (*Record, error) {
+	for {
+		b, tooLong, err := r.readLine()
+		if err == io.EOF && len(b) == 0 && !tooLong {
+			return nil, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("cannot read the file: %w", err)
+		}
+		r.line++
+		if tooLong {
+			r.row++
+			return &Record{Row: r.row, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", maxLine)}, nil
+		}
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
+			continue
+		}
+		r.row++
+		rec := &Record{Row: r.row, Line: r.line}
+		rec.Fields, rec.Err = r.decode(b)
+		return rec, nil
+	}
+}
+
+// readLine returns the next line without its newline; tooLong when the line
+// exceeded maxLine (and was skipped to its end).
+func (r *jsonlReader) readLine() (line []byte, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := r.text.ReadSlice('\n')
+		if len(buf)+len(chunk) > maxLine {
+			tooLong = true
+		} else {
+			buf = append(buf, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if tooLong {
+			return nil, true, nil
+		}
+		return buf, false, err
+	}
+}
+
+// decode turns one JSON object into fields. A value where text is expected
+// may be a string, a number (taken literally: exported ids are often
+// numbers) or null (absent); anything else makes the row invalid_row.
+func (r *jsonlReader) decode(b []byte) (Fields, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return Fields{}, errors.New("not a JSON object")
+		}
+		return Fields{}, fmt.Errorf("broken JSON: %v", err)
+	}
+	var f Fields
+	var problems []string
+	for k, raw := range obj {
+		field := canonical(k)
+		if field == "" {
+			r.warnUnknown(k)
+			continue
+		}
+		if err := f.set(field, raw); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", k, err))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems) // map order is random; messages must not be
+		return f, errors.New(strings.Join(problems, "; "))
+	}
+	return f, nil
+}
+
+func (r *jsonlReader) warnUnknown(k string) {
+	if r.warned[k] || len(r.warned) >= 100 {
+		return
+	}
+	r.warned[k] = true
+	r.warnings = append(r.warnings, fmt.Sprintf("unknown key %q: ignored", k))
+}
+
+func (f *Fields) set(field string, raw json.RawMessage) error {
+	switch field {
+	case fieldTags:
+		return f.setTags(raw)
+	case fieldReferring:
+		return f.setReferring(raw)
+	}
+	s, err := jsonText(raw)
+	if err != nil {
+		return err
+	}
+	switch field {
+	case fieldEmail:
+		f.Email = s
+	case fieldName:
+		f.Name = s
+	case fieldSurname:
+		f.Surname = s
+	case fieldPassword:
+		f.Password = secret.New(s)
+	case fieldID:
+		f.ID = s
+	case fieldKey:
+		f.Key = s
+	case fieldReferringID:
+		f.ReferringID = s
+	case fieldReferringKey:
+		f.ReferringKey = s
+	case fieldReferringEmail:
+		f.ReferringEmail = s
+	case fieldAction:
+		f.Action = s
+	}
+	return nil
+}
+
+// jsonText reads a JSON value as trimmed text. The messages never quote the
+// value: it may be a password.
+func jsonText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", nil
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", errors.New("not a valid string")
+		}
+		return strings.TrimSpace(s), nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return string(raw), nil
+	case c == 'n':
+		return "", nil
+	case c == 't' || c == 'f':
+		return "", errors.New("expected text, got true/false")
+	case c == '{':
+		return "", errors.New("expected text, got an object")
+	case c == '[':
+		return "", errors.New("expected text, got an array")
+	}
+	return "", errors.New("expected text")
+}
+
+func (f *Fields) setTags(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '[' {
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return errors.New("not a valid array")
+		}
+		for _, it := range items {
+			s, err := jsonText(it)
+			if err != nil {
+				return fmt.Errorf("tags must be strings: %v", err)
+			}
+			if s != "" {
+				f.Tags = append(f.Tags, s)
+			}
+		}
+		return nil
+	}
+	s, err := jsonText(raw)
+	f.Tags = splitTags(s)
+	return err
+}
+
+func (f *Fields) setReferring(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return nil
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return errors.New(`expected an object {"id", "key", "email"}`)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return errors.New("not a valid object")
+	}
+	for k, v := range obj {
+		s, err := jsonText(v)
+		if err != nil {
+			return fmt.Errorf("%s: %v", k, err)
+		}
+		switch normalizeHeader(k) {
+		case "id":
+			f.ReferringID = s
+		case "key":
+			f.ReferringKey = s
+		case "email":
+			f.ReferringEmail = s
+		default:
+			return fmt.Errorf("unknown key %q (expected id, key or email)", k)
+		}
+	}
+	return nil
+}

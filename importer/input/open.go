@@ -1,0 +1,162 @@
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// Formats the readers understand.
+const (
+	CSV   = "csv"
+	JSONL = "jsonl"
+	XLSX  = "xlsx"
+)
+
+// Options say how to read a file; zero values mean "find out".
+type Options struct {
+	Format    string // csv, jsonl or xlsx
+	Delimiter rune   // 0: sniffed among , ; tab |
+	Encoding  string // "": BOM, then UTF-8, then Windows-1252
+}
+
+// Reader yields a file's records one at a time.
+type Reader interface {
+	// Next returns the next record, io.EOF after the last one, or an error
+	// that stops the run (the file cannot be read at all).
+	Next() (*Record, error)
+	// Warnings are notes about the file as a whole (unknown columns...),
+	// each given once.
+	Warnings() []string
+}
+
+// FormatOf picks the format from a file name's extension.
+func FormatOf(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv":
+		return CSV, nil
+	case ".jsonl", ".ndjson":
+		return JSONL, nil
+	case ".xlsx":
+		return XLSX, nil
+	}
+	return "", fmt.Errorf("cannot tell the format of %q from its extension: use --format csv, jsonl or xlsx", filepath.Base(path))
+}
+
+// ParseFormat checks a --format value.
+func ParseFormat(s string) (string, error) {
+	switch f := strings.ToLower(s); f {
+	case CSV, JSONL, XLSX:
+		return f, nil
+	case "ndjson":
+		return JSONL, nil
+	}
+	return "", fmt.Errorf("unknown --format %q: use csv, jsonl or xlsx", s)
+}
+
+// ParseDelimiter checks a --delimiter value: one character, or "tab".
+func ParseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "tab", `\t`:
+		return '\t', nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || n != len(s) || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
+		return 0, fmt.Errorf("--delimiter must be one character (or \"tab\"), not %q", s)
+	}
+	return r, nil
+}
+
+var encodings = map[string]encoding.Encoding{
+	"utf-8": unicode.UTF8, "utf8": unicode.UTF8,
+	"utf-16le":     unicode.UTF16(unicode.LittleEndian, unicode.UseBOM),
+	"utf-16be":     unicode.UTF16(unicode.BigEndian, unicode.UseBOM),
+	"windows-1252": charmap.Windows1252, "cp1252": charmap.Windows1252,
+}
+
+// ParseEncoding checks an --encoding value.
+func ParseEncoding(s string) (string, error) {
+	name := strings.ToLower(s)
+	if _, ok := encodings[name]; !ok {
+		return "", fmt.Errorf("unknown --encoding %q: use utf-8, utf-16le, utf-16be or windows-1252", s)
+	}
+	return name, nil
+}
+
+// Open starts reading r as opts say.
+func Open(r io.Reader, opts Options) (Reader, error) {
+	switch opts.Format {
+	case CSV, JSONL:
+	case XLSX:
+		return nil, errors.New("XLSX input is not supported yet: save the sheet as CSV")
+	default:
+		return nil, fmt.Errorf("unknown format %q", opts.Format)
+	}
+	text, err := decodeText(r, opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Format == JSONL {
+		return newJSONLReader(text), nil
+	}
+	return newCSVReader(text, opts.Delimiter)
+}
+
+const sniffSize = 64 << 10
+
+// decodeText returns r as UTF-8 without a byte order mark. Unless forced, a
+// BOM decides; otherwise text that is not valid UTF-8 is read as Windows-1252,
+// the usual encoding of spreadsheets saved on Windows.
+func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
+	br := bufio.NewReaderSize(r, sniffSize)
+	head, err := br.Peek(sniffSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	var enc encoding.Encoding
+	switch {
+	case forced != "":
+		enc = encodings[forced]
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		enc = unicode.UTF8
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		enc = encodings["utf-16le"]
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		enc = encodings["utf-16be"]
+	case validUTF8Prefix(head, len(head) < sniffSize):
+		enc = unicode.UTF8
+	default:
+		enc = charmap.Windows1252
+	}
+	if enc == unicode.UTF8 {
+		// Skip a UTF-8 BOM without a transformer: the common case stays a plain copy.
+		if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
+			br.Discard(3)
+		}
+		return br, nil
+	}
+	return bufio.NewReaderSize(transform.NewReader(br, unicode.BOMOverride(enc.NewDecoder())), sniffSize), nil
+}
+
+// validUTF8Prefix is utf8.Valid, forgiving a rune cut at the end of a sample.
+func validUTF8Prefix(b []byte, complete bool) bool {
+	if !complete {
+		for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+			if utf8.Valid(b) {
+				return true
+			}
+			b = b[:len(b)-1]
+		}
+	}
+	return utf8.Valid(b)
+}

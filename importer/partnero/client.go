@@ -1,0 +1,301 @@
+package partnero
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// DefaultBaseURL is the API root of Partnero.
+const DefaultBaseURL = "https://api.partnero.com/v1"
+
+// Config says where and how fast to call the API.
+type Config struct {
+	BaseURL     string
+	Key         secret.String
+	Rate        float64 // requests per second at most; 0 means no limit
+	Concurrency int     // requests in flight; sizes the idle connection pool
+	Retries     int     // further attempts after a retryable answer
+	Timeout     time.Duration
+	UserAgent   string
+}
+
+// Client calls the Partnero API. It is safe for concurrent use; all its
+// requests share one limiter.
+type Client struct {
+	base     string // without a trailing slash: base + "/partners:invite"
+	key      secret.String
+	http     *http.Client
+	limiter  *rate.Limiter
+	retries  int
+	timeout  time.Duration
+	agent    string
+	requests atomic.Int64
+}
+
+// CheckBaseURL refuses a base URL that would send the key in clear text
+// over a network: only https, or plain http to a loopback address.
+func CheckBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("--base-url %q is not an http(s) URL", raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("--base-url %q must use https: the API key is never sent in clear text over a network (plain http is allowed only on a loopback address)", raw)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// New makes a client; the base URL must pass CheckBaseURL.
+func New(cfg Config) (*Client, error) {
+	u, err := CheckBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	limit := rate.Inf // rate.Limit(0) would allow nothing at all
+	if cfg.Rate > 0 {
+		limit = rate.Limit(cfg.Rate)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = max(cfg.Concurrency, 2) // keep-alive for every worker
+	return &Client{
+		base:    strings.TrimRight(u.String(), "/"),
+		key:     cfg.Key,
+		http:    &http.Client{Transport: tr, CheckRedirect: noRedirects},
+		limiter: rate.NewLimiter(limit, 1), // burst 1: requests evenly spaced
+		retries: max(cfg.Retries, 0),
+		timeout: cfg.Timeout,
+		agent:   cfg.UserAgent,
+	}, nil
+}
+
+// A redirect would replay a POST elsewhere, possibly without TLS: refuse it.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Requests is the number of HTTP requests sent so far.
+func (c *Client) Requests() int { return int(c.requests.Load()) }
+
+// Partner is what a create or an invite sends.
+type Partner struct {
+	ID        string
+	Key       string
+	Email     string
+	Name      string
+	Surname   string
+	Password  secret.String
+	Tags      []string
+	Referring Referring
+}
+
+// Referring names a partner's referrer by id, key or email.
+type Referring struct {
+	ID    string `json:"id,omitempty"`
+	Key   string `json:"key,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// Outcome is a row's result after all attempts.
+type Outcome struct {
+	Verdict             // Status "" on success
+	HTTPStatus   int    // the last status received, 0 when none
+	Attempts     int    // requests sent for the row
+	PartnerID    string // from a success body
+	ReferralLink string
+}
+
+// Create creates a partner (POST /partners). When ctx ends no new attempt
+// starts; an attempt in flight finishes within the timeout.
+func (c *Client) Create(ctx context.Context, p *Partner) Outcome {
+	body := map[string]any{"email": p.Email}
+	putText(body, "id", p.ID)
+	putText(body, "key", p.Key)
+	putText(body, "name", p.Name)
+	putText(body, "surname", p.Surname)
+	putText(body, "password", p.Password.Reveal())
+	if len(p.Tags) > 0 {
+		body["tags"] = p.Tags
+	}
+	if p.Referring != (Referring{}) {
+		body["referring_partner"] = p.Referring
+	}
+	return c.post(ctx, "/partners", body, p)
+}
+
+// Invite sends an invitation (POST /partners:invite). Invites carry no
+// password and no referrer.
+func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
+	body := map[string]any{"email": p.Email}
+	putText(body, "name", p.Name)
+	putText(body, "surname", p.Surname)
+	return c.post(ctx, "/partners:invite", body, p)
+}
+
+func putText(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
+}
+
+// post sends one row's request, retrying throttled and failed attempts with
+// backoff, and classifies the final answer.
+func (c *Client) post(ctx context.Context, path string, body map[string]any, p *Partner) Outcome {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}}
+	}
+	var out Outcome
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			if attempt == 1 {
+				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
+			}
+			return out
+		}
+		status, respBody, header, err := c.send(ctx, path, payload)
+		out.Attempts = attempt
+		var wait time.Duration
+		if err != nil {
+			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + scrub(err.Error(), p, c.key)}
+		} else {
+			out.HTTPStatus = status
+			out.Verdict = Classify(status, respBody)
+			out.Message = scrub(out.Message, p, c.key)
+			if out.Status == "" {
+				out.PartnerID, out.ReferralLink = partnerOf(respBody)
+				return out
+			}
+			wait = retryAfter(header.Get("Retry-After"), time.Now())
+		}
+		if !out.Retryable || attempt > c.retries || ctx.Err() != nil {
+			if out.Retryable && attempt > 1 {
+				out.Message += fmt.Sprintf(" (after %d attempts)", attempt)
+			}
+			return out
+		}
+		if err := sleep(ctx, max(wait, backoff(attempt))); err != nil {
+			return out
+		}
+	}
+}
+
+func (c *Client) send(ctx context.Context, path string, payload []byte) (int, []byte, http.Header, error) {
+	// A request once started is not cut short by the caller's stop: only the
+	// timeout ends it, so that its answer (maybe "created") is not lost.
+	ctx = context.WithoutCancel(ctx)
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(payload))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if c.agent != "" {
+		req.Header.Set("User-Agent", c.agent)
+	}
+	c.requests.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return resp.StatusCode, body, resp.Header, nil
+}
+
+// partnerOf reads id and referral link from a success body,
+// {"data": {...}, "status": 1}; ids may come as numbers.
+func partnerOf(body []byte) (id, link string) {
+	var sb struct {
+		Data struct {
+			ID            json.RawMessage `json:"id"`
+			ReferralLink  string          `json:"referral_link"`
+			ReferralLinks []string        `json:"referral_links"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &sb) != nil {
+		return "", ""
+	}
+	id = strings.Trim(string(sb.Data.ID), `"`)
+	if id == "null" {
+		id = ""
+	}
+	link = sb.Data.ReferralLink
+	if link == "" && len(sb.Data.ReferralLinks) > 0 {
+		link = sb.Data.ReferralLinks[0]
+	}
+	return id, link
+}
+
+// scrub removes the row's password and the API key from text that came from
+// elsewhere (a server message, a transport error) before it is reported.
+func scrub(s string, p *Partner, key secret.String) string {
+	for _, v := range []string{p.Password.Reveal(), key.Reveal()} {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, "REDACTED")
+		}
+	}
+	return s
+}
+
+// retryAfter parses a Retry-After header: seconds, or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		d = time.Duration(secs * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), 10*time.Minute)
+}
+
+// backoff is exponential with full jitter: about 0.5s, 1s, 2s... at most 30s.
+func backoff(attempt int) time.Duration {
+	ceiling := min(500*time.Millisecond<<min(attempt-1, 10), 30*time.Second)
+	return ceiling/2 + rand.N(ceiling/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,181 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Programs: invitations exist only in affiliate programs.
+const (
+	Affiliate = "affiliate"
+	Referral  = "referral"
+)
+
+// Options configure a server; the zero value is a permissive affiliate
+// program with no limit and no faults.
+type Options struct {
+	APIKey    string        // the one token accepted; "" accepts any non-empty token
+	RateLimit int           // requests per minute before 429; 0 means none
+	Latency   time.Duration // added to every answer
+	FailRate  float64       // share of requests answered 500, before anything is stored
+	Program   string        // affiliate (default) or referral
+}
+
+// Partner is a partner as the sandbox holds it.
+type Partner struct {
+	ID        string
+	Key       string
+	Email     string
+	Name      string
+	Surname   string
+	Tags      []string
+	Referrer  string // the referring partner's id
+	Status    string // active, or invited
+	CreatedAt time.Time
+}
+
+// Server is one sandbox. Its state is its own: several can run at once.
+type Server struct {
+	opts Options
+
+	mu       sync.Mutex
+	partners []*Partner
+	byEmail  map[string]*Partner // lowercased
+	byID     map[string]*Partner
+	byKey    map[string]*Partner
+	window   time.Time // start of the current rate-limit minute
+	used     int
+	rng      *rand.Rand
+	requests int
+
+	srv *http.Server
+	ln  net.Listener
+}
+
+// New makes a server with no partners.
+func New(opts Options) *Server {
+	if opts.Program == "" {
+		opts.Program = Affiliate
+	}
+	return &Server{
+		opts:    opts,
+		byEmail: map[string]*Partner{}, byID: map[string]*Partner{}, byKey: map[string]*Partner{},
+		rng: rand.New(rand.NewPCG(1, 2)),
+	}
+}
+
+// Start listens on addr ("127.0.0.1:0" for a free port) and serves in the
+// background. It returns the API root, such as http://127.0.0.1:41234/v1.
+func (s *Server) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: %w", err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/v1", nil
+}
+
+// Serve listens on addr and serves until ctx ends.
+func (s *Server) Serve(ctx context.Context, addr string, ready func(baseURL string)) error {
+	base, err := s.Start(addr)
+	if err != nil {
+		return err
+	}
+	ready(base)
+	<-ctx.Done()
+	return s.Close()
+}
+
+// Close stops the server, letting answers in progress finish.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
+
+// Partners returns a copy of the partners held, in the order they came.
+func (s *Server) Partners() []Partner {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Partner, len(s.partners))
+	for i, p := range s.partners {
+		out[i] = *p
+		out[i].Tags = slices.Clone(p.Tags)
+	}
+	return out
+}
+
+// Requests is the number of requests answered so far.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// Add stores a partner as if it had been there before (--preload): only the
+// uniqueness rules apply. It fills in a missing id and key.
+func (s *Server) Add(p Partner) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.Email == "" {
+		return errors.New("a partner needs an email")
+	}
+	if _, ok := s.byEmail[strings.ToLower(p.Email)]; ok {
+		return fmt.Errorf("email %s is there already", p.Email)
+	}
+	if _, ok := s.byID[p.ID]; ok && p.ID != "" {
+		return fmt.Errorf("id %s is there already", p.ID)
+	}
+	if _, ok := s.byKey[p.Key]; ok && p.Key != "" {
+		return fmt.Errorf("key %s is there already", p.Key)
+	}
+	if p.Status == "" {
+		p.Status = "active"
+	}
+	s.store(&p)
+	return nil
+}
+
+// store keeps p, generating what it lacks. The caller holds mu.
+func (s *Server) store(p *Partner) {
+	if p.ID == "" {
+		p.ID = s.unused(s.byID, "p_", p.Email)
+	}
+	if p.Key == "" {
+		p.Key = s.unused(s.byKey, "", p.Email)
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	}
+	s.partners = append(s.partners, p)
+	s.byEmail[strings.ToLower(p.Email)] = p
+	s.byID[p.ID] = p
+	s.byKey[p.Key] = p
+}
+
+// unused derives an identifier from the email, so that the same file gives
+// the same ids in every run whatever the order of requests.
+func (s *Server) unused(taken map[string]*Partner, prefix, email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	base := prefix + hex.EncodeToString(sum[:])[:10]
+	v := base
+	for i := 2; taken[v] != nil; i++ {
+		v = fmt.Sprintf("%s%d", base, i)
+	}
+	return v
+}

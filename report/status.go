@@ -1,0 +1,69 @@
+package report
+
+// Status is the outcome of one input row. The values are the contract's words.
+type Status string
+
+const (
+	Valid    Status = "valid"
+	Created  Status = "created"
+	Invited  Status = "invited"
+	Invalid  Status = "invalid"
+	Rejected Status = "rejected"
+	Failed   Status = "failed"
+	Skipped  Status = "skipped"
+)
+
+// Reason says why a row is not valid, created or invited.
+type Reason string
+
+// Reasons of invalid rows, in the order the contract ranks them.
+const (
+	InvalidRow           Reason = "invalid_row"
+	MissingEmail         Reason = "missing_email"
+	InvalidEmail         Reason = "invalid_email"
+	DuplicateEmailInFile Reason = "duplicate_email_in_file"
+	DuplicateIDInFile    Reason = "duplicate_id_in_file"
+	DuplicateKeyInFile   Reason = "duplicate_key_in_file"
+	WeakPassword         Reason = "weak_password"
+	MissingName          Reason = "missing_name"
+	FieldTooLong         Reason = "field_too_long"
+	ReferralCycle        Reason = "referral_cycle"
+)
+
+// Reasons of rejected rows: the API refused the row's data.
+const (
+	EmailExists              Reason = "email_exists"
+	IDExists                 Reason = "id_exists"
+	KeyExists                Reason = "key_exists"
+	ReferringPartnerNotFound Reason = "referring_partner_not_found"
+	ValidationError          Reason = "validation_error"
+	BadRequest               Reason = "bad_request"
+)
+
+// Reasons of failed rows: no answer worth trusting, or the run-stopping one.
+const (
+	RateLimited  Reason = "rate_limited"
+	ServerError  Reason = "server_error"
+	NetworkError Reason = "network_error"
+	Unauthorized Reason = "unauthorized"
+	Forbidden    Reason = "forbidden"
+)
+
+// Reasons of skipped rows.
+const (
+	ReferringPartnerFailed Reason = "referring_partner_failed"
+	AlreadyDone            Reason = "already_done"
+	AlreadyExists          Reason = "already_exists"
+	Aborted                Reason = "aborted"
+)
+
+// Succeeded reports whether a row with this outcome lets the run exit 0.
+func Succeeded(s Status, r Reason) bool {
+	switch s {
+	case Valid, Created, Invited:
+		return true
+	case Skipped:
+		return r == AlreadyDone || r == AlreadyExists
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Summary counts the run's outcomes for the closing lines on standard error.
+type Summary struct {
+	Rows     int
+	Requests int // HTTP requests sent, lookups and retries included
+	Elapsed  time.Duration
+	counts   map[Status]map[Reason]int
+}
+
+// Add counts one row's outcome.
+func (s *Summary) Add(l *Line) {
+	if s.counts == nil {
+		s.counts = map[Status]map[Reason]int{}
+	}
+	if s.counts[l.Status] == nil {
+		s.counts[l.Status] = map[Reason]int{}
+	}
+	s.counts[l.Status][l.Reason]++
+	s.Rows++
+	s.Requests += l.Attempts
+}
+
+// Count is the number of rows with this status (and reason, unless empty).
+func (s *Summary) Count(st Status, r Reason) int {
+	if r != "" {
+		return s.counts[st][r]
+	}
+	n := 0
+	for _, c := range s.counts[st] {
+		n += c
+	}
+	return n
+}
+
+// OK reports whether every row ended in a way that lets the run exit 0.
+func (s *Summary) OK() bool {
+	for st, reasons := range s.counts {
+		for r, n := range reasons {
+			if n > 0 && !Succeeded(st, r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var statusOrder = []Status{Valid, Created, Invited, Invalid, Rejected, Failed, Skipped}
+
+// Print writes the summary: one line per status with its reasons.
+func (s *Summary) Print(w io.Writer) {
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Requests) / secs
+	}
+	fmt.Fprintf(w, "%d rows, %d requests in %s (%.1f requests/s)\n", s.Rows, s.Requests, s.Elapsed.Round(time.Millisecond), rate)
+	for _, st := range statusOrder {
+		n := s.Count(st, "")
+		if n == 0 {
+			continue
+		}
+		var parts []string
+		reasons := make([]Reason, 0, len(s.counts[st]))
+		for r := range s.counts[st] {
+			if r != "" {
+				reasons = append(reasons, r)
+			}
+		}
+		slices.Sort(reasons)
+		for _, r := range reasons {
+			parts = append(parts, fmt.Sprintf("%s %d", r, s.counts[st][r]))
+		}
+		detail := ""
+		if len(parts) > 0 {
+			detail = " (" + strings.Join(parts, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  %-8s %6d%s\n", st, n, detail)
+	}
+}

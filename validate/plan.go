@@ -1,0 +1,254 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// Plan is what the first pass over a file learns, so the second pass can
+// judge each row against the whole file: where each email, id and key first
+// appears, which row each row's referrer is, which rows sit on a referral
+// loop and which will not be created. Its memory is the uniqueness maps plus
+// a few bytes per row.
+type Plan struct {
+	mode   string
+	rows   int
+	emails map[string]int32 // lowercased email → first row
+	ids    map[string]int32
+	keys   map[string]int32
+
+	parent   []int32 // row → row of its referrer in the file, 0 when none
+	bad      bitset  // invalid on its own or through a repeat
+	cycle    bitset  // on a referral loop
+	doomed   bitset  // will not be created: bad, cycle, or a doomed referrer
+	referred bitset  // some row of the file names this row as its referrer
+	pending  []reference
+}
+
+type reference struct {
+	row            int32
+	id, key, email string
+}
+
+// NewPlan starts a plan; mode is the action of rows without their own.
+func NewPlan(mode string) *Plan {
+	return &Plan{mode: mode, emails: map[string]int32{}, ids: map[string]int32{}, keys: map[string]int32{}, parent: []int32{0}}
+}
+
+// Rows is the number of records added.
+func (p *Plan) Rows() int { return p.rows }
+
+// Add records one row of the first pass. Rows must come in file order.
+func (p *Plan) Add(rec *input.Record) {
+	p.rows = rec.Row
+	p.parent = append(p.parent, 0)
+	bad := len(Row(rec, p.mode)) > 0
+	if rec.Err == nil {
+		f := &rec.Fields
+		// Clone: a key must not pin the whole line it was cut from.
+		bad = firstOf(p.emails, strings.ToLower(f.Email), rec.Row) || bad
+		bad = firstOf(p.ids, f.ID, rec.Row) || bad
+		bad = firstOf(p.keys, f.Key, rec.Row) || bad
+		if f.HasReferrer() {
+			p.pending = append(p.pending, reference{int32(rec.Row), strings.Clone(f.ReferringID), strings.Clone(f.ReferringKey), strings.Clone(strings.ToLower(f.ReferringEmail))})
+		}
+	}
+	if bad {
+		p.bad.set(rec.Row)
+	}
+}
+
+// firstOf notes the row where v first appears; true when v was seen before.
+func firstOf(m map[string]int32, v string, row int) (repeated bool) {
+	if v == "" {
+		return false
+	}
+	if _, ok := m[v]; ok {
+		return true
+	}
+	m[strings.Clone(v)] = int32(row)
+	return false
+}
+
+// Finish resolves references to rows of the file, finds loops and marks the
+// rows that will not be created. Call it once, after the last Add.
+func (p *Plan) Finish() {
+	for _, ref := range p.pending {
+		parent := p.resolve(ref)
+		p.parent[ref.row] = parent
+		if parent != 0 {
+			p.referred.set(int(parent))
+		}
+	}
+	p.pending = nil
+	p.findCycles()
+	p.markDoomed()
+}
+
+// resolve finds the row a reference names, by id, then key, then email.
+func (p *Plan) resolve(ref reference) int32 {
+	if r, ok := p.ids[ref.id]; ok && ref.id != "" {
+		return r
+	}
+	if r, ok := p.keys[ref.key]; ok && ref.key != "" {
+		return r
+	}
+	if r, ok := p.emails[ref.email]; ok && ref.email != "" {
+		return r
+	}
+	return 0
+}
+
+// findCycles marks every row on a loop of referrers. Each row has at most one
+// referrer, so following parents from any row either ends or enters a loop.
+func (p *Plan) findCycles() {
+	const (
+		unseen = iota
+		walking
+		seen
+	)
+	state := make([]uint8, len(p.parent))
+	var path []int32
+	for start := range p.parent {
+		if state[start] != unseen {
+			continue
+		}
+		path = path[:0]
+		r := int32(start)
+		for r != 0 && state[r] == unseen {
+			state[r] = walking
+			path = append(path, r)
+			r = p.parent[r]
+		}
+		if r != 0 && state[r] == walking { // the walk came back onto itself
+			for i := len(path) - 1; i >= 0; i-- {
+				p.cycle.set(int(path[i]))
+				p.bad.set(int(path[i]))
+				if path[i] == r {
+					break
+				}
+			}
+		}
+		for _, q := range path {
+			state[q] = seen
+		}
+	}
+}
+
+// markDoomed marks rows that are bad or descend from a bad row.
+func (p *Plan) markDoomed() {
+	known := make([]bool, len(p.parent)) // doomed[row] is final
+	var path []int32
+	for start := 1; start < len(p.parent); start++ {
+		path = path[:0]
+		r := int32(start)
+		for r != 0 && !known[r] && !p.bad.has(int(r)) {
+			path = append(path, r)
+			r = p.parent[r]
+		}
+		doomed := r != 0 && (p.bad.has(int(r)) || p.doomed.has(int(r)))
+		if r != 0 && p.bad.has(int(r)) {
+			p.doomed.set(int(r))
+			known[r] = true
+		}
+		for _, q := range path {
+			if doomed {
+				p.doomed.set(int(q))
+			}
+			known[q] = true
+		}
+	}
+}
+
+// Referred reports whether a row of the file names row as its referrer, so
+// its outcome must be kept until the file is done.
+func (p *Plan) Referred(row int) bool { return p.referred.has(row) }
+
+// Verdict is the second pass's judgement of one row.
+type Verdict struct {
+	Action   string
+	Status   report.Status // valid, invalid, or skipped (referring_partner_failed)
+	Reason   report.Reason
+	Message  string
+	Referrer int // the row of the referrer in this file, 0 when none
+}
+
+var reasonRank = map[report.Reason]int{
+	report.InvalidRow: 0, report.MissingEmail: 1, report.InvalidEmail: 2,
+	report.DuplicateEmailInFile: 3, report.DuplicateIDInFile: 4, report.DuplicateKeyInFile: 5,
+	report.WeakPassword: 6, report.MissingName: 7, report.FieldTooLong: 8, report.ReferralCycle: 9,
+}
+
+// Judge gives a row of the second pass its verdict, after Finish.
+func (p *Plan) Judge(rec *input.Record) Verdict {
+	v := Verdict{Status: report.Valid}
+	v.Action, _ = Action(&rec.Fields, p.mode)
+	if rec.Row < len(p.parent) {
+		v.Referrer = int(p.parent[rec.Row])
+	}
+	ps := Row(rec, p.mode)
+	if rec.Err == nil {
+		f := &rec.Fields
+		ps = p.repeat(ps, p.emails, strings.ToLower(f.Email), rec.Row, report.DuplicateEmailInFile, "email")
+		ps = p.repeat(ps, p.ids, f.ID, rec.Row, report.DuplicateIDInFile, "id")
+		ps = p.repeat(ps, p.keys, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
+	}
+	if p.cycle.has(rec.Row) {
+		ps = append(ps, Problem{report.ReferralCycle, p.loopMessage(rec.Row)})
+	}
+	if len(ps) > 0 {
+		slices.SortStableFunc(ps, func(a, b Problem) int { return reasonRank[a.Reason] - reasonRank[b.Reason] })
+		msgs := make([]string, len(ps))
+		for i, pr := range ps {
+			msgs[i] = pr.Message
+		}
+		v.Status, v.Reason, v.Message = report.Invalid, ps[0].Reason, strings.Join(msgs, "; ")
+		return v
+	}
+	if v.Referrer != 0 && p.doomed.has(v.Referrer) {
+		v.Status, v.Reason = report.Skipped, report.ReferringPartnerFailed
+		v.Message = fmt.Sprintf("its referring partner, row %d, will not be created", v.Referrer)
+	}
+	return v
+}
+
+func (p *Plan) repeat(ps []Problem, m map[string]int32, v string, row int, reason report.Reason, column string) []Problem {
+	if first, ok := m[v]; ok && v != "" && int(first) != row {
+		ps = append(ps, Problem{reason, fmt.Sprintf("%s: same %s as row %d", column, column, first)})
+	}
+	return ps
+}
+
+// loopMessage names the rows of the loop a row is on.
+func (p *Plan) loopMessage(row int) string {
+	if int(p.parent[row]) == row {
+		return "referring partner: the row refers to itself"
+	}
+	rows := []string{fmt.Sprint(row)}
+	for r := int(p.parent[row]); r != row && r != 0; r = int(p.parent[r]) {
+		if len(rows) == 10 {
+			rows = append(rows, "…")
+			break
+		}
+		rows = append(rows, fmt.Sprint(r))
+	}
+	return "referring partner: on a loop of rows " + strings.Join(rows, " → ") + " → " + fmt.Sprint(row)
+}
+
+// bitset is a growable set of row numbers.
+type bitset []uint64
+
+func (b *bitset) set(i int) {
+	for len(*b) <= i/64 {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
+}
+
+func (b bitset) has(i int) bool {
+	return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0
+}

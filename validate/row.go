@@ -1,0 +1,119 @@
+package validate
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// Problem is one reason a row is invalid, with a message naming the column.
+// Messages never quote a password.
+type Problem struct {
+	Reason  report.Reason
+	Message string
+}
+
+// Actions a row can become.
+const (
+	Create = "create"
+	Invite = "invite"
+)
+
+// Action is the call a row becomes: its own action cell, else mode. ok is
+// false when the cell holds anything but create or invite.
+func Action(f *input.Fields, mode string) (action string, ok bool) {
+	switch strings.ToLower(f.Action) {
+	case "":
+		return mode, true
+	case Create:
+		return Create, true
+	case Invite:
+		return Invite, true
+	}
+	return mode, false
+}
+
+// Length limits in characters, as the API enforces them.
+const (
+	maxName  = 100
+	maxKey   = 64
+	maxOther = 255
+)
+
+// Row checks the rules that need nothing but the row itself, in the
+// contract's order (the file-level ones are Plan's).
+func Row(rec *input.Record, mode string) []Problem {
+	if rec.Err != nil {
+		return []Problem{{report.InvalidRow, rec.Err.Error()}}
+	}
+	var ps []Problem
+	f := &rec.Fields
+	action, ok := Action(f, mode)
+	if !ok {
+		ps = append(ps, Problem{report.InvalidRow, fmt.Sprintf("action: %q is neither create nor invite", f.Action)})
+	}
+	if f.Email == "" {
+		ps = append(ps, Problem{report.MissingEmail, "email: missing"})
+	} else if why := EmailProblem(f.Email); why != "" {
+		ps = append(ps, Problem{report.InvalidEmail, "email: " + why})
+	}
+	if p := f.Password.Reveal(); p != "" {
+		if lacks := PasswordLacks(p); lacks != "" {
+			ps = append(ps, Problem{report.WeakPassword, "password: needs " + lacks})
+		}
+	}
+	if action == Invite && f.Name == "" {
+		ps = append(ps, Problem{report.MissingName, "name: an invite needs one"})
+	}
+	ps = tooLong(ps, f)
+	return ps
+}
+
+// PasswordLacks lists what the API's password rule misses, or "".
+func PasswordLacks(p string) string {
+	var lower, upper, digit bool
+	for _, r := range p {
+		lower = lower || unicode.IsLower(r)
+		upper = upper || unicode.IsUpper(r)
+		digit = digit || unicode.IsDigit(r)
+	}
+	var lacks []string
+	if utf8.RuneCountInString(p) < 8 {
+		lacks = append(lacks, "at least 8 characters")
+	}
+	if !lower {
+		lacks = append(lacks, "a lowercase letter")
+	}
+	if !upper {
+		lacks = append(lacks, "an uppercase letter")
+	}
+	if !digit {
+		lacks = append(lacks, "a digit")
+	}
+	return strings.Join(lacks, ", ")
+}
+
+func tooLong(ps []Problem, f *input.Fields) []Problem {
+	check := func(column, value string, limit int) {
+		if n := utf8.RuneCountInString(value); n > limit {
+			ps = append(ps, Problem{report.FieldTooLong, fmt.Sprintf("%s: %d characters, over %d", column, n, limit)})
+		}
+	}
+	check("name", f.Name, maxName)
+	check("surname", f.Surname, maxName)
+	check("key", f.Key, maxKey)
+	check("email", f.Email, maxOther)
+	check("password", f.Password.Reveal(), maxOther)
+	check("id", f.ID, maxOther)
+	for _, t := range f.Tags {
+		check("tags", t, maxOther)
+	}
+	check("referring_partner_id", f.ReferringID, maxOther)
+	check("referring_partner_key", f.ReferringKey, maxOther)
+	check("referring_partner_email", f.ReferringEmail, maxOther)
+	return ps
+}
