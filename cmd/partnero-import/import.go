@@ -67,7 +67,8 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	if dryRun {
 		name = "validate"
 	}
-	o := &importOptions{}
+	// Defaults also for the flags validate does not have, so check() holds.
+	o := &importOptions{logFormat: "text", concurrency: defaultConcurrency, retries: defaultRetries}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	fs.StringVar(&o.format, "format", "", "input format: csv, jsonl or xlsx (default: from the file's extension)")
@@ -210,6 +211,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return 0, err
 		}
 		defer closeSandbox()
+		defer c.Close() // before the sandbox closes: it waits for open connections
 		client = c
 	}
 
@@ -245,11 +247,13 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return 0, err
 	}
+	if res.Fatal != nil {
+		// One line, as for every fatal problem; the report says the rest.
+		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
+	}
 	res.Summary.Print(s.Err)
 	fmt.Fprintln(s.Err, "report:", reportPath)
 	switch {
-	case res.Fatal != nil:
-		return 0, res.Fatal
 	case res.Interrupted:
 		fmt.Fprintln(s.Err, "partnero-import: interrupted; rows not sent are reported skipped/aborted")
 		return exitInterrupted, nil

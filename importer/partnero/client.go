@@ -95,6 +95,9 @@ func New(cfg Config) (*Client, error) {
 // A redirect would replay a POST elsewhere, possibly without TLS: refuse it.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
+// Close lets go of idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
 // Requests is the number of HTTP requests sent so far.
 func (c *Client) Requests() int { return int(c.requests.Load()) }
 

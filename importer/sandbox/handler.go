@@ -24,13 +24,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
+	s.mu.Lock()
+	s.requests++
+	s.mu.Unlock()
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if token = strings.TrimSpace(token); !ok || token == "" || (s.opts.APIKey != "" && token != s.opts.APIKey) {
 		answer(w, http.StatusUnauthorized, map[string]any{"message": "Unauthenticated."})
 		return
 	}
 	s.mu.Lock()
-	s.requests++
 	if wait, throttled := s.throttle(w); throttled {
 		s.mu.Unlock()
 		w.Header().Set("Retry-After", strconv.Itoa(wait))

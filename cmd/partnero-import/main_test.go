@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// result is what one run of the command left behind.
+type result struct {
+	code          int
+	stdout        string
+	stderr        string
+	report        string
+	reportLines   [][]string
+	reportPath    string
+	passwordsSeen []string
+}
+
+// runCLI runs the command as main would, with env and stdin of its own.
+func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	s := Streams{In: strings.NewReader(stdin), Out: &out, Err: &errOut}
+	code := run(context.Background(), args, func(k string) string { return env[k] }, s)
+	r := result{code: code, stdout: out.String(), stderr: errOut.String()}
+	for i, a := range args {
+		if a == "--report" && i+1 < len(args) {
+			r.reportPath = args[i+1]
+		}
+	}
+	if r.reportPath != "" {
+		b, _ := os.ReadFile(r.reportPath)
+		r.report = string(b)
+		if !report.IsJSONL(r.reportPath) && len(b) > 0 {
+			lines, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			if err != nil {
+				t.Fatalf("the report is not valid CSV: %v", err)
+			}
+			r.reportLines = lines
+		}
+	}
+	return r
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < max(len(gl), len(wl)); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s differs at line %d:\ngot:  %s\nwant: %s\n(run go test -update if the change is intended)", path, i+1, g, w)
+			}
+		}
+	}
+}
+
+// passwords lists the password column of a sample CSV or JSON Lines file.
+func passwords(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	if strings.HasSuffix(path, ".jsonl") {
+		for _, line := range strings.Split(string(b), "\n") {
+			if _, rest, ok := strings.Cut(line, `"password": "`); ok {
+				out = append(out, rest[:strings.IndexByte(rest, '"')])
+			}
+		}
+		return out
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
+	r.Comma = ','
+	if bytes.Count(b[:bytes.IndexByte(b, '\n')], []byte(";")) > 0 {
+		r.Comma = ';'
+	}
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, h := range rows[0] {
+		if strings.EqualFold(h, "password") {
+			col = i
+		}
+	}
+	for _, row := range rows[1:] {
+		if col >= 0 && col < len(row) && row[col] != "" {
+			out = append(out, row[col])
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s has no passwords: the leak check would prove nothing", path)
+	}
+	return out
+}
+
+func noSecrets(t *testing.T, r result, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		for name, text := range map[string]string{"report": r.report, "stdout": r.stdout, "stderr": r.stderr} {
+			if strings.Contains(text, s) {
+				t.Errorf("the %s shows the secret %q", name, s)
+			}
+		}
+	}
+}
+
+func statusesOf(r result) map[string]int {
+	m := map[string]int{}
+	for _, l := range r.reportLines[1:] {
+		m[l[4]+"/"+l[5]]++
+	}
+	return m
+}
+
+func TestImportCleanSampleIntoSandbox(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "partners.report.csv")
+	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--concurrency", "8", "--report", rep, "../../samples/partners.csv")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	golden(t, "partners.report.csv", r.report)
+	if got := statusesOf(r); got["created/"] != 33 || got["invited/"] != 3 || len(r.reportLines) != 37 {
+		t.Errorf("statuses %v", got)
+	}
+	if !strings.Contains(r.stderr, "report: "+rep) {
+		t.Errorf("stderr does not say where the report is:\n%s", r.stderr)
+	}
+	noSecrets(t, r, passwords(t, "../../samples/partners.csv")...)
+}
+
+func TestImportJSONLSampleWithJSONLReport(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "partners.report.jsonl")
+	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--report", rep, "../../samples/partners.jsonl")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	golden(t, "partners.report.jsonl", r.report)
+	noSecrets(t, r, passwords(t, "../../samples/partners.jsonl")...)
+}
+
+func TestImportMessySample(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "messy.report.csv")
+	r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", "../../samples/messy-existing.csv",
+		"--no-progress", "--rate", "0", "--report", rep, "../../samples/messy.csv")
+	if r.code != exitRowsFailed {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	golden(t, "messy.report.csv", r.report)
+	got := statusesOf(r)
+	for _, want := range []string{"created/", "invited/", "rejected/email_exists", "rejected/id_exists", "rejected/key_exists",
+		"rejected/referring_partner_not_found", "rejected/validation_error", "skipped/referring_partner_failed",
+		"invalid/invalid_row", "invalid/missing_email", "invalid/invalid_email", "invalid/duplicate_email_in_file",
+		"invalid/duplicate_id_in_file", "invalid/duplicate_key_in_file", "invalid/weak_password", "invalid/missing_name",
+		"invalid/field_too_long", "invalid/referral_cycle"} {
+		if got[want] == 0 {
+			t.Errorf("the messy sample shows no %s", want)
+		}
+	}
+	if !strings.Contains(r.stderr, `warning: unknown column "Notes": ignored`) {
+		t.Errorf("no warning about the unknown column:\n%s", r.stderr)
+	}
+	noSecrets(t, r, passwords(t, "../../samples/messy.csv")...)
+}
+
+func TestValidateMessySample(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "messy.validate.csv")
+	r := runCLI(t, nil, "", "validate", "../../samples/messy.csv", "--report", rep)
+	if r.code != exitRowsFailed {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	golden(t, "messy.validate.csv", r.report)
+	noSecrets(t, r, passwords(t, "../../samples/messy.csv")...)
+
+	clean := runCLI(t, nil, "", "import", "--dry-run", "../../samples/partners.csv", "--report", filepath.Join(t.TempDir(), "r.csv"))
+	if clean.code != exitOK || statusesOf(clean)["valid/"] != 36 {
+		t.Fatalf("dry run of the clean sample: exit %d %v\n%s", clean.code, statusesOf(clean), clean.stderr)
+	}
+}
+
+func TestStandardInput(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "stdin.csv")
+	r := runCLI(t, nil, "email,name\na@x.io,A\nnope,B\n", "validate", "--format", "csv", "--report", rep, "-")
+	if r.code != exitRowsFailed || len(r.reportLines) != 3 || r.reportLines[2][5] != "invalid_email" {
+		t.Fatalf("exit %d, report %v\n%s", r.code, r.reportLines, r.stderr)
+	}
+}
+
+// A refused key stops the run: the row that got the 401 is failed, every
+// other valid row skipped/aborted, nothing more is sent, exit 2.
+func TestUnauthorizedStopsTheRun(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{APIKey: "the-right-key"})
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	env := map[string]string{"PARTNERO_API_KEY": "a-wrong-key-123", "PARTNERO_BASE_URL": base}
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--concurrency", "1", "--report", rep, "../../samples/partners.csv")
+	if r.code != exitUsage {
+		t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	got := statusesOf(r)
+	if got["failed/unauthorized"] != 1 || got["skipped/aborted"] != 35 || sb.Requests() != 1 {
+		t.Fatalf("statuses %v after %d requests", got, sb.Requests())
+	}
+	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "401") {
+		t.Fatalf("stderr is not one line naming the 401:\n%s", r.stderr)
+	}
+	noSecrets(t, r, "a-wrong-key-123")
+}
+
+func TestFatalProblemsAreOneLine(t *testing.T) {
+	dir := t.TempDir()
+	noEmail := filepath.Join(dir, "noemail.csv")
+	os.WriteFile(noEmail, []byte("name,surname\nA,B\n"), 0o600)
+	binary := filepath.Join(dir, "binary.csv")
+	os.WriteFile(binary, []byte("\x00\x01\x02\xff\xfe\x00garbage"), 0o600)
+	keyFile := filepath.Join(dir, "key")
+	os.WriteFile(keyFile, []byte("  \n"), 0o600)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no command", nil, nil, ""},
+		{"unknown command", nil, []string{"export"}, "unknown command"},
+		{"missing file", nil, []string{"validate", filepath.Join(dir, "nope.csv")}, "cannot read"},
+		{"unknown format", nil, []string{"validate", "--format", "xml", "../../samples/partners.csv"}, "unknown --format"},
+		{"unknown extension", nil, []string{"validate", "../../README.md"}, "use --format"},
+		{"stdin without format", nil, []string{"validate", "-"}, "needs --format"},
+		{"no email column", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), noEmail}, "no email column"},
+		{"binary file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), binary}, "no email column"},
+		{"no API key", nil, []string{"import", "../../samples/partners.csv"}, "no API key"},
+		{"empty key file", nil, []string{"import", "--api-key-file", keyFile, "../../samples/partners.csv"}, "empty"},
+		{"clear-text base URL", map[string]string{"PARTNERO_API_KEY": "secret-key-1"}, []string{"import", "--base-url", "http://api.partnero.com/v1", "../../samples/partners.csv"}, "must use https"},
+		{"bad rate", nil, []string{"import", "--sandbox", "--rate", "fast", "../../samples/partners.csv"}, "--rate"},
+		{"bad mode", nil, []string{"validate", "--mode", "upsert", "../../samples/partners.csv"}, "--mode"},
+		{"two files", nil, []string{"validate", "a.csv", "b.csv"}, "exactly one FILE"},
+		{"unknown flag", nil, []string{"validate", "--colour", "../../samples/partners.csv"}, "colour"},
+		{"xlsx not yet", nil, []string{"validate", "--format", "xlsx", "../../samples/partners.csv"}, "XLSX"},
+		{"report over the input", nil, []string{"validate", "--report", "../../samples/partners.csv", "../../samples/partners.csv"}, "input file itself"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.env, "", tt.args...)
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+			}
+			if strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic") {
+				t.Fatalf("stderr shows a crash:\n%s", r.stderr)
+			}
+			if tt.want == "" {
+				return
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if tt.name == "unknown flag" {
+				lines = lines[:1] // the flag package adds the usage
+			}
+			if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Fatalf("stderr, want one line containing %q:\n%s", tt.want, r.stderr)
+			}
+			noSecrets(t, r, "secret-key-1")
+		})
+	}
+}

@@ -1,0 +1,57 @@
+package input
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// checkRecords reads everything and checks the reader's promises: rows
+// count from 1 without gaps, lines only move forward, nothing panics.
+func checkRecords(t *testing.T, text string, format string) {
+	rd, err := Open(strings.NewReader(text), Options{Format: format})
+	if err != nil {
+		return // a bad header is a fatal error, not a crash
+	}
+	row, line := 0, 0
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			return
+		}
+		row++
+		if rec.Row != row {
+			t.Fatalf("row %d came as %d", row, rec.Row)
+		}
+		if rec.Line <= line {
+			t.Fatalf("row %d starts on line %d, not after line %d", rec.Row, rec.Line, line)
+		}
+		line = rec.Line
+	}
+}
+
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{
+		"email,name\na@x.io,A\n",
+		"\ufeffemail;name\r\n\"a\n@x.io\";\"A\"\"\"\r\n",
+		"email,name\na@x.io\n\n,\nb,c,d\n",
+		"email\n\"unterminated\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkRecords(t, s, CSV) })
+}
+
+func FuzzJSONL(f *testing.F) {
+	for _, s := range []string{
+		`{"email":"a@x.io","tags":["a"],"referring_partner":{"id":1}}`,
+		"\n\n{\"email\":1}\n[",
+		`{"email":"a@x.io","password":{"x":1}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkRecords(t, s, JSONL) })
+}

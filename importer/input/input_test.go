@@ -1,0 +1,229 @@
+package input
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// got is what a test compares: each record's row, line, email (or its
+// problem) and name.
+type got struct {
+	Row, Line   int
+	Email, Name string
+	Err         string
+}
+
+func readAll(t *testing.T, text string, opts Options) ([]got, []string) {
+	t.Helper()
+	rd, err := Open(strings.NewReader(text), opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	var out []got
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return out, rd.Warnings()
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		g := got{Row: rec.Row, Line: rec.Line, Email: rec.Email, Name: rec.Name}
+		if rec.Err != nil {
+			g.Err = rec.Err.Error()
+		}
+		out = append(out, g)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		opts Options
+		want []got
+	}{
+		{"plain", "email,name\na@x.io,A\nb@x.io,B\n", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}, {2, 3, "b@x.io", "B", ""}}},
+		{"BOM and CRLF", "\ufeffEmail,Name\r\na@x.io,A\r\n", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}}},
+		{"quoted newline moves later lines down", "email,name\na@x.io,\"Ann\nMarie\"\nb@x.io,B\n", Options{},
+			[]got{{1, 2, "a@x.io", "Ann\nMarie", ""}, {2, 4, "b@x.io", "B", ""}}},
+		{"blank lines count as lines", "email,name\n\na@x.io,A\n\n\nb@x.io,B", Options{},
+			[]got{{1, 3, "a@x.io", "A", ""}, {2, 6, "b@x.io", "B", ""}}},
+		{"ragged record is invalid_row and reading goes on", "email,name\na@x.io\nb@x.io,B,extra\nc@x.io,C\n", Options{},
+			[]got{{1, 2, "", "", "wrong number of fields: the header has 2"}, {2, 3, "", "", "wrong number of fields: the header has 2"}, {3, 4, "c@x.io", "C", ""}}},
+		{"cells trimmed, blank spreadsheet rows skipped", "email,name\n  a@x.io ,  A \n,\n , \nb@x.io,B\n", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}, {2, 5, "b@x.io", "B", ""}}},
+		{"aliases", "E-Mail Address,First Name,Last_Name\na@x.io,A,Z\n", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}}},
+		{"semicolon sniffed", "email;name\na@x.io;Smith, A\n", Options{},
+			[]got{{1, 2, "a@x.io", "Smith, A", ""}}},
+		{"tab sniffed", "email\tname\na@x.io\tA\n", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}}},
+		{"pipe forced", "email|name\na@x.io|A,B\n", Options{Delimiter: '|'},
+			[]got{{1, 2, "a@x.io", "A,B", ""}}},
+		{"stray quote tolerated", "email,name\na@x.io,The \"Best\" Co\n", Options{},
+			[]got{{1, 2, "a@x.io", "The \"Best\" Co", ""}}},
+		{"no final newline", "email,name\na@x.io,A", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Format = CSV
+			out, _ := readAll(t, tt.text, tt.opts)
+			if len(out) != len(tt.want) {
+				t.Fatalf("got %d records %+v, want %d", len(out), out, len(tt.want))
+			}
+			for i := range out {
+				if out[i] != tt.want[i] {
+					t.Errorf("record %d: got %+v, want %+v", i, out[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestCSVFields(t *testing.T) {
+	text := "email,password,id,key,tags,referrer_id,referring_partner_key,referring_partner_email,action,notes\n" +
+		"a@x.io,Secr3tPass,12,k1,\"vip; blog | news,x\",7,k0,P@X.io,Invite,hello\n"
+	rd, err := Open(strings.NewReader(text), Options{Format: CSV})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := rd.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rec.Fields
+	if f.Password.Reveal() != "Secr3tPass" || f.ID != "12" || f.Key != "k1" || f.Action != "Invite" {
+		t.Errorf("fields: %+v", f)
+	}
+	if strings.Join(f.Tags, "/") != "vip/blog/news/x" {
+		t.Errorf("tags: %q", f.Tags)
+	}
+	if f.ReferringID != "7" || f.ReferringKey != "k0" || f.ReferringEmail != "P@X.io" {
+		t.Errorf("referrer: %+v", f)
+	}
+	if w := rd.Warnings(); len(w) != 1 || !strings.Contains(w[0], `"notes"`) {
+		t.Errorf("warnings: %q", w)
+	}
+}
+
+func TestCSVHeaderProblems(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"empty file", "", "empty"},
+		{"no email column", "name,surname\nA,B\n", "no email column"},
+		{"two columns for one field", "email,e-mail\na@x.io,b@x.io\n", "both map to email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(strings.NewReader(tt.text), Options{Format: CSV})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+	_, err := Open(strings.NewReader("name\nA\n"), Options{Format: CSV})
+	if !errors.Is(err, ErrNoEmailColumn) {
+		t.Errorf("no email column: got %v, want ErrNoEmailColumn", err)
+	}
+}
+
+func TestEncodings(t *testing.T) {
+	const text = "email,name\r\nzoe@x.io,Zoë Müller\r\n"
+	utf16le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(text)
+	utf16be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().String(text)
+	cp1252, _ := charmap.Windows1252.NewEncoder().String(text)
+	tests := []struct {
+		name string
+		raw  string
+		opts Options
+	}{
+		{"utf-8", text, Options{}},
+		{"utf-8 BOM", "\ufeff" + text, Options{}},
+		{"utf-16le BOM", utf16le, Options{}},
+		{"utf-16be BOM", utf16be, Options{}},
+		{"windows-1252 sniffed", cp1252, Options{}},
+		{"windows-1252 forced", cp1252, Options{Encoding: "windows-1252"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Format = CSV
+			out, _ := readAll(t, tt.raw, tt.opts)
+			want := got{1, 2, "zoe@x.io", "Zoë Müller", ""}
+			if len(out) != 1 || out[0] != want {
+				t.Fatalf("got %+v, want %+v", out, want)
+			}
+		})
+	}
+}
+
+func TestJSONL(t *testing.T) {
+	text := `{"email":"a@x.io","name":"A"}
+
+{"email":"b@x.io","name":"B",` + "\n" +
+		`{"email":"c@x.io","id":12345,"name":null}
+[1,2]
+{"email":"d@x.io","name":true}
+{"Email":"e@x.io","First Name":"E","referring_partner":{"email":"a@x.io"},"tags":["x","y"]}
+   ` + "\n" + `{"email":"f@x.io","referring_partner":"a@x.io"}`
+	out, _ := readAll(t, text, Options{Format: JSONL})
+	want := []got{
+		{1, 1, "a@x.io", "A", ""},
+		{2, 3, "", "", "broken JSON: unexpected end of JSON input"},
+		{3, 4, "c@x.io", "", ""},
+		{4, 5, "", "", "not a JSON object"},
+		{5, 6, "d@x.io", "", "name: expected text, got true/false"},
+		{6, 7, "e@x.io", "E", ""},
+		{7, 9, "f@x.io", "", `referring_partner: expected an object {"id", "key", "email"}`},
+	}
+	if len(out) != len(want) {
+		t.Fatalf("got %d records %+v, want %d", len(out), out, len(want))
+	}
+	for i := range out {
+		if out[i] != want[i] {
+			t.Errorf("record %d: got %+v, want %+v", i, out[i], want[i])
+		}
+	}
+}
+
+func TestJSONLFields(t *testing.T) {
+	rd, _ := Open(strings.NewReader(`{"email":"e@x.io","id":12345,"password":"Secr3tPass","tags":["x","y"],"referring_partner":{"id":7,"key":"k"},"extra":1}`), Options{Format: JSONL})
+	rec, err := rd.Next()
+	if err != nil || rec.Err != nil {
+		t.Fatal(err, rec.Err)
+	}
+	if rec.ID != "12345" || rec.Password.Reveal() != "Secr3tPass" || strings.Join(rec.Tags, ",") != "x,y" ||
+		rec.ReferringID != "7" || rec.ReferringKey != "k" {
+		t.Errorf("fields: %+v", rec.Fields)
+	}
+	if w := rd.Warnings(); len(w) != 1 || !strings.Contains(w[0], "extra") {
+		t.Errorf("warnings: %q", w)
+	}
+}
+
+// A password never shows in a record's problem, whatever is wrong with it.
+func TestJSONLProblemsDoNotQuotePasswords(t *testing.T) {
+	rd, _ := Open(strings.NewReader(`{"email":"e@x.io","password":["Secr3tPass"]}`), Options{Format: JSONL})
+	rec, _ := rd.Next()
+	if rec.Err == nil || strings.Contains(rec.Err.Error(), "Secr3tPass") {
+		t.Fatalf("problem %v", rec.Err)
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	for path, want := range map[string]string{"a.csv": CSV, "A.TXT": CSV, "b.tsv": CSV, "c.jsonl": JSONL, "d.ndjson": JSONL, "e.xlsx": XLSX} {
+		if got, err := FormatOf(path); got != want || err != nil {
+			t.Errorf("FormatOf(%q) = %q, %v; want %q", path, got, err, want)
+		}
+	}
+	if _, err := FormatOf("partners.json"); err == nil {
+		t.Error("FormatOf(.json) gave no error")
+	}
+}

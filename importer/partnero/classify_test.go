@@ -1,0 +1,93 @@
+package partnero
+
+import (
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/report"
+)
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   report.Reason
+		retry  bool
+		fatal  bool
+	}{
+		{"created", 201, `{"data":{"id":"p1"},"status":1}`, "", false, false},
+		{"ok", 200, `{}`, "", false, false},
+		{"email by field", 422, `{"message":"The given data was invalid.","errors":{"email":["Email already exists"]}}`, report.EmailExists, false, false},
+		{"email by field, Laravel wording", 422, `{"message":"The email has already been taken.","errors":{"email":["The email has already been taken."]}}`, report.EmailExists, false, false},
+		{"id by field", 422, `{"message":"x","errors":{"id":["ID already exists"]}}`, report.IDExists, false, false},
+		{"key by field", 422, `{"message":"x","errors":{"key":["This key is taken"]}}`, report.KeyExists, false, false},
+		{"nested field name", 422, `{"message":"x","errors":{"partner.email":["already in use"]}}`, report.EmailExists, false, false},
+		{"email format is not a clash", 422, `{"message":"The email must be a valid email address.","errors":{"email":["The email must be a valid email address."]}}`, report.ValidationError, false, false},
+		{"by message only", 422, `{"message":"Email already exists"}`, report.EmailExists, false, false},
+		{"id by message only", 422, `{"message":"ID already exists"}`, report.IDExists, false, false},
+		{"key by message only", 422, `{"message":"Key already exists"}`, report.KeyExists, false, false},
+		{"other 422", 422, `{"message":"The name must be a string.","errors":{"name":["The name must be a string."]}}`, report.ValidationError, false, false},
+		{"422 without a body", 422, ``, report.ValidationError, false, false},
+		{"referrer 400", 400, `{"message":"Referring partner not found","status":0}`, report.ReferringPartnerNotFound, false, false},
+		{"referrer, other words", 400, `{"message":"The referring partner does not exist."}`, report.ReferringPartnerNotFound, false, false},
+		{"referrer by field", 422, `{"message":"x","errors":{"referring_partner.email":["The selected referring partner.email is invalid."]}}`, report.ReferringPartnerNotFound, false, false},
+		{"other 400", 400, `{"message":"Bad JSON"}`, report.BadRequest, false, false},
+		{"conflict", 409, `{"message":"A partner with this email already exists"}`, report.EmailExists, false, false},
+		{"404", 404, `<html>Not Found</html>`, report.BadRequest, false, false},
+		{"401", 401, `{"message":"Unauthenticated."}`, report.Unauthorized, false, true},
+		{"403", 403, `{"message":"Forbidden"}`, report.Forbidden, false, true},
+		{"429", 429, `{"message":"Too Many Attempts."}`, report.RateLimited, true, false},
+		{"500", 500, `{"message":"Server Error"}`, report.ServerError, true, false},
+		{"503 html", 503, `<html><body>Service Unavailable</body></html>`, report.ServerError, true, false},
+		{"408", 408, ``, report.NetworkError, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Classify(tt.status, []byte(tt.body))
+			if v.Reason != tt.want || v.Retryable != tt.retry || v.Fatal != tt.fatal {
+				t.Fatalf("got %+v, want reason %q retry %v fatal %v", v, tt.want, tt.retry, tt.fatal)
+			}
+			if tt.want == "" && v.Status != "" {
+				t.Errorf("success got status %q", v.Status)
+			}
+			if tt.want != "" && v.Message == "" {
+				t.Error("no message")
+			}
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	tests := map[string]time.Duration{
+		"":                              0,
+		"3":                             3 * time.Second,
+		"0.5":                           500 * time.Millisecond,
+		"Tue, 24 Nov 2026 12:00:10 GMT": 10 * time.Second,
+		"Tue, 24 Nov 2026 11:00:00 GMT": 0,
+		"soon":                          0,
+		"-4":                            0,
+		"100000":                        10 * time.Minute,
+	}
+	for v, want := range tests {
+		if got := retryAfter(v, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestCheckBaseURL(t *testing.T) {
+	ok := []string{"https://api.partnero.com/v1", "http://127.0.0.1:8080/v1", "http://localhost:9/v1", "http://[::1]:8080/v1"}
+	for _, u := range ok {
+		if _, err := CheckBaseURL(u); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	bad := []string{"http://api.partnero.com/v1", "http://10.0.0.1/v1", "ftp://x/v1", "api.partnero.com", ""}
+	for _, u := range bad {
+		if _, err := CheckBaseURL(u); err == nil {
+			t.Errorf("%s: accepted", u)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package partnero
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
+	t.Helper()
+	sb := sandbox.New(opts)
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	return sb, base
+}
+
+func newClient(t *testing.T, base string, retries int) *Client {
+	t.Helper()
+	c, err := New(Config{BaseURL: base, Key: secret.New("k-123"), Concurrency: 2, Retries: retries, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCreateAndInviteAgainstSandbox(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Options{APIKey: "k-123"})
+	c := newClient(t, base, 0)
+	ctx := context.Background()
+
+	out := c.Create(ctx, &Partner{Email: "Ann@x.io", Name: "Ann", ID: "a1", Key: "ann", Password: secret.New("Secr3tPass"), Tags: []string{"vip"}})
+	if out.Status != "" || out.PartnerID != "a1" || !strings.HasSuffix(out.ReferralLink, "aff=ann") || out.Attempts != 1 || out.HTTPStatus != 201 {
+		t.Fatalf("create: %+v", out)
+	}
+	child := c.Create(ctx, &Partner{Email: "kid@x.io", Referring: Referring{Email: "ANN@x.io"}})
+	if child.Status != "" {
+		t.Fatalf("child: %+v", child)
+	}
+	inv := c.Invite(ctx, &Partner{Email: "ivy@x.io", Name: "Ivy"})
+	if inv.Status != "" || inv.PartnerID == "" {
+		t.Fatalf("invite: %+v", inv)
+	}
+	clash := c.Create(ctx, &Partner{Email: "ANN@X.IO"})
+	if clash.Status != report.Rejected || clash.Reason != report.EmailExists || clash.HTTPStatus != 422 {
+		t.Fatalf("clash: %+v", clash)
+	}
+	orphan := c.Create(ctx, &Partner{Email: "o@x.io", Referring: Referring{ID: "nobody"}})
+	if orphan.Reason != report.ReferringPartnerNotFound || orphan.HTTPStatus != 400 {
+		t.Fatalf("orphan: %+v", orphan)
+	}
+	weak := c.Create(ctx, &Partner{Email: "w@x.io", Password: secret.New("weakpass")})
+	if weak.Reason != report.ValidationError {
+		t.Fatalf("a weak password must reach the server and be refused: %+v", weak)
+	}
+	ps := sb.Partners()
+	if len(ps) != 3 || ps[1].Referrer != "a1" || ps[2].Status != "invited" {
+		t.Fatalf("sandbox holds %+v", ps)
+	}
+}
+
+func TestWrongKeyIsFatal(t *testing.T) {
+	_, base := startSandbox(t, sandbox.Options{APIKey: "right"})
+	out := newClient(t, base, 3).Create(context.Background(), &Partner{Email: "a@x.io"})
+	if out.Reason != report.Unauthorized || !out.Fatal || out.Attempts != 1 {
+		t.Fatalf("got %+v", out)
+	}
+	if strings.Contains(out.Message, "k-123") {
+		t.Fatalf("message shows the key: %q", out.Message)
+	}
+}
+
+func TestServerErrorsAreRetried(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Options{FailRate: 1})
+	out := newClient(t, base, 1).Create(context.Background(), &Partner{Email: "a@x.io"})
+	if out.Reason != report.ServerError || out.Attempts != 2 || sb.Requests() != 2 {
+		t.Fatalf("got %+v after %d requests", out, sb.Requests())
+	}
+	if len(sb.Partners()) != 0 {
+		t.Fatal("a 500 stored a partner")
+	}
+}
+
+// A throttled answer is retried after the time Retry-After gives.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/partners:invite" {
+			http.NotFound(w, r)
+			return
+		}
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"data":{"id":17,"referral_links":["https://x.io/?aff=q"]},"status":1}`))
+	}))
+	defer srv.Close()
+	start := time.Now()
+	out := newClient(t, srv.URL+"/v1", 2).Invite(context.Background(), &Partner{Email: "a@x.io", Name: "A"})
+	if out.Status != "" || out.Attempts != 2 || out.PartnerID != "17" || out.ReferralLink != "https://x.io/?aff=q" {
+		t.Fatalf("got %+v", out)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Fatalf("retried after %v, before Retry-After's second", waited)
+	}
+}
+
+func TestNetworkErrorAndScrubbing(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	out := newClient(t, "http://"+addr+"/v1", 0).Create(context.Background(), &Partner{Email: "a@x.io"})
+	if out.Reason != report.NetworkError || out.Status != report.Failed || out.Attempts != 1 {
+		t.Fatalf("got %+v", out)
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(422)
+		w.Write([]byte(`{"message":"password Secr3tPass is not allowed for key k-123"}`))
+	}))
+	defer srv.Close()
+	out = newClient(t, srv.URL+"/v1", 0).Create(context.Background(), &Partner{Email: "a@x.io", Password: secret.New("Secr3tPass")})
+	if strings.Contains(out.Message, "Secr3tPass") || strings.Contains(out.Message, "k-123") || !strings.Contains(out.Message, "REDACTED") {
+		t.Fatalf("message %q", out.Message)
+	}
+}
+
+// Stopping before a request starts leaves the row unsent: aborted, 0 attempts.
+func TestStoppedBeforeSending(t *testing.T) {
+	_, base := startSandbox(t, sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := newClient(t, base, 0).Create(ctx, &Partner{Email: "a@x.io"})
+	if out.Status != report.Skipped || out.Reason != report.Aborted || out.Attempts != 0 {
+		t.Fatalf("got %+v", out)
+	}
+}

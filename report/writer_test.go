@@ -1,0 +1,79 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWriterSortsAtClose(t *testing.T) {
+	for _, name := range []string{"r.csv", "r.jsonl"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), name)
+			w, err := Create(path, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range []int{3, 1, 2} {
+				l := Line{Row: row, Line: row + 1, Email: "a@x.io", Action: "create", Status: Created, Message: "x,\"y\"\nz"}
+				if row == 2 {
+					l.Status, l.Reason, l.HTTPStatus = Rejected, EmailExists, 422
+				}
+				if err := w.Write(&l); err != nil {
+					t.Fatal(err)
+				}
+				// Flushed as rows finish: the line is in the file before Close.
+				b, _ := os.ReadFile(path)
+				if !strings.Contains(string(b), "\n"+itoa(row)+",") && !strings.Contains(string(b), `"row":`+itoa(row)) {
+					t.Fatalf("row %d not in the file before Close:\n%s", row, b)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(path)
+			var want string
+			if IsJSONL(path) {
+				want = `{"row":1,"line":2,"email":"a@x.io","action":"create","status":"created","reason":"","http_status":0,"message":"x,\"y\"\nz","partner_id":"","referral_link":"","attempts":0}
+{"row":2,"line":3,"email":"a@x.io","action":"create","status":"rejected","reason":"email_exists","http_status":422,"message":"x,\"y\"\nz","partner_id":"","referral_link":"","attempts":0}
+{"row":3,"line":4,"email":"a@x.io","action":"create","status":"created","reason":"","http_status":0,"message":"x,\"y\"\nz","partner_id":"","referral_link":"","attempts":0}
+`
+			} else {
+				want = "row,line,email,action,status,reason,http_status,message,partner_id,referral_link,attempts\n" +
+					"1,2,a@x.io,create,created,,,\"x,\"\"y\"\"\nz\",,,0\n" +
+					"2,3,a@x.io,create,rejected,email_exists,422,\"x,\"\"y\"\"\nz\",,,0\n" +
+					"3,4,a@x.io,create,created,,,\"x,\"\"y\"\"\nz\",,,0\n"
+			}
+			if string(b) != want {
+				t.Fatalf("got\n%s\nwant\n%s", b, want)
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+func TestSummary(t *testing.T) {
+	var s Summary
+	for _, l := range []Line{
+		{Status: Created, Attempts: 1}, {Status: Skipped, Reason: AlreadyDone},
+		{Status: Invalid, Reason: MissingEmail}, {Status: Invalid, Reason: InvalidEmail},
+	} {
+		s.Add(&l)
+	}
+	if s.OK() || s.Count(Invalid, "") != 2 || s.Count(Invalid, MissingEmail) != 1 || s.Requests != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	var b strings.Builder
+	s.Print(&b)
+	if !strings.Contains(b.String(), "invalid       2 (invalid_email 1, missing_email 1)") {
+		t.Fatalf("printed:\n%s", b.String())
+	}
+	var ok Summary
+	ok.Add(&Line{Status: Skipped, Reason: AlreadyExists})
+	ok.Add(&Line{Status: Valid})
+	if !ok.OK() {
+		t.Fatal("already_exists and valid must exit 0")
+	}
+}

@@ -1,0 +1,193 @@
+package validate
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+func TestEmailProblem(t *testing.T) {
+	valid := []string{"a@x.io", "first.last+tag@mail.example.co.uk", "o'neil@x.io", "zoë@exämple.de", "a_b-c@sub-domain.x.io", "123@x.io"}
+	for _, e := range valid {
+		if why := EmailProblem(e); why != "" {
+			t.Errorf("%q: %s, want valid", e, why)
+		}
+	}
+	invalid := map[string]string{
+		"plain":                   "no @",
+		"a@@x.io":                 "more than one @",
+		"a@b@x.io":                "more than one @",
+		"@x.io":                   "nothing before",
+		"a@":                      "nothing after",
+		"a@localhost":             "without a dot",
+		"a@x.io.":                 "ends with a dot",
+		"a@x..io":                 "empty label",
+		"a@.x.io":                 "empty label",
+		"a b@x.io":                "white space",
+		"Ann <a@x.io>":            "display name",
+		"a.@x.io":                 "misplaced dot",
+		"a..b@x.io":               "misplaced dot",
+		"a@x_y.io":                "not allowed in a domain",
+		"a@-x.io":                 "dash",
+		"a,b@x.io":                "not allowed in an address",
+		"a@x.io,b@y.io":           "more than one @",
+		"\"quoted\"@x.io":         "not allowed",
+		"tab\t@x.io":              "white space",
+		"a@x.io;":                 "not allowed in a domain",
+		"mailto:a@x.io":           "not allowed in an address",
+		"a@x.io\u00a0":            "white space",
+		"a@[192.168.0.1]":         "not allowed in a domain",
+		"a@xn--bcher-kva.example": "",
+	}
+	for e, want := range invalid {
+		why := EmailProblem(e)
+		if want == "" {
+			if why != "" {
+				t.Errorf("%q: %s, want valid", e, why)
+			}
+			continue
+		}
+		if !strings.Contains(why, want) {
+			t.Errorf("%q: got %q, want a problem containing %q", e, why, want)
+		}
+	}
+}
+
+func rec(row int, f input.Fields) *input.Record {
+	return &input.Record{Row: row, Line: row + 1, Fields: f}
+}
+
+// judge runs both passes over rows and returns each verdict.
+func judge(mode string, rows ...*input.Record) []Verdict {
+	p := NewPlan(mode)
+	for _, r := range rows {
+		p.Add(r)
+	}
+	p.Finish()
+	out := make([]Verdict, len(rows))
+	for i, r := range rows {
+		out[i] = p.Judge(r)
+	}
+	return out
+}
+
+func TestRowReasons(t *testing.T) {
+	ok := input.Fields{Email: "a@x.io", Name: "Ann"}
+	with := func(change func(f *input.Fields)) input.Fields {
+		f := ok
+		change(&f)
+		return f
+	}
+	tests := []struct {
+		name    string
+		mode    string
+		fields  input.Fields
+		err     error
+		reason  report.Reason
+		message string
+	}{
+		{"valid", Create, ok, nil, "", ""},
+		{"unreadable", Create, ok, errors.New("wrong number of fields: the header has 3"), report.InvalidRow, "wrong number of fields"},
+		{"bad action", Create, with(func(f *input.Fields) { f.Action = "subscribe" }), nil, report.InvalidRow, `action: "subscribe"`},
+		{"action any case", Create, with(func(f *input.Fields) { f.Action = "INVITE" }), nil, "", ""},
+		{"missing email", Create, with(func(f *input.Fields) { f.Email = "" }), nil, report.MissingEmail, "email: missing"},
+		{"invalid email", Create, with(func(f *input.Fields) { f.Email = "a@x" }), nil, report.InvalidEmail, "email: has a domain without a dot"},
+		{"weak password", Create, with(func(f *input.Fields) { f.Password = secret.New("abcdefgh") }), nil, report.WeakPassword, "an uppercase letter, a digit"},
+		{"short password", Create, with(func(f *input.Fields) { f.Password = secret.New("Ab1") }), nil, report.WeakPassword, "at least 8 characters"},
+		{"good password", Create, with(func(f *input.Fields) { f.Password = secret.New("Abcdefg1") }), nil, "", ""},
+		{"unicode password", Create, with(func(f *input.Fields) { f.Password = secret.New("Ünïcödé9") }), nil, "", ""},
+		{"invite without name", Invite, with(func(f *input.Fields) { f.Name = "" }), nil, report.MissingName, "name: an invite needs one"},
+		{"create without name", Create, with(func(f *input.Fields) { f.Name = "" }), nil, "", ""},
+		{"invite by action cell", Create, with(func(f *input.Fields) { f.Name = ""; f.Action = "invite" }), nil, report.MissingName, "invite"},
+		{"name 100 ok", Create, with(func(f *input.Fields) { f.Name = strings.Repeat("é", 100) }), nil, "", ""},
+		{"name 101", Create, with(func(f *input.Fields) { f.Name = strings.Repeat("é", 101) }), nil, report.FieldTooLong, "name: 101 characters, over 100"},
+		{"surname 101", Create, with(func(f *input.Fields) { f.Surname = strings.Repeat("x", 101) }), nil, report.FieldTooLong, "surname"},
+		{"key 65", Create, with(func(f *input.Fields) { f.Key = strings.Repeat("k", 65) }), nil, report.FieldTooLong, "key: 65 characters, over 64"},
+		{"id 256", Create, with(func(f *input.Fields) { f.ID = strings.Repeat("1", 256) }), nil, report.FieldTooLong, "id: 256"},
+		{"tag 256", Create, with(func(f *input.Fields) { f.Tags = []string{strings.Repeat("t", 256)} }), nil, report.FieldTooLong, "tags"},
+		{"first problem is the reason, all are listed", Invite, with(func(f *input.Fields) {
+			f.Email = "nope"
+			f.Name = ""
+			f.Password = secret.New("weak")
+		}), nil, report.InvalidEmail, "email: has no @; password: needs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rec(1, tt.fields)
+			r.Err = tt.err
+			v := judge(tt.mode, r)[0]
+			if v.Reason != tt.reason {
+				t.Fatalf("reason %q (%s), want %q", v.Reason, v.Message, tt.reason)
+			}
+			wantStatus := report.Valid
+			if tt.reason != "" {
+				wantStatus = report.Invalid
+			}
+			if v.Status != wantStatus || !strings.Contains(v.Message, tt.message) {
+				t.Errorf("got %s %q, want %s containing %q", v.Status, v.Message, wantStatus, tt.message)
+			}
+			if strings.Contains(v.Message, "weak") && tt.reason == report.InvalidEmail {
+				t.Errorf("message quotes the password: %q", v.Message)
+			}
+		})
+	}
+}
+
+func TestFileReasons(t *testing.T) {
+	f := func(email, id, key, refID string) input.Fields {
+		return input.Fields{Email: email, ID: id, Key: key, ReferringID: refID}
+	}
+	tests := []struct {
+		name string
+		rows []input.Fields
+		want []string // "status reason message-part" per row
+	}{
+		{"repeated email, any case, first stays", []input.Fields{f("a@x.io", "", "", ""), f("b@x.io", "", "", ""), f("A@X.IO", "", "", "")},
+			[]string{"valid", "valid", "invalid duplicate_email_in_file same email as row 1"}},
+		{"repeated id", []input.Fields{f("a@x.io", "7", "", ""), f("b@x.io", "7", "", "")},
+			[]string{"valid", "invalid duplicate_id_in_file same id as row 1"}},
+		{"repeated key", []input.Fields{f("a@x.io", "", "k", ""), f("b@x.io", "", "k", "")},
+			[]string{"valid", "invalid duplicate_key_in_file same key as row 1"}},
+		{"repeat of an invalid row still counts", []input.Fields{f("bad", "", "", ""), f("bad", "", "", "")},
+			[]string{"invalid invalid_email", "invalid invalid_email email: has no @; email: same email as row 1"}},
+		{"self reference", []input.Fields{f("a@x.io", "1", "", "1")},
+			[]string{"invalid referral_cycle refers to itself"}},
+		{"loop of three, and a row hanging off it", []input.Fields{f("a@x.io", "1", "", "3"), f("b@x.io", "2", "", "1"), f("c@x.io", "3", "", "2"), f("d@x.io", "4", "", "2")},
+			[]string{"invalid referral_cycle rows 1 → 3 → 2 → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2"}},
+		{"child before its invalid parent, grandchild too", []input.Fields{f("c@x.io", "3", "", "2"), f("b@x.io", "2", "", "1"), f("nope", "1", "", "")},
+			[]string{"skipped referring_partner_failed row 2", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
+		{"reference outside the file is left to the API", []input.Fields{f("a@x.io", "1", "", "99")},
+			[]string{"valid"}},
+		{"reference by key and by email", []input.Fields{
+			{Email: "p@x.io", Key: "pk"}, {Email: "c@x.io", ReferringKey: "pk"}, {Email: "d@x.io", ReferringEmail: "P@X.IO"}},
+			[]string{"valid", "valid", "valid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rows []*input.Record
+			for i, fs := range tt.rows {
+				rows = append(rows, rec(i+1, fs))
+			}
+			for i, v := range judge(Create, rows...) {
+				got := strings.TrimSpace(string(v.Status) + " " + string(v.Reason) + " " + v.Message)
+				parts := strings.SplitN(tt.want[i], " ", 3)
+				if string(v.Status) != parts[0] || (len(parts) > 1 && string(v.Reason) != parts[1]) || (len(parts) > 2 && !strings.Contains(v.Message, parts[2])) {
+					t.Errorf("row %d: got %q, want %q", i+1, got, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestReferrerIsResolved(t *testing.T) {
+	vs := judge(Create,
+		rec(1, input.Fields{Email: "c@x.io", ReferringEmail: "p@x.io"}),
+		rec(2, input.Fields{Email: "p@x.io"}))
+	if vs[0].Referrer != 2 || vs[1].Referrer != 0 {
+		t.Errorf("referrers %d, %d; want 2, 0", vs[0].Referrer, vs[1].Referrer)
+	}
+}
