@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+// buildBinary builds the real command once per test binary run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "partnero-import")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// The first SIGINT stops sending, lets requests in flight finish, reports
+// every other row skipped/aborted, writes the sorted report and exits 130.
+func TestBinaryInterruptedBySIGINT(t *testing.T) {
+	bin := buildBinary(t)
+	sb := sandbox.New(sandbox.Options{Latency: 50 * time.Millisecond})
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	var b strings.Builder
+	b.WriteString("email,name,password\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "p%d@x.io,P%d,Pa55word%d\n", i, i, i)
+	}
+	os.WriteFile(input, []byte(b.String()), 0o600)
+	rep := filepath.Join(dir, "in.report.csv")
+
+	cmd := exec.Command(bin, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
+	cmd.Env = append(os.Environ(), "PARTNERO_API_KEY=key-never-shown")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once some partners exist.
+	for deadline := time.Now().Add(20 * time.Second); len(sb.Partners()) < 10; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no progress:\n%s", stderr.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
+	}
+	f, _ := os.ReadFile(rep)
+	lines, err := csv.NewReader(bytes.NewReader(f)).ReadAll()
+	if err != nil || len(lines) != 201 {
+		t.Fatalf("report: %d lines, %v", len(lines), err)
+	}
+	created, aborted := 0, 0
+	for i, l := range lines[1:] {
+		if l[0] != fmt.Sprint(i+1) {
+			t.Fatalf("line %d is row %s: the report is not sorted", i+1, l[0])
+		}
+		switch l[4] + "/" + l[5] {
+		case "created/":
+			created++
+		case "skipped/aborted":
+			aborted++
+		default:
+			t.Errorf("row %s: %s/%s %s", l[0], l[4], l[5], l[7])
+		}
+	}
+	if aborted == 0 || created != len(sb.Partners()) {
+		t.Fatalf("created %d, aborted %d, the sandbox holds %d", created, aborted, len(sb.Partners()))
+	}
+	for _, secret := range []string{"key-never-shown", "Pa55word1"} {
+		if strings.Contains(string(f), secret) || strings.Contains(stderr.String(), secret) {
+			t.Errorf("%q leaked", secret)
+		}
+	}
+}

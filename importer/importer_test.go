@@ -1,0 +1,188 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// tree writes a shuffled CSV of a random referral tree: row i's referrer is
+// some earlier-numbered partner, referenced by id, key or email in turn.
+func tree(t *testing.T, n int, seed uint64) (path string, parent []int) {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	parent = make([]int, n)
+	parent[0] = -1
+	for i := 1; i < n; i++ {
+		parent[i] = rng.IntN(i+1) - 1 // -1: a root
+	}
+	order := rng.Perm(n)
+	var b strings.Builder
+	b.WriteString("email,id,key,referring_partner_id,referring_partner_key,referring_partner_email\n")
+	for _, i := range order {
+		ref := [3]string{}
+		if p := parent[i]; p >= 0 {
+			ref[i%3] = []string{fmt.Sprintf("id%d", p), fmt.Sprintf("key%d", p), fmt.Sprintf("P%d@X.IO", p)}[i%3]
+		}
+		fmt.Fprintf(&b, "p%d@x.io,id%d,key%d,%s,%s,%s\n", i, i, i, ref[0], ref[1], ref[2])
+	}
+	path = filepath.Join(t.TempDir(), "tree.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, parent
+}
+
+type lines map[string]report.Line // by email
+
+func runImport(t *testing.T, sb *sandbox.Server, path string, concurrency int) (lines, *Result) {
+	t.Helper()
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	client, err := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: concurrency, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	rep := filepath.Join(t.TempDir(), "r.jsonl")
+	w, err := report.Create(rep, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lines{}
+	res, err := Import(context.Background(), Config{
+		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
+		Input: input.Options{Format: input.CSV}, Mode: "create", Report: w, Client: client, Concurrency: concurrency,
+		Finished: func(l report.Line) {
+			if _, dup := got[l.Email]; dup {
+				t.Errorf("two lines for %s", l.Email)
+			}
+			got[l.Email] = l
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return got, res
+}
+
+// Every partner of a shuffled tree is created after its referrer and points
+// at it, whatever the concurrency; the sandbox refuses a child whose
+// referrer does not exist yet, so an ordering mistake shows as a rejection.
+func TestTreeIsCreatedParentsFirst(t *testing.T) {
+	for _, conc := range []int{1, 8} {
+		t.Run(fmt.Sprint("concurrency ", conc), func(t *testing.T) {
+			path, parent := tree(t, 200, uint64(conc))
+			sb := sandbox.New(sandbox.Options{Latency: time.Millisecond})
+			got, res := runImport(t, sb, path, conc)
+			if res.Summary.Count(report.Created, "") != len(parent) {
+				for _, l := range got {
+					if l.Status != report.Created {
+						t.Errorf("row %d: %s %s %s", l.Row, l.Status, l.Reason, l.Message)
+					}
+				}
+				t.Fatalf("created %d of %d", res.Summary.Count(report.Created, ""), len(parent))
+			}
+			stored := map[string]sandbox.Partner{}
+			for _, p := range sb.Partners() {
+				stored[p.ID] = p
+			}
+			for i, p := range parent {
+				want := ""
+				if p >= 0 {
+					want = fmt.Sprintf("id%d", p)
+				}
+				if s := stored[fmt.Sprintf("id%d", i)]; s.Referrer != want {
+					t.Errorf("partner %d has referrer %q, want %q", i, s.Referrer, want)
+				}
+			}
+		})
+	}
+}
+
+// A referrer the API refuses takes its whole subtree with it: skipped,
+// never sent, and the rest of the file goes on.
+func TestRejectedReferrerSkipsDescendants(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.csv")
+	os.WriteFile(path, []byte("email,id,referring_partner_id\n"+
+		"grandchild@x.io,g,c\n"+
+		"child@x.io,c,r\n"+
+		"root@x.io,r,\n"+
+		"other@x.io,o,\n"), 0o600)
+	sb := sandbox.New(sandbox.Options{})
+	sb.Add(sandbox.Partner{Email: "ROOT@x.io"})
+	got, res := runImport(t, sb, path, 4)
+	want := map[string]string{
+		"root@x.io":       "rejected email_exists",
+		"child@x.io":      "skipped referring_partner_failed",
+		"grandchild@x.io": "skipped referring_partner_failed",
+		"other@x.io":      "created ",
+	}
+	for email, w := range want {
+		if l := got[email]; string(l.Status)+" "+string(l.Reason) != w {
+			t.Errorf("%s: %s %s (%s), want %s", email, l.Status, l.Reason, l.Message, w)
+		}
+	}
+	if got["grandchild@x.io"].Message != "its referring partner, row 2, was not created" {
+		t.Errorf("grandchild message %q", got["grandchild@x.io"].Message)
+	}
+	if res.Summary.Rows != 4 || sb.Requests() != 2 {
+		t.Errorf("%d rows, %d requests", res.Summary.Rows, sb.Requests())
+	}
+}
+
+// When the context ends mid-run, requests in flight finish, every other
+// valid row is skipped/aborted, and each row still has its one line.
+func TestInterruptAbortsTheRest(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "p%d@x.io\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "f.csv")
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
+	base, _ := sb.Start("127.0.0.1:0")
+	defer sb.Close()
+	client, _ := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: 2, Timeout: 5 * time.Second})
+	w, _ := report.Create(filepath.Join(t.TempDir(), "r.csv"), true)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	res, err := Import(ctx, Config{
+		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
+		Input: input.Options{Format: input.CSV}, Mode: "create", Report: w, Client: client, Concurrency: 2,
+		Finished: func(l report.Line) {
+			if n++; n == 5 {
+				cancel()
+			}
+		},
+	})
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, aborted := res.Summary.Count(report.Created, ""), res.Summary.Count(report.Skipped, report.Aborted)
+	if !res.Interrupted || res.Summary.Rows != 50 || created+aborted != 50 || aborted == 0 {
+		t.Fatalf("interrupted %v, rows %d, created %d, aborted %d", res.Interrupted, res.Summary.Rows, created, aborted)
+	}
+	if stored := len(sb.Partners()); stored != created {
+		t.Fatalf("the sandbox holds %d partners, the report says %d created", stored, created)
+	}
+}
