@@ -299,3 +299,24 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		})
 	}
 }
+
+// A base URL without /v1 answers 404 to every row: the run stops at the
+// first one and says what to fix, instead of refusing the whole file.
+func TestWrongBaseURLStopsTheRun(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{})
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	env := map[string]string{"PARTNERO_API_KEY": "k"}
+	r := runCLI(t, env, "", "import", "--no-progress", "--concurrency", "1", "--rate", "0",
+		"--base-url", strings.TrimSuffix(base, "/v1"), "--report", rep, "../../samples/partners.csv")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--base-url") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if got := statusesOf(r); got["rejected/bad_request"] != 1 || got["skipped/aborted"] != 35 {
+		t.Fatalf("statuses %v", got)
+	}
+}

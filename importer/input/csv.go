@@ -31,17 +31,25 @@ type csvRow struct {
 }
 
 type csvReader struct {
-	csv      *csv.Reader
-	rows     *gocsv.Unmarshaller
-	columns  int
-	row      int
-	warnings []string
+	csv        *csv.Reader
+	rows       *gocsv.Unmarshaller
+	columns    int
+	row        int
+	lineOffset int // lines before the header that csv.Reader did not see
+	warnings   []string
 }
 
 // ErrNoEmailColumn is returned when no header maps to the email field.
 var ErrNoEmailColumn = errors.New("no email column")
 
 func newCSVReader(text *bufio.Reader, delimiter rune) (*csvReader, error) {
+	offset := 0
+	if sep, ok := excelSeparatorLine(text); ok {
+		offset = 1 // the header is on line 2: keep line numbers physical
+		if delimiter == 0 {
+			delimiter = sep
+		}
+	}
 	if delimiter == 0 {
 		delimiter = sniffDelimiter(text)
 	}
@@ -57,7 +65,7 @@ func newCSVReader(text *bufio.Reader, delimiter rune) (*csvReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the header: %w", err)
 	}
-	r := &csvReader{csv: cr, rows: um, columns: len(um.Headers)}
+	r := &csvReader{csv: cr, rows: um, columns: len(um.Headers), lineOffset: offset}
 	fields, err := r.mapHeader(um.Headers)
 	if err != nil {
 		return nil, err
@@ -109,7 +117,7 @@ func (r *csvReader) Next() (*Record, error) {
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			r.row++
-			return &Record{Row: r.row, Line: perr.StartLine, Err: parseProblem(perr, r.columns)}, nil
+			return &Record{Row: r.row, Line: perr.StartLine + r.lineOffset, Err: parseProblem(perr, r.columns)}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the file: %w", err)
@@ -121,7 +129,7 @@ func (r *csvReader) Next() (*Record, error) {
 		}
 		line, _ := r.csv.FieldPos(0)
 		r.row++
-		return &Record{Row: r.row, Line: line, Fields: f}, nil
+		return &Record{Row: r.row, Line: line + r.lineOffset, Fields: f}, nil
 	}
 }
 
@@ -146,6 +154,25 @@ func (c *csvRow) fields() Fields {
 		ReferringEmail: strings.TrimSpace(c.ReferringEmail),
 		Action:         strings.TrimSpace(c.Action),
 	}
+}
+
+// excelSeparatorLine consumes the "sep=;" line that Excel writes before the
+// header of some CSV exports, and returns its delimiter.
+func excelSeparatorLine(text *bufio.Reader) (rune, bool) {
+	head, _ := text.Peek(8)
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) != 5 || !bytes.EqualFold(line[:4], []byte("sep=")) {
+		return 0, false
+	}
+	sep := rune(line[4])
+	text.Discard(len(line))
+	if b, _ := text.Peek(2); bytes.HasPrefix(b, []byte("\r\n")) {
+		text.Discard(2)
+	} else if len(b) > 0 && b[0] == '\n' {
+		text.Discard(1)
+	}
+	return sep, true
 }
 
 // sniffDelimiter picks the most frequent of , ; tab | on the header line,

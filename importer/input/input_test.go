@@ -70,6 +70,8 @@ func TestCSV(t *testing.T) {
 			[]got{{1, 2, "a@x.io", "A,B", ""}}},
 		{"stray quote tolerated", "email,name\na@x.io,The \"Best\" Co\n", Options{},
 			[]got{{1, 2, "a@x.io", "The \"Best\" Co", ""}}},
+		{"Excel's sep= line", "sep=;\r\nemail;name\r\na@x.io;Smith, A\r\n", Options{},
+			[]got{{1, 3, "a@x.io", "Smith, A", ""}}},
 		{"no final newline", "email,name\na@x.io,A", Options{},
 			[]got{{1, 2, "a@x.io", "A", ""}}},
 	}

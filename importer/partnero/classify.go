@@ -21,8 +21,48 @@ type Verdict struct {
 
 // errorBody is the shape of Partnero's (Laravel's) error answers.
 type errorBody struct {
-	Message string              `json:"message"`
-	Errors  map[string][]string `json:"errors"`
+	Message string
+	Errors  map[string][]string
+}
+
+// parseErrorBody reads an error answer leniently: errors may map a field to
+// a list of messages or to one message, and some servers say "error"
+// rather than "message".
+func parseErrorBody(body []byte) errorBody {
+	var raw struct {
+		Message json.RawMessage            `json:"message"`
+		Error   json.RawMessage            `json:"error"`
+		Errors  map[string]json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(body, &raw) != nil {
+		return errorBody{Message: firstLine(string(body))}
+	}
+	eb := errorBody{Message: jsonString(raw.Message)}
+	if eb.Message == "" {
+		eb.Message = jsonString(raw.Error)
+	}
+	for field, v := range raw.Errors {
+		var list []string
+		if json.Unmarshal(v, &list) != nil {
+			if s := jsonString(v); s != "" {
+				list = []string{s}
+			}
+		}
+		if eb.Errors == nil {
+			eb.Errors = map[string][]string{}
+		}
+		eb.Errors[field] = list
+	}
+	return eb
+}
+
+// jsonString is a JSON string's text, or "" for anything else.
+func jsonString(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 // Classify turns an answer into a verdict: by status, then by the failing
@@ -32,10 +72,7 @@ func Classify(status int, body []byte) Verdict {
 	if status >= 200 && status < 300 {
 		return Verdict{}
 	}
-	var eb errorBody
-	if json.Unmarshal(body, &eb) != nil || (eb.Message == "" && len(eb.Errors) == 0) {
-		eb.Message = firstLine(string(body))
-	}
+	eb := parseErrorBody(body)
 	msg := describe(status, &eb)
 	switch {
 	case status == http.StatusUnauthorized:
@@ -44,6 +81,10 @@ func Classify(status int, body []byte) Verdict {
 	case status == http.StatusForbidden:
 		return Verdict{Status: report.Failed, Reason: report.Forbidden, Fatal: true,
 			Message: "the API forbade the call (403): the key lacks access, or invites were sent to a program that is not an affiliate program; " + msg}
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || (status >= 300 && status < 400):
+		// No row can succeed at a wrong address: stop rather than refuse every row.
+		return Verdict{Status: report.Rejected, Reason: report.BadRequest, Fatal: true,
+			Message: "the API has no such endpoint: check --base-url (Partnero's is " + DefaultBaseURL + "); " + msg}
 	case status == http.StatusTooManyRequests:
 		return Verdict{Status: report.Failed, Reason: report.RateLimited, Retryable: true, Message: msg}
 	case status == http.StatusRequestTimeout:
