@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -15,11 +16,16 @@ import (
 // loop and which will not be created. Its memory is the uniqueness maps plus
 // a few bytes per row.
 type Plan struct {
-	mode   string
-	rows   int
-	emails map[string]int32 // lowercased email → first row
-	ids    map[string]int32
-	keys   map[string]int32
+	mode string
+	rows int
+	// Where each lowercased email, id and key first appears, by fingerprint:
+	// 16 bytes per value instead of the value itself keeps a million-row
+	// file's plan small. Two 64-bit hashes with independent seeds make a
+	// false match about as likely as a bit flip in memory.
+	emails map[fingerprint]int32
+	ids    map[fingerprint]int32
+	keys   map[fingerprint]int32
+	seeds  [2]maphash.Seed
 
 	parent   []int32 // row → row of its referrer in the file, 0 when none
 	bad      bitset  // invalid on its own or through a repeat
@@ -31,12 +37,24 @@ type Plan struct {
 
 type reference struct {
 	row            int32
-	id, key, email string
+	id, key, email fingerprint
+	has            [3]bool // which of id, key, email the row gave
+}
+
+type fingerprint [2]uint64
+
+func (p *Plan) fingerprint(v string) fingerprint {
+	return fingerprint{maphash.String(p.seeds[0], v), maphash.String(p.seeds[1], v)}
 }
 
 // NewPlan starts a plan; mode is the action of rows without their own.
 func NewPlan(mode string) *Plan {
-	return &Plan{mode: mode, emails: map[string]int32{}, ids: map[string]int32{}, keys: map[string]int32{}, parent: []int32{0}}
+	return &Plan{
+		mode:   mode,
+		emails: map[fingerprint]int32{}, ids: map[fingerprint]int32{}, keys: map[fingerprint]int32{},
+		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		parent: []int32{0},
+	}
 }
 
 // Rows is the number of records added.
@@ -49,12 +67,15 @@ func (p *Plan) Add(rec *input.Record) {
 	bad := len(Row(rec, p.mode)) > 0
 	if rec.Err == nil {
 		f := &rec.Fields
-		// Clone: a key must not pin the whole line it was cut from.
-		bad = firstOf(p.emails, strings.ToLower(f.Email), rec.Row) || bad
-		bad = firstOf(p.ids, f.ID, rec.Row) || bad
-		bad = firstOf(p.keys, f.Key, rec.Row) || bad
+		bad = p.firstOf(p.emails, strings.ToLower(f.Email), rec.Row) || bad
+		bad = p.firstOf(p.ids, f.ID, rec.Row) || bad
+		bad = p.firstOf(p.keys, f.Key, rec.Row) || bad
 		if f.HasReferrer() {
-			p.pending = append(p.pending, reference{int32(rec.Row), strings.Clone(f.ReferringID), strings.Clone(f.ReferringKey), strings.Clone(strings.ToLower(f.ReferringEmail))})
+			p.pending = append(p.pending, reference{
+				row: int32(rec.Row),
+				id:  p.fingerprint(f.ReferringID), key: p.fingerprint(f.ReferringKey), email: p.fingerprint(strings.ToLower(f.ReferringEmail)),
+				has: [3]bool{f.ReferringID != "", f.ReferringKey != "", f.ReferringEmail != ""},
+			})
 		}
 	}
 	if bad {
@@ -63,14 +84,15 @@ func (p *Plan) Add(rec *input.Record) {
 }
 
 // firstOf notes the row where v first appears; true when v was seen before.
-func firstOf(m map[string]int32, v string, row int) (repeated bool) {
+func (p *Plan) firstOf(m map[fingerprint]int32, v string, row int) (repeated bool) {
 	if v == "" {
 		return false
 	}
-	if _, ok := m[v]; ok {
+	fp := p.fingerprint(v)
+	if _, ok := m[fp]; ok {
 		return true
 	}
-	m[strings.Clone(v)] = int32(row)
+	m[fp] = int32(row)
 	return false
 }
 
@@ -91,13 +113,13 @@ func (p *Plan) Finish() {
 
 // resolve finds the row a reference names, by id, then key, then email.
 func (p *Plan) resolve(ref reference) int32 {
-	if r, ok := p.ids[ref.id]; ok && ref.id != "" {
+	if r, ok := p.ids[ref.id]; ok && ref.has[0] {
 		return r
 	}
-	if r, ok := p.keys[ref.key]; ok && ref.key != "" {
+	if r, ok := p.keys[ref.key]; ok && ref.has[1] {
 		return r
 	}
-	if r, ok := p.emails[ref.email]; ok && ref.email != "" {
+	if r, ok := p.emails[ref.email]; ok && ref.has[2] {
 		return r
 	}
 	return 0
@@ -216,8 +238,11 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 	return v
 }
 
-func (p *Plan) repeat(ps []Problem, m map[string]int32, v string, row int, reason report.Reason, column string) []Problem {
-	if first, ok := m[v]; ok && v != "" && int(first) != row {
+func (p *Plan) repeat(ps []Problem, m map[fingerprint]int32, v string, row int, reason report.Reason, column string) []Problem {
+	if v == "" {
+		return ps
+	}
+	if first, ok := m[p.fingerprint(v)]; ok && int(first) != row {
 		ps = append(ps, Problem{reason, fmt.Sprintf("%s: same %s as row %d", column, column, first)})
 	}
 	return ps
