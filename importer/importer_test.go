@@ -186,3 +186,83 @@ func TestInterruptAbortsTheRest(t *testing.T) {
 		t.Fatalf("the sandbox holds %d partners, the report says %d created", stored, created)
 	}
 }
+
+// Under about 10% faulty answers, a third of them after the partner was
+// stored, every row ends with one true line: every partner the server holds
+// is reported created (with its id), every created row is held, none twice.
+func TestFaultsNeverLoseOrDoubleAPartner(t *testing.T) {
+	for _, seed := range []uint64{7, 11, 13} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { faultRun(t, seed) })
+	}
+}
+
+func faultRun(t *testing.T, seed uint64) {
+	var b strings.Builder
+	b.WriteString("email,id,key\n")
+	for i := range 300 {
+		switch i % 3 {
+		case 0: // with an id: the lookup reads it directly
+			fmt.Fprintf(&b, "p%d@x.io,id%d,\n", i, i)
+		case 1: // with a key: the lookup lists partners
+			fmt.Fprintf(&b, "p%d@x.io,,key%d\n", i, i)
+		default:
+			fmt.Fprintf(&b, "p%d@x.io,,\n", i)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "f.csv")
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	sb := sandbox.New(sandbox.Options{FailRate: 0.03, Faults: sandbox.Faults{
+		FailAfterStore: 0.03, DropAfterStore: 0.03, SlowAfterStore: 0.02, SlowDelay: 400 * time.Millisecond,
+		Burst429: 0.005, BurstLength: 3, Seed: seed,
+	}})
+	base, _ := sb.Start("127.0.0.1:0")
+	defer sb.Close()
+	client, _ := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: 8,
+		Retries: 8, Timeout: 150 * time.Millisecond, RetryBase: 10 * time.Millisecond})
+	defer client.Close()
+	w, _ := report.Create(filepath.Join(t.TempDir(), "r.csv"), true)
+	got := map[string]report.Line{}
+	res, err := Import(context.Background(), Config{
+		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
+		Input: input.Options{Format: input.CSV}, Mode: "create", Report: w, Client: client, Concurrency: 8,
+		Finished: func(l report.Line) {
+			if _, dup := got[l.Email]; dup {
+				t.Errorf("two lines for %s", l.Email)
+			}
+			got[l.Email] = l
+		},
+	})
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]sandbox.Partner{}
+	for _, p := range sb.Partners() {
+		if _, twice := stored[p.Email]; twice {
+			t.Errorf("%s stored twice", p.Email)
+		}
+		stored[p.Email] = p
+	}
+	reconciled := 0
+	for email, l := range got {
+		p, held := stored[email]
+		switch {
+		case l.Status == report.Created && !held:
+			t.Errorf("%s reported created, not held", email)
+		case l.Status != report.Created && held:
+			t.Errorf("%s held, reported %s %s: %s", email, l.Status, l.Reason, l.Message)
+		case held && l.PartnerID != p.ID:
+			t.Errorf("%s reported with id %q, held as %q", email, l.PartnerID, p.ID)
+		}
+		if strings.HasPrefix(l.Message, "reconciled") {
+			reconciled++
+		}
+	}
+	if len(got) != 300 || res.Summary.Rows != 300 {
+		t.Fatalf("%d lines for 300 rows", len(got))
+	}
+	if reconciled == 0 {
+		t.Error("no row was reconciled: the faults did not test what they should")
+	}
+	t.Logf("created %d, reconciled %d, requests %d", res.Summary.Count(report.Created, ""), reconciled, client.Requests())
+}

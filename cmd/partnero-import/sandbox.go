@@ -28,6 +28,12 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 500 (0 to 1)")
 	fs.StringVar(&opts.Program, "program", sandbox.Affiliate, "affiliate or referral (invitations exist only in affiliate programs)")
 	fs.StringVar(&preload, "preload", "", "partners that exist before the import (CSV or JSON Lines)")
+	fs.Float64Var(&opts.Faults.FailAfterStore, "fail-after-store-rate", 0, "share of creates and invites stored, then answered 500")
+	fs.Float64Var(&opts.Faults.DropAfterStore, "drop-rate", 0, "share of creates and invites stored, then the connection dropped without an answer")
+	fs.Float64Var(&opts.Faults.SlowAfterStore, "slow-rate", 0, "share of creates and invites stored, then answered after --slow-delay")
+	fs.DurationVar(&opts.Faults.SlowDelay, "slow-delay", 3*time.Second, "the delay of --slow-rate answers")
+	fs.Float64Var(&opts.Faults.Burst429, "burst-rate", 0, "share of requests that start a burst of 429s (Retry-After: 1)")
+	fs.IntVar(&opts.Faults.BurstLength, "burst-length", 5, "429s in a burst")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, errHelp
@@ -39,8 +45,8 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 		return 0, usagef("sandbox takes no arguments, got %q", fs.Arg(0))
 	case opts.Program != sandbox.Affiliate && opts.Program != sandbox.Referral:
 		return 0, usagef("unknown --program %q: use affiliate or referral", opts.Program)
-	case opts.FailRate < 0 || opts.FailRate > 1:
-		return 0, usagef("--fail-rate must be between 0 and 1")
+	case !allShares(opts.FailRate, opts.Faults.FailAfterStore, opts.Faults.DropAfterStore, opts.Faults.SlowAfterStore, opts.Faults.Burst429):
+		return 0, usagef("--fail-rate, --fail-after-store-rate, --drop-rate, --slow-rate and --burst-rate must be between 0 and 1")
 	case opts.RateLimit < 0 || opts.Latency < 0:
 		return 0, usagef("--rate-limit and --latency must not be negative")
 	}
@@ -61,4 +67,13 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 	}
 	fmt.Fprintf(s.Err, "sandbox: stopped after %d requests (%s)\n", sb.Requests(), time.Now().Format(time.TimeOnly))
 	return exitOK, nil
+}
+
+func allShares(fs ...float64) bool {
+	for _, f := range fs {
+		if f < 0 || f > 1 || f != f {
+			return false
+		}
+	}
+	return true
 }

@@ -90,7 +90,9 @@ func Classify(status int, body []byte) Verdict {
 	case status == http.StatusRequestTimeout:
 		return Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: msg}
 	case status >= 500:
-		return Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true, Message: msg}
+		// 501, 505 and the like will not change on a retry.
+		retry := status == 500 || status == 502 || status == 503 || status == 504
+		return Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: retry, Message: msg}
 	}
 	reason := report.BadRequest
 	if status == http.StatusUnprocessableEntity {

@@ -2,8 +2,10 @@ package partnero
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +36,8 @@ type Config struct {
 	Retries     int     // further attempts after a retryable answer
 	Timeout     time.Duration
 	UserAgent   string
+	// RetryBase is the first retry's wait (doubling after); default 500ms.
+	RetryBase time.Duration
 }
 
 // Client calls the Partnero API. It is safe for concurrent use; all its
@@ -45,7 +50,11 @@ type Client struct {
 	retries  int
 	timeout  time.Duration
 	agent    string
+	base0    time.Duration // first backoff
 	requests atomic.Int64
+
+	mu         sync.Mutex
+	pauseUntil time.Time // no request starts before this: the server said to wait
 }
 
 // CheckBaseURL refuses a base URL that would send the key in clear text
@@ -89,6 +98,7 @@ func New(cfg Config) (*Client, error) {
 		retries: max(cfg.Retries, 0),
 		timeout: cfg.Timeout,
 		agent:   cfg.UserAgent,
+		base0:   cmp.Or(cfg.RetryBase, 500*time.Millisecond),
 	}, nil
 }
 
@@ -111,6 +121,9 @@ type Partner struct {
 	Password  secret.String
 	Tags      []string
 	Referring Referring
+	// MaybeSent says an earlier run may have sent this row already (it was
+	// in flight when that run died): a clash then leads to a lookup.
+	MaybeSent bool
 }
 
 // Referring names a partner's referrer by id, key or email.
@@ -163,24 +176,28 @@ func putText(m map[string]any, k, v string) {
 }
 
 // post sends one row's request, retrying throttled and failed attempts with
-// backoff, and classifies the final answer.
+// backoff, and classifies the final answer. After an attempt that may have
+// reached the server (a timeout, a reset connection, a 5xx), a clash on
+// email, id or key may be this run's own partner: a lookup decides.
 func (c *Client) post(ctx context.Context, path string, body map[string]any, p *Partner) Outcome {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}}
 	}
 	var out Outcome
+	ambiguous := p.MaybeSent
 	for attempt := 1; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := c.pace(ctx); err != nil {
 			if attempt == 1 {
 				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
 			}
 			return out
 		}
-		status, respBody, header, err := c.send(ctx, path, payload)
+		status, respBody, header, err := c.send(ctx, http.MethodPost, path, payload)
 		out.Attempts = attempt
-		var wait time.Duration
+		wait := backoff(c.base0, attempt)
 		if err != nil {
+			ambiguous = ambiguous || mayHaveArrived(err)
 			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + scrub(err.Error(), p, c.key)}
 		} else {
 			out.HTTPStatus = status
@@ -190,7 +207,15 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 				out.PartnerID, out.ReferralLink = partnerOf(respBody)
 				return out
 			}
-			wait = retryAfter(header.Get("Retry-After"), time.Now())
+			ambiguous = ambiguous || status >= 500
+			if ra := retryAfter(header.Get("Retry-After"), time.Now()); ra > 0 || status == http.StatusTooManyRequests {
+				// The server speaks for the whole pool: every worker waits.
+				wait = max(wait, ra)
+				c.pauseFor(wait)
+			}
+		}
+		if ambiguous && out.Status == report.Rejected && clash(out.Reason) {
+			return c.reconcile(ctx, p, out)
 		}
 		if !out.Retryable || attempt > c.retries || ctx.Err() != nil {
 			if out.Retryable && attempt > 1 {
@@ -198,13 +223,49 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 			}
 			return out
 		}
-		if err := sleep(ctx, max(wait, backoff(attempt))); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return out
 		}
 	}
 }
 
-func (c *Client) send(ctx context.Context, path string, payload []byte) (int, []byte, http.Header, error) {
+func clash(r report.Reason) bool {
+	return r == report.EmailExists || r == report.IDExists || r == report.KeyExists
+}
+
+// mayHaveArrived reports whether a failed request may have reached the
+// server: all but those that never connected.
+func mayHaveArrived(err error) bool {
+	var op *net.OpError
+	return !(errors.As(err, &op) && op.Op == "dial")
+}
+
+// pace waits for the server's pause, if any, then for the limiter's turn.
+func (c *Client) pace(ctx context.Context) error {
+	for {
+		c.mu.Lock()
+		d := time.Until(c.pauseUntil)
+		c.mu.Unlock()
+		if d <= 0 {
+			break
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	return c.limiter.Wait(ctx)
+}
+
+// pauseFor holds every request of the pool back for d.
+func (c *Client) pauseFor(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if until := time.Now().Add(d); until.After(c.pauseUntil) {
+		c.pauseUntil = until
+	}
+}
+
+func (c *Client) send(ctx context.Context, method, path string, payload []byte) (int, []byte, http.Header, error) {
 	// A request once started is not cut short by the caller's stop: only the
 	// timeout ends it, so that its answer (maybe "created") is not lost.
 	ctx = context.WithoutCancel(ctx)
@@ -213,12 +274,18 @@ func (c *Client) send(ctx context.Context, path string, payload []byte) (int, []
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(payload))
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
-	req.Header.Set("Content-Type", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	if c.agent != "" {
 		req.Header.Set("User-Agent", c.agent)
@@ -229,11 +296,11 @@ func (c *Client) send(ctx context.Context, path string, payload []byte) (int, []
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	return resp.StatusCode, body, resp.Header, nil
+	return resp.StatusCode, respBody, resp.Header, nil
 }
 
 // partnerOf reads id and referral link from a success body,
@@ -286,9 +353,10 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return min(max(d, 0), 10*time.Minute)
 }
 
-// backoff is exponential with full jitter: about 0.5s, 1s, 2s... at most 30s.
-func backoff(attempt int) time.Duration {
-	ceiling := min(500*time.Millisecond<<min(attempt-1, 10), 30*time.Second)
+// backoff is exponential with jitter: about 0.5s, 1s, 2s... at most 30s
+// (from a base of 0.5s).
+func backoff(base time.Duration, attempt int) time.Duration {
+	ceiling := min(base<<min(attempt-1, 10), 30*time.Second)
 	return ceiling/2 + rand.N(ceiling/2+1)
 }
 

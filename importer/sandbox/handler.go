@@ -39,7 +39,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too Many Attempts."})
 		return
 	}
-	fail := s.opts.FailRate > 0 && s.rng.Float64() < s.opts.FailRate
+	if s.burst == 0 && s.chance(s.opts.Faults.Burst429) {
+		s.burst = s.opts.Faults.BurstLength
+	}
+	if s.burst > 0 {
+		s.burst--
+		s.mu.Unlock()
+		w.Header().Set("Retry-After", "1")
+		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too Many Attempts."})
+		return
+	}
+	fail := s.chance(s.opts.FailRate)
 	s.mu.Unlock()
 	if fail {
 		answer(w, http.StatusInternalServerError, map[string]any{"message": "Server Error"})
@@ -216,7 +226,41 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Tags = tags
 	s.store(p)
-	answer(w, http.StatusCreated, map[string]any{"data": s.view(p), "status": 1})
+	s.answerStored(w, r, http.StatusCreated, p)
+}
+
+// chance draws a fault with probability f. The caller holds mu.
+func (s *Server) chance(f float64) bool { return f > 0 && s.rng.Float64() < f }
+
+// answerStored answers a request whose partner is stored, unless a fault
+// loses or delays the answer. The caller holds mu; it is released here.
+func (s *Server) answerStored(w http.ResponseWriter, r *http.Request, status int, p *Partner) {
+	f := s.opts.Faults
+	body := map[string]any{"data": s.view(p), "status": 1}
+	fail, drop, slow := s.chance(f.FailAfterStore), s.chance(f.DropAfterStore), s.chance(f.SlowAfterStore)
+	s.mu.Unlock()
+	defer s.mu.Lock() // the caller's deferred Unlock
+	switch {
+	case fail:
+		answer(w, http.StatusInternalServerError, map[string]any{"message": "Server Error"})
+	case drop:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // closes the connection without an answer
+	case slow:
+		select {
+		case <-time.After(f.SlowDelay):
+		case <-r.Context().Done():
+			return
+		}
+		answer(w, status, body)
+	default:
+		answer(w, status, body)
+	}
 }
 
 func isKeyRune(r rune) bool {
@@ -302,7 +346,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store(p)
-	answer(w, http.StatusOK, map[string]any{"data": s.view(p), "status": 1})
+	s.answerStored(w, r, http.StatusOK, p)
 }
 
 func (s *Server) find(w http.ResponseWriter, id string) {

@@ -29,6 +29,20 @@ type Options struct {
 	Latency   time.Duration // added to every answer
 	FailRate  float64       // share of requests answered 500, before anything is stored
 	Program   string        // affiliate (default) or referral
+	Faults    Faults
+}
+
+// Faults are the ways a real network and server lose answers, each a share
+// of requests (0 to 1). The store-then-fail faults leave the partner stored
+// while the client learns nothing certain: the cases a client must reconcile.
+type Faults struct {
+	FailAfterStore float64       // store, then answer 500
+	DropAfterStore float64       // store, then close the connection without an answer
+	SlowAfterStore float64       // store, then answer after SlowDelay (longer than the client's timeout)
+	SlowDelay      time.Duration // default 3s
+	Burst429       float64       // start a burst of BurstLength 429s with Retry-After: 1
+	BurstLength    int           // default 5
+	Seed           uint64        // for the random choices; 0 means a fixed default
 }
 
 // Partner is a partner as the sandbox holds it.
@@ -55,6 +69,7 @@ type Server struct {
 	byKey    map[string]*Partner
 	window   time.Time // start of the current rate-limit minute
 	used     int
+	burst    int // 429s still to answer in the current burst
 	rng      *rand.Rand
 	requests int
 
@@ -67,10 +82,16 @@ func New(opts Options) *Server {
 	if opts.Program == "" {
 		opts.Program = Affiliate
 	}
+	if opts.Faults.SlowDelay == 0 {
+		opts.Faults.SlowDelay = 3 * time.Second
+	}
+	if opts.Faults.BurstLength == 0 {
+		opts.Faults.BurstLength = 5
+	}
 	return &Server{
 		opts:    opts,
 		byEmail: map[string]*Partner{}, byID: map[string]*Partner{}, byKey: map[string]*Partner{},
-		rng: rand.New(rand.NewPCG(1, 2)),
+		rng: rand.New(rand.NewPCG(opts.Faults.Seed, 2)),
 	}
 }
 
