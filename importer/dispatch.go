@@ -18,6 +18,7 @@ import (
 type job struct {
 	rec     *input.Record
 	verdict validate.Verdict
+	header  []byte // the input's header text, on the first job only
 }
 
 // sent is a job with its outcome.
@@ -31,26 +32,35 @@ type sent struct {
 // and is skipped when it is not. When ctx ends, or an answer stops the run,
 // nothing new is sent, requests in flight finish, and every row not sent is
 // reported skipped/aborted.
-func Import(ctx context.Context, cfg Config) (*Result, error) {
+func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	plan, err := firstPass(&cfg)
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.openReport(); err != nil {
+		return nil, err
+	}
+	defer cfg.closeReport(&err)
 	d := &dispatcher{
-		cfg: &cfg, plan: plan, res: &Result{},
+		cfg: &cfg, plan: plan, res: &Result{}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{},
 	}
+	d.writeDone()
 	err = d.run(ctx)
 	d.res.Summary.Elapsed = time.Since(start)
 	d.res.Summary.Requests = cfg.Client.Requests()
+	if path, rerr := d.retry.close(); err == nil {
+		d.res.RetryFile, err = path, rerr
+	}
 	return d.res, err
 }
 
 type dispatcher struct {
-	cfg  *Config
-	plan *validate.Plan
-	res  *Result
+	cfg   *Config
+	plan  *validate.Plan
+	res   *Result
+	retry *retryFile
 
 	ready    []*job         // valid rows that may be sent now, in file order
 	parked   map[int][]*job // rows waiting for their referrer, by its row
@@ -77,8 +87,16 @@ func (d *dispatcher) run(ctx context.Context) error {
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		readErr <- eachRecord(d.cfg, func(rec *input.Record) error {
-			jobs <- &job{rec: rec, verdict: d.plan.Judge(rec)}
+		first := true
+		readErr <- eachRecord(d.cfg, d.retry != nil, func(rd input.Reader, rec *input.Record) error {
+			if d.cfg.Resume.isDone(rec.Row) {
+				return nil // reported at the start
+			}
+			j := &job{rec: rec, verdict: d.plan.Judge(rec)}
+			if first {
+				j.header, first = rd.Header(), false
+			}
+			jobs <- j
 			return nil
 		}, nil)
 	}()
@@ -133,14 +151,36 @@ func (d *dispatcher) run(ctx context.Context) error {
 	return d.err
 }
 
+// writeDone reports first the rows an earlier run finished, so that even a
+// run killed at once leaves a report that holds them.
+func (d *dispatcher) writeDone() {
+	r := d.cfg.Resume
+	if r == nil {
+		return
+	}
+	for row := range len(r.rows) {
+		if !r.isDone(row) {
+			continue
+		}
+		line := r.doneLine(row)
+		d.write(&line, nil)
+		if d.plan.Referred(row) {
+			d.outcome[row] = true // its children go ahead
+		}
+	}
+}
+
 // admit takes a judged row from the reader.
 func (d *dispatcher) admit(j *job) {
+	if j.header != nil && d.retry != nil {
+		d.retry.header = j.header
+	}
 	v := &j.verdict
 	switch {
 	case v.Status != report.Valid:
 		line := lineOf(j.rec, v.Action)
 		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
-		d.write(&line)
+		d.write(&line, j.rec.Raw)
 	case d.stopping:
 		d.abort(j)
 	case v.Referrer == 0:
@@ -174,7 +214,7 @@ func (d *dispatcher) finish(r sent) {
 	if r.verdict.Action == validate.Invite && r.rec.HasReferrer() {
 		line.Message = join(line.Message, "warning: an invite carries no referring partner; the referrer was not sent")
 	}
-	d.write(&line)
+	d.write(&line, r.rec.Raw)
 	if o.Fatal && d.res.Fatal == nil {
 		d.res.Fatal = errors.New(o.Message)
 		d.stop("the run stopped before this row was sent: " + string(o.Reason))
@@ -205,7 +245,7 @@ func (d *dispatcher) skipChild(j *job) {
 	line := lineOf(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.ReferringPartnerFailed
 	line.Message = fmt.Sprintf("its referring partner, row %d, was not created", j.verdict.Referrer)
-	d.write(&line)
+	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
 		d.release(j.rec.Row, false)
 	}
@@ -214,7 +254,7 @@ func (d *dispatcher) skipChild(j *job) {
 func (d *dispatcher) abort(j *job) {
 	line := lineOf(j.rec, j.verdict.Action)
 	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, d.stopWhy
-	d.write(&line)
+	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
 		d.release(j.rec.Row, false)
 	}
@@ -237,7 +277,10 @@ func (d *dispatcher) stop(why string) {
 	}
 }
 
-func (d *dispatcher) write(line *report.Line) {
+// write reports a row, and keeps its text for the retry file unless it
+// succeeded.
+func (d *dispatcher) write(line *report.Line, raw []byte) {
+	d.retry.add(line, raw)
 	if err := record(d.cfg, d.res, line); err != nil && d.err == nil {
 		d.err = err
 		d.stop("the report could not be written")
@@ -251,6 +294,7 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 		ID: f.ID, Key: f.Key, Email: f.Email, Name: f.Name, Surname: f.Surname,
 		Password: f.Password, Tags: f.Tags,
 		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: f.ReferringEmail},
+		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
 	}
 	if j.verdict.Action == validate.Invite {
 		return d.cfg.Client.Invite(ctx, p)

@@ -18,10 +18,20 @@ type Config struct {
 	Input input.Options
 	Mode  string // create or invite, for rows without their own action
 
-	Report *report.Writer
+	// Report opens the report. It is called after the first pass, so that a
+	// file that cannot be read (or a --resume report of another file) leaves
+	// an earlier report untouched. The run closes it.
+	Report func() (*report.Writer, error)
+	report *report.Writer
 	Client *partnero.Client // nil for a dry run
 	// Concurrency bounds the requests in flight.
 	Concurrency int
+	// Resume, when set, holds an earlier run's report: rows it shows done
+	// are skipped/already_done, rows it may have left in flight are looked
+	// up before being called clashes.
+	Resume *Resume
+	// RetryPath, when set, is where the rows that did not succeed go.
+	RetryPath string
 
 	Warn     func(msg string)       // notes about the file, each once
 	Started  func(rows int)         // after the first pass: how many rows there are
@@ -35,17 +45,34 @@ type Result struct {
 	Fatal error
 	// Interrupted is true when the context ended before every row was sent.
 	Interrupted bool
+	// RetryFile is the retry file's path, "" when every row succeeded.
+	RetryFile string
 }
 
 // firstPass reads the whole file once to build the plan.
 func firstPass(cfg *Config) (*validate.Plan, error) {
 	plan := validate.NewPlan(cfg.Mode)
-	err := eachRecord(cfg, func(rec *input.Record) error {
+	warn := func(rd input.Reader) {
+		for _, w := range rd.Warnings() {
+			if cfg.Warn != nil {
+				cfg.Warn(w)
+			}
+		}
+	}
+	err := eachRecord(cfg, false, func(_ input.Reader, rec *input.Record) error {
 		plan.Add(rec)
+		if cfg.Resume != nil {
+			return cfg.Resume.check(rec)
+		}
 		return nil
-	}, cfg.Warn)
+	}, warn)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Resume != nil {
+		if err := cfg.Resume.checkRows(plan.Rows()); err != nil {
+			return nil, err
+		}
 	}
 	plan.Finish()
 	if cfg.Started != nil {
@@ -54,23 +81,22 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	return plan, nil
 }
 
-// eachRecord opens the input and calls fn for each record in order.
-func eachRecord(cfg *Config, fn func(*input.Record) error, warn func(string)) error {
+// eachRecord opens the input and calls fn for each record in order; done,
+// if not nil, gets the reader once the records are read.
+func eachRecord(cfg *Config, keepRaw bool, fn func(input.Reader, *input.Record) error, done func(input.Reader)) error {
 	rc, err := cfg.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	rd, err := input.Open(rc, cfg.Input)
+	opts := cfg.Input
+	opts.KeepRaw = keepRaw
+	rd, err := input.Open(rc, opts)
 	if err != nil {
 		return err
 	}
-	if warn != nil {
-		defer func() {
-			for _, w := range rd.Warnings() {
-				warn(w)
-			}
-		}()
+	if done != nil {
+		defer done(rd)
 	}
 	for {
 		rec, err := rd.Next()
@@ -80,7 +106,7 @@ func eachRecord(cfg *Config, fn func(*input.Record) error, warn func(string)) er
 		if err != nil {
 			return err
 		}
-		if err := fn(rec); err != nil {
+		if err := fn(rd, rec); err != nil {
 			return err
 		}
 	}
@@ -88,21 +114,51 @@ func eachRecord(cfg *Config, fn func(*input.Record) error, warn func(string)) er
 
 // Validate judges every row without sending anything: valid, invalid, or
 // skipped because its referrer in the file will not be created.
-func Validate(ctx context.Context, cfg Config) (*Result, error) {
+func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	plan, err := firstPass(&cfg)
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.openReport(); err != nil {
+		return nil, err
+	}
+	defer cfg.closeReport(&err)
 	res := &Result{}
-	err = eachRecord(&cfg, func(rec *input.Record) error {
+	retry := cfg.retryFile()
+	err = eachRecord(&cfg, retry != nil, func(rd input.Reader, rec *input.Record) error {
+		retry.setHeader(rd)
 		v := plan.Judge(rec)
 		line := lineOf(rec, v.Action)
 		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
+		retry.add(&line, rec.Raw)
 		return record(&cfg, res, &line)
 	}, nil)
 	res.Summary.Elapsed = time.Since(start)
+	if path, rerr := retry.close(); err == nil {
+		res.RetryFile, err = path, rerr
+	}
 	return res, err
+}
+
+func (cfg *Config) openReport() error {
+	w, err := cfg.Report()
+	cfg.report = w
+	return err
+}
+
+// closeReport closes (and sorts) the report, keeping the first error.
+func (cfg *Config) closeReport(err *error) {
+	if cerr := cfg.report.Close(); *err == nil {
+		*err = cerr
+	}
+}
+
+func (cfg *Config) retryFile() *retryFile {
+	if cfg.RetryPath == "" {
+		return nil
+	}
+	return newRetryFile(cfg.RetryPath)
 }
 
 func lineOf(rec *input.Record, action string) report.Line {
@@ -111,7 +167,7 @@ func lineOf(rec *input.Record, action string) report.Line {
 
 // record writes one row's line and counts it.
 func record(cfg *Config, res *Result, line *report.Line) error {
-	if err := cfg.Report.Write(line); err != nil {
+	if err := cfg.report.Write(line); err != nil {
 		return err
 	}
 	res.Summary.Add(line)

@@ -59,14 +59,10 @@ func runImport(t *testing.T, sb *sandbox.Server, path string, concurrency int) (
 	}
 	defer client.Close()
 	rep := filepath.Join(t.TempDir(), "r.jsonl")
-	w, err := report.Create(rep, true)
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := lines{}
 	res, err := Import(context.Background(), Config{
 		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
-		Input: input.Options{Format: input.CSV}, Mode: "create", Report: w, Client: client, Concurrency: concurrency,
+		Input: input.Options{Format: input.CSV}, Mode: "create", Report: func() (*report.Writer, error) { return report.Create(rep, true) }, Client: client, Concurrency: concurrency,
 		Finished: func(l report.Line) {
 			if _, dup := got[l.Email]; dup {
 				t.Errorf("two lines for %s", l.Email)
@@ -75,9 +71,6 @@ func runImport(t *testing.T, sb *sandbox.Server, path string, concurrency int) (
 		},
 	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return got, res
@@ -167,14 +160,13 @@ func TestInterruptAbortsTheRest(t *testing.T) {
 	n := 0
 	res, err := Import(ctx, Config{
 		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
-		Input: input.Options{Format: input.CSV}, Mode: "create", Report: w, Client: client, Concurrency: 2,
+		Input: input.Options{Format: input.CSV}, Mode: "create", Report: func() (*report.Writer, error) { return w, nil }, Client: client, Concurrency: 2,
 		Finished: func(l report.Line) {
 			if n++; n == 5 {
 				cancel()
 			}
 		},
 	})
-	w.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +216,7 @@ func faultRun(t *testing.T, seed uint64) {
 	got := map[string]report.Line{}
 	res, err := Import(context.Background(), Config{
 		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
-		Input: input.Options{Format: input.CSV}, Mode: "create", Report: w, Client: client, Concurrency: 8,
+		Input: input.Options{Format: input.CSV}, Mode: "create", Report: func() (*report.Writer, error) { return w, nil }, Client: client, Concurrency: 8,
 		Finished: func(l report.Line) {
 			if _, dup := got[l.Email]; dup {
 				t.Errorf("two lines for %s", l.Email)
@@ -232,7 +224,6 @@ func faultRun(t *testing.T, seed uint64) {
 			got[l.Email] = l
 		},
 	})
-	w.Close()
 	if err != nil {
 		t.Fatal(err)
 	}

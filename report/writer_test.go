@@ -77,3 +77,31 @@ func TestSummary(t *testing.T) {
 		t.Fatal("already_exists and valid must exit 0")
 	}
 }
+
+func TestReadToleratesATornLastLine(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"r.csv":   strings.Join(Header, ",") + "\n1,2,a@x.io,create,created,,201,,p1,https://l,1\n2,3,b@x.io,create,crea",
+		"r.jsonl": `{"row":1,"line":2,"email":"a@x.io","action":"create","status":"created","http_status":201,"partner_id":"p1","attempts":1}` + "\n" + `{"row":2,"line":3,"em`,
+	} {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(text), 0o600)
+		var got []Line
+		if err := Read(path, func(l Line) error { got = append(got, l); return nil }); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) != 1 || got[0].Row != 1 || got[0].Status != Created || got[0].PartnerID != "p1" || got[0].HTTPStatus != 201 {
+			t.Fatalf("%s: %+v", name, got)
+		}
+	}
+	broken := filepath.Join(dir, "broken.csv")
+	os.WriteFile(broken, []byte(strings.Join(Header, ",")+"\n1,2,x\n2,3,b@x.io,create,created,,201,,p1,l,1\n"), 0o600)
+	if err := Read(broken, func(Line) error { return nil }); err == nil {
+		t.Fatal("a bad line in the middle was accepted")
+	}
+	other := filepath.Join(dir, "other.csv")
+	os.WriteFile(other, []byte("email,name\na@x.io,A\n"), 0o600)
+	if err := Read(other, func(Line) error { return nil }); err == nil {
+		t.Fatal("a file that is not a report was accepted")
+	}
+}

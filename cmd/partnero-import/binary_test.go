@@ -69,6 +69,9 @@ func TestBinaryInterruptedBySIGINT(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
 	}
+	if want := "--resume " + rep; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not give the resume command (%s):\n%s", want, stderr.String())
+	}
 	f, _ := os.ReadFile(rep)
 	lines, err := csv.NewReader(bytes.NewReader(f)).ReadAll()
 	if err != nil || len(lines) != 201 {
@@ -95,5 +98,104 @@ func TestBinaryInterruptedBySIGINT(t *testing.T) {
 		if strings.Contains(string(f), secret) || strings.Contains(stderr.String(), secret) {
 			t.Errorf("%q leaked", secret)
 		}
+	}
+}
+
+// kill -9 in the middle of an import, then --resume with the same report:
+// the run converges to what an uninterrupted run gives, every partner held
+// once and every row reported created or already done.
+func TestBinaryKilledThenResumed(t *testing.T) {
+	bin := buildBinary(t)
+	sb := sandbox.New(sandbox.Options{Latency: 30 * time.Millisecond})
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	var b strings.Builder
+	b.WriteString("email,name,referring_partner_email\n")
+	for i := range 200 {
+		ref := ""
+		if i%4 != 0 {
+			ref = fmt.Sprintf("p%d@x.io", i/4*4) // small trees, referrers in the file
+		}
+		fmt.Fprintf(&b, "p%d@x.io,P%d,%s\n", i, i, ref)
+	}
+	os.WriteFile(input, []byte(b.String()), 0o600)
+	rep := filepath.Join(dir, "in.report.csv")
+	env := append(os.Environ(), "PARTNERO_API_KEY=k")
+
+	first := exec.Command(bin, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, input)
+	first.Env = env
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(sb.Partners()) < 40; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			first.Process.Kill()
+			t.Fatal("no progress")
+		}
+	}
+	first.Process.Signal(syscall.SIGKILL)
+	first.Wait()
+	if n := len(sb.Partners()); n == 200 {
+		t.Skip("the first run finished before the kill")
+	}
+
+	var stderr bytes.Buffer
+	second := exec.Command(bin, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, "--resume", rep, input)
+	second.Env, second.Stderr = env, &stderr
+	if err := second.Run(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr.String())
+	}
+	f, _ := os.ReadFile(rep)
+	lines, err := csv.NewReader(bytes.NewReader(f)).ReadAll()
+	if err != nil || len(lines) != 201 {
+		t.Fatalf("report: %d lines, %v", len(lines), err)
+	}
+	stored := map[string]string{}
+	for _, p := range sb.Partners() {
+		if _, twice := stored[p.Email]; twice {
+			t.Fatalf("%s stored twice", p.Email)
+		}
+		stored[p.Email] = p.ID
+	}
+	done := 0
+	for i, l := range lines[1:] {
+		if l[0] != fmt.Sprint(i+1) {
+			t.Fatalf("line %d is row %s: not sorted", i+1, l[0])
+		}
+		switch l[4] + "/" + l[5] {
+		case "skipped/already_done":
+			done++
+		case "created/":
+		default:
+			t.Errorf("row %s: %s/%s %s", l[0], l[4], l[5], l[7])
+		}
+		if stored[l[2]] == "" || stored[l[2]] != l[8] {
+			t.Errorf("row %s (%s): partner_id %q, the sandbox holds %q", l[0], l[2], l[8], stored[l[2]])
+		}
+	}
+	if len(stored) != 200 || done == 0 {
+		t.Fatalf("held %d, already done %d", len(stored), done)
+	}
+}
+
+// A report of another file is refused before anything is sent or rewritten.
+func TestResumeWithAnotherFilesReport(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	rep := filepath.Join(dir, "in.report.csv")
+	old := "row,line,email,action,status,reason,http_status,message,partner_id,referral_link,attempts\n1,2,zed@x.io,create,created,,201,,p1,,1\n"
+	os.WriteFile(rep, []byte(old), 0o600)
+	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--resume", rep, input)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "not a report of this file") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(rep); string(b) != old {
+		t.Fatalf("the report was rewritten:\n%s", b)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -36,6 +37,7 @@ var errHelp = errors.New("help shown")
 
 // importOptions are the flags of validate and import.
 type importOptions struct {
+	args       []string // as given, for the resume command
 	file       string
 	format     string
 	delimiter  string
@@ -63,6 +65,7 @@ type importOptions struct {
 }
 
 func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {
+	all := args
 	name := "import"
 	if dryRun {
 		name = "validate"
@@ -89,7 +92,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
 		fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
-		fs.StringVar(&o.resume, "resume", "", "skip rows an earlier report shows done (not available yet)")
+		fs.StringVar(&o.resume, "resume", "", "skip the rows an earlier run's report shows created or invited")
 		fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "existing partners are skipped (not available yet)")
 		fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the summary as JSON (not available yet)")
@@ -118,13 +121,14 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		return nil, usagef("%s needs exactly one FILE (or - for standard input), got %d", name, len(files))
 	}
 	o.file = files[0]
+	o.args = all
 	return o, o.check()
 }
 
 // check refuses what this version cannot do yet, and bad values.
 func (o *importOptions) check() error {
 	for flagName, set := range map[string]bool{
-		"--map": o.mapping != "", "--preset": o.preset != "", "--resume": o.resume != "",
+		"--map": o.mapping != "", "--preset": o.preset != "",
 		"--skip-existing": o.skipExisting, "--summary-json": o.summaryJSON != "",
 		"--log-format json": o.logFormat == "json",
 	} {
@@ -146,6 +150,9 @@ func (o *importOptions) check() error {
 	}
 	if o.sandboxPreload != "" && !o.useSandbox {
 		return usagef("--sandbox-preload needs --sandbox")
+	}
+	if o.resume != "" && o.dryRun {
+		return usagef("--resume and --dry-run do not go together: validate checks every row anyway")
 	}
 	return nil
 }
@@ -219,14 +226,21 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := notTheInput(reportPath, o.file); err != nil {
 		return 0, err
 	}
-	w, err := report.Create(reportPath, !dryRun)
-	if err != nil {
-		return 0, err
+	var resume *importer.Resume
+	if o.resume != "" {
+		// Read before the report is rewritten: it may be the same file.
+		if resume, err = importer.LoadResume(o.resume); err != nil {
+			return 0, usageError{err.Error()}
+		}
 	}
+	resumeHint.Store(o.resumeCommand(reportPath))
 	var bar *progressbar.ProgressBar
 	cfg := importer.Config{
-		Open: source, Input: inOpts, Mode: o.mode, Report: w, Client: client, Concurrency: o.concurrency,
-		Warn: func(msg string) { fmt.Fprintln(s.Err, "warning: "+msg) },
+		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
+		Report:    func() (*report.Writer, error) { return report.Create(reportPath, !dryRun) },
+		Resume:    resume,
+		RetryPath: importer.RetryPath(reportPath, inOpts.Format),
+		Warn:      func(msg string) { fmt.Fprintln(s.Err, "warning: "+msg) },
 	}
 	if !dryRun && s.ErrIsTerminal && !o.noProgress {
 		cfg.Started = func(rows int) { bar = newBar(rows, s.Err) }
@@ -241,9 +255,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if bar != nil {
 		bar.Finish()
 	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return 0, err
 	}
@@ -253,9 +264,13 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	res.Summary.Print(s.Err)
 	fmt.Fprintln(s.Err, "report:", reportPath)
+	if res.RetryFile != "" {
+		fmt.Fprintln(s.Err, "retry file (the rows that did not succeed, to fix and import again):", res.RetryFile)
+	}
 	switch {
 	case res.Interrupted:
 		fmt.Fprintln(s.Err, "partnero-import: interrupted; rows not sent are reported skipped/aborted")
+		fmt.Fprintln(s.Err, "to finish the import, run:", o.resumeCommand(reportPath))
 		return exitInterrupted, nil
 	case !res.Summary.OK():
 		return exitRowsFailed, nil
@@ -396,4 +411,38 @@ func notTheInput(reportPath, file string) error {
 		return usagef("--report %s is the input file itself", reportPath)
 	}
 	return nil
+}
+
+// resumeHint is the command that finishes an interrupted import, for the
+// message of a second signal (which exits from main).
+var resumeHint atomic.Value
+
+// resumeCommand is this command line with --resume REPORT, shell-quoted.
+func (o *importOptions) resumeCommand(reportPath string) string {
+	words := []string{"partnero-import", "import", "--resume", reportPath}
+	for i := 0; i < len(o.args); i++ {
+		a := o.args[i]
+		switch {
+		case a == "--resume" || a == "-resume":
+			i++ // drop its value too
+			continue
+		case strings.HasPrefix(a, "--resume=") || strings.HasPrefix(a, "-resume="):
+			continue
+		}
+		words = append(words, a)
+	}
+	for i, w := range words {
+		words[i] = shellQuote(w)
+	}
+	return strings.Join(words, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == '=' || r == ':' || r == ',' || r == '@' || r == '+' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

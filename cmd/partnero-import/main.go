@@ -22,7 +22,11 @@ func main() {
 		again := make(chan os.Signal, 1)
 		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
 		<-again
-		fmt.Fprintln(os.Stderr, "partnero-import: stopped at once; the report holds the rows finished so far")
+		msg := "partnero-import: stopped at once; the report holds the rows finished so far"
+		if hint, _ := resumeHint.Load().(string); hint != "" {
+			msg += "; to finish, run: " + hint
+		}
+		fmt.Fprintln(os.Stderr, msg)
 		os.Exit(exitInterrupted)
 	}()
 	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: term.IsTerminal(int(os.Stderr.Fd()))}

@@ -36,13 +36,15 @@ type csvReader struct {
 	columns    int
 	row        int
 	lineOffset int // lines before the header that csv.Reader did not see
+	raw        *recorder
+	header     []byte
 	warnings   []string
 }
 
 // ErrNoEmailColumn is returned when no header maps to the email field.
 var ErrNoEmailColumn = errors.New("no email column")
 
-func newCSVReader(text *bufio.Reader, delimiter rune) (*csvReader, error) {
+func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool) (*csvReader, error) {
 	offset := 0
 	if sep, ok := excelSeparatorLine(text); ok {
 		offset = 1 // the header is on line 2: keep line numbers physical
@@ -53,7 +55,13 @@ func newCSVReader(text *bufio.Reader, delimiter rune) (*csvReader, error) {
 	if delimiter == 0 {
 		delimiter = sniffDelimiter(text)
 	}
-	cr := csv.NewReader(text)
+	var rec *recorder
+	var src io.Reader = text
+	if keepRaw {
+		rec = &recorder{r: text}
+		src = rec
+	}
+	cr := csv.NewReader(src)
 	cr.Comma = delimiter
 	cr.LazyQuotes = true // exports often carry a stray quote inside a cell
 	cr.ReuseRecord = true
@@ -65,7 +73,10 @@ func newCSVReader(text *bufio.Reader, delimiter rune) (*csvReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the header: %w", err)
 	}
-	r := &csvReader{csv: cr, rows: um, columns: len(um.Headers), lineOffset: offset}
+	r := &csvReader{csv: cr, rows: um, columns: len(um.Headers), lineOffset: offset, raw: rec}
+	if rec != nil {
+		r.header = rec.take(0, cr.InputOffset())
+	}
 	fields, err := r.mapHeader(um.Headers)
 	if err != nil {
 		return nil, err
@@ -108,16 +119,23 @@ func (r *csvReader) mapHeader(headers []string) ([]string, error) {
 
 func (r *csvReader) Warnings() []string { return r.warnings }
 
+func (r *csvReader) Header() []byte { return r.header }
+
 func (r *csvReader) Next() (*Record, error) {
 	for {
+		from := r.csv.InputOffset()
 		v, err := r.rows.Read()
+		var raw []byte
+		if r.raw != nil && err != io.EOF {
+			raw = r.raw.take(from, r.csv.InputOffset())
+		}
 		if err == io.EOF {
 			return nil, io.EOF
 		}
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			r.row++
-			return &Record{Row: r.row, Line: perr.StartLine + r.lineOffset, Err: parseProblem(perr, r.columns)}, nil
+			return &Record{Row: r.row, Line: perr.StartLine + r.lineOffset, Err: parseProblem(perr, r.columns), Raw: raw}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the file: %w", err)
@@ -129,7 +147,7 @@ func (r *csvReader) Next() (*Record, error) {
 		}
 		line, _ := r.csv.FieldPos(0)
 		r.row++
-		return &Record{Row: r.row, Line: line + r.lineOffset, Fields: f}, nil
+		return &Record{Row: r.row, Line: line + r.lineOffset, Fields: f, Raw: raw}, nil
 	}
 }
 
@@ -201,4 +219,33 @@ func sniffDelimiter(text *bufio.Reader) rune {
 		}
 	}
 	return rune(best)
+}
+
+// recorder keeps the text csv.Reader has read since the end of the last
+// record, so that each record's exact text can be cut out (for the retry
+// file) by csv.Reader's input offsets.
+type recorder struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // input offset of buf[0]
+}
+
+func (rc *recorder) Read(p []byte) (int, error) {
+	n, err := rc.r.Read(p)
+	rc.buf = append(rc.buf, p[:n]...)
+	return n, err
+}
+
+// take returns the text between two input offsets, without the blank lines
+// before it, and forgets everything before to.
+func (rc *recorder) take(from, to int64) []byte {
+	from, to = max(from-rc.base, 0), min(to-rc.base, int64(len(rc.buf)))
+	if from > to {
+		from = to
+	}
+	raw := bytes.TrimLeft(rc.buf[from:to], "\r\n")
+	raw = append([]byte(nil), raw...)
+	rc.buf = append(rc.buf[:0], rc.buf[to:]...)
+	rc.base += to
+	return raw
 }

@@ -229,3 +229,25 @@ func TestFormatOf(t *testing.T) {
 		t.Error("FormatOf(.json) gave no error")
 	}
 }
+
+func TestRawRecords(t *testing.T) {
+	text := "sep=;\r\nemail;name\r\n\r\na@x.io;\"Ann\r\nMarie\"\r\nbad\r\nb@x.io;B"
+	rd, err := Open(strings.NewReader(text), Options{Format: CSV, KeepRaw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := string(rd.Header()); h != "email;name\r\n" {
+		t.Errorf("header %q", h)
+	}
+	want := []string{"a@x.io;\"Ann\r\nMarie\"\r\n", "bad\r\n", "b@x.io;B"}
+	for i, w := range want {
+		rec, err := rd.Next()
+		if err != nil || string(rec.Raw) != w {
+			t.Errorf("record %d: raw %q (%v), want %q", i+1, rec.Raw, err, w)
+		}
+	}
+	jl, _ := Open(strings.NewReader("\n{\"email\":\"a@x.io\"}\r\n"), Options{Format: JSONL, KeepRaw: true})
+	if rec, _ := jl.Next(); string(rec.Raw) != "{\"email\":\"a@x.io\"}\n" {
+		t.Errorf("JSON raw %q", rec.Raw)
+	}
+}

@@ -18,15 +18,18 @@ const maxLine = 1 << 20
 
 type jsonlReader struct {
 	text     *bufio.Reader
+	keepRaw  bool
 	line     int
 	row      int
 	warned   map[string]bool
 	warnings []string
 }
 
-func newJSONLReader(text *bufio.Reader) *jsonlReader {
-	return &jsonlReader{text: text, warned: map[string]bool{}}
+func newJSONLReader(text *bufio.Reader, keepRaw bool) *jsonlReader {
+	return &jsonlReader{text: text, keepRaw: keepRaw, warned: map[string]bool{}}
 }
+
+func (r *jsonlReader) Header() []byte { return nil }
 
 func (r *jsonlReader) Warnings() []string { return r.warnings }
 
@@ -50,6 +53,9 @@ func (r *jsonlReader) Next() (*Record, error) {
 		}
 		r.row++
 		rec := &Record{Row: r.row, Line: r.line}
+		if r.keepRaw {
+			rec.Raw = append(append([]byte(nil), b...), '\n')
+		}
 		rec.Fields, rec.Err = r.decode(b)
 		return rec, nil
 	}

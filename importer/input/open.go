@@ -28,6 +28,8 @@ type Options struct {
 	Format    string // csv, jsonl or xlsx
 	Delimiter rune   // 0: sniffed among , ; tab |
 	Encoding  string // "": BOM, then UTF-8, then Windows-1252
+	// KeepRaw keeps each record's text in Record.Raw (for the retry file).
+	KeepRaw bool
 }
 
 // Reader yields a file's records one at a time.
@@ -38,6 +40,8 @@ type Reader interface {
 	// Warnings are notes about the file as a whole (unknown columns...),
 	// each given once.
 	Warnings() []string
+	// Header is the text of the header line with KeepRaw, or nil.
+	Header() []byte
 }
 
 // FormatOf picks the format from a file name's extension.
@@ -107,9 +111,9 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 		return nil, err
 	}
 	if opts.Format == JSONL {
-		return newJSONLReader(text), nil
+		return newJSONLReader(text, opts.KeepRaw), nil
 	}
-	return newCSVReader(text, opts.Delimiter)
+	return newCSVReader(text, opts.Delimiter, opts.KeepRaw)
 }
 
 const sniffSize = 64 << 10

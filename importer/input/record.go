@@ -41,6 +41,9 @@ type Record struct {
 	Fields
 	// Err says why the record could not be read (its row is invalid_row).
 	Err error
+	// Raw is the record's text as the file has it (decoded to UTF-8, with
+	// its line end), when Options.KeepRaw asked for it.
+	Raw []byte
 }
 
 // splitTags splits a tags cell on , ; or |, dropping blanks.

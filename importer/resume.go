@@ -1,0 +1,111 @@
+package importer
+
+import (
+	"fmt"
+	"hash/maphash"
+	"strings"
+
+	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// Resume is what an earlier run's report says about each row.
+type Resume struct {
+	path  string
+	seed  maphash.Seed
+	rows  []prior              // by row; rows[0] unused
+	done  map[int]*report.Line // rows the earlier run created or invited
+	maxed int                  // the highest row in the report
+}
+
+type prior struct {
+	email uint64 // fingerprint of the lowercased email, to match the file
+	state priorState
+}
+
+type priorState uint8
+
+const (
+	absent    priorState = iota // no line: maybe in flight when the run died
+	finished                    // a line that needs no second look
+	doneEarly                   // created or invited
+	uncertain                   // failed: an attempt may have reached the server
+)
+
+// LoadResume reads an earlier run's report (a torn last line included).
+func LoadResume(path string) (*Resume, error) {
+	r := &Resume{path: path, seed: maphash.MakeSeed(), rows: []prior{{}}, done: map[int]*report.Line{}}
+	err := report.Read(path, func(l report.Line) error {
+		for len(r.rows) <= l.Row {
+			r.rows = append(r.rows, prior{})
+		}
+		p := prior{email: r.fingerprint(l.Email), state: finished}
+		switch l.Status {
+		case report.Created, report.Invited:
+			p.state = doneEarly
+			r.done[l.Row] = &l
+		case report.Skipped:
+			if l.Reason == report.AlreadyDone || l.Reason == report.AlreadyExists {
+				p.state = doneEarly
+				r.done[l.Row] = &l
+			}
+		case report.Failed:
+			p.state = uncertain
+		}
+		r.rows[l.Row] = p
+		r.maxed = max(r.maxed, l.Row)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--resume %s: %w", path, err)
+	}
+	return r, nil
+}
+
+func (r *Resume) fingerprint(email string) uint64 {
+	return maphash.String(r.seed, strings.ToLower(strings.TrimSpace(email)))
+}
+
+// check refuses a report of another file: each row it holds must have the
+// same email as the file's row.
+func (r *Resume) check(rec *input.Record) error {
+	if rec.Row >= len(r.rows) || r.rows[rec.Row].state == absent {
+		return nil
+	}
+	if r.rows[rec.Row].email != r.fingerprint(rec.Email) {
+		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another email than the file's (%q)", r.path, rec.Row, rec.Email)
+	}
+	return nil
+}
+
+// checkRows refuses a report with rows the file does not have.
+func (r *Resume) checkRows(rows int) error {
+	if r.maxed > rows {
+		return fmt.Errorf("--resume %s is not a report of this file: it has row %d, the file only %d", r.path, r.maxed, rows)
+	}
+	return nil
+}
+
+// isDone reports whether the earlier run created or invited the row.
+func (r *Resume) isDone(row int) bool { return r != nil && r.done[row] != nil }
+
+// maybeSent reports whether the earlier run may have sent the row without
+// learning the outcome: no line (in flight when it died) or failed.
+func (r *Resume) maybeSent(row int) bool {
+	if r == nil {
+		return false
+	}
+	if row >= len(r.rows) {
+		return true
+	}
+	s := r.rows[row].state
+	return s == absent || s == uncertain
+}
+
+// doneLine is the report line of a row the earlier run finished.
+func (r *Resume) doneLine(row int) report.Line {
+	l := *r.done[row]
+	l.Status, l.Reason, l.HTTPStatus, l.Attempts = report.Skipped, report.AlreadyDone, 0, 0
+	l.Message = "done by an earlier run (" + r.path + ")"
+	return l
+}

@@ -1,0 +1,97 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+)
+
+// Read calls fn for each line of a report written by Writer, CSV or JSON
+// Lines by the path's extension. A killed run may leave its last line torn:
+// an unreadable last line is ignored, an unreadable line before it is an
+// error.
+func Read(path string, fn func(Line) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the report: %w", err)
+	}
+	defer f.Close()
+	if IsJSONL(path) {
+		return readJSONL(f, fn)
+	}
+	return readCSV(f, fn)
+}
+
+func readCSV(r io.Reader, fn func(Line) error) error {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil || !slices.Equal(header, Header) {
+		return errors.New("not a partnero-import report: its header differs")
+	}
+	var torn error
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil // a torn last line is what a killed run leaves
+		}
+		if torn != nil {
+			return torn
+		}
+		l, perr := lineOf(rec, err)
+		if perr != nil {
+			line, _ := cr.FieldPos(0)
+			torn = fmt.Errorf("report line %d: %v", line, perr)
+			continue
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+}
+
+func lineOf(rec []string, err error) (Line, error) {
+	if err != nil {
+		return Line{}, err
+	}
+	if len(rec) != len(Header) {
+		return Line{}, fmt.Errorf("%d fields, want %d", len(rec), len(Header))
+	}
+	var l Line
+	var errs [4]error
+	l.Row, errs[0] = strconv.Atoi(rec[0])
+	l.Line, errs[1] = strconv.Atoi(rec[1])
+	l.Email, l.Action, l.Status, l.Reason = rec[2], rec[3], Status(rec[4]), Reason(rec[5])
+	if rec[6] != "" {
+		l.HTTPStatus, errs[2] = strconv.Atoi(rec[6])
+	}
+	l.Message, l.PartnerID, l.ReferralLink = rec[7], rec[8], rec[9]
+	l.Attempts, errs[3] = strconv.Atoi(rec[10])
+	return l, errors.Join(errs[:]...)
+}
+
+func readJSONL(r io.Reader, fn func(Line) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var torn error
+	for n := 1; sc.Scan(); n++ {
+		if torn != nil {
+			return torn
+		}
+		var l Line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil || l.Row < 1 {
+			torn = fmt.Errorf("report line %d is not a report line", n)
+			continue
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
