@@ -190,15 +190,17 @@ func TestFaultsNeverLoseOrDoubleAPartner(t *testing.T) {
 
 func faultRun(t *testing.T, seed uint64) {
 	var b strings.Builder
-	b.WriteString("email,id,key\n")
+	b.WriteString("email,id,key,name,action\n")
 	for i := range 300 {
-		switch i % 3 {
+		switch i % 4 {
 		case 0: // with an id: the lookup reads it directly
-			fmt.Fprintf(&b, "p%d@x.io,id%d,\n", i, i)
+			fmt.Fprintf(&b, "p%d@x.io,id%d,,,\n", i, i)
 		case 1: // with a key: the lookup lists partners
-			fmt.Fprintf(&b, "p%d@x.io,,key%d\n", i, i)
+			fmt.Fprintf(&b, "p%d@x.io,,key%d,,\n", i, i)
+		case 2: // an invite, with an id the server never sees
+			fmt.Fprintf(&b, "p%d@x.io,inv%d,,P%d,invite\n", i, i, i)
 		default:
-			fmt.Fprintf(&b, "p%d@x.io,,\n", i)
+			fmt.Fprintf(&b, "p%d@x.io,,,,\n", i)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "f.csv")
@@ -237,10 +239,11 @@ func faultRun(t *testing.T, seed uint64) {
 	reconciled := 0
 	for email, l := range got {
 		p, held := stored[email]
+		ok := l.Status == report.Created || l.Status == report.Invited
 		switch {
-		case l.Status == report.Created && !held:
-			t.Errorf("%s reported created, not held", email)
-		case l.Status != report.Created && held:
+		case ok && !held:
+			t.Errorf("%s reported %s, not held", email, l.Status)
+		case !ok && held:
 			t.Errorf("%s held, reported %s %s: %s", email, l.Status, l.Reason, l.Message)
 		case held && l.PartnerID != p.ID:
 			t.Errorf("%s reported with id %q, held as %q", email, l.PartnerID, p.ID)
@@ -255,5 +258,9 @@ func faultRun(t *testing.T, seed uint64) {
 	if reconciled == 0 {
 		t.Error("no row was reconciled: the faults did not test what they should")
 	}
-	t.Logf("created %d, reconciled %d, requests %d", res.Summary.Count(report.Created, ""), reconciled, client.Requests())
+	if n := res.Summary.Count(report.Invited, ""); n != 75 {
+		t.Errorf("invited %d of 75", n)
+	}
+	t.Logf("created %d, invited %d, reconciled %d, requests %d", res.Summary.Count(report.Created, ""),
+		res.Summary.Count(report.Invited, ""), reconciled, client.Requests())
 }

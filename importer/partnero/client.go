@@ -166,7 +166,11 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	body := map[string]any{"email": p.Email}
 	putText(body, "name", p.Name)
 	putText(body, "surname", p.Surname)
-	return c.post(ctx, "/partners:invite", body, p)
+	// The invited partner gets an id and key of the server's: a lookup after
+	// an ambiguous invite must go by email alone.
+	q := *p
+	q.ID, q.Key = "", ""
+	return c.post(ctx, "/partners:invite", body, &q)
 }
 
 func putText(m map[string]any, k, v string) {
@@ -331,7 +335,9 @@ func partnerOf(body []byte) (id, link string) {
 // elsewhere (a server message, a transport error) before it is reported.
 func scrub(s string, p *Partner, key secret.String) string {
 	for _, v := range []string{p.Password.Reveal(), key.Reveal()} {
-		if v != "" {
+		// A secret of a few characters would garble ordinary words; real keys
+		// are long and passwords have at least 8 characters.
+		if len(v) >= 6 {
 			s = strings.ReplaceAll(s, v, "REDACTED")
 		}
 	}

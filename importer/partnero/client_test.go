@@ -28,7 +28,7 @@ func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) 
 
 func newClient(t *testing.T, base string, retries int) *Client {
 	t.Helper()
-	c, err := New(Config{BaseURL: base, Key: secret.New("k-123"), Concurrency: 2, Retries: retries, Timeout: 5 * time.Second})
+	c, err := New(Config{BaseURL: base, Key: secret.New("key-12345"), Concurrency: 2, Retries: retries, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func newClient(t *testing.T, base string, retries int) *Client {
 }
 
 func TestCreateAndInviteAgainstSandbox(t *testing.T) {
-	sb, base := startSandbox(t, sandbox.Options{APIKey: "k-123"})
+	sb, base := startSandbox(t, sandbox.Options{APIKey: "key-12345"})
 	c := newClient(t, base, 0)
 	ctx := context.Background()
 
@@ -76,7 +76,7 @@ func TestWrongKeyIsFatal(t *testing.T) {
 	if out.Reason != report.Unauthorized || !out.Fatal || out.Attempts != 1 {
 		t.Fatalf("got %+v", out)
 	}
-	if strings.Contains(out.Message, "k-123") {
+	if strings.Contains(out.Message, "key-12345") {
 		t.Fatalf("message shows the key: %q", out.Message)
 	}
 }
@@ -130,11 +130,11 @@ func TestNetworkErrorAndScrubbing(t *testing.T) {
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(422)
-		w.Write([]byte(`{"message":"password Secr3tPass is not allowed for key k-123"}`))
+		w.Write([]byte(`{"message":"password Secr3tPass is not allowed for key key-12345"}`))
 	}))
 	defer srv.Close()
 	out = newClient(t, srv.URL+"/v1", 0).Create(context.Background(), &Partner{Email: "a@x.io", Password: secret.New("Secr3tPass")})
-	if strings.Contains(out.Message, "Secr3tPass") || strings.Contains(out.Message, "k-123") || !strings.Contains(out.Message, "REDACTED") {
+	if strings.Contains(out.Message, "Secr3tPass") || strings.Contains(out.Message, "key-12345") || !strings.Contains(out.Message, "REDACTED") {
 		t.Fatalf("message %q", out.Message)
 	}
 }
@@ -147,5 +147,12 @@ func TestStoppedBeforeSending(t *testing.T) {
 	out := newClient(t, base, 0).Create(ctx, &Partner{Email: "a@x.io"})
 	if out.Status != report.Skipped || out.Reason != report.Aborted || out.Attempts != 0 {
 		t.Fatalf("got %+v", out)
+	}
+}
+
+// Scrubbing a one-letter key would garble every message ("e REDACTED ists").
+func TestShortSecretsDoNotGarbleMessages(t *testing.T) {
+	if got := scrub("Email already exists", &Partner{}, secret.New("x")); got != "Email already exists" {
+		t.Fatalf("got %q", got)
 	}
 }
