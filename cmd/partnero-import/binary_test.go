@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,18 +17,40 @@ import (
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
 
-// buildBinary builds the real command once per test binary run.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary builds the real command, once for all the tests.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "partnero-import")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "partnero-import-test-"); binErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "partnero-import"), ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return filepath.Join(binDir, "partnero-import")
 }
 
 // The first SIGINT stops sending, lets requests in flight finish, reports
@@ -197,5 +221,46 @@ func TestResumeWithAnotherFilesReport(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(rep); string(b) != old {
 		t.Fatalf("the report was rewritten:\n%s", b)
+	}
+}
+
+// A second signal stops at once, says how to resume, and leaves a report
+// that --resume reads.
+func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
+	bin := buildBinary(t)
+	sb := sandbox.New(sandbox.Options{Latency: 2 * time.Second})
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\n"), 0o600)
+	cmd := exec.Command(bin, "import", "--rate", "0", "--concurrency", "1", "--base-url", base, input)
+	cmd.Env = append(os.Environ(), "PARTNERO_API_KEY=k")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); sb.Requests() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no request")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(100 * time.Millisecond) // let the first signal be handled on its own
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "stopped at once") ||
+		!strings.Contains(stderr.String(), "--resume "+filepath.Join(dir, "in.report.csv")) {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--resume", filepath.Join(dir, "in.report.csv"),
+		"--report", filepath.Join(dir, "again.csv"), input)
+	if r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 	}
 }
