@@ -38,9 +38,6 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.openReport(); err != nil {
-		return nil, err
-	}
 	defer cfg.closeReport(&err)
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{}, retry: cfg.retryFile(),

@@ -49,7 +49,8 @@ type Result struct {
 	RetryFile string
 }
 
-// firstPass reads the whole file once to build the plan.
+// firstPass reads the whole file once to build the plan, then opens the
+// report: a file that cannot be read leaves an earlier report untouched.
 func firstPass(cfg *Config) (*validate.Plan, error) {
 	plan := validate.NewPlan(cfg.Mode)
 	warn := func(rd input.Reader) {
@@ -78,7 +79,7 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	if cfg.Started != nil {
 		cfg.Started(plan.Rows())
 	}
-	return plan, nil
+	return plan, cfg.openReport()
 }
 
 // eachRecord opens the input and calls fn for each record in order; done,
@@ -118,9 +119,6 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	plan, err := firstPass(&cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := cfg.openReport(); err != nil {
 		return nil, err
 	}
 	defer cfg.closeReport(&err)

@@ -48,26 +48,42 @@ type lines map[string]report.Line // by email
 
 func runImport(t *testing.T, sb *sandbox.Server, path string, concurrency int) (lines, *Result) {
 	t.Helper()
+	return importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: concurrency, Timeout: 5 * time.Second}, nil)
+}
+
+// importFile starts sb and imports path into it with the client settings cc
+// (base URL and key filled in here), checking that no row gets two lines.
+// onLine, if not nil, sees each line as it is written.
+func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path string, cc partnero.Config, onLine func(report.Line)) (lines, *Result) {
+	t.Helper()
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	client, err := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: concurrency, Timeout: 5 * time.Second})
+	cc.BaseURL, cc.Key = base, secret.New("k")
+	client, err := partnero.New(cc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer client.Close()
 	rep := filepath.Join(t.TempDir(), "r.jsonl")
 	got := lines{}
-	res, err := Import(context.Background(), Config{
-		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
-		Input: input.Options{Format: input.CSV}, Mode: "create", Report: func() (*report.Writer, error) { return report.Create(rep, true) }, Client: client, Concurrency: concurrency,
+	res, err := Import(ctx, Config{
+		Open:        func() (io.ReadCloser, error) { return os.Open(path) },
+		Input:       input.Options{Format: input.CSV},
+		Mode:        "create",
+		Report:      func() (*report.Writer, error) { return report.Create(rep, true) },
+		Client:      client,
+		Concurrency: cc.Concurrency,
 		Finished: func(l report.Line) {
 			if _, dup := got[l.Email]; dup {
 				t.Errorf("two lines for %s", l.Email)
 			}
 			got[l.Email] = l
+			if onLine != nil {
+				onLine(l)
+			}
 		},
 	})
 	if err != nil {
@@ -152,24 +168,13 @@ func TestInterruptAbortsTheRest(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f.csv")
 	os.WriteFile(path, []byte(b.String()), 0o600)
 	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
-	base, _ := sb.Start("127.0.0.1:0")
-	defer sb.Close()
-	client, _ := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: 2, Timeout: 5 * time.Second})
-	w, _ := report.Create(filepath.Join(t.TempDir(), "r.csv"), true)
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	res, err := Import(ctx, Config{
-		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
-		Input: input.Options{Format: input.CSV}, Mode: "create", Report: func() (*report.Writer, error) { return w, nil }, Client: client, Concurrency: 2,
-		Finished: func(l report.Line) {
-			if n++; n == 5 {
-				cancel()
-			}
-		},
+	_, res := importFile(t, ctx, sb, path, partnero.Config{Concurrency: 2, Timeout: 5 * time.Second}, func(report.Line) {
+		if n++; n == 5 {
+			cancel()
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	created, aborted := res.Summary.Count(report.Created, ""), res.Summary.Count(report.Skipped, report.Aborted)
 	if !res.Interrupted || res.Summary.Rows != 50 || created+aborted != 50 || aborted == 0 {
 		t.Fatalf("interrupted %v, rows %d, created %d, aborted %d", res.Interrupted, res.Summary.Rows, created, aborted)
@@ -209,26 +214,8 @@ func faultRun(t *testing.T, seed uint64) {
 		FailAfterStore: 0.03, DropAfterStore: 0.03, SlowAfterStore: 0.02, SlowDelay: 400 * time.Millisecond,
 		Burst429: 0.005, BurstLength: 3, Seed: seed,
 	}})
-	base, _ := sb.Start("127.0.0.1:0")
-	defer sb.Close()
-	client, _ := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: 8,
-		Retries: 8, Timeout: 150 * time.Millisecond, RetryBase: 10 * time.Millisecond})
-	defer client.Close()
-	w, _ := report.Create(filepath.Join(t.TempDir(), "r.csv"), true)
-	got := map[string]report.Line{}
-	res, err := Import(context.Background(), Config{
-		Open:  func() (io.ReadCloser, error) { return os.Open(path) },
-		Input: input.Options{Format: input.CSV}, Mode: "create", Report: func() (*report.Writer, error) { return w, nil }, Client: client, Concurrency: 8,
-		Finished: func(l report.Line) {
-			if _, dup := got[l.Email]; dup {
-				t.Errorf("two lines for %s", l.Email)
-			}
-			got[l.Email] = l
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8,
+		Retries: 8, Timeout: 150 * time.Millisecond, RetryBase: 10 * time.Millisecond}, nil)
 	stored := map[string]sandbox.Partner{}
 	for _, p := range sb.Partners() {
 		if _, twice := stored[p.Email]; twice {
@@ -262,5 +249,5 @@ func faultRun(t *testing.T, seed uint64) {
 		t.Errorf("invited %d of 75", n)
 	}
 	t.Logf("created %d, invited %d, reconciled %d, requests %d", res.Summary.Count(report.Created, ""),
-		res.Summary.Count(report.Invited, ""), reconciled, client.Requests())
+		res.Summary.Count(report.Invited, ""), reconciled, res.Summary.Requests)
 }

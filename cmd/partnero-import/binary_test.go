@@ -53,16 +53,33 @@ func buildBinary(t *testing.T) string {
 	return filepath.Join(binDir, "partnero-import")
 }
 
-// The first SIGINT stops sending, lets requests in flight finish, reports
-// every other row skipped/aborted, writes the sorted report and exits 130.
-func TestBinaryInterruptedBySIGINT(t *testing.T) {
-	bin := buildBinary(t)
-	sb := sandbox.New(sandbox.Options{Latency: 50 * time.Millisecond})
+func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
+	t.Helper()
+	sb := sandbox.New(opts)
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sb.Close()
+	t.Cleanup(func() { sb.Close() })
+	return sb, base
+}
+
+// waitUntil polls cond while cmd runs; it kills cmd and fails after 20s.
+func waitUntil(t *testing.T, cmd *exec.Cmd, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the run made no progress in 20s")
+		}
+	}
+}
+
+// The first SIGINT stops sending, lets requests in flight finish, reports
+// every other row skipped/aborted, writes the sorted report and exits 130.
+func TestBinaryInterruptedBySIGINT(t *testing.T) {
+	bin := buildBinary(t)
+	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
 
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
@@ -82,14 +99,9 @@ func TestBinaryInterruptedBySIGINT(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Interrupt once some partners exist.
-	for deadline := time.Now().Add(20 * time.Second); len(sb.Partners()) < 10; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no progress:\n%s", stderr.String())
-		}
-	}
+	waitUntil(t, cmd, func() bool { return len(sb.Partners()) >= 10 })
 	cmd.Process.Signal(syscall.SIGINT)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
 	}
@@ -130,12 +142,7 @@ func TestBinaryInterruptedBySIGINT(t *testing.T) {
 // once and every row reported created or already done.
 func TestBinaryKilledThenResumed(t *testing.T) {
 	bin := buildBinary(t)
-	sb := sandbox.New(sandbox.Options{Latency: 30 * time.Millisecond})
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	sb, base := startSandbox(t, sandbox.Options{Latency: 30 * time.Millisecond})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	var b strings.Builder
@@ -156,12 +163,7 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(20 * time.Second); len(sb.Partners()) < 40; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			first.Process.Kill()
-			t.Fatal("no progress")
-		}
-	}
+	waitUntil(t, first, func() bool { return len(sb.Partners()) >= 40 })
 	first.Process.Signal(syscall.SIGKILL)
 	first.Wait()
 	if n := len(sb.Partners()); n == 200 {
@@ -228,12 +230,7 @@ func TestResumeWithAnotherFilesReport(t *testing.T) {
 // that --resume reads.
 func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	bin := buildBinary(t)
-	sb := sandbox.New(sandbox.Options{Latency: 2 * time.Second})
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	sb, base := startSandbox(t, sandbox.Options{Latency: 2 * time.Second})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\n"), 0o600)
@@ -244,12 +241,7 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); sb.Requests() == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("no request")
-		}
-	}
+	waitUntil(t, cmd, func() bool { return sb.Requests() > 0 })
 	cmd.Process.Signal(syscall.SIGINT)
 	time.Sleep(100 * time.Millisecond) // let the first signal be handled on its own
 	cmd.Process.Signal(syscall.SIGINT)

@@ -16,6 +16,9 @@ import (
 
 // ServeHTTP answers one API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	s.mu.Unlock()
 	if s.opts.Latency > 0 {
 		select {
 		case <-time.After(s.opts.Latency):
@@ -24,9 +27,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if token = strings.TrimSpace(token); !ok || token == "" || (s.opts.APIKey != "" && token != s.opts.APIKey) {
 		answer(w, http.StatusUnauthorized, map[string]any{"message": "Unauthenticated."})

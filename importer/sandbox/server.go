@@ -144,7 +144,7 @@ func (s *Server) Partners() []Partner {
 	return out
 }
 
-// Requests is the number of requests answered so far.
+// Requests is the number of requests received so far, answered or not.
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
