@@ -40,7 +40,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	defer cfg.closeReport(&err)
 	d := &dispatcher{
-		cfg: &cfg, plan: plan, res: &Result{}, retry: cfg.retryFile(),
+		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape()}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{},
 	}
 	d.writeDone()
@@ -208,9 +208,7 @@ func (d *dispatcher) finish(r sent) {
 		}
 		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
 	}
-	if r.verdict.Action == validate.Invite && r.rec.HasReferrer() {
-		line.Message = join(line.Message, "warning: an invite carries no referring partner; the referrer was not sent")
-	}
+	line.Message = join(line.Message, inviteWarning(r.rec, r.verdict.Action))
 	d.write(&line, r.rec.Raw)
 	if o.Fatal && d.res.Fatal == nil {
 		d.res.Fatal = errors.New(o.Message)
@@ -300,8 +298,8 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 }
 
 func join(a, b string) string {
-	if a == "" {
-		return b
+	if a == "" || b == "" {
+		return a + b
 	}
 	return a + "; " + b
 }

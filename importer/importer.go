@@ -47,6 +47,8 @@ type Result struct {
 	Interrupted bool
 	// RetryFile is the retry file's path, "" when every row succeeded.
 	RetryFile string
+	// Shape tells the file's referral trees.
+	Shape validate.Shape
 }
 
 // firstPass reads the whole file once to build the plan, then opens the
@@ -122,13 +124,16 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		return nil, err
 	}
 	defer cfg.closeReport(&err)
-	res := &Result{}
+	res := &Result{Shape: plan.Shape()}
 	retry := cfg.retryFile()
 	err = eachRecord(&cfg, retry != nil, func(rd input.Reader, rec *input.Record) error {
 		retry.setHeader(rd)
 		v := plan.Judge(rec)
 		line := lineOf(rec, v.Action)
 		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
+		if v.Status == report.Valid {
+			line.Message = inviteWarning(rec, v.Action)
+		}
 		retry.add(&line, rec.Raw)
 		return record(&cfg, res, &line)
 	}, nil)
@@ -157,6 +162,15 @@ func (cfg *Config) retryFile() *retryFile {
 		return nil
 	}
 	return newRetryFile(cfg.RetryPath)
+}
+
+// inviteWarning is the note for an invite whose row names a referrer: the
+// invite call takes none.
+func inviteWarning(rec *input.Record, action string) string {
+	if action == validate.Invite && rec.HasReferrer() {
+		return "warning: an invite carries no referring partner; the referrer is not sent"
+	}
+	return ""
 }
 
 func lineOf(rec *input.Record, action string) report.Line {

@@ -33,6 +33,15 @@ type Plan struct {
 	doomed   bitset  // will not be created: bad, cycle, or a doomed referrer
 	referred bitset  // some row of the file names this row as its referrer
 	pending  []reference
+	shape    Shape
+}
+
+// Shape is what a file's referral trees look like.
+type Shape struct {
+	Linked   int // rows whose referrer is another row of the file
+	Roots    int // rows that refer rows of the file and have no referrer in it
+	Depth    int // levels of the deepest tree (a root with children: 2)
+	External int // rows whose referrer is no row of the file: left to the API
 }
 
 type reference struct {
@@ -104,11 +113,54 @@ func (p *Plan) Finish() {
 		p.parent[ref.row] = parent
 		if parent != 0 {
 			p.referred.set(int(parent))
+			p.shape.Linked++
+		} else {
+			p.shape.External++
 		}
 	}
 	p.pending = nil
 	p.findCycles()
 	p.markDoomed()
+	p.measure()
+}
+
+// Shape tells the file's referral trees, after Finish.
+func (p *Plan) Shape() Shape { return p.shape }
+
+// measure counts roots and the greatest depth, leaving loops out.
+func (p *Plan) measure() {
+	if p.shape.Linked == 0 {
+		return
+	}
+	depth := make([]int32, len(p.parent)) // 0: not known yet; -1: hangs off a loop
+	var path []int32
+	for start := 1; start < len(p.parent); start++ {
+		path = path[:0]
+		r := int32(start)
+		for r != 0 && depth[r] == 0 && !p.cycle.has(int(r)) {
+			path = append(path, r)
+			r = p.parent[r]
+		}
+		d := int32(0) // depth of r: 0 above a root
+		switch {
+		case r != 0 && p.cycle.has(int(r)):
+			d = -1
+		case r != 0:
+			d = depth[r]
+		}
+		for i := len(path) - 1; i >= 0; i-- {
+			if d >= 0 {
+				d++
+			}
+			depth[path[i]] = d
+			p.shape.Depth = max(p.shape.Depth, int(d))
+		}
+	}
+	for row := 1; row < len(p.parent); row++ {
+		if p.parent[row] == 0 && p.referred.has(row) {
+			p.shape.Roots++
+		}
+	}
 }
 
 // resolve finds the row a reference names, by id, then key, then email.

@@ -191,3 +191,26 @@ func TestReferrerIsResolved(t *testing.T) {
 		t.Errorf("referrers %d, %d; want 2, 0", vs[0].Referrer, vs[1].Referrer)
 	}
 }
+
+func TestShape(t *testing.T) {
+	p := NewPlan(Create)
+	rows := []input.Fields{
+		{Email: "root@x.io", ID: "r"},
+		{Email: "a@x.io", ID: "a", ReferringID: "r"},
+		{Email: "b@x.io", ID: "b", ReferringKey: "kb", ReferringEmail: "A@x.io"},
+		{Email: "c@x.io", ID: "c", ReferringID: "b"},
+		{Email: "lone@x.io"},
+		{Email: "out@x.io", ReferringEmail: "elsewhere@x.io"},
+		{Email: "loop1@x.io", ID: "l1", ReferringID: "l2"},
+		{Email: "loop2@x.io", ID: "l2", ReferringID: "l1"},
+		{Email: "off@x.io", ID: "o", ReferringID: "l1"},
+	}
+	for i, f := range rows {
+		p.Add(rec(i+1, f))
+	}
+	p.Finish()
+	want := Shape{Linked: 6, Roots: 1, Depth: 4, External: 1}
+	if got := p.Shape(); got != want {
+		t.Fatalf("shape %+v, want %+v", got, want)
+	}
+}

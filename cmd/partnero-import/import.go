@@ -263,6 +263,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	}
 	res.Summary.Print(s.Err)
+	if sh := res.Shape; sh.Linked+sh.External > 0 {
+		fmt.Fprintf(s.Err, "referral trees: %d rows refer to another row of the file (%d roots, greatest depth %d); %d refer to partners outside the file, left to the API\n",
+			sh.Linked, sh.Roots, sh.Depth, sh.External)
+	}
 	fmt.Fprintln(s.Err, "report:", reportPath)
 	if res.RetryFile != "" {
 		fmt.Fprintln(s.Err, "retry file (the rows that did not succeed, to fix and import again):", res.RetryFile)

@@ -204,6 +204,9 @@ func TestImportMessySample(t *testing.T) {
 	if !strings.Contains(r.stderr, `warning: unknown column "Notes": ignored`) {
 		t.Errorf("no warning about the unknown column:\n%s", r.stderr)
 	}
+	if !strings.Contains(r.report, "invite.with.ref@example.com,invite,invited,,200,warning: an invite carries no referring partner") {
+		t.Error("an invite with a referrer has no warning")
+	}
 	noSecrets(t, r, passwords(t, "../../samples/messy.csv")...)
 }
 
