@@ -251,3 +251,93 @@ func faultRun(t *testing.T, seed uint64) {
 	t.Logf("created %d, invited %d, reconciled %d, requests %d", res.Summary.Count(report.Created, ""),
 		res.Summary.Count(report.Invited, ""), reconciled, res.Summary.Requests)
 }
+
+// Random trees with random rows refused by the API: every descendant of a
+// refused row is skipped (never sent), every other row is created under its
+// referrer.
+func TestRandomTreesWithFailures(t *testing.T) {
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			path, parent := tree(t, 150, seed+100)
+			rng := rand.New(rand.NewPCG(seed, 1))
+			sb := sandbox.New(sandbox.Options{})
+			refused := map[int]bool{}
+			for i := range parent {
+				if rng.IntN(10) == 0 {
+					refused[i] = true
+					sb.Add(sandbox.Partner{Email: fmt.Sprintf("p%d@x.io", i)}) // already there: email_exists
+				}
+			}
+			got, _ := runImport(t, sb, path, 1+int(seed)*3)
+			var doomed func(i int) bool // an ancestor was refused
+			doomed = func(i int) bool { p := parent[i]; return p >= 0 && (refused[p] || doomed(p)) }
+			for i := range parent {
+				l := got[fmt.Sprintf("p%d@x.io", i)]
+				want := "created/"
+				switch {
+				case doomed(i): // even if refused itself: it is never sent
+					want = "skipped/referring_partner_failed"
+				case refused[i]:
+					want = "rejected/email_exists"
+				}
+				if string(l.Status)+"/"+string(l.Reason) != want {
+					t.Errorf("partner %d: %s/%s (%s), want %s", i, l.Status, l.Reason, l.Message, want)
+				}
+				if want == "skipped/referring_partner_failed" && l.Attempts != 0 {
+					t.Errorf("partner %d was sent", i)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkWideTree imports a shuffled five-level tree against a sandbox
+// with 20 ms latency. x-critical-path is the time over an estimate of the
+// least possible: the five levels' round trips plus one round trip per
+// pool-full of rows. Near 1 means the pool never idles at a level's end.
+func BenchmarkWideTree(b *testing.B) {
+	const latency, conc = 20 * time.Millisecond, 32
+	// 5 levels: 4 roots, each node with 3 children: 4+12+36+108+324 = 484 rows.
+	var sb strings.Builder
+	sb.WriteString("email,id,referring_partner_id\n")
+	level := []int{0, 1, 2, 3}
+	n := 4
+	rows := []string{"p0@x.io,id0,", "p1@x.io,id1,", "p2@x.io,id2,", "p3@x.io,id3,"}
+	for range 4 {
+		var next []int
+		for _, p := range level {
+			for range 3 {
+				rows = append(rows, fmt.Sprintf("p%d@x.io,id%d,id%d", n, n, p))
+				next = append(next, n)
+				n++
+			}
+		}
+		level = next
+	}
+	rand.New(rand.NewPCG(1, 1)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	sb.WriteString(strings.Join(rows, "\n") + "\n")
+	path := filepath.Join(b.TempDir(), "tree.csv")
+	os.WriteFile(path, []byte(sb.String()), 0o600)
+	bound := time.Duration(n/conc+5) * latency
+	var elapsed time.Duration
+	for b.Loop() {
+		srv := sandbox.New(sandbox.Options{Latency: latency})
+		base, _ := srv.Start("127.0.0.1:0")
+		client, _ := partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Concurrency: conc, Timeout: 5 * time.Second})
+		start := time.Now()
+		res, err := Import(context.Background(), Config{
+			Open:   func() (io.ReadCloser, error) { return os.Open(path) },
+			Input:  input.Options{Format: input.CSV},
+			Mode:   "create",
+			Report: func() (*report.Writer, error) { return report.Create(filepath.Join(b.TempDir(), "r.csv"), true) },
+			Client: client, Concurrency: conc,
+		})
+		elapsed += time.Since(start)
+		if err != nil || res.Summary.Count(report.Created, "") != n {
+			b.Fatalf("created %d of %d: %v", res.Summary.Count(report.Created, ""), n, err)
+		}
+		client.Close()
+		srv.Close()
+	}
+	b.ReportMetric(float64(elapsed)/float64(b.N)/float64(bound), "x-critical-path")
+}
