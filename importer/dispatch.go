@@ -40,7 +40,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	defer cfg.closeReport(&err)
 	d := &dispatcher{
-		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape()}, retry: cfg.retryFile(),
+		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{},
 	}
 	d.writeDone()
@@ -208,14 +208,22 @@ func (d *dispatcher) finish(r sent) {
 		}
 		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
 	}
+	if d.cfg.SkipExisting && line.Status == report.Rejected && line.Reason == report.EmailExists {
+		line.Status, line.Reason = report.Skipped, report.AlreadyExists
+		line.Message = join("a partner with this email is already in Partnero", line.Message)
+	}
 	line.Message = join(line.Message, inviteWarning(r.rec, r.verdict.Action))
 	d.write(&line, r.rec.Raw)
+	if line.Status == report.Failed && line.Attempts > 1 {
+		d.cfg.log().Warn("retries exhausted", "row", line.Row, "reason", line.Reason, "attempts", line.Attempts, "message", line.Message)
+	}
 	if o.Fatal && d.res.Fatal == nil {
 		d.res.Fatal = errors.New(o.Message)
 		d.stop("the run stopped before this row was sent: " + string(o.Reason))
 	}
 	if d.plan.Referred(r.rec.Row) {
-		d.release(r.rec.Row, line.Status == report.Created)
+		// A referrer that exists in Partnero after all lets its partners go ahead.
+		d.release(r.rec.Row, report.Succeeded(line.Status, line.Reason))
 	}
 }
 
@@ -262,6 +270,7 @@ func (d *dispatcher) stop(why string) {
 	}
 	d.stopping, d.stopWhy = true, why
 	d.cancel()
+	d.cfg.log().Info("aborted", "why", why)
 	queued := d.ready
 	d.ready = nil
 	for _, j := range queued {

@@ -2,6 +2,9 @@ package importer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 
 	"io"
 	"time"
@@ -21,9 +24,10 @@ type Config struct {
 	// Report opens the report. It is called after the first pass, so that a
 	// file that cannot be read (or a --resume report of another file) leaves
 	// an earlier report untouched. The run closes it.
-	Report func() (*report.Writer, error)
-	report *report.Writer
-	Client *partnero.Client // nil for a dry run
+	Report      func() (*report.Writer, error)
+	report      *report.Writer
+	inputSHA256 string
+	Client      *partnero.Client // nil for a dry run
 	// Concurrency bounds the requests in flight.
 	Concurrency int
 	// Resume, when set, holds an earlier run's report: rows it shows done
@@ -32,6 +36,12 @@ type Config struct {
 	Resume *Resume
 	// RetryPath, when set, is where the rows that did not succeed go.
 	RetryPath string
+	// SkipExisting makes a row whose email is already in Partnero
+	// skipped/already_exists rather than rejected/email_exists.
+	SkipExisting bool
+	// Log gets the run's notable events; with Verbose, one per row too.
+	Log     *slog.Logger
+	Verbose bool
 
 	Warn     func(msg string)       // notes about the file, each once
 	Started  func(rows int)         // after the first pass: how many rows there are
@@ -49,12 +59,27 @@ type Result struct {
 	RetryFile string
 	// Shape tells the file's referral trees.
 	Shape validate.Shape
+	// InputSHA256 is the hex SHA-256 of the input file's bytes.
+	InputSHA256 string
 }
 
 // firstPass reads the whole file once to build the plan, then opens the
 // report: a file that cannot be read leaves an earlier report untouched.
 func firstPass(cfg *Config) (*validate.Plan, error) {
 	plan := validate.NewPlan(cfg.Mode)
+	// Hash the input as it is read, for the summary: which file a run read.
+	hash := sha256.New()
+	pass := *cfg
+	pass.Open = func() (io.ReadCloser, error) {
+		rc, err := cfg.Open()
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(rc, hash), rc}, nil
+	}
 	warn := func(rd input.Reader) {
 		for _, w := range rd.Warnings() {
 			if cfg.Warn != nil {
@@ -62,7 +87,7 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 			}
 		}
 	}
-	err := eachRecord(cfg, false, func(_ input.Reader, rec *input.Record) error {
+	err := eachRecord(&pass, false, func(_ input.Reader, rec *input.Record) error {
 		plan.Add(rec)
 		if cfg.Resume != nil {
 			return cfg.Resume.check(rec)
@@ -78,6 +103,7 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 		}
 	}
 	plan.Finish()
+	cfg.inputSHA256 = hex.EncodeToString(hash.Sum(nil))
 	if cfg.Started != nil {
 		cfg.Started(plan.Rows())
 	}
@@ -124,7 +150,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		return nil, err
 	}
 	defer cfg.closeReport(&err)
-	res := &Result{Shape: plan.Shape()}
+	res := &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}
 	retry := cfg.retryFile()
 	err = eachRecord(&cfg, retry != nil, func(rd input.Reader, rec *input.Record) error {
 		retry.setHeader(rd)
@@ -177,10 +203,21 @@ func lineOf(rec *input.Record, action string) report.Line {
 	return report.Line{Row: rec.Row, Line: rec.Line, Email: rec.Email, Action: action}
 }
 
+func (cfg *Config) log() *slog.Logger {
+	if cfg.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return cfg.Log
+}
+
 // record writes one row's line and counts it.
 func record(cfg *Config, res *Result, line *report.Line) error {
 	if err := cfg.report.Write(line); err != nil {
 		return err
+	}
+	if cfg.Verbose {
+		cfg.log().Info("row", "row", line.Row, "line", line.Line, "status", line.Status, "reason", line.Reason,
+			"http_status", line.HTTPStatus, "attempts", line.Attempts, "message", line.Message)
 	}
 	res.Summary.Add(line)
 	if cfg.Finished != nil {

@@ -12,6 +12,7 @@ import (
 type Summary struct {
 	Rows     int
 	Requests int // HTTP requests sent, lookups and retries included
+	Retries  int // requests beyond each row's first
 	Elapsed  time.Duration
 	counts   map[Status]map[Reason]int
 }
@@ -27,6 +28,31 @@ func (s *Summary) Add(l *Line) {
 	s.counts[l.Status][l.Reason]++
 	s.Rows++
 	s.Requests += l.Attempts
+	s.Retries += max(l.Attempts-1, 0)
+}
+
+// Rate is the requests per second achieved.
+func (s *Summary) Rate() float64 {
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		return float64(s.Requests) / secs
+	}
+	return 0
+}
+
+// Counts gives, per status, the rows in all ("total") and per reason.
+func (s *Summary) Counts() map[Status]map[string]int {
+	out := map[Status]map[string]int{}
+	for st, reasons := range s.counts {
+		m := map[string]int{"total": 0}
+		for r, n := range reasons {
+			m["total"] += n
+			if r != "" {
+				m[string(r)] = n
+			}
+		}
+		out[st] = m
+	}
+	return out
 }
 
 // Count is the number of rows with this status (and reason, unless empty).
@@ -57,11 +83,7 @@ var statusOrder = []Status{Valid, Created, Invited, Invalid, Rejected, Failed, S
 
 // Print writes the summary: one line per status with its reasons.
 func (s *Summary) Print(w io.Writer) {
-	rate := 0.0
-	if secs := s.Elapsed.Seconds(); secs > 0 {
-		rate = float64(s.Requests) / secs
-	}
-	fmt.Fprintf(w, "%d rows, %d requests in %s (%.1f requests/s)\n", s.Rows, s.Requests, s.Elapsed.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "%d rows, %d requests (%d retries) in %s (%.1f requests/s)\n", s.Rows, s.Requests, s.Retries, s.Elapsed.Round(time.Millisecond), s.Rate())
 	for _, st := range statusOrder {
 		n := s.Count(st, "")
 		if n == 0 {

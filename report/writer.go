@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -41,10 +42,25 @@ func IsJSONL(path string) bool {
 	return strings.EqualFold(filepath.Ext(path), ".jsonl")
 }
 
-// Create truncates or creates the report at path and writes the CSV header.
+// ErrLocked means another run holds the report.
+var ErrLocked = errors.New("another partnero-import run is writing this report")
+
+// Create locks, truncates or creates the report at path and writes the CSV
+// header. The lock is held until Close.
 func Create(path string, flushEach bool) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
+		return nil, fmt.Errorf("cannot write the report: %w", err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("%w (%s): wait for it to end, or give another --report", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("cannot lock the report: %w", err)
+	}
+	if err := f.Truncate(0); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("cannot write the report: %w", err)
 	}
 	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, inOrder: true}

@@ -62,6 +62,8 @@ type importOptions struct {
 	skipExisting   bool
 	summaryJSON    string
 	logFormat      string
+	verbose        bool
+	progressEvery  time.Duration
 }
 
 func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {
@@ -71,7 +73,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		name = "validate"
 	}
 	// Defaults also for the flags validate does not have, so check() holds.
-	o := &importOptions{logFormat: "text", concurrency: defaultConcurrency, retries: defaultRetries}
+	o := &importOptions{logFormat: "text", concurrency: defaultConcurrency, retries: defaultRetries, progressEvery: 5 * time.Second}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	fs.StringVar(&o.format, "format", "", "input format: csv, jsonl or xlsx (default: from the file's extension)")
@@ -94,9 +96,11 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
 		fs.StringVar(&o.resume, "resume", "", "skip the rows an earlier run's report shows created or invited")
 		fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
-		fs.BoolVar(&o.skipExisting, "skip-existing", false, "existing partners are skipped (not available yet)")
-		fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the summary as JSON (not available yet)")
-		fs.StringVar(&o.logFormat, "log-format", "text", "text (json is not available yet)")
+		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
+		fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the run's summary as one JSON object to this path")
+		fs.StringVar(&o.logFormat, "log-format", "text", "standard error as text, or json (one JSON object per line)")
+		fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
+		fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "how often a progress line is written when standard error is not a terminal")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(s.Err, "usage: partnero-import %s [flags] FILE\n\nflags:\n", name)
@@ -129,8 +133,6 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 func (o *importOptions) check() error {
 	for flagName, set := range map[string]bool{
 		"--map": o.mapping != "", "--preset": o.preset != "",
-		"--skip-existing": o.skipExisting, "--summary-json": o.summaryJSON != "",
-		"--log-format json": o.logFormat == "json",
 	} {
 		if set {
 			return usagef("%s is not available in this version yet", flagName)
@@ -138,6 +140,9 @@ func (o *importOptions) check() error {
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usagef("unknown --log-format %q: use text or json", o.logFormat)
+	}
+	if o.progressEvery <= 0 {
+		return usagef("--progress-interval must be positive")
 	}
 	if o.mode != validate.Create && o.mode != validate.Invite {
 		return usagef("unknown --mode %q: use create or invite", o.mode)
@@ -200,7 +205,17 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return 0, err
 	}
-	dryRun = dryRun || o.dryRun
+	out := newOutput(s.Err, o.logFormat, o.verbose)
+	code, err := o.run(ctx, getenv, s, out, dryRun || o.dryRun)
+	if err != nil && out.json {
+		out.fatal(err) // a JSON line, not plain text
+		return exitUsage, errAlreadySaid
+	}
+	return code, err
+}
+
+// run is one validate or import, once the flags are known.
+func (o *importOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, dryRun bool) (int, error) {
 	inOpts, err := o.inputOptions()
 	if err != nil {
 		return 0, err
@@ -213,7 +228,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 
 	var client *partnero.Client
 	if !dryRun {
-		c, closeSandbox, err := o.client(getenv, s)
+		c, closeSandbox, err := o.client(getenv, out)
 		if err != nil {
 			return 0, err
 		}
@@ -234,17 +249,27 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	}
 	resumeHint.Store(o.resumeCommand(reportPath))
-	var bar *progressbar.ProgressBar
 	cfg := importer.Config{
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
-		Report:    func() (*report.Writer, error) { return report.Create(reportPath, !dryRun) },
-		Resume:    resume,
-		RetryPath: importer.RetryPath(reportPath, inOpts.Format),
-		Warn:      func(msg string) { fmt.Fprintln(s.Err, "warning: "+msg) },
+		Report:       func() (*report.Writer, error) { return report.Create(reportPath, !dryRun) },
+		Resume:       resume,
+		RetryPath:    importer.RetryPath(reportPath, inOpts.Format),
+		SkipExisting: o.skipExisting,
+		Warn:         out.warn,
+		Log:          out.log,
+		Verbose:      o.verbose,
 	}
-	if !dryRun && s.ErrIsTerminal && !o.noProgress {
-		cfg.Started = func(rows int) { bar = newBar(rows, s.Err) }
-		cfg.Finished = func(report.Line) { bar.Add(1) }
+	command := "import"
+	if dryRun {
+		command = "validate"
+	}
+	out.log.Info("start", "command", command, "input", o.file, "report", reportPath, "version", versionString())
+	var prog *progress
+	if !dryRun && !o.noProgress {
+		prog = startProgress(out, s.ErrIsTerminal, o.progressEvery)
+		defer prog.close()
+		cfg.Started = func(rows int) { prog.started(rows, s.ErrIsTerminal) }
+		cfg.Finished = prog.finished
 	}
 	var res *importer.Result
 	if dryRun {
@@ -252,34 +277,36 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	} else {
 		res, err = importer.Import(ctx, cfg)
 	}
-	if bar != nil {
-		bar.Finish()
+	if prog != nil {
+		prog.close() // before the summary: no progress line after it
 	}
 	if err != nil {
 		return 0, err
+	}
+	code := exitOK
+	switch {
+	case res.Fatal != nil:
+		code = exitUsage
+	case res.Interrupted:
+		code = exitInterrupted
+	case !res.Summary.OK():
+		code = exitRowsFailed
+	}
+	if o.summaryJSON != "" {
+		if err := writeSummaryJSON(o.summaryJSON, command, o.file, reportPath, res, code); err != nil {
+			return 0, err
+		}
 	}
 	if res.Fatal != nil {
 		// One line, as for every fatal problem; the report says the rest.
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	}
-	res.Summary.Print(s.Err)
-	if sh := res.Shape; sh.Linked+sh.External > 0 {
-		fmt.Fprintf(s.Err, "referral trees: %d rows refer to another row of the file (%d roots, greatest depth %d); %d refer to partners outside the file, left to the API\n",
-			sh.Linked, sh.Roots, sh.Depth, sh.External)
+	out.end(res, reportPath)
+	if res.Interrupted {
+		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
+		out.note("to finish the import, run: " + o.resumeCommand(reportPath))
 	}
-	fmt.Fprintln(s.Err, "report:", reportPath)
-	if res.RetryFile != "" {
-		fmt.Fprintln(s.Err, "retry file (the rows that did not succeed, to fix and import again):", res.RetryFile)
-	}
-	switch {
-	case res.Interrupted:
-		fmt.Fprintln(s.Err, "partnero-import: interrupted; rows not sent are reported skipped/aborted")
-		fmt.Fprintln(s.Err, "to finish the import, run:", o.resumeCommand(reportPath))
-		return exitInterrupted, nil
-	case !res.Summary.OK():
-		return exitRowsFailed, nil
-	}
-	return exitOK, nil
+	return code, nil
 }
 
 func newBar(rows int, w io.Writer) *progressbar.ProgressBar {
@@ -296,13 +323,16 @@ func newBar(rows int, w io.Writer) *progressbar.ProgressBar {
 
 // client makes the API client: into an embedded sandbox, or the real API
 // with a key from the environment or a file, never from a flag value.
-func (o *importOptions) client(getenv func(string) string, s Streams) (*partnero.Client, func(), error) {
+func (o *importOptions) client(getenv func(string) string, out *output) (*partnero.Client, func(), error) {
 	rate, err := parseRate(o.rate)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg := partnero.Config{Rate: rate, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
-		UserAgent: "partnero-import/" + version}
+		UserAgent: "partnero-import/" + versionString(),
+		OnPause: func(d time.Duration) {
+			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Seconds())
+		}}
 	closeSandbox := func() {}
 	if o.useSandbox {
 		sb := sandbox.New(sandbox.Options{})
@@ -311,17 +341,17 @@ func (o *importOptions) client(getenv func(string) string, s Streams) (*partnero
 			if err != nil {
 				return nil, nil, usageError{err.Error()}
 			}
-			fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
+			out.note(fmt.Sprintf("sandbox: preloaded %d partners", n))
 		}
 		if cfg.BaseURL, err = sb.Start("127.0.0.1:0"); err != nil {
 			return nil, nil, err
 		}
 		closeSandbox = func() { sb.Close() }
 		cfg.Key = secret.New("sandbox")
-		fmt.Fprintln(s.Err, "sandbox: importing into an embedded sandbox at", cfg.BaseURL)
+		out.note("sandbox: importing into an embedded sandbox at " + cfg.BaseURL)
 	} else {
 		cfg.BaseURL = firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL)
-		if cfg.Key, err = apiKey(o.apiKeyFile, getenv); err != nil {
+		if cfg.Key, err = apiKey(firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), getenv); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -358,7 +388,7 @@ func apiKey(file string, getenv func(string) string) (secret.String, error) {
 	if k := strings.TrimSpace(getenv("PARTNERO_API_KEY")); k != "" {
 		return secret.New(k), nil
 	}
-	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or use --api-key-file (or --sandbox to rehearse)")
+	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or PARTNERO_API_KEY_FILE, or use --api-key-file (or --sandbox to rehearse)")
 }
 
 func firstNonEmpty(vs ...string) string {

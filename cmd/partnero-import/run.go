@@ -26,6 +26,9 @@ type Streams struct {
 	ErrIsTerminal bool // progress bars only on a terminal
 }
 
+// errAlreadySaid is a fatal problem already reported (as a JSON log line).
+var errAlreadySaid = errors.New("already reported")
+
 // usageError is a problem with the command line or its files: exit 2.
 type usageError struct{ msg string }
 
@@ -52,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, s Strea
 	case "sandbox":
 		code, err = runSandbox(ctx, args[1:], s)
 	case "version", "--version":
-		fmt.Fprintln(s.Out, "partnero-import", version)
+		fmt.Fprintln(s.Out, "partnero-import", versionString())
 		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(s.Out, usage)
@@ -63,6 +66,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, s Strea
 	if err != nil {
 		if errors.Is(err, errHelp) {
 			return exitOK
+		}
+		if errors.Is(err, errAlreadySaid) {
+			return exitUsage
 		}
 		fmt.Fprintln(s.Err, "partnero-import: "+oneLine(err.Error()))
 		return exitUsage

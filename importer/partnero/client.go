@@ -38,6 +38,8 @@ type Config struct {
 	UserAgent   string
 	// RetryBase is the first retry's wait (doubling after); default 500ms.
 	RetryBase time.Duration
+	// OnPause, if set, hears each time the server makes the pool wait.
+	OnPause func(wait time.Duration)
 }
 
 // Client calls the Partnero API. It is safe for concurrent use; all its
@@ -51,6 +53,7 @@ type Client struct {
 	timeout  time.Duration
 	agent    string
 	base0    time.Duration // first backoff
+	onPause  func(time.Duration)
 	requests atomic.Int64
 
 	mu         sync.Mutex
@@ -99,6 +102,7 @@ func New(cfg Config) (*Client, error) {
 		timeout: cfg.Timeout,
 		agent:   cfg.UserAgent,
 		base0:   cmp.Or(cfg.RetryBase, 500*time.Millisecond),
+		onPause: cfg.OnPause,
 	}, nil
 }
 
@@ -263,9 +267,14 @@ func (c *Client) pace(ctx context.Context) error {
 // pauseFor holds every request of the pool back for d.
 func (c *Client) pauseFor(d time.Duration) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if until := time.Now().Add(d); until.After(c.pauseUntil) {
+	until := time.Now().Add(d)
+	longer := until.After(c.pauseUntil)
+	if longer {
 		c.pauseUntil = until
+	}
+	c.mu.Unlock()
+	if longer && c.onPause != nil {
+		c.onPause(d)
 	}
 }
 

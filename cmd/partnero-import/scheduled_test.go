@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// A nightly list that overlaps yesterday's: with --skip-existing the
+// partners already there are skipped/already_exists, the partners they
+// referred go ahead, and the run exits 0.
+func TestSkipExisting(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "tonight.csv")
+	os.WriteFile(input, []byte("email,id,referring_partner_email\nOld@x.io,old,\nnew@x.io,new,old@x.io\nclash@x.io,taken,\n"), 0o600)
+	preload := filepath.Join(dir, "yesterday.csv")
+	os.WriteFile(preload, []byte("email,id\nold@x.io,old\nother@x.io,taken\n"), 0o600)
+	rep := filepath.Join(dir, "r.csv")
+	r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", preload, "--skip-existing", "--no-progress", "--rate", "0", "--report", rep, input)
+	got := statusesOf(r)
+	if got["skipped/already_exists"] != 1 || got["created/"] != 1 || got["rejected/id_exists"] != 1 {
+		t.Fatalf("statuses %v\n%s", got, r.report)
+	}
+	if r.code != exitRowsFailed { // the id clash under a new email stays a failure
+		t.Fatalf("exit %d", r.code)
+	}
+	os.WriteFile(input, []byte("email\nOLD@x.io\nfresh@x.io\n"), 0o600)
+	r = runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", preload, "--skip-existing", "--no-progress", "--rate", "0", "--report", rep, input)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.report)
+	}
+}
+
+func TestSummaryJSONAgreesWithTheReport(t *testing.T) {
+	dir := t.TempDir()
+	rep, sum := filepath.Join(dir, "r.csv"), filepath.Join(dir, "summary.json")
+	r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", "../../samples/messy-existing.csv", "--no-progress",
+		"--rate", "0", "--summary-json", sum, "--report", rep, "../../samples/messy.csv")
+	b, err := os.ReadFile(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s summaryJSON
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	input, _ := os.ReadFile("../../samples/messy.csv")
+	sha := sha256.Sum256(input)
+	if s.InputSHA256 != hex.EncodeToString(sha[:]) || s.ExitCode != r.code || s.Version == "" || s.Rows != len(r.reportLines)-1 {
+		t.Fatalf("summary %+v", s)
+	}
+	for key, n := range statusesOf(r) {
+		status, reason, _ := strings.Cut(key, "/")
+		if reason == "" {
+			reason = "total"
+		}
+		if s.Counts[report.Status(status)][reason] != n && reason != "total" || s.Counts[report.Status(status)]["total"] < n {
+			t.Errorf("%s: summary says %d, the report %d", key, s.Counts[report.Status(status)][reason], n)
+		}
+	}
+	if s.Requests < 10 || s.Counts["invalid"]["total"] != 13 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+func TestJSONLogLinesParse(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, map[string]string{}, "", "import", "--sandbox", "--log-format", "json", "--verbose", "--rate", "0",
+		"--report", filepath.Join(dir, "r.csv"), "../../samples/messy.csv")
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	msgs := map[string]int{}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		msgs[m["msg"].(string)]++
+	}
+	if msgs["start"] != 1 || msgs["end"] != 1 || msgs["row"] != 25 || msgs[`unknown column "Notes": ignored`] != 1 {
+		t.Fatalf("events %v", msgs)
+	}
+	noSecrets(t, r, passwords(t, "../../samples/messy.csv")...)
+
+	// A fatal problem is one JSON line too.
+	r = runCLI(t, nil, "", "import", "--log-format", "json", "../../samples/partners.csv")
+	var m map[string]any
+	if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || json.Unmarshal([]byte(r.stderr), &m) != nil || m["level"] != "ERROR" {
+		t.Fatalf("exit %d: %q", r.code, r.stderr)
+	}
+}
+
+// Standard error redirected to a file gets plain progress lines, never a
+// redrawn bar.
+func TestNoControlCharactersWithoutATerminal(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
+	base, _ := sb.Start("127.0.0.1:0")
+	defer sb.Close()
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--rate", "0",
+		"--concurrency", "1", "--progress-interval", "100ms", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/partners.csv")
+	if r.code != exitOK || !strings.Contains(r.stderr, "progress: ") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if strings.ContainsAny(r.stderr, "\r\x1b\b") {
+		t.Fatalf("control characters on standard error: %q", r.stderr)
+	}
+}
+
+// Two overlapping runs on one report: the second is refused, exit 2, and
+// sends nothing; the first ends normally.
+func TestOverlappingRunsAreRefused(t *testing.T) {
+	bin := buildBinary(t)
+	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\ne@x.io\nf@x.io\n"), 0o600)
+	env := append(os.Environ(), "PARTNERO_API_KEY=k", "PARTNERO_BASE_URL="+base)
+	first := exec.Command(bin, "import", "--rate", "0", "--concurrency", "1", input)
+	first.Env = env
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, first, func() bool { return sb.Requests() > 0 })
+	sent := sb.Requests()
+	var stderr bytes.Buffer
+	second := exec.Command(bin, "import", "--rate", "0", input)
+	second.Env, second.Stderr = env, &stderr
+	second.Run()
+	if code := second.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(stderr.String(), "another partnero-import run is writing") {
+		t.Fatalf("second run: exit %d\n%s", code, stderr.String())
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if len(sb.Partners()) != 6 || sb.Requests() > sent+6 {
+		t.Fatalf("held %d partners after %d requests", len(sb.Partners()), sb.Requests())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := runCLI(t, nil, "", "version")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "partnero-import ") {
+		t.Fatalf("exit %d: %q", r.code, r.stdout)
+	}
+}

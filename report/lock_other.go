@@ -1,0 +1,8 @@
+//go:build !unix
+
+package report
+
+import "os"
+
+// lock is a no-op where flock does not exist.
+func lock(*os.File) error { return nil }
