@@ -44,6 +44,7 @@ type Config struct {
 	Verbose bool
 
 	Warn     func(msg string)       // notes about the file, each once
+	Columns  func([]input.Column)   // if set, gets how each column was understood instead
 	Started  func(rows int)         // after the first pass: how many rows there are
 	Finished func(line report.Line) // after each report line
 }
@@ -81,6 +82,10 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 		}{io.TeeReader(rc, hash), rc}, nil
 	}
 	warn := func(rd input.Reader) {
+		if cols := rd.Columns(); cols != nil && cfg.Columns != nil {
+			cfg.Columns(cols) // the whole mapping says what warnings would
+			return
+		}
 		for _, w := range rd.Warnings() {
 			if cfg.Warn != nil {
 				cfg.Warn(w)

@@ -82,8 +82,8 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	fs.StringVar(&o.sheet, "sheet", "", "XLSX sheet (default: the first)")
 	fs.StringVar(&o.mode, "mode", validate.Create, "create or invite, for rows without an action cell")
 	fs.StringVar(&o.reportPath, "report", "", "report path; .jsonl gives JSON Lines (default: FILE with .report.csv)")
-	fs.StringVar(&o.mapping, "map", "", "FIELD=HEADER,... header mapping (not available yet)")
-	fs.StringVar(&o.preset, "preset", "", "header mapping of another platform's export (not available yet)")
+	fs.StringVar(&o.mapping, "map", "", "FIELD=HEADER,... maps a field to a column header of the file")
+	fs.StringVar(&o.preset, "preset", "", "header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
 	if !dryRun {
 		fs.StringVar(&o.baseURL, "base-url", "", "API root (default: $PARTNERO_BASE_URL or "+partnero.DefaultBaseURL+")")
 		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
@@ -121,6 +121,10 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	if strings.EqualFold(o.preset, "list") {
+		printPresets(s.Out)
+		return nil, errHelp // done: exit 0
+	}
 	if len(files) != 1 {
 		return nil, usagef("%s needs exactly one FILE (or - for standard input), got %d", name, len(files))
 	}
@@ -131,13 +135,6 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 
 // check refuses what this version cannot do yet, and bad values.
 func (o *importOptions) check() error {
-	for flagName, set := range map[string]bool{
-		"--map": o.mapping != "", "--preset": o.preset != "",
-	} {
-		if set {
-			return usagef("%s is not available in this version yet", flagName)
-		}
-	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usagef("unknown --log-format %q: use text or json", o.logFormat)
 	}
@@ -186,6 +183,21 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 			return opts, usageError{err.Error()}
 		}
 	}
+	if o.mapping != "" {
+		if opts.Map, err = input.ParseMap(o.mapping); err != nil {
+			return opts, usageError{err.Error()}
+		}
+	}
+	if o.preset != "" {
+		if _, err := input.PresetNamed(o.preset); err != nil {
+			return opts, usageError{err.Error()}
+		}
+		opts.Preset = o.preset
+	}
+	if o.sheet != "" && opts.Format != input.XLSX {
+		return opts, usagef("--sheet is for XLSX input")
+	}
+	opts.Sheet = o.sheet
 	return opts, nil
 }
 
@@ -253,7 +265,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
 		Report:       func() (*report.Writer, error) { return report.Create(reportPath, !dryRun) },
 		Resume:       resume,
-		RetryPath:    importer.RetryPath(reportPath, inOpts.Format),
+		RetryPath:    importer.RetryPath(reportPath, retryFormat(inOpts.Format)),
 		SkipExisting: o.skipExisting,
 		Warn:         out.warn,
 		Log:          out.log,
@@ -262,6 +274,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	command := "import"
 	if dryRun {
 		command = "validate"
+		cfg.Columns = out.columns // a wrong mapping shows before anything else
 	}
 	out.log.Info("start", "command", command, "input", o.file, "report", reportPath, "version", versionString())
 	var prog *progress
@@ -479,4 +492,28 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// retryFormat is the retry file's format: the input's, but CSV for a
+// workbook (its rows are written as CSV records).
+func retryFormat(format string) string {
+	if format == input.XLSX {
+		return input.CSV
+	}
+	return format
+}
+
+// printPresets prints each preset with its mapping (--preset list).
+func printPresets(w io.Writer) {
+	for _, p := range input.Presets {
+		fmt.Fprintf(w, "%s: %s\n", p.Name, p.About)
+		for _, c := range p.Columns {
+			field := c.Field
+			if field == "" {
+				field = "(ignored: the API cannot take it)"
+			}
+			fmt.Fprintf(w, "  %-24s -> %s\n", c.Header, field)
+		}
+	}
+	fmt.Fprintln(w, "Columns a preset does not name are read by the usual names and aliases; --map overrides both.")
 }

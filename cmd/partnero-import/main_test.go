@@ -264,6 +264,11 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 	os.WriteFile(noEmail, []byte("name,surname\nA,B\n"), 0o600)
 	binary := filepath.Join(dir, "binary.csv")
 	os.WriteFile(binary, []byte("\x00\x01\x02\xff\xfe\x00garbage"), 0o600)
+	workbookAsCSV := filepath.Join(dir, "book.csv")
+	book, _ := os.ReadFile("../../samples/partners.xlsx")
+	os.WriteFile(workbookAsCSV, book, 0o600)
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, nil, 0o600)
 	keyFile := filepath.Join(dir, "key")
 	os.WriteFile(keyFile, []byte("  \n"), 0o600)
 	tests := []struct {
@@ -279,7 +284,12 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"unknown extension", nil, []string{"validate", "../../README.md"}, "use --format"},
 		{"stdin without format", nil, []string{"validate", "-"}, "needs --format"},
 		{"no email column", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), noEmail}, "no email column"},
-		{"binary file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), binary}, "no email column"},
+		{"binary file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), binary}, "not text"},
+		{"workbook named .csv", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), workbookAsCSV}, "zip archive"},
+		{"empty file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), empty}, "empty"},
+		{"unknown preset", nil, []string{"validate", "--preset", "impact", "../../samples/partners.csv"}, "unknown --preset"},
+		{"bad map", nil, []string{"validate", "--map", "email", "../../samples/partners.csv"}, "FIELD=HEADER"},
+		{"sheet of a CSV", nil, []string{"validate", "--sheet", "x", "../../samples/partners.csv"}, "--sheet is for XLSX"},
 		{"no API key", nil, []string{"import", "../../samples/partners.csv"}, "no API key"},
 		{"empty key file", nil, []string{"import", "--api-key-file", keyFile, "../../samples/partners.csv"}, "empty"},
 		{"clear-text base URL", map[string]string{"PARTNERO_API_KEY": "secret-key-1"}, []string{"import", "--base-url", "http://api.partnero.com/v1", "../../samples/partners.csv"}, "must use https"},
@@ -287,7 +297,7 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"bad mode", nil, []string{"validate", "--mode", "upsert", "../../samples/partners.csv"}, "--mode"},
 		{"two files", nil, []string{"validate", "a.csv", "b.csv"}, "exactly one FILE"},
 		{"unknown flag", nil, []string{"validate", "--colour", "../../samples/partners.csv"}, "colour"},
-		{"xlsx not yet", nil, []string{"validate", "--format", "xlsx", "../../samples/partners.csv"}, "XLSX"},
+		{"CSV given as xlsx", nil, []string{"validate", "--format", "xlsx", "../../samples/partners.csv"}, "not an XLSX workbook"},
 		{"report over the input", nil, []string{"validate", "--report", "../../samples/partners.csv", "../../samples/partners.csv"}, "input file itself"},
 	}
 	for _, tt := range tests {

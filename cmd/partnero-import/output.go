@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/partnero-import/partnero-import/importer"
+	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -62,6 +63,27 @@ func (o *output) note(msg string, args ...any) {
 		return
 	}
 	fmt.Fprintln(o.w, msg)
+}
+
+// columns tells how each column was understood (validate).
+func (o *output) columns(cols []input.Column) {
+	if o.json {
+		for _, c := range cols {
+			o.log.Info("column", "index", c.Index, "header", c.Header, "field", c.Field, "note", c.Note)
+		}
+		return
+	}
+	fmt.Fprintln(o.w, "columns:")
+	for _, c := range cols {
+		field := c.Field
+		switch {
+		case field == "":
+			field = "ignored (" + c.Note + ")"
+		case c.Note != "":
+			field += " (" + c.Note + ")"
+		}
+		fmt.Fprintf(o.w, "  %2d %-24q -> %s\n", c.Index, c.Header, field)
+	}
 }
 
 // fatal reports what stopped the run, as one line.

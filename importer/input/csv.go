@@ -38,13 +38,11 @@ type csvReader struct {
 	lineOffset int // lines before the header that csv.Reader did not see
 	raw        *recorder
 	header     []byte
+	cols       []Column
 	warnings   []string
 }
 
-// ErrNoEmailColumn is returned when no header maps to the email field.
-var ErrNoEmailColumn = errors.New("no email column")
-
-func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool) (*csvReader, error) {
+func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (*csvReader, error) {
 	offset := 0
 	if sep, ok := excelSeparatorLine(text); ok {
 		offset = 1 // the header is on line 2: keep line numbers physical
@@ -77,9 +75,14 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool) (*csvReader,
 	if rec != nil {
 		r.header = rec.take(0, cr.InputOffset())
 	}
-	fields, err := r.mapHeader(um.Headers)
+	cols, err := m.columns(um.Headers)
 	if err != nil {
 		return nil, err
+	}
+	r.cols = cols
+	fields := make([]string, len(cols))
+	for i, c := range cols {
+		fields[i] = c.Field
 	}
 	if err := um.RenormalizeHeaders(func([]string) []string { return fields }); err != nil {
 		return nil, fmt.Errorf("cannot map the header: %w", err)
@@ -87,37 +90,9 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool) (*csvReader,
 	return r, nil
 }
 
-// mapHeader gives each column its canonical field ("" for none), warning
-// about unknown columns and refusing two columns for one field.
-func (r *csvReader) mapHeader(headers []string) ([]string, error) {
-	fields := make([]string, len(headers))
-	seen := map[string]string{}
-	for i, h := range headers {
-		f := canonical(h)
-		if f == fieldReferring {
-			f = ""
-		}
-		if f == "" {
-			if strings.TrimSpace(h) == "" {
-				r.warnings = append(r.warnings, fmt.Sprintf("column %d has no header: ignored", i+1))
-			} else {
-				r.warnings = append(r.warnings, fmt.Sprintf("unknown column %q: ignored", h))
-			}
-			continue
-		}
-		if prev, ok := seen[f]; ok {
-			return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one", prev, h, f)
-		}
-		seen[f] = h
-		fields[i] = f
-	}
-	if _, ok := seen[fieldEmail]; !ok {
-		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address", ErrNoEmailColumn, strings.Join(headers, ", "))
-	}
-	return fields, nil
-}
+func (r *csvReader) Warnings() []string { return append(columnWarnings(r.cols), r.warnings...) }
 
-func (r *csvReader) Warnings() []string { return r.warnings }
+func (r *csvReader) Columns() []Column { return r.cols }
 
 func (r *csvReader) Header() []byte { return r.header }
 

@@ -58,8 +58,3 @@ func normalizeHeader(h string) string {
 	}
 	return b.String()
 }
-
-// canonical returns the field a header means, or "" when it means none.
-func canonical(header string) string {
-	return aliases[normalizeHeader(header)]
-}

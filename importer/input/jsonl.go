@@ -19,17 +19,20 @@ const maxLine = 1 << 20
 type jsonlReader struct {
 	text     *bufio.Reader
 	keepRaw  bool
+	mapper   *mapper
 	line     int
 	row      int
 	warned   map[string]bool
 	warnings []string
 }
 
-func newJSONLReader(text *bufio.Reader, keepRaw bool) *jsonlReader {
-	return &jsonlReader{text: text, keepRaw: keepRaw, warned: map[string]bool{}}
+func newJSONLReader(text *bufio.Reader, keepRaw bool, m *mapper) *jsonlReader {
+	return &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}}
 }
 
 func (r *jsonlReader) Header() []byte { return nil }
+
+func (r *jsonlReader) Columns() []Column { return nil }
 
 func (r *jsonlReader) Warnings() []string { return r.warnings }
 
@@ -97,7 +100,7 @@ func (r *jsonlReader) decode(b []byte) (Fields, error) {
 	var f Fields
 	var problems []string
 	for k, raw := range obj {
-		field := canonical(k)
+		field, _ := r.mapper.field(k)
 		if field == "" {
 			r.warnUnknown(k)
 			continue

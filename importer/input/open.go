@@ -30,6 +30,9 @@ type Options struct {
 	Encoding  string // "": BOM, then UTF-8, then Windows-1252
 	// KeepRaw keeps each record's text in Record.Raw (for the retry file).
 	KeepRaw bool
+	Map     map[string]string // field → header, from --map
+	Preset  string            // another platform's export, from --preset
+	Sheet   string            // XLSX: the sheet; "" for the first
 }
 
 // Reader yields a file's records one at a time.
@@ -42,6 +45,8 @@ type Reader interface {
 	Warnings() []string
 	// Header is the text of the header line with KeepRaw, or nil.
 	Header() []byte
+	// Columns tells how each column was understood (nil for JSON Lines).
+	Columns() []Column
 }
 
 // FormatOf picks the format from a file name's extension.
@@ -99,10 +104,14 @@ func ParseEncoding(s string) (string, error) {
 
 // Open starts reading r as opts say.
 func Open(r io.Reader, opts Options) (Reader, error) {
+	m, err := newMapper(opts)
+	if err != nil {
+		return nil, err
+	}
 	switch opts.Format {
 	case CSV, JSONL:
 	case XLSX:
-		return nil, errors.New("XLSX input is not supported yet: save the sheet as CSV")
+		return newXLSXReader(r, opts, m)
 	default:
 		return nil, fmt.Errorf("unknown format %q", opts.Format)
 	}
@@ -111,9 +120,9 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 		return nil, err
 	}
 	if opts.Format == JSONL {
-		return newJSONLReader(text, opts.KeepRaw), nil
+		return newJSONLReader(text, opts.KeepRaw, m), nil
 	}
-	return newCSVReader(text, opts.Delimiter, opts.KeepRaw)
+	return newCSVReader(text, opts.Delimiter, opts.KeepRaw, m)
 }
 
 const sniffSize = 64 << 10
@@ -126,6 +135,11 @@ func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
 	head, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	if forced == "" || forced == "utf-8" || forced == "utf8" || forced == "windows-1252" || forced == "cp1252" {
+		if err := notText(head); err != nil {
+			return nil, err
+		}
 	}
 	var enc encoding.Encoding
 	switch {
@@ -150,6 +164,22 @@ func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
 		return br, nil
 	}
 	return bufio.NewReaderSize(transform.NewReader(br, unicode.BOMOverride(enc.NewDecoder())), sniffSize), nil
+}
+
+// notText refuses bytes that are no text file in a one-byte encoding: a
+// workbook or another binary file given as CSV or JSON Lines.
+func notText(head []byte) error {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return errors.New("the file is a zip archive, probably an XLSX workbook: give it a .xlsx name or use --format xlsx")
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return errors.New("the file is an old Excel (.xls) workbook or an encrypted one: save it as XLSX or CSV")
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return nil // UTF-16 with a BOM: NUL bytes are expected
+	case bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0:
+		return errors.New("the file is not text (it holds NUL bytes): is it a spreadsheet or UTF-16 without a byte order mark? try --format xlsx or --encoding utf-16le")
+	}
+	return nil
 }
 
 // validUTF8Prefix is utf8.Valid, forgiving a rune cut at the end of a sample.

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// readTable reads a clean UTF-8 CSV whole (a test fixture, not an input).
+func readTable(t *testing.T, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func writeCSV(rows [][]string, comma rune, crlf bool) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Comma, w.UseCRLF = comma, crlf
+	w.WriteAll(rows)
+	return b.Bytes()
+}
+
+// writeWorkbook saves rows as a spreadsheet program would: one sheet, text cells.
+func writeWorkbook(t *testing.T, rows [][]string, path string) {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "Partners")
+	sw, err := f.NewStreamWriter("Partners")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range rows {
+		cells := make([]any, len(row))
+		for j, c := range row {
+			cells[j] = c
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// One table saved as XLSX, as semicolon CSV, as UTF-16 text and as
+// Windows-1252 CSV validates exactly as the clean UTF-8 CSV does.
+func TestOneTableInEveryDialect(t *testing.T) {
+	const clean = "../../samples/partners.csv"
+	rows := readTable(t, clean)
+	dir := t.TempDir()
+	utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(writeCSV(rows, '\t', true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp1252, err := charmap.Windows1252.NewEncoder().Bytes(writeCSV(rows, ',', true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	variants := map[string][]byte{
+		"semicolon.csv":   writeCSV(rows, ';', true),
+		"unicode.txt":     utf16,
+		"windows1252.csv": cp1252,
+	}
+	for name, data := range variants {
+		os.WriteFile(filepath.Join(dir, name), data, 0o600)
+	}
+	workbook := filepath.Join(dir, "partners.xlsx")
+	writeWorkbook(t, rows, workbook)
+	if *update {
+		writeWorkbook(t, rows, "../../samples/partners.xlsx")
+	}
+
+	want := runCLI(t, nil, "", "validate", "--report", filepath.Join(dir, "clean.report.csv"), clean)
+	for _, input := range []string{"semicolon.csv", "unicode.txt", "windows1252.csv", "partners.xlsx", "../../samples/partners.xlsx"} {
+		path := input
+		if !strings.Contains(input, "/") {
+			path = filepath.Join(dir, input)
+		}
+		got := runCLI(t, nil, "", "validate", "--report", filepath.Join(dir, filepath.Base(input)+".report.csv"), path)
+		if got.code != want.code || got.report != want.report {
+			t.Errorf("%s: exit %d, report differs from the clean CSV's:\n%s\n%s", input, got.code, got.report, got.stderr)
+		}
+	}
+}
+
+// Each platform's export imports with its preset; the reports are golden.
+func TestPresetSamples(t *testing.T) {
+	for _, preset := range []string{"firstpromoter", "rewardful", "tapfiliate", "partnerstack", "partnero"} {
+		t.Run(preset, func(t *testing.T) {
+			rep := filepath.Join(t.TempDir(), preset+".report.csv")
+			r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--preset", preset,
+				"--report", rep, "../../samples/presets/"+preset+".csv")
+			if r.code != exitOK {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			golden(t, "preset-"+preset+".report.csv", r.report)
+		})
+	}
+	r := runCLI(t, nil, "", "validate", "--preset", "list")
+	if r.code != exitOK || !strings.Contains(r.stdout, "identifier") || !strings.Contains(r.stdout, "-> (ignored: the API cannot take it)") {
+		t.Fatalf("--preset list: exit %d\n%s", r.code, r.stdout)
+	}
+	v := runCLI(t, nil, "", "validate", "--preset", "partnero", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/presets/partnero.csv")
+	if !strings.Contains(v.stderr, "-> id (preset partnero)") || !strings.Contains(v.stderr, "-> ignored (preset partnero: the API cannot take it)") {
+		t.Fatalf("validate does not show how columns were understood:\n%s", v.stderr)
+	}
+}

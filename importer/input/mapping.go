@@ -1,0 +1,230 @@
+package input
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Column is how one column of the file was understood.
+type Column struct {
+	Index  int    // from 1
+	Header string // as the file has it
+	Field  string // canonical field, "" when ignored
+	Note   string // why: "--map", "preset rewardful", "unknown column"...
+}
+
+// Preset is the header mapping of another platform's export.
+type Preset struct {
+	Name    string
+	About   string
+	Columns []PresetColumn
+}
+
+// PresetColumn maps one of the export's headers to a field; an empty Field
+// marks a column the API cannot take, reported as ignored.
+type PresetColumn struct {
+	Header string
+	Field  string
+}
+
+// Presets lists the known exports. Headers are matched like all headers
+// (case, spaces, dashes and dots do not matter); several spellings of one
+// column are listed because exports change over the years.
+var Presets = []Preset{
+	{"firstpromoter", "FirstPromoter's promoter export", []PresetColumn{
+		{"email", fieldEmail}, {"first name", fieldName}, {"last name", fieldSurname},
+		{"id", fieldID}, {"promoter id", fieldID},
+		{"ref id", fieldKey}, {"default ref id", fieldKey}, {"referral id", fieldKey},
+		{"parent promoter id", fieldReferringID}, {"parent promoter email", fieldReferringEmail},
+		{"temp password", ""}, {"balance", ""}, {"earnings balance", ""}, {"status", ""}, {"created at", ""},
+	}},
+	{"rewardful", "Rewardful's affiliate export", []PresetColumn{
+		{"email", fieldEmail}, {"first name", fieldName}, {"last name", fieldSurname},
+		{"id", fieldID}, {"affiliate id", fieldID},
+		{"token", fieldKey}, {"link token", fieldKey}, {"referral token", fieldKey},
+		{"referred by", fieldReferringEmail}, {"referring affiliate email", fieldReferringEmail},
+		{"affiliate link", ""}, {"campaign", ""}, {"state", ""}, {"created at", ""}, {"paypal email", ""},
+	}},
+	{"tapfiliate", "Tapfiliate's affiliate export", []PresetColumn{
+		{"email", fieldEmail}, {"firstname", fieldName}, {"first name", fieldName},
+		{"lastname", fieldSurname}, {"last name", fieldSurname},
+		{"id", fieldID}, {"affiliate id", fieldID},
+		{"referral code", fieldKey}, {"ref", fieldKey},
+		{"parent id", fieldReferringID}, {"parent affiliate id", fieldReferringID}, {"parent", fieldReferringID},
+		{"affiliate group", ""}, {"company", ""}, {"created at", ""}, {"approved", ""},
+	}},
+	{"partnerstack", "PartnerStack's partner export", []PresetColumn{
+		{"email", fieldEmail}, {"first name", fieldName}, {"last name", fieldSurname},
+		{"partner key", fieldID}, {"key", fieldID},
+		{"referral key", fieldKey}, {"link key", fieldKey},
+		{"parent partner key", fieldReferringID}, {"manager key", fieldReferringID},
+		{"group", ""}, {"company", ""}, {"created at", ""}, {"status", ""},
+	}},
+	{"partnero", "the columns of Partnero's own dashboard import", []PresetColumn{
+		{"name", fieldName}, {"last name", fieldSurname}, {"email", fieldEmail},
+		{"identifier", fieldID}, {"token", fieldKey}, {"joining date", ""},
+	}},
+}
+
+// PresetNamed finds a preset.
+func PresetNamed(name string) (*Preset, error) {
+	for i := range Presets {
+		if strings.EqualFold(Presets[i].Name, name) {
+			return &Presets[i], nil
+		}
+	}
+	names := make([]string, len(Presets))
+	for i, p := range Presets {
+		names[i] = p.Name
+	}
+	return nil, fmt.Errorf("unknown --preset %q: use %s, or list", name, strings.Join(names, ", "))
+}
+
+// FieldNames are the canonical fields, as --map names them.
+var FieldNames = []string{fieldEmail, fieldName, fieldSurname, fieldPassword, fieldID, fieldKey, fieldTags,
+	fieldReferringID, fieldReferringKey, fieldReferringEmail, fieldAction}
+
+// ParseMap reads --map FIELD=HEADER,... into field → header.
+func ParseMap(s string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		field, header, ok := strings.Cut(pair, "=")
+		field, header = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(header)
+		if !ok || header == "" {
+			return nil, fmt.Errorf("--map %q: expected FIELD=HEADER", pair)
+		}
+		if !slices.Contains(FieldNames, field) {
+			return nil, fmt.Errorf("--map %q: %s is not a field (fields: %s)", pair, field, strings.Join(FieldNames, ", "))
+		}
+		if prev, dup := m[field]; dup {
+			return nil, fmt.Errorf("--map gives %s twice (%q and %q)", field, prev, header)
+		}
+		m[field] = header
+	}
+	return m, nil
+}
+
+// mapper turns headers (or JSON keys) into fields: --map first, then the
+// preset, then the built-in aliases.
+type mapper struct {
+	explicit map[string]string // normalized header → field, from --map
+	preset   map[string]string // normalized header → field ("" ignored)
+	presetOf string
+	wanted   map[string]string // field → header as --map gave it
+}
+
+func newMapper(opts Options) (*mapper, error) {
+	m := &mapper{explicit: map[string]string{}, wanted: opts.Map}
+	for field, header := range opts.Map {
+		m.explicit[normalizeHeader(header)] = field
+	}
+	if opts.Preset != "" {
+		p, err := PresetNamed(opts.Preset)
+		if err != nil {
+			return nil, err
+		}
+		m.preset, m.presetOf = map[string]string{}, p.Name
+		for _, c := range p.Columns {
+			m.preset[normalizeHeader(c.Header)] = c.Field
+		}
+	}
+	return m, nil
+}
+
+// field says what a header means, and why.
+func (m *mapper) field(header string) (field, note string) {
+	n := normalizeHeader(header)
+	if f, ok := m.explicit[n]; ok {
+		return f, "--map"
+	}
+	if f, ok := m.preset[n]; ok {
+		if f == "" {
+			return "", "preset " + m.presetOf + ": the API cannot take it"
+		}
+		return f, "preset " + m.presetOf
+	}
+	if f := aliases[n]; f != "" {
+		return f, ""
+	}
+	if strings.TrimSpace(header) == "" {
+		return "", "no header"
+	}
+	return "", "unknown column"
+}
+
+// columns maps a header line. A field claimed by --map or the preset wins
+// over a column that would match it by alias (that column is ignored); two
+// columns claiming one field otherwise are an error, as is a --map header
+// the file does not have and a file without an email column.
+func (m *mapper) columns(headers []string) ([]Column, error) {
+	cols := make([]Column, len(headers))
+	strong := map[string]int{} // field → column claimed by --map or preset
+	for i, h := range headers {
+		f, note := m.field(h)
+		if f == fieldReferring {
+			f, note = "", "unknown column"
+		}
+		cols[i] = Column{Index: i + 1, Header: h, Field: f, Note: note}
+		if f != "" && note != "" {
+			if prev, dup := strong[f]; dup {
+				return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one", headers[prev], h, f)
+			}
+			strong[f] = i
+		}
+	}
+	seen := map[string]int{}
+	for i := range cols {
+		c := &cols[i]
+		if c.Field == "" {
+			continue
+		}
+		if j, ok := strong[c.Field]; ok && j != i {
+			c.Note = fmt.Sprintf("ignored: %s comes from column %q", c.Field, headers[j])
+			c.Field = ""
+			continue
+		}
+		if prev, dup := seen[c.Field]; dup {
+			return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one, or say which with --map %s=HEADER", headers[prev], c.Header, c.Field, c.Field)
+		}
+		seen[c.Field] = i
+	}
+	present := map[string]bool{}
+	for _, h := range headers {
+		present[normalizeHeader(h)] = true
+	}
+	for field, header := range m.wanted {
+		if !present[normalizeHeader(header)] {
+			return nil, fmt.Errorf("--map %s=%s: the file has no column %q (it has: %s)", field, header, header, strings.Join(headers, ", "))
+		}
+	}
+	if _, ok := seen[fieldEmail]; !ok {
+		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER", ErrNoEmailColumn, strings.Join(headers, ", "))
+	}
+	return cols, nil
+}
+
+// ErrNoEmailColumn is returned when no header maps to the email field.
+var ErrNoEmailColumn = errors.New("no email column")
+
+// columnWarnings are the notes about ignored columns, for a run that does
+// not print the whole mapping.
+func columnWarnings(cols []Column) []string {
+	var ws []string
+	for _, c := range cols {
+		switch {
+		case c.Field != "":
+		case c.Note == "no header":
+			ws = append(ws, fmt.Sprintf("column %d has no header: ignored", c.Index))
+		case c.Note == "unknown column":
+			ws = append(ws, fmt.Sprintf("unknown column %q: ignored", c.Header))
+		default:
+			ws = append(ws, fmt.Sprintf("column %q ignored (%s)", c.Header, c.Note))
+		}
+	}
+	return ws
+}
