@@ -85,7 +85,7 @@ func (d *dispatcher) run(ctx context.Context) error {
 	go func() {
 		defer close(jobs)
 		first := true
-		readErr <- eachRecord(d.cfg, d.retry != nil, func(rd input.Reader, rec *input.Record) error {
+		readErr <- eachRecord(d.cfg, d.retry != nil, nil, func(rd input.Reader, rec *input.Record, _ *validate.Checked) error {
 			if d.cfg.Resume.isDone(rec.Row) {
 				return nil // reported at the start
 			}
@@ -95,7 +95,7 @@ func (d *dispatcher) run(ctx context.Context) error {
 			}
 			jobs <- j
 			return nil
-		}, nil)
+		})
 	}()
 
 	inflight := 0

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"log/slog"
+	"os"
 
 	"io"
 	"time"
@@ -27,6 +29,9 @@ type Config struct {
 	Report      func() (*report.Writer, error)
 	report      *report.Writer
 	inputSHA256 string
+	notes       bool             // this pass gives the notes about the file
+	size        int64            // the input's size, when it is a file
+	read        *countingHash    // what the hashed pass has read
 	Client      *partnero.Client // nil for a dry run
 	// Concurrency bounds the requests in flight.
 	Concurrency int
@@ -68,37 +73,15 @@ type Result struct {
 // report: a file that cannot be read leaves an earlier report untouched.
 func firstPass(cfg *Config) (*validate.Plan, error) {
 	plan := validate.NewPlan(cfg.Mode)
-	// Hash the input as it is read, for the summary: which file a run read.
-	hash := sha256.New()
-	pass := *cfg
-	pass.Open = func() (io.ReadCloser, error) {
-		rc, err := cfg.Open()
-		if err != nil {
-			return nil, err
-		}
-		return struct {
-			io.Reader
-			io.Closer
-		}{io.TeeReader(rc, hash), rc}, nil
-	}
-	warn := func(rd input.Reader) {
-		if cols := rd.Columns(); cols != nil && cfg.Columns != nil {
-			cfg.Columns(cols) // the whole mapping says what warnings would
-			return
-		}
-		for _, w := range rd.Warnings() {
-			if cfg.Warn != nil {
-				cfg.Warn(w)
-			}
-		}
-	}
-	err := eachRecord(&pass, false, func(_ input.Reader, rec *input.Record) error {
-		plan.Add(rec)
+	pass, sum := hashed(cfg)
+	err := eachRecord(pass, false, plan, func(_ input.Reader, rec *input.Record, c *validate.Checked) error {
+		pass.expect(plan, rec.Row)
+		plan.AddChecked(rec, *c)
 		if cfg.Resume != nil {
 			return cfg.Resume.check(rec)
 		}
 		return nil
-	}, warn)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -108,16 +91,66 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 		}
 	}
 	plan.Finish()
-	cfg.inputSHA256 = hex.EncodeToString(hash.Sum(nil))
+	cfg.inputSHA256 = sum()
 	if cfg.Started != nil {
 		cfg.Started(plan.Rows())
 	}
 	return plan, cfg.openReport()
 }
 
-// eachRecord opens the input and calls fn for each record in order; done,
-// if not nil, gets the reader once the records are read.
-func eachRecord(cfg *Config, keepRaw bool, fn func(input.Reader, *input.Record) error, done func(input.Reader)) error {
+// hashed is cfg with an input that is hashed as it is read (the summary
+// records which file a run read) and that gives the notes about the file
+// (columns, warnings).
+func hashed(cfg *Config) (*Config, func() string) {
+	hash := sha256.New()
+	pass := *cfg
+	pass.read = &countingHash{Hash: hash}
+	pass.Open = func() (io.ReadCloser, error) {
+		rc, err := cfg.Open()
+		if err != nil {
+			return nil, err
+		}
+		if st, ok := rc.(interface{ Stat() (os.FileInfo, error) }); ok {
+			if fi, err := st.Stat(); err == nil {
+				pass.size = fi.Size()
+			}
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(rc, pass.read), rc}, nil
+	}
+	pass.notes = true
+	return &pass, func() string { return hex.EncodeToString(hash.Sum(nil)) }
+}
+
+// countingHash hashes the input and counts its bytes.
+type countingHash struct {
+	hash.Hash
+	n int64
+}
+
+func (c *countingHash) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.Hash.Write(p)
+}
+
+// sizeRows is the row at which a large file's row count is estimated.
+const sizeRows = 1 << 14
+
+// expect tells the plan how many rows to expect, from the bytes the first
+// sizeRows rows took (read-ahead makes it a slight underestimate).
+func (cfg *Config) expect(plan *validate.Plan, row int) {
+	if row != sizeRows || cfg.size == 0 || cfg.read == nil || cfg.read.n == 0 {
+		return
+	}
+	plan.Expect(int(float64(cfg.size) / float64(cfg.read.n) * sizeRows * 1.1))
+}
+
+// eachRecord opens the input and calls fn for each record in order. On the
+// pass that gives notes, the column mapping goes out at once (a wrong
+// mapping shows before any row) and warnings once the file is read.
+func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.Reader, *input.Record, *validate.Checked) error) error {
 	rc, err := cfg.Open()
 	if err != nil {
 		return err
@@ -129,45 +162,147 @@ func eachRecord(cfg *Config, keepRaw bool, fn func(input.Reader, *input.Record) 
 	if err != nil {
 		return err
 	}
-	if done != nil {
-		defer done(rd)
-	}
-	for {
-		rec, err := rd.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(rd, rec); err != nil {
-			return err
+	if cfg.notes {
+		if cols := rd.Columns(); cols != nil && cfg.Columns != nil {
+			cfg.Columns(cols) // the whole mapping says what warnings would
+		} else if cfg.Warn != nil {
+			defer func() {
+				for _, w := range rd.Warnings() {
+					cfg.Warn(w)
+				}
+			}()
 		}
 	}
+	// The records are read (and, with check, checked on their own) in a
+	// goroutine of their own, in batches, so that two cores share the work.
+	type item struct {
+		rec     *input.Record
+		checked validate.Checked
+	}
+	batches := make(chan []item, 4)
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]item, 0, batchSize)
+		for {
+			rec, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+			it := item{rec: rec}
+			if check != nil {
+				it.checked = check.Check(rec)
+			}
+			if batch = append(batch, it); len(batch) == batchSize {
+				select {
+				case batches <- batch:
+				case <-stop:
+					readErr <- nil
+					return
+				}
+				batch = make([]item, 0, batchSize)
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+		readErr <- nil
+	}()
+	for batch := range batches {
+		for i := range batch {
+			if err := fn(rd, batch[i].rec, &batch[i].checked); err != nil {
+				close(stop)
+				for range batches { // let the reader finish before the file closes
+				}
+				<-readErr
+				return err
+			}
+		}
+	}
+	return <-readErr
 }
 
+// batchSize is how many records go from the reading goroutine at a time.
+const batchSize = 256
+
 // Validate judges every row without sending anything: valid, invalid, or
-// skipped because its referrer in the file will not be created.
+// skipped because its referrer in the file will not be created. It reads
+// the file once: a row that names no referrer has its verdict as soon as it
+// is read (repeats are of earlier rows); only rows that name one wait for
+// the end of the file, and are judged on a second read of just those.
 func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
-	plan, err := firstPass(&cfg)
+	res := &Result{}
+	plan := validate.NewPlan(cfg.Mode)
+	retry := cfg.retryFile()
+	var waiting []uint64 // bitset of the rows judged after the first read
+	write := func(line *report.Line, raw []byte) error {
+		if cfg.report == nil {
+			// Opened at the first row: a file that cannot be read at all
+			// leaves an earlier report untouched.
+			if err := cfg.openReport(); err != nil {
+				return err
+			}
+		}
+		retry.add(line, raw)
+		return record(&cfg, res, line)
+	}
+	defer func() {
+		if cfg.report != nil {
+			cfg.closeReport(&err)
+		}
+	}()
+	pass, sum := hashed(&cfg)
+	err = eachRecord(pass, retry != nil, plan, func(rd input.Reader, rec *input.Record, c *validate.Checked) error {
+		retry.setHeader(rd)
+		pass.expect(plan, rec.Row)
+		ps := plan.AddChecked(rec, *c)
+		if rec.Err == nil && rec.HasReferrer() {
+			for len(waiting) <= rec.Row/64 {
+				waiting = append(waiting, 0)
+			}
+			waiting[rec.Row/64] |= 1 << (rec.Row % 64)
+			return nil
+		}
+		action, _ := validate.Action(&rec.Fields, cfg.Mode)
+		line := lineOf(rec, action)
+		if len(ps) > 0 {
+			line.Status, line.Reason, line.Message = report.Invalid, ps[0].Reason, validate.Message(ps)
+		} else {
+			line.Status, line.Message = report.Valid, inviteWarning(rec, action)
+		}
+		return write(&line, rec.Raw)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer cfg.closeReport(&err)
-	res := &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}
-	retry := cfg.retryFile()
-	err = eachRecord(&cfg, retry != nil, func(rd input.Reader, rec *input.Record) error {
-		retry.setHeader(rd)
-		v := plan.Judge(rec)
-		line := lineOf(rec, v.Action)
-		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
-		if v.Status == report.Valid {
-			line.Message = inviteWarning(rec, v.Action)
-		}
-		retry.add(&line, rec.Raw)
-		return record(&cfg, res, &line)
-	}, nil)
+	plan.Finish()
+	res.Shape, res.InputSHA256 = plan.Shape(), sum()
+	if len(waiting) > 0 {
+		err = eachRecord(&cfg, retry != nil, nil, func(_ input.Reader, rec *input.Record, _ *validate.Checked) error {
+			if rec.Row/64 >= len(waiting) || waiting[rec.Row/64]&(1<<(rec.Row%64)) == 0 {
+				return nil
+			}
+			v := plan.Judge(rec)
+			line := lineOf(rec, v.Action)
+			line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
+			if v.Status == report.Valid {
+				line.Message = inviteWarning(rec, v.Action)
+			}
+			return write(&line, rec.Raw)
+		})
+	}
+	if err == nil && cfg.report == nil {
+		err = cfg.openReport() // a file without rows still gets its report
+	}
 	res.Summary.Elapsed = time.Since(start)
 	if path, rerr := retry.close(); err == nil {
 		res.RetryFile, err = path, rerr

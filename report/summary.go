@@ -14,18 +14,20 @@ type Summary struct {
 	Requests int // HTTP requests sent, lookups and retries included
 	Retries  int // requests beyond each row's first
 	Elapsed  time.Duration
-	counts   map[Status]map[Reason]int
+	counts   map[outcome]int
+}
+
+type outcome struct {
+	status Status
+	reason Reason
 }
 
 // Add counts one row's outcome.
 func (s *Summary) Add(l *Line) {
 	if s.counts == nil {
-		s.counts = map[Status]map[Reason]int{}
+		s.counts = map[outcome]int{}
 	}
-	if s.counts[l.Status] == nil {
-		s.counts[l.Status] = map[Reason]int{}
-	}
-	s.counts[l.Status][l.Reason]++
+	s.counts[outcome{l.Status, l.Reason}]++
 	s.Rows++
 	s.Requests += l.Attempts
 	s.Retries += max(l.Attempts-1, 0)
@@ -42,15 +44,16 @@ func (s *Summary) Rate() float64 {
 // Counts gives, per status, the rows in all ("total") and per reason.
 func (s *Summary) Counts() map[Status]map[string]int {
 	out := map[Status]map[string]int{}
-	for st, reasons := range s.counts {
-		m := map[string]int{"total": 0}
-		for r, n := range reasons {
-			m["total"] += n
-			if r != "" {
-				m[string(r)] = n
-			}
+	for o, n := range s.counts {
+		m := out[o.status]
+		if m == nil {
+			m = map[string]int{"total": 0}
+			out[o.status] = m
 		}
-		out[st] = m
+		m["total"] += n
+		if o.reason != "" {
+			m[string(o.reason)] = n
+		}
 	}
 	return out
 }
@@ -58,22 +61,22 @@ func (s *Summary) Counts() map[Status]map[string]int {
 // Count is the number of rows with this status (and reason, unless empty).
 func (s *Summary) Count(st Status, r Reason) int {
 	if r != "" {
-		return s.counts[st][r]
+		return s.counts[outcome{st, r}]
 	}
 	n := 0
-	for _, c := range s.counts[st] {
-		n += c
+	for o, c := range s.counts {
+		if o.status == st {
+			n += c
+		}
 	}
 	return n
 }
 
 // OK reports whether every row ended in a way that lets the run exit 0.
 func (s *Summary) OK() bool {
-	for st, reasons := range s.counts {
-		for r, n := range reasons {
-			if n > 0 && !Succeeded(st, r) {
-				return false
-			}
+	for o, n := range s.counts {
+		if n > 0 && !Succeeded(o.status, o.reason) {
+			return false
 		}
 	}
 	return true
@@ -90,15 +93,15 @@ func (s *Summary) Print(w io.Writer) {
 			continue
 		}
 		var parts []string
-		reasons := make([]Reason, 0, len(s.counts[st]))
-		for r := range s.counts[st] {
-			if r != "" {
-				reasons = append(reasons, r)
+		var reasons []Reason
+		for o := range s.counts {
+			if o.status == st && o.reason != "" {
+				reasons = append(reasons, o.reason)
 			}
 		}
 		slices.Sort(reasons)
 		for _, r := range reasons {
-			parts = append(parts, fmt.Sprintf("%s %d", r, s.counts[st][r]))
+			parts = append(parts, fmt.Sprintf("%s %d", r, s.counts[outcome{st, r}]))
 		}
 		detail := ""
 		if len(parts) > 0 {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -26,15 +27,16 @@ type Writer struct {
 	size      int64 // bytes written so far, header included
 	flushEach bool
 
-	index   []span // where each row's line is, for the sorted rewrite
-	inOrder bool
+	inOrder bool // every line so far came after the one before it
+	last    int  // the row of the last line
 	cells   []string
 }
 
+// span is where one row's line is in the file, for the sorted rewrite.
 type span struct {
-	row int
+	row int32
+	n   int32
 	off int64
-	n   int64
 }
 
 // IsJSONL reports whether a report path gets JSON Lines rather than CSV.
@@ -66,11 +68,13 @@ func Create(path string, flushEach bool) (*Writer, error) {
 	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, inOrder: true}
 	w.buf = bufio.NewWriterSize(countingWriter{w}, 64<<10)
 	if !w.jsonl {
+		// csv.NewWriter adopts w.buf as its own buffer (it is a large enough
+		// bufio.Writer), so csv.Writer.Flush would be a write per line: only
+		// w.flush decides when bytes reach the file.
 		w.csv = csv.NewWriter(w.buf)
 		if err := w.csv.Write(Header); err != nil {
 			return nil, err
 		}
-		w.csv.Flush()
 	}
 	return w, w.flush(true)
 }
@@ -88,7 +92,10 @@ func (c countingWriter) Write(p []byte) (int, error) {
 
 // Write appends one row's line.
 func (w *Writer) Write(l *Line) error {
-	start := w.size + int64(w.buf.Buffered())
+	if l.Row < w.last {
+		w.inOrder = false
+	}
+	w.last = l.Row
 	if w.jsonl {
 		b, err := json.Marshal(l)
 		if err != nil {
@@ -98,17 +105,10 @@ func (w *Writer) Write(l *Line) error {
 		w.buf.WriteByte('\n')
 	} else {
 		w.cells = l.record(w.cells)
-		w.csv.Write(w.cells)
-		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
+		if err := w.csv.Write(w.cells); err != nil {
 			return fmt.Errorf("cannot write the report: %w", err)
 		}
 	}
-	end := w.size + int64(w.buf.Buffered())
-	if n := len(w.index); n > 0 && w.index[n-1].row > l.Row {
-		w.inOrder = false
-	}
-	w.index = append(w.index, span{row: l.Row, off: start, n: end - start})
 	return w.flush(w.flushEach)
 }
 
@@ -138,22 +138,22 @@ func (w *Writer) Close() error {
 }
 
 func (w *Writer) rewriteSorted() error {
-	slices.SortStableFunc(w.index, func(a, b span) int { return a.row - b.row })
+	index, header, err := w.spans()
+	if err != nil {
+		return fmt.Errorf("cannot sort the report: %w", err)
+	}
+	slices.SortStableFunc(index, func(a, b span) int { return int(a.row - b.row) })
 	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".report-*.tmp")
 	if err != nil {
 		return fmt.Errorf("cannot sort the report: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	out := bufio.NewWriterSize(tmp, 64<<10)
-	headerEnd := int64(0)
-	if len(w.index) > 0 {
-		headerEnd = slices.MinFunc(w.index, func(a, b span) int { return int(a.off - b.off) }).off
-	}
-	if _, err := io.Copy(out, io.NewSectionReader(w.f, 0, headerEnd)); err != nil {
+	if _, err := io.Copy(out, io.NewSectionReader(w.f, 0, header)); err != nil {
 		return fmt.Errorf("cannot sort the report: %w", err)
 	}
-	for _, s := range w.index {
-		if _, err := io.Copy(out, io.NewSectionReader(w.f, s.off, s.n)); err != nil {
+	for _, s := range index {
+		if _, err := io.Copy(out, io.NewSectionReader(w.f, s.off, int64(s.n))); err != nil {
 			return fmt.Errorf("cannot sort the report: %w", err)
 		}
 	}
@@ -167,4 +167,50 @@ func (w *Writer) rewriteSorted() error {
 		return fmt.Errorf("cannot sort the report: %w", err)
 	}
 	return os.Rename(tmp.Name(), w.path)
+}
+
+// spans reads the written report back for where each row's line is (kept
+// no index while writing: most runs write in order and need none) and
+// where the header ends.
+func (w *Writer) spans() (index []span, header int64, err error) {
+	r := bufio.NewReaderSize(io.NewSectionReader(w.f, 0, w.size), 64<<10)
+	if w.jsonl {
+		var off int64
+		for {
+			line, err := r.ReadSlice('\n')
+			if len(line) > 0 {
+				var l struct{ Row int32 }
+				if json.Unmarshal(line, &l) == nil {
+					index = append(index, span{row: l.Row, off: off, n: int32(len(line))})
+				}
+				off += int64(len(line))
+			}
+			if err == io.EOF {
+				return index, 0, nil
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	if _, err := cr.Read(); err != nil {
+		return nil, 0, err
+	}
+	header = cr.InputOffset()
+	for from := header; ; {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return index, header, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		row, _ := strconv.Atoi(rec[0])
+		to := cr.InputOffset()
+		index = append(index, span{row: int32(row), off: from, n: int32(to - from)})
+		from = to
+	}
 }

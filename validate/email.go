@@ -38,7 +38,7 @@ func EmailProblem(s string) string {
 	case !strings.Contains(domain, "."):
 		return "has a domain without a dot"
 	}
-	for _, label := range strings.Split(domain, ".") {
+	for label := range strings.SplitSeq(domain, ".") {
 		if label == "" {
 			return "has an empty label in its domain"
 		}

@@ -18,14 +18,10 @@ import (
 type Plan struct {
 	mode string
 	rows int
-	// Where each lowercased email, id and key first appears, by fingerprint:
-	// 16 bytes per value instead of the value itself keeps a million-row
-	// file's plan small. Two 64-bit hashes with independent seeds make a
-	// false match about as likely as a bit flip in memory.
-	emails map[fingerprint]int32
-	ids    map[fingerprint]int32
-	keys   map[fingerprint]int32
-	seeds  [2]maphash.Seed
+	// Where each lowercased email, id and key first appears, by fingerprint
+	// (seeded per column, so an email and an id that read alike differ).
+	first seen
+	seeds [3][2]maphash.Seed
 
 	parent   []int32 // row → row of its referrer in the file, 0 when none
 	bad      bitset  // invalid on its own or through a repeat
@@ -52,57 +48,102 @@ type reference struct {
 
 type fingerprint [2]uint64
 
-func (p *Plan) fingerprint(v string) fingerprint {
-	return fingerprint{maphash.String(p.seeds[0], v), maphash.String(p.seeds[1], v)}
+// The columns a fingerprint is of.
+const (
+	ofEmail = iota
+	ofID
+	ofKey
+)
+
+func (p *Plan) fingerprint(column int, v string) fingerprint {
+	return fingerprint{maphash.String(p.seeds[column][0], v), maphash.String(p.seeds[column][1], v)}
 }
 
 // NewPlan starts a plan; mode is the action of rows without their own.
 func NewPlan(mode string) *Plan {
-	return &Plan{
-		mode:   mode,
-		emails: map[fingerprint]int32{}, ids: map[fingerprint]int32{}, keys: map[fingerprint]int32{},
-		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		parent: []int32{0},
+	p := &Plan{mode: mode, parent: []int32{0}}
+	for i := range p.seeds {
+		p.seeds[i] = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	}
+	return p
+}
+
+// Expect sizes the plan for about rows rows, so that a large file's first
+// pass does not rebuild its tables as it grows.
+func (p *Plan) Expect(rows int) {
+	p.first.reserve(3 * rows) // an email, an id and a key per row at most
 }
 
 // Rows is the number of records added.
 func (p *Plan) Rows() int { return p.rows }
 
-// Add records one row of the first pass. Rows must come in file order.
-func (p *Plan) Add(rec *input.Record) {
-	p.rows = rec.Row
-	p.parent = append(p.parent, 0)
-	bad := len(Row(rec, p.mode)) > 0
-	if rec.Err == nil {
-		f := &rec.Fields
-		bad = p.firstOf(p.emails, strings.ToLower(f.Email), rec.Row) || bad
-		bad = p.firstOf(p.ids, f.ID, rec.Row) || bad
-		bad = p.firstOf(p.keys, f.Key, rec.Row) || bad
-		if f.HasReferrer() {
-			p.pending = append(p.pending, reference{
-				row: int32(rec.Row),
-				id:  p.fingerprint(f.ReferringID), key: p.fingerprint(f.ReferringKey), email: p.fingerprint(strings.ToLower(f.ReferringEmail)),
-				has: [3]bool{f.ReferringID != "", f.ReferringKey != "", f.ReferringEmail != ""},
-			})
-		}
-	}
-	if bad {
-		p.bad.set(rec.Row)
-	}
+// Checked is what can be known of a row on its own: its problems and the
+// fingerprints of its email, id, key and references. Check computes it
+// without touching the plan's state, so it may run on another goroutine
+// than Add (the dry run parses and checks on one core, remembers on another).
+type Checked struct {
+	problems []Problem
+	values   [3]fingerprint // email, id, key
+	has      [3]bool
+	ref      *reference
 }
 
-// firstOf notes the row where v first appears; true when v was seen before.
-func (p *Plan) firstOf(m map[fingerprint]int32, v string, row int) (repeated bool) {
-	if v == "" {
-		return false
+// Check examines a row on its own. It is safe for concurrent use.
+func (p *Plan) Check(rec *input.Record) Checked {
+	c := Checked{problems: Row(rec, p.mode)}
+	if rec.Err != nil {
+		return c
 	}
-	fp := p.fingerprint(v)
-	if _, ok := m[fp]; ok {
-		return true
+	f := &rec.Fields
+	for i, v := range [3]string{strings.ToLower(f.Email), f.ID, f.Key} {
+		if v != "" {
+			c.values[i], c.has[i] = p.fingerprint(i, v), true
+		}
 	}
-	m[fp] = int32(row)
-	return false
+	if f.HasReferrer() {
+		c.ref = &reference{
+			row: int32(rec.Row),
+			id:  p.fingerprint(ofID, f.ReferringID), key: p.fingerprint(ofKey, f.ReferringKey),
+			email: p.fingerprint(ofEmail, strings.ToLower(f.ReferringEmail)),
+			has:   [3]bool{f.ReferringID != "", f.ReferringKey != "", f.ReferringEmail != ""},
+		}
+	}
+	return c
+}
+
+// Add records one row of the first pass and returns its problems so far:
+// its own and its repeats of earlier rows, in the contract's order. Only a
+// row that names a referrer can gain one later (referral_cycle, from
+// Finish). Rows must come in file order.
+func (p *Plan) Add(rec *input.Record) []Problem { return p.AddChecked(rec, p.Check(rec)) }
+
+var repeatOf = [3]struct {
+	reason report.Reason
+	column string
+}{{report.DuplicateEmailInFile, "email"}, {report.DuplicateIDInFile, "id"}, {report.DuplicateKeyInFile, "key"}}
+
+// AddChecked is Add with the row already checked.
+func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
+	p.rows = rec.Row
+	p.parent = append(p.parent, 0)
+	ps := c.problems
+	for i := range c.values {
+		if !c.has[i] {
+			continue
+		}
+		if first, repeated := p.first.firstOrAdd(c.values[i], int32(rec.Row)); repeated {
+			r := repeatOf[i]
+			ps = append(ps, Problem{r.reason, fmt.Sprintf("%s: same %s as row %d", r.column, r.column, first)})
+		}
+	}
+	if c.ref != nil {
+		p.pending = append(p.pending, *c.ref)
+	}
+	if len(ps) > 0 {
+		p.bad.set(rec.Row)
+		sortProblems(ps)
+	}
+	return ps
 }
 
 // Finish resolves references to rows of the file, finds loops and marks the
@@ -165,14 +206,10 @@ func (p *Plan) measure() {
 
 // resolve finds the row a reference names, by id, then key, then email.
 func (p *Plan) resolve(ref reference) int32 {
-	if r, ok := p.ids[ref.id]; ok && ref.has[0] {
-		return r
-	}
-	if r, ok := p.keys[ref.key]; ok && ref.has[1] {
-		return r
-	}
-	if r, ok := p.emails[ref.email]; ok && ref.has[2] {
-		return r
+	for i, fp := range []fingerprint{ref.id, ref.key, ref.email} {
+		if r, ok := p.first.first(fp); ok && ref.has[i] {
+			return r
+		}
 	}
 	return 0
 }
@@ -257,6 +294,22 @@ var reasonRank = map[report.Reason]int{
 	report.WeakPassword: 6, report.MissingName: 7, report.FieldTooLong: 8, report.ReferralCycle: 9,
 }
 
+func sortProblems(ps []Problem) {
+	slices.SortStableFunc(ps, func(a, b Problem) int { return reasonRank[a.Reason] - reasonRank[b.Reason] })
+}
+
+// Message lists every problem of a row, for the report.
+func Message(ps []Problem) string {
+	if len(ps) == 1 {
+		return ps[0].Message
+	}
+	msgs := make([]string, len(ps))
+	for i, pr := range ps {
+		msgs[i] = pr.Message
+	}
+	return strings.Join(msgs, "; ")
+}
+
 // Judge gives a row of the second pass its verdict, after Finish.
 func (p *Plan) Judge(rec *input.Record) Verdict {
 	v := Verdict{Status: report.Valid}
@@ -267,20 +320,16 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 	ps := Row(rec, p.mode)
 	if rec.Err == nil {
 		f := &rec.Fields
-		ps = p.repeat(ps, p.emails, strings.ToLower(f.Email), rec.Row, report.DuplicateEmailInFile, "email")
-		ps = p.repeat(ps, p.ids, f.ID, rec.Row, report.DuplicateIDInFile, "id")
-		ps = p.repeat(ps, p.keys, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
+		ps = p.repeat(ps, ofEmail, strings.ToLower(f.Email), rec.Row, report.DuplicateEmailInFile, "email")
+		ps = p.repeat(ps, ofID, f.ID, rec.Row, report.DuplicateIDInFile, "id")
+		ps = p.repeat(ps, ofKey, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
 	}
 	if p.cycle.has(rec.Row) {
 		ps = append(ps, Problem{report.ReferralCycle, p.loopMessage(rec.Row)})
 	}
 	if len(ps) > 0 {
-		slices.SortStableFunc(ps, func(a, b Problem) int { return reasonRank[a.Reason] - reasonRank[b.Reason] })
-		msgs := make([]string, len(ps))
-		for i, pr := range ps {
-			msgs[i] = pr.Message
-		}
-		v.Status, v.Reason, v.Message = report.Invalid, ps[0].Reason, strings.Join(msgs, "; ")
+		sortProblems(ps)
+		v.Status, v.Reason, v.Message = report.Invalid, ps[0].Reason, Message(ps)
 		return v
 	}
 	if v.Referrer != 0 && p.doomed.has(v.Referrer) {
@@ -290,11 +339,11 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 	return v
 }
 
-func (p *Plan) repeat(ps []Problem, m map[fingerprint]int32, v string, row int, reason report.Reason, column string) []Problem {
+func (p *Plan) repeat(ps []Problem, of int, v string, row int, reason report.Reason, column string) []Problem {
 	if v == "" {
 		return ps
 	}
-	if first, ok := m[p.fingerprint(v)]; ok && int(first) != row {
+	if first, ok := p.first.first(p.fingerprint(of, v)); ok && int(first) != row {
 		ps = append(ps, Problem{reason, fmt.Sprintf("%s: same %s as row %d", column, column, first)})
 	}
 	return ps
