@@ -341,3 +341,21 @@ func BenchmarkWideTree(b *testing.B) {
 	}
 	b.ReportMetric(float64(elapsed)/float64(b.N)/float64(bound), "x-critical-path")
 }
+
+// Keep-alive is verified, not assumed: a run with 8 requests in flight
+// opens no more than 8 connections, however many rows it sends.
+func TestConnectionsAreReused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "p%d@x.io\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "f.csv")
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	sb := sandbox.New(sandbox.Options{Latency: 2 * time.Millisecond})
+	_, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8, Timeout: 5 * time.Second}, nil)
+	st := sb.Stats()
+	if res.Summary.Count(report.Created, "") != 300 || st.Connections > 8 || st.Connections == 0 {
+		t.Fatalf("created %d with %d connections", res.Summary.Count(report.Created, ""), st.Connections)
+	}
+}

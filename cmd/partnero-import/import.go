@@ -24,11 +24,9 @@ import (
 	"github.com/partnero-import/partnero-import/validate"
 )
 
-// Defaults documented in the README. Partnero does not publish its rate
-// limit, so the default rate is a conservative guess.
+// Defaults documented in the README.
 const (
-	defaultRate        = 5.0
-	defaultConcurrency = 4
+	defaultConcurrency = 8
 	defaultRetries     = 3
 	defaultTimeout     = 30 * time.Second
 )
@@ -89,7 +87,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
 		fs.BoolVar(&o.useSandbox, "sandbox", false, "import into an embedded Partnero-compatible sandbox")
 		fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "with --sandbox: partners that exist before the import")
-		fs.StringVar(&o.rate, "rate", strconv.FormatFloat(defaultRate, 'f', -1, 64), "requests per second at most; 0 means no limit")
+		fs.StringVar(&o.rate, "rate", "auto", "requests per second at most (fractions allowed; 0 means no limit), or auto: follow the limit the server advertises")
 		fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "requests in flight at once")
 		fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
 		fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
@@ -337,18 +335,18 @@ func newBar(rows int, w io.Writer) *progressbar.ProgressBar {
 // client makes the API client: into an embedded sandbox, or the real API
 // with a key from the environment or a file, never from a flag value.
 func (o *importOptions) client(getenv func(string) string, out *output) (*partnero.Client, func(), error) {
-	rate, err := parseRate(o.rate)
+	rate, auto, err := parseRate(o.rate)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := partnero.Config{Rate: rate, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
+	cfg := partnero.Config{Rate: rate, AutoRate: auto, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
 		UserAgent: "partnero-import/" + versionString(),
 		OnPause: func(d time.Duration) {
 			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Seconds())
 		}}
 	closeSandbox := func() {}
 	if o.useSandbox {
-		sb := sandbox.New(sandbox.Options{})
+		sb := sandbox.New(sandbox.Options{RateLimit: defaultSandboxRateLimit})
 		if o.sandboxPreload != "" {
 			n, err := sb.Preload(o.sandboxPreload)
 			if err != nil {
@@ -376,15 +374,15 @@ func (o *importOptions) client(getenv func(string) string, out *output) (*partne
 	return c, closeSandbox, nil
 }
 
-func parseRate(v string) (float64, error) {
-	if v == "auto" {
-		return 0, usagef("--rate auto is not available in this version yet; give a number of requests per second")
+func parseRate(v string) (r float64, auto bool, err error) {
+	if strings.EqualFold(v, "auto") {
+		return 0, true, nil
 	}
-	r, err := strconv.ParseFloat(v, 64)
-	if err != nil || r < 0 || r != r {
-		return 0, usagef("--rate must be a number of requests per second (0 for no limit), not %q", v)
+	r, err = strconv.ParseFloat(v, 64)
+	if err != nil || r < 0 || r != r || r > 1e6 {
+		return 0, false, usagef("--rate must be auto or a number of requests per second (0 for no limit), not %q", v)
 	}
-	return r, nil
+	return r, false, nil
 }
 
 func apiKey(file string, getenv func(string) string) (secret.String, error) {

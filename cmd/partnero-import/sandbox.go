@@ -10,8 +10,9 @@ import (
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
 
-// The sandbox's default limit: none, so rehearsals run at full speed.
-const defaultSandboxRateLimit = 0
+// The sandbox's default limit, per minute: it advertises it, as a real
+// server may, so --rate auto rehearses at full speed (20 requests a second).
+const defaultSandboxRateLimit = 1200
 
 func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 	var (

@@ -24,6 +24,9 @@ import (
 	"github.com/partnero-import/partnero-import/report"
 )
 
+// rateMargin keeps a fixed --rate just under the server's limit.
+const rateMargin = 0.99
+
 // DefaultBaseURL is the API root of Partnero.
 const DefaultBaseURL = "https://api.partnero.com/v1"
 
@@ -40,6 +43,12 @@ type Config struct {
 	RetryBase time.Duration
 	// OnPause, if set, hears each time the server makes the pool wait.
 	OnPause func(wait time.Duration)
+	// AutoRate starts slowly and follows the limit the server advertises
+	// (Rate is then ignored); see pacer.go.
+	AutoRate bool
+	// LimitWindow is what X-RateLimit-Limit counts over: a minute for
+	// Partnero. Benchmarks shorten it together with the sandbox's.
+	LimitWindow time.Duration
 }
 
 // Client calls the Partnero API. It is safe for concurrent use; all its
@@ -54,6 +63,7 @@ type Client struct {
 	agent    string
 	base0    time.Duration // first backoff
 	onPause  func(time.Duration)
+	auto     *autoRate // nil unless Config.AutoRate
 	requests atomic.Int64
 
 	mu         sync.Mutex
@@ -89,11 +99,16 @@ func New(cfg Config) (*Client, error) {
 	}
 	limit := rate.Inf // rate.Limit(0) would allow nothing at all
 	if cfg.Rate > 0 {
-		limit = rate.Limit(cfg.Rate)
+		// A hair under the ceiling: a server's window opens when the first
+		// request arrives, and arrivals jitter by a millisecond or two.
+		limit = rate.Limit(cfg.Rate * rateMargin)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = max(cfg.Concurrency, 2) // keep-alive for every worker
-	return &Client{
+	if cfg.AutoRate {
+		limit = rate.Limit(autoStart)
+	}
+	c := &Client{
 		base:    strings.TrimRight(u.String(), "/"),
 		key:     cfg.Key,
 		http:    &http.Client{Transport: tr, CheckRedirect: noRedirects},
@@ -103,7 +118,11 @@ func New(cfg Config) (*Client, error) {
 		agent:   cfg.UserAgent,
 		base0:   cmp.Or(cfg.RetryBase, 500*time.Millisecond),
 		onPause: cfg.OnPause,
-	}, nil
+	}
+	if cfg.AutoRate {
+		c.auto = &autoRate{limiter: c.limiter, window: cmp.Or(cfg.LimitWindow, time.Minute), rate: autoStart}
+	}
+	return c, nil
 }
 
 // A redirect would replay a POST elsewhere, possibly without TLS: refuse it.
@@ -208,6 +227,7 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 			ambiguous = ambiguous || mayHaveArrived(err)
 			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + scrub(err.Error(), p, c.key)}
 		} else {
+			c.auto.observe(status, header)
 			out.HTTPStatus = status
 			out.Verdict = Classify(status, respBody)
 			out.Message = scrub(out.Message, p, c.key)

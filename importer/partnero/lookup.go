@@ -99,6 +99,9 @@ func (c *Client) get(ctx context.Context, path string, out any) (int, error) {
 			return 0, err
 		}
 		status, body, header, err := c.send(ctx, http.MethodGet, path, nil)
+		if err == nil {
+			c.auto.observe(status, header)
+		}
 		retry := err != nil
 		switch {
 		case err != nil:

@@ -24,12 +24,15 @@ const (
 // Options configure a server; the zero value is a permissive affiliate
 // program with no limit and no faults.
 type Options struct {
-	APIKey    string        // the one token accepted; "" accepts any non-empty token
-	RateLimit int           // requests per minute before 429; 0 means none
-	Latency   time.Duration // added to every answer
-	FailRate  float64       // share of requests answered 500, before anything is stored
-	Program   string        // affiliate (default) or referral
-	Faults    Faults
+	APIKey    string // the one token accepted; "" accepts any non-empty token
+	RateLimit int    // requests per Window before 429; 0 means none
+	// Window is the rate limit's window: a minute, as Partnero's limit is
+	// per minute. Benchmarks shorten it to run a "minute" in seconds.
+	Window   time.Duration
+	Latency  time.Duration // added to every answer
+	FailRate float64       // share of requests answered 500, before anything is stored
+	Program  string        // affiliate (default) or referral
+	Faults   Faults
 }
 
 // Faults are the ways a real network and server lose answers, each a share
@@ -62,16 +65,18 @@ type Partner struct {
 type Server struct {
 	opts Options
 
-	mu       sync.Mutex
-	partners []*Partner
-	byEmail  map[string]*Partner // lowercased
-	byID     map[string]*Partner
-	byKey    map[string]*Partner
-	window   time.Time // start of the current rate-limit minute
-	used     int
-	burst    int // 429s still to answer in the current burst
-	rng      *rand.Rand
-	requests int
+	mu        sync.Mutex
+	partners  []*Partner
+	byEmail   map[string]*Partner // lowercased
+	byID      map[string]*Partner
+	byKey     map[string]*Partner
+	window    time.Time // start of the current rate-limit minute
+	used      int
+	burst     int // 429s still to answer in the current burst
+	throttled int // 429s answered for the rate limit
+	conns     int // connections accepted
+	rng       *rand.Rand
+	requests  int
 
 	srv *http.Server
 	ln  net.Listener
@@ -81,6 +86,9 @@ type Server struct {
 func New(opts Options) *Server {
 	if opts.Program == "" {
 		opts.Program = Affiliate
+	}
+	if opts.Window == 0 {
+		opts.Window = time.Minute
 	}
 	if opts.Faults.SlowDelay == 0 {
 		opts.Faults.SlowDelay = 3 * time.Second
@@ -103,7 +111,14 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", fmt.Errorf("sandbox: %w", err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			if state == http.StateNew {
+				s.mu.Lock()
+				s.conns++
+				s.mu.Unlock()
+			}
+		}}
 	go s.srv.Serve(ln)
 	return "http://" + ln.Addr().String() + "/v1", nil
 }
@@ -142,6 +157,20 @@ func (s *Server) Partners() []Partner {
 		out[i].Tags = slices.Clone(p.Tags)
 	}
 	return out
+}
+
+// Stats are the server's counts so far.
+type Stats struct {
+	Requests    int // received, answered or not
+	Throttled   int // answered 429 because the rate limit was spent
+	Connections int // TCP connections accepted
+}
+
+// Stats returns the counts so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{Requests: s.requests, Throttled: s.throttled, Connections: s.conns}
 }
 
 // Requests is the number of requests received so far, answered or not.
