@@ -61,6 +61,9 @@ func TestXLSX(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if rec.Row == 1 && (strings.Contains(string(rec.Raw), "45323") || !strings.Contains(string(rec.Raw), "24")) {
+			t.Errorf("the date shows as %q, not as the sheet shows it", rec.Raw) // 45323 is its serial number
+		}
 		s := strings.Join([]string{itoa(rec.Row), itoa(rec.Line), rec.Email, rec.Name, rec.ID}, " ")
 		if rec.Err != nil {
 			s += " ! " + rec.Err.Error()
