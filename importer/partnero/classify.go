@@ -70,7 +70,12 @@ func jsonString(v json.RawMessage) string {
 // relies on one exact sentence.
 func Classify(status int, body []byte) Verdict {
 	if status >= 200 && status < 300 {
-		return Verdict{}
+		if !refusedIn2xx(body) {
+			return Verdict{}
+		}
+		// An answer that says 2xx but carries {"status": 0} and no data
+		// refused the row: calling it created would be a lie.
+		status = http.StatusUnprocessableEntity
 	}
 	eb := parseErrorBody(body)
 	msg := describe(status, &eb)
@@ -102,6 +107,20 @@ func Classify(status int, body []byte) Verdict {
 		reason = r
 	}
 	return Verdict{Status: report.Rejected, Reason: reason, Message: msg}
+}
+
+// refusedIn2xx reports a success status whose body says otherwise:
+// Partnero's bodies carry "status": 1 on success, 0 on failure.
+func refusedIn2xx(body []byte) bool {
+	var b struct {
+		Status json.RawMessage `json:"status"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return false
+	}
+	st := string(b.Status)
+	return (st == "0" || st == "false") && (len(b.Data) == 0 || string(b.Data) == "null")
 }
 
 // refusedField finds a clash (email, id or key already taken) or a missing

@@ -18,6 +18,8 @@ func TestClassify(t *testing.T) {
 	}{
 		{"created", 201, `{"data":{"id":"p1"},"status":1}`, "", false, false},
 		{"ok", 200, `{}`, "", false, false},
+		{"a 200 that says it failed", 200, `{"status":0,"message":"Email already exists"}`, report.EmailExists, false, false},
+		{"a 200 with data and status 0 is still data", 200, `{"status":0,"data":{"id":"p"}}`, "", false, false},
 		{"email by field", 422, `{"message":"The given data was invalid.","errors":{"email":["Email already exists"]}}`, report.EmailExists, false, false},
 		{"email by field, Laravel wording", 422, `{"message":"The email has already been taken.","errors":{"email":["The email has already been taken."]}}`, report.EmailExists, false, false},
 		{"id by field", 422, `{"message":"x","errors":{"id":["ID already exists"]}}`, report.IDExists, false, false},
