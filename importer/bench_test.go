@@ -107,13 +107,7 @@ func benchImport(b *testing.B, sb *sandbox.Server, rows int, cc partnero.Config)
 		b.Fatal(err)
 	}
 	defer sb.Close()
-	var lines strings.Builder
-	lines.WriteString("email\n")
-	for i := range rows {
-		fmt.Fprintf(&lines, "p%d@x.io\n", i)
-	}
-	path := filepath.Join(b.TempDir(), "in.csv")
-	os.WriteFile(path, []byte(lines.String()), 0o600)
+	path := emailFile(b, rows)
 	cc.BaseURL, cc.Key, cc.Timeout = base, secret.New("k"), 10*time.Second
 	client, err := partnero.New(cc)
 	if err != nil {

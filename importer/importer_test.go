@@ -46,6 +46,21 @@ func tree(t *testing.T, n int, seed uint64) (path string, parent []int) {
 
 type lines map[string]report.Line // by email
 
+// emailFile writes a CSV of n partners with nothing but an email each.
+func emailFile(tb testing.TB, n int) string {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range n {
+		fmt.Fprintf(&b, "p%d@x.io\n", i)
+	}
+	path := filepath.Join(tb.TempDir(), "emails.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
 func runImport(t *testing.T, sb *sandbox.Server, path string, concurrency int) (lines, *Result) {
 	t.Helper()
 	return importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: concurrency, Timeout: 5 * time.Second}, nil)
@@ -160,13 +175,7 @@ func TestRejectedReferrerSkipsDescendants(t *testing.T) {
 // When the context ends mid-run, requests in flight finish, every other
 // valid row is skipped/aborted, and each row still has its one line.
 func TestInterruptAbortsTheRest(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("email\n")
-	for i := range 50 {
-		fmt.Fprintf(&b, "p%d@x.io\n", i)
-	}
-	path := filepath.Join(t.TempDir(), "f.csv")
-	os.WriteFile(path, []byte(b.String()), 0o600)
+	path := emailFile(t, 50)
 	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
@@ -345,13 +354,7 @@ func BenchmarkWideTree(b *testing.B) {
 // Keep-alive is verified, not assumed: a run with 8 requests in flight
 // opens no more than 8 connections, however many rows it sends.
 func TestConnectionsAreReused(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("email\n")
-	for i := range 300 {
-		fmt.Fprintf(&b, "p%d@x.io\n", i)
-	}
-	path := filepath.Join(t.TempDir(), "f.csv")
-	os.WriteFile(path, []byte(b.String()), 0o600)
+	path := emailFile(t, 300)
 	sb := sandbox.New(sandbox.Options{Latency: 2 * time.Millisecond})
 	_, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8, Timeout: 5 * time.Second}, nil)
 	st := sb.Stats()

@@ -26,19 +26,13 @@ func (s *seen) firstOrAdd(fp fingerprint, row int32) (int32, bool) {
 	if (s.used+1)*4 > len(s.slots)*3 {
 		s.grow()
 	}
-	tag := uint32(fp[1])
-	mask := uint64(len(s.slots) - 1)
-	for i := fp[0] & mask; ; i = (i + 1) & mask {
-		sl := &s.slots[i]
-		switch {
-		case sl.row == 0:
-			*sl = slot{fp[0], tag, row}
-			s.used++
-			return row, false
-		case sl.hash == fp[0] && sl.tag == tag:
-			return sl.row, true
-		}
+	sl := s.slotOf(fp)
+	if sl.row != 0 {
+		return sl.row, true
 	}
+	*sl = slot{fp[0], uint32(fp[1]), row}
+	s.used++
+	return row, false
 }
 
 // first returns the row where fp was first seen.
@@ -46,15 +40,18 @@ func (s *seen) first(fp fingerprint) (int32, bool) {
 	if len(s.slots) == 0 {
 		return 0, false
 	}
+	sl := s.slotOf(fp)
+	return sl.row, sl.row != 0
+}
+
+// slotOf is fp's slot, or the empty slot where it would go. The table is
+// never full (grow keeps a quarter free), so the probe ends.
+func (s *seen) slotOf(fp fingerprint) *slot {
 	tag := uint32(fp[1])
 	mask := uint64(len(s.slots) - 1)
 	for i := fp[0] & mask; ; i = (i + 1) & mask {
-		sl := &s.slots[i]
-		switch {
-		case sl.row == 0:
-			return 0, false
-		case sl.hash == fp[0] && sl.tag == tag:
-			return sl.row, true
+		if sl := &s.slots[i]; sl.row == 0 || (sl.hash == fp[0] && sl.tag == tag) {
+			return sl
 		}
 	}
 }
