@@ -49,7 +49,7 @@ type Config struct {
 	Verbose bool
 
 	Warn     func(msg string)       // notes about the file, each once
-	Columns  func([]input.Column)   // if set, gets how each column was understood instead
+	Columns  func([]input.Column)   // if set, gets how each column was understood, before any row
 	Started  func(rows int)         // after the first pass: how many rows there are
 	Finished func(line report.Line) // after each report line
 }
@@ -151,7 +151,7 @@ func (cfg *Config) expect(plan *validate.Plan, row int) {
 
 // eachRecord opens the input and calls fn for each record in order. On the
 // pass that gives notes, the column mapping goes out at once (a wrong
-// mapping shows before any row) and warnings once the file is read.
+// mapping shows before any row), and the warnings once the file is read.
 func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.Reader, *input.Record, *validate.Checked) error) error {
 	rc, err := cfg.Open()
 	if err != nil {
@@ -166,8 +166,9 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 	}
 	if cfg.notes {
 		if cols := rd.Columns(); cols != nil && cfg.Columns != nil {
-			cfg.Columns(cols) // the whole mapping says what warnings would
-		} else if cfg.Warn != nil {
+			cfg.Columns(cols)
+		}
+		if cfg.Warn != nil {
 			defer func() {
 				for _, w := range rd.Warnings() {
 					cfg.Warn(w)

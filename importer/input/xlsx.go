@@ -18,15 +18,15 @@ import (
 // an id, dates as dates). A workbook is a zip archive, so the file itself is
 // read into memory (compressed); the sheet's rows are streamed.
 type xlsxReader struct {
-	book    *excelize.File
-	rows    *excelize.Rows
-	cols    []Column
-	index   map[string]int // field → cell index
-	width   int
-	sheetRo int // the sheet's row number of the last row read
-	row     int
-	keepRaw bool
-	header  []byte
+	book     *excelize.File
+	rows     *excelize.Rows
+	cols     []Column
+	index    map[string]int // field → cell index
+	width    int
+	sheetRow int // the sheet's row number of the last row read
+	row      int
+	keepRaw  bool
+	header   []byte
 }
 
 func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
@@ -78,10 +78,10 @@ func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
 // next returns the next row's cells, skipping rows with no text at all.
 func (x *xlsxReader) next() ([]string, error) {
 	for x.rows.Next() {
-		x.sheetRo++
+		x.sheetRow++
 		cells, err := x.rows.Columns()
 		if err != nil {
-			return nil, fmt.Errorf("cannot read sheet row %d: %v", x.sheetRo, err)
+			return nil, fmt.Errorf("cannot read sheet row %d: %v", x.sheetRow, err)
 		}
 		for _, c := range cells {
 			if strings.TrimSpace(c) != "" {
@@ -105,7 +105,7 @@ func (x *xlsxReader) Next() (*Record, error) {
 		return nil, err
 	}
 	x.row++
-	rec := &Record{Row: x.row, Line: x.sheetRo}
+	rec := &Record{Row: x.row, Line: x.sheetRow}
 	cell := func(field string) string {
 		if i, ok := x.index[field]; ok && i < len(cells) {
 			return strings.TrimSpace(cells[i])
