@@ -38,6 +38,8 @@ type Shape struct {
 	Roots    int // rows that refer rows of the file and have no referrer in it
 	Depth    int // levels of the deepest tree (a root with children: 2)
 	External int // rows whose referrer is no row of the file: left to the API
+	// ExternalRows are the first of those rows, up to ten.
+	ExternalRows []int
 }
 
 type reference struct {
@@ -157,6 +159,9 @@ func (p *Plan) Finish() {
 			p.shape.Linked++
 		} else {
 			p.shape.External++
+			if len(p.shape.ExternalRows) < 10 {
+				p.shape.ExternalRows = append(p.shape.ExternalRows, int(ref.row))
+			}
 		}
 	}
 	p.pending = nil

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -209,8 +210,8 @@ func TestShape(t *testing.T) {
 		p.Add(rec(i+1, f))
 	}
 	p.Finish()
-	want := Shape{Linked: 6, Roots: 1, Depth: 4, External: 1}
-	if got := p.Shape(); got != want {
+	want := Shape{Linked: 6, Roots: 1, Depth: 4, External: 1, ExternalRows: []int{6}}
+	if got := p.Shape(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("shape %+v, want %+v", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,18 +103,38 @@ func (o *output) end(res *importer.Result, reportPath string) {
 		o.log.Info("end", "rows", res.Summary.Rows, "counts", res.Summary.Counts(), "requests", res.Summary.Requests,
 			"retries", res.Summary.Retries, "elapsed_seconds", res.Summary.Elapsed.Seconds(),
 			"requests_per_second", res.Summary.Rate(), "report", reportPath, "retry_file", res.RetryFile,
-			"referral_rows", sh.Linked, "referral_roots", sh.Roots, "referral_depth", sh.Depth, "external_referrers", sh.External)
+			"referral_rows", sh.Linked, "referral_roots", sh.Roots, "referral_depth", sh.Depth,
+			"external_referrers", sh.External, "external_referrer_rows", sh.ExternalRows)
 		return
 	}
 	res.Summary.Print(o.w)
 	if sh.Linked+sh.External > 0 {
-		fmt.Fprintf(o.w, "referral trees: %d rows refer to another row of the file (%d roots, greatest depth %d); %d refer to partners outside the file, left to the API\n",
-			sh.Linked, sh.Roots, sh.Depth, sh.External)
+		fmt.Fprintf(o.w, "referral trees: %d rows refer to another row of the file (%d roots, greatest depth %d); %d refer to partners outside the file, left to the API%s\n",
+			sh.Linked, sh.Roots, sh.Depth, sh.External, rowList(sh.ExternalRows, sh.External))
 	}
 	fmt.Fprintln(o.w, "report:", reportPath)
 	if res.RetryFile != "" {
 		fmt.Fprintln(o.w, "retry file (the rows that did not succeed, to fix and import again):", res.RetryFile)
 	}
+}
+
+// rowList names the first rows of a count: " (rows 3, 9 and 5 more)".
+func rowList(rows []int, total int) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		parts[i] = fmt.Sprint(r)
+	}
+	s := " (rows " + strings.Join(parts, ", ")
+	if total == 1 {
+		s = " (row " + parts[0]
+	}
+	if more := total - len(rows); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s + ")"
 }
 
 // progress shows how far an import is: a bar on a terminal, otherwise a
