@@ -277,9 +277,12 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		}
 		action, _ := validate.Action(&rec.Fields, cfg.Mode)
 		line := lineOf(rec, action)
-		if len(ps) > 0 {
+		switch {
+		case interrupted(ctx, res):
+			line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, "the run was interrupted before this row was checked"
+		case len(ps) > 0:
 			line.Status, line.Reason, line.Message = report.Invalid, ps[0].Reason, validate.Message(ps)
-		} else {
+		default:
 			line.Status, line.Message = report.Valid, inviteWarning(rec, action)
 		}
 		return write(&line, rec.Raw)
@@ -297,7 +300,10 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 			v := plan.Judge(rec)
 			line := lineOf(rec, v.Action)
 			line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
-			if v.Status == report.Valid {
+			switch {
+			case interrupted(ctx, res):
+				line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, "the run was interrupted before this row was checked"
+			case v.Status == report.Valid:
 				line.Message = inviteWarning(rec, v.Action)
 			}
 			return write(&line, rec.Raw)
@@ -324,6 +330,15 @@ func (cfg *Config) closeReport(err *error) {
 	if cerr := cfg.report.Close(); *err == nil {
 		*err = cerr
 	}
+}
+
+// interrupted notes in res when ctx has ended: the dry run then reports
+// the rows it has not checked as aborted, still one line each.
+func interrupted(ctx context.Context, res *Result) bool {
+	if ctx.Err() != nil {
+		res.Interrupted = true
+	}
+	return res.Interrupted
 }
 
 func (cfg *Config) retryFile() *retryFile {

@@ -362,3 +362,19 @@ func TestConnectionsAreReused(t *testing.T) {
 		t.Fatalf("created %d with %d connections", res.Summary.Count(report.Created, ""), st.Connections)
 	}
 }
+
+// An interrupted dry run still gives every row its line.
+func TestValidateInterrupted(t *testing.T) {
+	path := emailFile(t, 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Validate(ctx, Config{
+		Open:   func() (io.ReadCloser, error) { return os.Open(path) },
+		Input:  input.Options{Format: input.CSV},
+		Mode:   "create",
+		Report: func() (*report.Writer, error) { return report.Create(filepath.Join(t.TempDir(), "r.csv"), false) },
+	})
+	if err != nil || !res.Interrupted || res.Summary.Count(report.Skipped, report.Aborted) != 20 {
+		t.Fatalf("interrupted %v, aborted %d: %v", res.Interrupted, res.Summary.Count(report.Skipped, report.Aborted), err)
+	}
+}

@@ -258,7 +258,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 			return 0, usageError{err.Error()}
 		}
 	}
-	resumeHint.Store(o.resumeCommand(reportPath))
+	if !dryRun {
+		resumeHint.Store(o.resumeCommand(reportPath))
+	}
 	cfg := importer.Config{
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
 		Report:       func() (*report.Writer, error) { return report.Create(reportPath, !dryRun) },
@@ -313,7 +315,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	}
 	out.end(res, reportPath)
-	if res.Interrupted {
+	switch {
+	case res.Interrupted && dryRun:
+		out.note("partnero-import: interrupted; rows not checked are reported skipped/aborted")
+	case res.Interrupted:
 		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
 		out.note("to finish the import, run: " + o.resumeCommand(reportPath))
 	}
