@@ -72,6 +72,8 @@ func TestCSV(t *testing.T) {
 			[]got{{1, 2, "a@x.io", "The \"Best\" Co", ""}}},
 		{"Excel's sep= line", "sep=;\r\nemail;name\r\na@x.io;Smith, A\r\n", Options{},
 			[]got{{1, 3, "a@x.io", "Smith, A", ""}}},
+		{"old Mac line ends (lone CR)", "email,name\ra@x.io,A\r\rb@x.io,B\r", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}, {2, 4, "b@x.io", "B", ""}}},
 		{"no final newline", "email,name\na@x.io,A", Options{},
 			[]got{{1, 2, "a@x.io", "A", ""}}},
 	}

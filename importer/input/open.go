@@ -156,14 +156,35 @@ func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
 	default:
 		enc = charmap.Windows1252
 	}
+	text := br
 	if enc == unicode.UTF8 {
 		// Skip a UTF-8 BOM without a transformer: the common case stays a plain copy.
 		if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
 			br.Discard(3)
 		}
-		return br, nil
+	} else {
+		text = bufio.NewReaderSize(transform.NewReader(br, unicode.BOMOverride(enc.NewDecoder())), sniffSize)
 	}
-	return bufio.NewReaderSize(transform.NewReader(br, unicode.BOMOverride(enc.NewDecoder())), sniffSize), nil
+	if decoded, _ := text.Peek(sniffSize); bytes.IndexByte(decoded, '\n') < 0 && bytes.IndexByte(decoded, '\r') >= 0 {
+		// Lines that end in a lone CR (old Mac spreadsheets): read as LF,
+		// which encoding/csv and the line numbers understand.
+		text = bufio.NewReaderSize(crToLF{text}, sniffSize)
+	}
+	return text, nil
+}
+
+// crToLF reads a text whose lines end in a lone CR as if they ended in LF.
+// CR is one byte in UTF-8 and never part of another character.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // notText refuses bytes that are no text file in a one-byte encoding: a
