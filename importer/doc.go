@@ -1,10 +1,16 @@
-// Package importer runs the pipeline: it reads the file twice (a first pass
-// builds validate's Plan of the whole file, a second judges each row), then
-// sends each valid row through a bounded pool of workers and writes exactly
-// one report line per row. Validate stops after judging; Import sends.
+// Package importer runs the pipeline: read (read.go), judge, send and
+// report every row.
 //
-// One goroutine, the dispatcher, owns all state: the queue of rows ready to
-// send, the rows waiting for their referrer in the file, and the report.
-// Workers only send and hand back outcomes, so nothing is shared but the
-// client's limiter.
+//   - Validate (dryrun.go) reads the file once, judging each row as it comes;
+//     only rows that name a referrer wait for the end of the file.
+//   - Import (dispatch.go) reads it twice: a first pass builds validate's
+//     Plan of the whole file, so nothing is sent before every row is
+//     checked; the second judges each row and sends the valid ones through
+//     a bounded pool of workers, a referrer before the partners it referred.
+//
+// In Import one goroutine, the dispatcher, owns all state: the queue of rows
+// ready to send, the rows waiting for their referrer in the file, and the
+// report. Workers only send and hand back outcomes, so nothing is shared but
+// the client's limiter. An earlier run's report (resume.go) and the file of
+// rows to fix (retry.go) are the importer's too.
 package importer
