@@ -1,0 +1,144 @@
+package main
+
+// What a run needs before it reads a row: the API client (or an embedded
+// sandbox), its key, and the input opened once per pass.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// client makes the API client: into an embedded sandbox, or the real API
+// with a key from the environment or a file, never from a flag value.
+func (o *importOptions) client(getenv func(string) string, out *output) (*partnero.Client, func(), error) {
+	rate, auto, err := parseRate(o.rate)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := partnero.Config{Rate: rate, AutoRate: auto, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
+		UserAgent: "partnero-import/" + versionString(),
+		OnPause: func(d time.Duration) {
+			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Seconds())
+		}}
+	closeSandbox := func() {}
+	if o.useSandbox {
+		sb := sandbox.New(sandbox.Options{RateLimit: defaultSandboxRateLimit})
+		if o.sandboxPreload != "" {
+			n, err := sb.Preload(o.sandboxPreload)
+			if err != nil {
+				return nil, nil, usageError{err.Error()}
+			}
+			out.note(fmt.Sprintf("sandbox: preloaded %d partners", n))
+		}
+		if cfg.BaseURL, err = sb.Start("127.0.0.1:0"); err != nil {
+			return nil, nil, err
+		}
+		closeSandbox = func() { sb.Close() }
+		cfg.Key = secret.New("sandbox")
+		out.note("sandbox: importing into an embedded sandbox at " + cfg.BaseURL)
+	} else {
+		cfg.BaseURL = firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL)
+		if cfg.Key, err = apiKey(firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), getenv); err != nil {
+			return nil, nil, err
+		}
+	}
+	c, err := partnero.New(cfg)
+	if err != nil {
+		closeSandbox()
+		return nil, nil, usageError{err.Error()}
+	}
+	return c, closeSandbox, nil
+}
+
+func parseRate(v string) (r float64, auto bool, err error) {
+	if strings.EqualFold(v, "auto") {
+		return 0, true, nil
+	}
+	r, err = strconv.ParseFloat(v, 64)
+	if err != nil || r < 0 || r != r || r > 1e6 {
+		return 0, false, usagef("--rate must be auto or a number of requests per second (0 for no limit), not %q", v)
+	}
+	return r, false, nil
+}
+
+func apiKey(file string, getenv func(string) string) (secret.String, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return secret.String{}, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
+		}
+		if k := strings.TrimSpace(string(b)); k != "" {
+			return secret.New(k), nil
+		}
+		return secret.String{}, usagef("--api-key-file %s is empty", file)
+	}
+	if k := strings.TrimSpace(getenv("PARTNERO_API_KEY")); k != "" {
+		return secret.New(k), nil
+	}
+	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or PARTNERO_API_KEY_FILE, or use --api-key-file (or --sandbox to rehearse)")
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// openSource returns a function that opens the input once per pass. Standard
+// input can be read only once, so it is first copied to a private temporary
+// file, removed at the end.
+func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
+	if file != "-" {
+		st, err := os.Stat(file)
+		if err != nil {
+			return nil, nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+		}
+		if st.IsDir() {
+			return nil, nil, usagef("%s is a directory, not a file", file)
+		}
+		return func() (io.ReadCloser, error) {
+			f, err := os.Open(file)
+			if err != nil {
+				return nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+			}
+			return f, nil
+		}, func() {}, nil
+	}
+	tmp, err := os.CreateTemp("", "partnero-import-stdin-*") // 0600
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if _, err := io.Copy(tmp, stdin); err != nil {
+		cleanup()
+		return nil, nil, usagef("cannot read standard input: %v", err)
+	}
+	return func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(tmp, 0, 1<<62)), nil
+	}, cleanup, nil
+}
+
+// notTheInput refuses a report path that would overwrite the input.
+func notTheInput(reportPath, file string) error {
+	if file == "-" {
+		return nil
+	}
+	a, err1 := os.Stat(reportPath)
+	b, err2 := os.Stat(file)
+	if err1 == nil && err2 == nil && os.SameFile(a, b) {
+		return usagef("--report %s is the input file itself", reportPath)
+	}
+	return nil
+}
