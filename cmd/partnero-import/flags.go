@@ -124,7 +124,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	return o, o.check()
 }
 
-// check refuses what this version cannot do yet, and bad values.
+// check refuses values and combinations of flags that make no sense.
 func (o *importOptions) check() error {
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usagef("unknown --log-format %q: use text or json", o.logFormat)
