@@ -249,10 +249,10 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 			if out.Retryable && attempt > 1 {
 				out.Message += fmt.Sprintf(" (after %d attempts)", attempt)
 			}
-			return out
+			return c.settle(ctx, p, out, ambiguous)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return out
+			return c.settle(ctx, p, out, ambiguous)
 		}
 	}
 }

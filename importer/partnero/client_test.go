@@ -84,7 +84,9 @@ func TestWrongKeyIsFatal(t *testing.T) {
 func TestServerErrorsAreRetried(t *testing.T) {
 	sb, base := startSandbox(t, sandbox.Options{FailRate: 1})
 	out := newClient(t, base, 1).Create(context.Background(), &Partner{Email: "a@x.io"})
-	if out.Reason != report.ServerError || out.Attempts != 2 || sb.Requests() != 2 {
+	// 2 attempts, then a lookup (2 tries) that could tell whether a 500 hid
+	// a stored partner; it fails too, and the row says so.
+	if out.Reason != report.ServerError || out.Attempts != 2 || sb.Requests() != 4 || !strings.Contains(out.Message, "may have created") {
 		t.Fatalf("got %+v after %d requests", out, sb.Requests())
 	}
 	if len(sb.Partners()) != 0 {
@@ -154,5 +156,30 @@ func TestStoppedBeforeSending(t *testing.T) {
 func TestShortSecretsDoNotGarbleMessages(t *testing.T) {
 	if got := scrub("Email already exists", &Partner{}, secret.New("x")); got != "Email already exists" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// The first attempt stores the partner and its answer is lost; every retry
+// then fails. The lookup finds the partner: the row is created, not failed.
+func TestLostAnswerThenOutageIsSettledByLookup(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && posts.Add(1) == 1:
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close() // stored, but no answer
+		case r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case r.URL.Path == "/v1/partners/a1":
+			w.Write([]byte(`{"data":{"id":"a1","email":"A@x.io","referral_link":"https://x.io/?aff=a"},"status":1}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond, Timeout: time.Second})
+	out := c.Create(context.Background(), &Partner{Email: "a@x.io", ID: "a1"})
+	if out.Status != "" || out.PartnerID != "a1" || out.Attempts != 3 || !strings.HasPrefix(out.Message, "reconciled") {
+		t.Fatalf("got %+v", out)
 	}
 }

@@ -50,16 +50,40 @@ func (c *Client) reconcile(ctx context.Context, p *Partner, clashed Outcome) Out
 		clashed.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError,
 			Message: "an earlier attempt may have created this partner and the lookup that would tell failed: " + scrub(err.Error(), p, c.key)}
 	case f != nil && f.matches(p):
-		clashed.Verdict = Verdict{Message: "reconciled: an earlier attempt had created this partner; the lookup found it"}
-		clashed.PartnerID = f.id()
-		clashed.ReferralLink = f.ReferralLink
-		if clashed.ReferralLink == "" && len(f.ReferralLinks) > 0 {
-			clashed.ReferralLink = f.ReferralLinks[0]
-		}
+		return c.reconciled(clashed, f)
 	default:
 		clashed.Message += "; a lookup found that the partner was there before this run"
 	}
 	return clashed
+}
+
+// settle decides a row that ends failed after an attempt that may have
+// reached the server: if the partner is there, this run created it, and
+// reporting it failed would be a lie. Without an answer to the lookup the
+// row stays failed, saying that it may exist (--resume looks again).
+func (c *Client) settle(ctx context.Context, p *Partner, failed Outcome, ambiguous bool) Outcome {
+	if !ambiguous || failed.Status != report.Failed || failed.Fatal {
+		return failed
+	}
+	f, err := c.find(ctx, p)
+	switch {
+	case err != nil:
+		failed.Message += "; an attempt may have created this partner and the lookup failed: run again with --resume to check"
+	case f != nil && f.matches(p):
+		return c.reconciled(failed, f)
+	}
+	return failed
+}
+
+// reconciled is a row found created by one of its own earlier attempts.
+func (c *Client) reconciled(out Outcome, f *found) Outcome {
+	out.Verdict = Verdict{Message: "reconciled: an earlier attempt had created this partner; the lookup found it"}
+	out.PartnerID = f.id()
+	out.ReferralLink = f.ReferralLink
+	if out.ReferralLink == "" && len(f.ReferralLinks) > 0 {
+		out.ReferralLink = f.ReferralLinks[0]
+	}
+	return out
 }
 
 // find looks the row's partner up; nil when there is none.
