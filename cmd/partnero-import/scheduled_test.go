@@ -152,3 +152,26 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("exit %d: %q", r.code, r.stdout)
 	}
 }
+
+// Throttling is a notable event: with JSON logs each pause the server asks
+// for is one parsable line, and the rows still all get created.
+func TestThrottlingIsLogged(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Burst429: 0.05, BurstLength: 2, Seed: 3}})
+	base, _ := sb.Start("127.0.0.1:0")
+	defer sb.Close()
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--rate", "0",
+		"--log-format", "json", "--retries", "6", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/partners.csv")
+	throttled := 0
+	for _, l := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if strings.HasPrefix(m["msg"].(string), "throttled") {
+			throttled++
+		}
+	}
+	if r.code != exitOK || throttled == 0 {
+		t.Fatalf("exit %d, %d throttled events\n%s", r.code, throttled, r.stderr)
+	}
+}
