@@ -91,6 +91,7 @@ func TestOneTableInEveryDialect(t *testing.T) {
 	}
 
 	want := runCLI(t, nil, "", "validate", "--report", filepath.Join(dir, "clean.report.csv"), clean)
+	golden(t, "partners.validate.csv", want.report)
 	for _, input := range []string{"semicolon.csv", "unicode.txt", "windows1252.csv", "partners.xlsx", "../../samples/partners.xlsx"} {
 		path := input
 		if !strings.Contains(input, "/") {
