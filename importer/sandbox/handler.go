@@ -1,11 +1,14 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,23 +117,30 @@ type problems map[string][]string
 
 func (p problems) add(field, msg string) { p[field] = append(p[field], msg) }
 
+// answer writes Laravel's 422: the first problem as the message (by field,
+// in the order the form has them), and every problem under errors.
 func (p problems) answer(w http.ResponseWriter) {
-	var first string
-	for _, f := range []string{"email", "name", "surname", "password", "id", "key", "tags", "referring_partner"} {
-		if len(p[f]) > 0 {
-			first = p[f][0]
-			break
-		}
-	}
-	for f, msgs := range p {
-		if first == "" {
-			first = f + ": " + msgs[0]
-		}
-	}
-	if n := len(p); n > 1 {
-		first += fmt.Sprintf(" (and %d more error%s)", n-1, map[bool]string{true: "s", false: ""}[n > 2])
+	fields := slices.Sorted(maps.Keys(p))
+	order := []string{"email", "name", "surname", "password", "id", "key", "tags", "referring_partner"}
+	slices.SortStableFunc(fields, func(a, b string) int {
+		return cmp.Compare(rank(order, a), rank(order, b))
+	})
+	first := p[fields[0]][0]
+	switch n := len(p); {
+	case n == 2:
+		first += " (and 1 more error)"
+	case n > 2:
+		first += fmt.Sprintf(" (and %d more errors)", n-1)
 	}
 	answer(w, http.StatusUnprocessableEntity, map[string]any{"message": first, "errors": p})
+}
+
+// rank is i's place in order, or after all of them.
+func rank(order []string, s string) int {
+	if i := slices.Index(order, s); i >= 0 {
+		return i
+	}
+	return len(order)
 }
 
 func readRequest(w http.ResponseWriter, r *http.Request) (request, bool) {
