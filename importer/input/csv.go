@@ -116,7 +116,13 @@ func (r *csvReader) Next() (*Record, error) {
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			r.row++
-			return &Record{Row: r.row, Line: perr.StartLine + r.lineOffset, Err: parseProblem(perr, r.columns), Raw: raw}, nil
+			rec := &Record{Row: r.row, Line: perr.StartLine + r.lineOffset, Err: parseProblem(perr, r.columns, len(cells)), Raw: raw}
+			if errors.Is(perr.Err, csv.ErrFieldCount) {
+				// The cells are there, only too few or too many: keep the email
+				// (and the rest) so the report says whose row it is.
+				rec.Fields = r.at.fields(cells)
+			}
+			return rec, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the file: %w", err)
@@ -131,9 +137,9 @@ func (r *csvReader) Next() (*Record, error) {
 	}
 }
 
-func parseProblem(err *csv.ParseError, columns int) error {
+func parseProblem(err *csv.ParseError, columns, cells int) error {
 	if errors.Is(err.Err, csv.ErrFieldCount) {
-		return fmt.Errorf("wrong number of fields: the header has %d", columns)
+		return fmt.Errorf("wrong number of fields: %d, the header has %d", cells, columns)
 	}
 	return fmt.Errorf("cannot read the record: %v", err.Err)
 }

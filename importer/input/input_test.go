@@ -57,7 +57,7 @@ func TestCSV(t *testing.T) {
 		{"blank lines count as lines", "email,name\n\na@x.io,A\n\n\nb@x.io,B", Options{},
 			[]got{{1, 3, "a@x.io", "A", ""}, {2, 6, "b@x.io", "B", ""}}},
 		{"ragged record is invalid_row and reading goes on", "email,name\na@x.io\nb@x.io,B,extra\nc@x.io,C\n", Options{},
-			[]got{{1, 2, "", "", "wrong number of fields: the header has 2"}, {2, 3, "", "", "wrong number of fields: the header has 2"}, {3, 4, "c@x.io", "C", ""}}},
+			[]got{{1, 2, "a@x.io", "", "wrong number of fields: 1, the header has 2"}, {2, 3, "b@x.io", "B", "wrong number of fields: 3, the header has 2"}, {3, 4, "c@x.io", "C", ""}}},
 		{"cells trimmed, blank spreadsheet rows skipped", "email,name\n  a@x.io ,  A \n,\n , \nb@x.io,B\n", Options{},
 			[]got{{1, 2, "a@x.io", "A", ""}, {2, 5, "b@x.io", "B", ""}}},
 		{"aliases", "E-Mail Address,First Name,Last_Name\na@x.io,A,Z\n", Options{},
