@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a buffer the command writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The sandbox command serves the API until its context ends, then exits 0.
+func TestSandboxCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--api-key", "sekret-key", "--preload", "../../samples/messy-existing.csv"},
+			func(string) string { return "" }, Streams{Out: &bytes.Buffer{}, Err: &stderr})
+	}()
+	serving := regexp.MustCompile(`serving the Partnero API at (http://\S+/v1)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
+		if m := serving.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sandbox did not start:\n%s", stderr.String())
+		}
+	}
+	post := func(token string) int {
+		req, _ := http.NewRequest("POST", base+"/partners", strings.NewReader(`{"email":"existing@example.com"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post("other"); got != 401 {
+		t.Errorf("wrong key: %d", got)
+	}
+	if got := post("sekret-key"); got != 422 {
+		t.Errorf("preloaded email: %d, want 422", got)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "preloaded 3 partners") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+}
+
+func TestSandboxFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"sandbox", "--program", "loyalty"},
+		{"sandbox", "--fail-rate", "2"},
+		{"sandbox", "extra"},
+		{"sandbox", "--preload", "nope.csv"},
+	} {
+		r := runCLI(t, nil, "", args...)
+		if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+}
