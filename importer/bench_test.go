@@ -164,6 +164,20 @@ func BenchmarkAutoRate(b *testing.B) {
 	}
 }
 
+// BenchmarkAutoRateQuiet: --rate auto against a server that advertises
+// nothing and only answers 429 with Retry-After: the probing fallback.
+func BenchmarkAutoRateQuiet(b *testing.B) {
+	limit := float64(benchLimit) / benchWindow.Seconds()
+	for b.Loop() {
+		sb := sandbox.New(sandbox.Options{RateLimit: benchLimit, Window: benchWindow, QuietLimit: true})
+		rows := 6 * benchLimit
+		elapsed := benchImport(b, sb, rows, partnero.Config{AutoRate: true, LimitWindow: benchWindow, Concurrency: 8, Retries: 8})
+		st := sb.Stats()
+		b.ReportMetric(float64(st.Requests-st.Throttled)/elapsed.Seconds()/limit, "x-limit")
+		b.ReportMetric(100*float64(st.Throttled)/float64(st.Requests), "429-%")
+	}
+}
+
 // BenchmarkLatencyHiding: 50 ms answers, no limit, 32 requests in flight:
 // the bound is 640 requests a second. x-bound is the share reached (at
 // least 0.90 wanted); conns is how many connections it took.

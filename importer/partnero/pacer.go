@@ -18,17 +18,21 @@ import (
 //     this run alone, and the pool stays busy at 95% of what is allowed.
 //   - X-RateLimit-Remaining at 0 (another client shares the key) halves the
 //     pace until an answer shows room again.
-//   - Without the headers it probes: every autoStep successful answers raise
-//     the pace by a quarter until the first 429, then by a twentieth; each
-//     429 halves it (additive increase after the first back-off,
-//     multiplicative decrease), never below autoFloor.
+//   - Without the headers it probes, on the clock of the limit's window (a
+//     minute): until the first 429 it doubles the pace every window/120;
+//     after it, it raises the pace by a twentieth every window/12. A 429
+//     cuts it by a fifth, once per pause: the 429s of one burst (one per
+//     worker in flight) are one signal, not eight. The pool's pause on
+//     Retry-After does most of the regulating; the cut keeps the next
+//     window from ending in a burst again.
 //
 // Retry-After is honoured in every mode: the whole pool waits (Client.pause).
 const (
 	autoStart = 2.0  // requests per second before the server says anything
 	autoFloor = 0.2  // the slowest pace it backs off to
 	autoShare = 0.95 // of an advertised limit
-	autoStep  = 20   // answers between two raises while probing
+	autoStep  = 5    // good answers, at least, between two raises
+	autoCut   = 0.8  // the pace kept after a 429
 )
 
 type autoRate struct {
@@ -37,10 +41,12 @@ type autoRate struct {
 
 	mu       sync.Mutex
 	rate     float64
-	known    float64 // the pace an advertised limit gives; 0 while unknown
-	squeezed bool    // Remaining hit 0: running at half the known pace
-	probing  bool    // a 429 came: raise slowly
-	good     int     // answers since the last raise
+	known    float64   // the pace an advertised limit gives; 0 while unknown
+	squeezed bool      // Remaining hit 0: running at half the known pace
+	probing  bool      // a 429 came: raise slowly
+	good     int       // good answers since the last raise
+	raised   time.Time // when the pace last went up
+	calm     time.Time // no second cut before this: one burst, one cut
 }
 
 // observe adjusts the pace to one answer. It is a no-op on a nil receiver
@@ -67,16 +73,21 @@ func (a *autoRate) observe(status int, h http.Header) {
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
+		now := time.Now()
+		if now.Before(a.calm) {
+			return
+		}
+		a.calm = now.Add(max(retryAfter(h.Get("Retry-After"), now), time.Second))
 		a.probing, a.good = true, 0
-		a.set(max(a.rate/2, autoFloor))
+		a.set(max(a.rate*autoCut, autoFloor))
 	case status < 500:
-		if a.good++; a.good >= autoStep {
-			a.good = 0
-			if a.probing {
-				a.set(a.rate * 1.05)
-			} else {
-				a.set(a.rate * 1.25)
-			}
+		now, every, factor := time.Now(), a.window/120, 2.0
+		if a.probing {
+			every, factor = a.window/12, 1.05
+		}
+		if a.good++; a.good >= autoStep && now.Sub(a.raised) >= every {
+			a.good, a.raised = 0, now
+			a.set(a.rate * factor)
 		}
 	}
 }

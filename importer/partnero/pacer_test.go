@@ -1,6 +1,7 @@
 package partnero
 
 import (
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -41,15 +42,17 @@ func TestAutoRate(t *testing.T) {
 	}
 
 	p := newAuto() // no headers: probe
+	p.window = 0   // no clock between raises: count answers only
 	for range autoStep {
 		p.observe(201, nil)
 	}
-	if p.rate != autoStart*1.25 {
-		t.Fatalf("after %d answers: %v", autoStep, p.rate)
+	if p.rate != autoStart*2 {
+		t.Fatalf("slow start after %d answers: %v", autoStep, p.rate)
 	}
 	p.observe(429, nil)
-	if p.rate != autoStart*1.25/2 {
-		t.Fatalf("after a 429: %v", p.rate)
+	p.observe(429, nil) // the same burst: no second cut
+	if p.rate != autoStart*2*autoCut {
+		t.Fatalf("after a burst of 429s: %v", p.rate)
 	}
 	for range autoStep {
 		p.observe(500, nil) // server errors say nothing about the pace
@@ -57,10 +60,19 @@ func TestAutoRate(t *testing.T) {
 	for range autoStep {
 		p.observe(201, nil)
 	}
-	if want := autoStart * 1.25 / 2 * 1.05; p.rate != want {
+	if want := autoStart * 2 * autoCut * 1.05; math.Abs(p.rate-want) > 1e-9 {
 		t.Fatalf("probing after a 429: %v, want %v", p.rate, want)
 	}
-	for range 20 {
+	q := newAuto() // with the minute's clock, answers alone do not raise
+	q.raised = time.Now()
+	for range 10 * autoStep {
+		q.observe(201, nil)
+	}
+	if q.rate != autoStart {
+		t.Fatalf("raised within window/120: %v", q.rate)
+	}
+	for range 40 {
+		p.calm = time.Time{} // as if each 429 came after the pause
 		p.observe(429, nil)
 	}
 	if p.rate != autoFloor {

@@ -88,14 +88,20 @@ func (s *Server) throttle(w http.ResponseWriter) (retryAfter int, throttled bool
 	if now.Sub(s.window) >= s.opts.Window {
 		s.window, s.used = now, 0
 	}
-	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
+	if !s.opts.QuietLimit {
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
+	}
 	if s.used >= s.opts.RateLimit {
-		w.Header().Set("X-RateLimit-Remaining", "0")
+		if !s.opts.QuietLimit {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+		}
 		s.throttled++
 		return max(1, int(math.Ceil((s.opts.Window - now.Sub(s.window)).Seconds()))), true
 	}
 	s.used++
-	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(s.opts.RateLimit-s.used))
+	if !s.opts.QuietLimit {
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(s.opts.RateLimit-s.used))
+	}
 	return 0, false
 }
 

@@ -28,11 +28,14 @@ type Options struct {
 	RateLimit int    // requests per Window before 429; 0 means none
 	// Window is the rate limit's window: a minute, as Partnero's limit is
 	// per minute. Benchmarks shorten it to run a "minute" in seconds.
-	Window   time.Duration
-	Latency  time.Duration // added to every answer
-	FailRate float64       // share of requests answered 500, before anything is stored
-	Program  string        // affiliate (default) or referral
-	Faults   Faults
+	Window time.Duration
+	// QuietLimit leaves out the X-RateLimit headers: a server that only
+	// says 429 and Retry-After.
+	QuietLimit bool
+	Latency    time.Duration // added to every answer
+	FailRate   float64       // share of requests answered 500, before anything is stored
+	Program    string        // affiliate (default) or referral
+	Faults     Faults
 }
 
 // Faults are the ways a real network and server lose answers, each a share
