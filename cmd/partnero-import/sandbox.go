@@ -25,6 +25,7 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "where to listen")
 	fs.StringVar(&opts.APIKey, "api-key", "", "the one bearer token accepted (default: any non-empty token)")
 	fs.IntVar(&opts.RateLimit, "rate-limit", defaultSandboxRateLimit, "requests per minute before 429; 0 means none")
+	fs.BoolVar(&opts.QuietLimit, "quiet-limit", false, "send no X-RateLimit headers, only 429 and Retry-After")
 	fs.DurationVar(&opts.Latency, "latency", 0, "added delay per request")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 500 (0 to 1)")
 	fs.StringVar(&opts.Program, "program", sandbox.Affiliate, "affiliate or referral (invitations exist only in affiliate programs)")
