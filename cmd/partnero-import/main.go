@@ -1,6 +1,6 @@
 // Command partnero-import onboards partners into Partnero in bulk: it checks
-// every row of a CSV or JSON Lines file, creates or invites the valid ones,
-// and writes a report with one line per row. See README.md.
+// every row of a CSV, JSON Lines or XLSX file, creates or invites the valid
+// ones, and writes a report with one line per row. See README.md.
 package main
 
 import (
@@ -14,14 +14,16 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// One channel for both signals, so the second can never slip past
+	// while the first is being handled.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		// The first signal stops the run gracefully; a second one, at once.
-		<-ctx.Done()
-		again := make(chan os.Signal, 1)
-		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
-		<-again
+		<-signals
+		cancel() // the first stops the run gracefully
+		<-signals
 		msg := "partnero-import: stopped at once; the report holds the rows finished so far"
 		if hint, _ := resumeHint.Load().(string); hint != "" {
 			msg += "; to finish, run: " + hint
