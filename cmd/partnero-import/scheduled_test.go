@@ -119,7 +119,8 @@ func TestNoControlCharactersWithoutATerminal(t *testing.T) {
 // sends nothing; the first ends normally.
 func TestOverlappingRunsAreRefused(t *testing.T) {
 	bin := buildBinary(t)
-	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
+	// Slow answers keep the first run busy (about 2 s) while the second tries.
+	sb, base := startSandbox(t, sandbox.Options{Latency: 300 * time.Millisecond})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\ne@x.io\nf@x.io\n"), 0o600)
