@@ -220,11 +220,11 @@ func faultRun(t *testing.T, seed uint64) {
 	path := filepath.Join(t.TempDir(), "f.csv")
 	os.WriteFile(path, []byte(b.String()), 0o600)
 	sb := sandbox.New(sandbox.Options{FailRate: 0.03, Faults: sandbox.Faults{
-		FailAfterStore: 0.03, DropAfterStore: 0.03, SlowAfterStore: 0.02, SlowDelay: 400 * time.Millisecond,
+		FailAfterStore: 0.03, DropAfterStore: 0.03, SlowAfterStore: 0.02, SlowDelay: 600 * time.Millisecond,
 		Burst429: 0.005, BurstLength: 3, Seed: seed,
 	}})
 	got, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8,
-		Retries: 8, Timeout: 150 * time.Millisecond, RetryBase: 10 * time.Millisecond}, nil)
+		Retries: 8, Timeout: 300 * time.Millisecond, RetryBase: 10 * time.Millisecond}, nil)
 	stored := map[string]sandbox.Partner{}
 	for _, p := range sb.Partners() {
 		if _, twice := stored[p.Email]; twice {
