@@ -120,7 +120,7 @@ func New(cfg Config) (*Client, error) {
 		onPause: cfg.OnPause,
 	}
 	if cfg.AutoRate {
-		c.auto = &autoRate{limiter: c.limiter, window: cmp.Or(cfg.LimitWindow, time.Minute), rate: autoStart}
+		c.auto = newAutoRate(c.limiter, cmp.Or(cfg.LimitWindow, time.Minute))
 	}
 	return c, nil
 }
@@ -281,6 +281,9 @@ func (c *Client) pace(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := c.auto.waitFirst(ctx); err != nil {
+		return err
+	}
 	return c.limiter.Wait(ctx)
 }
 
@@ -326,11 +329,13 @@ func (c *Client) send(ctx context.Context, method, path string, payload []byte) 
 	c.requests.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
+		c.auto.settled() // no answer to learn from: let the others go
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
+		c.auto.settled()
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, respBody, resp.Header, nil

@@ -1,9 +1,11 @@
 package partnero
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -39,6 +41,13 @@ type autoRate struct {
 	limiter *rate.Limiter
 	window  time.Duration
 
+	// The first request goes alone: its answer may say what the server
+	// allows, and requests queued at the starting pace before it would keep
+	// that slow pace (the limiter does not move reservations it has made).
+	probeSent atomic.Bool
+	heard     chan struct{} // closed at the first answer or failure
+	heardOnce sync.Once
+
 	mu       sync.Mutex
 	rate     float64
 	known    float64   // the pace an advertised limit gives; 0 while unknown
@@ -49,12 +58,38 @@ type autoRate struct {
 	calm     time.Time // no second cut before this: one burst, one cut
 }
 
+func newAutoRate(limiter *rate.Limiter, window time.Duration) *autoRate {
+	return &autoRate{limiter: limiter, window: window, rate: autoStart, heard: make(chan struct{})}
+}
+
+// waitFirst lets the first request go and holds the others until it has
+// been answered (or has failed).
+func (a *autoRate) waitFirst(ctx context.Context) error {
+	if a == nil || a.probeSent.CompareAndSwap(false, true) {
+		return nil
+	}
+	select {
+	case <-a.heard:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// settled ends the first request's wait, answered or not.
+func (a *autoRate) settled() {
+	if a != nil {
+		a.heardOnce.Do(func() { close(a.heard) })
+	}
+}
+
 // observe adjusts the pace to one answer. It is a no-op on a nil receiver
 // (a fixed --rate).
 func (a *autoRate) observe(status int, h http.Header) {
 	if a == nil {
 		return
 	}
+	defer a.settled() // after the pace is set: the held requests see it
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if limit, err := strconv.Atoi(h.Get("X-RateLimit-Limit")); err == nil && limit > 0 {

@@ -1,6 +1,7 @@
 package partnero
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"testing"
@@ -11,7 +12,7 @@ import (
 
 func TestAutoRate(t *testing.T) {
 	newAuto := func() *autoRate {
-		return &autoRate{limiter: rate.NewLimiter(autoStart, 1), window: time.Minute, rate: autoStart}
+		return newAutoRate(rate.NewLimiter(autoStart, 1), time.Minute)
 	}
 	headers := func(limit, remaining string) http.Header {
 		h := http.Header{}
@@ -77,5 +78,27 @@ func TestAutoRate(t *testing.T) {
 	}
 	if p.rate != autoFloor {
 		t.Fatalf("floor: %v", p.rate)
+	}
+}
+
+// The first request goes alone; the others wait for its answer, then pace
+// at what it said, not at the starting pace.
+func TestAutoRateProbesFirst(t *testing.T) {
+	a := newAutoRate(rate.NewLimiter(autoStart, 1), time.Minute)
+	if err := a.waitFirst(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan error)
+	go func() { held <- a.waitFirst(context.Background()) }()
+	select {
+	case <-held:
+		t.Fatal("a second request went before the first was answered")
+	case <-time.After(20 * time.Millisecond):
+	}
+	h := http.Header{}
+	h.Set("X-RateLimit-Limit", "1200")
+	a.observe(201, h)
+	if err := <-held; err != nil || float64(a.limiter.Limit()) != 19 {
+		t.Fatalf("after the answer: %v, pace %v", err, a.limiter.Limit())
 	}
 }
