@@ -284,6 +284,7 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"unknown extension", nil, []string{"validate", "../../README.md"}, "use --format"},
 		{"stdin without format", nil, []string{"validate", "-"}, "needs --format"},
 		{"no email column", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), noEmail}, "no email column"},
+		{"no email column, into the sandbox", nil, []string{"import", "--sandbox", "--report", filepath.Join(dir, "r.csv"), noEmail}, "no email column"},
 		{"binary file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), binary}, "not text"},
 		{"workbook named .csv", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), workbookAsCSV}, "zip archive"},
 		{"empty file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), empty}, "empty"},

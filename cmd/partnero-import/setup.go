@@ -5,7 +5,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -37,14 +36,14 @@ func (o *importOptions) client(getenv func(string) string, out *output) (*partne
 			if err != nil {
 				return nil, nil, usageError{err.Error()}
 			}
-			out.note(fmt.Sprintf("sandbox: preloaded %d partners", n))
+			out.log.Info("sandbox preloaded", "partners", n) // a log line: stderr stays one line on a fatal problem
 		}
 		if cfg.BaseURL, err = sb.Start("127.0.0.1:0"); err != nil {
 			return nil, nil, err
 		}
 		closeSandbox = func() { sb.Close() }
 		cfg.Key = secret.New("sandbox")
-		out.note("sandbox: importing into an embedded sandbox at " + cfg.BaseURL)
+		out.log.Info("importing into an embedded sandbox", "base_url", cfg.BaseURL)
 	} else {
 		cfg.BaseURL = firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL)
 		if cfg.Key, err = apiKey(firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), getenv); err != nil {
