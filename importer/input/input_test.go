@@ -2,6 +2,7 @@ package input
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -251,5 +252,25 @@ func TestRawRecords(t *testing.T) {
 	jl, _ := Open(strings.NewReader("\n{\"email\":\"a@x.io\"}\r\n"), Options{Format: JSONL, KeepRaw: true})
 	if rec, _ := jl.Next(); string(rec.Raw) != "{\"email\":\"a@x.io\"}\n" {
 		t.Errorf("JSON raw %q", rec.Raw)
+	}
+}
+
+// JSON Lines has no header: the first object's keys, in their order, tell
+// how the file was understood.
+func TestJSONLColumns(t *testing.T) {
+	rd, err := Open(strings.NewReader("\n{\"E-Mail\":\"a@x.io\",\"nick\":\"A\",\"referring_partner\":{\"id\":1}}\n{\"email\":\"b@x.io\"}\n"), Options{Format: JSONL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range rd.Columns() {
+		got = append(got, fmt.Sprintf("%d %s>%s %s", c.Index, c.Header, c.Field, c.Note))
+	}
+	want := []string{"1 E-Mail>email ", "2 nick> unknown key", "3 referring_partner>referring_partner "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("columns %q, want %q", got, want)
+	}
+	if rec, _ := rd.Next(); rec.Email != "a@x.io" || rec.Row != 1 || rec.Line != 2 {
+		t.Fatalf("the first object was consumed: %+v", rec)
 	}
 }

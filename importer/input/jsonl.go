@@ -24,15 +24,61 @@ type jsonlReader struct {
 	row      int
 	warned   map[string]bool
 	warnings []string
+	cols     []Column
 }
 
 func newJSONLReader(text *bufio.Reader, keepRaw bool, m *mapper) *jsonlReader {
-	return &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}}
+	r := &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}}
+	r.cols = r.firstKeys()
+	return r
 }
 
 func (r *jsonlReader) Header() []byte { return nil }
 
-func (r *jsonlReader) Columns() []Column { return nil }
+// Columns tells how the keys of the first object were understood: JSON
+// Lines has no header, and later objects may have other keys (those are
+// warned about as they come).
+func (r *jsonlReader) Columns() []Column { return r.cols }
+
+// firstKeys maps the keys of the first object, in their order, without
+// consuming it.
+func (r *jsonlReader) firstKeys() []Column {
+	head, _ := r.text.Peek(sniffSize)
+	for len(head) > 0 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(line))
+		if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+			return nil
+		}
+		var cols []Column
+		for dec.More() {
+			t, err := dec.Token()
+			key, ok := t.(string)
+			if err != nil || !ok {
+				return nil
+			}
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil
+			}
+			field, note := r.mapper.field(key)
+			if field == "" && note == "unknown column" {
+				note = "unknown key"
+			}
+			cols = append(cols, Column{Index: len(cols) + 1, Header: key, Field: field, Note: note})
+		}
+		return cols
+	}
+	return nil
+}
 
 func (r *jsonlReader) Warnings() []string { return r.warnings }
 
