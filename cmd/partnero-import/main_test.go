@@ -18,13 +18,12 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // result is what one run of the command left behind.
 type result struct {
-	code          int
-	stdout        string
-	stderr        string
-	report        string
-	reportLines   [][]string
-	reportPath    string
-	passwordsSeen []string
+	code        int
+	stdout      string
+	stderr      string
+	report      string
+	reportLines [][]string
+	reportPath  string
 }
 
 // runCLI runs the command as main would, with env and stdin of its own.

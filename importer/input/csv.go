@@ -32,7 +32,6 @@ type csvRow struct {
 
 type csvReader struct {
 	csv        *csv.Reader
-	rows       *gocsv.Unmarshaller
 	columns    int
 	row        int
 	lineOffset int // lines before the header that csv.Reader did not see

@@ -133,13 +133,3 @@ func (a *autoRate) set(pace float64) {
 		a.limiter.SetLimit(rate.Limit(pace))
 	}
 }
-
-// Pace is the requests per second the client is allowed now.
-func (c *Client) Pace() float64 {
-	if c.auto == nil {
-		return float64(c.limiter.Limit())
-	}
-	c.auto.mu.Lock()
-	defer c.auto.mu.Unlock()
-	return c.auto.rate
-}
