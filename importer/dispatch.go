@@ -47,7 +47,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	err = d.run(ctx)
 	d.res.Summary.Elapsed = time.Since(start)
 	d.res.Summary.Requests = cfg.Client.Requests()
-	if path, rerr := d.retry.close(); err == nil {
+	if path, rerr := d.retry.close(err == nil); err == nil {
 		d.res.RetryFile, err = path, rerr
 	}
 	return d.res, err

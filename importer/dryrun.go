@@ -86,7 +86,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		err = cfg.openReport() // a file without rows still gets its report
 	}
 	res.Summary.Elapsed = time.Since(start)
-	if path, rerr := retry.close(); err == nil {
+	if path, rerr := retry.close(err == nil); err == nil {
 		res.RetryFile, err = path, rerr
 	}
 	return res, err

@@ -37,7 +37,6 @@ type retryFile struct {
 }
 
 func newRetryFile(path string) *retryFile {
-	os.Remove(path) // an earlier run's file would mislead
 	return &retryFile{path: path}
 }
 
@@ -68,9 +67,18 @@ func (r *retryFile) add(line *report.Line, raw []byte) {
 	r.rows++
 }
 
-// close finishes the file; it returns its path, or "" when no row needed it.
-func (r *retryFile) close() (string, error) {
-	if r == nil || r.f == nil {
+// close finishes the file; it returns its path, or "" when no row needed
+// it. A run that ended (ended: no error stopped it) and needed none removes
+// an earlier run's file of the same name, which would mislead; a run that
+// could not read its input leaves it alone.
+func (r *retryFile) close(ended bool) (string, error) {
+	if r == nil {
+		return "", nil
+	}
+	if r.f == nil {
+		if ended && r.err == nil {
+			os.Remove(r.path)
+		}
 		return "", r.errOrNil()
 	}
 	if err := r.f.Close(); r.err == nil {

@@ -344,3 +344,25 @@ func TestWrongBaseURLStopsTheRun(t *testing.T) {
 		t.Fatalf("statuses %v", got)
 	}
 }
+
+// An earlier run's retry file goes when a run ends with nothing to retry,
+// and stays when the run could not read its input at all.
+func TestStaleRetryFile(t *testing.T) {
+	dir := t.TempDir()
+	input, stale := filepath.Join(dir, "in.csv"), filepath.Join(dir, "in.retry.csv")
+	os.WriteFile(input, []byte("name\nA\n"), 0o600) // no email column
+	os.WriteFile(stale, []byte("email\nold@x.io\n"), 0o600)
+	if r := runCLI(t, nil, "", "validate", input); r.code != exitUsage {
+		t.Fatalf("exit %d", r.code)
+	}
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatal("an unreadable input removed the earlier retry file")
+	}
+	os.WriteFile(input, []byte("email\na@x.io\n"), 0o600)
+	if r := runCLI(t, nil, "", "validate", input); r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatal("a clean run left the earlier retry file")
+	}
+}

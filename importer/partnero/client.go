@@ -217,8 +217,9 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 		if err := c.pace(ctx); err != nil {
 			if attempt == 1 {
 				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
+				return out
 			}
-			return out
+			return c.settle(ctx, p, out, ambiguous) // stopped between retries
 		}
 		status, respBody, header, err := c.send(ctx, http.MethodPost, path, payload)
 		out.Attempts = attempt

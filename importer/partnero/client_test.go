@@ -183,3 +183,20 @@ func TestLostAnswerThenOutageIsSettledByLookup(t *testing.T) {
 		t.Fatalf("got %+v", out)
 	}
 }
+
+// Stopped while the pool waits between attempts, after an attempt that may
+// have stored the partner: the row says it may exist, it does not just fail.
+func TestStoppedBetweenRetriesSaysItMayExist(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 3, Timeout: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	out := c.Create(ctx, &Partner{Email: "a@x.io"})
+	if out.Status != report.Failed || out.Attempts != 1 || !strings.Contains(out.Message, "may have created") {
+		t.Fatalf("got %+v", out)
+	}
+}

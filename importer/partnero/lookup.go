@@ -49,7 +49,9 @@ func (c *Client) reconcile(ctx context.Context, p *Partner, clashed Outcome) Out
 	case err != nil:
 		clashed.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError,
 			Message: "an earlier attempt may have created this partner and the lookup that would tell failed: " + scrub(err.Error(), p, c.key)}
-	case f != nil && f.matches(p):
+	case f == nil:
+		clashed.Message += "; a lookup did not find the partner the server says exists"
+	case f.matches(p):
 		return c.reconciled(clashed, f)
 	default:
 		clashed.Message += "; a lookup found that the partner was there before this run"
