@@ -53,6 +53,20 @@ func buildBinary(t *testing.T) string {
 	return filepath.Join(binDir, "partnero-import")
 }
 
+// startBinary starts the built command with env added to this process's
+// environment; its standard error is collected.
+func startBinary(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
 func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
 	t.Helper()
 	sb := sandbox.New(opts)
@@ -78,7 +92,6 @@ func waitUntil(t *testing.T, cmd *exec.Cmd, cond func() bool) {
 // The first SIGINT stops sending, lets requests in flight finish, reports
 // every other row skipped/aborted, writes the sorted report and exits 130.
 func TestBinaryInterruptedBySIGINT(t *testing.T) {
-	bin := buildBinary(t)
 	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
 
 	dir := t.TempDir()
@@ -91,13 +104,7 @@ func TestBinaryInterruptedBySIGINT(t *testing.T) {
 	os.WriteFile(input, []byte(b.String()), 0o600)
 	rep := filepath.Join(dir, "in.report.csv")
 
-	cmd := exec.Command(bin, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
-	cmd.Env = append(os.Environ(), "PARTNERO_API_KEY=key-never-shown")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=key-never-shown"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
 	// Interrupt once some partners exist.
 	waitUntil(t, cmd, func() bool { return len(sb.Partners()) >= 10 })
 	cmd.Process.Signal(syscall.SIGINT)
@@ -156,13 +163,9 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	}
 	os.WriteFile(input, []byte(b.String()), 0o600)
 	rep := filepath.Join(dir, "in.report.csv")
-	env := append(os.Environ(), "PARTNERO_API_KEY=k")
+	env := []string{"PARTNERO_API_KEY=k"}
 
-	first := exec.Command(bin, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, input)
-	first.Env = env
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
+	first, _ := startBinary(t, env, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, input)
 	waitUntil(t, first, func() bool { return len(sb.Partners()) >= 40 })
 	first.Process.Signal(syscall.SIGKILL)
 	first.Wait()
@@ -172,7 +175,7 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 
 	var stderr bytes.Buffer
 	second := exec.Command(bin, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, "--resume", rep, input)
-	second.Env, second.Stderr = env, &stderr
+	second.Env, second.Stderr = append(os.Environ(), env...), &stderr
 	if err := second.Run(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr.String())
 	}
@@ -229,18 +232,11 @@ func TestResumeWithAnotherFilesReport(t *testing.T) {
 // A second signal stops at once, says how to resume, and leaves a report
 // that --resume reads.
 func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
-	bin := buildBinary(t)
 	sb, base := startSandbox(t, sandbox.Options{Latency: 2 * time.Second})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\n"), 0o600)
-	cmd := exec.Command(bin, "import", "--rate", "0", "--concurrency", "1", "--base-url", base, input)
-	cmd.Env = append(os.Environ(), "PARTNERO_API_KEY=k")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--rate", "0", "--concurrency", "1", "--base-url", base, input)
 	waitUntil(t, cmd, func() bool { return sb.Requests() > 0 })
 	cmd.Process.Signal(syscall.SIGINT)
 	time.Sleep(100 * time.Millisecond) // let the first signal be handled on its own

@@ -124,17 +124,13 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\ne@x.io\nf@x.io\n"), 0o600)
-	env := append(os.Environ(), "PARTNERO_API_KEY=k", "PARTNERO_BASE_URL="+base)
-	first := exec.Command(bin, "import", "--rate", "0", "--concurrency", "1", input)
-	first.Env = env
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
+	env := []string{"PARTNERO_API_KEY=k", "PARTNERO_BASE_URL=" + base}
+	first, _ := startBinary(t, env, "import", "--rate", "0", "--concurrency", "1", input)
 	waitUntil(t, first, func() bool { return sb.Requests() > 0 })
 	sent := sb.Requests()
 	var stderr bytes.Buffer
 	second := exec.Command(bin, "import", "--rate", "0", input)
-	second.Env, second.Stderr = env, &stderr
+	second.Env, second.Stderr = append(os.Environ(), env...), &stderr
 	second.Run()
 	if code := second.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(stderr.String(), "another partnero-import run is writing") {
 		t.Fatalf("second run: exit %d\n%s", code, stderr.String())
