@@ -76,6 +76,7 @@ func (d *dispatcher) run(ctx context.Context) error {
 	stopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d.cancel = cancel
+	d.preflight(ctx)
 	var g errgroup.Group
 	g.SetLimit(conc)
 	results := make(chan sent, conc) // room for every worker: they never block
@@ -164,6 +165,22 @@ func (d *dispatcher) writeDone() {
 		if d.plan.Referred(row) {
 			d.outcome[row] = true // its children go ahead
 		}
+	}
+}
+
+// preflight proves the key and the address before the first row is sent.
+// When that fails, nothing is sent: the run stops with every row that would
+// have been sent reported skipped/aborted.
+func (d *dispatcher) preflight(ctx context.Context) {
+	err := d.cfg.Client.Preflight(ctx)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		d.res.Interrupted = true
+		d.stop("the run was interrupted before this row was sent")
+	default:
+		d.res.Fatal = err
+		d.stop("nothing was sent: " + err.Error())
 	}
 }
 

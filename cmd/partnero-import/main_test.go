@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
@@ -232,29 +236,72 @@ func TestStandardInput(t *testing.T) {
 	}
 }
 
-// A refused key stops the run: the row that got the 401 is failed, every
-// other valid row skipped/aborted, nothing more is sent, exit 2.
-func TestUnauthorizedStopsTheRun(t *testing.T) {
+// Before the first row is sent, one read proves the key and the address.
+// When it fails (a wrong key, a forbidden key, a wrong base URL, a redirect,
+// nothing listening, an unknown host), the run ends there: exit 2, one line
+// naming the problem, nothing sent, every row skipped/aborted. An
+// unreachable API is never tried row by row.
+func TestPreflightStopsTheRun(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{APIKey: "the-right-key"})
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	rep := filepath.Join(t.TempDir(), "r.csv")
-	env := map[string]string{"PARTNERO_API_KEY": "a-wrong-key-123", "PARTNERO_BASE_URL": base}
-	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--concurrency", "1", "--report", rep, "../../samples/partners.csv")
-	if r.code != exitUsage {
-		t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+	var calls atomic.Int32
+	serve := func(h http.HandlerFunc) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); h(w, r) }))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/v1"
 	}
-	got := statusesOf(r)
-	if got["failed/unauthorized"] != 1 || got["skipped/aborted"] != 35 || sb.Requests() != 1 {
-		t.Fatalf("statuses %v after %d requests", got, sb.Requests())
+	forbidden := serve(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"This action is unauthorized."}`))
+	})
+	redirect := serve(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://example.com/login", http.StatusFound)
+	})
+	website := serve(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html><head><title>Partnero - Affiliate software</title></head></html>"))
+	})
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	refused := "http://" + ln.Addr().String() + "/v1"
+	ln.Close()
+	tests := []struct {
+		name, base, key, want string
+	}{
+		{"wrong key", base, "a-wrong-key-123", "401"},
+		{"forbidden key", forbidden, "a-wrong-key-123", "403"},
+		{"base URL without /v1", strings.TrimSuffix(base, "/v1"), "the-right-key", "--base-url"},
+		{"redirect", redirect, "a-wrong-key-123", "--base-url"},
+		{"a website, not the API", website, "a-wrong-key-123", "not as Partnero's API"},
+		{"nothing listens", refused, "a-wrong-key-123", "cannot reach"},
+		{"unknown host", "https://api.partnero.invalid/v1", "a-wrong-key-123", "cannot reach"},
 	}
-	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "401") {
-		t.Fatalf("stderr is not one line naming the 401:\n%s", r.stderr)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, beforeCalls := sb.Requests(), calls.Load()
+			rep := filepath.Join(t.TempDir(), "r.csv")
+			env := map[string]string{"PARTNERO_API_KEY": tt.key, "PARTNERO_BASE_URL": tt.base}
+			r := runCLI(t, env, "", "import", "--no-progress", "--concurrency", "4", "--report", rep, "../../samples/partners.csv")
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+			}
+			if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Fatalf("stderr is not one line naming %q:\n%s", tt.want, r.stderr)
+			}
+			if got := statusesOf(r); got["skipped/aborted"] != 36 || len(r.reportLines) != 37 {
+				t.Fatalf("statuses %v", got)
+			}
+			if n := sb.Requests() - before + int(calls.Load()-beforeCalls); n > 1 {
+				t.Fatalf("%d requests: only the preflight may be sent", n)
+			}
+			if len(sb.Partners()) != 0 {
+				t.Fatal("a partner was created")
+			}
+			noSecrets(t, r, tt.key)
+		})
 	}
-	noSecrets(t, r, "a-wrong-key-123")
 }
 
 func TestFatalProblemsAreOneLine(t *testing.T) {
@@ -321,27 +368,6 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 			}
 			noSecrets(t, r, "secret-key-1")
 		})
-	}
-}
-
-// A base URL without /v1 answers 404 to every row: the run stops at the
-// first one and says what to fix, instead of refusing the whole file.
-func TestWrongBaseURLStopsTheRun(t *testing.T) {
-	sb := sandbox.New(sandbox.Options{})
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	rep := filepath.Join(t.TempDir(), "r.csv")
-	env := map[string]string{"PARTNERO_API_KEY": "k"}
-	r := runCLI(t, env, "", "import", "--no-progress", "--concurrency", "1", "--rate", "0",
-		"--base-url", strings.TrimSuffix(base, "/v1"), "--report", rep, "../../samples/partners.csv")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "--base-url") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
-	}
-	if got := statusesOf(r); got["rejected/bad_request"] != 1 || got["skipped/aborted"] != 35 {
-		t.Fatalf("statuses %v", got)
 	}
 }
 

@@ -1,11 +1,13 @@
 package partnero
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
+	"html"
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/partnero-import/partnero-import/report"
 )
@@ -16,65 +18,155 @@ type Verdict struct {
 	Reason    report.Reason
 	Message   string
 	Retryable bool // worth another attempt (throttled, server error)
-	Fatal     bool // the run cannot go on (401, 403)
+	Fatal     bool // the run cannot go on (401, 403, a wrong address)
 }
 
-// errorBody is the shape of Partnero's (Laravel's) error answers.
+// errorBody is what an error answer says: a message, and the fields it
+// names with what it says of each.
 type errorBody struct {
 	Message string
-	Errors  map[string][]string
+	Fields  []fieldError // sorted by field
 }
 
-// parseErrorBody reads an error answer leniently: errors may map a field to
-// a list of messages or to one message, and some servers say "error"
-// rather than "message".
+type fieldError struct {
+	Field string
+	Text  string
+}
+
+// parseErrorBody reads an error answer of any shape a server may give:
+// Laravel's {"message", "errors": {field: [...]}} (Partnero's), errors as
+// one string per field, {"error": "..."} or {"error": {"message", ...}},
+// a list of {"field", "message"} or JSON:API's {"detail", "source":
+// {"pointer"}}, problem+json's title and detail, an HTML page, plain text.
 func parseErrorBody(body []byte) errorBody {
-	var raw struct {
-		Message json.RawMessage            `json:"message"`
-		Error   json.RawMessage            `json:"error"`
-		Errors  map[string]json.RawMessage `json:"errors"`
+	v, ok := decode(body)
+	if !ok {
+		return errorBody{Message: plainText(body)}
 	}
-	if json.Unmarshal(body, &raw) != nil {
-		return errorBody{Message: firstLine(string(body))}
-	}
-	eb := errorBody{Message: jsonString(raw.Message)}
-	if eb.Message == "" {
-		eb.Message = jsonString(raw.Error)
-	}
-	for field, v := range raw.Errors {
-		var list []string
-		if json.Unmarshal(v, &list) != nil {
-			if s := jsonString(v); s != "" {
-				list = []string{s}
-			}
-		}
-		if eb.Errors == nil {
-			eb.Errors = map[string][]string{}
-		}
-		eb.Errors[field] = list
-	}
+	var eb errorBody
+	eb.read(v, 0)
+	slices.SortStableFunc(eb.Fields, func(a, b fieldError) int { return cmp.Compare(a.Field, b.Field) })
 	return eb
 }
 
-// jsonString is a JSON string's text, or "" for anything else.
-func jsonString(v json.RawMessage) string {
-	var s string
-	if json.Unmarshal(v, &s) != nil {
-		return ""
+func (eb *errorBody) read(v any, depth int) {
+	switch v := v.(type) {
+	case string:
+		eb.say(v)
+	case []any:
+		for _, it := range v {
+			eb.read(it, depth+1)
+		}
+	case object:
+		if depth > 3 {
+			return
+		}
+		field := text(v["field"])
+		if src, ok := v["source"].(object); ok && field == "" {
+			field = pointerField(text(src["pointer"]))
+		}
+		for _, k := range []string{"message", "detail", "title", "error_description", "msg"} {
+			if s := text(v[k]); s != "" {
+				if field != "" {
+					eb.Fields = append(eb.Fields, fieldError{field, s})
+				} else {
+					eb.say(s)
+				}
+				break
+			}
+		}
+		if e, ok := v["error"]; ok {
+			eb.read(e, depth+1)
+		}
+		switch errs := v["errors"].(type) {
+		case object:
+			for f, msgs := range errs {
+				eb.Fields = append(eb.Fields, fieldError{f, joinTexts(msgs)})
+			}
+		case []any:
+			eb.read(errs, depth+1)
+		}
 	}
-	return s
+}
+
+// say keeps the first message as the message.
+func (eb *errorBody) say(s string) {
+	if s = strings.TrimSpace(s); s != "" && eb.Message == "" {
+		eb.Message = s
+	}
+}
+
+// pointerField is the field a JSON pointer ends with: /data/attributes/email.
+func pointerField(p string) string {
+	return p[strings.LastIndexByte(p, '/')+1:]
+}
+
+// joinTexts is a field's messages as one text: a list of strings, or one.
+func joinTexts(v any) string {
+	if list, ok := v.([]any); ok {
+		parts := make([]string, 0, len(list))
+		for _, it := range list {
+			if s := text(it); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	return text(v)
+}
+
+// plainText is the readable part of a body that is not JSON: an HTML page's
+// title (or its text, tags removed), or the first line of plain text.
+func plainText(body []byte) string {
+	s := string(body)
+	lower := strings.ToLower(s)
+	if i := strings.Index(lower, "<title>"); i >= 0 {
+		if j := strings.Index(lower[i:], "</title>"); j > 0 {
+			if t := collapse(html.UnescapeString(s[i+len("<title>") : i+j])); t != "" {
+				return t
+			}
+		}
+	}
+	if strings.Contains(lower, "<") && strings.Contains(lower, ">") {
+		var b strings.Builder
+		inTag := false
+		for _, r := range s {
+			switch {
+			case r == '<':
+				inTag = true
+				b.WriteByte(' ')
+			case r == '>':
+				inTag = false
+			case !inTag:
+				b.WriteRune(r)
+			}
+		}
+		return collapse(html.UnescapeString(b.String()))
+	}
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return collapse(s)
+}
+
+// collapse keeps a text on one line with single spaces, and not too long.
+func collapse(s string) string {
+	return truncate(strings.Join(strings.Fields(s), " "), 300)
 }
 
 // Classify turns an answer into a verdict: by status, then by the failing
-// field of a Laravel error body, then by the words of its message. It never
-// relies on one exact sentence.
+// field of the error body, then by the words of its message. It never
+// relies on one exact sentence, and a message that denies ("does not
+// exist") is never read as a clash. A 2xx is a success unless its body says
+// otherwise; whether it carries what the call needs is the caller's to judge.
 func Classify(status int, body []byte) Verdict {
 	if status >= 200 && status < 300 {
-		if !refusedIn2xx(body) {
+		v, _ := decode(body)
+		if !deniesSuccess(v) {
 			return Verdict{}
 		}
-		// An answer that says 2xx but carries {"status": 0} and no data
-		// refused the row: calling it created would be a lie.
+		// {"status": 0} in a 2xx refused the row: calling it created would be a lie.
 		status = http.StatusUnprocessableEntity
 	}
 	eb := parseErrorBody(body)
@@ -103,82 +195,125 @@ func Classify(status int, body []byte) Verdict {
 	if status == http.StatusUnprocessableEntity {
 		reason = report.ValidationError
 	}
-	if r, ok := refusedField(&eb); ok {
+	if r, ok := refusedField(&eb, status == http.StatusConflict); ok {
 		reason = r
 	}
 	return Verdict{Status: report.Rejected, Reason: reason, Message: msg}
 }
 
-// refusedIn2xx reports a success status whose body says otherwise:
-// Partnero's bodies carry "status": 1 on success, 0 on failure.
-func refusedIn2xx(body []byte) bool {
-	var b struct {
-		Status json.RawMessage `json:"status"`
-		Data   json.RawMessage `json:"data"`
-	}
-	if json.Unmarshal(body, &b) != nil {
-		return false
-	}
-	st := string(b.Status)
-	return (st == "0" || st == "false") && (len(b.Data) == 0 || string(b.Data) == "null")
-}
-
 // refusedField finds a clash (email, id or key already taken) or a missing
-// referring partner: first in the errors object's fields, then in the message.
-func refusedField(eb *errorBody) (report.Reason, bool) {
-	fields := make([]string, 0, len(eb.Errors))
-	for f := range eb.Errors {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields) // a stable answer whatever the map order
-	for _, f := range fields {
-		text := strings.ToLower(strings.Join(eb.Errors[f], " "))
-		if r, ok := byField(strings.ToLower(f), text); ok {
+// referring partner: first in the fields the body names, then in its
+// message. A 409 is a conflict by its status: the field it names (or the
+// message mentions) is the clash, whatever the words.
+func refusedField(eb *errorBody, conflict bool) (report.Reason, bool) {
+	for _, f := range eb.Fields {
+		if r, ok := byField(f.Field, strings.ToLower(f.Text), conflict); ok {
 			return r, true
 		}
 	}
 	m := strings.ToLower(eb.Message)
+	taken := conflict || saysTaken(m)
 	switch {
 	case mentionsReferrer(m) && saysMissing(m):
 		return report.ReferringPartnerNotFound, true
-	case saysTaken(m) && strings.Contains(m, "email"):
+	case taken && mentionsEmail(m):
 		return report.EmailExists, true
-	case saysTaken(m) && strings.Contains(m, "key"):
+	case taken && containsAny(m, "key", "schlüssel", "clé", "clave", "raktas"):
 		return report.KeyExists, true
-	case saysTaken(m) && (strings.Contains(m, " id") || strings.HasPrefix(m, "id") || strings.Contains(m, "identifier")):
+	case taken && (hasWord(m, "id") || strings.Contains(m, "identifier")):
 		return report.IDExists, true
 	}
 	return "", false
 }
 
-func byField(field, text string) (report.Reason, bool) {
-	field = strings.TrimPrefix(field, "partner.")
+// fieldOf names a field the way the report's reasons do: email, id, key or
+// referrer ("" for any other), whatever the prefix or the spelling.
+func fieldOf(field string) string {
+	f := strings.ToLower(field)
+	for _, p := range []string{"partner.", "data.", "attributes.", "update."} {
+		f = strings.TrimPrefix(f, p)
+	}
 	switch {
-	case strings.HasPrefix(field, "referring_partner") || strings.HasPrefix(field, "referrer"):
-		if saysMissing(text) || text == "" {
+	case strings.HasPrefix(f, "referring") || strings.HasPrefix(f, "referrer") || strings.HasPrefix(f, "parent"):
+		return "referrer"
+	case f == "email" || f == "email_address" || f == "e-mail" || f == "e_mail":
+		return "email"
+	case f == "id" || f == "partner_id" || f == "custom_id" || f == "identifier":
+		return "id"
+	case f == "key" || f == "partner_key" || f == "referral_key" || f == "ref_key":
+		return "key"
+	}
+	return ""
+}
+
+func byField(field, msg string, conflict bool) (report.Reason, bool) {
+	f := fieldOf(field)
+	if f == "referrer" {
+		if saysMissing(msg) || msg == "" {
 			return report.ReferringPartnerNotFound, true
 		}
-	case !saysTaken(text):
-	case field == "email":
+		return "", false
+	}
+	if !conflict && !saysTaken(msg) {
+		return "", false
+	}
+	switch f {
+	case "email":
 		return report.EmailExists, true
-	case field == "id":
+	case "id":
 		return report.IDExists, true
-	case field == "key":
+	case "key":
 		return report.KeyExists, true
 	}
 	return "", false
 }
 
-func saysTaken(s string) bool {
-	return containsAny(s, "already", "taken", "exists", "unique", "duplicate", "in use", "registered")
+// takenWords say a value is already taken, in the languages Partnero's
+// messages may come in (its dashboard speaks several; Laravel's validation
+// messages are translated per locale).
+var takenWords = []string{
+	"already", "taken", "exists", "unique", "duplicate", "in use", "registered", "conflict",
+	"bereits", "existiert", "vergeben", // de
+	"déjà", "deja", "existe", // fr, es, pt
+	"ya ha", "ya está", "ya esta", "já ", "già", "in uso", // es, pt, it
+	"al in gebruik", "bestaat al", // nl
+	"jau ", "užimtas", "egzistuoja", // lt
+	"już", "istnieje", // pl
 }
 
-func saysMissing(s string) bool {
-	return containsAny(s, "not found", "not exist", "does not exist", "doesn't exist", "no such", "unknown", "invalid", "missing")
+// missingWords say a thing is not there, or not valid as given.
+var missingWords = []string{
+	"not found", "not exist", "no such", "not registered", "unknown", "invalid", "missing", "n't exist",
+	"nicht gefunden", "existiert nicht", "nicht vorhanden", "ungültig", // de
+	"introuvable", "n'existe pas", "invalide", // fr
+	"no existe", "no encontrado", "não existe", "não encontrado", "non esiste", "non trovato", // es, pt, it
+	"niet gevonden", "bestaat niet", // nl
+	"nerastas", "neegzistuoja", "nerasta", // lt
+	"nie istnieje", "nie znaleziono", // pl
+}
+
+// saysTaken reports a message that says a value is taken, and does not deny
+// it ("is not registered", "does not exist").
+func saysTaken(s string) bool {
+	if containsAny(s, "not unique", "nicht eindeutig") {
+		return true
+	}
+	return containsAny(s, takenWords...) && !saysMissing(s)
+}
+
+func saysMissing(s string) bool { return containsAny(s, missingWords...) }
+
+func mentionsEmail(s string) bool {
+	return containsAny(s, "email", "e-mail", "correo", "courriel", "paštas", "pastas")
 }
 
 func mentionsReferrer(s string) bool {
-	return containsAny(s, "referring", "referrer", "referral partner", "parent partner")
+	return containsAny(s, "referring", "referrer", "referral partner", "parent partner", "empfehl", "parrain", "referente", "rekomend")
+}
+
+// hasWord reports whether w is one of s's words (letters and digits).
+func hasWord(s, w string) bool {
+	return slices.Contains(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), w)
 }
 
 func containsAny(s string, words ...string) bool {
@@ -191,32 +326,21 @@ func containsAny(s string, words ...string) bool {
 }
 
 // describe is the report's message for an error answer: status, the
-// server's message and each failing field.
+// server's message and each failing field. It is not cut short here: the
+// client scrubs secrets first, then cuts (a secret cut in half would no
+// longer be found).
 func describe(status int, eb *errorBody) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d %s", status, http.StatusText(status))
 	if eb.Message != "" {
 		b.WriteString(": " + eb.Message)
 	}
-	fields := make([]string, 0, len(eb.Errors))
-	for f := range eb.Errors {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	for _, f := range fields {
-		if msgs := eb.Errors[f]; len(msgs) > 0 && !strings.Contains(eb.Message, msgs[0]) {
-			fmt.Fprintf(&b, " [%s: %s]", f, strings.Join(msgs, " "))
+	for _, f := range eb.Fields {
+		if f.Text != "" && !strings.Contains(eb.Message, f.Text) {
+			fmt.Fprintf(&b, " [%s: %s]", f.Field, f.Text)
 		}
 	}
-	return truncate(b.String(), 500)
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	return truncate(s, 200)
+	return b.String()
 }
 
 func truncate(s string, n int) string {

@@ -19,7 +19,7 @@ func TestClassify(t *testing.T) {
 		{"created", 201, `{"data":{"id":"p1"},"status":1}`, "", false, false},
 		{"ok", 200, `{}`, "", false, false},
 		{"a 200 that says it failed", 200, `{"status":0,"message":"Email already exists"}`, report.EmailExists, false, false},
-		{"a 200 with data and status 0 is still data", 200, `{"status":0,"data":{"id":"p"}}`, "", false, false},
+		{"a 200 with data and status 0 still says it failed", 200, `{"status":0,"data":{"id":"p"}}`, report.ValidationError, false, false},
 		{"email by field", 422, `{"message":"The given data was invalid.","errors":{"email":["Email already exists"]}}`, report.EmailExists, false, false},
 		{"email by field, Laravel wording", 422, `{"message":"The email has already been taken.","errors":{"email":["The email has already been taken."]}}`, report.EmailExists, false, false},
 		{"id by field", 422, `{"message":"x","errors":{"id":["ID already exists"]}}`, report.IDExists, false, false},
@@ -47,6 +47,36 @@ func TestClassify(t *testing.T) {
 		{"500", 500, `{"message":"Server Error"}`, report.ServerError, true, false},
 		{"503 html", 503, `<html><body>Service Unavailable</body></html>`, report.ServerError, true, false},
 		{"408", 408, ``, report.NetworkError, true, false},
+
+		// Other languages, by field and by message alone.
+		{"German, by field", 422, `{"message":"x","errors":{"email":["E-Mail ist bereits vergeben."]}}`, report.EmailExists, false, false},
+		{"German, message only", 422, `{"message":"E-Mail ist bereits vergeben."}`, report.EmailExists, false, false},
+		{"French id", 422, `{"message":"Cette valeur de l'ID est déjà utilisée."}`, report.IDExists, false, false},
+		{"Spanish key", 422, `{"message":"La clave ya ha sido registrada."}`, report.KeyExists, false, false},
+		{"Lithuanian email", 422, `{"message":"El. paštas jau užimtas."}`, report.EmailExists, false, false},
+		{"German referrer", 400, `{"message":"Der empfehlende Partner wurde nicht gefunden."}`, report.ReferringPartnerNotFound, false, false},
+		{"French referrer", 400, `{"error":{"message":"Le partenaire parrain est introuvable."}}`, report.ReferringPartnerNotFound, false, false},
+		{"Laravel's exists rule", 422, `{"message":"The selected referring partner is invalid."}`, report.ReferringPartnerNotFound, false, false},
+
+		// A message that denies is never a clash.
+		{"not registered", 422, `{"message":"This email is not registered."}`, report.ValidationError, false, false},
+		{"does not exist", 422, `{"message":"x","errors":{"email":["The email does not exists."]}}`, report.ValidationError, false, false},
+		{"not unique is a clash", 422, `{"message":"The email is not unique."}`, report.EmailExists, false, false},
+
+		// 409: a conflict on the field it names, in any words.
+		{"409 on the email field", 409, `{"message":"Conflict","errors":{"email":["Konflikt"]}}`, report.EmailExists, false, false},
+		{"409 naming the email", 409, `{"message":"Duplicate e-mail"}`, report.EmailExists, false, false},
+		{"409 on the key", 409, `{"error":{"message":"conflict","field":"key"}}`, report.KeyExists, false, false},
+		{"409 saying nothing", 409, ``, report.BadRequest, false, false},
+
+		// Error bodies of other shapes.
+		{"error object", 422, `{"error":{"code":"taken","message":"Email already exists"}}`, report.EmailExists, false, false},
+		{"errors as a list", 422, `{"errors":[{"field":"id","message":"has already been taken"}]}`, report.IDExists, false, false},
+		{"JSON:API", 422, `{"errors":[{"status":"422","detail":"has already been taken","source":{"pointer":"/data/attributes/email"}}]}`, report.EmailExists, false, false},
+		{"problem+json", 422, `{"type":"about:blank","title":"Unprocessable","detail":"Key already exists"}`, report.KeyExists, false, false},
+		{"errors as plain list", 422, `{"errors":["Email already exists"]}`, report.EmailExists, false, false},
+		{"HTML 422", 422, `<html><head><title>Email already exists</title></head></html>`, report.EmailExists, false, false},
+		{"plain text", 400, "Referring partner not found\nmore", report.ReferringPartnerNotFound, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,6 +91,23 @@ func TestClassify(t *testing.T) {
 				t.Error("no message")
 			}
 		})
+	}
+}
+
+// The message of any error body is readable text on one line.
+func TestErrorMessages(t *testing.T) {
+	tests := map[string]string{
+		`{"error":{"message":"Rate limit","code":429}}`:                    "Rate limit",
+		`<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>`: "502 Bad Gateway",
+		`<html><body><h1>Service   Unavailable</h1><p>try &amp; later</p>`: "Service Unavailable try & later",
+		"upstream connect error\r\nreset reason: overflow":                 "upstream connect error",
+		`{"detail":"Not authenticated"}`:                                   "Not authenticated",
+		`{"message":["a","b"]}`:                                            "",
+	}
+	for body, want := range tests {
+		if got := parseErrorBody([]byte(body)).Message; got != want {
+			t.Errorf("%s: %q, want %q", body, got, want)
+		}
 	}
 }
 

@@ -49,6 +49,9 @@ type Config struct {
 	// LimitWindow is what X-RateLimit-Limit counts over: a minute for
 	// Partnero. Benchmarks shorten it together with the sandbox's.
 	LimitWindow time.Duration
+	// LookupBudget bounds one lookup, pages and waits included; default
+	// two minutes.
+	LookupBudget time.Duration
 }
 
 // Client calls the Partnero API. It is safe for concurrent use; all its
@@ -65,6 +68,11 @@ type Client struct {
 	onPause  func(time.Duration)
 	auto     *autoRate // nil unless Config.AutoRate
 	requests atomic.Int64
+	budget   time.Duration // of one lookup
+	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
+	// since is when this run started, in the server's clock (from the
+	// preflight's Date header, a little early); zero when unknown.
+	since time.Time
 
 	mu         sync.Mutex
 	pauseUntil time.Time // no request starts before this: the server said to wait
@@ -118,6 +126,7 @@ func New(cfg Config) (*Client, error) {
 		agent:   cfg.UserAgent,
 		base0:   cmp.Or(cfg.RetryBase, 500*time.Millisecond),
 		onPause: cfg.OnPause,
+		budget:  cmp.Or(cfg.LookupBudget, 2*time.Minute),
 	}
 	if cfg.AutoRate {
 		c.auto = newAutoRate(c.limiter, cmp.Or(cfg.LimitWindow, time.Minute))
@@ -145,8 +154,12 @@ type Partner struct {
 	Tags      []string
 	Referring Referring
 	// MaybeSent says an earlier run may have sent this row already (it was
-	// in flight when that run died): a clash then leads to a lookup.
+	// in flight when that run died): any refusal then leads to a lookup.
 	MaybeSent bool
+	// Since is when the earlier run that may have sent the row started, in
+	// the server's clock; zero when unknown. A partner found created before
+	// it was there before that run.
+	Since time.Time
 }
 
 // Referring names a partner's referrer by id, key or email.
@@ -161,9 +174,23 @@ type Outcome struct {
 	Verdict             // Status "" on success
 	HTTPStatus   int    // the last status received, 0 when none
 	Attempts     int    // requests sent for the row
-	PartnerID    string // from a success body
+	PartnerID    string // from a success body, or the lookup that settled the row
 	ReferralLink string
 }
+
+// call is one kind of request a row becomes.
+type call struct {
+	path string
+	// needsData: the success answer must carry the partner (a create); an
+	// invite's answer is not documented, so any 2xx that does not deny
+	// success is one.
+	needsData bool
+}
+
+var (
+	createCall = call{path: "/partners", needsData: true}
+	inviteCall = call{path: "/partners:invite"}
+)
 
 // Create creates a partner (POST /partners). When ctx ends no new attempt
 // starts; an attempt in flight finishes within the timeout.
@@ -180,7 +207,7 @@ func (c *Client) Create(ctx context.Context, p *Partner) Outcome {
 	if p.Referring != (Referring{}) {
 		body["referring_partner"] = p.Referring
 	}
-	return c.post(ctx, "/partners", body, p)
+	return c.post(ctx, createCall, body, p)
 }
 
 // Invite sends an invitation (POST /partners:invite). Invites carry no
@@ -193,7 +220,7 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	// an ambiguous invite must go by email alone.
 	q := *p
 	q.ID, q.Key = "", ""
-	return c.post(ctx, "/partners:invite", body, &q)
+	return c.post(ctx, inviteCall, body, &q)
 }
 
 func putText(m map[string]any, k, v string) {
@@ -203,10 +230,12 @@ func putText(m map[string]any, k, v string) {
 }
 
 // post sends one row's request, retrying throttled and failed attempts with
-// backoff, and classifies the final answer. After an attempt that may have
-// reached the server (a timeout, a reset connection, a 5xx), a clash on
-// email, id or key may be this run's own partner: a lookup decides.
-func (c *Client) post(ctx context.Context, path string, body map[string]any, p *Partner) Outcome {
+// backoff, and classifies the final answer. Once an attempt may have reached
+// the server without its answer reaching us (a timeout, a reset connection,
+// a 5xx, a 2xx without the partner), the partner may exist whatever later
+// attempts say: conclude looks it up before the row is called rejected or
+// failed.
+func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partner) Outcome {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}}
@@ -219,22 +248,28 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
 				return out
 			}
-			return c.settle(ctx, p, out, ambiguous) // stopped between retries
+			return c.conclude(ctx, p, out, ambiguous) // stopped between retries
 		}
-		status, respBody, header, err := c.send(ctx, http.MethodPost, path, payload)
+		status, respBody, header, err := c.send(ctx, http.MethodPost, k.path, payload)
 		out.Attempts = attempt
 		wait := backoff(c.base0, attempt)
 		if err != nil {
 			ambiguous = ambiguous || mayHaveArrived(err)
-			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + scrub(err.Error(), p, c.key)}
+			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + c.clean(err.Error(), p)}
 		} else {
 			c.auto.observe(status, header)
 			out.HTTPStatus = status
 			out.Verdict = Classify(status, respBody)
-			out.Message = scrub(out.Message, p, c.key)
+			out.Message = c.clean(out.Message, p)
 			if out.Status == "" {
-				out.PartnerID, out.ReferralLink = partnerOf(respBody)
-				return out
+				if done, ok := c.succeeded(ctx, k, p, respBody, out); ok {
+					return done
+				}
+				// A create answered 2xx without the partner: maybe stored,
+				// maybe not. Retry; a clash then leads to a lookup.
+				ambiguous = true
+				out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true,
+					Message: fmt.Sprintf("the server answered %d without the partner", status)}
 			}
 			ambiguous = ambiguous || status >= 500
 			if ra := retryAfter(header.Get("Retry-After"), time.Now()); ra > 0 || status == http.StatusTooManyRequests {
@@ -243,23 +278,51 @@ func (c *Client) post(ctx context.Context, path string, body map[string]any, p *
 				c.pauseFor(wait)
 			}
 		}
-		if ambiguous && out.Status == report.Rejected && clash(out.Reason) {
-			return c.reconcile(ctx, p, out)
-		}
 		if !out.Retryable || attempt > c.retries || ctx.Err() != nil {
 			if out.Retryable && attempt > 1 {
 				out.Message += fmt.Sprintf(" (after %d attempts)", attempt)
 			}
-			return c.settle(ctx, p, out, ambiguous)
+			return c.conclude(ctx, p, out, ambiguous)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return c.settle(ctx, p, out, ambiguous)
+			return c.conclude(ctx, p, out, ambiguous)
 		}
 	}
 }
 
-func clash(r report.Reason) bool {
-	return r == report.EmailExists || r == report.IDExists || r == report.KeyExists
+// succeeded reads a 2xx answer that does not deny success. ok is false for a
+// create whose answer carries no partner. A success whose partner id cannot
+// be read is looked up: an id is never lost to a shape the client did not
+// expect.
+func (c *Client) succeeded(ctx context.Context, k call, p *Partner, body []byte, out Outcome) (Outcome, bool) {
+	v, _ := decode(body)
+	got, found := partnerIn(v, p.Email)
+	if k.needsData && !found && !hasData(v) {
+		return out, false
+	}
+	out.PartnerID, out.ReferralLink = got.ID, got.Link
+	if out.PartnerID != "" {
+		return out, true
+	}
+	f, verdict, err := c.find(ctx, p)
+	switch {
+	case verdict == lookupFound:
+		out.PartnerID = f.ID
+		if out.ReferralLink == "" {
+			out.ReferralLink = f.Link
+		}
+	case err != nil:
+		out.Message = "the answer held no partner id, and the lookup for it failed: " + c.clean(err.Error(), p)
+	default:
+		out.Message = "the answer held no partner id, and a lookup by email did not find the partner"
+	}
+	return out, true
+}
+
+// clean makes a text from elsewhere fit for the report: secrets scrubbed
+// (before cutting, or a cut secret would slip through), then cut short.
+func (c *Client) clean(s string, p *Partner) string {
+	return truncate(secret.Scrub(s, p.Password, c.key), 500)
 }
 
 // mayHaveArrived reports whether a failed request may have reached the
@@ -303,6 +366,10 @@ func (c *Client) pauseFor(d time.Duration) {
 }
 
 func (c *Client) send(ctx context.Context, method, path string, payload []byte) (int, []byte, http.Header, error) {
+	return c.sendURL(ctx, method, c.base+path, payload)
+}
+
+func (c *Client) sendURL(ctx context.Context, method, target string, payload []byte) (int, []byte, http.Header, error) {
 	// A request once started is not cut short by the caller's stop: only the
 	// timeout ends it, so that its answer (maybe "created") is not lost.
 	ctx = context.WithoutCancel(ctx)
@@ -315,7 +382,7 @@ func (c *Client) send(ctx context.Context, method, path string, payload []byte) 
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -340,43 +407,6 @@ func (c *Client) send(ctx context.Context, method, path string, payload []byte) 
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, respBody, resp.Header, nil
-}
-
-// partnerOf reads id and referral link from a success body,
-// {"data": {...}, "status": 1}; ids may come as numbers.
-func partnerOf(body []byte) (id, link string) {
-	var sb struct {
-		Data struct {
-			ID            json.RawMessage `json:"id"`
-			ReferralLink  string          `json:"referral_link"`
-			ReferralLinks []string        `json:"referral_links"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(body, &sb) != nil {
-		return "", ""
-	}
-	id = strings.Trim(string(sb.Data.ID), `"`)
-	if id == "null" {
-		id = ""
-	}
-	link = sb.Data.ReferralLink
-	if link == "" && len(sb.Data.ReferralLinks) > 0 {
-		link = sb.Data.ReferralLinks[0]
-	}
-	return id, link
-}
-
-// scrub removes the row's password and the API key from text that came from
-// elsewhere (a server message, a transport error) before it is reported.
-func scrub(s string, p *Partner, key secret.String) string {
-	for _, v := range []string{p.Password.Reveal(), key.Reveal()} {
-		// A secret of a few characters would garble ordinary words; real keys
-		// are long and passwords have at least 8 characters.
-		if len(v) >= 6 {
-			s = strings.ReplaceAll(s, v, "REDACTED")
-		}
-	}
-	return s
 }
 
 // retryAfter parses a Retry-After header: seconds, or an HTTP date.

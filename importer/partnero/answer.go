@@ -1,0 +1,303 @@
+package partnero
+
+// Reading Partnero's answers. The documentation gives one example of each
+// shape and the official clients disagree on several fields, so nothing here
+// decodes a whole partner: it walks the JSON for the few things it needs (an
+// id, an email, a link, created_at, whether the body denies success, the
+// next page) and ignores every other field, whatever its type.
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// partner is what the client reads of a partner object.
+type partner struct {
+	ID        string
+	Email     string
+	Link      string
+	Status    string    // active, pending, archived... ("" when absent)
+	CreatedAt time.Time // zero when absent or unreadable
+	// Name and Surname, when the answer has both fields (named).
+	Name, Surname string
+	named         bool
+}
+
+type object = map[string]any
+
+// decode reads a JSON body with numbers kept as their text (an id of
+// 12345678901234567890 must not become a float). ok is false for anything
+// that is not JSON: an HTML page, an empty body.
+func decode(body []byte) (v any, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// text is a scalar's text: a string as is (trimmed), a number as written;
+// "" for null, booleans, objects and arrays.
+func text(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case json.Number:
+		return v.String()
+	}
+	return ""
+}
+
+// wrappers are the keys under which servers put the object of an answer:
+// Partnero's "data", and what other APIs and proxies use.
+var wrappers = []string{"data", "partner", "result", "item", "attributes"}
+
+// partnerIn finds the partner in a success body: the object, at the
+// shallowest level under data (or another wrapper), whose email is the
+// row's; failing that, the shallowest object with an id and no email at all
+// (a server that leaves the email out). A nested object of another email (a
+// referring partner) is never taken for the row's.
+func partnerIn(body any, email string) (partner, bool) {
+	level := []any{body}
+	var fallback object
+	for depth := 0; depth < 4 && len(level) > 0; depth++ {
+		var next []any
+		for _, v := range level {
+			m, ok := v.(object)
+			if !ok {
+				if list, ok := v.([]any); ok {
+					next = append(next, list...)
+				}
+				continue
+			}
+			e, hasEmail := m["email"]
+			if hasEmail && sameEmail(text(e), email) {
+				return partnerOf(m), true
+			}
+			if _, hasID := m["id"]; hasID && !hasEmail && fallback == nil {
+				fallback = m
+			}
+			for _, k := range wrappers {
+				if w, ok := m[k]; ok {
+					next = append(next, w)
+				}
+			}
+		}
+		level = next
+	}
+	if fallback != nil {
+		return partnerOf(fallback), true
+	}
+	return partner{}, false
+}
+
+// partnerOf reads a partner object.
+func partnerOf(m object) partner {
+	p := partner{ID: text(m["id"]), Email: text(m["email"]), Status: text(m["status"]), Link: linkOf(m)}
+	p.CreatedAt = timeOf(m["created_at"])
+	_, hasName := m["name"]
+	_, hasSurname := m["surname"]
+	p.Name, p.Surname, p.named = text(m["name"]), text(m["surname"]), hasName && hasSurname
+	return p
+}
+
+// linkOf is the partner's referral link: referral_link, else the default
+// (or first) of referral_links, whose items are URL strings in the
+// documentation and objects {"url", "default", ...} at the referral-link
+// endpoints.
+func linkOf(m object) string {
+	if s := text(m["referral_link"]); s != "" {
+		return s
+	}
+	links, _ := m["referral_links"].([]any)
+	first := ""
+	for _, l := range links {
+		switch l := l.(type) {
+		case string:
+			if first == "" {
+				first = strings.TrimSpace(l)
+			}
+		case object:
+			u := text(l["url"])
+			if u == "" {
+				u = text(l["link"])
+			}
+			if d, _ := l["default"].(bool); d && u != "" {
+				return u
+			}
+			if first == "" {
+				first = u
+			}
+		}
+	}
+	return first
+}
+
+// timeLayouts are the ways a created_at has been seen written: Laravel's
+// ISO form with microseconds, and its database form without a zone (UTC).
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"}
+
+// timeOf reads a timestamp: text in one of timeLayouts, or Unix seconds.
+func timeOf(v any) time.Time {
+	if n, ok := v.(json.Number); ok {
+		if secs, err := n.Int64(); err == nil && secs > 0 {
+			return time.Unix(secs, 0)
+		}
+		return time.Time{}
+	}
+	s := text(v)
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// deniesSuccess reports a 2xx body that says the call failed: Partnero's
+// "status": 0 (or false, "error"), or "success": false.
+func deniesSuccess(body any) bool {
+	m, ok := body.(object)
+	if !ok {
+		return false
+	}
+	switch s := m["status"].(type) {
+	case json.Number:
+		if s.String() == "0" {
+			return true
+		}
+	case bool:
+		if !s {
+			return true
+		}
+	case string:
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "0", "false", "error", "fail", "failed", "failure":
+			return true
+		}
+	}
+	if ok, isBool := m["success"].(bool); isBool && !ok {
+		return true
+	}
+	return false
+}
+
+// hasData reports whether a success body carries an object or a non-empty
+// list under data (or the partner itself at the top): what a create must
+// answer with. {"status": 1} alone, or an empty body, has none.
+func hasData(body any) bool {
+	m, ok := body.(object)
+	if !ok {
+		return false
+	}
+	for _, k := range wrappers {
+		switch d := m[k].(type) {
+		case object:
+			if len(d) > 0 {
+				return true
+			}
+		case []any:
+			if len(d) > 0 {
+				return true
+			}
+		}
+	}
+	_, id := m["id"]
+	_, email := m["email"]
+	return id || email
+}
+
+// page is one page of a list or search answer.
+type page struct {
+	partners []partner
+	next     string // the next page's URL as given, "" when the answer says there is none
+	hasLinks bool   // the answer says where the next page is (or that there is none)
+}
+
+// pageOf reads a list answer: Partnero's {"data": [...], "links": {"next"}},
+// Laravel's paginator {"data": [...], "next_page_url"}, either nested under
+// data, or a bare array.
+func pageOf(body any) page {
+	var pg page
+	var items []any
+	switch v := body.(type) {
+	case []any:
+		items = v
+	case object:
+		items, _ = v["data"].([]any)
+		holder := v
+		if inner, ok := v["data"].(object); ok && items == nil {
+			items, _ = inner["data"].([]any)
+			holder = inner
+		}
+		pg.next, pg.hasLinks = nextOf(holder)
+		if !pg.hasLinks && len(holder) != len(v) {
+			pg.next, pg.hasLinks = nextOf(v)
+		}
+	}
+	for _, it := range items {
+		if m, ok := it.(object); ok {
+			pg.partners = append(pg.partners, partnerOf(m))
+		}
+	}
+	return pg
+}
+
+// nextOf finds the next page's URL in links.next, next_page_url or
+// meta.next_page_url; known is false when none of them is there at all.
+func nextOf(m object) (next string, known bool) {
+	if links, ok := m["links"].(object); ok {
+		if n, ok := links["next"]; ok {
+			return text(n), true
+		}
+	}
+	if n, ok := m["next_page_url"]; ok {
+		return text(n), true
+	}
+	if meta, ok := m["meta"].(object); ok {
+		if n, ok := meta["next_page_url"]; ok {
+			return text(n), true
+		}
+	}
+	return "", false
+}
+
+// nextURL resolves a next-page link against the page it came from and keeps
+// the query the client asked for (a paginator that drops "email" or "limit"
+// from its links would otherwise turn a search into the whole list). It
+// refuses a link to another host or scheme: the API key is never sent
+// elsewhere.
+func nextURL(current *url.URL, next string) (*url.URL, bool) {
+	u, err := current.Parse(next)
+	if err != nil || u.Scheme != current.Scheme || u.Host != current.Host {
+		return nil, false
+	}
+	q := u.Query()
+	for k, vs := range current.Query() {
+		if k != "page" && !q.Has(k) {
+			q[k] = vs
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u, true
+}
+
+// withPage is the URL of another page of the same list, for answers that
+// give no links.
+func withPage(u *url.URL, n int) *url.URL {
+	v := *u
+	q := v.Query()
+	q.Set("page", strconv.Itoa(n))
+	v.RawQuery = q.Encode()
+	return &v
+}
+
+// sameEmail compares two emails as Partnero does: case-insensitively.
+func sameEmail(a, b string) bool {
+	return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}

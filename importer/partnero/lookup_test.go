@@ -1,0 +1,255 @@
+package partnero
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// fake is a server written from the documentation by someone else: it holds
+// partners by email, and each test says how it answers.
+type fake struct {
+	mu       sync.Mutex
+	posts    int
+	requests []string // method and path of each request, in order
+	stored   map[string]string
+	// post answers the n-th POST after the partner is stored (n from 1);
+	// nil answers as documented.
+	post func(w http.ResponseWriter, n int)
+	// get answers reads; nil serves search and GET by id as documented.
+	get func(w http.ResponseWriter, r *http.Request)
+}
+
+func (f *fake) start(t *testing.T) *Client {
+	t.Helper()
+	f.stored = map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+		f.mu.Unlock()
+		if r.Method == http.MethodPost {
+			f.mu.Lock()
+			f.posts++
+			n := f.posts
+			if _, ok := f.stored["ann@x.io"]; !ok {
+				f.stored["ann@x.io"] = "p1"
+			}
+			f.mu.Unlock()
+			if f.post != nil {
+				f.post(w, n)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io"},"status":1}`)
+			return
+		}
+		if f.get != nil {
+			f.get(w, r)
+			return
+		}
+		f.mu.Lock()
+		id, ok := f.stored["ann@x.io"]
+		f.mu.Unlock()
+		switch {
+		case r.URL.Path == "/v1/partners:search" && ok:
+			fmt.Fprintf(w, `{"data":[{"id":"%s","email":"joann@x.io"},{"id":"%s","email":"Ann@x.io"}],"links":{"next":null},"status":1}`, "p0", id)
+		case r.URL.Path == "/v1/partners:search":
+			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond,
+		Timeout: 2 * time.Second, LookupBudget: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// lose stores the partner and closes the connection without an answer.
+func lose(w http.ResponseWriter) {
+	conn, _, _ := w.(http.Hijacker).Hijack()
+	conn.Close()
+}
+
+// After a lost answer, whatever the retry says (a clash in words nobody
+// expects, a 409, a 400, a 404, another 5xx, even a 401), the partner is
+// looked up before the row is called rejected or failed: it is there, so the
+// row is created, with its id.
+func TestLostAnswerThenAnythingIsLookedUp(t *testing.T) {
+	retries := map[string]func(w http.ResponseWriter){
+		"422 in other words": func(w http.ResponseWriter) {
+			w.WriteHeader(422)
+			fmt.Fprint(w, `{"message":"Die Anfrage ist ungültig."}`)
+		},
+		"409": func(w http.ResponseWriter) { w.WriteHeader(409) },
+		"400": func(w http.ResponseWriter) {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"error":"Bad Request"}`)
+		},
+		"404":         func(w http.ResponseWriter) { w.WriteHeader(404) },
+		"401":         func(w http.ResponseWriter) { w.WriteHeader(401) },
+		"502 forever": func(w http.ResponseWriter) { w.WriteHeader(502) },
+		"2xx saying 0": func(w http.ResponseWriter) {
+			fmt.Fprint(w, `{"status":0,"message":"Something went wrong"}`)
+		},
+	}
+	for name, retry := range retries {
+		t.Run(name, func(t *testing.T) {
+			f := &fake{post: func(w http.ResponseWriter, n int) {
+				if n == 1 {
+					lose(w)
+					return
+				}
+				retry(w)
+			}}
+			out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
+			if out.Status != "" || out.PartnerID != "p1" || !strings.HasPrefix(out.Message, "reconciled") {
+				t.Fatalf("got %+v", out)
+			}
+		})
+	}
+}
+
+// The same answers without a lost one before them are the server's word:
+// no lookup, and a 2xx that says "status": 0 is never a success.
+func TestClearRefusalsAreNotLookedUp(t *testing.T) {
+	f := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"status":0,"message":"Email already exists"}`) }}
+	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
+	if out.Status != report.Rejected || out.Reason != report.EmailExists || len(f.requests) != 1 {
+		t.Fatalf("got %+v after %v", out, f.requests)
+	}
+}
+
+// A create answered 2xx without the partner may or may not have stored it:
+// the retry's clash leads to a lookup, which finds it.
+func TestSuccessWithoutThePartner(t *testing.T) {
+	f := &fake{post: func(w http.ResponseWriter, n int) {
+		if n == 1 {
+			fmt.Fprint(w, `{"status":1}`)
+			return
+		}
+		w.WriteHeader(422)
+		fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
+	}}
+	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
+	if out.Status != "" || out.PartnerID != "p1" || out.Attempts != 2 {
+		t.Fatalf("got %+v", out)
+	}
+}
+
+// A success whose id cannot be read is looked up: the id is never lost.
+func TestSuccessWithoutAnID(t *testing.T) {
+	f := &fake{post: func(w http.ResponseWriter, n int) {
+		w.WriteHeader(201)
+		fmt.Fprint(w, `{"data":{"email":"ann@x.io","referral_link":"https://c.io?aff=k"},"status":1}`)
+	}}
+	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
+	if out.Status != "" || out.PartnerID != "p1" || out.ReferralLink != "https://c.io?aff=k" || out.Attempts != 1 {
+		t.Fatalf("got %+v", out)
+	}
+	inv := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"message":"Invitation sent","status":1}`) }}
+	out = inv.start(t).Invite(context.Background(), &Partner{Email: "ann@x.io", Name: "Ann"})
+	if out.Status != "" || out.PartnerID != "p1" {
+		t.Fatalf("invite: %+v", out)
+	}
+}
+
+// Every lookup ends, with a verdict, whatever the list does: a list that
+// ignores "page" is caught at its second page, a next link to another host
+// is not followed (the key would go there), and without a search endpoint
+// the client asks for it once, then walks the list.
+func TestLookupsEnd(t *testing.T) {
+	page := `{"data":[{"id":"x","email":"x@x.io"}],"links":{"next":"%s"},"status":1}`
+	tests := []struct {
+		name    string
+		get     func(w http.ResponseWriter, r *http.Request)
+		most    int // reads at most, for the two lookups
+		message string
+	}{
+		{"a list that ignores page", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, page, "http://"+r.Host+r.URL.Path+"?page=2")
+		}, 8, "same page twice"}, // the search's two pages, and the list's
+		{"a next link to another host", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, page, "https://elsewhere.example/v1/partners?page=2")
+		}, 4, "another host"},
+		{"no search, a list of pages", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/partners:search" {
+				http.NotFound(w, r)
+				return
+			}
+			n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+			if n == 3 {
+				fmt.Fprint(w, `{"data":[],"links":{"next":null}}`)
+				return
+			}
+			fmt.Fprintf(w, `{"data":[{"id":"x%d","email":"x%d@x.io"}],"links":{"next":"/v1/partners?page=%d"}}`, n, n, max(n, 1)+1)
+		}, 1 + 2*3, "no partner with this email"}, // one search, then three pages a lookup
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fake{get: tt.get, post: func(w http.ResponseWriter, n int) { w.WriteHeader(503) }}
+			c := f.start(t)
+			for range 2 {
+				out := c.Create(context.Background(), &Partner{Email: "nobody@x.io"})
+				if out.Status != report.Failed || !strings.Contains(out.Message, tt.message) {
+					t.Fatalf("got %+v", out)
+				}
+			}
+			reads := 0
+			for _, r := range f.requests {
+				if strings.HasPrefix(r, "GET") {
+					reads++
+				}
+			}
+			if reads > tt.most {
+				t.Fatalf("%d reads for two lookups: %v", reads, f.requests)
+			}
+		})
+	}
+}
+
+// A partner with the row's email that was there before the run is not the
+// row's, however the lookup came to it: created before the run (in the
+// server's clock), or, without a clock to compare with, of other names.
+func TestOursAgainstThereBefore(t *testing.T) {
+	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	c := &Client{since: start}
+	row := &Partner{Email: "ann@x.io", Name: "Ann", Surname: "Lee"}
+	tests := []struct {
+		name string
+		f    partner
+		want bool
+	}{
+		{"created during the run", partner{Email: "ANN@x.io", CreatedAt: start.Add(time.Second)}, true},
+		{"created before the run", partner{Email: "ann@x.io", CreatedAt: start.Add(-time.Hour), Name: "Ann", Surname: "Lee", named: true}, false},
+		{"another email", partner{Email: "joann@x.io", CreatedAt: start.Add(time.Second)}, false},
+		{"another id", partner{Email: "ann@x.io", ID: "p2", CreatedAt: start.Add(time.Second)}, true},
+	}
+	for _, tt := range tests {
+		if got := c.ours(tt.f, row); got != tt.want {
+			t.Errorf("%s: %v", tt.name, got)
+		}
+	}
+	if c.ours(partner{Email: "ann@x.io", ID: "p2"}, &Partner{Email: "ann@x.io", ID: "p1"}) {
+		t.Error("a partner of another id than the row's is not the row's")
+	}
+	clockless := &Client{}
+	if clockless.ours(partner{Email: "ann@x.io", Name: "Old", Surname: "Timer", named: true}, row) {
+		t.Error("without a clock, other names are another partner")
+	}
+	if !clockless.ours(partner{Email: "ann@x.io", Name: " ann ", Surname: "LEE", named: true}, row) {
+		t.Error("names differ only in case and spaces")
+	}
+}

@@ -1,0 +1,123 @@
+package partnero
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// FatalError is a problem that stops a run before any row is sent: the key
+// or the address is wrong, or the API cannot be reached.
+type FatalError struct {
+	Reason  report.Reason
+	Message string
+}
+
+func (e *FatalError) Error() string { return e.Message }
+
+// clockMargin is taken off the server's Date (whole seconds) so that a
+// partner this run creates is never judged older than the run.
+const clockMargin = 2 * time.Second
+
+// Preflight proves the key and the address with one documented read,
+// GET /partners?limit=1, before any row is sent. A 401, 403, 404, 405, a
+// redirect, an answer that is not the API's JSON, a refused connection or an
+// unknown host end the run there (a FatalError): no row could succeed, and
+// retrying each row against an unreachable API only takes time. Timeouts,
+// 429 and 5xx are retried as rows are. The answer's Date header gives this
+// run's start in the server's clock, which later lookups compare created_at
+// with.
+func (c *Client) Preflight(ctx context.Context) error {
+	u := c.endpoint("/partners", nil)
+	q := u.Query()
+	q.Set("limit", "1")
+	u.RawQuery = q.Encode()
+	for attempt := 1; ; attempt++ {
+		if err := c.pace(ctx); err != nil {
+			return err
+		}
+		status, body, header, err := c.sendURL(ctx, http.MethodGet, u.String(), nil)
+		var retry bool
+		switch {
+		case err != nil:
+			if unreachable(err) || attempt > c.retries {
+				return &FatalError{Reason: report.NetworkError, Message: "cannot reach the API at " + c.base + ": " + c.clean(err.Error(), &Partner{})}
+			}
+			retry = true
+		case status >= 200 && status < 300:
+			if _, ok := decode(body); !ok {
+				return &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
+					"%s answers, but not as Partnero's API (GET /partners gave %d and no JSON: %q): check --base-url (Partnero's is %s)",
+					c.base, status, truncate(plainText(body), 120), DefaultBaseURL)}
+			}
+			c.auto.observe(status, header)
+			c.setSince(header.Get("Date"))
+			return nil
+		default:
+			c.auto.observe(status, header)
+			v := Classify(status, body)
+			switch {
+			case v.Fatal:
+				return &FatalError{Reason: v.Reason, Message: c.clean(v.Message, &Partner{})}
+			case status >= 400 && status < 500 && !v.Retryable && isJSON(body):
+				// Refused for its parameters (a server that wants limit
+				// 10 to 100) in the API's JSON: the key passed and the
+				// route exists.
+				c.setSince(header.Get("Date"))
+				return nil
+			case !v.Retryable || attempt > c.retries:
+				return &FatalError{Reason: v.Reason, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
+			}
+			retry = true
+			if ra := retryAfter(header.Get("Retry-After"), time.Now()); ra > 0 {
+				c.pauseFor(ra)
+			}
+		}
+		if retry {
+			if err := sleep(ctx, backoff(c.base0, attempt)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func isJSON(body []byte) bool {
+	_, ok := decode(body)
+	return ok
+}
+
+// unreachable reports a failure no retry will mend: the host is unknown,
+// nothing listens there, or its certificate is not to be trusted.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	var cert *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var uerr *url.Error
+	switch {
+	case errors.As(err, &dns), errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &host):
+		return true
+	case errors.As(err, &op) && op.Op == "dial":
+		return !op.Timeout()
+	case errors.As(err, &uerr) && uerr.Timeout():
+		return false
+	}
+	return false
+}
+
+// setSince notes this run's start in the server's clock. Without a Date
+// header the server's clock is unknown, and created_at is not compared.
+func (c *Client) setSince(date string) {
+	if t, err := http.ParseTime(date); err == nil {
+		c.since = t.Add(-clockMargin)
+	}
+}
