@@ -43,6 +43,7 @@ type importOptions struct {
 	apiKeyFile     string
 	useSandbox     bool
 	sandboxPreload string
+	sandboxVary    uint64
 	rate           string
 	concurrency    int
 	retries        int
@@ -80,6 +81,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
 		fs.BoolVar(&o.useSandbox, "sandbox", false, "import into an embedded Partnero-compatible sandbox")
 		fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "with --sandbox: partners that exist before the import")
+		fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "with --sandbox: answer where the documentation is silent in the ways this seed picks (see sandbox --vary)")
 		fs.StringVar(&o.rate, "rate", "auto", "requests per second at most (fractions allowed; 0 means no limit), or auto: follow the limit the server advertises")
 		fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "requests in flight at once")
 		fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
@@ -141,8 +143,8 @@ func (o *importOptions) check() error {
 	if o.retries < 0 {
 		return usagef("--retries must not be negative")
 	}
-	if o.sandboxPreload != "" && !o.useSandbox {
-		return usagef("--sandbox-preload needs --sandbox")
+	if (o.sandboxPreload != "" || o.sandboxVary != 0) && !o.useSandbox {
+		return usagef("--sandbox-preload and --sandbox-vary need --sandbox")
 	}
 	if o.resume != "" && o.dryRun {
 		return usagef("--resume and --dry-run do not go together: validate checks every row anyway")

@@ -19,6 +19,7 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 		opts    sandbox.Options
 		addr    string
 		preload string
+		vary    uint64
 	)
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(s.Err)
@@ -36,6 +37,7 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 	fs.DurationVar(&opts.Faults.SlowDelay, "slow-delay", 3*time.Second, "the delay of --slow-rate answers")
 	fs.Float64Var(&opts.Faults.Burst429, "burst-rate", 0, "share of requests that start a burst of 429s (Retry-After: 1)")
 	fs.IntVar(&opts.Faults.BurstLength, "burst-length", 5, "429s in a burst")
+	fs.Uint64Var(&vary, "vary", 0, "answer, where the documentation is silent, in one of many plausible ways picked by this seed (0: as documented)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, errHelp
@@ -51,6 +53,10 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 		return 0, usagef("--fail-rate, --fail-after-store-rate, --drop-rate, --slow-rate and --burst-rate must be between 0 and 1")
 	case opts.RateLimit < 0 || opts.Latency < 0:
 		return 0, usagef("--rate-limit and --latency must not be negative")
+	}
+	if vary != 0 {
+		opts.Vary = sandbox.Vary(vary)
+		fmt.Fprintf(s.Err, "sandbox: %s\n", opts.Vary)
 	}
 	sb := sandbox.New(opts)
 	if preload != "" {

@@ -30,7 +30,12 @@ func (o *importOptions) client(getenv func(string) string, out *output) (*partne
 		}}
 	closeSandbox := func() {}
 	if o.useSandbox {
-		sb := sandbox.New(sandbox.Options{RateLimit: defaultSandboxRateLimit})
+		sbOpts := sandbox.Options{RateLimit: defaultSandboxRateLimit}
+		if o.sandboxVary != 0 {
+			sbOpts.Vary = sandbox.Vary(o.sandboxVary)
+			out.log.Info("sandbox varied", "vary", sbOpts.Vary.String())
+		}
+		sb := sandbox.New(sbOpts)
 		if o.sandboxPreload != "" {
 			n, err := sb.Preload(o.sandboxPreload)
 			if err != nil {

@@ -65,7 +65,7 @@ func TestCreateAndInviteAgainstSandbox(t *testing.T) {
 		t.Fatalf("a weak password must reach the server and be refused: %+v", weak)
 	}
 	ps := sb.Partners()
-	if len(ps) != 3 || ps[1].Referrer != "a1" || ps[2].Status != "invited" {
+	if len(ps) != 3 || ps[1].Referrer != "a1" || ps[2].Status != sandbox.Pending || !ps[2].Invited {
 		t.Fatalf("sandbox holds %+v", ps)
 	}
 }

@@ -1,7 +1,7 @@
 // Package sandbox is a Partnero-compatible API for rehearsals and tests. It
 // runs in-process on a free loopback port (import --sandbox and the tests) or
-// as the sandbox command, keeps its partners in memory, and enforces the
-// rules Partnero documents:
+// as the sandbox command, keeps its partners in memory, and imitates what
+// Partnero documents (shared/partnero-api/README.md), as strictly as it can:
 //
 //   - bearer authentication (401 without a token, or with another one than
 //     --api-key when that is set);
@@ -11,16 +11,35 @@
 //     name and surname up to 100 characters, key up to 64, other text up to
 //     255; a referring partner, given by id, key or email, must exist (400);
 //   - POST /v1/partners:invite: email and name required; affiliate programs
-//     only (403 in a referral program);
-//   - GET /v1/partners/{id} and GET /v1/partners?limit=&page= (limit 1 to 250);
+//     only (403 in a referral program); the partner is pending;
+//   - GET /v1/partners/{id} by id only; GET /v1/partners?limit=&page= (limit
+//     1 to 250, default 15, at most 100 a page) with links and meta but no
+//     total; GET /v1/partners:search?email= (or key=, id=) with partial
+//     matches;
+//   - PUT /v1/partners/{id} with {"update": {...}} (or PUT /v1/partners naming
+//     the partner by email or key); POST /v1/partners/{id}/archive and
+//     /revoke-archive (400 "Action failed" when there is nothing to do);
+//     DELETE /v1/partners/{id} (or by email or key), which frees the email;
+//   - GET /v1/test, which official clients use to check a key;
 //   - a per-minute rate limit with X-RateLimit-Limit and X-RateLimit-Remaining
 //     on every answer and 429 with Retry-After once it is spent.
 //
-// Answers have Partnero's shapes: {"data": ..., "status": 1} on success,
-// Laravel's {"message", "errors": {field: [...]}} on 422.
+// Answers have the documented shapes: {"data": ..., "status": 1} on success
+// ({"status": 1} alone for archive, restore and delete), partner objects
+// without a key field (the key shows only in referral_link), list items with
+// only the list fields, Laravel's {"message", "errors": {field: [...]}} on
+// 422.
 //
-// Where it differs from Partnero: the wording of messages is its own; keys
-// are limited to letters, digits, dashes and underscores (Partnero puts keys
-// in referral links; the exact rule is not published); ids and keys it
-// generates are derived from the email, so that reports are reproducible.
+// Where the documentation is silent or its sources disagree, Options.Vary
+// (sandbox --vary SEED) picks one plausible answer per run: 200 or 201,
+// referral_links as strings or objects, ids as strings, numbers or escaped,
+// extra or missing fields, the wording and language of errors, 409 for
+// clashes, page sizes and links, rate-limit headers, Retry-After, the Date
+// header and the server's clock.
+//
+// Where it differs from Partnero: its messages are its own; keys are limited
+// to letters, digits, dashes and underscores (Partnero puts keys in referral
+// links; the exact rule is not published); ids and keys it generates are
+// derived from the email (unless ids are numbers), so that reports are
+// reproducible.
 package sandbox

@@ -4,17 +4,14 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/partnero-import/partnero-import/validate"
 )
 
 // ServeHTTP answers one API request.
@@ -30,16 +27,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
+	switch v := s.opts.Vary; {
+	case v.NoDate:
+		w.Header()["Date"] = nil // net/http then adds none
+	case v.ClockSkew != 0:
+		w.Header().Set("Date", s.now().Format(http.TimeFormat))
+	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if token = strings.TrimSpace(token); !ok || token == "" || (s.opts.APIKey != "" && token != s.opts.APIKey) {
-		answer(w, http.StatusUnauthorized, map[string]any{"message": "Unauthenticated."})
+		s.fail(w, http.StatusUnauthorized, "Unauthenticated.")
 		return
 	}
 	s.mu.Lock()
 	if wait, throttled := s.throttle(w); throttled {
 		s.mu.Unlock()
-		w.Header().Set("Retry-After", strconv.Itoa(wait))
-		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too Many Attempts."})
+		s.tooMany(w, wait)
 		return
 	}
 	if s.burst == 0 && s.chance(s.opts.Faults.Burst429) {
@@ -48,33 +50,65 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.burst > 0 {
 		s.burst--
 		s.mu.Unlock()
-		w.Header().Set("Retry-After", "1")
-		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too Many Attempts."})
+		s.tooMany(w, 1)
 		return
 	}
 	fail := s.chance(s.opts.FailRate)
 	s.mu.Unlock()
 	if fail {
-		answer(w, http.StatusInternalServerError, map[string]any{"message": "Server Error"})
+		s.fail(w, http.StatusInternalServerError, "Server Error")
 		return
 	}
+	s.route(w, r)
+}
 
-	path, ok := strings.CutPrefix(r.URL.Path, "/v1/")
+// route sends a request to its endpoint. The partner's id is one path
+// segment, percent-decoded: ids may hold any character.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	path, ok := strings.CutPrefix(r.URL.EscapedPath(), "/v1/")
+	if !ok {
+		s.fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	segs := strings.Split(path, "/")
+	id := ""
+	if len(segs) > 1 {
+		var err error
+		if id, err = url.PathUnescape(segs[1]); err != nil {
+			s.fail(w, http.StatusNotFound, "Not Found")
+			return
+		}
+	}
+	m := r.Method
 	switch {
-	case !ok:
-		notFound(w)
-	case path == "partners" && r.Method == http.MethodPost:
+	case path == "test" && m == http.MethodGet:
+		answer(w, http.StatusOK, map[string]any{"message": "The API key is valid.", "status": 1})
+	case path == "partners" && m == http.MethodPost:
 		s.create(w, r)
-	case path == "partners:invite" && r.Method == http.MethodPost:
-		s.invite(w, r)
-	case path == "partners" && r.Method == http.MethodGet:
+	case path == "partners" && m == http.MethodGet:
 		s.list(w, r)
-	case strings.HasPrefix(path, "partners/") && r.Method == http.MethodGet:
-		s.find(w, strings.TrimPrefix(path, "partners/"))
-	case path == "partners" || path == "partners:invite" || strings.HasPrefix(path, "partners/"):
-		answer(w, http.StatusMethodNotAllowed, map[string]any{"message": "The " + r.Method + " method is not supported for this route."})
+	case path == "partners" && m == http.MethodPut:
+		s.update(w, r, "")
+	case path == "partners" && m == http.MethodDelete:
+		s.delete(w, r, "")
+	case path == "partners:invite" && m == http.MethodPost:
+		s.invite(w, r)
+	case path == "partners:search" && m == http.MethodGet && !s.opts.Vary.NoSearch:
+		s.search(w, r)
+	case len(segs) == 2 && segs[0] == "partners" && m == http.MethodGet:
+		s.find(w, id)
+	case len(segs) == 2 && segs[0] == "partners" && m == http.MethodPut:
+		s.update(w, r, id)
+	case len(segs) == 2 && segs[0] == "partners" && m == http.MethodDelete:
+		s.delete(w, r, id)
+	case len(segs) == 3 && segs[0] == "partners" && segs[2] == "archive" && m == http.MethodPost:
+		s.archive(w, r, id, true)
+	case len(segs) == 3 && segs[0] == "partners" && segs[2] == "revoke-archive" && m == http.MethodPost:
+		s.archive(w, r, id, false)
+	case segs[0] == "partners" || segs[0] == "partners:invite" || segs[0] == "test" || (segs[0] == "partners:search" && !s.opts.Vary.NoSearch):
+		s.fail(w, http.StatusMethodNotAllowed, "The "+m+" method is not supported for this route.")
 	default:
-		notFound(w)
+		s.fail(w, http.StatusNotFound, "Not Found")
 	}
 }
 
@@ -105,324 +139,86 @@ func (s *Server) throttle(w http.ResponseWriter) (retryAfter int, throttled bool
 	return 0, false
 }
 
+// tooMany answers 429, with Retry-After unless the variation keeps it back.
+func (s *Server) tooMany(w http.ResponseWriter, wait int) {
+	if !s.opts.Vary.NoRetryAfter {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+	}
+	s.fail(w, http.StatusTooManyRequests, "Too Many Attempts.")
+}
+
+// chance draws a fault with probability f. The caller holds mu.
+func (s *Server) chance(f float64) bool { return f > 0 && s.rng.Float64() < f }
+
 func answer(w http.ResponseWriter, status int, body any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
 }
 
-func notFound(w http.ResponseWriter) {
-	answer(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+// fail answers an error without fields, in the variation's shape.
+func (s *Server) fail(w http.ResponseWriter, status int, msg string) {
+	switch s.opts.Vary.ErrorShape {
+	case "error":
+		answer(w, status, map[string]any{"error": map[string]any{"message": msg, "code": status}})
+	case "message":
+		answer(w, status, map[string]any{"message": msg})
+	default:
+		answer(w, status, map[string]any{"message": msg, "status": 0})
+	}
 }
-
-// request is the body of a create or an invite. Fields are raw so that a
-// value of the wrong type is a 422, as Laravel's "string" rule makes it.
-type request map[string]json.RawMessage
 
 // problems collects Laravel-style field errors.
 type problems map[string][]string
 
 func (p problems) add(field, msg string) { p[field] = append(p[field], msg) }
 
-// answer writes Laravel's 422: the first problem as the message (by field,
-// in the order the form has them), and every problem under errors.
-func (p problems) answer(w http.ResponseWriter) {
-	fields := slices.Sorted(maps.Keys(p))
-	order := []string{"email", "name", "surname", "password", "id", "key", "tags", "referring_partner"}
-	slices.SortStableFunc(fields, func(a, b string) int {
-		return cmp.Compare(rank(order, a), rank(order, b))
-	})
-	first := p[fields[0]][0]
-	switch n := len(p); {
-	case n == 2:
-		first += " (and 1 more error)"
-	case n > 2:
-		first += fmt.Sprintf(" (and %d more errors)", n-1)
+// taken notes a value already held by another partner.
+func (s *Server) taken(ps problems, field string) { ps.add(field, s.lang.taken(field)) }
+
+// refuse answers the problems of a request: Laravel's 422 with the first
+// problem as the message (by field, in the order the form has them) and
+// every problem under errors, in the variation's shape. A request refused
+// only for values already taken answers the variation's clash status.
+func (s *Server) refuse(w http.ResponseWriter, ps problems) {
+	fields := slices.Sorted(maps.Keys(ps))
+	order := []string{"email", "name", "surname", "password", "id", "key", "tags", "referring_partner", "update"}
+	slices.SortStableFunc(fields, func(a, b string) int { return cmp.Compare(rank(order, a), rank(order, b)) })
+	first := ps[fields[0]][0]
+	status := http.StatusUnprocessableEntity
+	if s.opts.Vary.ClashStatus == http.StatusConflict && s.onlyTaken(ps) {
+		status = http.StatusConflict
 	}
-	answer(w, http.StatusUnprocessableEntity, map[string]any{"message": first, "errors": p})
+	switch s.opts.Vary.ErrorShape {
+	case "error":
+		answer(w, status, map[string]any{"error": map[string]any{"message": first, "field": fields[0]}})
+	case "message":
+		answer(w, status, map[string]any{"message": first})
+	default:
+		switch n := len(ps); {
+		case n == 2:
+			first += " (and 1 more error)"
+		case n > 2:
+			first += fmt.Sprintf(" (and %d more errors)", n-1)
+		}
+		answer(w, status, map[string]any{"message": first, "errors": ps})
+	}
 }
 
-// rank is i's place in order, or after all of them.
+func (s *Server) onlyTaken(ps problems) bool {
+	for f, msgs := range ps {
+		for _, m := range msgs {
+			if f != "email" && f != "id" && f != "key" || m != s.lang.taken(f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rank is s's place in order, or after all of them.
 func rank(order []string, s string) int {
 	if i := slices.Index(order, s); i >= 0 {
 		return i
 	}
 	return len(order)
-}
-
-func readRequest(w http.ResponseWriter, r *http.Request) (request, bool) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return nil, false
-	}
-	var req request
-	if err := json.Unmarshal(b, &req); err != nil || req == nil {
-		answer(w, http.StatusBadRequest, map[string]any{"message": "The request body must be a JSON object.", "status": 0})
-		return nil, false
-	}
-	return req, true
-}
-
-// text reads a string field; absent and null are "". A non-string is a problem.
-func (req request) text(field string, ps problems) string {
-	raw, ok := req[field]
-	if !ok || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		ps.add(field, "The "+field+" field must be a string.")
-	}
-	return s
-}
-
-func maxLen(ps problems, field, v string, n int) {
-	if utf8.RuneCountInString(v) > n {
-		ps.add(field, fmt.Sprintf("The %s field must not be greater than %d characters.", field, n))
-	}
-}
-
-func (s *Server) checkEmail(ps problems, email string) {
-	switch {
-	case email == "":
-		ps.add("email", "The email field is required.")
-	case validate.EmailProblem(email) != "":
-		ps.add("email", "The email field must be a valid email address.")
-	default:
-		maxLen(ps, "email", email, 255)
-		if s.byEmail[strings.ToLower(email)] != nil {
-			ps.add("email", "Email already exists")
-		}
-	}
-}
-
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	req, ok := readRequest(w, r)
-	if !ok {
-		return
-	}
-	ps := problems{}
-	p := &Partner{
-		Email: req.text("email", ps), Name: req.text("name", ps), Surname: req.text("surname", ps),
-		ID: req.text("id", ps), Key: req.text("key", ps), Status: "active",
-	}
-	password := req.text("password", ps)
-	tags := req.tags(ps)
-	ref, refGiven := req.referrer(ps)
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.checkEmail(ps, p.Email)
-	maxLen(ps, "name", p.Name, 100)
-	maxLen(ps, "surname", p.Surname, 100)
-	if password != "" && validate.PasswordLacks(password) != "" {
-		ps.add("password", "The password must be at least 8 characters and contain at least 1 lowercase, 1 uppercase, and 1 number.")
-	}
-	maxLen(ps, "password", password, 255)
-	maxLen(ps, "id", p.ID, 255)
-	if p.ID != "" && s.byID[p.ID] != nil {
-		ps.add("id", "ID already exists")
-	}
-	maxLen(ps, "key", p.Key, 64)
-	if strings.IndexFunc(p.Key, func(r rune) bool { return !isKeyRune(r) }) >= 0 {
-		ps.add("key", "The key field must only contain letters, numbers, dashes, and underscores.")
-	}
-	if p.Key != "" && s.byKey[p.Key] != nil {
-		ps.add("key", "Key already exists")
-	}
-	if len(ps) > 0 {
-		ps.answer(w)
-		return
-	}
-	if refGiven {
-		parent := s.referrer(ref)
-		if parent == nil {
-			answer(w, http.StatusBadRequest, map[string]any{"message": "Referring partner not found", "status": 0})
-			return
-		}
-		p.Referrer = parent.ID
-	}
-	p.Tags = tags
-	s.store(p)
-	s.answerStored(w, r, http.StatusCreated, p)
-}
-
-// chance draws a fault with probability f. The caller holds mu.
-func (s *Server) chance(f float64) bool { return f > 0 && s.rng.Float64() < f }
-
-// answerStored answers a request whose partner is stored, unless a fault
-// loses or delays the answer. The caller holds mu; it is released here.
-func (s *Server) answerStored(w http.ResponseWriter, r *http.Request, status int, p *Partner) {
-	f := s.opts.Faults
-	body := map[string]any{"data": s.view(p), "status": 1}
-	fail, drop, slow := s.chance(f.FailAfterStore), s.chance(f.DropAfterStore), s.chance(f.SlowAfterStore)
-	s.mu.Unlock()
-	defer s.mu.Lock() // the caller's deferred Unlock
-	switch {
-	case fail:
-		answer(w, http.StatusInternalServerError, map[string]any{"message": "Server Error"})
-	case drop:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // closes the connection without an answer
-	case slow:
-		select {
-		case <-time.After(f.SlowDelay):
-		case <-r.Context().Done():
-			return
-		}
-		answer(w, status, body)
-	default:
-		answer(w, status, body)
-	}
-}
-
-func isKeyRune(r rune) bool {
-	return r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-}
-
-func (req request) tags(ps problems) []string {
-	raw, ok := req["tags"]
-	if !ok || string(raw) == "null" {
-		return nil
-	}
-	var tags []string
-	if json.Unmarshal(raw, &tags) != nil {
-		ps.add("tags", "The tags field must be an array of strings.")
-		return nil
-	}
-	for _, t := range tags {
-		maxLen(ps, "tags", t, 255)
-	}
-	return tags
-}
-
-type reference struct{ ID, Key, Email string }
-
-func (req request) referrer(ps problems) (reference, bool) {
-	raw, ok := req["referring_partner"]
-	if !ok || string(raw) == "null" {
-		return reference{}, false
-	}
-	var ref struct {
-		ID    any    `json:"id"`
-		Key   string `json:"key"`
-		Email string `json:"email"`
-	}
-	if json.Unmarshal(raw, &ref) != nil {
-		ps.add("referring_partner", "The referring partner field must be an object with id, key or email.")
-		return reference{}, false
-	}
-	out := reference{Key: ref.Key, Email: ref.Email}
-	if ref.ID != nil {
-		out.ID = strings.Trim(fmt.Sprint(ref.ID), `"`)
-	}
-	if out == (reference{}) {
-		ps.add("referring_partner", "The referring partner needs an id, a key or an email.")
-		return reference{}, false
-	}
-	return out, true
-}
-
-// referrer finds the partner a reference names. The caller holds mu.
-func (s *Server) referrer(ref reference) *Partner {
-	switch {
-	case ref.ID != "":
-		return s.byID[ref.ID]
-	case ref.Key != "":
-		return s.byKey[ref.Key]
-	default:
-		return s.byEmail[strings.ToLower(ref.Email)]
-	}
-}
-
-func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Program != Affiliate {
-		answer(w, http.StatusForbidden, map[string]any{"message": "Invitations are available only in affiliate programs.", "status": 0})
-		return
-	}
-	req, ok := readRequest(w, r)
-	if !ok {
-		return
-	}
-	ps := problems{}
-	p := &Partner{Email: req.text("email", ps), Name: req.text("name", ps), Surname: req.text("surname", ps), Status: "invited"}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.checkEmail(ps, p.Email)
-	if p.Name == "" {
-		ps.add("name", "The name field is required.")
-	}
-	maxLen(ps, "name", p.Name, 100)
-	maxLen(ps, "surname", p.Surname, 100)
-	if len(ps) > 0 {
-		ps.answer(w)
-		return
-	}
-	s.store(p)
-	s.answerStored(w, r, http.StatusOK, p)
-}
-
-func (s *Server) find(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.byID[id]
-	if p == nil {
-		answer(w, http.StatusNotFound, map[string]any{"message": "Partner not found", "status": 0})
-		return
-	}
-	answer(w, http.StatusOK, map[string]any{"data": s.view(p), "status": 1})
-}
-
-func (s *Server) list(w http.ResponseWriter, r *http.Request) {
-	limit, page := 15, 1
-	ps := problems{}
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 250 {
-			ps.add("limit", "The limit field must be between 1 and 250.")
-		}
-		limit = n
-	}
-	if v := r.URL.Query().Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			ps.add("page", "The page field must be at least 1.")
-		}
-		page = n
-	}
-	if len(ps) > 0 {
-		ps.answer(w)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data := []map[string]any{}
-	for i := (page - 1) * limit; i < len(s.partners) && i < page*limit; i++ {
-		data = append(data, s.view(s.partners[i]))
-	}
-	answer(w, http.StatusOK, map[string]any{"data": data, "status": 1,
-		"meta": map[string]any{"current_page": page, "per_page": limit, "total": len(s.partners)}})
-}
-
-// view is a partner as the API shows it. The caller holds mu.
-func (s *Server) view(p *Partner) map[string]any {
-	tags := make([]map[string]string, len(p.Tags))
-	for i, t := range p.Tags {
-		tags[i] = map[string]string{"value": t}
-	}
-	link := "https://sandbox.partnero.test/?aff=" + p.Key
-	v := map[string]any{
-		"id": p.ID, "key": p.Key, "email": p.Email, "name": p.Name, "surname": p.Surname,
-		"status": p.Status, "approved": p.Status == "active", "tags": tags,
-		"referral_link": link, "referral_links": []string{link},
-		"created_at": p.CreatedAt.Format(time.RFC3339), "updated_at": p.CreatedAt.Format(time.RFC3339),
-	}
-	if parent := s.byID[p.Referrer]; parent != nil {
-		v["referring_partner"] = map[string]string{"id": parent.ID, "key": parent.Key, "email": parent.Email}
-	}
-	return v
 }

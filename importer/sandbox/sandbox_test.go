@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -152,15 +154,21 @@ func TestRateLimit(t *testing.T) {
 func TestReadAndList(t *testing.T) {
 	_, base := start(t, Options{})
 	for _, e := range []string{"a@x.io", "b@x.io", "c@x.io"} {
-		call(t, "POST", base+"/partners", "k", `{"email":"`+e+`","id":"`+e[:1]+`"}`)
+		call(t, "POST", base+"/partners", "k", `{"email":"`+e+`","id":"`+e[:1]+`","key":"key`+e[:1]+`"}`)
 	}
-	if a := call(t, "GET", base+"/partners/b", "k", ""); a.status != 200 || a.body["data"].(map[string]any)["email"] != "b@x.io" {
+	a := call(t, "GET", base+"/partners/b", "k", "")
+	if a.status != 200 || a.body["data"].(map[string]any)["email"] != "b@x.io" {
 		t.Errorf("get: %+v", a)
 	}
-	if a := call(t, "GET", base+"/partners/zz", "k", ""); a.status != 404 {
-		t.Errorf("get missing: %+v", a)
+	if _, ok := a.body["data"].(map[string]any)["referrals"]; !ok {
+		t.Errorf("a read carries the statistics: %+v", a.body)
 	}
-	a := call(t, "GET", base+"/partners?limit=2&page=2", "k", "")
+	for _, path := range []string{"/partners/zz", "/partners/keyb"} { // by id only: a key is not an id
+		if a := call(t, "GET", base+path, "k", ""); a.status != 404 {
+			t.Errorf("get %s: %+v", path, a)
+		}
+	}
+	a = call(t, "GET", base+"/partners?limit=2&page=2", "k", "")
 	if list := a.body["data"].([]any); a.status != 200 || len(list) != 1 || list[0].(map[string]any)["email"] != "c@x.io" {
 		t.Errorf("list: %+v", a)
 	}
@@ -169,6 +177,175 @@ func TestReadAndList(t *testing.T) {
 	}
 	if a := call(t, "POST", strings.TrimSuffix(base, "/v1")+"/partners", "k", `{"email":"d@x.io"}`); a.status != 404 {
 		t.Errorf("a path without /v1 must not work: %+v", a)
+	}
+	if a := call(t, "GET", base+"/test", "k", ""); a.status != 200 || a.body["status"] != 1.0 {
+		t.Errorf("GET /test: %+v", a)
+	}
+}
+
+// The documented shapes: no key field anywhere, list items with only the
+// list fields, links and meta without totals, pages of at most 100 whatever
+// the limit asked, and a null next link on the last page.
+func TestDocumentedShapes(t *testing.T) {
+	_, base := start(t, Options{})
+	for i := range 130 {
+		call(t, "POST", base+"/partners", "k", fmt.Sprintf(`{"email":"p%d@x.io","key":"k%d","tags":["vip"]}`, i, i))
+	}
+	created := call(t, "POST", base+"/partners", "k", `{"email":"new@x.io","key":"newkey"}`).body["data"].(map[string]any)
+	if _, ok := created["key"]; ok {
+		t.Errorf("a create answer has a key field: %v", created)
+	}
+	if created["referral_link"] != "https://sandbox.partnero.test/?aff=newkey" || created["status"] != "active" {
+		t.Errorf("create answer: %v", created)
+	}
+	first := call(t, "GET", base+"/partners?limit=250", "k", "")
+	items := first.body["data"].([]any)
+	if len(items) != 100 {
+		t.Fatalf("a page of %d partners, want at most 100", len(items))
+	}
+	keys := slices.Sorted(maps.Keys(items[0].(map[string]any)))
+	if want := []string{"approved", "created_at", "custom_fields", "email", "id", "name", "status", "surname", "updated_at"}; !slices.Equal(keys, want) {
+		t.Errorf("list item fields %v, want %v", keys, want)
+	}
+	meta := first.body["meta"].(map[string]any)
+	if _, ok := meta["total"]; ok || meta["per_page"] != 100.0 {
+		t.Errorf("meta %v: no total, per_page 100", meta)
+	}
+	links := first.body["links"].(map[string]any)
+	if links["last"] != nil || links["next"] == nil {
+		t.Errorf("links %v", links)
+	}
+	second := call(t, "GET", links["next"].(string)+"&limit=100", "k", "")
+	if n := len(second.body["data"].([]any)); n != 31 || second.body["links"].(map[string]any)["next"] != nil {
+		t.Errorf("the last page: %d partners, links %v", n, second.body["links"])
+	}
+	if a := call(t, "GET", base+"/partners", "k", ""); len(a.body["data"].([]any)) != 15 {
+		t.Errorf("the default page holds %d, want 15", len(a.body["data"].([]any)))
+	}
+}
+
+// Search matches partially, as n8n warns: the client compares exactly.
+func TestSearch(t *testing.T) {
+	_, base := start(t, Options{})
+	for _, e := range []string{"ann@x.io", "joann@x.io", "bob@x.io"} {
+		call(t, "POST", base+"/partners", "k", `{"email":"`+e+`"}`)
+	}
+	a := call(t, "GET", base+"/partners:search?email=ANN@x.io", "k", "")
+	var got []string
+	for _, it := range a.body["data"].([]any) {
+		got = append(got, it.(map[string]any)["email"].(string))
+	}
+	if a.status != 200 || !slices.Equal(got, []string{"ann@x.io", "joann@x.io"}) {
+		t.Errorf("search: %d %v", a.status, got)
+	}
+	if a := call(t, "GET", base+"/partners:search", "k", ""); a.status != 422 {
+		t.Errorf("search without a value: %+v", a)
+	}
+}
+
+// Update, archive, restore and delete, as the documentation gives them.
+func TestChangeAndRemove(t *testing.T) {
+	s, base := start(t, Options{})
+	call(t, "POST", base+"/partners", "k", `{"email":"ann@x.io","id":"a","key":"ann","name":"Ann","tags":["vip","old"]}`)
+	call(t, "POST", base+"/partners", "k", `{"email":"bob@x.io","id":"b","key":"bob"}`)
+	up := call(t, "PUT", base+"/partners/a", "k", `{"update":{"surname":"Lee","tags":["new"]}}`)
+	data, _ := up.body["data"].(map[string]any)
+	if up.status != 200 || data["surname"] != "Lee" || data["name"] != "Ann" {
+		t.Fatalf("update: %+v", up)
+	}
+	if ps := s.Partners(); !slices.Equal(ps[0].Tags, []string{"new"}) {
+		t.Errorf("tags after update: %v", ps[0].Tags)
+	}
+	call(t, "PUT", base+"/partners/a", "k", `{"update":{"tags":null}}`)
+	if ps := s.Partners(); !slices.Equal(ps[0].Tags, []string{"new"}) {
+		t.Errorf("null tags must leave them: %v", ps[0].Tags)
+	}
+	call(t, "PUT", base+"/partners", "k", `{"email":"ANN@x.io","update":{"tags":[]}}`)
+	if ps := s.Partners(); len(ps[0].Tags) != 0 {
+		t.Errorf("[] must remove every tag, by email in the body: %v", ps[0].Tags)
+	}
+	for name, tt := range map[string]struct {
+		path, body string
+		status     int
+		fields     string
+	}{
+		"email taken":      {"/partners/a", `{"update":{"email":"BOB@x.io"}}`, 422, "email"},
+		"key taken":        {"/partners/a", `{"update":{"key":"bob"}}`, 422, "key"},
+		"own email":        {"/partners/a", `{"update":{"email":"Ann@x.io"}}`, 200, ""},
+		"weak password":    {"/partners/a", `{"update":{"password":"short"}}`, 422, "password"},
+		"no update object": {"/partners/a", `{"surname":"Flat"}`, 422, "update"},
+		"nobody":           {"/partners/zz", `{"update":{"name":"X"}}`, 404, ""},
+	} {
+		if a := call(t, "PUT", base+tt.path, "k", tt.body); a.status != tt.status || errorFields(a) != tt.fields {
+			t.Errorf("%s: %d %v", name, a.status, a.body)
+		}
+	}
+	for i, want := range []int{200, 400} {
+		if a := call(t, "POST", base+"/partners/b/archive", "k", ""); a.status != want {
+			t.Errorf("archive #%d: %+v", i+1, a)
+		}
+	}
+	if a := call(t, "GET", base+"/partners/b", "k", ""); a.body["data"].(map[string]any)["status"] != "archived" {
+		t.Errorf("archived partner: %+v", a)
+	}
+	if a := call(t, "POST", base+"/partners", "k", `{"email":"bob@x.io"}`); a.status != 422 {
+		t.Errorf("an archived partner keeps its email: %+v", a)
+	}
+	for i, want := range []int{200, 400} {
+		if a := call(t, "POST", base+"/partners/b/revoke-archive", "k", ""); a.status != want {
+			t.Errorf("restore #%d: %+v", i+1, a)
+		}
+	}
+	if a := call(t, "GET", base+"/partners/b", "k", ""); a.body["data"].(map[string]any)["status"] != "active" {
+		t.Errorf("restored partner: %+v", a)
+	}
+	for i, want := range []int{200, 404} {
+		if a := call(t, "DELETE", base+"/partners/b", "k", ""); a.status != want {
+			t.Errorf("delete #%d: %+v", i+1, a)
+		}
+	}
+	if a := call(t, "POST", base+"/partners", "k", `{"email":"bob@x.io","id":"b","key":"bob"}`); a.status != 201 {
+		t.Errorf("a deleted partner frees its email, id and key: %+v", a)
+	}
+	if a := call(t, "DELETE", base+"/partners", "k", `{"email":"bob@x.io"}`); a.status != 200 || len(s.Partners()) != 1 {
+		t.Errorf("delete by email: %+v", a)
+	}
+	if a := call(t, "PATCH", base+"/partners/a", "k", ""); a.status != 405 {
+		t.Errorf("PATCH: %+v", a)
+	}
+}
+
+// Each seed picks one plausible answer per silent point, and says which.
+func TestVariations(t *testing.T) {
+	seen := map[string]bool{}
+	for seed := range uint64(40) {
+		v := Vary(seed)
+		seen[v.IDs] = true
+		if !strings.HasPrefix(v.String(), fmt.Sprintf("vary %d: create answers", seed)) {
+			t.Fatalf("log line %q", v.String())
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("40 seeds gave id forms %v", seen)
+	}
+	v := Variation{IDs: "number", LinkObjects: true, ClashStatus: 409, Language: "de", NoDate: true, Missing: []string{"created_at"}, CreateStatus: 200}
+	_, base := start(t, Options{Vary: v})
+	a := call(t, "POST", base+"/partners", "k", `{"email":"ann@x.io"}`)
+	data := a.body["data"].(map[string]any)
+	if a.status != 200 || a.header.Get("Date") != "" {
+		t.Errorf("status %d, Date %q", a.status, a.header.Get("Date"))
+	}
+	if _, isNumber := data["id"].(float64); !isNumber {
+		t.Errorf("id %v is not a number", data["id"])
+	}
+	if links := data["referral_links"].([]any); links[0].(map[string]any)["url"] == nil {
+		t.Errorf("referral_links %v", links)
+	}
+	if _, ok := data["created_at"]; ok {
+		t.Errorf("created_at is there: %v", data)
+	}
+	if a := call(t, "POST", base+"/partners", "k", `{"email":"ANN@x.io"}`); a.status != 409 || !strings.Contains(a.body["message"].(string), "bereits") {
+		t.Errorf("clash: %+v", a)
 	}
 }
 

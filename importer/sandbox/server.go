@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,7 @@ const (
 )
 
 // Options configure a server; the zero value is a permissive affiliate
-// program with no limit and no faults.
+// program with no limit and no faults, answering as documented.
 type Options struct {
 	APIKey    string // the one token accepted; "" accepts any non-empty token
 	RateLimit int    // requests per Window before 429; 0 means none
@@ -36,11 +37,15 @@ type Options struct {
 	FailRate   float64       // share of requests answered 500, before anything is stored
 	Program    string        // affiliate (default) or referral
 	Faults     Faults
+	// Vary picks where the documentation is silent; the zero value is the
+	// documented mode.
+	Vary Variation
 }
 
 // Faults are the ways a real network and server lose answers, each a share
-// of requests (0 to 1). The store-then-fail faults leave the partner stored
-// while the client learns nothing certain: the cases a client must reconcile.
+// of requests (0 to 1). The store-then-fail faults leave the change made
+// while the client learns nothing certain: the cases a client must settle by
+// looking.
 type Faults struct {
 	FailAfterStore float64       // store, then answer 500
 	DropAfterStore float64       // store, then close the connection without an answer
@@ -51,6 +56,13 @@ type Faults struct {
 	Seed           uint64        // for the random choices; 0 means a fixed default
 }
 
+// Statuses of a partner, as the API shows them.
+const (
+	Active   = "active"
+	Pending  = "pending" // invited, not signed up yet
+	Archived = "archived"
+)
+
 // Partner is a partner as the sandbox holds it.
 type Partner struct {
 	ID        string
@@ -60,19 +72,25 @@ type Partner struct {
 	Surname   string
 	Tags      []string
 	Referrer  string // the referring partner's id
-	Status    string // active, or invited
+	Status    string // active, pending (invited) or archived
+	Invited   bool   // came through an invitation
 	CreatedAt time.Time
+	UpdatedAt time.Time
+	before    string // the status an archived partner is restored to
+	seq       int    // its number, for ids as numbers
 }
 
 // Server is one sandbox. Its state is its own: several can run at once.
 type Server struct {
 	opts Options
+	lang messages
 
 	mu        sync.Mutex
 	partners  []*Partner
 	byEmail   map[string]*Partner // lowercased
 	byID      map[string]*Partner
 	byKey     map[string]*Partner
+	seq       int
 	window    time.Time // start of the current rate-limit minute
 	used      int
 	burst     int // 429s still to answer in the current burst
@@ -99,8 +117,13 @@ func New(opts Options) *Server {
 	if opts.Faults.BurstLength == 0 {
 		opts.Faults.BurstLength = 5
 	}
+	opts.QuietLimit = opts.QuietLimit || opts.Vary.QuietLimit
+	lang, ok := languages[opts.Vary.Language]
+	if !ok {
+		lang = languages[""]
+	}
 	return &Server{
-		opts:    opts,
+		opts: opts, lang: lang,
 		byEmail: map[string]*Partner{}, byID: map[string]*Partner{}, byKey: map[string]*Partner{},
 		rng: rand.New(rand.NewPCG(opts.Faults.Seed, 2)),
 	}
@@ -184,7 +207,8 @@ func (s *Server) Requests() int {
 }
 
 // Add stores a partner as if it had been there before (--preload): only the
-// uniqueness rules apply. It fills in a missing id and key.
+// uniqueness rules apply. It fills in a missing id and key, and dates it a
+// day back, before any run that follows.
 func (s *Server) Add(p Partner) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -201,27 +225,56 @@ func (s *Server) Add(p Partner) error {
 		return fmt.Errorf("key %s is there already", p.Key)
 	}
 	if p.Status == "" {
-		p.Status = "active"
+		p.Status = Active
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = s.now().Add(-24 * time.Hour)
 	}
 	s.store(&p)
 	return nil
 }
 
+// now is the server's clock, off by the variation's skew.
+func (s *Server) now() time.Time {
+	return time.Now().Add(s.opts.Vary.ClockSkew).UTC().Truncate(time.Microsecond)
+}
+
 // store keeps p, generating what it lacks. The caller holds mu.
 func (s *Server) store(p *Partner) {
+	s.seq++
+	p.seq = s.seq
 	if p.ID == "" {
-		p.ID = s.unused(s.byID, "p_", p.Email)
+		if s.opts.Vary.IDs == "number" {
+			p.ID = s.unusedNumber()
+		} else {
+			p.ID = s.unused(s.byID, "p_", p.Email)
+		}
 	}
 	if p.Key == "" {
 		p.Key = s.unused(s.byKey, "", p.Email)
 	}
 	if p.CreatedAt.IsZero() {
-		p.CreatedAt = time.Now().UTC().Truncate(time.Second)
+		p.CreatedAt = s.now()
 	}
+	p.UpdatedAt = p.CreatedAt
 	s.partners = append(s.partners, p)
+	s.index(p)
+}
+
+// index makes p findable by email, id and key. The caller holds mu.
+func (s *Server) index(p *Partner) {
 	s.byEmail[strings.ToLower(p.Email)] = p
 	s.byID[p.ID] = p
 	s.byKey[p.Key] = p
+}
+
+// remove deletes p for good, freeing its email, id and key. The caller
+// holds mu.
+func (s *Server) remove(p *Partner) {
+	s.partners = slices.DeleteFunc(s.partners, func(q *Partner) bool { return q == p })
+	delete(s.byEmail, strings.ToLower(p.Email))
+	delete(s.byID, p.ID)
+	delete(s.byKey, p.Key)
 }
 
 // unused derives an identifier from the email, so that the same file gives
@@ -234,4 +287,13 @@ func (s *Server) unused(taken map[string]*Partner, prefix, email string) string 
 		v = fmt.Sprintf("%s%d", base, i)
 	}
 	return v
+}
+
+// unusedNumber is the next free numeric id, for servers whose ids are numbers.
+func (s *Server) unusedNumber() string {
+	for n := 1000 + s.seq; ; n++ {
+		if id := strconv.Itoa(n); s.byID[id] == nil {
+			return id
+		}
+	}
 }
