@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -35,7 +37,7 @@ func TestSandboxCommand(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--api-key", "sekret-key", "--preload", "../../samples/messy-existing.csv"},
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--api-key", "sekret-key", "--preload", "../../samples/messy-existing.csv", "--vary", "3"},
 			func(string) string { return "" }, Streams{Out: &bytes.Buffer{}, Err: &stderr})
 	}()
 	serving := regexp.MustCompile(`serving the Partnero API at (http://\S+/v1)`)
@@ -61,14 +63,14 @@ func TestSandboxCommand(t *testing.T) {
 	if got := post("other"); got != 401 {
 		t.Errorf("wrong key: %d", got)
 	}
-	if got := post("sekret-key"); got != 422 {
-		t.Errorf("preloaded email: %d, want 422", got)
+	if got := post("sekret-key"); got != 422 && got != 409 {
+		t.Errorf("preloaded email: %d, want a clash", got)
 	}
 	cancel()
 	if code := <-done; code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "preloaded 3 partners") {
+	if !strings.Contains(stderr.String(), "preloaded 3 partners") || !strings.Contains(stderr.String(), "sandbox: vary 3: create answers") {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
 }
@@ -83,6 +85,24 @@ func TestSandboxFlags(t *testing.T) {
 		r := runCLI(t, nil, "", args...)
 		if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+// An import into the embedded sandbox works whatever the variation, and
+// every created or invited row has its partner id.
+func TestImportIntoVariedSandbox(t *testing.T) {
+	for seed := 1; seed <= 4; seed++ {
+		rep := filepath.Join(t.TempDir(), "r.csv")
+		r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-vary", fmt.Sprint(seed), "--rate", "0", "--no-progress",
+			"--report", rep, "../../samples/partners.csv")
+		if r.code != exitOK {
+			t.Fatalf("vary %d: exit %d\n%s", seed, r.code, r.stderr)
+		}
+		for _, l := range r.reportLines[1:] {
+			if l[8] == "" {
+				t.Errorf("vary %d: row %s (%s) has no partner id: %s", seed, l[0], l[4], l[7])
+			}
 		}
 	}
 }

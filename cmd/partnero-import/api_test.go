@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+// The command against the sandbox in its documented mode (no key field,
+// pages of at most 100, links without totals), with 150 partners already
+// there and a fifth of the answers lost after the partner was stored, on
+// rows with neither id nor key: each lost answer is settled by a lookup,
+// and the report agrees with the sandbox's store, row by row.
+func TestLostAnswersInDocumentedMode(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Options{FailRate: 0.03, Faults: sandbox.Faults{
+		FailAfterStore: 0.1, DropAfterStore: 0.07, SlowAfterStore: 0.05, SlowDelay: time.Second, Seed: 5,
+	}})
+	for i := range 150 {
+		sb.Add(sandbox.Partner{Email: fmt.Sprintf("old%d@x.io", i), Name: "Old"})
+	}
+	var b strings.Builder
+	b.WriteString("email,name\n")
+	for i := range 80 {
+		fmt.Fprintf(&b, "new%d@x.io,New\n", i)
+	}
+	for i := range 5 {
+		fmt.Fprintf(&b, "OLD%d@x.io,New\n", i*30)
+	}
+	dir := t.TempDir()
+	in, rep := filepath.Join(dir, "p.csv"), filepath.Join(dir, "p.report.csv")
+	os.WriteFile(in, []byte(b.String()), 0o600)
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}, "",
+		"import", "--no-progress", "--rate", "0", "--retries", "8", "--timeout", "400ms", "--concurrency", "6", "--report", rep, in)
+	if r.code != exitRowsFailed || len(r.reportLines) != 86 {
+		t.Fatalf("exit %d, %d lines\n%s", r.code, len(r.reportLines), r.stderr)
+	}
+	stored := map[string]string{}
+	for _, p := range sb.Partners() {
+		stored[strings.ToLower(p.Email)] = p.ID
+	}
+	reconciled := 0
+	for _, l := range r.reportLines[1:] {
+		email, status, reason, id := strings.ToLower(l[2]), l[4], l[5], l[8]
+		switch {
+		case strings.HasPrefix(email, "old"):
+			if status+"/"+reason != "rejected/email_exists" {
+				t.Errorf("%s: %s/%s (%s)", email, status, reason, l[7])
+			}
+		case status != "created" || id == "" || stored[email] != id:
+			t.Errorf("%s: %s/%s id %q, stored as %q (%s)", email, status, reason, id, stored[email], l[7])
+		}
+		if strings.HasPrefix(l[7], "reconciled") {
+			reconciled++
+		}
+	}
+	if len(stored) != 230 {
+		t.Errorf("%d partners stored, want 150 + 80", len(stored))
+	}
+	if reconciled < 5 {
+		t.Errorf("only %d rows reconciled: the faults did not test the lookups", reconciled)
+	}
+}
