@@ -17,11 +17,16 @@ import (
 	"github.com/partnero-import/partnero-import/validate"
 )
 
-// Defaults documented in the README.
+// Defaults and bounds documented in the README.
 const (
 	defaultConcurrency = 8
 	defaultRetries     = 3
 	defaultTimeout     = 30 * time.Second
+	// maxConcurrency: Partnero's limit is per minute, and more requests in
+	// flight than this only queue at the server.
+	maxConcurrency = 64
+	maxRetries     = 20
+	maxTimeout     = 10 * time.Minute
 )
 
 var errHelp = errors.New("help shown")
@@ -65,7 +70,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		name = "validate"
 	}
 	// Defaults also for the flags validate does not have, so check() holds.
-	o := &importOptions{logFormat: "text", concurrency: defaultConcurrency, retries: defaultRetries, progressEvery: 5 * time.Second}
+	o := &importOptions{logFormat: "text", rate: "auto", concurrency: defaultConcurrency, retries: defaultRetries, timeout: defaultTimeout, progressEvery: 5 * time.Second}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	fs.StringVar(&o.format, "format", "", "input format: csv, jsonl or xlsx (default: from the file's extension)")
@@ -137,11 +142,17 @@ func (o *importOptions) check() error {
 	if o.mode != validate.Create && o.mode != validate.Invite {
 		return usagef("unknown --mode %q: use create or invite", o.mode)
 	}
-	if o.concurrency < 1 {
-		return usagef("--concurrency must be at least 1")
+	if o.concurrency < 1 || o.concurrency > maxConcurrency {
+		return usagef("--concurrency must be between 1 and %d, not %d", maxConcurrency, o.concurrency)
 	}
-	if o.retries < 0 {
-		return usagef("--retries must not be negative")
+	if o.retries < 0 || o.retries > maxRetries {
+		return usagef("--retries must be between 0 and %d, not %d", maxRetries, o.retries)
+	}
+	if o.timeout <= 0 || o.timeout > maxTimeout {
+		return usagef("--timeout must be more than 0 and at most %v, not %v", maxTimeout, o.timeout)
+	}
+	if _, _, err := parseRate(o.rate); err != nil {
+		return err
 	}
 	if (o.sandboxPreload != "" || o.sandboxVary != 0) && !o.useSandbox {
 		return usagef("--sandbox-preload and --sandbox-vary need --sandbox")

@@ -392,3 +392,26 @@ func TestStaleRetryFile(t *testing.T) {
 		t.Fatal("a clean run left the earlier retry file")
 	}
 }
+
+// A bad value is exit 2 with one line, before any file is touched: an
+// earlier report stays as it was.
+func TestBadFlagsTouchNothing(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	const earlier = "an earlier report\n"
+	for _, args := range [][]string{
+		{"--concurrency", "2000000000"}, {"--concurrency", "0"}, {"--concurrency", "65"},
+		{"--timeout", "0"}, {"--timeout", "-1s"}, {"--timeout", "11m"},
+		{"--retries", "-1"}, {"--retries", "1000"},
+		{"--rate", "-1"}, {"--rate", "NaN"},
+		{"--progress-interval", "0s"},
+	} {
+		os.WriteFile(rep, []byte(earlier), 0o644)
+		r := runCLI(t, nil, "", append([]string{"import", "--sandbox", "--report", rep}, append(args, "../../samples/partners.csv")...)...)
+		if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, args[0]) {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if b, _ := os.ReadFile(rep); string(b) != earlier {
+			t.Errorf("%v: the report was touched", args)
+		}
+	}
+}

@@ -51,8 +51,8 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 		return 0, usagef("unknown --program %q: use affiliate or referral", opts.Program)
 	case !allShares(opts.FailRate, opts.Faults.FailAfterStore, opts.Faults.DropAfterStore, opts.Faults.SlowAfterStore, opts.Faults.Burst429):
 		return 0, usagef("--fail-rate, --fail-after-store-rate, --drop-rate, --slow-rate and --burst-rate must be between 0 and 1")
-	case opts.RateLimit < 0 || opts.Latency < 0:
-		return 0, usagef("--rate-limit and --latency must not be negative")
+	case opts.RateLimit < 0 || opts.Latency < 0 || opts.Faults.SlowDelay < 0 || opts.Faults.BurstLength < 0:
+		return 0, usagef("--rate-limit, --latency, --slow-delay and --burst-length must not be negative")
 	}
 	if vary != 0 {
 		opts.Vary = sandbox.Vary(vary)

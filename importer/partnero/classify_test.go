@@ -122,6 +122,11 @@ func TestRetryAfter(t *testing.T) {
 		"soon":                          0,
 		"-4":                            0,
 		"100000":                        10 * time.Minute,
+		"1e300":                         10 * time.Minute,
+		"99999999999999999999":          10 * time.Minute,
+		"NaN":                           0,
+		"Inf":                           10 * time.Minute,
+		"Fri, 31 Dec 9999 23:59:59 GMT": 10 * time.Minute,
 	}
 	for v, want := range tests {
 		if got := retryAfter(v, now); got != want {

@@ -409,6 +409,10 @@ func (c *Client) sendURL(ctx context.Context, method, target string, payload []b
 	return resp.StatusCode, respBody, resp.Header, nil
 }
 
+// maxRetryAfter caps a server's Retry-After: a huge one would stall the
+// run for good.
+const maxRetryAfter = 10 * time.Minute
+
 // retryAfter parses a Retry-After header: seconds, or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
@@ -417,11 +421,16 @@ func retryAfter(v string, now time.Time) time.Duration {
 	}
 	var d time.Duration
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		d = time.Duration(secs * float64(time.Second))
+		// Capped before converting: a float too large for a Duration
+		// converts to nonsense (a negative wait). NaN is no wait.
+		if !(secs > 0) {
+			return 0
+		}
+		d = time.Duration(min(secs, maxRetryAfter.Seconds()) * float64(time.Second))
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = t.Sub(now)
 	}
-	return min(max(d, 0), 10*time.Minute)
+	return min(max(d, 0), maxRetryAfter)
 }
 
 // backoff is exponential with jitter: about 0.5s, 1s, 2s... at most 30s
