@@ -56,6 +56,11 @@ func (r *retryFile) add(line *report.Line, raw []byte) {
 		if r.f, r.err = os.OpenFile(r.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); r.err != nil {
 			return
 		}
+		// A file of that name that existed keeps its mode through O_TRUNC:
+		// the passwords in it are for the user's eyes only.
+		if r.err = r.f.Chmod(0o600); r.err != nil {
+			return
+		}
 		_, r.err = r.f.Write(r.header)
 	}
 	if len(raw) > 0 && raw[len(raw)-1] != '\n' {

@@ -150,9 +150,10 @@ func plainText(body []byte) string {
 	return collapse(s)
 }
 
-// collapse keeps a text on one line with single spaces, and not too long.
+// collapse keeps a text on one line with single spaces. It is not cut
+// short here: secrets are scrubbed first, then the message is cut.
 func collapse(s string) string {
-	return truncate(strings.Join(strings.Fields(s), " "), 300)
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // Classify turns an answer into a verdict: by status, then by the failing

@@ -1,6 +1,7 @@
 package partnero
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,12 @@ func TestErrorMessages(t *testing.T) {
 		if got := parseErrorBody([]byte(body)).Message; got != want {
 			t.Errorf("%s: %q, want %q", body, got, want)
 		}
+	}
+	// Never cut here: a secret cut in half would escape the scrubbing
+	// that comes after.
+	long := "<html><title>" + strings.Repeat("x", 1000) + " Secr3tPass</title></html>"
+	if got := parseErrorBody([]byte(long)).Message; !strings.HasSuffix(got, "Secr3tPass") {
+		t.Errorf("a long page's message was cut: ...%s", got[len(got)-20:])
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/partnero-import/partnero-import/importer/secret"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -54,9 +55,10 @@ func (c *Client) Preflight(ctx context.Context) error {
 			retry = true
 		case status >= 200 && status < 300:
 			if _, ok := decode(body); !ok {
+				page := truncate(secret.Scrub(plainText(body), c.key), 120)
 				return &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
 					"%s answers, but not as Partnero's API (GET /partners gave %d and no JSON: %q): check --base-url (Partnero's is %s)",
-					c.base, status, truncate(plainText(body), 120), DefaultBaseURL)}
+					c.base, status, page, DefaultBaseURL)}
 			}
 			c.auto.observe(status, header)
 			c.setSince(header.Get("Date"))

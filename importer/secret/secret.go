@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"log/slog"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -59,14 +60,17 @@ func Scrub(text string, secrets ...String) string {
 // forms are the ways s may come back, longest first so that a longer form is
 // replaced whole before a shorter one inside it.
 func forms(s string) []string {
-	set := map[string]bool{s: true}
-	goJSON, _ := json.Marshal(s) // escapes < > & as \u003c...
+	set := map[string]bool{s: true, strings.Join(strings.Fields(s), " "): true} // as a page's white space is collapsed
+	goJSON, _ := json.Marshal(s)                                                // escapes < > & as \u003c...
 	set[strings.Trim(string(goJSON), `"`)] = true
 	var plain strings.Builder
 	enc := json.NewEncoder(&plain)
 	enc.SetEscapeHTML(false)
 	enc.Encode(s)
 	set[strings.Trim(strings.TrimSpace(plain.String()), `"`)] = true
+	for f := range maps.Clone(set) { // PHP escapes slashes, with or without JSON_UNESCAPED_UNICODE
+		set[strings.ReplaceAll(f, "/", `\/`)] = true
+	}
 	set[phpJSON(s)] = true
 	set[url.QueryEscape(s)] = true
 	set[url.PathEscape(s)] = true

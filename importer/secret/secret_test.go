@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -34,5 +36,29 @@ func TestNothingPrintsTheSecret(t *testing.T) {
 	}
 	if s.Reveal() != "Sup3rSecret" || s.Empty() || !New("").Empty() {
 		t.Error("Reveal or Empty is wrong")
+	}
+}
+
+// Scrub finds a secret in every form a server may echo it.
+func TestScrubEveryForm(t *testing.T) {
+	for _, pw := range []string{"Sup3r&<Secret>", "Pässw/0rd'X", `Qu"ote 1Ab  two`, "sk_live_Abc/123+xyz="} {
+		s := New(pw)
+		goJSON, _ := json.Marshal(pw)
+		echoes := []string{
+			pw,
+			strings.Trim(string(goJSON), `"`),
+			phpJSON(pw),
+			url.QueryEscape(pw),
+			url.PathEscape(pw),
+			html.EscapeString(pw),
+			strings.Join(strings.Fields(pw), " "),
+			"Bearer " + pw,
+		}
+		for _, e := range echoes {
+			got := Scrub("the server said: "+e+" (and more)", s)
+			if strings.Contains(got, e) || !strings.Contains(got, "REDACTED") {
+				t.Errorf("%q echoed as %q: %q", pw, e, got)
+			}
+		}
 	}
 }

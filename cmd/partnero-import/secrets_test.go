@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// A server that echoes every request back, in every form a server might
+// (raw, JSON-escaped twice over, URL-encoded, HTML-escaped, in a page's
+// title), placed so that a message cut before scrubbing would keep half a
+// secret; creates whose answers are lost, so lookups run and fail too.
+// Neither the API key nor any password reaches the report, standard output,
+// standard error (text or JSON logs, with --verbose) or the summary.
+func TestEchoingServerLeaksNoSecret(t *testing.T) {
+	const key = "sk_live_Abc/123+xyz="
+	passwords := []string{"Sup3r&<Secret>", "Pässw/0rd'X", "Plain1Secret"}
+	var posts, calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		dump := r.Method + " " + r.URL.String() + " Authorization: " + r.Header.Get("Authorization") + " " + string(body)
+		quoted, _ := json.Marshal(dump)
+		// One form of the request first (the form by the row: p3@x.io gets
+		// the fourth), then the request again past padding that moves from
+		// answer to answer, so that cuts fall inside secrets.
+		row := 0
+		fmt.Sscanf(dump[strings.Index(dump, "p")+1:], "%d", &row)
+		if i := strings.Index(dump, "email"); i >= 0 {
+			fmt.Sscanf(dump[i+strings.IndexByte(dump[i:], 'p')+1:], "%d", &row)
+		}
+		form := []string{dump, string(quoted), url.QueryEscape(dump), html.EscapeString(dump), strings.ReplaceAll(string(quoted), "/", `\/`)}[row%5]
+		echoes := form + " | " + strings.Repeat("x", int(calls.Add(1)*53%400)) + dump
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Get("limit") == "1":
+			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
+		case r.Method == http.MethodPost && row%3 == 0 && posts.Add(1)%2 == 1: // lost: a lookup follows
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		case r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			json.NewEncoder(w).Encode(map[string]any{"message": echoes, "errors": map[string]any{"password": []string{dump}, "email": echoes}})
+		default:
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "<html><head><title>%s</title></head><body>%s</body></html>", html.EscapeString(echoes), html.EscapeString(dump))
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	var b strings.Builder
+	b.WriteString("email,name,password\n")
+	for i := range 30 { // each password with each form
+		fmt.Fprintf(&b, "p%d@x.io,P,%s\n", i, passwords[i/10])
+	}
+	os.WriteFile(in, []byte(b.String()), 0o600)
+	for _, format := range []string{"text", "json"} {
+		rep, summary := filepath.Join(dir, format+".report.csv"), filepath.Join(dir, format+".summary.json")
+		r := runCLI(t, map[string]string{"PARTNERO_API_KEY": key, "PARTNERO_BASE_URL": srv.URL + "/v1"}, "",
+			"import", "--no-progress", "--rate", "0", "--retries", "1", "--verbose", "--log-format", format,
+			"--summary-json", summary, "--report", rep, in)
+		if r.code != exitRowsFailed || len(r.reportLines) != 31 {
+			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
+		}
+		if !strings.Contains(r.report, "REDACTED") {
+			t.Fatalf("%s: the echoes did not reach the report, so the test proves nothing:\n%s", format, r.report)
+		}
+		s, _ := os.ReadFile(summary)
+		r.report += string(s)
+		for _, sec := range append(passwords, key) {
+			for _, form := range echoed(sec) {
+				noSecrets(t, r, form, form[:len(form)/2+1]) // nor half of one, cut where a message ends
+			}
+		}
+	}
+}
+
+// echoed are the forms of a secret the echoing server sends back, written
+// here apart from the scrubber's own list so that a form it forgets shows.
+func echoed(s string) []string {
+	quoted, _ := json.Marshal(s)
+	j := strings.Trim(string(quoted), `"`)
+	return []string{s, j, strings.ReplaceAll(j, "/", `\/`), url.QueryEscape(s), html.EscapeString(s)}
+}
+
+// The retry file holds passwords: it is readable by its owner only, also
+// when a file of that name was there before with another mode.
+func TestRetryFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	rep, retry := filepath.Join(dir, "m.report.csv"), filepath.Join(dir, "m.retry.csv")
+	if err := os.WriteFile(retry, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(retry, 0o644) // whatever the umask made of it
+	r := runCLI(t, nil, "", "validate", "--report", rep, "../../samples/messy.csv")
+	st, err := os.Stat(retry)
+	if r.code != exitRowsFailed || err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("exit %d, retry file %v %v\n%s", r.code, st.Mode(), err, r.stderr)
+	}
+}
