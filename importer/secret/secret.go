@@ -60,8 +60,9 @@ func Scrub(text string, secrets ...String) string {
 // forms are the ways s may come back, longest first so that a longer form is
 // replaced whole before a shorter one inside it.
 func forms(s string) []string {
-	set := map[string]bool{s: true, strings.Join(strings.Fields(s), " "): true} // as a page's white space is collapsed
-	goJSON, _ := json.Marshal(s)                                                // escapes < > & as \u003c...
+	// As sent, and as a page's collapsed white space shows it.
+	set := map[string]bool{s: true, strings.Join(strings.Fields(s), " "): true}
+	goJSON, _ := json.Marshal(s) // escapes < > & as \u003c...
 	set[strings.Trim(string(goJSON), `"`)] = true
 	var plain strings.Builder
 	enc := json.NewEncoder(&plain)
