@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,26 +20,74 @@ import (
 	"github.com/partnero-import/partnero-import/report"
 )
 
-// benchRows is the size of the dry-run benchmark's file.
+// benchRows is the size of the dry-run benchmarks' files.
 const benchRows = 1_000_000
 
+// The referral-heavy file's trees: this share of rows names a random
+// earlier row as its referrer, by id or by email, in trees of at most
+// treeDepth levels (the multi-tier migrations this tool exists for).
+const (
+	treeShare = 0.3
+	treeDepth = 12
+)
+
 // writeBenchFile writes a partner file of n rows with the columns a
-// migration usually has.
-func writeBenchFile(b *testing.B, n int) string {
-	b.Helper()
-	path := filepath.Join(b.TempDir(), "big.csv")
+// migration usually has; with tree, the referral-heavy file (two more
+// columns).
+func writeBenchFile(tb testing.TB, n int, tree bool) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "big.csv")
+	if err := writeBenchRows(path, n, tree); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func writeBenchRows(path string, n int, tree bool) error {
 	f, err := os.Create(path)
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
 	w := bufio.NewWriter(f)
-	w.WriteString("email,name,surname,id,key,password,tags\n")
-	for i := range n {
-		fmt.Fprintf(w, "User.%d@Example%d.com,Name%d,Surname %d,id%d,key%d,Passw0rd%d,blog|vip\n", i, i%97, i, i, i, i, i)
+	if !tree {
+		w.WriteString("email,name,surname,id,key,password,tags\n")
+	} else {
+		w.WriteString("email,name,surname,id,key,password,tags,referring_partner_id,referring_partner_email\n")
 	}
-	w.Flush()
-	f.Close()
-	return path
+	rng := rand.New(rand.NewPCG(12, 30)) // the same file every run
+	level := make([]uint8, n)            // the levels of the tree down to each row
+	for i := range n {
+		fmt.Fprintf(w, "User.%d@Example%d.com,Name%d,Surname %d,id%d,key%d,Passw0rd%d,blog|vip", i, i%97, i, i, i, i, i)
+		if !tree {
+			w.WriteByte('\n')
+			continue
+		}
+		level[i] = 1
+		ref := -1
+		switch {
+		case i > 0 && i < treeDepth:
+			ref = i - 1 // one chain of the greatest depth, so every run has it
+		case i > 0 && rng.Float64() < treeShare:
+			for ref = rng.IntN(i); level[ref] == treeDepth; ref = rng.IntN(i) {
+			}
+		}
+		switch {
+		case ref < 0:
+			w.WriteString(",,\n")
+		case rng.IntN(2) == 0:
+			fmt.Fprintf(w, ",id%d,\n", ref)
+		default: // as exports often have it: in another case than the row's own
+			fmt.Fprintf(w, ",,user.%d@example%d.com\n", ref, ref%97)
+		}
+		if ref >= 0 {
+			level[i] = level[ref] + 1
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // floor is the least a dry run must do: read every record with
@@ -71,7 +120,18 @@ func floor(path string) (int, error) {
 // over the floor's. The floor runs in the same process right before each
 // validation, so that a shared machine's drift hits both alike.
 func BenchmarkDryRun(b *testing.B) {
-	path := writeBenchFile(b, benchRows)
+	benchDryRun(b, writeBenchFile(b, benchRows, false), 0)
+}
+
+// BenchmarkDryRunReferrals is BenchmarkDryRun on the referral-heavy file:
+// 30% of the rows name an earlier row as their referrer, 12 levels deep.
+func BenchmarkDryRunReferrals(b *testing.B) {
+	benchDryRun(b, writeBenchFile(b, benchRows, true), treeDepth)
+}
+
+// benchDryRun validates path (benchRows rows, all valid, trees of depth
+// levels) and reports x-floor.
+func benchDryRun(b *testing.B, path string, depth int) {
 	rep := filepath.Join(b.TempDir(), "r.csv")
 	var floorTime, total time.Duration
 	for b.Loop() {
@@ -90,8 +150,8 @@ func BenchmarkDryRun(b *testing.B) {
 			Report: func() (*report.Writer, error) { return report.Create(rep, false) },
 		})
 		total += time.Since(start)
-		if err != nil || res.Summary.Count(report.Valid, "") != benchRows {
-			b.Fatalf("valid %d of %d: %v", res.Summary.Count(report.Valid, ""), benchRows, err)
+		if err != nil || res.Summary.Count(report.Valid, "") != benchRows || res.Shape.Depth != depth {
+			b.Fatalf("valid %d of %d, depth %d: %v", res.Summary.Count(report.Valid, ""), benchRows, res.Shape.Depth, err)
 		}
 	}
 	b.ReportMetric(float64(total)/float64(floorTime), "x-floor")
