@@ -212,7 +212,7 @@ func (d *dispatcher) finish(r sent) {
 		line.Status, line.Reason = report.Skipped, report.AlreadyExists
 		line.Message = join("a partner with this email is already in Partnero", line.Message)
 	}
-	line.Message = join(line.Message, inviteWarning(r.rec, r.verdict.Action))
+	line.Message = join(line.Message, inviteWarning(r.verdict.Action, r.rec.HasReferrer()))
 	d.write(&line, r.rec.Raw)
 	if line.Status == report.Failed && line.Attempts > 1 {
 		d.cfg.log().Warn("retries exhausted", "row", line.Row, "reason", line.Reason, "attempts", line.Attempts, "message", line.Message)

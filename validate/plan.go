@@ -317,11 +317,7 @@ func Message(ps []Problem) string {
 
 // Judge gives a row of the second pass its verdict, after Finish.
 func (p *Plan) Judge(rec *input.Record) Verdict {
-	v := Verdict{Status: report.Valid}
-	v.Action, _ = Action(&rec.Fields, p.mode)
-	if rec.Row < len(p.parent) {
-		v.Referrer = int(p.parent[rec.Row])
-	}
+	action, _ := Action(&rec.Fields, p.mode)
 	ps := Row(rec, p.mode)
 	if rec.Err == nil {
 		f := &rec.Fields
@@ -329,8 +325,19 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 		ps = p.repeat(ps, ofID, f.ID, rec.Row, report.DuplicateIDInFile, "id")
 		ps = p.repeat(ps, ofKey, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
 	}
-	if p.cycle.has(rec.Row) {
-		ps = append(ps, Problem{report.ReferralCycle, p.loopMessage(rec.Row)})
+	return p.JudgeProblems(rec.Row, action, ps)
+}
+
+// JudgeProblems gives a row its verdict, after Finish, from its action and
+// the problems AddChecked returned for it: the same verdict as Judge's,
+// without reading the row again.
+func (p *Plan) JudgeProblems(row int, action string, ps []Problem) Verdict {
+	v := Verdict{Action: action, Status: report.Valid}
+	if row < len(p.parent) {
+		v.Referrer = int(p.parent[row])
+	}
+	if p.cycle.has(row) {
+		ps = append(ps, Problem{report.ReferralCycle, p.loopMessage(row)})
 	}
 	if len(ps) > 0 {
 		sortProblems(ps)

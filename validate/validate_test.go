@@ -62,16 +62,25 @@ func rec(row int, f input.Fields) *input.Record {
 	return &input.Record{Row: row, Line: row + 1, Fields: f}
 }
 
-// judge runs both passes over rows and returns each verdict.
-func judge(mode string, rows ...*input.Record) []Verdict {
+// judge runs both passes over rows and returns each verdict. It checks that
+// a row judged from the problems Add returned (as the dry run judges the
+// rows that name a referrer, without reading them again) gets Judge's
+// verdict.
+func judge(t *testing.T, mode string, rows ...*input.Record) []Verdict {
+	t.Helper()
 	p := NewPlan(mode)
-	for _, r := range rows {
-		p.Add(r)
+	added := make([][]Problem, len(rows))
+	for i, r := range rows {
+		added[i] = p.Add(r)
 	}
 	p.Finish()
 	out := make([]Verdict, len(rows))
 	for i, r := range rows {
 		out[i] = p.Judge(r)
+		action, _ := Action(&r.Fields, mode)
+		if v := p.JudgeProblems(r.Row, action, added[i]); v != out[i] {
+			t.Errorf("row %d judged from its problems: %+v, judged again: %+v", r.Row, v, out[i])
+		}
 	}
 	return out
 }
@@ -120,7 +129,7 @@ func TestRowReasons(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rec(1, tt.fields)
 			r.Err = tt.err
-			v := judge(tt.mode, r)[0]
+			v := judge(t, tt.mode, r)[0]
 			if v.Reason != tt.reason {
 				t.Fatalf("reason %q (%s), want %q", v.Reason, v.Message, tt.reason)
 			}
@@ -161,6 +170,8 @@ func TestFileReasons(t *testing.T) {
 			[]string{"invalid referral_cycle rows 1 → 3 → 2 → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2"}},
 		{"child before its invalid parent, grandchild too", []input.Fields{f("c@x.io", "3", "", "2"), f("b@x.io", "2", "", "1"), f("nope", "1", "", "")},
 			[]string{"skipped referring_partner_failed row 2", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
+		{"a repeat on a loop: both problems, the repeat first", []input.Fields{f("a@x.io", "1", "", "2"), f("A@x.io", "2", "", "1")},
+			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1; referring partner: on a loop"}},
 		{"reference outside the file is left to the API", []input.Fields{f("a@x.io", "1", "", "99")},
 			[]string{"valid"}},
 		{"reference by key and by email", []input.Fields{
@@ -173,7 +184,7 @@ func TestFileReasons(t *testing.T) {
 			for i, fs := range tt.rows {
 				rows = append(rows, rec(i+1, fs))
 			}
-			for i, v := range judge(Create, rows...) {
+			for i, v := range judge(t, Create, rows...) {
 				got := strings.TrimSpace(string(v.Status) + " " + string(v.Reason) + " " + v.Message)
 				parts := strings.SplitN(tt.want[i], " ", 3)
 				if string(v.Status) != parts[0] || (len(parts) > 1 && string(v.Reason) != parts[1]) || (len(parts) > 2 && !strings.Contains(v.Message, parts[2])) {
@@ -185,7 +196,7 @@ func TestFileReasons(t *testing.T) {
 }
 
 func TestReferrerIsResolved(t *testing.T) {
-	vs := judge(Create,
+	vs := judge(t, Create,
 		rec(1, input.Fields{Email: "c@x.io", ReferringEmail: "p@x.io"}),
 		rec(2, input.Fields{Email: "p@x.io"}))
 	if vs[0].Referrer != 2 || vs[1].Referrer != 0 {
