@@ -11,10 +11,11 @@ import (
 
 // Validate judges every row without sending anything: valid, invalid, or
 // skipped because its referrer in the file will not be created. It reads
-// the file once: a row that names no referrer has its verdict as soon as it
-// is read (repeats are of earlier rows); a row that names one waits, in a
-// temporary file, for the end of the file, and is then judged from the
-// plan and what the first read found.
+// the file once. A row has its verdict as soon as it is read when no later
+// row can change it (repeats are of earlier rows): it names no referrer, or
+// one on an earlier row that has its verdict. Other rows wait, in a
+// temporary file, for the end of the file, and are then judged from the
+// plan and what the read found.
 func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	res := &Result{}
@@ -48,15 +49,10 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		pass.expect(plan, rec.Row)
 		ps := plan.AddChecked(rec, *c)
 		action, _ := validate.Action(&rec.Fields, cfg.Mode)
-		if rec.Err == nil && rec.HasReferrer() {
-			return later.add(&waitingRow{row: rec.Row, line: rec.Line, email: rec.Email, action: action, problems: ps, raw: rec.Raw})
+		if v, now := plan.JudgeNow(rec.Row, action, ps); now {
+			return write(verdictLine(v, rec.Row, rec.Line, rec.Email, rec.HasReferrer()), rec.Raw)
 		}
-		line := lineOf(rec, action)
-		line.Status = report.Valid
-		if len(ps) > 0 {
-			line.Status, line.Reason, line.Message = report.Invalid, ps[0].Reason, validate.Message(ps)
-		}
-		return write(&line, rec.Raw)
+		return later.add(&waitingRow{row: rec.Row, line: rec.Line, email: rec.Email, action: action, problems: ps, raw: rec.Raw})
 	})
 	if err != nil {
 		return nil, err
@@ -65,11 +61,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	res.Shape, res.InputSHA256 = plan.Shape(), sum()
 	err = later.each(func(r *waitingRow) error {
 		v := plan.JudgeProblems(r.row, r.action, r.problems)
-		line := report.Line{Row: r.row, Line: r.line, Email: r.email, Action: v.Action, Status: v.Status, Reason: v.Reason, Message: v.Message}
-		if v.Status == report.Valid {
-			line.Message = inviteWarning(v.Action, true)
-		}
-		return write(&line, r.raw)
+		return write(verdictLine(v, r.row, r.line, r.email, true), r.raw)
 	})
 	if err == nil && cfg.report == nil {
 		err = cfg.openReport() // a file without rows still gets its report
@@ -78,6 +70,15 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		res.RetryFile, err = path, rerr
 	}
 	return res, err
+}
+
+// verdictLine is a dry run's report line for a row.
+func verdictLine(v validate.Verdict, row, line int, email string, namesReferrer bool) *report.Line {
+	l := &report.Line{Row: row, Line: line, Email: email, Action: v.Action, Status: v.Status, Reason: v.Reason, Message: v.Message}
+	if v.Status == report.Valid {
+		l.Message = inviteWarning(v.Action, namesReferrer)
+	}
+	return l
 }
 
 // interrupted notes in res when ctx has ended: the dry run then reports

@@ -28,8 +28,13 @@ type Plan struct {
 	cycle    bitset  // on a referral loop
 	doomed   bitset  // will not be created: bad, cycle, or a doomed referrer
 	referred bitset  // some row of the file names this row as its referrer
-	pending  []reference
-	shape    Shape
+	// settled rows had their final verdict when they were added: they name
+	// no referrer, or a referrer on an earlier settled row. No later row can
+	// change it: the referrers of a settled row only go up the file, so
+	// they are on no loop, and where a value first appears never changes.
+	settled bitset
+	pending []reference
+	shape   Shape
 }
 
 // Shape is what a file's referral trees look like.
@@ -145,7 +150,38 @@ func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
 		p.bad.set(rec.Row)
 		sortProblems(ps)
 	}
+	p.settle(rec.Row, c.ref)
 	return ps
+}
+
+// settle marks a row settled when its verdict can no longer change, with
+// whether it will be created.
+func (p *Plan) settle(row int, ref *reference) {
+	parent := int32(0)
+	if ref != nil {
+		parent = p.resolveNow(*ref)
+		if parent == 0 || int(parent) >= row || !p.settled.has(int(parent)) {
+			return // judged after Finish
+		}
+		p.parent[row] = parent // as Finish will find it
+	}
+	p.settled.set(row)
+	if p.bad.has(row) || (parent != 0 && p.doomed.has(int(parent))) {
+		p.doomed.set(row)
+	}
+}
+
+// resolveNow is resolve when no later row can change its answer: the first
+// of id, key and email that the reference gives is already in the file (a
+// later row could bring one that resolve tries before the one found).
+func (p *Plan) resolveNow(ref reference) int32 {
+	for i, fp := range [3]fingerprint{ref.id, ref.key, ref.email} {
+		if ref.has[i] {
+			r, _ := p.first.first(fp)
+			return r
+		}
+	}
+	return 0
 }
 
 // Finish resolves references to rows of the file, finds loops and marks the
@@ -326,6 +362,16 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 		ps = p.repeat(ps, ofKey, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
 	}
 	return p.JudgeProblems(rec.Row, action, ps)
+}
+
+// JudgeNow gives a row its verdict as soon as AddChecked has added it, when
+// that verdict is final: the row is settled. ps are the problems AddChecked
+// returned. Other rows are judged after Finish.
+func (p *Plan) JudgeNow(row int, action string, ps []Problem) (Verdict, bool) {
+	if !p.settled.has(row) {
+		return Verdict{}, false
+	}
+	return p.JudgeProblems(row, action, ps), true
 }
 
 // JudgeProblems gives a row its verdict, after Finish, from its action and

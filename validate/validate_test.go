@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,15 +64,20 @@ func rec(row int, f input.Fields) *input.Record {
 }
 
 // judge runs both passes over rows and returns each verdict. It checks that
-// a row judged from the problems Add returned (as the dry run judges the
-// rows that name a referrer, without reading them again) gets Judge's
-// verdict.
+// the other ways to judge a row agree with Judge: as soon as it is added
+// when its verdict is final (JudgeNow), and after Finish from the problems
+// Add returned (JudgeProblems): the dry run's ways, which read a row once.
 func judge(t *testing.T, mode string, rows ...*input.Record) []Verdict {
 	t.Helper()
 	p := NewPlan(mode)
 	added := make([][]Problem, len(rows))
+	early := map[int]Verdict{}
 	for i, r := range rows {
 		added[i] = p.Add(r)
+		action, _ := Action(&r.Fields, mode)
+		if v, ok := p.JudgeNow(r.Row, action, slices.Clone(added[i])); ok {
+			early[i] = v
+		}
 	}
 	p.Finish()
 	out := make([]Verdict, len(rows))
@@ -80,6 +86,9 @@ func judge(t *testing.T, mode string, rows ...*input.Record) []Verdict {
 		action, _ := Action(&r.Fields, mode)
 		if v := p.JudgeProblems(r.Row, action, added[i]); v != out[i] {
 			t.Errorf("row %d judged from its problems: %+v, judged again: %+v", r.Row, v, out[i])
+		}
+		if v, ok := early[i]; ok && v != out[i] {
+			t.Errorf("row %d judged as it was added: %+v, after Finish: %+v", r.Row, v, out[i])
 		}
 	}
 	return out
@@ -172,6 +181,9 @@ func TestFileReasons(t *testing.T) {
 			[]string{"skipped referring_partner_failed row 2", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
 		{"a repeat on a loop: both problems, the repeat first", []input.Fields{f("a@x.io", "1", "", "2"), f("A@x.io", "2", "", "1")},
 			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1; referring partner: on a loop"}},
+		{"an id a later row brings wins over an email found before", []input.Fields{
+			{Email: "p@x.io"}, {Email: "c@x.io", ReferringID: "9", ReferringEmail: "p@x.io"}, {Email: "nope", ID: "9"}},
+			[]string{"valid", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
 		{"reference outside the file is left to the API", []input.Fields{f("a@x.io", "1", "", "99")},
 			[]string{"valid"}},
 		{"reference by key and by email", []input.Fields{
@@ -224,5 +236,42 @@ func TestShape(t *testing.T) {
 	want := Shape{Linked: 6, Roots: 1, Depth: 4, External: 1, ExternalRows: []int{6}}
 	if got := p.Shape(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("shape %+v, want %+v", got, want)
+	}
+}
+
+// A row whose referrers are all on earlier rows is judged as it is added;
+// one that refers down the file, or outside it, waits for Finish.
+func TestJudgeNow(t *testing.T) {
+	rows := []struct {
+		fields input.Fields
+		now    bool
+	}{
+		{input.Fields{Email: "root@x.io", ID: "r"}, true},
+		{input.Fields{Email: "a@x.io", ID: "a", ReferringEmail: "ROOT@x.io"}, true},
+		{input.Fields{Email: "b@x.io", ReferringID: "a"}, true},
+		{input.Fields{Email: "bad", ID: "bad"}, true},
+		{input.Fields{Email: "c@x.io", ID: "c", ReferringID: "bad"}, true},
+		{input.Fields{Email: "d@x.io", ReferringID: "c"}, true},
+		{input.Fields{Email: "e@x.io", ReferringID: "later"}, false},
+		{input.Fields{Email: "f@x.io", ReferringEmail: "e@x.io"}, false}, // its referrer waits
+		{input.Fields{Email: "g@x.io", ReferringEmail: "elsewhere@x.io"}, false},
+		{input.Fields{Email: "h@x.io", ID: "later"}, true},
+	}
+	p := NewPlan(Create)
+	for i, r := range rows {
+		ps := p.Add(rec(i+1, r.fields))
+		if _, now := p.JudgeNow(i+1, Create, ps); now != r.now {
+			t.Errorf("row %d judged at once: %v, want %v", i+1, now, r.now)
+		}
+	}
+	var recs []*input.Record
+	for i, r := range rows {
+		recs = append(recs, rec(i+1, r.fields))
+	}
+	vs := judge(t, Create, recs...)
+	for i, want := range []report.Status{report.Valid, report.Valid, report.Valid, report.Invalid, report.Skipped, report.Skipped, report.Valid, report.Valid, report.Valid, report.Valid} {
+		if vs[i].Status != want {
+			t.Errorf("row %d: %s, want %s", i+1, vs[i].Status, want)
+		}
 	}
 }
