@@ -38,14 +38,16 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer cfg.closeReport(&err)
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{},
 	}
+	defer func() {
+		cfg.closeReport(&err) // the sorted rewrite is part of the run's time
+		d.res.Summary.Elapsed = time.Since(start)
+	}()
 	d.writeDone()
 	err = d.run(ctx)
-	d.res.Summary.Elapsed = time.Since(start)
 	d.res.Summary.Requests = cfg.Client.Requests()
 	if path, rerr := d.retry.close(err == nil); err == nil {
 		d.res.RetryFile, err = path, rerr
