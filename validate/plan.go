@@ -143,32 +143,39 @@ func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
 			ps = append(ps, Problem{r.reason, fmt.Sprintf("%s: same %s as row %d", r.column, r.column, first)})
 		}
 	}
-	if c.ref != nil {
-		p.pending = append(p.pending, *c.ref)
-	}
 	if len(ps) > 0 {
 		p.bad.set(rec.Row)
 		sortProblems(ps)
 	}
-	p.settle(rec.Row, c.ref)
+	if !p.settle(rec.Row, c.ref) {
+		p.pending = append(p.pending, *c.ref) // resolved by Finish
+	}
 	return ps
 }
 
-// settle marks a row settled when its verdict can no longer change, with
-// whether it will be created.
-func (p *Plan) settle(row int, ref *reference) {
+// settle marks a row settled, and whether it will be created, when its
+// verdict can no longer change; a settled row's referrer is resolved now.
+func (p *Plan) settle(row int, ref *reference) bool {
 	parent := int32(0)
 	if ref != nil {
 		parent = p.resolveNow(*ref)
 		if parent == 0 || int(parent) >= row || !p.settled.has(int(parent)) {
-			return // judged after Finish
+			return false
 		}
-		p.parent[row] = parent // as Finish will find it
+		p.link(row, parent)
 	}
 	p.settled.set(row)
 	if p.bad.has(row) || (parent != 0 && p.doomed.has(int(parent))) {
 		p.doomed.set(row)
 	}
+	return true
+}
+
+// link records that row's referrer is the row parent of the file.
+func (p *Plan) link(row int, parent int32) {
+	p.parent[row] = parent
+	p.referred.set(int(parent))
+	p.shape.Linked++
 }
 
 // resolveNow is resolve when no later row can change its answer: the first
@@ -188,11 +195,8 @@ func (p *Plan) resolveNow(ref reference) int32 {
 // rows that will not be created. Call it once, after the last Add.
 func (p *Plan) Finish() {
 	for _, ref := range p.pending {
-		parent := p.resolve(ref)
-		p.parent[ref.row] = parent
-		if parent != 0 {
-			p.referred.set(int(parent))
-			p.shape.Linked++
+		if parent := p.resolve(ref); parent != 0 {
+			p.link(int(ref.row), parent)
 		} else {
 			p.shape.External++
 			if len(p.shape.ExternalRows) < 10 {
