@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -115,6 +116,21 @@ func addOutsiders(b *testing.B, sb *sandbox.Server, n int) {
 		p := sandbox.Partner{ID: fmt.Sprintf("%s%d", outsiderID, i), Email: fmt.Sprintf("user.%d@%s%d.com", i, outsiderDomain, i%97)}
 		if err := sb.Add(p); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+var benchFiles = flag.String("bench-files", "", "TestWriteBenchFiles writes the dry-run benchmarks' files to this folder (.ci/bench measures a real dry run's memory on them)")
+
+// TestWriteBenchFiles writes plain.csv and referrals.csv, the dry-run
+// benchmarks' files, when -bench-files names a folder.
+func TestWriteBenchFiles(t *testing.T) {
+	if *benchFiles == "" {
+		t.Skip("no -bench-files folder")
+	}
+	for name, refs := range map[string]referrers{"plain.csv": noReferrers, "referrals.csv": earlierRows} {
+		if err := writeBenchRows(filepath.Join(*benchFiles, name), benchRows, refs); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
