@@ -162,6 +162,13 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 		readErr <- nil
 	}()
 	for batch := range batches {
+		if check != nil {
+			touched := int32(0)
+			for i := range batch {
+				touched += check.Touch(&batch[i].checked)
+			}
+			touchSink = touched
+		}
 		for i := range batch {
 			if err := fn(rd, batch[i].rec, &batch[i].checked); err != nil {
 				close(stop)
@@ -174,6 +181,9 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 	}
 	return <-readErr
 }
+
+// touchSink keeps the compiler from dropping Plan.Touch's reads.
+var touchSink int32
 
 // batchSize is how many records go from the reading goroutine at a time.
 const batchSize = 256
