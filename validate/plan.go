@@ -34,6 +34,7 @@ type Plan struct {
 	// they are on no loop, and where a value first appears never changes.
 	settled bitset
 	pending []reference
+	touched int32 // the sum of what Touch read: kept, so the reads are too
 	shape   Shape
 }
 
@@ -121,14 +122,13 @@ func (p *Plan) Check(rec *input.Record) Checked {
 // Touch brings the table slots that AddChecked will probe for c into the
 // cache. Touching a batch of rows first lets their cache misses overlap:
 // the table is too big for the cache, and probing it one row at a time
-// waits for each miss in turn. The result means nothing.
-func (p *Plan) Touch(c *Checked) (any int32) {
+// waits for each miss in turn.
+func (p *Plan) Touch(c *Checked) {
 	for i := range c.values {
 		if c.has[i] {
-			any += p.first.touch(c.values[i])
+			p.touched += p.first.touch(c.values[i])
 		}
 	}
-	return any
 }
 
 // Add records one row of the first pass and returns its problems so far:
