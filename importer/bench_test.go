@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,26 +21,118 @@ import (
 	"github.com/partnero-import/partnero-import/report"
 )
 
-// benchRows is the size of the dry-run benchmark's file.
+// benchRows is the size of the dry-run benchmarks' files.
 const benchRows = 1_000_000
 
+// The referral-heavy file's trees: this share of rows names a random
+// earlier row as its referrer, by id or by email, in trees of at most
+// treeDepth levels (the multi-tier migrations this tool exists for).
+const (
+	treeShare = 0.3
+	treeDepth = 12
+)
+
+// referrers says whom the rows of a benchmark file name as referrers.
+type referrers int
+
+const (
+	noReferrers referrers = iota // no column for one, as plain lists have
+	earlierRows                  // the referral-heavy file: trees in the file
+	outsideFile                  // the same rows naming partners outside the file (outsiders)
+)
+
 // writeBenchFile writes a partner file of n rows with the columns a
-// migration usually has.
-func writeBenchFile(b *testing.B, n int) string {
-	b.Helper()
-	path := filepath.Join(b.TempDir(), "big.csv")
+// migration usually has; with referrers, two more.
+func writeBenchFile(tb testing.TB, n int, refs referrers) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "big.csv")
+	if err := writeBenchRows(path, n, refs); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func writeBenchRows(path string, n int, refs referrers) error {
 	f, err := os.Create(path)
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
 	w := bufio.NewWriter(f)
-	w.WriteString("email,name,surname,id,key,password,tags\n")
-	for i := range n {
-		fmt.Fprintf(w, "User.%d@Example%d.com,Name%d,Surname %d,id%d,key%d,Passw0rd%d,blog|vip\n", i, i%97, i, i, i, i, i)
+	if refs == noReferrers {
+		w.WriteString("email,name,surname,id,key,password,tags\n")
+	} else {
+		w.WriteString("email,name,surname,id,key,password,tags,referring_partner_id,referring_partner_email\n")
 	}
-	w.Flush()
-	f.Close()
-	return path
+	idPrefix, domain := "id", "example" // as the rows' own, in lower case as exports often have it
+	if refs == outsideFile {
+		idPrefix, domain = outsiderID, outsiderDomain
+	}
+	rng := rand.New(rand.NewPCG(12, 30)) // the same file every run
+	level := make([]uint8, n)            // the levels of the tree down to each row
+	for i := range n {
+		fmt.Fprintf(w, "User.%d@Example%d.com,Name%d,Surname %d,id%d,key%d,Passw0rd%d,blog|vip", i, i%97, i, i, i, i, i)
+		if refs == noReferrers {
+			w.WriteByte('\n')
+			continue
+		}
+		level[i] = 1
+		ref := -1
+		switch {
+		case i > 0 && i < treeDepth:
+			ref = i - 1 // one chain of the greatest depth, so every run has it
+		case i > 0 && rng.Float64() < treeShare:
+			for ref = rng.IntN(i); level[ref] == treeDepth; ref = rng.IntN(i) {
+			}
+		}
+		switch {
+		case ref < 0:
+			w.WriteString(",,\n")
+		case rng.IntN(2) == 0:
+			fmt.Fprintf(w, ",%s%d,\n", idPrefix, ref)
+		default:
+			fmt.Fprintf(w, ",,user.%d@%s%d.com\n", ref, domain, ref%97)
+		}
+		if ref >= 0 {
+			level[i] = level[ref] + 1
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// The outsiders that an outsideFile file's rows name.
+const (
+	outsiderID     = "xid"
+	outsiderDomain = "elsewhere"
+)
+
+// addOutsiders stores in sb the n partners an outsideFile file of n rows
+// may name, as partners that were there before the import.
+func addOutsiders(b *testing.B, sb *sandbox.Server, n int) {
+	for i := range n {
+		p := sandbox.Partner{ID: fmt.Sprintf("%s%d", outsiderID, i), Email: fmt.Sprintf("user.%d@%s%d.com", i, outsiderDomain, i%97)}
+		if err := sb.Add(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var benchFiles = flag.String("bench-files", "", "TestWriteBenchFiles writes the dry-run benchmarks' files to this folder (.ci/bench measures a real dry run's memory on them)")
+
+// TestWriteBenchFiles writes plain.csv and referrals.csv, the dry-run
+// benchmarks' files, when -bench-files names a folder.
+func TestWriteBenchFiles(t *testing.T) {
+	if *benchFiles == "" {
+		t.Skip("no -bench-files folder")
+	}
+	for name, refs := range map[string]referrers{"plain.csv": noReferrers, "referrals.csv": earlierRows} {
+		if err := writeBenchRows(filepath.Join(*benchFiles, name), benchRows, refs); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // floor is the least a dry run must do: read every record with
@@ -71,7 +165,18 @@ func floor(path string) (int, error) {
 // over the floor's. The floor runs in the same process right before each
 // validation, so that a shared machine's drift hits both alike.
 func BenchmarkDryRun(b *testing.B) {
-	path := writeBenchFile(b, benchRows)
+	benchDryRun(b, writeBenchFile(b, benchRows, noReferrers), 0)
+}
+
+// BenchmarkDryRunReferrals is BenchmarkDryRun on the referral-heavy file:
+// 30% of the rows name an earlier row as their referrer, 12 levels deep.
+func BenchmarkDryRunReferrals(b *testing.B) {
+	benchDryRun(b, writeBenchFile(b, benchRows, earlierRows), treeDepth)
+}
+
+// benchDryRun validates path (benchRows rows, all valid, trees of depth
+// levels) and reports x-floor.
+func benchDryRun(b *testing.B, path string, depth int) {
 	rep := filepath.Join(b.TempDir(), "r.csv")
 	var floorTime, total time.Duration
 	for b.Loop() {
@@ -90,24 +195,23 @@ func BenchmarkDryRun(b *testing.B) {
 			Report: func() (*report.Writer, error) { return report.Create(rep, false) },
 		})
 		total += time.Since(start)
-		if err != nil || res.Summary.Count(report.Valid, "") != benchRows {
-			b.Fatalf("valid %d of %d: %v", res.Summary.Count(report.Valid, ""), benchRows, err)
+		if err != nil || res.Summary.Count(report.Valid, "") != benchRows || res.Shape.Depth != depth {
+			b.Fatalf("valid %d of %d, depth %d: %v", res.Summary.Count(report.Valid, ""), benchRows, res.Shape.Depth, err)
 		}
 	}
 	b.ReportMetric(float64(total)/float64(floorTime), "x-floor")
 	b.ReportMetric(floorTime.Seconds()/float64(b.N), "floor-s/op")
 }
 
-// benchImport imports rows fresh partners into sb through the whole
-// pipeline and returns the time it took.
-func benchImport(b *testing.B, sb *sandbox.Server, rows int, cc partnero.Config) time.Duration {
+// benchImport imports the rows fresh partners of path into sb through the
+// whole pipeline and returns the time it took.
+func benchImport(b *testing.B, sb *sandbox.Server, path string, rows int, cc partnero.Config) time.Duration {
 	b.Helper()
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sb.Close()
-	path := emailFile(b, rows)
 	cc.BaseURL, cc.Key, cc.Timeout = base, secret.New("k"), 10*time.Second
 	client, err := partnero.New(cc)
 	if err != nil {
@@ -143,7 +247,7 @@ func BenchmarkKnownLimit(b *testing.B) {
 	for b.Loop() {
 		sb := sandbox.New(sandbox.Options{RateLimit: benchLimit, Window: benchWindow})
 		rows := 3 * benchLimit
-		elapsed := benchImport(b, sb, rows, partnero.Config{Rate: limit, Concurrency: 8})
+		elapsed := benchImport(b, sb, emailFile(b, rows), rows, partnero.Config{Rate: limit, Concurrency: 8})
 		b.ReportMetric(float64(sb.Stats().Requests)/elapsed.Seconds()/limit, "x-limit")
 		b.ReportMetric(float64(sb.Stats().Throttled), "429s")
 	}
@@ -157,7 +261,7 @@ func BenchmarkAutoRate(b *testing.B) {
 	for b.Loop() {
 		sb := sandbox.New(sandbox.Options{RateLimit: benchLimit, Window: benchWindow})
 		rows := 3 * benchLimit
-		elapsed := benchImport(b, sb, rows, partnero.Config{AutoRate: true, LimitWindow: benchWindow, Concurrency: 8})
+		elapsed := benchImport(b, sb, emailFile(b, rows), rows, partnero.Config{AutoRate: true, LimitWindow: benchWindow, Concurrency: 8})
 		st := sb.Stats()
 		b.ReportMetric(float64(st.Requests)/elapsed.Seconds()/limit, "x-limit")
 		b.ReportMetric(100*float64(st.Throttled)/float64(st.Requests), "429-%")
@@ -171,7 +275,7 @@ func BenchmarkAutoRateQuiet(b *testing.B) {
 	for b.Loop() {
 		sb := sandbox.New(sandbox.Options{RateLimit: benchLimit, Window: benchWindow, QuietLimit: true})
 		rows := 6 * benchLimit
-		elapsed := benchImport(b, sb, rows, partnero.Config{AutoRate: true, LimitWindow: benchWindow, Concurrency: 8, Retries: 8})
+		elapsed := benchImport(b, sb, emailFile(b, rows), rows, partnero.Config{AutoRate: true, LimitWindow: benchWindow, Concurrency: 8, Retries: 8})
 		st := sb.Stats()
 		b.ReportMetric(float64(st.Requests-st.Throttled)/elapsed.Seconds()/limit, "x-limit")
 		b.ReportMetric(100*float64(st.Throttled)/float64(st.Requests), "429-%")
@@ -187,8 +291,37 @@ func BenchmarkLatencyHiding(b *testing.B) {
 	for b.Loop() {
 		sb := sandbox.New(sandbox.Options{Latency: latency})
 		rows := int(bound) * 3
-		elapsed := benchImport(b, sb, rows, partnero.Config{Concurrency: conc})
+		elapsed := benchImport(b, sb, emailFile(b, rows), rows, partnero.Config{Concurrency: conc})
 		b.ReportMetric(float64(rows)/elapsed.Seconds()/bound, "x-bound")
 		b.ReportMetric(float64(sb.Stats().Connections), "conns")
 	}
+}
+
+// BenchmarkImportReferrals imports a file of the referral-heavy file's
+// shape (trees in the file) and the same rows naming partners outside the
+// file instead (no tree), one after the other, each into a fresh sandbox
+// that holds those outsiders, without limit or latency, at --rate 0. The
+// requests and the server's work are alike; only the plan and dispatch
+// of the tree differ. x-treeless is the tree's time over the other's, row
+// for row (about 1 wanted).
+func BenchmarkImportReferrals(b *testing.B) {
+	const rows = 20_000
+	tree, treeless := writeBenchFile(b, rows, earlierRows), writeBenchFile(b, rows, outsideFile)
+	run := func(path string) time.Duration {
+		sb := sandbox.New(sandbox.Options{})
+		addOutsiders(b, sb, rows)
+		return benchImport(b, sb, path, rows, partnero.Config{Concurrency: 8})
+	}
+	var treeTime, treelessTime time.Duration
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 { // each goes first as often: no edge from the order
+			treelessTime += run(treeless)
+			treeTime += run(tree)
+		} else {
+			treeTime += run(tree)
+			treelessTime += run(treeless)
+		}
+	}
+	b.ReportMetric(float64(treeTime)/float64(treelessTime), "x-treeless")
+	b.ReportMetric(float64(rows*b.N)/treeTime.Seconds(), "tree-rows/s")
 }

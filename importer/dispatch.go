@@ -38,14 +38,16 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer cfg.closeReport(&err)
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{},
 	}
+	defer func() {
+		cfg.closeReport(&err) // the sorted rewrite is part of the run's time
+		d.res.Summary.Elapsed = time.Since(start)
+	}()
 	d.writeDone()
 	err = d.run(ctx)
-	d.res.Summary.Elapsed = time.Since(start)
 	d.res.Summary.Requests = cfg.Client.Requests()
 	if path, rerr := d.retry.close(err == nil); err == nil {
 		d.res.RetryFile, err = path, rerr
@@ -229,7 +231,7 @@ func (d *dispatcher) finish(r sent) {
 		line.Status, line.Reason = report.Skipped, report.AlreadyExists
 		line.Message = join("a partner with this email is already in Partnero", line.Message)
 	}
-	line.Message = join(line.Message, inviteWarning(r.rec, r.verdict.Action))
+	line.Message = join(line.Message, inviteWarning(r.verdict.Action, r.rec.HasReferrer()))
 	d.write(&line, r.rec.Raw)
 	if line.Status == report.Failed && line.Attempts > 1 {
 		d.cfg.log().Warn("retries exhausted", "row", line.Row, "reason", line.Reason, "attempts", line.Attempts, "message", line.Message)

@@ -1,8 +1,10 @@
 // Package importer runs the pipeline: read (read.go), judge, send and
 // report every row.
 //
-//   - Validate (dryrun.go) reads the file once, judging each row as it comes;
-//     only rows that name a referrer wait for the end of the file.
+//   - Validate (dryrun.go) reads the file once, judging each row as it comes
+//     when no later row can change its verdict; a row whose referrer is
+//     further down the file, or outside it, waits for the end of the file
+//     in a temporary file (waiting.go).
 //   - Import (dispatch.go) reads it twice: a first pass builds validate's
 //     Plan of the whole file, so nothing is sent before every row is
 //     checked; the second judges each row and sends the valid ones through

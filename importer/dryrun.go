@@ -11,15 +11,18 @@ import (
 
 // Validate judges every row without sending anything: valid, invalid, or
 // skipped because its referrer in the file will not be created. It reads
-// the file once: a row that names no referrer has its verdict as soon as it
-// is read (repeats are of earlier rows); only rows that name one wait for
-// the end of the file, and are judged on a second read of just those.
+// the file once. A row has its verdict as soon as it is read when no later
+// row can change it (repeats are of earlier rows): it names no referrer, or
+// one on an earlier row that has its verdict. Other rows wait, in a
+// temporary file, for the end of the file, and are then judged from the
+// plan and what the read found.
 func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	res := &Result{}
 	plan := validate.NewPlan(cfg.Mode)
 	retry := cfg.retryFile()
-	var waiting []uint64 // bitset of the rows judged after the first read
+	later := &waiting{}
+	defer later.close()
 	write := func(line *report.Line, raw []byte) error {
 		if cfg.report == nil {
 			// Opened at the first row: a file that cannot be read at all
@@ -28,68 +31,54 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 				return err
 			}
 		}
+		if interrupted(ctx, res) {
+			line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, "the run was interrupted before this row was checked"
+		}
 		retry.add(line, raw)
 		return record(&cfg, res, line)
 	}
 	defer func() {
 		if cfg.report != nil {
-			cfg.closeReport(&err)
+			cfg.closeReport(&err) // the sorted rewrite is part of the run's time
 		}
+		res.Summary.Elapsed = time.Since(start)
 	}()
 	pass, sum := hashed(&cfg)
 	err = eachRecord(pass, retry != nil, plan, func(rd input.Reader, rec *input.Record, c *validate.Checked) error {
 		retry.setHeader(rd)
 		pass.expect(plan, rec.Row)
 		ps := plan.AddChecked(rec, *c)
-		if rec.Err == nil && rec.HasReferrer() {
-			for len(waiting) <= rec.Row/64 {
-				waiting = append(waiting, 0)
-			}
-			waiting[rec.Row/64] |= 1 << (rec.Row % 64)
-			return nil
-		}
 		action, _ := validate.Action(&rec.Fields, cfg.Mode)
-		line := lineOf(rec, action)
-		switch {
-		case interrupted(ctx, res):
-			line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, "the run was interrupted before this row was checked"
-		case len(ps) > 0:
-			line.Status, line.Reason, line.Message = report.Invalid, ps[0].Reason, validate.Message(ps)
-		default:
-			line.Status, line.Message = report.Valid, inviteWarning(rec, action)
+		if v, now := plan.JudgeNow(rec.Row, action, ps); now {
+			return write(verdictLine(v, rec.Row, rec.Line, rec.Email, rec.HasReferrer()), rec.Raw)
 		}
-		return write(&line, rec.Raw)
+		return later.add(&waitingRow{row: rec.Row, line: rec.Line, email: rec.Email, action: action, problems: ps, raw: rec.Raw})
 	})
 	if err != nil {
 		return nil, err
 	}
 	plan.Finish()
 	res.Shape, res.InputSHA256 = plan.Shape(), sum()
-	if len(waiting) > 0 {
-		err = eachRecord(&cfg, retry != nil, nil, func(_ input.Reader, rec *input.Record, _ *validate.Checked) error {
-			if rec.Row/64 >= len(waiting) || waiting[rec.Row/64]&(1<<(rec.Row%64)) == 0 {
-				return nil
-			}
-			v := plan.Judge(rec)
-			line := lineOf(rec, v.Action)
-			line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
-			switch {
-			case interrupted(ctx, res):
-				line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, "the run was interrupted before this row was checked"
-			case v.Status == report.Valid:
-				line.Message = inviteWarning(rec, v.Action)
-			}
-			return write(&line, rec.Raw)
-		})
-	}
+	err = later.each(func(r *waitingRow) error {
+		v := plan.JudgeProblems(r.row, r.action, r.problems)
+		return write(verdictLine(v, r.row, r.line, r.email, true), r.raw)
+	})
 	if err == nil && cfg.report == nil {
 		err = cfg.openReport() // a file without rows still gets its report
 	}
-	res.Summary.Elapsed = time.Since(start)
 	if path, rerr := retry.close(err == nil); err == nil {
 		res.RetryFile, err = path, rerr
 	}
 	return res, err
+}
+
+// verdictLine is a dry run's report line for a row.
+func verdictLine(v validate.Verdict, row, line int, email string, namesReferrer bool) *report.Line {
+	l := &report.Line{Row: row, Line: line, Email: email, Action: v.Action, Status: v.Status, Reason: v.Reason, Message: v.Message}
+	if v.Status == report.Valid {
+		l.Message = inviteWarning(v.Action, namesReferrer)
+	}
+	return l
 }
 
 // interrupted notes in res when ctx has ended: the dry run then reports

@@ -86,8 +86,8 @@ func (cfg *Config) retryFile() *retryFile {
 
 // inviteWarning is the note for an invite whose row names a referrer: the
 // invite call takes none.
-func inviteWarning(rec *input.Record, action string) string {
-	if action == validate.Invite && rec.HasReferrer() {
+func inviteWarning(action string, namesReferrer bool) string {
+	if action == validate.Invite && namesReferrer {
 		return "warning: an invite carries no referring partner; the referrer is not sent"
 	}
 	return ""

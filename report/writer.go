@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -25,18 +24,24 @@ type Writer struct {
 	buf       *bufio.Writer
 	csv       *csv.Writer
 	size      int64 // bytes written so far, header included
+	header    int64 // bytes of the header
 	flushEach bool
 
-	inOrder bool // every line so far came after the one before it
-	last    int  // the row of the last line
-	cells   []string
+	last  int // the row of the last line
+	cells []string
+	// Where each line is, kept as lines are written (8 bytes a row) so
+	// that the sorted rewrite need not parse the report back, and where
+	// each run of lines in row order starts. A dry run writes two runs
+	// (the rows judged at once, then the rows that waited for the end of
+	// the file), which merge in one sequential pass.
+	lines []span
+	runs  []int // index in lines of each run's first line
 }
 
-// span is where one row's line is in the file, for the sorted rewrite.
+// span is one line of the report: its row and its length in bytes.
 type span struct {
 	row int32
 	n   int32
-	off int64
 }
 
 // IsJSONL reports whether a report path gets JSON Lines rather than CSV.
@@ -65,7 +70,7 @@ func Create(path string, flushEach bool) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("cannot write the report: %w", err)
 	}
-	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, inOrder: true}
+	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, runs: []int{0}}
 	w.buf = bufio.NewWriterSize(countingWriter{w}, 64<<10)
 	if !w.jsonl {
 		// csv.NewWriter adopts w.buf as its own buffer (it is a large enough
@@ -76,7 +81,11 @@ func Create(path string, flushEach bool) (*Writer, error) {
 			return nil, err
 		}
 	}
-	return w, w.flush(true)
+	if err := w.flush(true); err != nil {
+		return nil, err
+	}
+	w.header = w.size
+	return w, nil
 }
 
 // Path is where the report is written.
@@ -93,9 +102,10 @@ func (c countingWriter) Write(p []byte) (int, error) {
 // Write appends one row's line.
 func (w *Writer) Write(l *Line) error {
 	if l.Row < w.last {
-		w.inOrder = false
+		w.runs = append(w.runs, len(w.lines))
 	}
 	w.last = l.Row
+	from := w.offset()
 	if w.jsonl {
 		b, err := json.Marshal(l)
 		if err != nil {
@@ -109,8 +119,12 @@ func (w *Writer) Write(l *Line) error {
 			return fmt.Errorf("cannot write the report: %w", err)
 		}
 	}
+	w.lines = append(w.lines, span{row: int32(l.Row), n: int32(w.offset() - from)})
 	return w.flush(w.flushEach)
 }
+
+// offset is where the next byte goes in the file.
+func (w *Writer) offset() int64 { return w.size + int64(w.buf.Buffered()) }
 
 func (w *Writer) flush(now bool) error {
 	if !now && w.buf.Available() > 4<<10 {
@@ -130,87 +144,116 @@ func (w *Writer) Close() error {
 		w.f.Close()
 		return err
 	}
-	if w.inOrder {
+	if len(w.runs) == 1 {
 		return w.f.Close()
 	}
 	defer w.f.Close()
-	return w.rewriteSorted()
-}
-
-func (w *Writer) rewriteSorted() error {
-	index, header, err := w.spans()
-	if err != nil {
+	if err := w.rewriteSorted(); err != nil {
 		return fmt.Errorf("cannot sort the report: %w", err)
 	}
-	slices.SortStableFunc(index, func(a, b span) int { return int(a.row - b.row) })
+	return nil
+}
+
+// mergeRuns is the most runs merged in one pass, each through a buffer of
+// its own; a report with more (an import's rows finish in the order their
+// answers come) is sorted by its index instead.
+const mergeRuns = 16
+
+func (w *Writer) rewriteSorted() error {
 	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".report-*.tmp")
 	if err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	out := bufio.NewWriterSize(tmp, 64<<10)
-	if _, err := io.Copy(out, io.NewSectionReader(w.f, 0, header)); err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+	if _, err := io.Copy(out, io.NewSectionReader(w.f, 0, w.header)); err != nil {
+		return err
 	}
-	for _, s := range index {
-		if _, err := io.Copy(out, io.NewSectionReader(w.f, s.off, int64(s.n))); err != nil {
-			return fmt.Errorf("cannot sort the report: %w", err)
-		}
+	if len(w.runs) <= mergeRuns {
+		err = w.merge(out)
+	} else {
+		err = w.copySorted(out)
+	}
+	if err != nil {
+		return err
 	}
 	if err := out.Flush(); err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+		return err
 	}
 	return os.Rename(tmp.Name(), w.path)
 }
 
-// spans reads the written report back for where each row's line is (kept
-// no index while writing: most runs write in order and need none) and
-// where the header ends.
-func (w *Writer) spans() (index []span, header int64, err error) {
-	r := bufio.NewReaderSize(io.NewSectionReader(w.f, 0, w.size), 64<<10)
-	if w.jsonl {
-		var off int64
-		for {
-			line, err := r.ReadSlice('\n')
-			if len(line) > 0 {
-				var l struct{ Row int32 }
-				if json.Unmarshal(line, &l) == nil {
-					index = append(index, span{row: l.Row, off: off, n: int32(len(line))})
-				}
-				off += int64(len(line))
-			}
-			if err == io.EOF {
-				return index, 0, nil
-			}
-			if err != nil {
-				return nil, 0, err
+// run is one run of lines in row order, read in sequence.
+type run struct {
+	lines []span
+	r     *bufio.Reader
+}
+
+// merge writes the runs' lines to out in row order (on a tie, the line
+// written first), reading each run once from start to end.
+func (w *Writer) merge(out *bufio.Writer) error {
+	runs := make([]run, len(w.runs))
+	off := w.header
+	for i, first := range w.runs {
+		end := len(w.lines)
+		if i+1 < len(w.runs) {
+			end = w.runs[i+1]
+		}
+		size := int64(0)
+		for _, s := range w.lines[first:end] {
+			size += int64(s.n)
+		}
+		runs[i] = run{w.lines[first:end], bufio.NewReaderSize(io.NewSectionReader(w.f, off, size), 64<<10)}
+		off += size
+	}
+	var line []byte
+	for {
+		next := -1
+		for i := range runs {
+			if len(runs[i].lines) > 0 && (next < 0 || runs[i].lines[0].row < runs[next].lines[0].row) {
+				next = i
 			}
 		}
-	}
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	if _, err := cr.Read(); err != nil {
-		return nil, 0, err
-	}
-	header = cr.InputOffset()
-	for from := header; ; {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return index, header, nil
+		if next < 0 {
+			return nil
 		}
-		if err != nil {
-			return nil, 0, err
+		r := &runs[next]
+		line = slices.Grow(line[:0], int(r.lines[0].n))[:r.lines[0].n]
+		r.lines = r.lines[1:]
+		if _, err := io.ReadFull(r.r, line); err != nil {
+			return err
 		}
-		row, _ := strconv.Atoi(rec[0])
-		to := cr.InputOffset()
-		index = append(index, span{row: int32(row), off: from, n: int32(to - from)})
-		from = to
+		out.Write(line)
 	}
+}
+
+// copySorted writes the lines to out in row order (on a tie, the line
+// written first), reading each where the index says it is.
+func (w *Writer) copySorted(out *bufio.Writer) error {
+	type placed struct {
+		span
+		off int64
+	}
+	order := make([]placed, len(w.lines))
+	off := w.header
+	for i, s := range w.lines {
+		order[i] = placed{s, off}
+		off += int64(s.n)
+	}
+	slices.SortStableFunc(order, func(a, b placed) int { return int(a.row - b.row) })
+	var line []byte
+	for _, p := range order {
+		line = slices.Grow(line[:0], int(p.n))[:p.n]
+		if _, err := w.f.ReadAt(line, p.off); err != nil {
+			return err
+		}
+		out.Write(line)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,45 @@ func TestReadToleratesATornLastLine(t *testing.T) {
 	os.WriteFile(other, []byte("email,name\na@x.io,A\n"), 0o600)
 	if err := Read(other, func(Line) error { return nil }); err == nil {
 		t.Fatal("a file that is not a report was accepted")
+	}
+}
+
+// The sorted rewrite gives the same file as writing in row order, whether
+// it merges a few runs (a dry run's two) or sorts many (an import's).
+func TestWriterSortsRuns(t *testing.T) {
+	orders := map[string][]int{
+		"in order":   {1, 2, 3, 4, 5, 6},
+		"two runs":   {1, 3, 4, 6, 2, 5},
+		"three runs": {4, 5, 1, 6, 2, 3},
+		"many runs":  {40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1},
+	}
+	write := func(path string, rows []int) string {
+		w, err := Create(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			// Lines of different lengths, one with a line break inside quotes.
+			l := Line{Row: row, Line: row + 1, Email: strings.Repeat("a", row) + "@x.io", Action: "create", Status: Valid, Message: "x\n" + itoa(row%10)}
+			if err := w.Write(&l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		return string(b)
+	}
+	for name, rows := range orders {
+		for _, ext := range []string{".csv", ".jsonl"} {
+			dir := t.TempDir()
+			sorted := slices.Clone(rows)
+			slices.Sort(sorted)
+			want := write(filepath.Join(dir, "want"+ext), sorted)
+			if got := write(filepath.Join(dir, "got"+ext), rows); got != want {
+				t.Errorf("%s%s: got\n%s\nwant\n%s", name, ext, got, want)
+			}
+		}
 	}
 }

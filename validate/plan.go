@@ -28,8 +28,14 @@ type Plan struct {
 	cycle    bitset  // on a referral loop
 	doomed   bitset  // will not be created: bad, cycle, or a doomed referrer
 	referred bitset  // some row of the file names this row as its referrer
-	pending  []reference
-	shape    Shape
+	// settled rows had their final verdict when they were added: they name
+	// no referrer, or a referrer on an earlier settled row. No later row can
+	// change it: the referrers of a settled row only go up the file, so
+	// they are on no loop, and where a value first appears never changes.
+	settled bitset
+	pending []reference
+	touched int32 // the sum of what Touch read: kept, so the reads are too
+	shape   Shape
 }
 
 // Shape is what a file's referral trees look like.
@@ -113,6 +119,18 @@ func (p *Plan) Check(rec *input.Record) Checked {
 	return c
 }
 
+// Touch brings the table slots that AddChecked will probe for c into the
+// cache. Touching a batch of rows first lets their cache misses overlap:
+// the table is too big for the cache, and probing it one row at a time
+// waits for each miss in turn.
+func (p *Plan) Touch(c *Checked) {
+	for i := range c.values {
+		if c.has[i] {
+			p.touched += p.first.touch(c.values[i])
+		}
+	}
+}
+
 // Add records one row of the first pass and returns its problems so far:
 // its own and its repeats of earlier rows, in the contract's order. Only a
 // row that names a referrer can gain one later (referral_cycle, from
@@ -138,25 +156,60 @@ func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
 			ps = append(ps, Problem{r.reason, fmt.Sprintf("%s: same %s as row %d", r.column, r.column, first)})
 		}
 	}
-	if c.ref != nil {
-		p.pending = append(p.pending, *c.ref)
-	}
 	if len(ps) > 0 {
 		p.bad.set(rec.Row)
 		sortProblems(ps)
 	}
+	if !p.settle(rec.Row, c.ref) {
+		p.pending = append(p.pending, *c.ref) // resolved by Finish
+	}
 	return ps
+}
+
+// settle marks a row settled, and whether it will be created, when its
+// verdict can no longer change; a settled row's referrer is resolved now.
+func (p *Plan) settle(row int, ref *reference) bool {
+	parent := int32(0)
+	if ref != nil {
+		parent = p.resolveNow(*ref)
+		if parent == 0 || int(parent) >= row || !p.settled.has(int(parent)) {
+			return false
+		}
+		p.link(row, parent)
+	}
+	p.settled.set(row)
+	if p.bad.has(row) || (parent != 0 && p.doomed.has(int(parent))) {
+		p.doomed.set(row)
+	}
+	return true
+}
+
+// link records that row's referrer is the row parent of the file.
+func (p *Plan) link(row int, parent int32) {
+	p.parent[row] = parent
+	p.referred.set(int(parent))
+	p.shape.Linked++
+}
+
+// resolveNow is resolve when no later row can change its answer: the first
+// of id, key and email that the reference gives is already in the file (a
+// later row could bring one that resolve tries before the one found).
+func (p *Plan) resolveNow(ref reference) int32 {
+	for i, fp := range [3]fingerprint{ref.id, ref.key, ref.email} {
+		if ref.has[i] {
+			r, _ := p.first.first(fp)
+			return r
+		}
+	}
+	return 0
 }
 
 // Finish resolves references to rows of the file, finds loops and marks the
 // rows that will not be created. Call it once, after the last Add.
 func (p *Plan) Finish() {
 	for _, ref := range p.pending {
-		parent := p.resolve(ref)
-		p.parent[ref.row] = parent
-		if parent != 0 {
-			p.referred.set(int(parent))
-			p.shape.Linked++
+		if parent := p.resolve(ref); parent != 0 {
+			p.link(int(ref.row), parent)
 		} else {
 			p.shape.External++
 			if len(p.shape.ExternalRows) < 10 {
@@ -317,11 +370,7 @@ func Message(ps []Problem) string {
 
 // Judge gives a row of the second pass its verdict, after Finish.
 func (p *Plan) Judge(rec *input.Record) Verdict {
-	v := Verdict{Status: report.Valid}
-	v.Action, _ = Action(&rec.Fields, p.mode)
-	if rec.Row < len(p.parent) {
-		v.Referrer = int(p.parent[rec.Row])
-	}
+	action, _ := Action(&rec.Fields, p.mode)
 	ps := Row(rec, p.mode)
 	if rec.Err == nil {
 		f := &rec.Fields
@@ -329,8 +378,29 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 		ps = p.repeat(ps, ofID, f.ID, rec.Row, report.DuplicateIDInFile, "id")
 		ps = p.repeat(ps, ofKey, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
 	}
-	if p.cycle.has(rec.Row) {
-		ps = append(ps, Problem{report.ReferralCycle, p.loopMessage(rec.Row)})
+	return p.JudgeProblems(rec.Row, action, ps)
+}
+
+// JudgeNow gives a row its verdict as soon as AddChecked has added it, when
+// that verdict is final: the row is settled. ps are the problems AddChecked
+// returned. Other rows are judged after Finish.
+func (p *Plan) JudgeNow(row int, action string, ps []Problem) (Verdict, bool) {
+	if !p.settled.has(row) {
+		return Verdict{}, false
+	}
+	return p.JudgeProblems(row, action, ps), true
+}
+
+// JudgeProblems gives a row its verdict, after Finish, from its action and
+// the problems AddChecked returned for it: the same verdict as Judge's,
+// without reading the row again.
+func (p *Plan) JudgeProblems(row int, action string, ps []Problem) Verdict {
+	v := Verdict{Action: action, Status: report.Valid}
+	if row < len(p.parent) {
+		v.Referrer = int(p.parent[row])
+	}
+	if p.cycle.has(row) {
+		ps = append(ps, Problem{report.ReferralCycle, p.loopMessage(row)})
 	}
 	if len(ps) > 0 {
 		sortProblems(ps)

@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,16 +63,33 @@ func rec(row int, f input.Fields) *input.Record {
 	return &input.Record{Row: row, Line: row + 1, Fields: f}
 }
 
-// judge runs both passes over rows and returns each verdict.
-func judge(mode string, rows ...*input.Record) []Verdict {
+// judge runs both passes over rows and returns each verdict. It checks that
+// the other ways to judge a row agree with Judge: as soon as it is added
+// when its verdict is final (JudgeNow), and after Finish from the problems
+// Add returned (JudgeProblems): the dry run's ways, which read a row once.
+func judge(t *testing.T, mode string, rows ...*input.Record) []Verdict {
+	t.Helper()
 	p := NewPlan(mode)
-	for _, r := range rows {
-		p.Add(r)
+	added := make([][]Problem, len(rows))
+	early := map[int]Verdict{}
+	for i, r := range rows {
+		added[i] = p.Add(r)
+		action, _ := Action(&r.Fields, mode)
+		if v, ok := p.JudgeNow(r.Row, action, slices.Clone(added[i])); ok {
+			early[i] = v
+		}
 	}
 	p.Finish()
 	out := make([]Verdict, len(rows))
 	for i, r := range rows {
 		out[i] = p.Judge(r)
+		action, _ := Action(&r.Fields, mode)
+		if v := p.JudgeProblems(r.Row, action, added[i]); v != out[i] {
+			t.Errorf("row %d judged from its problems: %+v, judged again: %+v", r.Row, v, out[i])
+		}
+		if v, ok := early[i]; ok && v != out[i] {
+			t.Errorf("row %d judged as it was added: %+v, after Finish: %+v", r.Row, v, out[i])
+		}
 	}
 	return out
 }
@@ -120,7 +138,7 @@ func TestRowReasons(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rec(1, tt.fields)
 			r.Err = tt.err
-			v := judge(tt.mode, r)[0]
+			v := judge(t, tt.mode, r)[0]
 			if v.Reason != tt.reason {
 				t.Fatalf("reason %q (%s), want %q", v.Reason, v.Message, tt.reason)
 			}
@@ -161,6 +179,11 @@ func TestFileReasons(t *testing.T) {
 			[]string{"invalid referral_cycle rows 1 → 3 → 2 → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2"}},
 		{"child before its invalid parent, grandchild too", []input.Fields{f("c@x.io", "3", "", "2"), f("b@x.io", "2", "", "1"), f("nope", "1", "", "")},
 			[]string{"skipped referring_partner_failed row 2", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
+		{"a repeat on a loop: both problems, the repeat first", []input.Fields{f("a@x.io", "1", "", "2"), f("A@x.io", "2", "", "1")},
+			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1; referring partner: on a loop"}},
+		{"an id a later row brings wins over an email found before", []input.Fields{
+			{Email: "p@x.io"}, {Email: "c@x.io", ReferringID: "9", ReferringEmail: "p@x.io"}, {Email: "nope", ID: "9"}},
+			[]string{"valid", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
 		{"reference outside the file is left to the API", []input.Fields{f("a@x.io", "1", "", "99")},
 			[]string{"valid"}},
 		{"reference by key and by email", []input.Fields{
@@ -173,7 +196,7 @@ func TestFileReasons(t *testing.T) {
 			for i, fs := range tt.rows {
 				rows = append(rows, rec(i+1, fs))
 			}
-			for i, v := range judge(Create, rows...) {
+			for i, v := range judge(t, Create, rows...) {
 				got := strings.TrimSpace(string(v.Status) + " " + string(v.Reason) + " " + v.Message)
 				parts := strings.SplitN(tt.want[i], " ", 3)
 				if string(v.Status) != parts[0] || (len(parts) > 1 && string(v.Reason) != parts[1]) || (len(parts) > 2 && !strings.Contains(v.Message, parts[2])) {
@@ -185,7 +208,7 @@ func TestFileReasons(t *testing.T) {
 }
 
 func TestReferrerIsResolved(t *testing.T) {
-	vs := judge(Create,
+	vs := judge(t, Create,
 		rec(1, input.Fields{Email: "c@x.io", ReferringEmail: "p@x.io"}),
 		rec(2, input.Fields{Email: "p@x.io"}))
 	if vs[0].Referrer != 2 || vs[1].Referrer != 0 {
@@ -213,5 +236,42 @@ func TestShape(t *testing.T) {
 	want := Shape{Linked: 6, Roots: 1, Depth: 4, External: 1, ExternalRows: []int{6}}
 	if got := p.Shape(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("shape %+v, want %+v", got, want)
+	}
+}
+
+// A row whose referrers are all on earlier rows is judged as it is added;
+// one that refers down the file, or outside it, waits for Finish.
+func TestJudgeNow(t *testing.T) {
+	rows := []struct {
+		fields input.Fields
+		now    bool
+	}{
+		{input.Fields{Email: "root@x.io", ID: "r"}, true},
+		{input.Fields{Email: "a@x.io", ID: "a", ReferringEmail: "ROOT@x.io"}, true},
+		{input.Fields{Email: "b@x.io", ReferringID: "a"}, true},
+		{input.Fields{Email: "bad", ID: "bad"}, true},
+		{input.Fields{Email: "c@x.io", ID: "c", ReferringID: "bad"}, true},
+		{input.Fields{Email: "d@x.io", ReferringID: "c"}, true},
+		{input.Fields{Email: "e@x.io", ReferringID: "later"}, false},
+		{input.Fields{Email: "f@x.io", ReferringEmail: "e@x.io"}, false}, // its referrer waits
+		{input.Fields{Email: "g@x.io", ReferringEmail: "elsewhere@x.io"}, false},
+		{input.Fields{Email: "h@x.io", ID: "later"}, true},
+	}
+	p := NewPlan(Create)
+	for i, r := range rows {
+		ps := p.Add(rec(i+1, r.fields))
+		if _, now := p.JudgeNow(i+1, Create, ps); now != r.now {
+			t.Errorf("row %d judged at once: %v, want %v", i+1, now, r.now)
+		}
+	}
+	var recs []*input.Record
+	for i, r := range rows {
+		recs = append(recs, rec(i+1, r.fields))
+	}
+	vs := judge(t, Create, recs...)
+	for i, want := range []report.Status{report.Valid, report.Valid, report.Valid, report.Invalid, report.Skipped, report.Skipped, report.Valid, report.Valid, report.Valid, report.Valid} {
+		if vs[i].Status != want {
+			t.Errorf("row %d: %s, want %s", i+1, vs[i].Status, want)
+		}
 	}
 }

@@ -14,12 +14,13 @@ import (
 )
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, s Streams, dryRun bool) (int, error) {
+	start := time.Now()
 	o, err := parseImportFlags(args, dryRun, s)
 	if err != nil {
 		return 0, err
 	}
 	out := newOutput(s.Err, o.logFormat, o.verbose)
-	code, err := o.run(ctx, getenv, s, out, dryRun || o.dryRun)
+	code, err := o.run(ctx, getenv, s, out, dryRun || o.dryRun, start)
 	if err != nil && out.json {
 		out.fatal(err) // a JSON line, not plain text
 		return exitUsage, errAlreadySaid
@@ -27,8 +28,11 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	return code, err
 }
 
-// run is one validate or import, once the flags are known.
-func (o *importOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, dryRun bool) (int, error) {
+// run is one validate or import, once the flags are known. start is when
+// the command started: the summary's elapsed time is the command's, from
+// start to exit (standard input copied, the sandbox started, the report
+// sorted and closed), not just the importer's.
+func (o *importOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, dryRun bool, start time.Time) (int, error) {
 	inOpts, err := o.inputOptions()
 	if err != nil {
 		return 0, err
@@ -99,6 +103,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if err != nil {
 		return 0, err
 	}
+	res.Summary.Elapsed = time.Since(start)
 	code := exitOK
 	switch {
 	case res.Fatal != nil:

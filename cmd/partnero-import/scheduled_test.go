@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +175,89 @@ func TestThrottlingIsLogged(t *testing.T) {
 	if r.code != exitOK || throttled == 0 {
 		t.Fatalf("exit %d, %d throttled events\n%s", r.code, throttled, r.stderr)
 	}
+}
+
+// The elapsed time in the summary is the command's, from start to exit,
+// for validate and import: it includes reading standard input, which here
+// takes at least a known while (the importer alone would say less).
+func TestElapsedIsTheWholeCommand(t *testing.T) {
+	const slowInput = 300 * time.Millisecond
+	for _, tc := range []struct {
+		command []string
+		says    int // how many places give the elapsed time
+	}{
+		{[]string{"validate"}, 1},
+		{[]string{"import", "--dry-run", "--log-format", "json", "--summary-json"}, 2},
+		{[]string{"import", "--sandbox", "--no-progress", "--rate", "0", "--summary-json"}, 2},
+	} {
+		command := tc.command
+		dir := t.TempDir()
+		args := slices.Clone(command)
+		if args[len(args)-1] == "--summary-json" {
+			args = append(args, filepath.Join(dir, "summary.json"))
+		}
+		args = append(args, "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "-")
+		var stderr bytes.Buffer
+		s := Streams{In: &slowReader{wait: slowInput, r: strings.NewReader("email\na@x.io\nb@x.io\n")}, Out: io.Discard, Err: &stderr}
+		began := time.Now()
+		code := run(context.Background(), args, func(string) string { return "" }, s)
+		wall := time.Since(began)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", command, code, stderr.String())
+		}
+		said := elapsedSaid(t, stderr.String(), filepath.Join(dir, "summary.json"))
+		if len(said) != tc.says {
+			t.Fatalf("%v: elapsed times found: %v\n%s", command, said, stderr.String())
+		}
+		for where, got := range said {
+			if got < slowInput.Seconds() || got > wall.Seconds() {
+				t.Errorf("%v: %s says %.3f s; the input alone took %v, the command %v", command, where, got, slowInput, wall)
+			}
+		}
+	}
+}
+
+// elapsedSaid finds the elapsed seconds a run printed: in the text
+// summary, the JSON end line, and the --summary-json file.
+func elapsedSaid(t *testing.T, stderr, summaryPath string) map[string]float64 {
+	said := map[string]float64{}
+	if m := regexp.MustCompile(`(?m)^\d+ rows, .* in (\S+) \(`).FindStringSubmatch(stderr); m != nil {
+		d, err := time.ParseDuration(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		said["the summary"] = d.Seconds()
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		var end struct {
+			Msg     string   `json:"msg"`
+			Elapsed *float64 `json:"elapsed_seconds"`
+		}
+		if json.Unmarshal([]byte(line), &end) == nil && end.Msg == "end" && end.Elapsed != nil {
+			said["the end line"] = *end.Elapsed
+		}
+	}
+	if b, err := os.ReadFile(summaryPath); err == nil {
+		var s summaryJSON
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		said["--summary-json"] = s.ElapsedSeconds
+	}
+	return said
+}
+
+// slowReader waits before its first byte, like a slow pipe.
+type slowReader struct {
+	wait   time.Duration
+	r      io.Reader
+	waited bool
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	if !s.waited {
+		time.Sleep(s.wait)
+		s.waited = true
+	}
+	return s.r.Read(p)
 }
