@@ -23,7 +23,7 @@ type waitingRow struct {
 // waiting holds the waiting rows in a temporary file, so that the input is
 // read once and memory does not grow with it. The file holds the rows'
 // text, passwords included: os.CreateTemp makes it readable by its owner
-// only, and close removes it.
+// only, and it is unlinked as soon as it is made.
 type waiting struct {
 	f   *os.File
 	w   *bufio.Writer
@@ -36,6 +36,10 @@ func (wt *waiting) add(r *waitingRow) error {
 		if err != nil {
 			return err
 		}
+		// Gone from the directory at once where the system allows it (the
+		// open file stays readable), so a killed run leaves no passwords
+		// behind; close removes it elsewhere.
+		os.Remove(f.Name())
 		wt.f, wt.w = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	b := binary.AppendUvarint(wt.buf[:0], uint64(r.row))
