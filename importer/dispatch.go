@@ -310,13 +310,14 @@ func (d *dispatcher) write(line *report.Line, raw []byte) {
 	}
 }
 
-// send makes one row's call.
+// send makes one row's call. Emails go in the form they were checked in
+// (NFKC): a full-width address is sent as the plain one it stands for.
 func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 	f := &j.rec.Fields
 	p := &partnero.Partner{
-		ID: f.ID, Key: f.Key, Email: f.Email, Name: f.Name, Surname: f.Surname,
+		ID: f.ID, Key: f.Key, Email: validate.NormalEmail(f.Email), Name: f.Name, Surname: f.Surname,
 		Password: f.Password, Tags: f.Tags,
-		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: f.ReferringEmail},
+		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: validate.NormalEmail(f.ReferringEmail)},
 		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
 	}
 	if j.verdict.Action == validate.Invite {

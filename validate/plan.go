@@ -103,7 +103,7 @@ func (p *Plan) Check(rec *input.Record) Checked {
 		return c
 	}
 	f := &rec.Fields
-	for i, v := range [3]string{strings.ToLower(f.Email), f.ID, f.Key} {
+	for i, v := range [3]string{EmailKey(f.Email), f.ID, f.Key} {
 		if v != "" {
 			c.values[i], c.has[i] = p.fingerprint(i, v), true
 		}
@@ -112,7 +112,7 @@ func (p *Plan) Check(rec *input.Record) Checked {
 		c.ref = &reference{
 			row: int32(rec.Row),
 			id:  p.fingerprint(ofID, f.ReferringID), key: p.fingerprint(ofKey, f.ReferringKey),
-			email: p.fingerprint(ofEmail, strings.ToLower(f.ReferringEmail)),
+			email: p.fingerprint(ofEmail, EmailKey(f.ReferringEmail)),
 			has:   [3]bool{f.ReferringID != "", f.ReferringKey != "", f.ReferringEmail != ""},
 		}
 	}
@@ -374,7 +374,7 @@ func (p *Plan) Judge(rec *input.Record) Verdict {
 	ps := Row(rec, p.mode)
 	if rec.Err == nil {
 		f := &rec.Fields
-		ps = p.repeat(ps, ofEmail, strings.ToLower(f.Email), rec.Row, report.DuplicateEmailInFile, "email")
+		ps = p.repeat(ps, ofEmail, EmailKey(f.Email), rec.Row, report.DuplicateEmailInFile, "email")
 		ps = p.repeat(ps, ofID, f.ID, rec.Row, report.DuplicateIDInFile, "id")
 		ps = p.repeat(ps, ofKey, f.Key, rec.Row, report.DuplicateKeyInFile, "key")
 	}

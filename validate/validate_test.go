@@ -13,7 +13,8 @@ import (
 )
 
 func TestEmailProblem(t *testing.T) {
-	valid := []string{"a@x.io", "first.last+tag@mail.example.co.uk", "o'neil@x.io", "zoë@exämple.de", "a_b-c@sub-domain.x.io", "123@x.io"}
+	valid := []string{"a@x.io", "first.last+tag@mail.example.co.uk", "o'neil@x.io", "zoë@exämple.de", "a_b-c@sub-domain.x.io", "123@x.io",
+		"ａｎｎ＠ｘ．ｉｏ", "zoe\u0308@x.io"} // full-width and decomposed: plain once normalised
 	for _, e := range valid {
 		if why := EmailProblem(e); why != "" {
 			t.Errorf("%q: %s, want valid", e, why)
@@ -44,6 +45,11 @@ func TestEmailProblem(t *testing.T) {
 		"a@x.io\u00a0":            "white space",
 		"a@[192.168.0.1]":         "not allowed in a domain",
 		"a@xn--bcher-kva.example": "",
+		"an\u200bn@x.io":          "invisible character (U+200B)",
+		"ann\u00ad@x.io":          "invisible character (U+00AD)",
+		"\ufeffann@x.io":          "invisible character (U+FEFF)",
+		"ann@x\u200d.io":          "invisible character (U+200D)",
+		"ann@x.io\u202e":          "invisible character (U+202E)",
 	}
 	for e, want := range invalid {
 		why := EmailProblem(e)
@@ -56,6 +62,26 @@ func TestEmailProblem(t *testing.T) {
 		if !strings.Contains(why, want) {
 			t.Errorf("%q: got %q, want a problem containing %q", e, why, want)
 		}
+	}
+}
+
+// Look-alikes are one address: full-width letters, a ligature or another
+// case are the same partner; the first row keeps it.
+func TestLookAlikeEmailsAreOnePartner(t *testing.T) {
+	vs := judge(t, Create,
+		rec(1, input.Fields{Email: "ann@x.io"}),
+		rec(2, input.Fields{Email: "ＡＮＮ@ｘ.io"}),
+		rec(3, input.Fields{Email: "ﬁ@x.io"}),
+		rec(4, input.Fields{Email: "FI@X.IO"}),
+		rec(5, input.Fields{Email: "kid@x.io", ReferringEmail: "ａｎｎ@x.io"}),
+	)
+	for i, want := range []report.Reason{"", report.DuplicateEmailInFile, "", report.DuplicateEmailInFile, ""} {
+		if vs[i].Reason != want {
+			t.Errorf("row %d: %s %s (%s), want %q", i+1, vs[i].Status, vs[i].Reason, vs[i].Message, want)
+		}
+	}
+	if vs[4].Referrer != 1 {
+		t.Errorf("a look-alike referrer email found row %d, want 1", vs[4].Referrer)
 	}
 }
 

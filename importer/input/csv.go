@@ -116,23 +116,24 @@ func (r *csvReader) Next() (*Record, error) {
 		if errors.As(err, &perr) {
 			r.row++
 			rec := &Record{Row: r.row, Line: perr.StartLine + r.lineOffset, Err: parseProblem(perr, r.columns, len(cells)), Raw: raw}
-			if errors.Is(perr.Err, csv.ErrFieldCount) {
-				// The cells are there, only too few or too many: keep the email
-				// (and the rest) so the report says whose row it is.
-				rec.Fields = r.at.fields(cells)
-			}
+			// No field is read from a record of the wrong width: a cell
+			// missing before the email would put a later column (a
+			// password) in its place. The line number says whose row it is.
 			return rec, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the file: %w", err)
 		}
-		f := r.at.fields(cells)
-		if f.blank() {
-			continue // no cell has text: a spreadsheet's blank row, skipped like a blank line
+		if blank(cells) {
+			continue // a spreadsheet's blank row, skipped like a blank line
 		}
 		line, _ := r.csv.FieldPos(0)
 		r.row++
-		return &Record{Row: r.row, Line: line + r.lineOffset, Fields: f, Raw: raw}, nil
+		rec := &Record{Row: r.row, Line: line + r.lineOffset, Raw: raw}
+		if rec.Err = controlIn(cells, r.cols); rec.Err == nil {
+			rec.Fields = r.at.fields(cells)
+		}
+		return rec, nil
 	}
 }
 

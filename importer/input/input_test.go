@@ -53,12 +53,26 @@ func TestCSV(t *testing.T) {
 			[]got{{1, 2, "a@x.io", "A", ""}, {2, 3, "b@x.io", "B", ""}}},
 		{"BOM and CRLF", "\ufeffEmail,Name\r\na@x.io,A\r\n", Options{},
 			[]got{{1, 2, "a@x.io", "A", ""}}},
-		{"quoted newline moves later lines down", "email,name\na@x.io,\"Ann\nMarie\"\nb@x.io,B\n", Options{},
-			[]got{{1, 2, "a@x.io", "Ann\nMarie", ""}, {2, 4, "b@x.io", "B", ""}}},
+		{"quoted newline moves later lines down", "email,name,notes\na@x.io,Ann,\"two\nlines\"\nb@x.io,B,\n", Options{},
+			[]got{{1, 2, "a@x.io", "Ann", ""}, {2, 4, "b@x.io", "B", ""}}},
+		{"a line break in a field the tool reads", "email,name\na@x.io,\"Ann\nMarie\"\nb@x.io,B\n", Options{},
+			[]got{{1, 2, "", "", `column "name": contains a control character (U+000A)`}, {2, 4, "b@x.io", "B", ""}}},
+		{"NUL in a cell, far down", "email,name\na@x.io,A\nb@x.io,B\x00x\nc@x.io,C\n", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}, {2, 3, "", "", `column "name": contains a control character (U+0000)`}, {3, 4, "c@x.io", "C", ""}}},
+		{"control characters in an ignored column", "email,notes\na@x.io,\"bell\x07\"\nb@x.io,\u0085\n", Options{},
+			[]got{{1, 2, "", "", `column "notes": contains a control character (U+0007)`}, {2, 3, "", "", `column "notes": contains a control character (U+0085)`}}},
+		{"tabs are text", "email,name\na@x.io,An\tn\n", Options{},
+			[]got{{1, 2, "a@x.io", "An\tn", ""}}},
+		{"mixed line ends", "email,name\r\na@x.io,A\rb@x.io,B\nc@x.io,C\r\n\rd@x.io,D", Options{},
+			[]got{{1, 2, "a@x.io", "A", ""}, {2, 3, "b@x.io", "B", ""}, {3, 4, "c@x.io", "C", ""}, {4, 6, "d@x.io", "D", ""}}},
+		{"content only in unknown columns is a row", "email,notes\n,just a note\n,\nb@x.io,\n", Options{},
+			[]got{{1, 2, "", "", ""}, {2, 4, "b@x.io", "", ""}}},
 		{"blank lines count as lines", "email,name\n\na@x.io,A\n\n\nb@x.io,B", Options{},
 			[]got{{1, 3, "a@x.io", "A", ""}, {2, 6, "b@x.io", "B", ""}}},
 		{"ragged record is invalid_row and reading goes on", "email,name\na@x.io\nb@x.io,B,extra\nc@x.io,C\n", Options{},
-			[]got{{1, 2, "a@x.io", "", "wrong number of fields: 1, the header has 2"}, {2, 3, "b@x.io", "B", "wrong number of fields: 3, the header has 2"}, {3, 4, "c@x.io", "C", ""}}},
+			[]got{{1, 2, "", "", "wrong number of fields: 1, the header has 2"}, {2, 3, "", "", "wrong number of fields: 3, the header has 2"}, {3, 4, "c@x.io", "C", ""}}},
+		{"a short record never shows another column as its email", "name,email,password\nAnn,Secr3tPass1\n", Options{},
+			[]got{{1, 2, "", "", "wrong number of fields: 2, the header has 3"}}},
 		{"cells trimmed, blank spreadsheet rows skipped", "email,name\n  a@x.io ,  A \n,\n , \nb@x.io,B\n", Options{},
 			[]got{{1, 2, "a@x.io", "A", ""}, {2, 5, "b@x.io", "B", ""}}},
 		{"aliases", "E-Mail Address,First Name,Last_Name\na@x.io,A,Z\n", Options{},
@@ -177,7 +191,10 @@ func TestJSONL(t *testing.T) {
 [1,2]
 {"email":"d@x.io","name":true}
 {"Email":"e@x.io","First Name":"E","referring_partner":{"email":"a@x.io"},"tags":["x","y"]}
-   ` + "\n" + `{"email":"f@x.io","referring_partner":"a@x.io"}`
+   ` + "\n" + `{"email":"f@x.io","referring_partner":"a@x.io"}
+{"email":"g@x.io","name":"G\u0000"}
+{"notes":"only a key the tool ignores"}
+{"email":"h@x.io","tags":["ok","bad\u0007"]}`
 	out, _ := readAll(t, text, Options{Format: JSONL})
 	want := []got{
 		{1, 1, "a@x.io", "A", ""},
@@ -187,6 +204,9 @@ func TestJSONL(t *testing.T) {
 		{5, 6, "d@x.io", "", "name: expected text, got true/false"},
 		{6, 7, "e@x.io", "E", ""},
 		{7, 9, "f@x.io", "", `referring_partner: expected an object {"id", "key", "email"}`},
+		{8, 10, "g@x.io", "", "name: contains a control character (U+0000)"},
+		{9, 11, "", "", ""},
+		{10, 12, "h@x.io", "", "tags: contains a control character (U+0007)"},
 	}
 	if len(out) != len(want) {
 		t.Fatalf("got %d records %+v, want %d", len(out), out, len(want))

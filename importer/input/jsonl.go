@@ -181,6 +181,9 @@ func (f *Fields) set(field string, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
+	if r, bad := controlChar(s, false); bad {
+		return fmt.Errorf("contains a control character (U+%04X)", r)
+	}
 	switch field {
 	case fieldEmail:
 		f.Email = s
@@ -246,6 +249,9 @@ func (f *Fields) setTags(raw json.RawMessage) error {
 			if err != nil {
 				return fmt.Errorf("tags must be strings: %v", err)
 			}
+			if r, bad := controlChar(s, false); bad {
+				return fmt.Errorf("contains a control character (U+%04X)", r)
+			}
 			if s != "" {
 				f.Tags = append(f.Tags, s)
 			}
@@ -273,6 +279,9 @@ func (f *Fields) setReferring(raw json.RawMessage) error {
 		s, err := jsonText(v)
 		if err != nil {
 			return fmt.Errorf("%s: %v", k, err)
+		}
+		if r, bad := controlChar(s, false); bad {
+			return fmt.Errorf("%s: contains a control character (U+%04X)", k, r)
 		}
 		switch normalizeHeader(k) {
 		case "id":

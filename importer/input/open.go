@@ -165,24 +165,33 @@ func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
 	} else {
 		text = bufio.NewReaderSize(transform.NewReader(br, unicode.BOMOverride(enc.NewDecoder())), sniffSize)
 	}
-	if decoded, _ := text.Peek(sniffSize); bytes.IndexByte(decoded, '\n') < 0 && bytes.IndexByte(decoded, '\r') >= 0 {
-		// Lines that end in a lone CR (old Mac spreadsheets): read as LF,
-		// which encoding/csv and the line numbers understand.
-		text = bufio.NewReaderSize(crToLF{text}, sniffSize)
-	}
-	return text, nil
+	// Lines may end in LF, CRLF or a lone CR (old Mac spreadsheets), even
+	// within one file: a lone CR is read as LF, which encoding/csv and the
+	// line numbers understand.
+	return bufio.NewReaderSize(crToLF{text}, sniffSize), nil
 }
 
-// crToLF reads a text whose lines end in a lone CR as if they ended in LF.
-// CR is one byte in UTF-8 and never part of another character.
-type crToLF struct{ r io.Reader }
+// crToLF reads a lone CR (one not followed by LF) as LF; CRLF stays. CR is
+// one byte in UTF-8 and never part of another character.
+type crToLF struct{ r *bufio.Reader }
 
 func (c crToLF) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	for i, b := range p[:n] {
-		if b == '\r' {
+	for i := bytes.IndexByte(p[:n], '\r'); i >= 0; {
+		next := byte(0)
+		if i+1 < n {
+			next = p[i+1]
+		} else if b, _ := c.r.Peek(1); len(b) == 1 {
+			next = b[0] // the CR ends this read: its follower is still unread
+		}
+		if next != '\n' {
 			p[i] = '\n'
 		}
+		j := bytes.IndexByte(p[i+1:n], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
 	return n, err
 }
@@ -197,10 +206,17 @@ func notText(head []byte) error {
 		return errors.New("the file is an old Excel (.xls) workbook or an encrypted one: save it as XLSX or CSV")
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return nil // UTF-16 with a BOM: NUL bytes are expected
-	case bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0:
-		return errors.New("the file is not text (it holds NUL bytes): is it a spreadsheet or UTF-16 without a byte order mark? try --format xlsx or --encoding utf-16le")
+	case mostlyNUL(head[:min(len(head), 8<<10)]):
+		return errors.New("the file is not text (it is full of NUL bytes): is it a spreadsheet or UTF-16 without a byte order mark? try --format xlsx or --encoding utf-16le")
 	}
 	return nil
+}
+
+// mostlyNUL reports a sample that is binary as a whole: more than one byte
+// in ten is NUL (UTF-16 text without a BOM has one in two). A stray NUL in
+// a text file makes only its row invalid_row, wherever the row is.
+func mostlyNUL(b []byte) bool {
+	return len(b) > 0 && bytes.Count(b, []byte{0})*10 > len(b)
 }
 
 // validUTF8Prefix is utf8.Valid, forgiving a rune cut at the end of a sample.

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
@@ -29,9 +30,51 @@ func (f *Fields) HasReferrer() bool {
 	return f.ReferringID != "" || f.ReferringKey != "" || f.ReferringEmail != ""
 }
 
-func (f *Fields) blank() bool {
-	return f.Email == "" && f.Name == "" && f.Surname == "" && f.Password.Empty() && f.ID == "" &&
-		f.Key == "" && len(f.Tags) == 0 && !f.HasReferrer() && f.Action == ""
+// blank reports a record whose cells are all empty, in every column, known
+// or not: a spreadsheet's blank row, skipped like a blank line. A record
+// with text only in columns the tool ignores is still a row.
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// controlChar finds a character no partner field may hold: NUL and the
+// other C0 and C1 control characters, tab aside; line breaks too unless
+// lineBreaks (a notes column the tool ignores may have them).
+func controlChar(s string, lineBreaks bool) (rune, bool) {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b == '\t':
+		case b == '\n' || b == '\r':
+			if !lineBreaks {
+				return rune(b), true
+			}
+		case b < 0x20 || b == 0x7f:
+			return rune(b), true
+		case b == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f: // U+0080 to U+009F
+			return rune(s[i+1]), true
+		}
+	}
+	return 0, false
+}
+
+// controlIn checks a record's cells for control characters, naming the
+// column as the file's header names it.
+func controlIn(cells []string, cols []Column) error {
+	for i, c := range cells {
+		field, header := "", fmt.Sprintf("column %d", i+1)
+		if i < len(cols) {
+			field, header = cols[i].Field, fmt.Sprintf("column %q", cols[i].Header)
+		}
+		if r, bad := controlChar(c, field == ""); bad {
+			return fmt.Errorf("%s: contains a control character (U+%04X)", header, r)
+		}
+	}
+	return nil
 }
 
 // Record is one data record of the file.

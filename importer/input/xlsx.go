@@ -83,10 +83,8 @@ func (x *xlsxReader) next() ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot read sheet row %d: %v", x.sheetRow, err)
 		}
-		for _, c := range cells {
-			if strings.TrimSpace(c) != "" {
-				return cells, nil
-			}
+		if !blank(cells) {
+			return cells, nil
 		}
 	}
 	if err := x.rows.Error(); err != nil {
@@ -120,6 +118,9 @@ func (x *xlsxReader) Next() (*Record, error) {
 	}
 	if len(cells) > x.width && strings.TrimSpace(strings.Join(cells[x.width:], "")) != "" {
 		rec.Err = fmt.Errorf("wrong number of fields: cells beyond the header's %d columns", x.width)
+	}
+	if err := controlIn(cells, x.cols); err != nil {
+		rec.Fields, rec.Err = Fields{}, err
 	}
 	if x.keepRaw {
 		rec.Raw = csvLine(cells)

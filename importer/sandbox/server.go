@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/partnero-import/partnero-import/validate"
 )
 
 // Programs: invitations exist only in affiliate programs.
@@ -215,7 +217,7 @@ func (s *Server) Add(p Partner) error {
 	if p.Email == "" {
 		return errors.New("a partner needs an email")
 	}
-	if _, ok := s.byEmail[strings.ToLower(p.Email)]; ok {
+	if _, ok := s.byEmail[validate.EmailKey(p.Email)]; ok {
 		return fmt.Errorf("email %s is there already", p.Email)
 	}
 	if _, ok := s.byID[p.ID]; ok && p.ID != "" {
@@ -263,7 +265,7 @@ func (s *Server) store(p *Partner) {
 
 // index makes p findable by email, id and key. The caller holds mu.
 func (s *Server) index(p *Partner) {
-	s.byEmail[strings.ToLower(p.Email)] = p
+	s.byEmail[validate.EmailKey(p.Email)] = p
 	s.byID[p.ID] = p
 	s.byKey[p.Key] = p
 }
@@ -272,7 +274,7 @@ func (s *Server) index(p *Partner) {
 // holds mu.
 func (s *Server) remove(p *Partner) {
 	s.partners = slices.DeleteFunc(s.partners, func(q *Partner) bool { return q == p })
-	delete(s.byEmail, strings.ToLower(p.Email))
+	delete(s.byEmail, validate.EmailKey(p.Email))
 	delete(s.byID, p.ID)
 	delete(s.byKey, p.Key)
 }
