@@ -192,7 +192,7 @@ func benchDryRun(b *testing.B, path string, depth int) {
 			Open:   func() (io.ReadCloser, error) { return os.Open(path) },
 			Input:  input.Options{Format: input.CSV},
 			Mode:   "create",
-			Report: func() (*report.Writer, error) { return report.Create(rep, false) },
+			Report: func() (*report.Writer, error) { return report.Create(rep, false, nil) },
 		})
 		total += time.Since(start)
 		if err != nil || res.Summary.Count(report.Valid, "") != benchRows || res.Shape.Depth != depth {
@@ -223,7 +223,7 @@ func benchImport(b *testing.B, sb *sandbox.Server, path string, rows int, cc par
 		Open:   func() (io.ReadCloser, error) { return os.Open(path) },
 		Input:  input.Options{Format: input.CSV},
 		Mode:   "create",
-		Report: func() (*report.Writer, error) { return report.Create(filepath.Join(b.TempDir(), "r.csv"), true) },
+		Report: func() (*report.Writer, error) { return report.Create(filepath.Join(b.TempDir(), "r.csv"), true, nil) },
 		Client: client, Concurrency: cc.Concurrency,
 	})
 	elapsed := time.Since(start)

@@ -43,7 +43,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 		parked: map[int][]*job{}, outcome: map[int]bool{},
 	}
 	defer func() {
-		cfg.closeReport(&err) // the sorted rewrite is part of the run's time
+		cfg.closeReport(d.res, &err) // the sorted rewrite is part of the run's time
 		d.res.Summary.Elapsed = time.Since(start)
 	}()
 	d.writeDone()
@@ -177,6 +177,17 @@ func (d *dispatcher) preflight(ctx context.Context) {
 	err := d.cfg.Client.Preflight(ctx)
 	switch {
 	case err == nil:
+		// The job's start in the server's clock, for a resumed run's
+		// lookups: kept from the first run when this one resumes it.
+		since := d.cfg.Client.Since()
+		if nerr := d.cfg.report.Note(func(p *report.Provenance) {
+			if p.JobStarted.IsZero() {
+				p.JobStarted = since
+			}
+		}); nerr != nil && d.err == nil {
+			d.err = nerr
+			d.stop("the report's provenance could not be written")
+		}
 	case ctx.Err() != nil:
 		d.res.Interrupted = true
 		d.stop("the run was interrupted before this row was sent")
@@ -319,6 +330,7 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 		Password: f.Password, Tags: f.Tags,
 		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: validate.NormalEmail(f.ReferringEmail)},
 		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
+		Since:     d.cfg.Resume.since(),
 	}
 	if j.verdict.Action == validate.Invite {
 		return d.cfg.Client.Invite(ctx, p)

@@ -39,7 +39,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	defer func() {
 		if cfg.report != nil {
-			cfg.closeReport(&err) // the sorted rewrite is part of the run's time
+			cfg.closeReport(res, &err) // the sorted rewrite is part of the run's time
 		}
 		res.Summary.Elapsed = time.Since(start)
 	}()

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"io"
 	"log/slog"
 
@@ -67,13 +68,21 @@ type Result struct {
 func (cfg *Config) openReport() error {
 	w, err := cfg.Report()
 	cfg.report = w
+	if err == nil && cfg.inputSHA256 != "" {
+		err = w.Note(func(p *report.Provenance) { p.InputSHA256 = cfg.inputSHA256 })
+	}
 	return err
 }
 
-// closeReport closes (and sorts) the report, keeping the first error.
-func (cfg *Config) closeReport(err *error) {
+// closeReport records in the report's provenance which input the run read
+// and whether it was interrupted, then closes (and sorts) the report,
+// keeping the first error.
+func (cfg *Config) closeReport(res *Result, err *error) {
+	nerr := cfg.report.Note(func(p *report.Provenance) {
+		p.InputSHA256, p.Interrupted = res.InputSHA256, res.Interrupted
+	})
 	if cerr := cfg.report.Close(); *err == nil {
-		*err = cerr
+		*err = cmp.Or(nerr, cerr)
 	}
 }
 

@@ -90,7 +90,7 @@ func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path stri
 		Open:        func() (io.ReadCloser, error) { return os.Open(path) },
 		Input:       input.Options{Format: input.CSV},
 		Mode:        "create",
-		Report:      func() (*report.Writer, error) { return report.Create(rep, true) },
+		Report:      func() (*report.Writer, error) { return report.Create(rep, true, nil) },
 		Client:      client,
 		Concurrency: cc.Concurrency,
 		Finished: func(l report.Line) {
@@ -340,7 +340,7 @@ func BenchmarkWideTree(b *testing.B) {
 			Open:   func() (io.ReadCloser, error) { return os.Open(path) },
 			Input:  input.Options{Format: input.CSV},
 			Mode:   "create",
-			Report: func() (*report.Writer, error) { return report.Create(filepath.Join(b.TempDir(), "r.csv"), true) },
+			Report: func() (*report.Writer, error) { return report.Create(filepath.Join(b.TempDir(), "r.csv"), true, nil) },
 			Client: client, Concurrency: conc,
 		})
 		elapsed += time.Since(start)
@@ -374,7 +374,7 @@ func TestValidateInterrupted(t *testing.T) {
 		Open:   func() (io.ReadCloser, error) { return os.Open(path) },
 		Input:  input.Options{Format: input.CSV},
 		Mode:   "create",
-		Report: func() (*report.Writer, error) { return report.Create(filepath.Join(t.TempDir(), "r.csv"), false) },
+		Report: func() (*report.Writer, error) { return report.Create(filepath.Join(t.TempDir(), "r.csv"), false, nil) },
 	})
 	if err != nil || !res.Interrupted || res.Summary.Count(report.Skipped, report.Aborted) != 20 {
 		t.Fatalf("interrupted %v, aborted %d: %v", res.Interrupted, res.Summary.Count(report.Skipped, report.Aborted), err)
@@ -395,7 +395,7 @@ func TestValidateJudgesAsTwoPasses(t *testing.T) {
 			Open:      func() (io.ReadCloser, error) { return os.Open(path) },
 			Input:     input.Options{Format: input.CSV},
 			Mode:      validate.Create,
-			Report:    func() (*report.Writer, error) { return report.Create(rep, false) },
+			Report:    func() (*report.Writer, error) { return report.Create(rep, false, nil) },
 			RetryPath: retry,
 		})
 		if err != nil {

@@ -34,6 +34,9 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	}
 	plan.Finish()
 	cfg.inputSHA256 = sum()
+	if note := cfg.Resume.changedInput(cfg.inputSHA256); note != "" && cfg.Warn != nil {
+		cfg.Warn(note)
+	}
 	if cfg.Started != nil {
 		cfg.Started(plan.Rows())
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/report"
@@ -12,6 +13,7 @@ import (
 // Resume is what an earlier run's report says about each row.
 type Resume struct {
 	path  string
+	prov  *report.Provenance // where and when the earlier run sent; nil in tests
 	seed  maphash.Seed
 	rows  []prior              // by row; rows[0] unused
 	done  map[int]*report.Line // rows the earlier run created or invited
@@ -32,9 +34,10 @@ const (
 	uncertain                   // failed: an attempt may have reached the server
 )
 
-// LoadResume reads an earlier run's report (a torn last line included).
-func LoadResume(path string) (*Resume, error) {
-	r := &Resume{path: path, seed: maphash.MakeSeed(), rows: []prior{{}}, done: map[int]*report.Line{}}
+// LoadResume reads an earlier run's report (a torn last line included),
+// whose provenance prov says where and when its job sent rows.
+func LoadResume(path string, prov *report.Provenance) (*Resume, error) {
+	r := &Resume{path: path, prov: prov, seed: maphash.MakeSeed(), rows: []prior{{}}, done: map[int]*report.Line{}}
 	err := report.Read(path, func(l report.Line) error {
 		for len(r.rows) <= l.Row {
 			r.rows = append(r.rows, prior{})
@@ -84,6 +87,24 @@ func (r *Resume) checkRows(rows int) error {
 		return fmt.Errorf("--resume %s is not a report of this file: it has row %d, the file only %d", r.path, r.maxed, rows)
 	}
 	return nil
+}
+
+// since is when the job began in the server's clock: a partner created
+// before it was there before the job. Zero when unknown.
+func (r *Resume) since() time.Time {
+	if r == nil || r.prov == nil {
+		return time.Time{}
+	}
+	return r.prov.JobStarted
+}
+
+// changedInput is a note when the file is not the one the earlier run read
+// (its rows were still checked to be the same).
+func (r *Resume) changedInput(sha string) string {
+	if r == nil || r.prov == nil || r.prov.InputSHA256 == "" || r.prov.InputSHA256 == sha {
+		return ""
+	}
+	return fmt.Sprintf("the file has changed since %s was written (its SHA-256 differs); its rows have the same emails, so the run goes on", r.path)
 }
 
 // isDone reports whether the earlier run created or invited the row.

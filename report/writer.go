@@ -36,6 +36,8 @@ type Writer struct {
 	// the file), which merge in one sequential pass.
 	lines []span
 	runs  []int // index in lines of each run's first line
+
+	prov *Provenance // written beside the report; nil for none
 }
 
 // span is one line of the report: its row and its length in bytes.
@@ -53,8 +55,9 @@ func IsJSONL(path string) bool {
 var ErrLocked = errors.New("another partnero-import run is writing this report")
 
 // Create locks, truncates or creates the report at path and writes the CSV
-// header. The lock is held until Close.
-func Create(path string, flushEach bool) (*Writer, error) {
+// header, and its provenance beside it unless prov is nil. The lock is
+// held until Close.
+func Create(path string, flushEach bool, prov *Provenance) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write the report: %w", err)
@@ -70,7 +73,15 @@ func Create(path string, flushEach bool) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("cannot write the report: %w", err)
 	}
-	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, runs: []int{0}}
+	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, runs: []int{0}, prov: prov}
+	if prov != nil {
+		// Before any row: a killed run's report still says where it sent.
+		prov.Report, prov.Finished = path, false
+		if err := prov.write(); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
 	w.buf = bufio.NewWriterSize(countingWriter{w}, 64<<10)
 	if !w.jsonl {
 		// csv.NewWriter adopts w.buf as its own buffer (it is a large enough
@@ -86,6 +97,17 @@ func Create(path string, flushEach bool) (*Writer, error) {
 	}
 	w.header = w.size
 	return w, nil
+}
+
+// Note records what the run learned in the report's provenance (the
+// input's SHA-256, the run's start in the server's clock...) and writes it
+// again; without provenance it does nothing.
+func (w *Writer) Note(update func(*Provenance)) error {
+	if w.prov == nil {
+		return nil
+	}
+	update(w.prov)
+	return w.prov.write()
 }
 
 // Path is where the report is written.
@@ -141,6 +163,10 @@ func (w *Writer) flush(now bool) error {
 // rewrite leaves the unsorted but complete report in place).
 func (w *Writer) Close() error {
 	if err := w.flush(true); err != nil {
+		w.f.Close()
+		return err
+	}
+	if err := w.Note(func(p *Provenance) { p.Finished = true }); err != nil {
 		w.f.Close()
 		return err
 	}

@@ -12,7 +12,7 @@ func TestWriterSortsAtClose(t *testing.T) {
 	for _, name := range []string{"r.csv", "r.jsonl"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), name)
-			w, err := Create(path, true)
+			w, err := Create(path, true, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func TestWriterSortsRuns(t *testing.T) {
 		"many runs":  {40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1},
 	}
 	write := func(path string, rows []int) string {
-		w, err := Create(path, false)
+		w, err := Create(path, false, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

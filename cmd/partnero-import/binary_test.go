@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 var (
@@ -179,7 +180,8 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	if err := second.Run(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr.String())
 	}
-	f, _ := os.ReadFile(rep)
+	// The resumed run writes a report of its own, beside the one it read.
+	f, _ := os.ReadFile(filepath.Join(dir, "in.resumed.report.csv"))
 	lines, err := csv.NewReader(bytes.NewReader(f)).ReadAll()
 	if err != nil || len(lines) != 201 {
 		t.Fatalf("report: %d lines, %v", len(lines), err)
@@ -220,7 +222,9 @@ func TestResumeWithAnotherFilesReport(t *testing.T) {
 	rep := filepath.Join(dir, "in.report.csv")
 	old := "row,line,email,action,status,reason,http_status,message,partner_id,referral_link,attempts\n1,2,zed@x.io,create,created,,201,,p1,,1\n"
 	os.WriteFile(rep, []byte(old), 0o600)
-	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--resume", rep, input)
+	_, base := startSandbox(t, sandbox.Options{})
+	os.WriteFile(report.ProvenancePath(rep), []byte(`{"command":"import","destination":"`+report.Destination(base)+`"}`), 0o600)
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--resume", rep, input)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "not a report of this file") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -246,8 +250,8 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 		!strings.Contains(stderr.String(), "--resume "+filepath.Join(dir, "in.report.csv")) {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--resume", filepath.Join(dir, "in.report.csv"),
-		"--report", filepath.Join(dir, "again.csv"), input)
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k"}, "", "import", "--base-url", base, "--no-progress", "--rate", "0",
+		"--resume", filepath.Join(dir, "in.report.csv"), "--report", filepath.Join(dir, "again.csv"), input)
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 	}

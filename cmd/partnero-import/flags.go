@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -81,6 +80,12 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	fs.StringVar(&o.reportPath, "report", "", "report path; .jsonl gives JSON Lines (default: FILE with .report.csv)")
 	fs.StringVar(&o.mapping, "map", "", "FIELD=HEADER,... maps a field to a column header of the file")
 	fs.StringVar(&o.preset, "preset", "", "header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
+	// Output flags: validate and import --dry-run take the same.
+	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the run's summary as one JSON object to this path")
+	fs.StringVar(&o.logFormat, "log-format", "text", "standard error as text, or json (one JSON object per line)")
+	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
+	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "how often a progress line is written when standard error is not a terminal")
 	if !dryRun {
 		fs.StringVar(&o.baseURL, "base-url", "", "API root (default: $PARTNERO_BASE_URL or "+partnero.DefaultBaseURL+")")
 		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
@@ -93,12 +98,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
 		fs.StringVar(&o.resume, "resume", "", "skip the rows an earlier run's report shows created or invited")
-		fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
-		fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the run's summary as one JSON object to this path")
-		fs.StringVar(&o.logFormat, "log-format", "text", "standard error as text, or json (one JSON object per line)")
-		fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
-		fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "how often a progress line is written when standard error is not a terminal")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(s.Err, "usage: partnero-import %s [flags] FILE\n\nflags:\n", name)
@@ -160,6 +160,9 @@ func (o *importOptions) check() error {
 	if o.resume != "" && o.dryRun {
 		return usagef("--resume and --dry-run do not go together: validate checks every row anyway")
 	}
+	if o.useSandbox && o.baseURL != "" {
+		return usagef("--sandbox and --base-url do not go together: --sandbox imports into a sandbox of its own")
+	}
 	return nil
 }
 
@@ -203,17 +206,6 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 	}
 	opts.Sheet = o.sheet
 	return opts, nil
-}
-
-// defaultReport is FILE with its extension replaced by .report.csv.
-func (o *importOptions) defaultReport() string {
-	if o.reportPath != "" {
-		return o.reportPath
-	}
-	if o.file == "-" {
-		return "stdin.report.csv"
-	}
-	return strings.TrimSuffix(o.file, filepath.Ext(o.file)) + ".report.csv"
 }
 
 // resumeHint is the command that finishes an interrupted import, for the

@@ -37,6 +37,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if err != nil {
 		return 0, err
 	}
+	files, err := o.files(getenv, dryRun, inOpts.Format)
+	if err != nil {
+		return 0, err
+	}
 	source, cleanup, err := openSource(o.file, s.In)
 	if err != nil {
 		return 0, err
@@ -54,33 +58,36 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		client = c
 	}
 
-	reportPath := o.defaultReport()
-	if err := notTheInput(reportPath, o.file); err != nil {
-		return 0, err
-	}
 	var resume *importer.Resume
 	if o.resume != "" {
-		// Read before the report is rewritten: it may be the same file.
-		if resume, err = importer.LoadResume(o.resume); err != nil {
+		if resume, err = importer.LoadResume(o.resume, files.resumed); err != nil {
 			return 0, usageError{err.Error()}
 		}
 	}
-	if !dryRun {
-		resumeHint.Store(o.resumeCommand(reportPath))
+	if !dryRun && !o.useSandbox {
+		resumeHint.Store(o.resumeCommand(files.report))
 	}
+	command := "import"
+	if dryRun {
+		command = "validate"
+	}
+	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: command,
+		Destination: files.destination, Input: o.file, ResumedFrom: o.resume, StartedAt: start.UTC()}
+	if files.resumed != nil {
+		prov.JobStarted = files.resumed.JobStarted
+	}
+	reportPath := files.report
 	cfg := importer.Config{
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
-		Report:       func() (*report.Writer, error) { return report.Create(reportPath, !dryRun) },
+		Report:       func() (*report.Writer, error) { return report.Create(reportPath, !dryRun, prov) },
 		Resume:       resume,
-		RetryPath:    importer.RetryPath(reportPath, retryFormat(inOpts.Format)),
+		RetryPath:    files.retry,
 		SkipExisting: o.skipExisting,
 		Warn:         out.warn,
 		Log:          out.log,
 		Verbose:      o.verbose,
 	}
-	command := "import"
 	if dryRun {
-		command = "validate"
 		cfg.Columns = out.columns // a wrong mapping shows before anything else
 	}
 	out.log.Info("start", "command", command, "input", o.file, "report", reportPath, "version", versionString())
@@ -114,7 +121,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		code = exitRowsFailed
 	}
 	if o.summaryJSON != "" {
-		if err := writeSummaryJSON(o.summaryJSON, command, o.file, reportPath, res, code); err != nil {
+		if err := writeSummaryJSON(o.summaryJSON, command, o.file, files, res, code); err != nil {
 			return 0, err
 		}
 	}
@@ -126,6 +133,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	switch {
 	case res.Interrupted && dryRun:
 		out.note("partnero-import: interrupted; rows not checked are reported skipped/aborted")
+	case res.Interrupted && o.useSandbox:
+		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
+		out.note("the embedded sandbox's partners ended with the run: rehearse again from the start")
 	case res.Interrupted:
 		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
 		out.note("to finish the import, run: " + o.resumeCommand(reportPath))

@@ -345,7 +345,7 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"two files", nil, []string{"validate", "a.csv", "b.csv"}, "exactly one FILE"},
 		{"unknown flag", nil, []string{"validate", "--colour", "../../samples/partners.csv"}, "colour"},
 		{"CSV given as xlsx", nil, []string{"validate", "--format", "xlsx", "../../samples/partners.csv"}, "not an XLSX workbook"},
-		{"report over the input", nil, []string{"validate", "--report", "../../samples/partners.csv", "../../samples/partners.csv"}, "input file itself"},
+		{"report over the input", nil, []string{"validate", "--report", "../../samples/partners.csv", "../../samples/partners.csv"}, "is the input"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -375,7 +375,7 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 // and stays when the run could not read its input at all.
 func TestStaleRetryFile(t *testing.T) {
 	dir := t.TempDir()
-	input, stale := filepath.Join(dir, "in.csv"), filepath.Join(dir, "in.retry.csv")
+	input, stale := filepath.Join(dir, "in.csv"), filepath.Join(dir, "in.validate.retry.csv")
 	os.WriteFile(input, []byte("name\nA\n"), 0o600) // no email column
 	os.WriteFile(stale, []byte("email\nold@x.io\n"), 0o600)
 	if r := runCLI(t, nil, "", "validate", input); r.code != exitUsage {

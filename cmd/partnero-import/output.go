@@ -213,6 +213,7 @@ type summaryJSON struct {
 	Command           string                           `json:"command"`
 	Input             string                           `json:"input"`
 	InputSHA256       string                           `json:"input_sha256"`
+	Destination       string                           `json:"destination"`
 	Report            string                           `json:"report"`
 	RetryFile         string                           `json:"retry_file,omitempty"`
 	Rows              int                              `json:"rows"`
@@ -226,10 +227,10 @@ type summaryJSON struct {
 	ExitCode          int                              `json:"exit_code"`
 }
 
-func writeSummaryJSON(path, command, input, reportPath string, res *importer.Result, code int) error {
+func writeSummaryJSON(path, command, input string, files *runFiles, res *importer.Result, code int) error {
 	s := summaryJSON{
-		Version: versionString(), Command: command, Input: input, InputSHA256: res.InputSHA256,
-		Report: reportPath, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
+		Version: versionString(), Command: command, Input: input, InputSHA256: res.InputSHA256, Destination: files.destination,
+		Report: files.report, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
 		Requests: res.Summary.Requests, Retries: res.Summary.Retries, ElapsedSeconds: res.Summary.Elapsed.Seconds(),
 		RequestsPerSecond: res.Summary.Rate(), Interrupted: res.Interrupted, ExitCode: code,
 	}

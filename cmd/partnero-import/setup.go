@@ -133,16 +133,3 @@ func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error
 		return io.NopCloser(io.NewSectionReader(tmp, 0, 1<<62)), nil
 	}, cleanup, nil
 }
-
-// notTheInput refuses a report path that would overwrite the input.
-func notTheInput(reportPath, file string) error {
-	if file == "-" {
-		return nil
-	}
-	a, err1 := os.Stat(reportPath)
-	b, err2 := os.Stat(file)
-	if err1 == nil && err2 == nil && os.SameFile(a, b) {
-		return usagef("--report %s is the input file itself", reportPath)
-	}
-	return nil
-}

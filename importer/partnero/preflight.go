@@ -116,6 +116,10 @@ func unreachable(err error) bool {
 	return false
 }
 
+// Since is this run's start in the server's clock, as the preflight read
+// it; zero when the server sent no Date.
+func (c *Client) Since() time.Time { return c.since }
+
 // setSince notes this run's start in the server's clock. Without a Date
 // header the server's clock is unknown, and created_at is not compared.
 func (c *Client) setSince(date string) {

@@ -1,0 +1,213 @@
+package main
+
+// The files a run reads and writes, decided and checked before any of them
+// is touched: no output is ever one of the inputs, nor another output, and
+// a rehearsal never writes over a real import's report.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/partnero-import/partnero-import/importer"
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// runFiles are one run's paths.
+type runFiles struct {
+	report, retry, summary string
+	destination            string             // where rows go: an API's address, the sandbox, or none
+	resumed                *report.Provenance // the --resume report's, or nil
+}
+
+// file is a path with what it is to the run, for messages.
+type file struct{ what, path string }
+
+// destination is where this run's rows go, as reports record it.
+func (o *importOptions) destination(getenv func(string) string, dryRun bool) string {
+	switch {
+	case dryRun:
+		return report.DestinationNone
+	case o.useSandbox:
+		return report.DestinationSandbox
+	}
+	return report.Destination(firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL))
+}
+
+// files decides the run's paths and refuses, before anything is written,
+// an output that is an input or another output (by identity: a symlink or
+// a hard link to it is it), a report of a real import that this run would
+// write over from elsewhere, and a --resume report of another destination.
+func (o *importOptions) files(getenv func(string) string, dryRun bool, format string) (*runFiles, error) {
+	f := &runFiles{summary: o.summaryJSON, destination: o.destination(getenv, dryRun)}
+	inputs := []file{{"the input", o.file}, {"--resume", o.resume}, {"--sandbox-preload", o.sandboxPreload},
+		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE"))}}
+	if o.file == "-" {
+		inputs[0].path = "" // standard input: nothing on disk to protect
+	}
+	if o.resume != "" {
+		prov, err := o.resumable(f.destination)
+		if err != nil {
+			return nil, err
+		}
+		f.resumed = prov
+	}
+	f.report = o.reportPath
+	if f.report == "" {
+		f.report = o.defaultReport(dryRun)
+	}
+	outputs := []file{{"--report", f.report}, {"the report's provenance", report.ProvenancePath(f.report)}, {"--summary-json", f.summary}}
+	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), append(inputs, outputs...))
+	outputs = append(outputs, file{"the retry file", f.retry})
+	for i, out := range outputs {
+		for _, other := range append(inputs, outputs[:i]...) {
+			if out.path != "" && other.path != "" && sameFile(out.path, other.path) {
+				return nil, usagef("%s %s is %s (%s): the tool never writes over a file it reads or writes; give another path", out.what, out.path, other.what, other.path)
+			}
+		}
+	}
+	return f, o.notOverAnotherRun(f)
+}
+
+// resumable reads the provenance of the --resume report and refuses one
+// whose rows went elsewhere: a dry run's, an embedded sandbox's (gone with
+// its run), another API's.
+func (o *importOptions) resumable(destination string) (*report.Provenance, error) {
+	prov, err := report.ReadProvenance(o.resume)
+	switch {
+	case err != nil:
+		return nil, usagef("--resume %s: %v", o.resume, err)
+	case prov.Destination == report.DestinationNone:
+		return nil, usagef("--resume %s is the report of a dry run: nothing was sent, so there is nothing to resume; run the import itself", o.resume)
+	case o.useSandbox || prov.Destination == report.DestinationSandbox:
+		return nil, usagef("--resume %s: an embedded sandbox's partners end with its run, so a rehearsal cannot be resumed; run it again from the start", o.resume)
+	case prov.Destination != destination:
+		return nil, usagef("--resume %s sent its rows to %s, this run would send them to %s: resume with the same --base-url", o.resume, prov.Destination, destination)
+	}
+	return prov, nil
+}
+
+// notOverAnotherRun refuses to write over the report of a real import
+// made elsewhere: a dry run or a rehearsal never overwrites a real
+// import's report, nor does an import into another API.
+func (o *importOptions) notOverAnotherRun(f *runFiles) error {
+	prev, err := report.ReadProvenance(f.report)
+	if errors.Is(err, report.ErrNoProvenance) || (err == nil && (!prev.Real() || prev.Destination == f.destination)) {
+		return nil
+	}
+	if err != nil {
+		return usagef("--report %s: %v", f.report, err)
+	}
+	this := "an import into " + f.destination
+	switch f.destination {
+	case report.DestinationNone:
+		this = "a dry run"
+	case report.DestinationSandbox:
+		this = "a rehearsal in the sandbox"
+	}
+	return usagef("%s is the report of an import into %s; %s would write over it: give another --report", f.report, prev.Destination, this)
+}
+
+// defaultReport is the report's name when --report is not given: FILE with
+// its extension replaced by .report.csv for an import, by .validate.csv for
+// a dry run and by .sandbox.report.csv for a rehearsal, so that neither
+// overwrites a real import's; a resumed run's is the next free
+// FILE.resumed(-N).report.csv beside the report it resumes.
+func (o *importOptions) defaultReport(dryRun bool) string {
+	stem := strings.TrimSuffix(o.file, filepath.Ext(o.file))
+	if o.file == "-" {
+		stem = "stdin"
+	}
+	switch {
+	case dryRun:
+		return stem + ".validate.csv"
+	case o.useSandbox:
+		return stem + ".sandbox.report.csv"
+	case o.resume != "":
+		return resumedReport(o.resume)
+	}
+	return stem + ".report.csv"
+}
+
+// resumedReport is the first of STEM.resumed.report.csv,
+// STEM.resumed-2.report.csv... that does not exist, beside the report being
+// resumed (whose own name may already be one of them).
+func resumedReport(resumed string) string {
+	ext := filepath.Ext(resumed)
+	stem := strings.TrimSuffix(strings.TrimSuffix(resumed, ext), ".report")
+	if i := strings.LastIndex(stem, ".resumed"); i >= 0 && isResumedSuffix(stem[i:]) {
+		stem = stem[:i]
+	}
+	for n := 1; ; n++ {
+		name := stem + ".resumed"
+		if n > 1 {
+			name += fmt.Sprintf("-%d", n)
+		}
+		name += ".report" + ext
+		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
+			return name
+		}
+	}
+}
+
+// isResumedSuffix reports ".resumed" or ".resumed-N".
+func isResumedSuffix(s string) bool {
+	n, ok := strings.CutPrefix(s, ".resumed")
+	if !ok {
+		return false
+	}
+	if n == "" {
+		return true
+	}
+	n, ok = strings.CutPrefix(n, "-")
+	return ok && n != "" && strings.Trim(n, "0123456789") == ""
+}
+
+// retryPathAvoiding is the retry file's path, numbered (.retry-2.csv...)
+// when the natural one is a file the run reads or writes: a retry file
+// imported with the report name of the run that wrote it must not be
+// written over.
+func retryPathAvoiding(natural string, taken []file) string {
+	ext := filepath.Ext(natural)
+	stem := strings.TrimSuffix(natural, ext)
+	path := natural
+	for n := 2; clashes(path, taken); n++ {
+		path = fmt.Sprintf("%s-%d%s", stem, n, ext)
+	}
+	return path
+}
+
+func clashes(path string, taken []file) bool {
+	for _, t := range taken {
+		if t.path != "" && sameFile(path, t.path) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameFile reports whether two paths are one file: by identity when both
+// exist (through symlinks and hard links), else by their absolute paths
+// with the directories' symlinks resolved.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	return resolved(a) == resolved(b)
+}
+
+func resolved(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+func digest(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// No output is ever written over a file the run reads (the input, a
+// --resume report, a preload file, the key file) or over another output,
+// whatever path leads to it: the same name, a symlink, a hard link. Each
+// clash is exit 2 with one line before anything is written.
+func TestNoFileWrittenOverAnother(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	os.WriteFile(in, []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	os.Symlink(in, filepath.Join(dir, "link.csv"))
+	os.Link(in, filepath.Join(dir, "hard.csv"))
+	keyFile := filepath.Join(dir, "key")
+	os.WriteFile(keyFile, []byte("k-123456\n"), 0o600)
+	resumed := filepath.Join(dir, "old.report.csv")
+	os.WriteFile(resumed, []byte(strings.Join(report.Header, ",")+"\n"), 0o600)
+	os.WriteFile(report.ProvenancePath(resumed), []byte(`{"command":"import","destination":"https://api.partnero.com:443"}`), 0o600)
+	at := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"report is the input", []string{"validate", "--report", in}, "--report"},
+		{"report is a symlink to the input", []string{"validate", "--report", at("link.csv")}, "is the input"},
+		{"report is a hard link to the input", []string{"validate", "--report", at("hard.csv")}, "is the input"},
+		{"report through another directory name", []string{"validate", "--report", at("sub/../p.csv")}, "is the input"},
+		{"summary is the input", []string{"validate", "--summary-json", in}, "--summary-json"},
+		{"summary is the report", []string{"validate", "--report", at("r.csv"), "--summary-json", at("r.csv")}, "is --report"},
+		{"report is the resumed report", []string{"import", "--api-key-file", keyFile, "--resume", resumed, "--report", resumed}, "is --resume"},
+		{"report is the key file", []string{"import", "--api-key-file", keyFile, "--report", keyFile}, "is --api-key-file"},
+		{"report is the preload file", []string{"import", "--sandbox", "--sandbox-preload", at("hard.csv"), "--report", in}, "is the input"},
+		{"summary is the report's provenance", []string{"validate", "--report", at("r.csv"), "--summary-json", at("r.csv.provenance.json")}, "provenance"},
+	}
+	os.Mkdir(at("sub"), 0o700)
+	before := digest(t, in)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, nil, "", append(tt.args, in)...)
+			if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if digest(t, in) != before {
+				t.Fatal("the input was written over")
+			}
+			if _, err := os.Stat(at("r.csv")); err == nil {
+				t.Fatal("an output was written")
+			}
+		})
+	}
+}
+
+// The README's "fix the retry file and import only those" step, run with
+// the report name of the run that wrote the retry file: the new retry file
+// gets a name of its own, and the retry file being imported stays whole.
+func TestRetryFileOfARetryFile(t *testing.T) {
+	dir := t.TempDir()
+	in, rep := filepath.Join(dir, "partners.csv"), filepath.Join(dir, "partners.report.csv")
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "p%d@x.io\nbad%d\n", i, i)
+	}
+	os.WriteFile(in, []byte(b.String()), 0o600)
+	if r := runCLI(t, nil, "", "validate", "--report", rep, in); r.code != exitRowsFailed {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	retry := filepath.Join(dir, "partners.retry.csv")
+	before := digest(t, retry)
+	r := runCLI(t, nil, "", "validate", "--report", rep, retry)
+	if r.code != exitRowsFailed || len(r.reportLines) != 51 {
+		t.Fatalf("exit %d, %d lines\n%s", r.code, len(r.reportLines), r.stderr)
+	}
+	if digest(t, retry) != before {
+		t.Fatal("the retry file being imported was written over")
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "partners.retry-2.csv")); err != nil || strings.Count(string(b), "\n") != 51 {
+		t.Fatalf("the new retry file: %v\n%s", err, b)
+	}
+}
+
+// Every report records where its rows went; a dry run and a rehearsal
+// never take a real import's report name, and never write over one;
+// --resume refuses a report of another destination, a dry run's or a
+// rehearsal's; --sandbox and --base-url do not go together.
+func TestProvenance(t *testing.T) {
+	_, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	os.WriteFile(in, []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	at := func(name string) string { return filepath.Join(dir, name) }
+	for _, run := range []struct {
+		args        []string
+		report, dst string
+	}{
+		{[]string{"validate"}, "p.validate.csv", report.DestinationNone},
+		{[]string{"import", "--sandbox", "--no-progress"}, "p.sandbox.report.csv", report.DestinationSandbox},
+		{[]string{"import", "--no-progress"}, "p.report.csv", report.Destination(base)},
+	} {
+		r := runCLI(t, env, "", append(run.args, in)...)
+		if r.code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", run.args, r.code, r.stderr)
+		}
+		prov, err := report.ReadProvenance(at(run.report))
+		if err != nil || prov.Destination != run.dst || !prov.Finished || prov.Report != at(run.report) ||
+			prov.InputSHA256 != fmt.Sprintf("%x", digest(t, in)) {
+			t.Fatalf("%v: provenance %+v, %v", run.args, prov, err)
+		}
+		if run.dst == report.Destination(base) && prov.JobStarted.IsZero() {
+			t.Errorf("the job's start in the server's clock is not recorded: %+v", prov)
+		}
+	}
+	real := digest(t, at("p.report.csv"))
+	refused := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"a dry run over a real import's report", nil, []string{"validate", "--report", at("p.report.csv")}, "would write over it"},
+		{"a rehearsal over a real import's report", nil, []string{"import", "--sandbox", "--report", at("p.report.csv")}, "would write over it"},
+		{"an import into another API over it", map[string]string{"PARTNERO_API_KEY": "k-123456"},
+			[]string{"import", "--base-url", "https://api.partnero.com/v1", "--report", at("p.report.csv")}, "https://api.partnero.com:443"},
+		{"resume a dry run", env, []string{"import", "--resume", at("p.validate.csv")}, "dry run"},
+		{"resume a rehearsal", env, []string{"import", "--resume", at("p.sandbox.report.csv")}, "rehearsal cannot be resumed"},
+		{"resume into a rehearsal", env, []string{"import", "--sandbox", "--resume", at("p.report.csv")}, "rehearsal cannot be resumed"},
+		{"resume elsewhere", map[string]string{"PARTNERO_API_KEY": "k-123456"},
+			[]string{"import", "--base-url", "https://api.partnero.com/v1", "--resume", at("p.report.csv")}, report.Destination(base)},
+		{"sandbox and base URL", nil, []string{"import", "--sandbox", "--base-url", base}, "do not go together"},
+	}
+	for _, tt := range refused {
+		r := runCLI(t, tt.env, "", append(tt.args, in)...)
+		if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s: exit %d\n%s", tt.name, r.code, r.stderr)
+		}
+		if digest(t, at("p.report.csv")) != real {
+			t.Fatalf("%s: the real import's report was written over", tt.name)
+		}
+	}
+	// A resume writes a report of its own, recording what it resumed.
+	r := runCLI(t, env, "", "import", "--no-progress", "--resume", at("p.report.csv"), in)
+	prov, err := report.ReadProvenance(at("p.resumed.report.csv"))
+	if r.code != exitOK || err != nil || prov.ResumedFrom != at("p.report.csv") {
+		t.Fatalf("resume: exit %d, %+v %v\n%s", r.code, prov, err, r.stderr)
+	}
+}
+
+// An interrupted rehearsal offers no resume command: the embedded
+// sandbox's partners ended with it.
+func TestInterruptedRehearsalOffersNoResume(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "p.csv")
+	os.WriteFile(in, []byte("email\na@x.io\n"), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stderr strings.Builder
+	code := run(ctx, []string{"import", "--sandbox", "--no-progress", in}, func(string) string { return "" },
+		Streams{In: strings.NewReader(""), Out: &strings.Builder{}, Err: &stderr})
+	if code != exitInterrupted || strings.Contains(stderr.String(), "--resume") || !strings.Contains(stderr.String(), "rehearse again") {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if hint, _ := resumeHint.Load().(string); strings.Contains(hint, in) {
+		t.Fatalf("a second signal would print %q", hint)
+	}
+}
