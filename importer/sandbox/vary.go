@@ -117,15 +117,6 @@ func or[T comparable](v, fallback T) T {
 	return v
 }
 
-func (v *Variation) lacks(field string) bool {
-	for _, f := range v.Missing {
-		if f == field {
-			return true
-		}
-	}
-	return false
-}
-
 // messages are the sandbox's error messages per language: what a value
 // already taken, a missing referrer and a partner not found say.
 type messages struct {
