@@ -229,10 +229,8 @@ func putText(m map[string]any, k, v string) {
 	}
 }
 
-// post sends one row's request, retrying throttled and failed attempts with
-// backoff, and classifies the final answer. Once an attempt may have reached
-// the server without its answer reaching us (a timeout, a reset connection,
-// a 5xx, a 2xx without the partner), the partner may exist whatever later
+// post creates or invites. Once an attempt may have reached the server
+// without its answer reaching us, the partner may exist whatever later
 // attempts say: conclude looks it up before the row is called rejected or
 // failed.
 func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partner) Outcome {
@@ -240,17 +238,49 @@ func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partn
 	if err != nil {
 		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}}
 	}
-	var out Outcome
-	ambiguous := p.MaybeSent
+	r := request{method: http.MethodPost, path: k.path, payload: payload}
+	if k.needsData {
+		r.complete = func(body []byte) bool {
+			v, _ := decode(body)
+			_, found := partnerIn(v, p.Email)
+			return found || hasData(v)
+		}
+	}
+	out, answer, ambiguous := c.exchange(ctx, r, p, p.MaybeSent)
+	switch {
+	case out.Attempts == 0:
+		return out // never sent
+	case out.Status == "":
+		return c.succeeded(ctx, p, answer, out)
+	}
+	return c.conclude(ctx, p, out, ambiguous)
+}
+
+// request is one row's call: what is sent, and what its success must carry.
+type request struct {
+	method, path string
+	payload      []byte
+	// complete reports whether a 2xx that does not deny success carries
+	// what the call needs (a create's partner); nil accepts any.
+	complete func(body []byte) bool
+}
+
+// exchange sends a row's request until an answer settles it, retrying
+// throttled, failed and lost attempts with backoff; the whole pool pauses
+// when the server says so. It returns the outcome (Status "" on success,
+// Attempts 0 when the run stopped before the first attempt), the
+// successful answer's body, and whether an attempt may have reached the
+// server without its answer reaching us: a timeout, a reset connection, a
+// 5xx, a 2xx without what was asked. Then the truth is in a lookup.
+func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous bool) (out Outcome, answer []byte, _ bool) {
 	for attempt := 1; ; attempt++ {
 		if err := c.pace(ctx); err != nil {
 			if attempt == 1 {
 				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
-				return out
 			}
-			return c.conclude(ctx, p, out, ambiguous) // stopped between retries
+			return out, nil, ambiguous // stopped between retries
 		}
-		status, respBody, header, err := c.send(ctx, http.MethodPost, k.path, payload)
+		status, body, header, err := c.send(ctx, r.method, r.path, r.payload)
 		out.Attempts = attempt
 		wait := backoff(c.base0, attempt)
 		if err != nil {
@@ -259,14 +289,13 @@ func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partn
 		} else {
 			c.auto.observe(status, header)
 			out.HTTPStatus = status
-			out.Verdict = Classify(status, respBody)
+			out.Verdict = Classify(status, body)
 			out.Message = c.clean(out.Message, p)
 			if out.Status == "" {
-				if done, ok := c.succeeded(ctx, k, p, respBody, out); ok {
-					return done
+				if r.complete == nil || r.complete(body) {
+					return out, body, ambiguous
 				}
-				// A create answered 2xx without the partner: maybe stored,
-				// maybe not. Retry; a clash then leads to a lookup.
+				// Maybe done, maybe not: retry; a clash then leads to a lookup.
 				ambiguous = true
 				out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true,
 					Message: fmt.Sprintf("the server answered %d without the partner", status)}
@@ -282,27 +311,22 @@ func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partn
 			if out.Retryable && attempt > 1 {
 				out.Message += fmt.Sprintf(" (after %d attempts)", attempt)
 			}
-			return c.conclude(ctx, p, out, ambiguous)
+			return out, nil, ambiguous
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return c.conclude(ctx, p, out, ambiguous)
+			return out, nil, ambiguous
 		}
 	}
 }
 
-// succeeded reads a 2xx answer that does not deny success. ok is false for a
-// create whose answer carries no partner. A success whose partner id cannot
-// be read is looked up: an id is never lost to a shape the client did not
-// expect.
-func (c *Client) succeeded(ctx context.Context, k call, p *Partner, body []byte, out Outcome) (Outcome, bool) {
-	v, _ := decode(body)
-	got, found := partnerIn(v, p.Email)
-	if k.needsData && !found && !hasData(v) {
-		return out, false
-	}
+// succeeded reads the partner of a success. One whose id cannot be read is
+// looked up: an id is never lost to a shape the client did not expect.
+func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out Outcome) Outcome {
+	v, _ := decode(answer)
+	got, _ := partnerIn(v, p.Email)
 	out.PartnerID, out.ReferralLink = got.ID, got.Link
 	if out.PartnerID != "" {
-		return out, true
+		return out
 	}
 	f, verdict, err := c.find(ctx, p)
 	switch {
@@ -316,7 +340,7 @@ func (c *Client) succeeded(ctx context.Context, k call, p *Partner, body []byte,
 	default:
 		out.Message = "the answer held no partner id, and a lookup by email did not find the partner"
 	}
-	return out, true
+	return out
 }
 
 // clean makes a text from elsewhere fit for the report: secrets scrubbed
