@@ -236,6 +236,9 @@ func (d *dispatcher) finish(r sent) {
 		if r.verdict.Action == validate.Invite {
 			line.Status = report.Invited
 		}
+	}
+	if report.Succeeded(line.Status, line.Reason) {
+		// Created, invited, updated or unchanged: the partner's id and link.
 		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
 	}
 	if d.cfg.SkipExisting && line.Status == report.Rejected && line.Reason == report.EmailExists {
@@ -332,7 +335,11 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
 		Since:     d.cfg.Resume.since(),
 	}
-	if j.verdict.Action == validate.Invite {
+	invite := j.verdict.Action == validate.Invite
+	switch {
+	case d.cfg.UpdateExisting:
+		return d.cfg.Client.Upsert(ctx, p, invite)
+	case invite:
 		return d.cfg.Client.Invite(ctx, p)
 	}
 	return d.cfg.Client.Create(ctx, p)

@@ -33,6 +33,9 @@ type Config struct {
 	// SkipExisting makes a row whose email is already in Partnero
 	// skipped/already_exists rather than rejected/email_exists.
 	SkipExisting bool
+	// UpdateExisting makes a row whose email is already in Partnero update
+	// that partner's name, surname and tags (updated, or skipped/unchanged).
+	UpdateExisting bool
 	// Log gets the run's notable events; with Verbose, one per row too.
 	Log     *slog.Logger
 	Verbose bool

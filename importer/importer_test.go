@@ -71,7 +71,7 @@ func runImport(t *testing.T, sb *sandbox.Server, path string, concurrency int) (
 // importFile starts sb and imports path into it with the client settings cc
 // (base URL and key filled in here), checking that no row gets two lines.
 // onLine, if not nil, sees each line as it is written.
-func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path string, cc partnero.Config, onLine func(report.Line)) (lines, *Result) {
+func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path string, cc partnero.Config, onLine func(report.Line), tune ...func(*Config)) (lines, *Result) {
 	t.Helper()
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
@@ -86,7 +86,7 @@ func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path stri
 	defer client.Close()
 	rep := filepath.Join(t.TempDir(), "r.jsonl")
 	got := lines{}
-	res, err := Import(ctx, Config{
+	cfg := Config{
 		Open:        func() (io.ReadCloser, error) { return os.Open(path) },
 		Input:       input.Options{Format: input.CSV},
 		Mode:        "create",
@@ -102,7 +102,11 @@ func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path stri
 				onLine(l)
 			}
 		},
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	res, err := Import(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,8 +130,18 @@ func variedRun(t *testing.T, seed uint64) {
 		sb.Add(sandbox.Partner{Email: fmt.Sprintf("old%d@x.io", j), Name: "Old", Surname: "Timer",
 			ID: fmt.Sprintf("old-id-%d", j), Key: fmt.Sprintf("oldkey%d", j)})
 	}
+	// Every third seed updates the partners already there instead.
+	update := seed%3 == 2
 	got, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 6,
-		Retries: 8, Timeout: 250 * time.Millisecond, RetryBase: 5 * time.Millisecond, LookupBudget: 30 * time.Second}, nil)
+		Retries: 8, Timeout: 250 * time.Millisecond, RetryBase: 5 * time.Millisecond, LookupBudget: 30 * time.Second}, nil,
+		func(c *Config) { c.UpdateExisting = update })
+	if update {
+		for email, want := range file.wants {
+			if want == "rejected/email_exists" {
+				file.wants[email] = "updated/"
+			}
+		}
+	}
 
 	if len(got) != file.rows || res.Summary.Rows != file.rows {
 		t.Fatalf("%d lines (%d counted) for %d rows", len(got), res.Summary.Rows, file.rows)
@@ -151,6 +161,10 @@ func variedRun(t *testing.T, seed uint64) {
 		new := held && !strings.HasPrefix(p.ID, "old-id-")
 		ok := l.Status == report.Created || l.Status == report.Invited
 		switch want := file.wants[email]; {
+		case want == "updated/":
+			if l.Status != report.Updated || l.PartnerID != p.ID || p.Name != "New" {
+				t.Errorf("%s: %s/%s id %q (%s); stored as %q named %q", email, l.Status, l.Reason, l.PartnerID, l.Message, p.ID, p.Name)
+			}
 		case ok && !new:
 			t.Errorf("%s reported %s, not stored by the run: %s", email, l.Status, l.Message)
 		case !ok && new:
@@ -169,7 +183,7 @@ func variedRun(t *testing.T, seed uint64) {
 	if n := len(stored) - preloaded; n != done {
 		t.Errorf("%d partners stored by the run, %d rows reported created or invited", n, done)
 	}
-	t.Logf("%d rows: created %d, invited %d, reconciled %d; %d requests", file.rows, res.Summary.Count(report.Created, ""),
+	t.Logf("%d rows: created %d, updated %d, invited %d, reconciled %d; %d requests", file.rows, res.Summary.Count(report.Created, ""), res.Summary.Count(report.Updated, ""),
 		res.Summary.Count(report.Invited, ""), reconciledRows(got), res.Summary.Requests)
 }
 

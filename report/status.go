@@ -6,6 +6,7 @@ type Status string
 const (
 	Valid    Status = "valid"
 	Created  Status = "created"
+	Updated  Status = "updated" // --update-existing: the partner was there and was updated
 	Invited  Status = "invited"
 	Invalid  Status = "invalid"
 	Rejected Status = "rejected"
@@ -54,16 +55,17 @@ const (
 	ReferringPartnerFailed Reason = "referring_partner_failed"
 	AlreadyDone            Reason = "already_done"
 	AlreadyExists          Reason = "already_exists"
+	Unchanged              Reason = "unchanged" // --update-existing: the partner already held the row's values
 	Aborted                Reason = "aborted"
 )
 
 // Succeeded reports whether a row with this outcome lets the run exit 0.
 func Succeeded(s Status, r Reason) bool {
 	switch s {
-	case Valid, Created, Invited:
+	case Valid, Created, Invited, Updated:
 		return true
 	case Skipped:
-		return r == AlreadyDone || r == AlreadyExists
+		return r == AlreadyDone || r == AlreadyExists || r == Unchanged
 	}
 	return false
 }

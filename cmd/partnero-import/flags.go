@@ -56,6 +56,7 @@ type importOptions struct {
 	resume         string
 	noProgress     bool
 	skipExisting   bool
+	updateExisting bool
 	summaryJSON    string
 	logFormat      string
 	verbose        bool
@@ -99,6 +100,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
 		fs.StringVar(&o.resume, "resume", "", "skip the rows an earlier run's report shows created or invited")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
+		fs.BoolVar(&o.updateExisting, "update-existing", false, "a row whose email is already in Partnero updates that partner's name, surname and tags (never its key or password)")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(s.Err, "usage: partnero-import %s [flags] FILE\n\nflags:\n", name)
@@ -159,6 +161,9 @@ func (o *importOptions) check() error {
 	}
 	if o.resume != "" && o.dryRun {
 		return usagef("--resume and --dry-run do not go together: validate checks every row anyway")
+	}
+	if o.skipExisting && o.updateExisting {
+		return usagef("--skip-existing and --update-existing do not go together: choose whether existing partners are left alone or updated")
 	}
 	if o.useSandbox && o.baseURL != "" {
 		return usagef("--sandbox and --base-url do not go together: --sandbox imports into a sandbox of its own")

@@ -79,13 +79,14 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	reportPath := files.report
 	cfg := importer.Config{
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
-		Report:       func() (*report.Writer, error) { return report.Create(reportPath, !dryRun, prov) },
-		Resume:       resume,
-		RetryPath:    files.retry,
-		SkipExisting: o.skipExisting,
-		Warn:         out.warn,
-		Log:          out.log,
-		Verbose:      o.verbose,
+		Report:         func() (*report.Writer, error) { return report.Create(reportPath, !dryRun, prov) },
+		Resume:         resume,
+		RetryPath:      files.retry,
+		SkipExisting:   o.skipExisting,
+		UpdateExisting: o.updateExisting,
+		Warn:           out.warn,
+		Log:            out.log,
+		Verbose:        o.verbose,
 	}
 	if dryRun {
 		cfg.Columns = out.columns // a wrong mapping shows before anything else

@@ -25,6 +25,8 @@ type partner struct {
 	// Name and Surname, when the answer has both fields (named).
 	Name, Surname string
 	named         bool
+	Tags          []string // [{"value"}] or strings; nil when the answer has none (list items)
+	tagged        bool     // the answer has a tags field
 }
 
 type object = map[string]any
@@ -103,6 +105,7 @@ func partnerOf(m object) partner {
 	_, hasName := m["name"]
 	_, hasSurname := m["surname"]
 	p.Name, p.Surname, p.named = text(m["name"]), text(m["surname"]), hasName && hasSurname
+	p.Tags, p.tagged = tagsOf(m["tags"])
 	return p
 }
 
@@ -136,6 +139,22 @@ func linkOf(m object) string {
 		}
 	}
 	return first
+}
+
+// tagsOf reads tags as the API gives them, [{"value": "vip"}], or as
+// strings; ok is false when there is no list of them.
+func tagsOf(v any) (tags []string, ok bool) {
+	list, ok := v.([]any)
+	for _, it := range list {
+		t := text(it)
+		if m, isObj := it.(object); isObj {
+			t = text(m["value"])
+		}
+		if t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags, ok
 }
 
 // timeLayouts are the ways a created_at has been seen written: Laravel's

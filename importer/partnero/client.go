@@ -70,6 +70,7 @@ type Client struct {
 	requests atomic.Int64
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
+	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
 	// since is when this run started, in the server's clock (from the
 	// preflight's Date header, a little early); zero when unknown.
 	since time.Time
@@ -176,6 +177,9 @@ type Outcome struct {
 	Attempts     int    // requests sent for the row
 	PartnerID    string // from a success body, or the lookup that settled the row
 	ReferralLink string
+	// there is the partner with the row's email that a lookup found there
+	// before this run, for an update to follow without looking again.
+	there *partner
 }
 
 // call is one kind of request a row becomes.

@@ -46,7 +46,9 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 		out.PartnerID, out.ReferralLink = f.ID, f.Link
 	case verdict == lookupFound && out.Status == report.Rejected && clash(out.Reason):
 		out.Message += "; a lookup found that the partner was there before this run"
+		out.there = &f
 	case verdict == lookupFound:
+		out.there = &f
 		// Whatever the last answer was, the row cannot be created: its
 		// email belongs to a partner that was there before this run.
 		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists, Fatal: out.Fatal,

@@ -1,0 +1,194 @@
+package partnero
+
+// --update-existing: a row whose email is already in Partnero updates that
+// partner instead of being refused.
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// upserts counts, for the rows of an --update-existing run, how many found
+// their partner already there, to choose the cheaper way for the next.
+type upserts struct{ existing, fresh atomic.Int64 }
+
+// searchFirst reports whether a row should look its partner up before
+// creating it. Creating first costs a new partner one request, an existing
+// one three (the refused create, the search, the update); searching first
+// costs two either way. So a run searches first once most of its rows,
+// after the first few, turned out to exist, and only where the server has
+// the search endpoint (walking the list costs more).
+func (u *upserts) searchFirst(c *Client) bool {
+	e, f := u.existing.Load(), u.fresh.Load()
+	return e+f >= 8 && e > f && !c.noSearch.Load()
+}
+
+// Upsert creates (or invites) the row's partner or, when a partner with its
+// email is already in Partnero, updates that partner's name, surname and
+// tags with the row's non-empty ones: never its email, key or password (a
+// key change breaks its referral links, a password change locks it out).
+// The outcome's Status is "" for a partner created or invited, Updated, or
+// Skipped/Unchanged when the partner already holds the row's values.
+func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
+	q := *p
+	if invite {
+		q.ID, q.Key = "", "" // the server's own: look up by email alone
+	}
+	if c.ups.searchFirst(c) {
+		if f, verdict, _ := c.find(ctx, &q); verdict == lookupFound && !c.ours(f, &q) {
+			c.ups.existing.Add(1)
+			return c.update(ctx, &q, f, Outcome{})
+		}
+		// Not there, or the lookup could not tell: create, and a refusal
+		// of the email leads to the update below.
+	}
+	var out Outcome
+	if invite {
+		out = c.Invite(ctx, p)
+	} else {
+		out = c.Create(ctx, p)
+	}
+	if out.Status != report.Rejected || out.Reason != report.EmailExists {
+		if out.Status == "" {
+			c.ups.fresh.Add(1)
+		}
+		return out
+	}
+	c.ups.existing.Add(1)
+	if out.there != nil {
+		return c.update(ctx, &q, *out.there, out)
+	}
+	f, verdict, err := c.find(ctx, &q)
+	switch {
+	case verdict == lookupFound:
+		return c.update(ctx, &q, f, out)
+	case err != nil:
+		out.Message += "; it cannot be updated: the lookup for its id failed (" + c.clean(err.Error(), p) + ")"
+	default:
+		out.Message += "; it cannot be updated: a lookup did not find the partner the server says exists"
+	}
+	return out
+}
+
+// update sends the row's changes to the partner f, after the requests in
+// prior (a refused create). A partner whose name and surname already are
+// the row's, for a row without tags, is left as it is: the tool knows
+// nothing would change. Tags are not in list answers, so a row with tags is
+// always sent.
+func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcome) Outcome {
+	out := Outcome{Attempts: prior.Attempts, HTTPStatus: prior.HTTPStatus, PartnerID: f.ID, ReferralLink: f.Link}
+	change := map[string]any{}
+	putText(change, "name", p.Name)
+	putText(change, "surname", p.Surname)
+	if len(p.Tags) > 0 {
+		change["tags"] = p.Tags
+	}
+	if len(change) == 0 || (len(p.Tags) == 0 && f.named && holds(f, p)) {
+		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Unchanged,
+			Message: "a partner with this email is already in Partnero with the row's values: nothing to change"}
+		return out
+	}
+	if f.ID == "" {
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError,
+			Message: "a partner with this email is already in Partnero, but its id could not be read: it cannot be updated"}
+		return out
+	}
+	payload, err := json.Marshal(map[string]any{"update": change})
+	if err != nil {
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}
+		return out
+	}
+	put, answer, ambiguous := c.exchange(ctx, request{method: http.MethodPut, path: "/partners/" + url.PathEscape(f.ID), payload: payload}, p, false)
+	out.Attempts += put.Attempts
+	if put.Attempts > 0 {
+		out.HTTPStatus = put.HTTPStatus
+	}
+	fields := changed(change)
+	switch {
+	case put.Attempts == 0:
+		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted,
+			Message: "a partner with this email is already in Partnero; the run stopped before it was updated"}
+	case put.Status == "":
+		out.Verdict = Verdict{Status: report.Updated, Message: "the partner was already in Partnero: updated its " + fields}
+		if v, ok := decode(answer); ok {
+			if got, found := partnerIn(v, p.Email); found && got.Link != "" {
+				out.ReferralLink = got.Link
+			}
+		}
+	case ambiguous:
+		out.Verdict = put.Verdict
+		return c.settleUpdate(ctx, p, f.ID, change, out)
+	case put.HTTPStatus == http.StatusNotFound:
+		// Not a wrong address (the preflight proved it): the partner went.
+		out.Verdict = Verdict{Status: report.Rejected, Reason: report.BadRequest,
+			Message: "the partner with this email was deleted before it could be updated: " + put.Message}
+	default:
+		out.Verdict = put.Verdict
+		out.Message = "the partner was already in Partnero; its update was refused: " + put.Message
+	}
+	return out
+}
+
+// holds reports whether f already has p's non-empty name and surname.
+func holds(f partner, p *Partner) bool {
+	return (p.Name == "" || sameText(f.Name, p.Name)) && (p.Surname == "" || sameText(f.Surname, p.Surname))
+}
+
+// changed names the fields an update sends, for its message.
+func changed(change map[string]any) string {
+	var names []string
+	for _, k := range []string{"name", "surname", "tags"} {
+		if _, ok := change[k]; ok {
+			names = append(names, k)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// settleUpdate decides an update whose answer was lost, as a create's is
+// decided: it reads the partner, and if it holds what was sent, the update
+// was made.
+func (c *Client) settleUpdate(ctx context.Context, p *Partner, id string, change map[string]any, out Outcome) Outcome {
+	f, err := c.byID(ctx, id)
+	switch {
+	case err == nil && f.ID != "" && applied(f, change):
+		out.Verdict = Verdict{Status: report.Updated, Message: "reconciled: an earlier attempt had updated the partner; reading it showed the change"}
+	case err != nil:
+		out.Message += "; an attempt may have updated the partner and reading it failed (" + c.clean(err.Error(), p) + "): run again to check"
+	default:
+		out.Message += "; reading the partner showed the update was not made"
+	}
+	return out
+}
+
+// applied reports whether f holds every value of change.
+func applied(f partner, change map[string]any) bool {
+	for k, v := range change {
+		switch k {
+		case "name":
+			if !f.named || !sameText(f.Name, v.(string)) {
+				return false
+			}
+		case "surname":
+			if !f.named || !sameText(f.Surname, v.(string)) {
+				return false
+			}
+		case "tags":
+			want := slices.Clone(v.([]string))
+			got := slices.Clone(f.Tags)
+			slices.Sort(want)
+			slices.Sort(got)
+			if !f.tagged || !slices.Equal(want, got) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,77 @@
+package partnero
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// An existing partner's update, against a server whose answers to the PUT
+// the test chooses: the email is taken, the search finds the partner p7.
+func updateAgainst(t *testing.T, put func(w http.ResponseWriter, r *http.Request), read string) Outcome {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			w.WriteHeader(422)
+			fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
+		case r.URL.Path == "/v1/partners:search":
+			fmt.Fprint(w, `{"data":[{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old"}],"links":{"next":null}}`)
+		case r.Method == http.MethodPut && r.URL.Path == "/v1/partners/p7":
+			put(w, r)
+		case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/p7":
+			fmt.Fprint(w, read)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond, Timeout: 2 * time.Second})
+	return c.Upsert(context.Background(), &Partner{Email: "ann@x.io", Name: "Ann", Surname: "New", Tags: []string{"vip"}}, false)
+}
+
+func TestUpdateAnswers(t *testing.T) {
+	lost := func(w http.ResponseWriter, r *http.Request) { lose(w) }
+	tests := []struct {
+		name    string
+		put     func(w http.ResponseWriter, r *http.Request)
+		read    string
+		status  report.Status
+		reason  report.Reason
+		message string
+	}{
+		{"updated", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"data":{"id":"p7","email":"ann@x.io","surname":"New","referral_link":"https://c.io?aff=a"},"status":1}`)
+		}, "", report.Updated, "", "updated its name, surname, tags"},
+		{"lost, and the partner shows the change", lost,
+			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"New","tags":[{"value":"vip"}]},"status":1}`,
+			report.Updated, "", "reconciled"},
+		{"lost, and the partner does not show it", lost,
+			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`,
+			report.Failed, report.NetworkError, "the update was not made"},
+		{"refused, naming the field", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(422)
+			fmt.Fprint(w, `{"message":"The given data was invalid.","errors":{"tags":["Tag vip is reserved."]}}`)
+		}, "", report.Rejected, report.ValidationError, "[tags: Tag vip is reserved.]"},
+		{"the partner went meanwhile", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) },
+			"", report.Rejected, report.BadRequest, "deleted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := updateAgainst(t, tt.put, tt.read)
+			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal {
+				t.Fatalf("got %+v", out)
+			}
+			if tt.status == report.Updated && out.PartnerID != "p7" {
+				t.Errorf("partner id %q", out.PartnerID)
+			}
+		})
+	}
+}
