@@ -40,7 +40,12 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	if cfg.Started != nil {
 		cfg.Started(plan.Rows())
 	}
-	return plan, cfg.openReport()
+	if err := cfg.openReport(); err != nil {
+		return nil, err
+	}
+	// Before the first row is sent: rollback undoes a partner's referred
+	// partners first, and the report alone does not say who they are.
+	return plan, cfg.report.Referrals(plan.Referrals)
 }
 
 // hashed is cfg with an input that is hashed as it is read (the summary

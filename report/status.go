@@ -6,7 +6,9 @@ type Status string
 const (
 	Valid    Status = "valid"
 	Created  Status = "created"
-	Updated  Status = "updated" // --update-existing: the partner was there and was updated
+	Updated  Status = "updated"  // --update-existing: the partner was there and was updated
+	Archived Status = "archived" // rollback: archived, as it asked
+	Deleted  Status = "deleted"  // rollback --delete: deleted for good
 	Invited  Status = "invited"
 	Invalid  Status = "invalid"
 	Rejected Status = "rejected"
@@ -59,13 +61,20 @@ const (
 	Aborted                Reason = "aborted"
 )
 
+// Reasons of rollback's skipped rows.
+const (
+	NotCreated  Reason = "not_created" // the import did not create this row's partner: nothing to undo
+	Changed     Reason = "changed"     // the partner's email is no longer the report's: left alone
+	AlreadyGone Reason = "already_gone"
+)
+
 // Succeeded reports whether a row with this outcome lets the run exit 0.
 func Succeeded(s Status, r Reason) bool {
 	switch s {
-	case Valid, Created, Invited, Updated:
+	case Valid, Created, Invited, Updated, Archived, Deleted:
 		return true
 	case Skipped:
-		return r == AlreadyDone || r == AlreadyExists || r == Unchanged
+		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == NotCreated || r == AlreadyGone
 	}
 	return false
 }

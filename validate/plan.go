@@ -333,6 +333,16 @@ func (p *Plan) markDoomed() {
 	}
 }
 
+// Referrals calls yield for each row whose referrer is another row of the
+// file, after Finish.
+func (p *Plan) Referrals(yield func(row, referrer int)) {
+	for row, parent := range p.parent {
+		if parent != 0 {
+			yield(row, int(parent))
+		}
+	}
+}
+
 // Referred reports whether a row of the file names row as its referrer, so
 // its outcome must be kept until the file is done.
 func (p *Plan) Referred(row int) bool { return p.referred.has(row) }

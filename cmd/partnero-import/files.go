@@ -59,17 +59,27 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	if f.report == "" {
 		f.report = o.defaultReport(dryRun)
 	}
-	outputs := []file{{"--report", f.report}, {"the report's provenance", report.ProvenancePath(f.report)}, {"--summary-json", f.summary}}
+	outputs := []file{{"--report", f.report}, {"the report's provenance", report.ProvenancePath(f.report)},
+		{"the report's referrals", report.ReferralsPath(f.report)}, {"--summary-json", f.summary}}
 	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), append(inputs, outputs...))
 	outputs = append(outputs, file{"the retry file", f.retry})
+	if err := checkClashes(inputs, outputs); err != nil {
+		return nil, err
+	}
+	return f, o.notOverAnotherRun(f)
+}
+
+// checkClashes refuses an output that is one of the inputs or another
+// output.
+func checkClashes(inputs, outputs []file) error {
 	for i, out := range outputs {
 		for _, other := range append(inputs, outputs[:i]...) {
 			if out.path != "" && other.path != "" && sameFile(out.path, other.path) {
-				return nil, usagef("%s %s is %s (%s): the tool never writes over a file it reads or writes; give another path", out.what, out.path, other.what, other.path)
+				return usagef("%s %s is %s (%s): the tool never writes over a file it reads or writes; give another path", out.what, out.path, other.what, other.path)
 			}
 		}
 	}
-	return f, o.notOverAnotherRun(f)
+	return nil
 }
 
 // resumable reads the provenance of the --resume report and refuses one

@@ -81,22 +81,9 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	fs.StringVar(&o.reportPath, "report", "", "report path; .jsonl gives JSON Lines (default: FILE with .report.csv)")
 	fs.StringVar(&o.mapping, "map", "", "FIELD=HEADER,... maps a field to a column header of the file")
 	fs.StringVar(&o.preset, "preset", "", "header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
-	// Output flags: validate and import --dry-run take the same.
-	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
-	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the run's summary as one JSON object to this path")
-	fs.StringVar(&o.logFormat, "log-format", "text", "standard error as text, or json (one JSON object per line)")
-	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
-	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "how often a progress line is written when standard error is not a terminal")
+	o.outputFlags(fs) // validate and import --dry-run take the same
 	if !dryRun {
-		fs.StringVar(&o.baseURL, "base-url", "", "API root (default: $PARTNERO_BASE_URL or "+partnero.DefaultBaseURL+")")
-		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
-		fs.BoolVar(&o.useSandbox, "sandbox", false, "import into an embedded Partnero-compatible sandbox")
-		fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "with --sandbox: partners that exist before the import")
-		fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "with --sandbox: answer where the documentation is silent in the ways this seed picks (see sandbox --vary)")
-		fs.StringVar(&o.rate, "rate", "auto", "requests per second at most (fractions allowed; 0 means no limit), or auto: follow the limit the server advertises")
-		fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "requests in flight at once")
-		fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
-		fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
+		o.connectionFlags(fs)
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
 		fs.StringVar(&o.resume, "resume", "", "skip the rows an earlier run's report shows created or invited")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
@@ -106,20 +93,9 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		fmt.Fprintf(s.Err, "usage: partnero-import %s [flags] FILE\n\nflags:\n", name)
 		fs.PrintDefaults()
 	}
-	// Flags may come before or after FILE.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if strings.EqualFold(o.preset, "list") {
 		printPresets(s.Out)
@@ -131,6 +107,49 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	o.file = files[0]
 	o.args = all
 	return o, o.check()
+}
+
+// outputFlags are how a run speaks: the same for validate, import and
+// rollback.
+func (o *importOptions) outputFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the run's summary as one JSON object to this path")
+	fs.StringVar(&o.logFormat, "log-format", "text", "standard error as text, or json (one JSON object per line)")
+	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
+	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "how often a progress line is written when standard error is not a terminal")
+}
+
+// connectionFlags say where and how fast to talk to the API: import's and
+// rollback's.
+func (o *importOptions) connectionFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.baseURL, "base-url", "", "API root (default: $PARTNERO_BASE_URL or "+partnero.DefaultBaseURL+")")
+	fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
+	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox")
+	fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "with --sandbox: partners that exist before the run")
+	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "with --sandbox: answer where the documentation is silent in the ways this seed picks (see sandbox --vary)")
+	fs.StringVar(&o.rate, "rate", "auto", "requests per second at most (fractions allowed; 0 means no limit), or auto: follow the limit the server advertises")
+	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "requests in flight at once")
+	fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
+}
+
+// parseInterspersed parses flags that may come before or after the
+// arguments, and returns the arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // check refuses values and combinations of flags that make no sense.

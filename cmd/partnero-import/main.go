@@ -31,6 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, msg)
 		os.Exit(exitInterrupted)
 	}()
-	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
+	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		ErrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())), InIsTerminal: term.IsTerminal(int(os.Stdin.Fd()))}
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, streams))
 }

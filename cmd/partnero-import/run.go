@@ -24,6 +24,7 @@ type Streams struct {
 	In            io.Reader
 	Out, Err      io.Writer
 	ErrIsTerminal bool // progress bars only on a terminal
+	InIsTerminal  bool // a person can answer a question
 }
 
 // errAlreadySaid is a fatal problem already reported (as a JSON log line).
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, s Strea
 		code, err = runImport(ctx, args[1:], getenv, s, false)
 	case "sandbox":
 		code, err = runSandbox(ctx, args[1:], s)
+	case "rollback":
+		code, err = runRollback(ctx, args[1:], getenv, s)
 	case "version", "--version":
 		fmt.Fprintln(s.Out, "partnero-import", versionString())
 		return exitOK
@@ -61,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, s Strea
 		fmt.Fprint(s.Out, usage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q: use validate, import or sandbox", args[0])
+		err = usagef("unknown command %q: use validate, import, rollback or sandbox", args[0])
 	}
 	if err != nil {
 		if errors.Is(err, errHelp) {
@@ -86,6 +89,7 @@ const usage = `partnero-import: onboard partners into Partnero in bulk
 usage:
   partnero-import validate [flags] FILE   check every row, send nothing
   partnero-import import   [flags] FILE   check, then create or invite each valid row
+  partnero-import rollback [flags] REPORT undo what an import created: archive (or delete) exactly those partners
   partnero-import sandbox  [flags]        a local Partnero-compatible API
   partnero-import version
 

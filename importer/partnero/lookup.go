@@ -175,8 +175,8 @@ func (c *Client) byEmail(ctx context.Context, path string, query url.Values, ema
 	return partner{}, lookupUnknown, fmt.Errorf("GET %s: no end after %d pages", path, maxLookupPages)
 }
 
-// byID reads one partner (GET /partners/{id}); a partner with no email
-// (zero) when there is none with that id.
+// byID reads one partner (GET /partners/{id}); the zero partner when there
+// is none with that id (a found one always has its id).
 func (c *Client) byID(ctx context.Context, id string) (partner, error) {
 	body, err := c.getJSON(ctx, c.endpoint("/partners/"+url.PathEscape(id), nil))
 	var missing *noEndpoint
@@ -191,7 +191,7 @@ func (c *Client) byID(ctx context.Context, id string) (partner, error) {
 		m = d
 	}
 	if m == nil {
-		return partner{}, nil
+		return partner{}, fmt.Errorf("GET /partners/%s: the answer holds no partner", id)
 	}
 	f := partnerOf(m)
 	if f.ID == "" {

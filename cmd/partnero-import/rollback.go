@@ -1,0 +1,218 @@
+package main
+
+// rollback REPORT: undo what an import created.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// rollbackOptions are rollback's own flags; the connection and output flags
+// are import's.
+type rollbackOptions struct {
+	*importOptions
+	delete bool
+	yes    bool
+}
+
+func parseRollbackFlags(args []string, s Streams) (*rollbackOptions, error) {
+	o := &rollbackOptions{importOptions: &importOptions{args: args, logFormat: "text", rate: "auto", mode: "create",
+		concurrency: defaultConcurrency, retries: defaultRetries, timeout: defaultTimeout, progressEvery: 5 * time.Second}}
+	fs := flag.NewFlagSet("rollback", flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.BoolVar(&o.delete, "delete", false, "delete the partners for good instead of archiving them")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done, send nothing")
+	fs.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (needed when standard input is not a terminal)")
+	fs.StringVar(&o.reportPath, "report", "", "the rollback's own report (default: REPORT with .rollback.csv)")
+	o.connectionFlags(fs)
+	o.outputFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(s.Err, "usage: partnero-import rollback [flags] REPORT\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) != 1 {
+		return nil, usagef("rollback needs exactly one REPORT, the report of the import to undo; got %d", len(files))
+	}
+	o.file = files[0]
+	return o, o.check()
+}
+
+func runRollback(ctx context.Context, args []string, getenv func(string) string, s Streams) (int, error) {
+	start := time.Now()
+	o, err := parseRollbackFlags(args, s)
+	if err != nil {
+		return 0, err
+	}
+	out := newOutput(s.Err, o.logFormat, o.verbose)
+	code, err := o.run(ctx, getenv, s, out, start)
+	if err != nil && out.json {
+		out.fatal(err)
+		return exitUsage, errAlreadySaid
+	}
+	return code, err
+}
+
+func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, start time.Time) (int, error) {
+	if !o.dryRun && !o.yes && !s.InIsTerminal {
+		return 0, usagef("rollback changes partners in Partnero: give --yes to confirm when standard input is not a terminal (or --dry-run to see what it would do)")
+	}
+	files, undone, err := o.rollbackFiles(getenv)
+	if err != nil {
+		return 0, err
+	}
+	verb := "archive"
+	if o.delete {
+		verb = "delete"
+	}
+	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log}
+	if !o.dryRun {
+		c, closeSandbox, err := o.client(getenv, out)
+		if err != nil {
+			return 0, err
+		}
+		defer closeSandbox()
+		defer c.Close()
+		cfg.Client = c
+		if !o.yes {
+			cfg.Confirm = func(n int) error { return confirm(s, fmt.Sprintf("%s %d partners at %s?", verb, n, files.destination)) }
+		}
+		resumeHint.Store(o.rerunCommand())
+	}
+	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: "rollback",
+		Destination: files.destination, Input: o.file, StartedAt: start.UTC()}
+	if o.dryRun {
+		prov.Destination = report.DestinationNone
+	}
+	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
+	cfg.Retry = func(path string) (*report.Writer, error) {
+		retry := *undone // the import's provenance: rollback accepts its retry file like the report
+		retry.Finished = false
+		return report.Create(path, true, &retry)
+	}
+	var prog *progress
+	if !o.noProgress {
+		prog = startProgress(out, s.ErrIsTerminal, o.progressEvery)
+		defer prog.close()
+		cfg.Started = func(rows int) { prog.started(rows, s.ErrIsTerminal) }
+		cfg.Finished = prog.finished
+	}
+	out.log.Info("start", "command", "rollback", "report", o.file, "rollback_report", files.report, "version", versionString())
+	res, err := importer.Rollback(ctx, cfg)
+	if prog != nil {
+		prog.close()
+	}
+	if err != nil {
+		return 0, err
+	}
+	res.Summary.Elapsed = time.Since(start)
+	code := exitCode(res)
+	if o.summaryJSON != "" {
+		if err := writeSummaryJSON(o.summaryJSON, "rollback", o.file, files, res, code); err != nil {
+			return 0, err
+		}
+	}
+	if res.Fatal != nil {
+		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, files.report)
+	}
+	out.end(res, files.report)
+	if res.Interrupted {
+		out.note("partnero-import: interrupted; partners not undone are reported skipped/aborted")
+		out.note("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
+	}
+	return code, nil
+}
+
+// rollbackFiles decides the rollback's paths and refuses, before anything
+// is written or sent, a report whose rows went nowhere (a dry run's) or to
+// another destination than this run's, and an output that is an input.
+func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, *report.Provenance, error) {
+	prov, err := report.ReadProvenance(o.file)
+	if err != nil {
+		return nil, nil, usagef("rollback %s: %v", o.file, err)
+	}
+	dest := o.destination(getenv, false)
+	switch {
+	case !prov.Real() && prov.Destination != report.DestinationSandbox || prov.Command == "validate":
+		return nil, nil, usagef("rollback %s: it is the report of a dry run; nothing was sent, so there is nothing to undo", o.file)
+	case prov.Command == "rollback":
+		return nil, nil, usagef("rollback %s: it is the report of a rollback; give the report of the import to undo", o.file)
+	case prov.Destination == report.DestinationSandbox && !o.useSandbox:
+		return nil, nil, usagef("rollback %s: its rows went to an embedded sandbox, gone with its run; rehearse with --sandbox --sandbox-preload", o.file)
+	case prov.Destination != dest:
+		return nil, nil, usagef("rollback %s: its rows went to %s, this rollback would talk to %s: give the same --base-url", o.file, prov.Destination, dest)
+	}
+	f := &runFiles{destination: dest, summary: o.summaryJSON, report: o.reportPath}
+	if f.report == "" {
+		f.report = strings.TrimSuffix(o.file, extOf(o.file)) + ".rollback.csv"
+	}
+	inputs := []file{{"the report to undo", o.file}, {"its provenance", report.ProvenancePath(o.file)},
+		{"its referrals", report.ReferralsPath(o.file)}, {"--sandbox-preload", o.sandboxPreload},
+		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE"))}}
+	outputs := []file{{"--report", f.report}, {"the report's provenance", report.ProvenancePath(f.report)}, {"--summary-json", f.summary}}
+	if !o.dryRun {
+		f.retry = retryPathAvoiding(importer.RetryPath(f.report, strings.TrimPrefix(extOf(o.file), ".")), append(inputs, outputs...))
+		outputs = append(outputs, file{"the retry file", f.retry}, file{"its provenance", report.ProvenancePath(f.retry)},
+			file{"its referrals", report.ReferralsPath(f.retry)})
+	}
+	if err := checkClashes(inputs, outputs); err != nil {
+		return nil, nil, err
+	}
+	return f, prov, nil
+}
+
+// extOf is a report's extension: .csv, or .jsonl for JSON Lines.
+func extOf(path string) string {
+	if report.IsJSONL(path) {
+		return path[len(path)-len(".jsonl"):]
+	}
+	if i := strings.LastIndexByte(path, '.'); i > strings.LastIndexByte(path, '/') {
+		return path[i:]
+	}
+	return ""
+}
+
+// rerunCommand is this command line as it was given, for finishing an
+// interrupted rollback: it skips what is already undone.
+func (o *rollbackOptions) rerunCommand() string {
+	words := append([]string{"partnero-import", "rollback"}, o.args...)
+	for i, w := range words {
+		words[i] = shellQuote(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// confirm asks on the terminal; anything but yes stops the run.
+func confirm(s Streams, question string) error {
+	fmt.Fprintf(s.Err, "%s [y/N] ", question)
+	answer, _ := bufio.NewReader(s.In).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return errors.New("not confirmed: nothing was changed")
+}
+
+// exitCode is the contract's exit code for a run's result.
+func exitCode(res *importer.Result) int {
+	switch {
+	case res.Fatal != nil:
+		return exitUsage
+	case res.Interrupted:
+		return exitInterrupted
+	case !res.Summary.OK():
+		return exitRowsFailed
+	}
+	return exitOK
+}

@@ -1,0 +1,339 @@
+package importer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// RollbackConfig is one rollback: the import report it undoes, where its
+// own report goes, and how.
+type RollbackConfig struct {
+	// Report is the import's report. Rows it shows created, or skipped as
+	// already_done with a partner id (an earlier run of the same job
+	// created those), are undone; the rest are skipped/not_created.
+	Report string
+	Delete bool // delete for good rather than archive
+	// Client is nil for a dry run, which says what it would do and sends
+	// nothing.
+	Client      *partnero.Client
+	Concurrency int
+	// Out opens the rollback's own report; it is called once the import's
+	// report has been read.
+	Out func() (*report.Writer, error)
+	// RetryPath, when set, is where the rows that were not undone go, as
+	// lines of the import's report, so that rollback can be run on them.
+	RetryPath string
+	// Retry opens the retry file at RetryPath (with a provenance of its
+	// own, for rollback to accept it).
+	Retry func(path string) (*report.Writer, error)
+	// Confirm, if set, is asked once the report is read, before anything
+	// is written or sent, with how many partners would be undone; an
+	// error stops the rollback there.
+	Confirm func(partners int) error
+
+	Log      *slog.Logger
+	Started  func(rows int)
+	Finished func(line report.Line)
+}
+
+// undo is one partner to undo.
+type undo struct {
+	src     report.Line // its line in the import's report
+	waiting int         // the partners it referred that are still to undo
+	parent  int         // the row of the partner that referred it, 0 when none to undo
+}
+
+// Rollback undoes what an import created: each partner is archived (or
+// deleted) after the partners it referred, so that no referrer goes while
+// partners it referred are still there. Every row of the import's report
+// gets one line: what was done, or why not. When ctx ends, or an answer
+// stops the run, nothing new is sent and every row not undone is
+// skipped/aborted.
+func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
+	start := time.Now()
+	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}}
+	if rb.action = "archive"; cfg.Delete {
+		rb.action = "delete"
+	}
+	if err := rb.load(); err != nil {
+		return nil, err
+	}
+	if cfg.Confirm != nil {
+		if err := cfg.Confirm(len(rb.todo)); err != nil {
+			return nil, err
+		}
+	}
+	if rb.out, err = cfg.Out(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := rb.out.Close(); err == nil {
+			err = cerr
+		}
+		rb.res.Summary.Elapsed = time.Since(start)
+	}()
+	if cfg.Started != nil {
+		cfg.Started(rb.rows)
+	}
+	for _, l := range rb.skipped {
+		rb.write(l, nil)
+	}
+	rb.skipped = nil
+	if cfg.Client == nil {
+		rb.dryRun()
+	} else {
+		err = rb.run(ctx)
+		rb.res.Summary.Requests = cfg.Client.Requests()
+	}
+	if rerr := rb.closeRetry(); err == nil {
+		err = rerr
+	}
+	return rb.res, cmp.Or(err, rb.err)
+}
+
+type rollback struct {
+	cfg     *RollbackConfig
+	res     *Result
+	action  string
+	rows    int
+	todo    map[int]*undo  // by row, until undone
+	tree    map[int]int    // row → the row that referred it, from the import
+	skipped []*report.Line // rows with nothing to undo, written first
+	ready   []*undo        // whose referred partners are all undone
+	out     *report.Writer
+	retry   *report.Writer
+	retries int
+	err     error // a report that cannot be written
+}
+
+// load reads the import's report and its referral tree.
+func (rb *rollback) load() error {
+	err := report.Read(rb.cfg.Report, func(l report.Line) error {
+		rb.rows++
+		undoable := l.PartnerID != "" && (l.Status == report.Created ||
+			(l.Status == report.Skipped && l.Reason == report.AlreadyDone))
+		if !undoable {
+			line := l
+			line.Action, line.Status, line.Reason, line.HTTPStatus, line.Attempts = rb.action, report.Skipped, report.NotCreated, 0, 0
+			line.Message = "the import did not create this row's partner: nothing to undo"
+			rb.skipped = append(rb.skipped, &line)
+			return nil
+		}
+		rb.todo[l.Row] = &undo{src: l}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rollback %s: %w", rb.cfg.Report, err)
+	}
+	if rb.tree, _, err = report.ReadReferrals(rb.cfg.Report); err != nil {
+		return err
+	}
+	for row, u := range rb.todo {
+		if p, ok := rb.todo[rb.tree[row]]; ok && rb.tree[row] != row {
+			u.parent = rb.tree[row]
+			p.waiting++
+		}
+	}
+	rb.unblock()
+	return nil
+}
+
+// unblock queues the partners that wait for nobody. Should every partner
+// left wait (a loop in a hand-edited referral file), all of them go: the
+// order cannot be kept, the rollback still ends.
+func (rb *rollback) unblock() {
+	rows := slices.Sorted(maps.Keys(rb.todo)) // in the report's order, where the tree allows
+	for _, row := range rows {
+		if u := rb.todo[row]; u.waiting == 0 {
+			rb.ready = append(rb.ready, u)
+		}
+	}
+	if len(rb.ready) == 0 {
+		for _, row := range rows {
+			rb.todo[row].waiting = 0
+			rb.ready = append(rb.ready, rb.todo[row])
+		}
+	}
+}
+
+// dryRun says what the rollback would do, in the order it would.
+func (rb *rollback) dryRun() {
+	for len(rb.todo) > 0 {
+		if len(rb.ready) == 0 {
+			rb.unblock()
+		}
+		u := rb.ready[0]
+		rb.ready = rb.ready[1:]
+		line := rb.lineOf(u)
+		line.Status = report.Valid
+		line.Message = fmt.Sprintf("would %s partner %s (dry run: nothing was sent)", rb.action, u.src.PartnerID)
+		rb.done(u, &line)
+	}
+}
+
+// run undoes the partners through a pool of workers, referred partners
+// first.
+func (rb *rollback) run(ctx context.Context) error {
+	stopCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := rb.cfg.Client.Preflight(ctx); err != nil {
+		if ctx.Err() != nil {
+			rb.res.Interrupted = true
+			rb.abortAll("the run was interrupted before this partner was undone")
+			return nil
+		}
+		rb.res.Fatal = err
+		rb.abortAll("nothing was sent: " + err.Error())
+		return nil
+	}
+	conc := max(rb.cfg.Concurrency, 1)
+	type result struct {
+		u   *undo
+		out partnero.Outcome
+	}
+	results := make(chan result, conc)
+	var g errgroup.Group
+	g.SetLimit(conc)
+	inflight, stopping, done := 0, false, ctx.Done()
+	for {
+		for !stopping && len(rb.ready) > 0 && inflight < conc {
+			u := rb.ready[0]
+			rb.ready = rb.ready[1:]
+			inflight++
+			g.Go(func() error {
+				results <- result{u, rb.cfg.Client.Undo(stopCtx, u.src.PartnerID, u.src.Email, rb.cfg.Delete)}
+				return nil
+			})
+		}
+		if inflight == 0 && !stopping && len(rb.ready) == 0 && len(rb.todo) > 0 {
+			rb.unblock()
+			continue
+		}
+		if inflight == 0 && (stopping || len(rb.ready) == 0) {
+			break
+		}
+		select {
+		case r := <-results:
+			inflight--
+			line := rb.lineOf(r.u)
+			o := r.out
+			line.Status, line.Reason, line.Message, line.HTTPStatus, line.Attempts = o.Status, o.Reason, o.Message, o.HTTPStatus, o.Attempts
+			rb.done(r.u, &line)
+			if o.Fatal && rb.res.Fatal == nil {
+				rb.res.Fatal = errors.New(o.Message)
+				stopping = true
+				cancel()
+			}
+		case <-done:
+			done, stopping = nil, true
+			rb.res.Interrupted = true
+			cancel()
+		}
+	}
+	g.Wait()
+	if stopping || len(rb.todo) > 0 {
+		why := "the run stopped before this partner was undone"
+		if rb.res.Fatal != nil {
+			why += ": " + rb.res.Fatal.Error()
+		}
+		rb.abortAll(why)
+	}
+	return nil
+}
+
+// abortAll reports every partner not undone yet skipped/aborted.
+func (rb *rollback) abortAll(why string) {
+	for _, u := range rb.todo {
+		line := rb.lineOf(u)
+		line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, why
+		rb.write(&line, &u.src)
+	}
+	clear(rb.todo)
+	rb.ready = nil
+}
+
+// lineOf is the rollback's line for a partner, from its import line.
+func (rb *rollback) lineOf(u *undo) report.Line {
+	return report.Line{Row: u.src.Row, Line: u.src.Line, Email: u.src.Email, Action: rb.action,
+		PartnerID: u.src.PartnerID, ReferralLink: u.src.ReferralLink}
+}
+
+// done reports a partner and lets its referrer go once all it referred are
+// done (whatever became of them: the order is kept, not the outcome).
+func (rb *rollback) done(u *undo, line *report.Line) {
+	delete(rb.todo, u.src.Row)
+	rb.write(line, &u.src)
+	if p, ok := rb.todo[u.parent]; ok {
+		if p.waiting--; p.waiting == 0 {
+			rb.ready = append(rb.ready, p)
+		}
+	}
+}
+
+// write reports a row, and keeps the import's line of a partner that was
+// not undone for the retry file.
+func (rb *rollback) write(line *report.Line, src *report.Line) {
+	if src != nil && !report.Succeeded(line.Status, line.Reason) {
+		rb.addRetry(src)
+	}
+	if err := rb.out.Write(line); err != nil && rb.err == nil {
+		rb.err = err
+	}
+	rb.res.Summary.Add(line)
+	if rb.cfg.Finished != nil {
+		rb.cfg.Finished(*line)
+	}
+}
+
+func (rb *rollback) addRetry(src *report.Line) {
+	if rb.cfg.RetryPath == "" || rb.err != nil {
+		return
+	}
+	if rb.retry == nil {
+		w, err := rb.cfg.Retry(rb.cfg.RetryPath)
+		if err == nil {
+			// Its own referral tree: a rollback of the retry file keeps the order.
+			err = w.Referrals(func(yield func(row, referrer int)) {
+				for row, ref := range rb.tree {
+					yield(row, ref)
+				}
+			})
+		}
+		if err != nil {
+			rb.err = err
+			return
+		}
+		rb.retry = w
+	}
+	if err := rb.retry.Write(src); err != nil {
+		rb.err = err
+	}
+	rb.retries++
+}
+
+// closeRetry finishes the retry file, or removes an earlier one of the same
+// name when every partner was undone.
+func (rb *rollback) closeRetry() error {
+	if rb.retry == nil {
+		if rb.cfg.RetryPath != "" && rb.err == nil {
+			for _, p := range []string{rb.cfg.RetryPath, report.ProvenancePath(rb.cfg.RetryPath), report.ReferralsPath(rb.cfg.RetryPath)} {
+				os.Remove(p) // an earlier run's, which would mislead
+			}
+		}
+		return nil
+	}
+	rb.res.RetryFile = rb.cfg.RetryPath
+	return rb.retry.Close()
+}
