@@ -128,6 +128,9 @@ func (rb *rollback) load() error {
 			line := l
 			line.Action, line.Status, line.Reason, line.HTTPStatus, line.Attempts = rb.action, report.Skipped, report.NotCreated, 0, 0
 			line.Message = "the import did not create this row's partner: nothing to undo"
+			if l.Status == report.Invited {
+				line.Message = "invited, not created: rollback leaves invitations alone"
+			}
 			rb.skipped = append(rb.skipped, &line)
 			return nil
 		}
