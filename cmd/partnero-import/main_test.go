@@ -264,6 +264,9 @@ func TestPreflightStopsTheRun(t *testing.T) {
 	website := serve(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<html><head><title>Partnero - Affiliate software</title></head></html>"))
 	})
+	saysNo := serve(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"status":0,"message":"Invalid API key"}`))
+	})
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	refused := "http://" + ln.Addr().String() + "/v1"
 	ln.Close()
@@ -275,6 +278,7 @@ func TestPreflightStopsTheRun(t *testing.T) {
 		{"base URL without /v1", strings.TrimSuffix(base, "/v1"), "the-right-key", "--base-url"},
 		{"redirect", redirect, "a-wrong-key-123", "--base-url"},
 		{"a website, not the API", website, "a-wrong-key-123", "not as Partnero's API"},
+		{"a 200 that says no", saysNo, "a-wrong-key-123", "Invalid API key"},
 		{"nothing listens", refused, "a-wrong-key-123", "cannot reach"},
 		{"unknown host", "https://api.partnero.invalid/v1", "a-wrong-key-123", "cannot reach"},
 	}

@@ -4,6 +4,7 @@ package main
 // sandbox), its key, and the input opened once per pass.
 
 import (
+	"crypto/rand"
 	"errors"
 	"io"
 	"os"
@@ -47,7 +48,7 @@ func (o *importOptions) client(getenv func(string) string, out *output) (*partne
 			return nil, nil, err
 		}
 		closeSandbox = func() { sb.Close() }
-		cfg.Key = secret.New("sandbox")
+		cfg.Key = secret.New("sandbox-" + rand.Text()) // the embedded sandbox takes any key; a random one is never a word of an answer
 		out.log.Info("importing into an embedded sandbox", "base_url", cfg.BaseURL)
 	} else {
 		cfg.BaseURL = firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL)

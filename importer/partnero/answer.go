@@ -12,16 +12,15 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // partner is what the client reads of a partner object.
 type partner struct {
-	ID        string
-	Email     string
-	Link      string
-	Status    string    // active, pending, archived... ("" when absent)
-	CreatedAt time.Time // zero when absent or unreadable
+	ID      string
+	Email   string
+	Link    string
+	Status  string // active, pending, archived... ("" when absent)
+	created stamp  // created_at
 	// Name and Surname, when the answer has both fields (named).
 	Name, Surname string
 	named         bool
@@ -61,9 +60,10 @@ var wrappers = []string{"data", "partner", "result", "item", "attributes"}
 
 // partnerIn finds the partner in a success body: the object, at the
 // shallowest level under data (or another wrapper), whose email is the
-// row's; failing that, the shallowest object with an id and no email at all
-// (a server that leaves the email out). A nested object of another email (a
-// referring partner) is never taken for the row's.
+// row's; failing that, the shallowest partner-like object with no email at
+// all (a server that leaves the email out). An object of another email (a
+// referring partner, or another partner altogether) is never taken for the
+// row's.
 func partnerIn(body any, email string) (partner, bool) {
 	level := []any{body}
 	var fallback object
@@ -81,7 +81,7 @@ func partnerIn(body any, email string) (partner, bool) {
 			if hasEmail && sameEmail(text(e), email) {
 				return partnerOf(m), true
 			}
-			if _, hasID := m["id"]; hasID && !hasEmail && fallback == nil {
+			if !hasEmail && fallback == nil && partnerLike(m) {
 				fallback = m
 			}
 			for _, k := range wrappers {
@@ -98,10 +98,21 @@ func partnerIn(body any, email string) (partner, bool) {
 	return partner{}, false
 }
 
+// partnerLike reports an object with a partner's fields: an id, a name, a
+// creation time or a status (the body's own "status": 1 aside).
+func partnerLike(m object) bool {
+	for _, k := range []string{"id", "name", "surname", "created_at"} {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // partnerOf reads a partner object.
 func partnerOf(m object) partner {
 	p := partner{ID: text(m["id"]), Email: text(m["email"]), Status: text(m["status"]), Link: linkOf(m)}
-	p.CreatedAt = timeOf(m["created_at"])
+	p.created = stampOf(m["created_at"])
 	_, hasName := m["name"]
 	_, hasSurname := m["surname"]
 	p.Name, p.Surname, p.named = text(m["name"]), text(m["surname"]), hasName && hasSurname
@@ -157,27 +168,6 @@ func tagsOf(v any) (tags []string, ok bool) {
 	return tags, ok
 }
 
-// timeLayouts are the ways a created_at has been seen written: Laravel's
-// ISO form with microseconds, and its database form without a zone (UTC).
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"}
-
-// timeOf reads a timestamp: text in one of timeLayouts, or Unix seconds.
-func timeOf(v any) time.Time {
-	if n, ok := v.(json.Number); ok {
-		if secs, err := n.Int64(); err == nil && secs > 0 {
-			return time.Unix(secs, 0)
-		}
-		return time.Time{}
-	}
-	s := text(v)
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
 // deniesSuccess reports a 2xx body that says the call failed: Partnero's
 // "status": 0 (or false, "error"), or "success": false.
 func deniesSuccess(body any) bool {
@@ -204,31 +194,6 @@ func deniesSuccess(body any) bool {
 		return true
 	}
 	return false
-}
-
-// hasData reports whether a success body carries an object or a non-empty
-// list under data (or the partner itself at the top): what a create must
-// answer with. {"status": 1} alone, or an empty body, has none.
-func hasData(body any) bool {
-	m, ok := body.(object)
-	if !ok {
-		return false
-	}
-	for _, k := range wrappers {
-		switch d := m[k].(type) {
-		case object:
-			if len(d) > 0 {
-				return true
-			}
-		case []any:
-			if len(d) > 0 {
-				return true
-			}
-		}
-	}
-	_, id := m["id"]
-	_, email := m["email"]
-	return id || email
 }
 
 // page is one page of a list or search answer.

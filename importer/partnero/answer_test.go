@@ -32,6 +32,8 @@ func TestPartnerIn(t *testing.T) {
 		{"SQL time", `{"data":{"email":"ann@x.io","id":"p4","created_at":"2025-04-30 16:44:13"}}`, "p4", "", "2025-04-30T16:44:13Z", true},
 		{"Unix time", `{"data":{"email":"ann@x.io","id":"p5","created_at":1746031453}}`, "p5", "", "2025-04-30T16:44:13Z", true},
 		{"no id at all", `{"data":{"email":"ann@x.io","name":"Ann"},"status":1}`, "", "", "", true},
+		{"neither id nor email", `{"data":{"name":"Ann","surname":"Lee","tos":false},"status":1}`, "", "", "", true},
+		{"another email's partner", `{"data":{"id":"legacy_10","email":"someone.else@x.io"},"status":1}`, "", "", "", false},
 		{"nothing", `{"status":1}`, "", "", "", false},
 	}
 	for _, tt := range tests {
@@ -44,8 +46,8 @@ func TestPartnerIn(t *testing.T) {
 			if found != tt.found || p.ID != tt.id || p.Link != tt.link {
 				t.Fatalf("got %+v found %v, want id %q link %q found %v", p, found, tt.id, tt.link, tt.found)
 			}
-			if tt.when != "" && !p.CreatedAt.Equal(mustTime(t, tt.when)) {
-				t.Errorf("created_at %v, want %s", p.CreatedAt, tt.when)
+			if tt.when != "" && !p.created.at.Equal(mustTime(t, tt.when)) {
+				t.Errorf("created_at %v, want %s", p.created.at, tt.when)
 			}
 		})
 	}
@@ -60,13 +62,13 @@ func mustTime(t *testing.T, s string) time.Time {
 }
 
 // A 2xx is a success unless its body says otherwise; a create's answer must
-// also carry the partner.
+// also carry the row's partner.
 func TestSuccessBodies(t *testing.T) {
 	tests := []struct {
-		body           string
-		denies, hasPtr bool
+		body             string
+		denies, hasOwner bool
 	}{
-		{`{"data":{"id":"p"},"status":1}`, false, true},
+		{`{"data":{"id":"p","email":"ann@x.io"},"status":1}`, false, true},
 		{`{"data":{"id":"p"},"status":0}`, true, true},
 		{`{"status":false,"message":"Email already exists"}`, true, false},
 		{`{"status":"error","message":"x"}`, true, false},
@@ -74,13 +76,15 @@ func TestSuccessBodies(t *testing.T) {
 		{`{"status":1}`, false, false},
 		{`{"message":"The invitation has been sent.","status":1}`, false, false},
 		{`{"data":{},"status":1}`, false, false},
-		{`{"data":[],"status":1}`, false, false},
+		{`{"data":{"id":"legacy_10","email":"someone.else@x.io"},"status":1}`, false, false},
+		{`{"data":{"referring_partner":{"id":"b","email":"boss@x.io"}},"status":1}`, false, false},
 		{`[]`, false, false},
 	}
 	for _, tt := range tests {
 		v, _ := decode([]byte(tt.body))
-		if deniesSuccess(v) != tt.denies || hasData(v) != tt.hasPtr {
-			t.Errorf("%s: denies %v, data %v", tt.body, deniesSuccess(v), hasData(v))
+		_, owner := partnerIn(v, "ann@x.io")
+		if deniesSuccess(v) != tt.denies || owner != tt.hasOwner {
+			t.Errorf("%s: denies %v, the row's partner %v", tt.body, deniesSuccess(v), owner)
 		}
 	}
 }

@@ -162,16 +162,18 @@ func collapse(s string) string {
 // exist") is never read as a clash. A 2xx is a success unless its body says
 // otherwise; whether it carries what the call needs is the caller's to judge.
 func Classify(status int, body []byte) Verdict {
+	eb := parseErrorBody(body)
+	msg := describe(status, &eb)
 	if status >= 200 && status < 300 {
 		v, _ := decode(body)
 		if !deniesSuccess(v) {
 			return Verdict{}
 		}
-		// {"status": 0} in a 2xx refused the row: calling it created would be a lie.
+		// {"status": 0} in a 2xx refused the row: calling it created would
+		// be a lie. It is judged as a 422 would be.
+		msg = strings.Replace(msg, http.StatusText(status), http.StatusText(status)+", but the answer says it failed", 1)
 		status = http.StatusUnprocessableEntity
 	}
-	eb := parseErrorBody(body)
-	msg := describe(status, &eb)
 	switch {
 	case status == http.StatusUnauthorized:
 		return Verdict{Status: report.Failed, Reason: report.Unauthorized, Fatal: true,
@@ -221,7 +223,7 @@ func refusedField(eb *errorBody, conflict bool) (report.Reason, bool) {
 		return report.EmailExists, true
 	case taken && containsAny(m, "key", "schlüssel", "clé", "clave", "raktas"):
 		return report.KeyExists, true
-	case taken && (hasWord(m, "id") || strings.Contains(m, "identifier")):
+	case taken && (hasWord(m, "id") || containsAny(m, "identifier", "identifiant", "identificador", "identificatore", "identifikator", "kennung")):
 		return report.IDExists, true
 	}
 	return "", false
@@ -309,7 +311,7 @@ func mentionsEmail(s string) bool {
 }
 
 func mentionsReferrer(s string) bool {
-	return containsAny(s, "referring", "referrer", "referral partner", "parent partner", "empfehl", "parrain", "referente", "rekomend")
+	return containsAny(s, "referring", "referrer", "referral partner", "parent partner", "empfehl", "werbend", "parrain", "referente", "patrocinador", "sponsor", "rekomend")
 }
 
 // hasWord reports whether w is one of s's words (letters and digits).

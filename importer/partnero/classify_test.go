@@ -1,6 +1,7 @@
 package partnero
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,8 @@ func TestClassify(t *testing.T) {
 		{"German, by field", 422, `{"message":"x","errors":{"email":["E-Mail ist bereits vergeben."]}}`, report.EmailExists, false, false},
 		{"German, message only", 422, `{"message":"E-Mail ist bereits vergeben."}`, report.EmailExists, false, false},
 		{"French id", 422, `{"message":"Cette valeur de l'ID est déjà utilisée."}`, report.IDExists, false, false},
+		{"French identifier", 422, `{"message":"L'identifiant est déjà utilisé."}`, report.IDExists, false, false},
+		{"German recruiting partner", 400, `{"message":"Werbender Partner nicht gefunden."}`, report.ReferringPartnerNotFound, false, false},
 		{"Spanish key", 422, `{"message":"La clave ya ha sido registrada."}`, report.KeyExists, false, false},
 		{"Lithuanian email", 422, `{"message":"El. paštas jau užimtas."}`, report.EmailExists, false, false},
 		{"German referrer", 400, `{"message":"Der empfehlende Partner wurde nicht gefunden."}`, report.ReferringPartnerNotFound, false, false},
@@ -139,6 +142,20 @@ func TestRetryAfter(t *testing.T) {
 		if got := retryAfter(v, now); got != want {
 			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
 		}
+	}
+}
+
+// A Retry-After date is read in the server's clock, from its Date header.
+func TestWaitAskedInTheServersClock(t *testing.T) {
+	server := time.Now().Add(15 * time.Minute).UTC()
+	h := http.Header{"Date": {server.Format(http.TimeFormat)}, "Retry-After": {server.Add(2 * time.Second).Format(http.TimeFormat)}}
+	if got := waitAsked(h); got < time.Second || got > 3*time.Second {
+		t.Fatalf("waits %v for a Retry-After 2 s after the server's Date", got)
+	}
+	behind := time.Now().Add(-time.Hour).UTC()
+	h = http.Header{"Date": {behind.Format(http.TimeFormat)}, "Retry-After": {behind.Add(5 * time.Second).Format(http.TimeFormat)}}
+	if got := waitAsked(h); got < 4*time.Second || got > 6*time.Second {
+		t.Fatalf("waits %v for a server an hour behind asking 5 s", got)
 	}
 }
 

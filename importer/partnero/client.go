@@ -71,9 +71,21 @@ type Client struct {
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
 	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
-	// since is when this run started, in the server's clock (from the
-	// preflight's Date header, a little early); zero when unknown.
-	since time.Time
+	// start is when this run started (this machine's clock), from the
+	// preflight; clock is what the run learns of the server's clock.
+	start time.Time
+	clock clock
+	// made is a partner this run created, and when: reading it back shows
+	// how the server writes a created_at without a zone.
+	made struct {
+		sync.Mutex
+		id        string
+		at        time.Time
+		checked   bool          // read back
+		waitUntil time.Time     // how long lookups wait for the first one
+		noted     chan struct{} // closed once id is known
+		reading   sync.Mutex    // held while it is read back
+	}
 
 	mu         sync.Mutex
 	pauseUntil time.Time // no request starts before this: the server said to wait
@@ -129,6 +141,7 @@ func New(cfg Config) (*Client, error) {
 		onPause: cfg.OnPause,
 		budget:  cmp.Or(cfg.LookupBudget, 2*time.Minute),
 	}
+	c.made.noted = make(chan struct{})
 	if cfg.AutoRate {
 		c.auto = newAutoRate(c.limiter, cmp.Or(cfg.LimitWindow, time.Minute))
 	}
@@ -157,9 +170,9 @@ type Partner struct {
 	// MaybeSent says an earlier run may have sent this row already (it was
 	// in flight when that run died): any refusal then leads to a lookup.
 	MaybeSent bool
-	// Since is when the earlier run that may have sent the row started, in
-	// the server's clock; zero when unknown. A partner found created before
-	// it was there before that run.
+	// Since is when the job that may have sent the row began (this
+	// machine's clock); zero when unknown. A partner found created before
+	// it was there before the job.
 	Since time.Time
 }
 
@@ -244,10 +257,13 @@ func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partn
 	}
 	r := request{method: http.MethodPost, path: k.path, payload: payload}
 	if k.needsData {
+		// A create's success carries the row's partner: an answer about
+		// another email's (or about nobody) does not say this row's was
+		// made.
 		r.complete = func(body []byte) bool {
 			v, _ := decode(body)
 			_, found := partnerIn(v, p.Email)
-			return found || hasData(v)
+			return found
 		}
 	}
 	out, answer, ambiguous := c.exchange(ctx, r, p, p.MaybeSent)
@@ -285,6 +301,7 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 			return out, nil, ambiguous // stopped between retries
 		}
 		status, body, header, err := c.send(ctx, r.method, r.path, r.payload)
+		body = c.scrubAnswer(status, body, p)
 		out.Attempts = attempt
 		wait := backoff(c.base0, attempt)
 		if err != nil {
@@ -305,7 +322,7 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 					Message: fmt.Sprintf("the server answered %d without the partner", status)}
 			}
 			ambiguous = ambiguous || status >= 500
-			if ra := retryAfter(header.Get("Retry-After"), time.Now()); ra > 0 || status == http.StatusTooManyRequests {
+			if ra := waitAsked(header); ra > 0 || status == http.StatusTooManyRequests {
 				// The server speaks for the whole pool: every worker waits.
 				wait = max(wait, ra)
 				c.pauseFor(wait)
@@ -326,25 +343,44 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 // succeeded reads the partner of a success. One whose id cannot be read is
 // looked up: an id is never lost to a shape the client did not expect.
 func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out Outcome) Outcome {
+	answered := time.Now()
 	v, _ := decode(answer)
 	got, _ := partnerIn(v, p.Email)
 	out.PartnerID, out.ReferralLink = got.ID, got.Link
 	if out.PartnerID != "" {
+		c.noteMade(got, answered)
 		return out
 	}
-	f, verdict, err := c.find(ctx, p)
+	f, found, err := c.find(ctx, p)
 	switch {
-	case verdict == lookupFound:
+	case found == lookupFound && c.clearlyTheirs(f, p):
+		// The server said done, but the partner with this email was
+		// there before: this call did not create it.
+		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
+			Message: "the server answered success without the partner's id, and a lookup found a partner with this email, there before this run"}
+		out.there = &f
+	case found == lookupFound:
 		out.PartnerID = f.ID
 		if out.ReferralLink == "" {
 			out.ReferralLink = f.Link
 		}
+		c.noteMade(f, answered)
 	case err != nil:
 		out.Message = "the answer held no partner id, and the lookup for it failed: " + c.clean(err.Error(), p)
 	default:
 		out.Message = "the answer held no partner id, and a lookup by email did not find the partner"
 	}
 	return out
+}
+
+// scrubAnswer removes the secrets from an error answer before it is parsed
+// (parsing an HTML page could split a secret so that no form of it is found
+// after). A success is parsed for data, never quoted, and is left as it is.
+func (c *Client) scrubAnswer(status int, body []byte, p *Partner) []byte {
+	if status >= 200 && status < 300 {
+		return body
+	}
+	return secret.ScrubRaw(body, p.Password, c.key)
 }
 
 // clean makes a text from elsewhere fit for the report: secrets scrubbed
@@ -440,6 +476,18 @@ func (c *Client) sendURL(ctx context.Context, method, target string, payload []b
 // maxRetryAfter caps a server's Retry-After: a huge one would stall the
 // run for good.
 const maxRetryAfter = 10 * time.Minute
+
+// waitAsked is how long an answer's Retry-After asks to wait. A date is
+// read against the answer's own Date header, in the server's clock: a
+// server whose clock is ahead of this machine's would otherwise stall the
+// run (and one behind would not be waited for).
+func waitAsked(h http.Header) time.Duration {
+	now := time.Now()
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = t
+	}
+	return retryAfter(h.Get("Retry-After"), now)
+}
 
 // retryAfter parses a Retry-After header: seconds, or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {

@@ -40,10 +40,22 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 		return out
 	}
 	f, verdict, err := c.find(ctx, p)
+	whose := cannotTell
+	if verdict == lookupFound {
+		whose = c.ours(ctx, f, p)
+	}
 	switch {
-	case verdict == lookupFound && c.ours(f, p):
+	case verdict == lookupFound && whose == mine:
 		out.Verdict = Verdict{Message: "reconciled: an earlier attempt had created this partner; the lookup found it"}
 		out.PartnerID, out.ReferralLink = f.ID, f.Link
+	case verdict == lookupFound && whose == cannotTell:
+		// Neither "created" nor "rejected" would be known to be true.
+		reason := out.Reason
+		if out.Status != report.Failed {
+			reason = report.NetworkError
+		}
+		out.Verdict = Verdict{Status: report.Failed, Reason: reason, Fatal: out.Fatal,
+			Message: out.Message + "; a lookup found a partner with this email (id " + f.ID + "), but whether an earlier attempt of this row created it or it was there before cannot be told: the server gives no creation time to compare with the run's start. Check it in Partnero"}
 	case verdict == lookupFound && out.Status == report.Rejected && clash(out.Reason):
 		out.Message += "; a lookup found that the partner was there before this run"
 		out.there = &f
@@ -72,35 +84,91 @@ func clash(r report.Reason) bool {
 	return r == report.EmailExists || r == report.IDExists || r == report.KeyExists
 }
 
-// ours reports whether the partner found is the one this job sent for p:
-// the same email (Partnero compares emails case-insensitively) and the row's
-// id where it has one; then, created no earlier than the run that sent it,
-// when created_at and the run's start in the server's clock are both known.
-// The partner object has no key to compare. Without a clock, the names
-// decide where the answer has them: a partner of other names was there
-// before. Only when none of this can be read is a partner of the row's
-// email taken as the row's (the README's known limit).
-func (c *Client) ours(f partner, p *Partner) bool {
-	if !sameEmail(f.Email, p.Email) {
-		return false
+// ours judges whether the partner found is the one this job sent for p.
+// Another email, or another id than the row's, is another partner. Then
+// the time decides: created before the job began, it was there before; after,
+// it is the job's. The partner object has no key to compare. Where its
+// created_at is missing or too uncertain to call, names that differ from
+// the row's still show another partner; with the same names, it cannot be
+// told.
+func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
+	if !sameEmail(f.Email, p.Email) || (p.ID != "" && f.ID != "" && f.ID != p.ID) {
+		return theirs
 	}
-	if p.ID != "" && f.ID != "" && f.ID != p.ID {
-		return false
-	}
-	since := c.since
+	start := c.start
 	if p.MaybeSent {
-		since = p.Since
+		start = p.Since
 	}
-	if !since.IsZero() && !f.CreatedAt.IsZero() {
-		return !f.CreatedAt.Before(since)
+	if c.clock.uncertain(f.created) {
+		c.calibrate(ctx)
 	}
-	return !f.named || (sameText(f.Name, p.Name) && sameText(f.Surname, p.Surname))
+	v := c.clock.createdSince(f.created, start)
+	if v == cannotTell && namesDiffer(f, p) {
+		return theirs
+	}
+	return v
 }
 
-// sameText compares names as a server may have kept them: case and runs of
-// white space aside.
-func sameText(a, b string) bool {
-	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+// clearlyTheirs reports a partner found after the server said it created
+// the row's that cannot be the one it created: created before the run
+// (even as far as the clock is not known), or of other names. Any other is
+// taken at the server's word, and teaches the client its clock.
+func (c *Client) clearlyTheirs(f partner, p *Partner) bool {
+	v := c.clock.createdSince(f.created, c.start)
+	return v == theirs || (v != mine && namesDiffer(f, p))
+}
+
+// noteMade keeps the first partner this run created (the answer's got,
+// received at at) and learns from its created_at how the server writes
+// one.
+func (c *Client) noteMade(got partner, at time.Time) {
+	if got.ID == "" {
+		return
+	}
+	c.clock.noteCreated(got.created, at)
+	c.made.Lock()
+	defer c.made.Unlock()
+	if c.made.id == "" {
+		c.made.id, c.made.at = got.ID, at
+		close(c.made.noted)
+	}
+}
+
+// calibrate reads back, once, a partner this run created, to learn how
+// far a created_at reads from this machine's clock when no Date header
+// said it, or when it has no zone: the answers of writes may not carry one.
+// The first rows may meet a lost answer before any partner was made: they
+// wait for one, within a bound set by the first to wait (a run that makes
+// none must not wait each time).
+func (c *Client) calibrate(ctx context.Context) {
+	c.made.Lock()
+	if c.made.waitUntil.IsZero() {
+		c.made.waitUntil = time.Now().Add(min(c.budget, 30*time.Second))
+	}
+	until := c.made.waitUntil
+	c.made.Unlock()
+	bound, cancel := context.WithDeadline(context.WithoutCancel(ctx), until)
+	defer cancel()
+	select {
+	case <-c.made.noted:
+	case <-bound.Done():
+	case <-ctx.Done():
+	}
+	// One reads back; the others wait for what it learns.
+	c.made.reading.Lock()
+	defer c.made.reading.Unlock()
+	c.made.Lock()
+	id, at, first := c.made.id, c.made.at, !c.made.checked
+	c.made.Unlock()
+	if id == "" || !first {
+		return
+	}
+	if f, err := c.byID(ctx, id); err == nil {
+		c.clock.noteCreated(f.created, at)
+		c.made.Lock()
+		c.made.checked = true
+		c.made.Unlock()
+	}
 }
 
 // find looks up the partner with the row's email: with the search endpoint
@@ -120,6 +188,11 @@ func (c *Client) find(ctx context.Context, p *Partner) (partner, lookupVerdict, 
 	var errs []error
 	if !c.noSearch.Load() {
 		f, v, err := c.byEmail(ctx, "/partners:search", url.Values{"email": {p.Email}}, p.Email)
+		if v == lookupAbsent && hasUpper(p.Email) {
+			// A search that matches case by case, of a partner the server
+			// keeps in lower case.
+			f, v, err = c.byEmail(ctx, "/partners:search", url.Values{"email": {strings.ToLower(p.Email)}}, p.Email)
+		}
 		var missing *noEndpoint
 		switch {
 		case v != lookupUnknown:
@@ -288,6 +361,7 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
 			return nil, err
 		}
 		status, body, header, err := c.sendURL(ctx, http.MethodGet, u.String(), nil)
+		body = c.scrubAnswer(status, body, &Partner{})
 		if err == nil {
 			c.auto.observe(status, header)
 		}
@@ -307,7 +381,7 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
 			v := Classify(status, body)
 			err = fmt.Errorf("GET %s: %s", u.Path, v.Message)
 			retry = v.Retryable
-			if ra := retryAfter(header.Get("Retry-After"), time.Now()); ra > 0 || status == http.StatusTooManyRequests {
+			if ra := waitAsked(header); ra > 0 || status == http.StatusTooManyRequests {
 				c.pauseFor(max(ra, backoff(c.base0, attempt)))
 			}
 		}

@@ -2,6 +2,7 @@ package partnero
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -60,8 +61,11 @@ func (f *fake) start(t *testing.T) *Client {
 		id, ok := f.stored["ann@x.io"]
 		f.mu.Unlock()
 		switch {
+		case r.URL.Path == "/v1/partners" && r.URL.Query().Get("limit") == "1": // the preflight
+			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
 		case r.URL.Path == "/v1/partners:search" && ok:
-			fmt.Fprintf(w, `{"data":[{"id":"%s","email":"joann@x.io"},{"id":"%s","email":"Ann@x.io"}],"links":{"next":null},"status":1}`, "p0", id)
+			fmt.Fprintf(w, `{"data":[{"id":"%s","email":"joann@x.io"},{"id":"%s","email":"Ann@x.io","created_at":"%s"}],"links":{"next":null},"status":1}`,
+				"p0", id, time.Now().UTC().Format(time.RFC3339Nano))
 		case r.URL.Path == "/v1/partners:search":
 			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
 		default:
@@ -73,6 +77,11 @@ func (f *fake) start(t *testing.T) *Client {
 		Timeout: 2 * time.Second, LookupBudget: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f.get == nil {
+		if err := c.Preflight(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return c
 }
@@ -127,7 +136,7 @@ func TestLostAnswerThenAnythingIsLookedUp(t *testing.T) {
 func TestClearRefusalsAreNotLookedUp(t *testing.T) {
 	f := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"status":0,"message":"Email already exists"}`) }}
 	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-	if out.Status != report.Rejected || out.Reason != report.EmailExists || len(f.requests) != 1 {
+	if out.Status != report.Rejected || out.Reason != report.EmailExists || len(f.requests) != 2 { // the preflight and the create
 		t.Fatalf("got %+v after %v", out, f.requests)
 	}
 }
@@ -220,36 +229,64 @@ func TestLookupsEnd(t *testing.T) {
 	}
 }
 
-// A partner with the row's email that was there before the run is not the
-// row's, however the lookup came to it: created before the run (in the
-// server's clock), or, without a clock to compare with, of other names.
-func TestOursAgainstThereBefore(t *testing.T) {
-	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	c := &Client{since: start}
+// A partner with the row's email is the row's only when it was created
+// after the job began, on whatever clock the server keeps and whatever form
+// its created_at takes; there before, it is not; where the time cannot be
+// read or placed, other names still tell, and the same names cannot.
+func TestOurs(t *testing.T) {
+	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) // this machine's clock
 	row := &Partner{Email: "ann@x.io", Name: "Ann", Surname: "Lee"}
+	iso := func(d time.Duration) any { return start.Add(d).Format("2006-01-02T15:04:05.000000Z") }
+	sql := func(d time.Duration) any { return start.Add(d).Format("2006-01-02 15:04:05") }
+	withDate := func(ahead time.Duration) func(*clock) {
+		return func(k *clock) { k.serverAhead, k.known = ahead, true }
+	}
+	naiveSeen := func(ahead time.Duration) func(*clock) {
+		return func(k *clock) { k.naiveAhead, k.naiveKnown = ahead, true }
+	}
+	noDate := func(*clock) {}
+	same, other := []any{"Ann", "Lee"}, []any{"Olga", "Old"}
 	tests := []struct {
-		name string
-		f    partner
-		want bool
+		name    string
+		clock   func(*clock)
+		created any
+		names   []any
+		id      string
+		want    verdict
 	}{
-		{"created during the run", partner{Email: "ANN@x.io", CreatedAt: start.Add(time.Second)}, true},
-		{"created before the run", partner{Email: "ann@x.io", CreatedAt: start.Add(-time.Hour), Name: "Ann", Surname: "Lee", named: true}, false},
-		{"another email", partner{Email: "joann@x.io", CreatedAt: start.Add(time.Second)}, false},
-		{"another id", partner{Email: "ann@x.io", ID: "p2", CreatedAt: start.Add(time.Second)}, true},
+		{"after the start, in sync", withDate(0), iso(time.Second), same, "", mine},
+		{"a day before", withDate(0), iso(-24 * time.Hour), same, "", theirs},
+		{"server 15 minutes ahead, made now", withDate(15 * time.Minute), iso(15*time.Minute + time.Second), same, "", mine},
+		{"server 15 minutes ahead, made an hour ago", withDate(15 * time.Minute), iso(-45 * time.Minute), same, "", theirs},
+		{"no Date: 30 days before", noDate, iso(-30 * 24 * time.Hour), same, "", theirs},
+		{"no Date: just after", noDate, iso(2 * time.Second), same, "", cannotTell},
+		{"no Date: just after, as a partner made showed", func(k *clock) { k.zonedAhead, k.zonedKnown = 2*time.Minute, true },
+			iso(2*time.Minute + 2*time.Second), same, "", mine},
+		{"no Date: an hour before", noDate, iso(-time.Hour), same, "", theirs},
+		{"Unix milliseconds, 30 days before", withDate(0), json.Number(fmt.Sprint(start.Add(-30 * 24 * time.Hour).UnixMilli())), same, "", theirs},
+		{"Unix seconds, now", withDate(0), json.Number(fmt.Sprint(start.Add(time.Second).Unix())), same, "", mine},
+		{"naive, zone unknown, an hour before", withDate(0), sql(-time.Hour), same, "", cannotTell},
+		{"naive, zone unknown, other names", withDate(0), sql(-time.Hour), other, "", theirs},
+		{"naive, zone unknown, 30 days before", withDate(0), sql(-30 * 24 * time.Hour), same, "", theirs},
+		{"naive in UTC+3 as measured, an hour before", naiveSeen(3 * time.Hour), sql(2 * time.Hour), same, "", theirs},
+		{"naive in UTC-3 as measured, made now", naiveSeen(-3 * time.Hour), sql(-3*time.Hour + time.Second), same, "", mine},
+		{"no created_at, same names", withDate(0), nil, same, "", cannotTell},
+		{"no created_at, other names", withDate(0), nil, other, "", theirs},
+		{"another id than the row's", withDate(0), iso(time.Second), same, "p2", theirs},
 	}
 	for _, tt := range tests {
-		if got := c.ours(tt.f, row); got != tt.want {
-			t.Errorf("%s: %v", tt.name, got)
-		}
-	}
-	if c.ours(partner{Email: "ann@x.io", ID: "p2"}, &Partner{Email: "ann@x.io", ID: "p1"}) {
-		t.Error("a partner of another id than the row's is not the row's")
-	}
-	clockless := &Client{}
-	if clockless.ours(partner{Email: "ann@x.io", Name: "Old", Surname: "Timer", named: true}, row) {
-		t.Error("without a clock, other names are another partner")
-	}
-	if !clockless.ours(partner{Email: "ann@x.io", Name: " ann ", Surname: "LEE", named: true}, row) {
-		t.Error("names differ only in case and spaces")
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Client{start: start}
+			tt.clock(&c.clock)
+			m := object{"email": "ANN@x.io", "id": "p1", "name": tt.names[0], "surname": tt.names[1]}
+			if tt.created != nil {
+				m["created_at"] = tt.created
+			}
+			p := *row
+			p.ID = tt.id
+			if got := c.ours(context.Background(), partnerOf(m), &p); got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -112,7 +112,7 @@ func (a *autoRate) observe(status int, h http.Header) {
 		if now.Before(a.calm) {
 			return
 		}
-		a.calm = now.Add(max(retryAfter(h.Get("Retry-After"), now), time.Second))
+		a.calm = now.Add(max(waitAsked(h), time.Second))
 		a.probing, a.good = true, 0
 		a.set(max(a.rate*autoCut, autoFloor))
 	case status < 500:

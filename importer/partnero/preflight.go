@@ -24,10 +24,6 @@ type FatalError struct {
 
 func (e *FatalError) Error() string { return e.Message }
 
-// clockMargin is taken off the server's Date (whole seconds) so that a
-// partner this run creates is never judged older than the run.
-const clockMargin = 2 * time.Second
-
 // Preflight proves the key and the address with one documented read,
 // GET /partners?limit=1, before any row is sent. A 401, 403, 404, 405, a
 // redirect, an answer that is not the API's JSON, a refused connection or an
@@ -41,11 +37,13 @@ func (c *Client) Preflight(ctx context.Context) error {
 	q := u.Query()
 	q.Set("limit", "1")
 	u.RawQuery = q.Encode()
+	c.start = time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := c.pace(ctx); err != nil {
 			return err
 		}
 		status, body, header, err := c.sendURL(ctx, http.MethodGet, u.String(), nil)
+		body = c.scrubAnswer(status, body, &Partner{})
 		var retry bool
 		switch {
 		case err != nil:
@@ -53,6 +51,9 @@ func (c *Client) Preflight(ctx context.Context) error {
 				return &FatalError{Reason: report.NetworkError, Message: "cannot reach the API at " + c.base + ": " + c.clean(err.Error(), &Partner{})}
 			}
 			retry = true
+		case status >= 200 && status < 300 && Classify(status, body).Status != "":
+			// {"status": 0, "message": "Invalid API key"} in a 200.
+			return &FatalError{Reason: report.Unauthorized, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(status, body).Message, &Partner{})}
 		case status >= 200 && status < 300:
 			if _, ok := decode(body); !ok {
 				page := truncate(secret.Scrub(plainText(body), c.key), 120)
@@ -61,7 +62,7 @@ func (c *Client) Preflight(ctx context.Context) error {
 					c.base, status, page, DefaultBaseURL)}
 			}
 			c.auto.observe(status, header)
-			c.setSince(header.Get("Date"))
+			c.clock.noteDate(header, time.Now())
 			return nil
 		default:
 			c.auto.observe(status, header)
@@ -73,13 +74,13 @@ func (c *Client) Preflight(ctx context.Context) error {
 				// Refused for its parameters (a server that wants limit
 				// 10 to 100) in the API's JSON: the key passed and the
 				// route exists.
-				c.setSince(header.Get("Date"))
+				c.clock.noteDate(header, time.Now())
 				return nil
 			case !v.Retryable || attempt > c.retries:
 				return &FatalError{Reason: v.Reason, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
 			}
 			retry = true
-			if ra := retryAfter(header.Get("Retry-After"), time.Now()); ra > 0 {
+			if ra := waitAsked(header); ra > 0 {
 				c.pauseFor(ra)
 			}
 		}
@@ -116,14 +117,6 @@ func unreachable(err error) bool {
 	return false
 }
 
-// Since is this run's start in the server's clock, as the preflight read
-// it; zero when the server sent no Date.
-func (c *Client) Since() time.Time { return c.since }
-
-// setSince notes this run's start in the server's clock. Without a Date
-// header the server's clock is unknown, and created_at is not compared.
-func (c *Client) setSince(date string) {
-	if t, err := http.ParseTime(date); err == nil {
-		c.since = t.Add(-clockMargin)
-	}
-}
+// Since is when this run started, as the preflight saw it (this machine's
+// clock): for a resumed job's next run, when its partners began to be made.
+func (c *Client) Since() time.Time { return c.start }

@@ -42,7 +42,7 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		q.ID, q.Key = "", "" // the server's own: look up by email alone
 	}
 	if c.ups.searchFirst(c) {
-		if f, verdict, _ := c.find(ctx, &q); verdict == lookupFound && !c.ours(f, &q) {
+		if f, verdict, _ := c.find(ctx, &q); verdict == lookupFound && c.ours(ctx, f, &q) == theirs {
 			c.ups.existing.Add(1)
 			return c.update(ctx, &q, f, Outcome{})
 		}

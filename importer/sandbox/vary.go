@@ -15,14 +15,14 @@ import (
 type Variation struct {
 	Seed uint64
 
-	CreateStatus int    // 201 (0) or 200: which 2xx a create answers
-	InviteStatus int    // 200 (0) or 201
-	InviteAnswer string // "" the partner; "status": {"status": 1} alone; "message": a sentence; "email": data with the email only
-	LinkObjects  bool   // referral_links as objects {"id", "key", "url", "default"}, as the referral-link endpoints give them
-	IDs          string // "" strings; "number": generated ids, and all-digit ids, as JSON numbers; "escaped": every character \u-escaped
-	Extra        bool   // extra fields: key, metadata, statistics, the referring partner nested
-	Missing      []string
-	TimeFormat   string // "" ISO with microseconds; "sql": 2006-01-02 15:04:05; "unix": seconds
+	CreateStatus int      // 201 (0) or 200: which 2xx a create answers
+	InviteStatus int      // 200 (0) or 201
+	InviteAnswer string   // "" the partner; "status": {"status": 1} alone; "message": a sentence; "email": data with the email only
+	LinkObjects  bool     // referral_links as objects {"id", "key", "url", "default"}, as the referral-link endpoints give them
+	IDs          string   // "" strings; "number": generated ids, and all-digit ids, as JSON numbers; "escaped": every character \u-escaped
+	Extra        bool     // extra fields: key, metadata, statistics, the referring partner nested
+	Missing      []string // fields left out of write answers
+	TimeFormat   string   // "" ISO with microseconds; "sql": 2006-01-02 15:04:05; "unix": seconds
 
 	Language    string // "" Partnero's labels ("Email already exists"); "laravel", "de", "fr", "es", "lt"
 	ErrorShape  string // "" Laravel's message and errors; "message": the message only; "error": {"error": {"message", "field"}}
@@ -39,8 +39,8 @@ type Variation struct {
 	ClockSkew    time.Duration
 }
 
-// missingFields are what a create or read answer may lack (never a list
-// item's email: a list without emails could not be searched).
+// missingFields are what a create, update or invite answer may lack; reads
+// and lists keep the documented fields.
 var missingFields = []string{"id", "email", "referral_link", "referral_links", "created_at", "updated_at", "tags", "status"}
 
 // Vary picks one variation from a seed: every choice is drawn, so seeds

@@ -59,8 +59,10 @@ func (s *Server) view(p *Partner, kind int) map[string]any {
 			m["referring_partner"] = map[string]any{"id": s.idValue(parent), "email": parent.Email}
 		}
 	}
-	for _, f := range v.Missing {
-		if kind != itemView || (f != "email" && f != "id") {
+	if kind == answerView {
+		// Only a write's answer lacks fields: the documentation gives the
+		// read and list shapes, created_at included.
+		for _, f := range v.Missing {
 			delete(m, f)
 		}
 	}

@@ -4,6 +4,7 @@
 package secret
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -11,6 +12,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 )
@@ -45,7 +47,35 @@ const minScrub = 6
 // JSON-escaped (Go's and PHP's escaping), URL-encoded, HTML-escaped, and as
 // the Authorization header's value. Scrub before cutting a text short: a
 // secret cut in half is no longer found.
+//
+// A form not in that list (percent-escapes in lower case, PHP's &#039;,
+// escapes of only some characters) is caught by decoding: when the text,
+// with its HTML entities, percent-escapes and JSON escapes decoded, holds a
+// secret, the decoded text is returned, scrubbed.
 func Scrub(text string, secrets ...String) string {
+	text = scrubForms(text, secrets)
+	if decoded := decodeAll(text); decoded != text && holds(decoded, secrets) {
+		return scrubForms(decoded, secrets)
+	}
+	return text
+}
+
+// ScrubRaw removes the secrets' known forms from a body before it is
+// parsed, keeping it JSON: parsing (an HTML page's tags removed, white space
+// collapsed) could split a secret so that no form of it is found after.
+func ScrubRaw(body []byte, secrets ...String) []byte {
+	for _, s := range secrets {
+		if len(s.s) < minScrub {
+			continue
+		}
+		for _, form := range forms(s.s) {
+			body = bytes.ReplaceAll(body, []byte(form), []byte(redacted))
+		}
+	}
+	return body
+}
+
+func scrubForms(text string, secrets []String) string {
 	for _, s := range secrets {
 		if len(s.s) < minScrub {
 			continue
@@ -55,6 +85,97 @@ func Scrub(text string, secrets ...String) string {
 		}
 	}
 	return text
+}
+
+func holds(text string, secrets []String) bool {
+	for _, s := range secrets {
+		if len(s.s) >= minScrub && strings.Contains(text, s.s) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeAll undoes, a few times over, the escapes a server may wrap text
+// in: HTML entities, percent-escapes (of either case; a plus stays a plus),
+// and JSON's backslash escapes.
+func decodeAll(s string) string {
+	for range 3 {
+		next := unescapeJSON(percentDecode(html.UnescapeString(s)))
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
+}
+
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func unescapeJSON(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; c {
+		case '"', '\\', '/':
+			b.WriteByte(c)
+			i++
+		case 'n', 't', 'r', 'b', 'f':
+			b.WriteByte(map[byte]byte{'n': '\n', 't': '\t', 'r': '\r', 'b': '\b', 'f': '\f'}[c])
+			i++
+		case 'u':
+			r, n := unescapeRune(s[i:])
+			if n == 0 {
+				b.WriteByte(s[i])
+				continue
+			}
+			b.WriteRune(r)
+			i += n - 1
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// unescapeRune reads \uXXXX (or a surrogate pair of them) at the start of
+// s; n is 0 when there is none.
+func unescapeRune(s string) (r rune, n int) {
+	if len(s) < 6 {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(s[2:6], 16, 16)
+	if err != nil {
+		return 0, 0
+	}
+	if utf16.IsSurrogate(rune(v)) && len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+		if low, err := strconv.ParseUint(s[8:12], 16, 16); err == nil {
+			return utf16.DecodeRune(rune(v), rune(low)), 12
+		}
+	}
+	return rune(v), 6
 }
 
 // forms are the ways s may come back, longest first so that a longer form is
