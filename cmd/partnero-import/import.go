@@ -95,7 +95,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if !dryRun && !o.noProgress {
 		prog = startProgress(out, s.ErrIsTerminal, o.progressEvery)
 		defer prog.close()
-		cfg.Started = func(rows int) { prog.started(rows, s.ErrIsTerminal) }
+		cfg.Started = func(rows, _ int) { prog.started(rows, s.ErrIsTerminal) }
 		cfg.Finished = prog.finished
 	}
 	var res *importer.Result
