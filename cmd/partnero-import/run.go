@@ -23,7 +23,8 @@ var version = "dev"
 type Streams struct {
 	In            io.Reader
 	Out, Err      io.Writer
-	ErrIsTerminal bool // progress bars only on a terminal
+	ErrIsTerminal bool       // progress bars only on a terminal
+	Width         func() int // the terminal's columns, for the bar; nil or 0 when unknown
 }
 
 // errAlreadySaid is a fatal problem already reported (as a JSON log line).
