@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -213,24 +215,77 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 	return opts, nil
 }
 
-// resumeHint is the command that finishes an interrupted import, for the
-// message of a second signal (which exits from main).
+// resumeHint tells how to finish an interrupted import, for the message of
+// a second signal (which exits from main).
 var resumeHint atomic.Value
 
-// resumeCommand is this command line with --resume REPORT, shell-quoted.
+// program is how the tool was started, for the commands it prints.
+var program = []string{"partnero-import"}
+
+// invokedAs is the command that starts this tool again as it was started:
+// arg0 as typed (./bin/partnero-import, or a name found on PATH), or
+// "go run PKG" for a binary that go run built in a temporary directory,
+// gone once the run ends.
+func invokedAs(arg0, pkg string) []string {
+	switch {
+	case pkg != "" && strings.Contains(arg0, string(filepath.Separator)+"go-build"):
+		return []string{"go", "run", pkg}
+	case arg0 == "":
+		return []string{"partnero-import"}
+	}
+	return []string{arg0}
+}
+
+// finishHint tells how to finish an interrupted import: the command, and
+// the environment variables it needs, by name only (their values may be
+// secrets).
+func (o *importOptions) finishHint(reportPath string, getenv func(string) string) string {
+	command := o.resumeCommand(reportPath)
+	if env := o.envUsed(getenv); len(env) > 0 {
+		return fmt.Sprintf("to finish the import, with %s set as for this run, run: %s", strings.Join(env, " and "), command)
+	}
+	return "to finish the import, run: " + command
+}
+
+// envUsed names the environment variables this run took a setting from.
+func (o *importOptions) envUsed(getenv func(string) string) []string {
+	var names []string
+	switch {
+	case o.apiKeyFile != "":
+	case getenv("PARTNERO_API_KEY_FILE") != "":
+		names = append(names, "PARTNERO_API_KEY_FILE")
+	default:
+		names = append(names, "PARTNERO_API_KEY")
+	}
+	if o.baseURL == "" && getenv("PARTNERO_BASE_URL") != "" {
+		names = append(names, "PARTNERO_BASE_URL")
+	}
+	return names
+}
+
+// resumeCommand is this command line with --resume REPORT, shell-quoted,
+// started the way this one was. Its --report goes: the resumed run writes
+// a report of its own beside REPORT, and never over the one it reads.
 func (o *importOptions) resumeCommand(reportPath string) string {
-	words := []string{"partnero-import", "import", "--resume", reportPath}
+	words := []string{"import", "--resume", reportPath}
 	for i := 0; i < len(o.args); i++ {
 		a := o.args[i]
-		switch {
-		case a == "--resume" || a == "-resume":
-			i++ // drop its value too
-			continue
-		case strings.HasPrefix(a, "--resume=") || strings.HasPrefix(a, "-resume="):
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "resume" || name == "report") {
+			if !hasValue {
+				i++ // its value is the next word
+			}
 			continue
 		}
 		words = append(words, a)
 	}
+	return commandLine(words...)
+}
+
+// commandLine is a command line that starts this tool as it was started,
+// with args, shell-quoted.
+func commandLine(args ...string) string {
+	words := append(slices.Clone(program), args...)
 	for i, w := range words {
 		words[i] = shellQuote(w)
 	}

@@ -71,7 +71,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		}
 	}
 	if !dryRun && !o.useSandbox {
-		resumeHint.Store(o.resumeCommand(files.report))
+		resumeHint.Store(o.finishHint(files.report, getenv))
 	}
 	command := "import"
 	if dryRun {
@@ -139,7 +139,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		out.note("the embedded sandbox's partners ended with the run: rehearse again from the start")
 	case res.Interrupted:
 		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
-		out.note("to finish the import, run: " + o.resumeCommand(reportPath))
+		out.note(o.finishHint(reportPath, getenv))
 	}
 	return code, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/term"
@@ -26,7 +27,7 @@ func main() {
 		<-signals
 		msg := "partnero-import: stopped at once; the report holds the rows finished so far"
 		if hint, _ := resumeHint.Load().(string); hint != "" {
-			msg += "; to finish, run: " + hint
+			msg += "; " + hint
 		}
 		if sc := activeScreen.Load(); sc != nil {
 			sc.lastWord(msg) // on a line of its own, not on the bar
@@ -35,6 +36,9 @@ func main() {
 		}
 		os.Exit(exitInterrupted)
 	}()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		program = invokedAs(os.Args[0], info.Path)
+	}
 	fd := int(os.Stderr.Fd())
 	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: term.IsTerminal(fd),
 		Width: func() int {

@@ -76,7 +76,7 @@ func runSandbox(ctx context.Context, args []string, _ func(string) string, s Str
 	}
 	err = sb.Serve(ctx, o.addr, func(base string) {
 		fmt.Fprintf(s.Err, "sandbox: serving the Partnero API at %s (stop with Ctrl-C)\n", base)
-		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=anything partnero-import import --base-url %s FILE\n", base)
+		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=anything %s FILE\n", commandLine("import", "--base-url", base))
 	})
 	if err != nil {
 		return 0, err

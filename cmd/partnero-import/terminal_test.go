@@ -393,7 +393,9 @@ func TestTerminalShowsTheServersPause(t *testing.T) {
 }
 
 // The first Ctrl-C says at once what the run waits for, and the bar shows
-// the drain; the run then ends with exit 130 and prints a resume command.
+// the drain; the run then ends with exit 130 and prints a resume command
+// that runs as printed: the binary's own path, quoted paths, and the names
+// of the variables it needs, without their values.
 func TestTerminalFirstCtrlCSaysWhatHappens(t *testing.T) {
 	g := &gatedServer{sb: sandbox.New(sandbox.Options{}), release: make(chan struct{})}
 	base := newGatedServer(t, g)
@@ -423,8 +425,21 @@ func TestTerminalFirstCtrlCSaysWhatHappens(t *testing.T) {
 	if strings.Contains(raw, "key-never-shown") {
 		t.Fatal("the key was shown")
 	}
-	if !strings.Contains(raw, "to finish the import, run: ") {
+	_, after, ok := strings.Cut(raw, "to finish the import, with PARTNERO_API_KEY set as for this run, run: ")
+	if !ok {
 		t.Fatalf("no resume command:\n%s", strings.Join(term.screen(), "\n"))
+	}
+	command, _, _ := strings.Cut(after, "\r\n")
+	if want := shellQuote(buildBinary(t)) + " import --resume " + shellQuote(rep) + " "; !strings.HasPrefix(command, want) {
+		t.Fatalf("resume command %q does not start with %q", command, want)
+	}
+	resumed := exec.Command("sh", "-c", command)
+	resumed.Env = append(os.Environ(), env...)
+	if out, err := resumed.CombinedOutput(); err != nil {
+		t.Fatalf("the printed command, run as printed: %v\n%s", err, out)
+	}
+	if len(g.sb.Partners()) != 40 {
+		t.Fatalf("the sandbox holds %d partners after the resume", len(g.sb.Partners()))
 	}
 }
 
@@ -444,7 +459,7 @@ func TestTerminalSecondCtrlCStopsAtOnce(t *testing.T) {
 		t.Fatalf("exit %d, want 130", code)
 	}
 	if !slices.ContainsFunc(term.screen(), func(l string) bool {
-		return strings.HasPrefix(l, "partnero-import: stopped at once; the report holds the rows finished so far; to finish, run: ")
+		return strings.HasPrefix(l, "partnero-import: stopped at once; the report holds the rows finished so far; to finish the import")
 	}) {
 		t.Fatalf("the last word is not on a line of its own:\n%s", strings.Join(term.screen(), "\n"))
 	}
