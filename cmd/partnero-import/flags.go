@@ -39,6 +39,7 @@ var (
 // importOptions are the flags of validate and import.
 type importOptions struct {
 	args       []string // as given, for the resume command
+	flags      *flagSet // as defined, to know which flags there are
 	file       string
 	format     string
 	delimiter  string
@@ -117,6 +118,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "`PATH` also write the run's summary there, as one JSON object")
 	fs.StringVar(&o.logFormat, "log-format", "text", "`text|json` how standard error looks: for people, or one JSON object per line")
 	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
+	o.flags = fs
 	return o, fs
 }
 

@@ -140,6 +140,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	case res.Interrupted:
 		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
 		out.note(o.finishHint(reportPath, getenv))
+	case !dryRun:
+		o.adviseOnClashes(out, res)
 	}
 	return code, nil
 }
@@ -172,4 +174,22 @@ func watchStop(ctx context.Context, out *output, prog *progress, client *partner
 		over = true
 		mu.Unlock()
 	}
+}
+
+// adviseOnClashes points, when most rows sent were refused because their
+// email is already in Partnero, to the flags made for lists that overlap
+// earlier imports (those this build has).
+func (o *importOptions) adviseOnClashes(out *output, res *importer.Result) {
+	sum := &res.Summary
+	clashes := sum.Count(report.Rejected, report.EmailExists)
+	sent := sum.Rows - sum.Count(report.Invalid, "") - sum.Count(report.Skipped, "")
+	if o.skipExisting || clashes == 0 || 2*clashes <= sent {
+		return
+	}
+	advice := "--skip-existing"
+	if o.flags.Lookup("update-existing") != nil {
+		advice += " (or --update-existing, to update them)"
+	}
+	out.warn(fmt.Sprintf("%d of the %d rows sent were rejected as email_exists: those partners are already in Partnero; for a list that overlaps an earlier import, run with %s",
+		clashes, sent, advice))
 }

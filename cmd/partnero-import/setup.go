@@ -5,7 +5,9 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -30,6 +32,9 @@ func (o *importOptions) client(getenv func(string) string, out *output, prog *pr
 			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Round(100*time.Millisecond).Seconds())
 			prog.paused(d)
 		},
+	}
+	if !auto {
+		cfg.OnLimit = func(perSecond float64) { warnAboveLimit(out, o.rate, rate, perSecond) }
 	}
 	closeSandbox := func() {}
 	if o.useSandbox {
@@ -64,6 +69,20 @@ func (o *importOptions) client(getenv func(string) string, out *output, prog *pr
 		return nil, nil, usageError{err.Error()}
 	}
 	return c, closeSandbox, nil
+}
+
+// warnAboveLimit warns when a fixed --rate is above the limit the server
+// advertises: the run would only earn 429s and pauses.
+func warnAboveLimit(out *output, flagValue string, rate, limit float64) {
+	if rate > 0 && rate <= limit {
+		return
+	}
+	what := "--rate " + flagValue
+	if rate == 0 {
+		what = "--rate 0 (no limit)"
+	}
+	out.warn(fmt.Sprintf("%s is above the limit the server advertises (%g requests a minute, %g a second): expect 429s and pauses; use --rate auto, or at most --rate %g",
+		what, math.Round(limit*60), math.Round(limit*100)/100, math.Floor(limit*100)/100))
 }
 
 func parseRate(v string) (r float64, auto bool, err error) {

@@ -369,6 +369,9 @@ func TestTerminalShowsTheServersPause(t *testing.T) {
 	}
 	screen = term.screen()
 	text := strings.Join(screen, "\n")
+	if !strings.Contains(text, "warning: --rate 200 is above the limit the server advertises (6000 requests a minute, 100 a second)") {
+		t.Errorf("no warning about --rate:\n%s", text)
+	}
 	throttled := 0
 	for _, l := range screen {
 		if strings.Contains(l, "throttled") {
