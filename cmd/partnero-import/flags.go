@@ -88,17 +88,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
 	fs.oneOf("preset", append(presetNames(), "list")...)
 	if !dryRun {
-		fs.group("connection")
-		fs.note("API key", "from PARTNERO_API_KEY, or from the file --api-key-file or PARTNERO_API_KEY_FILE names; never a flag value, which would show in ps")
-		fs.StringVar(&o.baseURL, "base-url", "", "`URL` the API root (default: PARTNERO_BASE_URL, else "+partnero.DefaultBaseURL+")")
-		fs.StringVar(&o.apiKeyFile, "api-key-file", "", "`PATH` a file holding the API key")
-		fs.BoolVar(&o.useSandbox, "sandbox", false, "import into an embedded Partnero-compatible sandbox: a rehearsal, no key needed")
-		fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "`FILE` with --sandbox: partners the sandbox holds before the import")
-		fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "`SEED` with --sandbox: answer where the documentation is silent in the ways this seed picks")
-		fs.StringVar(&o.rate, "rate", "auto", "`R|auto` requests per second at most (fractions allowed; 0: no limit), or auto: follow the limit the server advertises")
-		fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "`N` requests in flight at once, 1 to 64")
-		fs.IntVar(&o.retries, "retries", defaultRetries, "`N` retries of a row after a throttled, failed or lost answer, 0 to 20")
-		fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "`DURATION` one request's time limit, such as 30s, at most 10m")
+		o.connectionFlags(fs)
 	}
 	fs.group("behaviour")
 	fs.StringVar(&o.mode, "mode", validate.Create, "`create|invite` the call a row without an action cell becomes")
@@ -107,19 +97,42 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
 		fs.StringVar(&o.resume, "resume", "", "`REPORT` finish the run that wrote REPORT: the rows it shows created or invited are not sent again")
 	}
-	fs.group("output")
+	o.outputFlags(fs) // validate and import --dry-run take the same
 	reportExt := ".report.csv, .sandbox.report.csv with --sandbox"
 	if dryRun {
 		reportExt = ".validate.csv"
 	}
 	fs.StringVar(&o.reportPath, "report", "", "`PATH` the report; .jsonl gives JSON Lines (default: FILE with "+reportExt+")")
+	o.flags = fs
+	return o, fs
+}
+
+// connectionFlags say where and how fast to talk to the API, in their own
+// group: any command that sends takes the same.
+func (o *importOptions) connectionFlags(fs *flagSet) {
+	fs.group("connection")
+	fs.note("API key", "from PARTNERO_API_KEY, or from the file --api-key-file or PARTNERO_API_KEY_FILE names; never a flag value, which would show in ps")
+	fs.StringVar(&o.baseURL, "base-url", "", "`URL` the API root (default: PARTNERO_BASE_URL, else "+partnero.DefaultBaseURL+")")
+	fs.StringVar(&o.apiKeyFile, "api-key-file", "", "`PATH` a file holding the API key")
+	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox instead: a rehearsal, no key needed")
+	fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "`FILE` with --sandbox: partners the sandbox holds before the run")
+	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "`SEED` with --sandbox: answer where the documentation is silent in the ways this seed picks")
+	fs.StringVar(&o.rate, "rate", "auto", "`R|auto` requests per second at most (fractions allowed; 0: no limit), or auto: follow the limit the server advertises")
+	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "`N` requests in flight at once, 1 to 64")
+	fs.IntVar(&o.retries, "retries", defaultRetries, "`N` retries of a row after a throttled, failed or lost answer, 0 to 20")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "`DURATION` one request's time limit, such as 30s, at most 10m")
+}
+
+// outputFlags say how a run speaks, in their own group (the flags defined
+// after them join it): the same for every command that reads or sends
+// rows.
+func (o *importOptions) outputFlags(fs *flagSet) {
+	fs.group("output")
 	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar or progress lines")
 	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "`DURATION` how often a progress line is written when standard error is not a terminal")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "`PATH` also write the run's summary there, as one JSON object")
 	fs.StringVar(&o.logFormat, "log-format", "text", "`text|json` how standard error looks: for people, or one JSON object per line")
 	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
-	o.flags = fs
-	return o, fs
 }
 
 func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {

@@ -57,8 +57,8 @@ _partnero-import() {
             '--report[the report]:report:_files' \
             '--resume[finish the run that wrote REPORT: the rows it shows creat...]:resume:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
-            '--sandbox[import into an embedded Partnero-compatible sandbox: a re...]' \
-            '--sandbox-preload[with --sandbox: partners the sandbox holds before the import]:sandbox-preload:_files' \
+            '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
+            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
             '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
             '--skip-existing[a row whose email is already in Partnero is skipped/alrea...]' \
