@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/partnero"
@@ -40,10 +41,16 @@ type Config struct {
 	Log     *slog.Logger
 	Verbose bool
 
-	Warn     func(msg string)       // notes about the file, each once
-	Columns  func([]input.Column)   // if set, gets how each column was understood, before any row
-	Started  func(rows int)         // after the first pass: how many rows there are
+	Warn    func(msg string)     // notes about the file, each once
+	Columns func([]input.Column) // if set, gets how each column was understood, before any row
+	// Started is called after an import's first pass with the file's rows
+	// and, of them, those it means to send: valid on their own and not done
+	// by an earlier run (a row whose referrer fails is not sent after all).
+	Started  func(rows, toSend int)
 	Finished func(line report.Line) // after each report line
+	// Progress, if set, counts what the pass that reads the whole file (an
+	// import's first, a dry run's only) has read so far.
+	Progress *Progress
 
 	// The run's own state.
 	report      *report.Writer
@@ -51,6 +58,21 @@ type Config struct {
 	notes       bool          // this pass gives the notes about the file
 	size        int64         // the input's size, when it is a file
 	read        *countingHash // what the hashed pass has read
+}
+
+// Progress is how far a run has read its input, for a progress display
+// that reads it while the run goes.
+type Progress struct {
+	Size  atomic.Int64 // the input's size in bytes; 0 when unknown (a pipe)
+	Bytes atomic.Int64 // bytes read so far
+	Rows  atomic.Int64 // records read so far
+}
+
+func (p *Progress) read(bytes, rows int) {
+	if p != nil {
+		p.Bytes.Add(int64(bytes))
+		p.Rows.Add(int64(rows))
+	}
 }
 
 // Result is what a run ends with.

@@ -503,3 +503,41 @@ func twoPasses(t *testing.T, path string) ([]report.Line, []string) {
 	slices.Sort(retry)
 	return want, retry
 }
+
+// Progress counts the whole file's bytes and rows, on the one pass that
+// reads it, and Started tells the rows meant to be sent: not the invalid
+// ones.
+func TestProgressCountsTheRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.csv")
+	text := "email\na@x.io\nnot-an-email\nb@x.io\nb@x.io\nc@x.io\n"
+	os.WriteFile(path, []byte(text), 0o600)
+	open := func() (io.ReadCloser, error) { return os.Open(path) }
+	for _, dryRun := range []bool{true, false} {
+		var p Progress
+		var rows, toSend int
+		cfg := Config{Open: open, Input: input.Options{Format: input.CSV}, Mode: "create", Progress: &p,
+			Report: func() (*report.Writer, error) {
+				return report.Create(filepath.Join(t.TempDir(), "r.csv"), !dryRun, nil)
+			},
+			Started: func(r, s int) { rows, toSend = r, s }}
+		var err error
+		if dryRun {
+			_, err = Validate(context.Background(), cfg)
+		} else {
+			sb := sandbox.New(sandbox.Options{})
+			base, _ := sb.Start("127.0.0.1:0")
+			t.Cleanup(func() { sb.Close() })
+			cfg.Client, _ = partnero.New(partnero.Config{BaseURL: base, Key: secret.New("k"), Timeout: 5 * time.Second})
+			_, err = Import(context.Background(), cfg)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Size.Load() != int64(len(text)) || p.Bytes.Load() != int64(len(text)) || p.Rows.Load() != 5 {
+			t.Errorf("dry run %v: size %d, bytes %d, rows %d", dryRun, p.Size.Load(), p.Bytes.Load(), p.Rows.Load())
+		}
+		if !dryRun && (rows != 5 || toSend != 3) {
+			t.Errorf("started with %d rows, %d to send; want 5 and 3", rows, toSend)
+		}
+	}
+}

@@ -16,9 +16,12 @@ import (
 func firstPass(cfg *Config) (*validate.Plan, error) {
 	plan := validate.NewPlan(cfg.Mode)
 	pass, sum := hashed(cfg)
+	toSend := 0
 	err := eachRecord(pass, false, plan, func(_ input.Reader, rec *input.Record, c *validate.Checked) error {
 		pass.expect(plan, rec.Row)
-		plan.AddChecked(rec, *c)
+		if ps := plan.AddChecked(rec, *c); len(ps) == 0 && !cfg.Resume.isDone(rec.Row) {
+			toSend++
+		}
 		if cfg.Resume != nil {
 			return cfg.Resume.check(rec)
 		}
@@ -38,7 +41,7 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 		cfg.Warn(note)
 	}
 	if cfg.Started != nil {
-		cfg.Started(plan.Rows())
+		cfg.Started(plan.Rows(), toSend)
 	}
 	if err := cfg.openReport(); err != nil {
 		return nil, err
@@ -54,15 +57,18 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 func hashed(cfg *Config) (*Config, func() string) {
 	hash := sha256.New()
 	pass := *cfg
-	pass.read = &countingHash{Hash: hash}
+	pass.read = &countingHash{Hash: hash, progress: cfg.Progress}
 	pass.Open = func() (io.ReadCloser, error) {
 		rc, err := cfg.Open()
 		if err != nil {
 			return nil, err
 		}
 		if st, ok := rc.(interface{ Stat() (os.FileInfo, error) }); ok {
-			if fi, err := st.Stat(); err == nil {
+			if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
 				pass.size = fi.Size()
+				if cfg.Progress != nil {
+					cfg.Progress.Size.Store(pass.size)
+				}
 			}
 		}
 		return struct {
@@ -77,11 +83,13 @@ func hashed(cfg *Config) (*Config, func() string) {
 // countingHash hashes the input and counts its bytes.
 type countingHash struct {
 	hash.Hash
-	n int64
+	n        int64
+	progress *Progress
 }
 
 func (c *countingHash) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
+	c.progress.read(len(p), 0)
 	return c.Hash.Write(p)
 }
 
@@ -174,6 +182,9 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 			if check != nil {
 				check.Touch(&batch[i].checked)
 			}
+		}
+		if cfg.read != nil { // the pass that reads the whole file
+			cfg.read.progress.read(0, len(batch))
 		}
 		for i := range batch {
 			if err := fn(rd, batch[i].rec, &batch[i].checked); err != nil {

@@ -38,10 +38,6 @@ type RollbackConfig struct {
 	// Retry opens the retry file at RetryPath (with a provenance of its
 	// own, for rollback to accept it).
 	Retry func(path string) (*report.Writer, error)
-	// Confirm, if set, is asked once the report is read, before anything
-	// is written or sent, with how many partners would be undone; an
-	// error stops the rollback there.
-	Confirm func(partners int) error
 
 	Log      *slog.Logger
 	Started  func(rows int)
@@ -69,11 +65,6 @@ func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 	}
 	if err := rb.load(); err != nil {
 		return nil, err
-	}
-	if cfg.Confirm != nil {
-		if err := cfg.Confirm(len(rb.todo)); err != nil {
-			return nil, err
-		}
 	}
 	if rb.out, err = cfg.Out(); err != nil {
 		return nil, err
@@ -122,9 +113,7 @@ type rollback struct {
 func (rb *rollback) load() error {
 	err := report.Read(rb.cfg.Report, func(l report.Line) error {
 		rb.rows++
-		undoable := l.PartnerID != "" && (l.Status == report.Created ||
-			(l.Status == report.Skipped && l.Reason == report.AlreadyDone))
-		if !undoable {
+		if !undoable(&l) {
 			line := l
 			line.Action, line.Status, line.Reason, line.HTTPStatus, line.Attempts = rb.action, report.Skipped, report.NotCreated, 0, 0
 			line.Message = "the import did not create this row's partner: nothing to undo"
@@ -169,6 +158,28 @@ func (rb *rollback) unblock() {
 			rb.ready = append(rb.ready, rb.todo[row])
 		}
 	}
+}
+
+// undoable reports a row whose partner the job created: created, or
+// skipped/already_done with a partner id (an earlier run of the job
+// created it).
+func undoable(l *report.Line) bool {
+	return l.PartnerID != "" && (l.Status == report.Created || (l.Status == report.Skipped && l.Reason == report.AlreadyDone))
+}
+
+// RollbackCount is how many partners a rollback of the report would undo.
+func RollbackCount(path string) (int, error) {
+	n := 0
+	err := report.Read(path, func(l report.Line) error {
+		if undoable(&l) {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rollback %s: %w", path, err)
+	}
+	return n, nil
 }
 
 // dryRun says what the rollback would do, in the order it would.

@@ -4,9 +4,10 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,11 +29,17 @@ const (
 	maxTimeout     = 10 * time.Minute
 )
 
-var errHelp = errors.New("help shown")
+// errHelp asks for the command's help (-h, --help): exit 0; errDone says
+// the command has printed what was asked (--preset list): exit 0.
+var (
+	errHelp = errors.New("help asked for")
+	errDone = errors.New("done")
+)
 
 // importOptions are the flags of validate and import.
 type importOptions struct {
 	args       []string // as given, for the resume command
+	flags      *flagSet // as defined, to know which flags there are
 	file       string
 	format     string
 	delimiter  string
@@ -63,93 +70,89 @@ type importOptions struct {
 	progressEvery  time.Duration
 }
 
-func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {
-	all := args
+// importFlags defines the flags of validate (dryRun) or import, in the
+// groups help shows, and the options they set. Defaults are set also for
+// the flags validate does not have, so that check() holds.
+func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	name := "import"
 	if dryRun {
 		name = "validate"
 	}
-	// Defaults also for the flags validate does not have, so check() holds.
 	o := &importOptions{logFormat: "text", rate: "auto", concurrency: defaultConcurrency, retries: defaultRetries, timeout: defaultTimeout, progressEvery: 5 * time.Second}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	fs.StringVar(&o.format, "format", "", "input format: csv, jsonl or xlsx (default: from the file's extension)")
-	fs.StringVar(&o.delimiter, "delimiter", "", "CSV delimiter (default: sniffed among , ; tab |)")
-	fs.StringVar(&o.encoding, "encoding", "", "text encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: sniffed)")
-	fs.StringVar(&o.sheet, "sheet", "", "XLSX sheet (default: the first)")
-	fs.StringVar(&o.mode, "mode", validate.Create, "create or invite, for rows without an action cell")
-	fs.StringVar(&o.reportPath, "report", "", "report path; .jsonl gives JSON Lines (default: FILE with .report.csv)")
-	fs.StringVar(&o.mapping, "map", "", "FIELD=HEADER,... maps a field to a column header of the file")
-	fs.StringVar(&o.preset, "preset", "", "header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
-	o.outputFlags(fs) // validate and import --dry-run take the same
+	fs := newFlagSet(name)
+	fs.group("input")
+	fs.StringVar(&o.format, "format", "", "`csv|jsonl|xlsx` input format (default: from the file's extension)")
+	fs.StringVar(&o.delimiter, "delimiter", "", "`C` force the CSV delimiter: one character, or tab (default: sniffed among , ; tab |)")
+	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|windows-1252` force the text encoding (default: sniffed)")
+	fs.StringVar(&o.sheet, "sheet", "", "`NAME` the XLSX sheet to read (default: the first)")
+	fs.StringVar(&o.mapping, "map", "", "`FIELD=HEADER,...` map a field to a column header of the file")
+	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
+	fs.oneOf("preset", append(presetNames(), "list")...)
 	if !dryRun {
 		o.connectionFlags(fs)
-		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate")
-		fs.StringVar(&o.resume, "resume", "", "skip the rows an earlier run's report shows created or invited")
+	}
+	fs.group("behaviour")
+	fs.StringVar(&o.mode, "mode", validate.Create, "`create|invite` the call a row without an action cell becomes")
+	if !dryRun {
+		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate: check every row, send nothing")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
 		fs.BoolVar(&o.updateExisting, "update-existing", false, "a row whose email is already in Partnero updates that partner's name, surname and tags (never its key or password)")
+		fs.StringVar(&o.resume, "resume", "", "`REPORT` finish the run that wrote REPORT: the rows it shows created or invited are not sent again")
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(s.Err, "usage: partnero-import %s [flags] FILE\n\nflags:\n", name)
-		fs.PrintDefaults()
+	o.outputFlags(fs) // validate and import --dry-run take the same
+	reportExt := ".report.csv, .sandbox.report.csv with --sandbox"
+	if dryRun {
+		reportExt = ".validate.csv"
 	}
-	files, err := parseInterspersed(fs, args)
+	fs.StringVar(&o.reportPath, "report", "", "`PATH` the report; .jsonl gives JSON Lines (default: FILE with "+reportExt+")")
+	o.flags = fs
+	return o, fs
+}
+
+// connectionFlags say where and how fast to talk to the API, in their own
+// group: any command that sends takes the same.
+func (o *importOptions) connectionFlags(fs *flagSet) {
+	fs.group("connection")
+	fs.note("API key", "from PARTNERO_API_KEY, or from the file --api-key-file or PARTNERO_API_KEY_FILE names; never a flag value, which would show in ps")
+	fs.StringVar(&o.baseURL, "base-url", "", "`URL` the API root (default: PARTNERO_BASE_URL, else "+partnero.DefaultBaseURL+")")
+	fs.StringVar(&o.apiKeyFile, "api-key-file", "", "`PATH` a file holding the API key")
+	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox instead: a rehearsal, no key needed")
+	fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "`FILE` with --sandbox: partners the sandbox holds before the run")
+	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "`SEED` with --sandbox: answer where the documentation is silent in the ways this seed picks")
+	fs.StringVar(&o.rate, "rate", "auto", "`R|auto` requests per second at most (fractions allowed; 0: no limit), or auto: follow the limit the server advertises")
+	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "`N` requests in flight at once, 1 to 64")
+	fs.IntVar(&o.retries, "retries", defaultRetries, "`N` retries of a row after a throttled, failed or lost answer, 0 to 20")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "`DURATION` one request's time limit, such as 30s, at most 10m")
+}
+
+// outputFlags say how a run speaks, in their own group (the flags defined
+// after them join it): the same for every command that reads or sends
+// rows.
+func (o *importOptions) outputFlags(fs *flagSet) {
+	fs.group("output")
+	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar or progress lines")
+	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "`DURATION` how often a progress line is written when standard error is not a terminal")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "`PATH` also write the run's summary there, as one JSON object")
+	fs.StringVar(&o.logFormat, "log-format", "text", "`text|json` how standard error looks: for people, or one JSON object per line")
+	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
+}
+
+func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {
+	o, fs := importFlags(dryRun)
+	files, err := fs.parse(args)
 	if err != nil {
 		return nil, err
 	}
 	if strings.EqualFold(o.preset, "list") {
 		printPresets(s.Out)
-		return nil, errHelp // done: exit 0
+		return nil, errDone
 	}
 	if len(files) != 1 {
-		return nil, usagef("%s needs exactly one FILE (or - for standard input), got %d", name, len(files))
+		return nil, usagef("%s needs exactly one FILE (or - for standard input), got %d", fs.Name(), len(files))
 	}
 	o.file = files[0]
-	o.args = all
+	o.args = args
 	return o, o.check()
-}
-
-// outputFlags are how a run speaks: the same for validate, import and
-// rollback.
-func (o *importOptions) outputFlags(fs *flag.FlagSet) {
-	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar")
-	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the run's summary as one JSON object to this path")
-	fs.StringVar(&o.logFormat, "log-format", "text", "standard error as text, or json (one JSON object per line)")
-	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
-	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "how often a progress line is written when standard error is not a terminal")
-}
-
-// connectionFlags say where and how fast to talk to the API: import's and
-// rollback's.
-func (o *importOptions) connectionFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.baseURL, "base-url", "", "API root (default: $PARTNERO_BASE_URL or "+partnero.DefaultBaseURL+")")
-	fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (default: $PARTNERO_API_KEY)")
-	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox")
-	fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "with --sandbox: partners that exist before the run")
-	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "with --sandbox: answer where the documentation is silent in the ways this seed picks (see sandbox --vary)")
-	fs.StringVar(&o.rate, "rate", "auto", "requests per second at most (fractions allowed; 0 means no limit), or auto: follow the limit the server advertises")
-	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "requests in flight at once")
-	fs.IntVar(&o.retries, "retries", defaultRetries, "retries of a row after a throttled, failed or lost answer")
-	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "one request's time limit")
-}
-
-// parseInterspersed parses flags that may come before or after the
-// arguments, and returns the arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			return rest, nil
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // check refuses values and combinations of flags that make no sense.
@@ -232,24 +235,77 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 	return opts, nil
 }
 
-// resumeHint is the command that finishes an interrupted import, for the
-// message of a second signal (which exits from main).
+// resumeHint tells how to finish an interrupted import, for the message of
+// a second signal (which exits from main).
 var resumeHint atomic.Value
 
-// resumeCommand is this command line with --resume REPORT, shell-quoted.
+// program is how the tool was started, for the commands it prints.
+var program = []string{"partnero-import"}
+
+// invokedAs is the command that starts this tool again as it was started:
+// arg0 as typed (./bin/partnero-import, or a name found on PATH), or
+// "go run PKG" for a binary that go run built in a temporary directory,
+// gone once the run ends.
+func invokedAs(arg0, pkg string) []string {
+	switch {
+	case pkg != "" && strings.Contains(arg0, string(filepath.Separator)+"go-build"):
+		return []string{"go", "run", pkg}
+	case arg0 == "":
+		return []string{"partnero-import"}
+	}
+	return []string{arg0}
+}
+
+// finishHint tells how to finish an interrupted import: the command, and
+// the environment variables it needs, by name only (their values may be
+// secrets).
+func (o *importOptions) finishHint(reportPath string, getenv func(string) string) string {
+	command := o.resumeCommand(reportPath)
+	if env := o.envUsed(getenv); len(env) > 0 {
+		return fmt.Sprintf("to finish the import, with %s set as for this run, run: %s", strings.Join(env, " and "), command)
+	}
+	return "to finish the import, run: " + command
+}
+
+// envUsed names the environment variables this run took a setting from.
+func (o *importOptions) envUsed(getenv func(string) string) []string {
+	var names []string
+	switch {
+	case o.apiKeyFile != "":
+	case getenv("PARTNERO_API_KEY_FILE") != "":
+		names = append(names, "PARTNERO_API_KEY_FILE")
+	default:
+		names = append(names, "PARTNERO_API_KEY")
+	}
+	if o.baseURL == "" && getenv("PARTNERO_BASE_URL") != "" {
+		names = append(names, "PARTNERO_BASE_URL")
+	}
+	return names
+}
+
+// resumeCommand is this command line with --resume REPORT, shell-quoted,
+// started the way this one was. Its --report goes: the resumed run writes
+// a report of its own beside REPORT, and never over the one it reads.
 func (o *importOptions) resumeCommand(reportPath string) string {
-	words := []string{"partnero-import", "import", "--resume", reportPath}
+	words := []string{"import", "--resume", reportPath}
 	for i := 0; i < len(o.args); i++ {
 		a := o.args[i]
-		switch {
-		case a == "--resume" || a == "-resume":
-			i++ // drop its value too
-			continue
-		case strings.HasPrefix(a, "--resume=") || strings.HasPrefix(a, "-resume="):
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "resume" || name == "report") {
+			if !hasValue {
+				i++ // its value is the next word
+			}
 			continue
 		}
 		words = append(words, a)
 	}
+	return commandLine(words...)
+}
+
+// commandLine is a command line that starts this tool as it was started,
+// with args, shell-quoted.
+func commandLine(args ...string) string {
+	words := append(slices.Clone(program), args...)
 	for i, w := range words {
 		words[i] = shellQuote(w)
 	}
@@ -273,6 +329,14 @@ func retryFormat(format string) string {
 		return input.CSV
 	}
 	return format
+}
+
+func presetNames() []string {
+	var names []string
+	for _, p := range input.Presets {
+		names = append(names, p.Name)
+	}
+	return names
 }
 
 // printPresets prints each preset with its mapping (--preset list).

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+	"sync"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/importer/partnero"
@@ -19,7 +17,8 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return 0, err
 	}
-	out := newOutput(s.Err, o.logFormat, o.verbose)
+	bar := s.ErrIsTerminal && !o.noProgress && o.logFormat == "text"
+	out := newOutput(s, o.logFormat, o.verbose, bar)
 	code, err := o.run(ctx, getenv, s, out, dryRun || o.dryRun, start)
 	if err != nil && out.json {
 		out.fatal(err) // a JSON line, not plain text
@@ -46,10 +45,17 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		return 0, err
 	}
 	defer cleanup()
+	defer out.close() // after the bar is gone: folded warnings before a fatal line
+	read := &importer.Progress{}
+	var prog *progress // nil with --no-progress
+	if !o.noProgress {
+		prog = startProgress(out, o.progressEvery, read)
+		defer prog.close()
+	}
 
 	var client *partnero.Client
 	if !dryRun {
-		c, closeSandbox, err := o.client(getenv, out)
+		c, closeSandbox, err := o.client(getenv, out, prog)
 		if err != nil {
 			return 0, err
 		}
@@ -65,7 +71,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		}
 	}
 	if !dryRun && !o.useSandbox {
-		resumeHint.Store(o.resumeCommand(files.report))
+		resumeHint.Store(o.finishHint(files.report, getenv))
 	}
 	command := "import"
 	if dryRun {
@@ -91,23 +97,18 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if dryRun {
 		cfg.Columns = out.columns // a wrong mapping shows before anything else
 	}
+	cfg.Progress, cfg.Started, cfg.Finished = read, prog.started, prog.finished
 	out.log.Info("start", "command", command, "input", o.file, "report", reportPath, "version", versionString())
-	var prog *progress
-	if !dryRun && !o.noProgress {
-		prog = startProgress(out, s.ErrIsTerminal, o.progressEvery)
-		defer prog.close()
-		cfg.Started = func(rows int) { prog.started(rows, s.ErrIsTerminal) }
-		cfg.Finished = prog.finished
-	}
+	endWatch := watchStop(ctx, out, prog, client, o.timeout, s.ErrIsTerminal)
 	var res *importer.Result
 	if dryRun {
 		res, err = importer.Validate(ctx, cfg)
 	} else {
 		res, err = importer.Import(ctx, cfg)
 	}
-	if prog != nil {
-		prog.close() // before the summary: no progress line after it
-	}
+	endWatch()
+	prog.close() // before the summary: no progress line after it
+	out.close()
 	if err != nil {
 		return 0, err
 	}
@@ -139,19 +140,57 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		out.note("the embedded sandbox's partners ended with the run: rehearse again from the start")
 	case res.Interrupted:
 		out.note("partnero-import: interrupted; rows not sent are reported skipped/aborted")
-		out.note("to finish the import, run: " + o.resumeCommand(reportPath))
+		out.note(o.finishHint(reportPath, getenv))
+	case !dryRun:
+		o.adviseOnClashes(out, res)
 	}
 	return code, nil
 }
 
-func newBar(rows int, w io.Writer) *progressbar.ProgressBar {
-	return progressbar.NewOptions(rows,
-		progressbar.OptionSetWriter(w), // never standard output
-		progressbar.OptionSetDescription("importing"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("rows"),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
+// watchStop says at once, when the first Ctrl-C ends ctx, what the run
+// still waits for, and turns the bar into the drain: a stop that looks
+// stuck invites the second, hard one. The returned func ends the watch;
+// nothing is said once it has returned.
+func watchStop(ctx context.Context, out *output, prog *progress, client *partnero.Client, timeout time.Duration, terminal bool) func() {
+	var (
+		mu   sync.Mutex
+		over bool
 	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if over {
+			return
+		}
+		var inFlight func() int
+		if client != nil {
+			inFlight = client.InFlight
+		}
+		prog.stopping(inFlight) // first: the message's line brings the drain's bar below it
+		out.stopping(inFlight, timeout, terminal)
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		over = true
+		mu.Unlock()
+	}
+}
+
+// adviseOnClashes points, when most rows sent were refused because their
+// email is already in Partnero, to the flags made for lists that overlap
+// earlier imports (those this build has).
+func (o *importOptions) adviseOnClashes(out *output, res *importer.Result) {
+	sum := &res.Summary
+	clashes := sum.Count(report.Rejected, report.EmailExists)
+	sent := sum.Rows - sum.Count(report.Invalid, "") - sum.Count(report.Skipped, "")
+	if o.skipExisting || clashes == 0 || 2*clashes <= sent {
+		return
+	}
+	advice := "--skip-existing"
+	if o.flags.Lookup("update-existing") != nil {
+		advice += " (or --update-existing, to update them)"
+	}
+	out.warn(fmt.Sprintf("%d of the %d rows sent were rejected as email_exists: those partners are already in Partnero; for a list that overlaps an earlier import, run with %s",
+		clashes, sent, advice))
 }

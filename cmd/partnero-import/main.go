@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/term"
@@ -22,16 +23,31 @@ func main() {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-signals
-		cancel() // the first stops the run gracefully
+		cancel() // the first stops the run gracefully; the run says so
 		<-signals
 		msg := "partnero-import: stopped at once; the report holds the rows finished so far"
 		if hint, _ := resumeHint.Load().(string); hint != "" {
-			msg += "; to finish, run: " + hint
+			msg += "; " + hint
 		}
-		fmt.Fprintln(os.Stderr, msg)
+		if sc := activeScreen.Load(); sc != nil {
+			sc.lastWord(msg) // on a line of its own, not on the bar
+		} else {
+			fmt.Fprintln(os.Stderr, msg)
+		}
 		os.Exit(exitInterrupted)
 	}()
-	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		ErrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())), InIsTerminal: term.IsTerminal(int(os.Stdin.Fd()))}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		program = invokedAs(os.Args[0], info.Path)
+	}
+	fd := int(os.Stderr.Fd())
+	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: term.IsTerminal(fd),
+		InIsTerminal: term.IsTerminal(int(os.Stdin.Fd())),
+		Width: func() int {
+			w, _, err := term.GetSize(fd)
+			if err != nil {
+				return 0
+			}
+			return w
+		}}
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, streams))
 }

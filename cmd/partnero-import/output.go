@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/importer/input"
@@ -22,16 +20,31 @@ import (
 // output is where a run speaks on standard error: lines for people, or with
 // --log-format json one JSON object per line for machines. Notable events
 // (start, throttling, retries exhausted, abort, end) are slog records in
-// both formats.
+// both formats; a warning's repeats are folded (fold.go).
 type output struct {
-	w    io.Writer
-	json bool
-	log  *slog.Logger
+	w      io.Writer // standard error, or the screen that shares it with the bar
+	json   bool
+	log    *slog.Logger
+	folder *folder
+	screen *screen // the terminal's, when it shows a bar; else nil
 }
 
-func newOutput(w io.Writer, format string, verbose bool) *output {
+// newOutput speaks on s.Err; with bar, standard error is a terminal that
+// shows a progress bar, and every line goes above it.
+func newOutput(s Streams, format string, verbose, bar bool) *output {
+	// One lock for every line: the log, the notes and the progress lines
+	// come from several goroutines.
+	o := &output{w: &lockedWriter{w: s.Err}}
 	if format == "json" {
-		return &output{w: w, json: true, log: slog.New(slog.NewJSONHandler(w, nil))}
+		o.json = true
+		o.folder = newFolder(slog.NewJSONHandler(o.w, nil), false)
+		o.log = slog.New(o.folder)
+		return o
+	}
+	if bar {
+		o.screen = newScreen(s.Err, s.Width) // it has its own lock
+		o.w = o.screen
+		activeScreen.Store(o.screen)
 	}
 	// As text, only what needs attention (throttling, retries exhausted)
 	// joins the summary, unless --verbose asks for every row.
@@ -45,7 +58,45 @@ func newOutput(w io.Writer, format string, verbose bool) *output {
 		}
 		return a
 	}
-	return &output{w: w, log: slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: noTime}))}
+	o.folder = newFolder(slog.NewTextHandler(o.w, &slog.HandlerOptions{Level: level, ReplaceAttr: noTime}), true)
+	o.log = slog.New(o.folder)
+	return o
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// close ends the run's lines: the bar is gone by now, and the folded
+// warnings say how often they came, before the summary.
+func (o *output) close() {
+	o.folder.close()
+}
+
+// progress is a progress line off a terminal; in JSON, a record.
+func (o *output) progress(sn snapshot) {
+	if !o.json {
+		fmt.Fprintln(o.w, sn.line())
+		return
+	}
+	args := []any{"done", sn.done, "rows", sn.rows, "rows_per_second", sn.rate}
+	if !sn.counted {
+		args = []any{"bytes", sn.bytes, "size", sn.size, "rows_read", sn.readRows, "rows_per_second", sn.rate}
+	}
+	if sn.pause > 0 {
+		args = append(args, "paused_seconds", math.Ceil(sn.pause.Seconds()))
+	}
+	if sn.phase == stopping {
+		args = append(args, "stopping", true, "in_flight", sn.inFlight)
+	}
+	o.log.Info("progress", args...)
 }
 
 // warn is a note about the input, such as an unknown column.
@@ -64,6 +115,32 @@ func (o *output) note(msg string, args ...any) {
 		return
 	}
 	fmt.Fprintln(o.w, msg)
+}
+
+// stopping says, at the first Ctrl-C, what the run still waits for:
+// inFlight counts an import's requests in flight (nil for a dry run).
+func (o *output) stopping(inFlight func() int, timeout time.Duration, terminal bool) {
+	again := "a second signal stops at once"
+	if terminal {
+		again = "Ctrl-C again to stop now"
+	}
+	if inFlight == nil {
+		o.note("stopping: the rows not checked yet are reported skipped/aborted; " + again)
+		return
+	}
+	n := inFlight()
+	if o.json {
+		o.log.Info("stopping", "in_flight", n, "timeout_seconds", timeout.Seconds())
+		return
+	}
+	switch n {
+	case 0:
+		fmt.Fprintln(o.w, "stopping: no request is in flight; "+again)
+	case 1:
+		fmt.Fprintf(o.w, "stopping: 1 request in flight finishes within %s; %s\n", roughly(timeout), again)
+	default:
+		fmt.Fprintf(o.w, "stopping: %d requests in flight finish within %s; %s\n", n, roughly(timeout), again)
+	}
 }
 
 // columns tells how each column was understood (validate).
@@ -135,76 +212,6 @@ func rowList(rows []int, total int) string {
 		s += fmt.Sprintf(" and %d more", more)
 	}
 	return s + ")"
-}
-
-// progress shows how far an import is: a bar on a terminal, otherwise a
-// plain line every few seconds (cron logs must not fill with redraws).
-type progress struct {
-	out   *output
-	bar   *progressbar.ProgressBar
-	rows  atomic.Int64
-	done  atomic.Int64
-	start time.Time
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	once  sync.Once
-}
-
-func startProgress(out *output, terminal bool, every time.Duration) *progress {
-	p := &progress{out: out, start: time.Now(), stop: make(chan struct{})}
-	if terminal && !out.json {
-		return p // the bar starts when the rows are counted
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				p.line()
-			}
-		}
-	}()
-	return p
-}
-
-func (p *progress) line() {
-	rows, done := p.rows.Load(), p.done.Load()
-	rate := float64(done) / time.Since(p.start).Seconds()
-	if p.out.json {
-		p.out.log.Info("progress", "done", done, "rows", rows, "rows_per_second", rate)
-		return
-	}
-	fmt.Fprintf(p.out.w, "progress: %d of %d rows (%.1f rows/s)\n", done, rows, rate)
-}
-
-func (p *progress) started(rows int, terminal bool) {
-	p.rows.Store(int64(rows))
-	if terminal && !p.out.json {
-		p.bar = newBar(rows, p.out.w)
-	}
-}
-
-func (p *progress) finished(report.Line) {
-	p.done.Add(1)
-	if p.bar != nil {
-		p.bar.Add(1)
-	}
-}
-
-// close stops the progress lines; it may be called more than once.
-func (p *progress) close() {
-	p.once.Do(func() {
-		close(p.stop)
-		p.wg.Wait()
-		if p.bar != nil {
-			p.bar.Finish()
-		}
-	})
 }
 
 // summaryJSON is what --summary-json writes.

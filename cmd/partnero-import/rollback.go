@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -23,39 +22,43 @@ type rollbackOptions struct {
 	yes    bool
 }
 
-func parseRollbackFlags(args []string, s Streams) (*rollbackOptions, error) {
-	o := &rollbackOptions{importOptions: &importOptions{args: args, logFormat: "text", rate: "auto", mode: "create",
+// rollbackFlags defines rollback's flags, in the groups help shows.
+func rollbackFlags() (*rollbackOptions, *flagSet) {
+	o := &rollbackOptions{importOptions: &importOptions{logFormat: "text", rate: "auto", mode: "create",
 		concurrency: defaultConcurrency, retries: defaultRetries, timeout: defaultTimeout, progressEvery: 5 * time.Second}}
-	fs := flag.NewFlagSet("rollback", flag.ContinueOnError)
-	fs.SetOutput(s.Err)
+	fs := newFlagSet("rollback")
+	o.connectionFlags(fs)
+	fs.group("behaviour")
 	fs.BoolVar(&o.delete, "delete", false, "delete the partners for good instead of archiving them")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done, send nothing")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (needed when standard input is not a terminal)")
-	fs.StringVar(&o.reportPath, "report", "", "the rollback's own report (default: REPORT with .rollback.csv)")
-	o.connectionFlags(fs)
 	o.outputFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(s.Err, "usage: partnero-import rollback [flags] REPORT\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
+	fs.StringVar(&o.reportPath, "report", "", "`PATH` the rollback's own report (default: REPORT with .rollback.csv)")
+	o.flags = fs
+	return o, fs
+}
+
+func parseRollbackFlags(args []string) (*rollbackOptions, error) {
+	o, fs := rollbackFlags()
+	files, err := fs.parse(args)
 	if err != nil {
 		return nil, err
 	}
 	if len(files) != 1 {
 		return nil, usagef("rollback needs exactly one REPORT, the report of the import to undo; got %d", len(files))
 	}
-	o.file = files[0]
+	o.file, o.args = files[0], args
 	return o, o.check()
 }
 
 func runRollback(ctx context.Context, args []string, getenv func(string) string, s Streams) (int, error) {
 	start := time.Now()
-	o, err := parseRollbackFlags(args, s)
+	o, err := parseRollbackFlags(args)
 	if err != nil {
 		return 0, err
 	}
-	out := newOutput(s.Err, o.logFormat, o.verbose)
+	bar := s.ErrIsTerminal && !o.noProgress && o.logFormat == "text"
+	out := newOutput(s, o.logFormat, o.verbose, bar)
 	code, err := o.run(ctx, getenv, s, out, start)
 	if err != nil && out.json {
 		out.fatal(err)
@@ -76,19 +79,32 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	if o.delete {
 		verb = "delete"
 	}
-	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log}
+	if !o.dryRun && !o.yes {
+		n, err := importer.RollbackCount(o.file)
+		if err != nil {
+			return 0, err
+		}
+		if err := confirm(s, fmt.Sprintf("%s %d partners at %s?", verb, n, files.destination)); err != nil {
+			return 0, err
+		}
+	}
+	defer out.close()
+	var prog *progress // nil with --no-progress
+	if !o.noProgress {
+		prog = startProgress(out, o.progressEvery, &importer.Progress{})
+		defer prog.close()
+	}
+	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
+		Started: func(rows int) { prog.started(rows, rows) }, Finished: prog.finished}
 	if !o.dryRun {
-		c, closeSandbox, err := o.client(getenv, out)
+		c, closeSandbox, err := o.client(getenv, out, prog)
 		if err != nil {
 			return 0, err
 		}
 		defer closeSandbox()
 		defer c.Close()
 		cfg.Client = c
-		if !o.yes {
-			cfg.Confirm = func(n int) error { return confirm(s, fmt.Sprintf("%s %d partners at %s?", verb, n, files.destination)) }
-		}
-		resumeHint.Store(o.rerunCommand())
+		resumeHint.Store("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: "rollback",
 		Destination: files.destination, Input: o.file, StartedAt: start.UTC()}
@@ -101,18 +117,12 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		retry.Finished = false
 		return report.Create(path, true, &retry)
 	}
-	var prog *progress
-	if !o.noProgress {
-		prog = startProgress(out, s.ErrIsTerminal, o.progressEvery)
-		defer prog.close()
-		cfg.Started = func(rows int) { prog.started(rows, s.ErrIsTerminal) }
-		cfg.Finished = prog.finished
-	}
 	out.log.Info("start", "command", "rollback", "report", o.file, "rollback_report", files.report, "version", versionString())
+	endWatch := watchStop(ctx, out, prog, cfg.Client, o.timeout, s.ErrIsTerminal)
 	res, err := importer.Rollback(ctx, cfg)
-	if prog != nil {
-		prog.close()
-	}
+	endWatch()
+	prog.close()
+	out.close()
 	if err != nil {
 		return 0, err
 	}
@@ -186,11 +196,7 @@ func extOf(path string) string {
 // rerunCommand is this command line as it was given, for finishing an
 // interrupted rollback: it skips what is already undone.
 func (o *rollbackOptions) rerunCommand() string {
-	words := append([]string{"partnero-import", "rollback"}, o.args...)
-	for i, w := range words {
-		words[i] = shellQuote(w)
-	}
-	return strings.Join(words, " ")
+	return commandLine(append([]string{"rollback"}, o.args...)...)
 }
 
 // confirm asks on the terminal; anything but yes stops the run.

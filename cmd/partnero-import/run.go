@@ -23,8 +23,9 @@ var version = "dev"
 type Streams struct {
 	In            io.Reader
 	Out, Err      io.Writer
-	ErrIsTerminal bool // progress bars only on a terminal
-	InIsTerminal  bool // a person can answer a question
+	ErrIsTerminal bool       // progress bars only on a terminal
+	InIsTerminal  bool       // a person can answer a question
+	Width         func() int // the terminal's columns, for the bar; nil or 0 when unknown
 }
 
 // errAlreadySaid is a fatal problem already reported (as a JSON log line).
@@ -41,57 +42,45 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // the outcome into an exit code. It never panics on user input.
 func run(ctx context.Context, args []string, getenv func(string) string, s Streams) int {
 	if len(args) == 0 {
-		fmt.Fprint(s.Err, usage)
+		printOverview(s.Err) // not asked for: a usage error
 		return exitUsage
+	}
+	name := args[0]
+	switch {
+	case isHelpFlag(name):
+		name = "help"
+	case name == "--version" || name == "-version":
+		name = "version"
 	}
 	var (
 		code int
 		err  error
 	)
-	switch args[0] {
-	case "validate":
-		code, err = runImport(ctx, args[1:], getenv, s, true)
-	case "import":
-		code, err = runImport(ctx, args[1:], getenv, s, false)
-	case "sandbox":
-		code, err = runSandbox(ctx, args[1:], s)
-	case "rollback":
-		code, err = runRollback(ctx, args[1:], getenv, s)
-	case "version", "--version":
-		fmt.Fprintln(s.Out, "partnero-import", versionString())
-		return exitOK
-	case "help", "-h", "--help":
-		fmt.Fprint(s.Out, usage)
-		return exitOK
+	c, ok := commandNamed(name)
+	switch {
+	case !ok:
+		err = unknownCommand(name)
+	case c.flags == nil && len(args) > 1 && isHelpFlag(args[1]):
+		err = errHelp // help, version, completion: no flags of their own
 	default:
-		err = usagef("unknown command %q: use validate, import, rollback or sandbox", args[0])
+		code, err = c.run(ctx, args[1:], getenv, s)
 	}
-	if err != nil {
-		if errors.Is(err, errHelp) {
-			return exitOK
-		}
-		if errors.Is(err, errAlreadySaid) {
-			return exitUsage
-		}
-		fmt.Fprintln(s.Err, "partnero-import: "+oneLine(err.Error()))
+	switch {
+	case err == nil:
+		return code
+	case errors.Is(err, errHelp):
+		c.printUsage(s.Out)
+		return exitOK
+	case errors.Is(err, errDone):
+		return exitOK
+	case errors.Is(err, errAlreadySaid):
 		return exitUsage
 	}
-	return code
+	fmt.Fprintln(s.Err, "partnero-import: "+oneLine(err.Error()))
+	return exitUsage
 }
 
 // oneLine keeps a fatal message on the one line the contract promises.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
-
-const usage = `partnero-import: onboard partners into Partnero in bulk
-
-usage:
-  partnero-import validate [flags] FILE   check every row, send nothing
-  partnero-import import   [flags] FILE   check, then create or invite each valid row
-  partnero-import rollback [flags] REPORT undo what an import created: archive (or delete) exactly those partners
-  partnero-import sandbox  [flags]        a local Partnero-compatible API
-  partnero-import version
-
-Run "partnero-import COMMAND -h" for the flags of a command.
-`

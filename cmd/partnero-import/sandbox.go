@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -14,39 +12,49 @@ import (
 // server may, so --rate auto rehearses at full speed (20 requests a second).
 const defaultSandboxRateLimit = 1200
 
-func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
-	var (
-		opts    sandbox.Options
-		addr    string
-		preload string
-		vary    uint64
-	)
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "where to listen")
-	fs.StringVar(&opts.APIKey, "api-key", "", "the one bearer token accepted (default: any non-empty token)")
-	fs.IntVar(&opts.RateLimit, "rate-limit", defaultSandboxRateLimit, "requests per minute before 429; 0 means none")
-	fs.BoolVar(&opts.QuietLimit, "quiet-limit", false, "send no X-RateLimit headers, only 429 and Retry-After")
-	fs.DurationVar(&opts.Latency, "latency", 0, "added delay per request")
-	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 500 (0 to 1)")
-	fs.StringVar(&opts.Program, "program", sandbox.Affiliate, "affiliate or referral (invitations exist only in affiliate programs)")
-	fs.StringVar(&preload, "preload", "", "partners that exist before the import (CSV or JSON Lines)")
-	fs.Float64Var(&opts.Faults.FailAfterStore, "fail-after-store-rate", 0, "share of creates and invites stored, then answered 500")
-	fs.Float64Var(&opts.Faults.DropAfterStore, "drop-rate", 0, "share of creates and invites stored, then the connection dropped without an answer")
-	fs.Float64Var(&opts.Faults.SlowAfterStore, "slow-rate", 0, "share of creates and invites stored, then answered after --slow-delay")
-	fs.DurationVar(&opts.Faults.SlowDelay, "slow-delay", 3*time.Second, "the delay of --slow-rate answers")
-	fs.Float64Var(&opts.Faults.Burst429, "burst-rate", 0, "share of requests that start a burst of 429s (Retry-After: 1)")
-	fs.IntVar(&opts.Faults.BurstLength, "burst-length", 5, "429s in a burst")
-	fs.Uint64Var(&vary, "vary", 0, "answer, where the documentation is silent, in one of many plausible ways picked by this seed (0: as documented)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, errHelp
-		}
-		return 0, usageError{err.Error()}
+// sandboxOptions are the sandbox command's flags.
+type sandboxOptions struct {
+	sandbox.Options
+	addr    string
+	preload string
+	vary    uint64
+}
+
+// sandboxFlags defines the sandbox command's flags on o, in the groups
+// help shows.
+func sandboxFlags(o *sandboxOptions) *flagSet {
+	fs := newFlagSet("sandbox")
+	fs.group("input")
+	fs.StringVar(&o.preload, "preload", "", "`FILE` partners that exist before the import (CSV, JSON Lines or XLSX)")
+	fs.group("connection")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` where it listens")
+	fs.StringVar(&o.APIKey, "api-key", "", "`KEY` the one bearer token it accepts (default: any non-empty token)")
+	fs.IntVar(&o.RateLimit, "rate-limit", defaultSandboxRateLimit, "`N` requests per minute before it answers 429; 0: none")
+	fs.BoolVar(&o.QuietLimit, "quiet-limit", false, "send no X-RateLimit headers, only 429 and Retry-After")
+	fs.DurationVar(&o.Latency, "latency", 0, "`DURATION` added to every answer")
+	fs.group("behaviour")
+	fs.StringVar(&o.Program, "program", sandbox.Affiliate, "`affiliate|referral` the program: invitations exist only in affiliate programs")
+	fs.Uint64Var(&o.vary, "vary", 0, "`SEED` answer, where the documentation is silent, in one of many plausible ways this seed picks (0: as documented)")
+	fs.Float64Var(&o.FailRate, "fail-rate", 0, "`F` share of requests answered 500 (0 to 1)")
+	fs.Float64Var(&o.Faults.FailAfterStore, "fail-after-store-rate", 0, "`F` share of creates and invites stored, then answered 500")
+	fs.Float64Var(&o.Faults.DropAfterStore, "drop-rate", 0, "`F` share of creates and invites stored, then the connection dropped without an answer")
+	fs.Float64Var(&o.Faults.SlowAfterStore, "slow-rate", 0, "`F` share of creates and invites stored, then answered after --slow-delay")
+	fs.DurationVar(&o.Faults.SlowDelay, "slow-delay", 3*time.Second, "`DURATION` the delay of --slow-rate answers")
+	fs.Float64Var(&o.Faults.Burst429, "burst-rate", 0, "`F` share of requests that start a burst of 429s (Retry-After: 1)")
+	fs.IntVar(&o.Faults.BurstLength, "burst-length", 5, "`N` 429s in a burst")
+	return fs
+}
+
+func runSandbox(ctx context.Context, args []string, _ func(string) string, s Streams) (int, error) {
+	var o sandboxOptions
+	words, err := sandboxFlags(&o).parse(args)
+	if err != nil {
+		return 0, err
 	}
+	opts := o.Options
 	switch {
-	case fs.NArg() > 0:
-		return 0, usagef("sandbox takes no arguments, got %q", fs.Arg(0))
+	case len(words) > 0:
+		return 0, usagef("sandbox takes no arguments, got %q", words[0])
 	case opts.Program != sandbox.Affiliate && opts.Program != sandbox.Referral:
 		return 0, usagef("unknown --program %q: use affiliate or referral", opts.Program)
 	case !allShares(opts.FailRate, opts.Faults.FailAfterStore, opts.Faults.DropAfterStore, opts.Faults.SlowAfterStore, opts.Faults.Burst429):
@@ -54,21 +62,21 @@ func runSandbox(ctx context.Context, args []string, s Streams) (int, error) {
 	case opts.RateLimit < 0 || opts.Latency < 0 || opts.Faults.SlowDelay < 0 || opts.Faults.BurstLength < 0:
 		return 0, usagef("--rate-limit, --latency, --slow-delay and --burst-length must not be negative")
 	}
-	if vary != 0 {
-		opts.Vary = sandbox.Vary(vary)
+	if o.vary != 0 {
+		opts.Vary = sandbox.Vary(o.vary)
 		fmt.Fprintf(s.Err, "sandbox: %s\n", opts.Vary)
 	}
 	sb := sandbox.New(opts)
-	if preload != "" {
-		n, err := sb.Preload(preload)
+	if o.preload != "" {
+		n, err := sb.Preload(o.preload)
 		if err != nil {
 			return 0, usageError{err.Error()}
 		}
 		fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
 	}
-	err := sb.Serve(ctx, addr, func(base string) {
+	err = sb.Serve(ctx, o.addr, func(base string) {
 		fmt.Fprintf(s.Err, "sandbox: serving the Partnero API at %s (stop with Ctrl-C)\n", base)
-		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=anything partnero-import import --base-url %s FILE\n", base)
+		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=anything %s FILE\n", commandLine("import", "--base-url", base))
 	})
 	if err != nil {
 		return 0, err

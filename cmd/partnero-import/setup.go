@@ -6,7 +6,9 @@ package main
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -18,8 +20,9 @@ import (
 )
 
 // client makes the API client: into an embedded sandbox, or the real API
-// with a key from the environment or a file, never from a flag value.
-func (o *importOptions) client(getenv func(string) string, out *output) (*partnero.Client, func(), error) {
+// with a key from the environment or a file, never from a flag value. The
+// server's pauses go to the log and the bar.
+func (o *importOptions) client(getenv func(string) string, out *output, prog *progress) (*partnero.Client, func(), error) {
 	rate, auto, err := parseRate(o.rate)
 	if err != nil {
 		return nil, nil, err
@@ -27,8 +30,13 @@ func (o *importOptions) client(getenv func(string) string, out *output) (*partne
 	cfg := partnero.Config{Rate: rate, AutoRate: auto, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
 		UserAgent: "partnero-import/" + versionString(),
 		OnPause: func(d time.Duration) {
-			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Seconds())
-		}}
+			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Round(100*time.Millisecond).Seconds())
+			prog.paused(d)
+		},
+	}
+	if !auto {
+		cfg.OnLimit = func(perSecond float64) { warnAboveLimit(out, o.rate, rate, perSecond) }
+	}
 	closeSandbox := func() {}
 	if o.useSandbox {
 		sbOpts := sandbox.Options{RateLimit: defaultSandboxRateLimit}
@@ -62,6 +70,20 @@ func (o *importOptions) client(getenv func(string) string, out *output) (*partne
 		return nil, nil, usageError{err.Error()}
 	}
 	return c, closeSandbox, nil
+}
+
+// warnAboveLimit warns when a fixed --rate is above the limit the server
+// advertises: the run would only earn 429s and pauses.
+func warnAboveLimit(out *output, flagValue string, rate, limit float64) {
+	if rate > 0 && rate <= limit {
+		return
+	}
+	what := "--rate " + flagValue
+	if rate == 0 {
+		what = "--rate 0 (no limit)"
+	}
+	out.warn(fmt.Sprintf("%s is above the limit the server advertises (%g requests a minute, %g a second): expect 429s and pauses; use --rate auto, or at most --rate %g",
+		what, math.Round(limit*60), math.Round(limit*100)/100, math.Floor(limit*100)/100))
 }
 
 func parseRate(v string) (r float64, auto bool, err error) {
@@ -131,6 +153,17 @@ func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error
 		return nil, nil, usagef("cannot read standard input: %v", err)
 	}
 	return func() (io.ReadCloser, error) {
-		return io.NopCloser(io.NewSectionReader(tmp, 0, 1<<62)), nil
+		return copiedInput{io.NewSectionReader(tmp, 0, 1<<62), tmp}, nil
 	}, cleanup, nil
 }
+
+// copiedInput reads standard input's copy; its Stat gives the progress bar
+// a size to measure against. Closing it leaves the copy for the next pass.
+type copiedInput struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (c copiedInput) Close() error { return nil }
+
+func (c copiedInput) Stat() (os.FileInfo, error) { return c.f.Stat() }

@@ -294,3 +294,31 @@ func TestJSONLColumns(t *testing.T) {
 		t.Fatalf("the first object was consumed: %+v", rec)
 	}
 }
+
+// The files people mistake for ones the tool reads get advice, not a
+// report of invalid rows: an old .xls workbook, a JSON array, a JSON
+// object spread over lines.
+func TestAdviceForLookalikes(t *testing.T) {
+	for path, want := range map[string]string{"old.xls": "save it as .xlsx or CSV", "partners.json": "jq -c '.[]'"} {
+		if _, err := FormatOf(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("FormatOf(%q): %v, want %q", path, err, want)
+		}
+	}
+	xls := "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + strings.Repeat("\x00", 504)
+	for _, tc := range []struct {
+		format, text, want string
+	}{
+		{XLSX, xls, "old Excel (.xls) workbook"},
+		{CSV, xls, "old Excel (.xls) workbook"},
+		{JSONL, "\ufeff  [{\"email\":\"a@x.io\"},\n{\"email\":\"b@x.io\"}]\n", "jq -c '.[]'"},
+		{JSONL, "{\n  \"email\": \"a@x.io\"\n}\n", "one object per line"},
+	} {
+		_, err := Open(strings.NewReader(tc.text), Options{Format: tc.format})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %q: %v, want %q", tc.format, tc.text[:8], err, tc.want)
+		}
+	}
+	if _, err := Open(strings.NewReader("\n{\"email\":\"a@x.io\"}\n"), Options{Format: JSONL}); err != nil {
+		t.Errorf("JSON Lines refused: %v", err)
+	}
+}

@@ -58,9 +58,18 @@ func FormatOf(path string) (string, error) {
 		return JSONL, nil
 	case ".xlsx":
 		return XLSX, nil
+	case ".xls":
+		return "", fmt.Errorf("%q is named as an old Excel (.xls) workbook, which this tool cannot read: save it as .xlsx or CSV (or, if it is text, such as a CSV export named .xls, give --format csv)", filepath.Base(path))
+	case ".json":
+		return "", fmt.Errorf("%q: a .json file may be JSON Lines (one object per line: use --format jsonl) or one JSON array (%s)", filepath.Base(path), jsonArrayAdvice)
 	}
 	return "", fmt.Errorf("cannot tell the format of %q from its extension: use --format csv, jsonl or xlsx", filepath.Base(path))
 }
+
+// The advice for the files people often mistake for ones this tool reads.
+var errOldExcel = errors.New("the file is an old Excel (.xls) workbook, which this tool cannot read: open it in Excel or LibreOffice and save it as .xlsx or CSV")
+
+const jsonArrayAdvice = "make it JSON Lines first, for example: jq -c '.[]' partners.json > partners.jsonl"
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (string, error) {
@@ -120,6 +129,9 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 		return nil, err
 	}
 	if opts.Format == JSONL {
+		if err := notJSONLines(text); err != nil {
+			return nil, err
+		}
 		return newJSONLReader(text, opts.KeepRaw, m), nil
 	}
 	return newCSVReader(text, opts.Delimiter, opts.KeepRaw, m)
@@ -202,12 +214,33 @@ func notText(head []byte) error {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return errors.New("the file is a zip archive, probably an XLSX workbook: give it a .xlsx name or use --format xlsx")
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+	case isCompoundFile(head):
 		return errors.New("the file is an old Excel (.xls) workbook or an encrypted one: save it as XLSX or CSV")
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return nil // UTF-16 with a BOM: NUL bytes are expected
 	case mostlyNUL(head[:min(len(head), 8<<10)]):
 		return errors.New("the file is not text (it is full of NUL bytes): is it a spreadsheet or UTF-16 without a byte order mark? try --format xlsx or --encoding utf-16le")
+	}
+	return nil
+}
+
+// isCompoundFile reports the signature of Microsoft's compound files: an
+// .xls workbook, or an encrypted .xlsx one.
+func isCompoundFile(head []byte) bool {
+	return bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
+}
+
+// notJSONLines refuses JSON that is not one object per line, before every
+// line is reported invalid: an array (what most tools export as .json), or
+// an object spread over several lines.
+func notJSONLines(text *bufio.Reader) error {
+	head, _ := text.Peek(sniffSize)
+	head = bytes.TrimLeft(head, " \t\r\n")
+	switch firstLine, _, _ := bytes.Cut(head, []byte("\n")); {
+	case len(head) > 0 && head[0] == '[':
+		return errors.New("the file is one JSON array, not JSON Lines (one object per line): " + jsonArrayAdvice)
+	case bytes.Equal(bytes.TrimSpace(firstLine), []byte("{")):
+		return errors.New("the file's JSON objects are spread over several lines; JSON Lines needs one object per line: for example, jq -c . pretty.json > partners.jsonl")
 	}
 	return nil
 }

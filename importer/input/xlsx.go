@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -30,10 +31,15 @@ type xlsxReader struct {
 }
 
 func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
-	book, err := excelize.OpenReader(r)
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(8)
+	book, err := excelize.OpenReader(br)
 	if err != nil {
 		if errors.Is(err, excelize.ErrWorkbookPassword) {
 			return nil, errors.New("the spreadsheet is password-protected: save it without a password, or as CSV")
+		}
+		if isCompoundFile(head) {
+			return nil, errOldExcel
 		}
 		return nil, fmt.Errorf("cannot open the spreadsheet: it is not an XLSX workbook, or it is damaged or password-protected (%v)", err)
 	}

@@ -43,6 +43,11 @@ type Config struct {
 	RetryBase time.Duration
 	// OnPause, if set, hears each time the server makes the pool wait.
 	OnPause func(wait time.Duration)
+	// OnLimit, if set, hears the limit the server advertises
+	// (X-RateLimit-Limit over LimitWindow, as requests per second), at the
+	// first answer that carries it and whenever it changes: a fixed --rate
+	// above it only earns 429s.
+	OnLimit func(perSecond float64)
 	// AutoRate starts slowly and follows the limit the server advertises
 	// (Rate is then ignored); see pacer.go.
 	AutoRate bool
@@ -66,8 +71,12 @@ type Client struct {
 	agent    string
 	base0    time.Duration // first backoff
 	onPause  func(time.Duration)
-	auto     *autoRate // nil unless Config.AutoRate
+	onLimit  func(float64)
+	window   time.Duration // what X-RateLimit-Limit counts over
+	limit    atomic.Int64  // the last X-RateLimit-Limit heard
+	auto     *autoRate     // nil unless Config.AutoRate
 	requests atomic.Int64
+	inFlight atomic.Int64  // requests sent and not yet answered
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
 	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
@@ -139,11 +148,13 @@ func New(cfg Config) (*Client, error) {
 		agent:   cfg.UserAgent,
 		base0:   cmp.Or(cfg.RetryBase, 500*time.Millisecond),
 		onPause: cfg.OnPause,
+		onLimit: cfg.OnLimit,
+		window:  cmp.Or(cfg.LimitWindow, time.Minute),
 		budget:  cmp.Or(cfg.LookupBudget, 2*time.Minute),
 	}
 	c.made.noted = make(chan struct{})
 	if cfg.AutoRate {
-		c.auto = newAutoRate(c.limiter, cmp.Or(cfg.LimitWindow, time.Minute))
+		c.auto = newAutoRate(c.limiter, c.window)
 	}
 	return c, nil
 }
@@ -156,6 +167,10 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 
 // Requests is the number of HTTP requests sent so far.
 func (c *Client) Requests() int { return int(c.requests.Load()) }
+
+// InFlight is the number of requests sent and not yet answered: what a
+// stopping run still waits for, each within the timeout.
+func (c *Client) InFlight() int { return int(c.inFlight.Load()) }
 
 // Partner is what a create or an invite sends.
 type Partner struct {
@@ -459,18 +474,35 @@ func (c *Client) sendURL(ctx context.Context, method, target string, payload []b
 		req.Header.Set("User-Agent", c.agent)
 	}
 	c.requests.Add(1)
+	c.inFlight.Add(1)
+	defer c.inFlight.Add(-1)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.auto.settled() // no answer to learn from: let the others go
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
+	c.heardLimit(resp.Header)
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		c.auto.settled()
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, respBody, resp.Header, nil
+}
+
+// heardLimit passes an advertised limit on to OnLimit, once per value.
+func (c *Client) heardLimit(h http.Header) {
+	if c.onLimit == nil {
+		return
+	}
+	limit, err := strconv.Atoi(h.Get("X-RateLimit-Limit"))
+	if err != nil || limit <= 0 {
+		return
+	}
+	if c.limit.Swap(int64(limit)) != int64(limit) {
+		c.onLimit(float64(limit) / c.window.Seconds())
+	}
 }
 
 // maxRetryAfter caps a server's Retry-After: a huge one would stall the

@@ -206,3 +206,53 @@ func TestStoppedBetweenRetriesSaysItMayExist(t *testing.T) {
 		t.Fatalf("got %+v", out)
 	}
 }
+
+// OnLimit hears the advertised limit once per value, as requests per
+// second, whatever the pace (here a fixed rate, which the pacer ignores).
+func TestOnLimitHearsTheAdvertisedLimit(t *testing.T) {
+	_, base := startSandbox(t, sandbox.Options{RateLimit: 120})
+	var heard []float64
+	c, err := New(Config{BaseURL: base, Key: secret.New("k"), Rate: 50, Timeout: 5 * time.Second,
+		OnLimit: func(perSecond float64) { heard = append(heard, perSecond) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Preflight(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.Create(context.Background(), &Partner{Email: "a@x.io"})
+	if len(heard) != 1 || heard[0] != 2 {
+		t.Fatalf("heard %v, want [2] (120 a minute, once)", heard)
+	}
+}
+
+// InFlight counts the requests sent and not yet answered.
+func TestInFlight(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"data":{"id":"p1"},"status":1}`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/v1", 0)
+	done := make(chan struct{})
+	for _, email := range []string{"a@x.io", "b@x.io", "c@x.io"} {
+		go func() {
+			c.Create(context.Background(), &Partner{Email: email})
+			done <- struct{}{}
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); c.InFlight() != 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("in flight: %d, want 3", c.InFlight())
+		}
+	}
+	close(release)
+	for range 3 {
+		<-done
+	}
+	if n := c.InFlight(); n != 0 {
+		t.Fatalf("in flight after the answers: %d", n)
+	}
+}

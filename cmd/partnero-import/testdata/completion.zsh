@@ -1,0 +1,122 @@
+#compdef partnero-import
+# zsh completion for partnero-import
+# Load it with: source <(partnero-import completion zsh), or save it as
+# _partnero-import in a directory on your $fpath: autoloaded, this file is
+# the body of that function, which it defines again and calls.
+compdef _partnero-import partnero-import
+
+_partnero-import() {
+    local -a commands
+    commands=(
+        'validate:check every row of FILE, send nothing'
+        'import:check, then create or invite each valid row'
+        'rollback:undo what an import created: archive (or delete) exactly those partners'
+        'sandbox:a local Partnero-compatible API'
+        'completion:print a shell completion script'
+        'help:this help, or a command'\''s'
+        'version:print the version'
+    )
+    if (( CURRENT == 2 )); then
+        _describe command commands
+        return
+    fi
+    shift words
+    (( CURRENT-- ))
+    case $words[1] in
+    validate)
+        _arguments \
+            '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
+            '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be windows-1252)' \
+            '--format[input format]:format:(csv jsonl xlsx)' \
+            '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
+            '--map[map a field to a column header of the file]:map: ' \
+            '--mode[the call a row without an action cell becomes]:mode:(create invite)' \
+            '--no-progress[no progress bar or progress lines]' \
+            '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero list)' \
+            '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
+            '--report[the report]:report:_files' \
+            '--sheet[the XLSX sheet to read]:sheet: ' \
+            '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
+            '--verbose[log one line per row too]' \
+            '*:validate:_files' ;;
+    import)
+        _arguments \
+            '--api-key-file[a file holding the API key]:api-key-file:_files' \
+            '--base-url[the API root]:base-url: ' \
+            '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
+            '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
+            '--dry-run[the same as validate: check every row, send nothing]' \
+            '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be windows-1252)' \
+            '--format[input format]:format:(csv jsonl xlsx)' \
+            '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
+            '--map[map a field to a column header of the file]:map: ' \
+            '--mode[the call a row without an action cell becomes]:mode:(create invite)' \
+            '--no-progress[no progress bar or progress lines]' \
+            '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero list)' \
+            '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
+            '--rate[requests per second at most]:rate: ' \
+            '--report[the report]:report:_files' \
+            '--resume[finish the run that wrote REPORT: the rows it shows creat...]:resume:_files' \
+            '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
+            '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
+            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
+            '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
+            '--sheet[the XLSX sheet to read]:sheet: ' \
+            '--skip-existing[a row whose email is already in Partnero is skipped/alrea...]' \
+            '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
+            '--timeout[one request'\''s time limit, such as 30s, at most 10m]:timeout: ' \
+            '--update-existing[a row whose email is already in Partnero updates that par...]' \
+            '--verbose[log one line per row too]' \
+            '*:import:_files' ;;
+    rollback)
+        _arguments \
+            '--api-key-file[a file holding the API key]:api-key-file:_files' \
+            '--base-url[the API root]:base-url: ' \
+            '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
+            '--delete[delete the partners for good instead of archiving them]' \
+            '--dry-run[say what would be done, send nothing]' \
+            '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
+            '--no-progress[no progress bar or progress lines]' \
+            '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
+            '--rate[requests per second at most]:rate: ' \
+            '--report[the rollback'\''s own report]:report:_files' \
+            '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
+            '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
+            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
+            '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
+            '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
+            '--timeout[one request'\''s time limit, such as 30s, at most 10m]:timeout: ' \
+            '--verbose[log one line per row too]' \
+            '--yes[do not ask for confirmation]' \
+            '*:rollback:_files' ;;
+    sandbox)
+        _arguments \
+            '--addr[where it listens]:addr: ' \
+            '--api-key[the one bearer token it accepts]:api-key: ' \
+            '--burst-length[429s in a burst]:burst-length: ' \
+            '--burst-rate[share of requests that start a burst of 429s]:burst-rate: ' \
+            '--drop-rate[share of creates and invites stored, then the connection...]:drop-rate: ' \
+            '--fail-after-store-rate[share of creates and invites stored, then answered 500]:fail-after-store-rate: ' \
+            '--fail-rate[share of requests answered 500]:fail-rate: ' \
+            '--latency[added to every answer]:latency: ' \
+            '--preload[partners that exist before the import]:preload:_files' \
+            '--program[the program: invitations exist only in affiliate programs]:program:(affiliate referral)' \
+            '--quiet-limit[send no X-RateLimit headers, only 429 and Retry-After]' \
+            '--rate-limit[requests per minute before it answers 429]:rate-limit: ' \
+            '--slow-delay[the delay of --slow-rate answers]:slow-delay: ' \
+            '--slow-rate[share of creates and invites stored, then answered after...]:slow-rate: ' \
+            '--vary[answer, where the documentation is silent, in one of many...]:vary: ' ;;
+    completion)
+        _arguments \
+            '*:completion:(bash zsh fish)' ;;
+    help)
+        _arguments \
+            '*:help:(validate import rollback sandbox completion help version)' ;;
+    version)
+        _arguments ;;
+    esac
+}
+
+if [ "$funcstack[1]" = "_partnero-import" ]; then
+    _partnero-import "$@"
+fi
