@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -101,20 +103,20 @@ func (d *dispatcher) run(ctx context.Context) error {
 		})
 	}()
 
-	inflight := 0
+	inflight := map[int]*job{} // by row: sent, not answered yet
 	done := ctx.Done()
 	in := jobs
 	for {
-		for !d.stopping && len(d.ready) > 0 && inflight < conc {
+		for !d.stopping && len(d.ready) > 0 && len(inflight) < conc {
 			j := d.ready[0]
 			d.ready = d.ready[1:]
-			inflight++
+			inflight[j.rec.Row] = j
 			g.Go(func() error {
 				results <- sent{j, d.send(stopCtx, j)}
 				return nil
 			})
 		}
-		if in == nil && inflight == 0 && (d.stopping || len(d.ready) == 0) {
+		if in == nil && len(inflight) == 0 && (d.stopping || len(d.ready) == 0) {
 			break
 		}
 		// Read ahead only while the pool has work queued; once stopping,
@@ -131,12 +133,16 @@ func (d *dispatcher) run(ctx context.Context) error {
 			}
 			d.admit(j)
 		case r := <-results:
-			inflight--
+			delete(inflight, r.rec.Row)
 			d.finish(r)
 		case <-done:
 			done = nil
 			d.res.Interrupted = true
 			d.stop("the run was interrupted before this row was sent")
+		case ack := <-d.cfg.HardStop:
+			d.stopNow(inflight)
+			close(ack)
+			select {} // the process ends now; nothing more may be written
 		}
 	}
 	g.Wait()
@@ -293,6 +299,22 @@ func (d *dispatcher) abort(j *job) {
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
 		d.release(j.rec.Row, false)
+	}
+}
+
+// stopNow answers a second Ctrl-C: the process ends at once, without
+// waiting for the requests in flight. Their rows are reported failed,
+// saying the partner may exist (--resume looks them up), and the rows
+// queued or waiting aborted, so that what was sent has its line; rows not
+// read yet have none, as after a crash, and --resume sends them.
+func (d *dispatcher) stopNow(inflight map[int]*job) {
+	d.stop("the run was stopped at once before this row was sent")
+	for _, row := range slices.Sorted(maps.Keys(inflight)) {
+		j := inflight[row]
+		line := lineOf(j.rec, j.verdict.Action)
+		line.Status, line.Reason = report.Failed, report.NetworkError
+		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
+		d.write(&line, j.rec.Raw)
 	}
 }
 

@@ -34,6 +34,11 @@ type Config struct {
 	// SkipExisting makes a row whose email is already in Partnero
 	// skipped/already_exists rather than rejected/email_exists.
 	SkipExisting bool
+	// HardStop, when it delivers a channel, asks the run to stop at once
+	// (a second Ctrl-C): the rows in flight and queued get their lines,
+	// then the channel is closed and the run writes nothing more; the
+	// caller ends the process.
+	HardStop <-chan chan struct{}
 	// UpdateExisting makes a row whose email is already in Partnero update
 	// that partner's name, surname and tags (updated, or skipped/unchanged).
 	UpdateExisting bool

@@ -239,9 +239,9 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	sb, base := startSandbox(t, sandbox.Options{Latency: 2 * time.Second})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
-	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\n"), 0o600)
-	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--rate", "0", "--concurrency", "1", "--base-url", base, input)
-	waitUntil(t, cmd, func() bool { return sb.Requests() > 0 })
+	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\n"), 0o600)
+	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
+	waitUntil(t, cmd, func() bool { return sb.Requests() >= 3 }) // the preflight, and two rows in flight
 	cmd.Process.Signal(syscall.SIGINT)
 	time.Sleep(100 * time.Millisecond) // let the first signal be handled on its own
 	cmd.Process.Signal(syscall.SIGINT)
@@ -249,6 +249,20 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "stopped at once") ||
 		!strings.Contains(stderr.String(), "--resume "+filepath.Join(dir, "in.report.csv")) {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	// Every row has its line: the two in flight failed, saying they may
+	// exist; the others aborted.
+	b, _ := os.ReadFile(filepath.Join(dir, "in.report.csv"))
+	lines, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	got := map[string]int{}
+	for _, l := range lines[1:] {
+		got[l[4]+"/"+l[5]]++
+		if l[4] == "failed" && !strings.Contains(l[7], "may have been created") {
+			t.Errorf("row %s: %s", l[0], l[7])
+		}
+	}
+	if len(lines) != 5 || got["failed/network_error"] != 2 || got["skipped/aborted"] != 2 {
+		t.Fatalf("%d lines: %v\n%s", len(lines), got, b)
 	}
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k"}, "", "import", "--base-url", base, "--no-progress", "--rate", "0",
 		"--resume", filepath.Join(dir, "in.report.csv"), "--report", filepath.Join(dir, "again.csv"), input)

@@ -235,6 +235,10 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 	return opts, nil
 }
 
+// hardStop carries a second Ctrl-C from main to the run: it writes the
+// lines of the rows in flight, then main ends the process.
+var hardStop = make(chan chan struct{})
+
 // resumeHint tells how to finish an interrupted import, for the message of
 // a second signal (which exits from main).
 var resumeHint atomic.Value

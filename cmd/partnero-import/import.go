@@ -90,6 +90,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		RetryPath:      files.retry,
 		SkipExisting:   o.skipExisting,
 		UpdateExisting: o.updateExisting,
+		HardStop:       hardStop,
 		Warn:           out.warn,
 		Log:            out.log,
 		Verbose:        o.verbose,

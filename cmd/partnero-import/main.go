@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -25,7 +26,19 @@ func main() {
 		<-signals
 		cancel() // the first stops the run gracefully; the run says so
 		<-signals
-		msg := "partnero-import: stopped at once; the report holds the rows finished so far"
+		// The run writes the lines of the rows in flight, unless it is
+		// somewhere it cannot answer (reading the file), then the
+		// process ends.
+		ack := make(chan struct{})
+		select {
+		case hardStop <- ack:
+			select {
+			case <-ack:
+			case <-time.After(3 * time.Second):
+			}
+		case <-time.After(200 * time.Millisecond):
+		}
+		msg := "partnero-import: stopped at once; the report holds the rows finished so far, and the rows in flight as failed (they may exist)"
 		if hint, _ := resumeHint.Load().(string); hint != "" {
 			msg += "; " + hint
 		}

@@ -462,7 +462,7 @@ func TestTerminalSecondCtrlCStopsAtOnce(t *testing.T) {
 		t.Fatalf("exit %d, want 130", code)
 	}
 	if !slices.ContainsFunc(term.screen(), func(l string) bool {
-		return strings.HasPrefix(l, "partnero-import: stopped at once; the report holds the rows finished so far; to finish the import")
+		return strings.HasPrefix(l, "partnero-import: stopped at once; the report holds the rows finished so far, and the rows in flight")
 	}) {
 		t.Fatalf("the last word is not on a line of its own:\n%s", strings.Join(term.screen(), "\n"))
 	}
