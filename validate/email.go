@@ -20,10 +20,21 @@ func invisible(r rune) bool {
 // normal form NFKC, so that look-alikes (full-width letters, ligatures)
 // are one address. Its case is kept; Key is for comparing.
 func NormalEmail(s string) string {
-	if norm.NFKC.IsNormalString(s) { // every ASCII address: no copy
+	if ascii(s) || norm.NFKC.IsNormalString(s) { // no copy
 		return s
 	}
 	return norm.NFKC.String(s)
+}
+
+// ascii reports text with no byte above 0x7f: already in NFKC, and without
+// any invisible format character (they all lie above).
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // EmailKey is what two emails are compared by, in the file and against
@@ -38,11 +49,13 @@ func EmailKey(s string) string { return strings.ToLower(NormalEmail(s)) }
 // it would make a look-alike a second partner. The rest is checked on the
 // NFKC form, the one that is sent.
 func EmailProblem(s string) string {
-	if i := strings.IndexFunc(s, invisible); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		return fmt.Sprintf("contains an invisible character (U+%04X)", r)
+	if !ascii(s) {
+		if i := strings.IndexFunc(s, invisible); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return fmt.Sprintf("contains an invisible character (U+%04X)", r)
+		}
+		s = NormalEmail(s)
 	}
-	s = NormalEmail(s)
 	if strings.ContainsAny(s, "<>") {
 		return "looks like a display name with an address; give the address alone"
 	}

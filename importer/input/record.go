@@ -47,6 +47,9 @@ func blank(cells []string) bool {
 // lineBreaks (a notes column the tool ignores may have them).
 func controlChar(s string, lineBreaks bool) (rune, bool) {
 	for i := 0; i < len(s); i++ {
+		if !suspect[s[i]] {
+			continue // the common case: one table lookup a byte
+		}
 		switch b := s[i]; {
 		case b == '\t':
 		case b == '\n' || b == '\r':
@@ -62,15 +65,26 @@ func controlChar(s string, lineBreaks bool) (rune, bool) {
 	return 0, false
 }
 
+// suspect marks the bytes controlChar looks at more closely: C0 controls,
+// DEL, and the first byte of U+0080 to U+00BF.
+var suspect = func() (t [256]bool) {
+	for b := range 0x20 {
+		t[b] = true
+	}
+	t[0x7f], t[0xc2] = true, true
+	return t
+}()
+
 // controlIn checks a record's cells for control characters, naming the
 // column as the file's header names it.
 func controlIn(cells []string, cols []Column) error {
 	for i, c := range cells {
-		field, header := "", fmt.Sprintf("column %d", i+1)
-		if i < len(cols) {
-			field, header = cols[i].Field, fmt.Sprintf("column %q", cols[i].Header)
-		}
-		if r, bad := controlChar(c, field == ""); bad {
+		known := i < len(cols) && cols[i].Field != ""
+		if r, bad := controlChar(c, !known); bad {
+			header := fmt.Sprintf("column %d", i+1)
+			if i < len(cols) {
+				header = fmt.Sprintf("column %q", cols[i].Header)
+			}
 			return fmt.Errorf("%s: contains a control character (U+%04X)", header, r)
 		}
 	}
