@@ -278,10 +278,11 @@ func (c *Client) byID(ctx context.Context, id string) (partner, error) {
 // answers without links, asks for the next page by number. complete says
 // the list was read to its end: the answer said there was no next page, or
 // a page came back empty. It never infers the end from a page's size, and
-// stops at a repeated page (a server that ignores "page") and after
+// stops at a page repeated three times (a server that ignores "page";
+// once may be a list that moved while partners were made) and after
 // maxLookupPages.
 func (c *Client) eachPage(ctx context.Context, u *url.URL, fn func(partner) bool) (complete bool, err error) {
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for n := 1; n <= maxLookupPages; n++ {
 		body, err := c.getJSON(ctx, u)
 		if err != nil {
@@ -296,10 +297,13 @@ func (c *Client) eachPage(ctx context.Context, u *url.URL, fn func(partner) bool
 		if len(pg.partners) == 0 {
 			return true, nil
 		}
-		if sig := pg.signature(); seen[sig] {
-			return false, fmt.Errorf("GET %s: the server gave the same page twice (does it ignore \"page\"?)", u.Path)
+		// A page seen before may be a list that moved (newest first, while
+		// partners are being created, shifts by whole pages); one seen a
+		// third time is a server that ignores "page".
+		if sig := pg.signature(); seen[sig] == 2 {
+			return false, fmt.Errorf("GET %s: the server gave the same page three times (does it ignore \"page\"?)", u.Path)
 		} else {
-			seen[sig] = true
+			seen[sig]++
 		}
 		switch {
 		case !pg.hasLinks:

@@ -189,7 +189,7 @@ func TestLookupsEnd(t *testing.T) {
 	}{
 		{"a list that ignores page", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, page, "http://"+r.Host+r.URL.Path+"?page=2")
-		}, 8, "same page twice"}, // the search's two pages, and the list's
+		}, 12, "same page three times"}, // the search's three pages, and the list's
 		{"a next link to another host", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, page, "https://elsewhere.example/v1/partners?page=2")
 		}, 4, "another host"},
