@@ -25,6 +25,15 @@ type RollbackConfig struct {
 	// created those), are undone; the rest are skipped/not_created.
 	Report string
 	Delete bool // delete for good rather than archive
+	// Ended is when the import ended (its provenance's): a partner of a
+	// reported id created after it is another one. Zero when unknown.
+	Ended time.Time
+	// AnyOrder undoes partners without the import's referral tree (its
+	// REPORT.referrals.csv missing): referred partners are then not known
+	// to go first. Without it, a missing tree is an error.
+	AnyOrder bool
+	// HardStop, as for Import: a second Ctrl-C.
+	HardStop <-chan chan struct{}
 	// Client is nil for a dry run, which says what it would do and sends
 	// nothing.
 	Client      *partnero.Client
@@ -129,8 +138,13 @@ func (rb *rollback) load() error {
 	if err != nil {
 		return fmt.Errorf("rollback %s: %w", rb.cfg.Report, err)
 	}
-	if rb.tree, _, err = report.ReadReferrals(rb.cfg.Report); err != nil {
+	var known bool
+	if rb.tree, known, err = report.ReadReferrals(rb.cfg.Report); err != nil {
 		return err
+	}
+	if !known && !rb.cfg.AnyOrder && len(rb.todo) > 0 {
+		return fmt.Errorf("rollback %s: %s is missing, so the partners each one referred are not known to go first; put it back, or give --any-order to undo them in no particular order",
+			rb.cfg.Report, report.ReferralsPath(rb.cfg.Report))
 	}
 	for row, u := range rb.todo {
 		if p, ok := rb.todo[rb.tree[row]]; ok && rb.tree[row] != row {
@@ -220,27 +234,32 @@ func (rb *rollback) run(ctx context.Context) error {
 	results := make(chan result, conc)
 	var g errgroup.Group
 	g.SetLimit(conc)
-	inflight, stopping, done := 0, false, ctx.Done()
+	inflight, stopping, done := map[int]*undo{}, false, ctx.Done()
 	for {
-		for !stopping && len(rb.ready) > 0 && inflight < conc {
+		for !stopping && len(rb.ready) > 0 && len(inflight) < conc {
 			u := rb.ready[0]
 			rb.ready = rb.ready[1:]
-			inflight++
+			inflight[u.src.Row] = u
+			made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Ended: rb.cfg.Ended}
 			g.Go(func() error {
-				results <- result{u, rb.cfg.Client.Undo(stopCtx, u.src.PartnerID, u.src.Email, rb.cfg.Delete)}
+				results <- result{u, rb.cfg.Client.Undo(stopCtx, made, rb.cfg.Delete)}
 				return nil
 			})
 		}
-		if inflight == 0 && !stopping && len(rb.ready) == 0 && len(rb.todo) > 0 {
+		if len(inflight) == 0 && !stopping && len(rb.ready) == 0 && len(rb.todo) > 0 {
 			rb.unblock()
 			continue
 		}
-		if inflight == 0 && (stopping || len(rb.ready) == 0) {
+		if len(inflight) == 0 && (stopping || len(rb.ready) == 0) {
 			break
 		}
 		select {
+		case ack := <-rb.cfg.HardStop:
+			rb.stopNow(inflight)
+			close(ack)
+			select {} // the process ends now; nothing more may be written
 		case r := <-results:
-			inflight--
+			delete(inflight, r.u.src.Row)
 			line := rb.lineOf(r.u)
 			o := r.out
 			line.Status, line.Reason, line.Message, line.HTTPStatus, line.Attempts = o.Status, o.Reason, o.Message, o.HTTPStatus, o.Attempts
@@ -265,6 +284,21 @@ func (rb *rollback) run(ctx context.Context) error {
 		rb.abortAll(why)
 	}
 	return nil
+}
+
+// stopNow answers a second Ctrl-C: the rows whose undo is in flight are
+// failed, saying it may be done (running rollback again checks), and the
+// rest aborted, so that every row has its line before the process ends.
+func (rb *rollback) stopNow(inflight map[int]*undo) {
+	for _, row := range slices.Sorted(maps.Keys(inflight)) {
+		u := inflight[row]
+		line := rb.lineOf(u)
+		line.Status, line.Reason = report.Failed, report.NetworkError
+		line.Message = "the run was stopped at once while this partner's " + rb.action + " was in flight: it may be done; run the rollback again to check"
+		delete(rb.todo, row)
+		rb.write(&line, &u.src)
+	}
+	rb.abortAll("the run was stopped at once before this partner was undone")
 }
 
 // abortAll reports every partner not undone yet skipped/aborted.

@@ -39,6 +39,7 @@ type Provenance struct {
 	// before it was there before the job. Zero when unknown.
 	JobStarted  time.Time `json:"job_started_server_time,omitzero"`
 	Finished    bool      `json:"finished"`
+	EndedAt     time.Time `json:"ended_at,omitzero"` // when it finished (this machine's clock)
 	Interrupted bool      `json:"interrupted,omitempty"`
 }
 

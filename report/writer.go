@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Writer appends report lines to a file as rows finish. With FlushEach every
@@ -166,7 +167,7 @@ func (w *Writer) Close() error {
 		w.f.Close()
 		return err
 	}
-	if err := w.Note(func(p *Provenance) { p.Finished = true }); err != nil {
+	if err := w.Note(func(p *Provenance) { p.Finished, p.EndedAt = true, time.Now().UTC() }); err != nil {
 		w.f.Close()
 		return err
 	}

@@ -270,3 +270,39 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// A second signal during a rollback leaves a line for every row: the
+// partners whose undo was in flight failed (it may be done: run it again),
+// the rest aborted.
+func TestBinaryRollbackSecondSignal(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Options{Latency: 1500 * time.Millisecond})
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "r.csv")
+	var b strings.Builder
+	b.WriteString(strings.Join(report.Header, ",") + "\n")
+	for i := range 6 {
+		sb.Add(sandbox.Partner{Email: fmt.Sprintf("p%d@x.io", i), ID: fmt.Sprintf("id%d", i)})
+		fmt.Fprintf(&b, "%d,%d,p%d@x.io,create,created,,201,,id%d,,1\n", i+1, i+2, i, i)
+	}
+	os.WriteFile(rep, []byte(b.String()), 0o600)
+	os.WriteFile(report.ProvenancePath(rep), []byte(`{"command":"import","destination":"`+report.Destination(base)+`"}`), 0o600)
+	os.WriteFile(report.ReferralsPath(rep), []byte("row,referring_row\n"), 0o600)
+	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "rollback", "--yes", "--rate", "0", "--concurrency", "2", "--base-url", base, rep)
+	waitUntil(t, cmd, func() bool { return sb.Requests() >= 3 }) // the preflight, and two partners being read
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	out, _ := os.ReadFile(filepath.Join(dir, "r.rollback.csv"))
+	lines, _ := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	got := map[string]int{}
+	for _, l := range lines[1:] {
+		got[l[4]+"/"+l[5]]++
+	}
+	if len(lines) != 7 || got["failed/network_error"] != 2 || got["skipped/aborted"] != 4 {
+		t.Fatalf("%d lines: %v\n%s\n%s", len(lines), got, out, stderr.String())
+	}
+}

@@ -18,8 +18,9 @@ import (
 // are import's.
 type rollbackOptions struct {
 	*importOptions
-	delete bool
-	yes    bool
+	delete   bool
+	yes      bool
+	anyOrder bool
 }
 
 // rollbackFlags defines rollback's flags, in the groups help shows.
@@ -32,6 +33,7 @@ func rollbackFlags() (*rollbackOptions, *flagSet) {
 	fs.BoolVar(&o.delete, "delete", false, "delete the partners for good instead of archiving them")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done, send nothing")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (needed when standard input is not a terminal)")
+	fs.BoolVar(&o.anyOrder, "any-order", false, "undo even without the import's REPORT.referrals.csv, in no particular order (referred partners then not first)")
 	o.outputFlags(fs)
 	fs.StringVar(&o.reportPath, "report", "", "`PATH` the rollback's own report (default: REPORT with .rollback.csv)")
 	o.flags = fs
@@ -95,6 +97,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		defer prog.close()
 	}
 	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
+		Ended: undone.EndedAt, AnyOrder: o.anyOrder, HardStop: hardStop,
 		Started: func(rows int) { prog.started(rows, rows) }, Finished: prog.finished}
 	if !o.dryRun {
 		c, closeSandbox, err := o.client(getenv, out, prog)

@@ -219,8 +219,13 @@ func TestRollbackUndoesOnlyWhatTheJobCreated(t *testing.T) {
 	}
 	os.WriteFile(rep, []byte(strings.Join(report.Header, ",")+"\n"+strings.Join(lines, "\n")+"\n"), 0o600)
 	os.WriteFile(report.ProvenancePath(rep), []byte(`{"command":"import","destination":"`+report.Destination(base)+`"}`), 0o600)
-	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}, "",
-		"rollback", "--dry-run", "--report", filepath.Join(dir, "rb.csv"), rep)
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	// Written by hand, it has no referral tree beside it: refused, unless
+	// the order does not matter.
+	if r := runCLI(t, env, "", "rollback", "--dry-run", "--report", filepath.Join(dir, "rb.csv"), rep); r.code != exitUsage || !strings.Contains(r.stderr, "--any-order") {
+		t.Fatalf("without the tree: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "", "rollback", "--dry-run", "--any-order", "--report", filepath.Join(dir, "rb.csv"), rep)
 	want := []string{"valid/", "valid/", "skipped/not_created", "skipped/not_created", "skipped/not_created", "skipped/not_created"}
 	for i, l := range r.reportLines[1:] {
 		if got := l[4] + "/" + l[5]; got != want[i] || l[3] != "archive" {

@@ -23,6 +23,7 @@ func TestUpdateExisting(t *testing.T) {
 		{Email: "ann@x.io", Name: "Ann", Surname: "Old", Key: "annkey", ID: "ann1", Tags: []string{"old"}},
 		{Email: "bob@x.io", Name: "Bob", Surname: "Same", ID: "bob1"},
 		{Email: "carl@x.io", Name: "Carl", ID: "carl1"},
+		{Email: "dan@x.io", Name: "Dan", Surname: "Smith", ID: "dan1"},
 	} {
 		sb.Add(p)
 	}
@@ -31,9 +32,10 @@ func TestUpdateExisting(t *testing.T) {
 	os.WriteFile(in, []byte("email,name,surname,key,password,tags,id\n"+
 		"new@x.io,New,,,,,\n"+
 		"ANN@x.io,Ann,New,otherkey,N3wPassword,,\n"+
-		"bob@x.io,bob,Same,,,,\n"+
+		"bob@x.io,Bob,Same,,,,\n"+
 		"carl@x.io,,,,,a|b,\n"+
-		"dave@x.io,Dave,,,,,ann1\n"), 0o600)
+		"dave@x.io,Dave,,,,,ann1\n"+
+		"dan@x.io,DAN,Smith,,,,\n"), 0o600)
 	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
 	requests := sb.Requests()
 	r := runCLI(t, env, "", "import", "--update-existing", "--no-progress", "--rate", "0", "--concurrency", "1", "--report", filepath.Join(dir, "r.csv"), in)
@@ -49,6 +51,7 @@ func TestUpdateExisting(t *testing.T) {
 		"bob@x.io":  "skipped/unchanged bob1",
 		"carl@x.io": "updated/ carl1",
 		"dave@x.io": "rejected/id_exists ",
+		"dan@x.io":  "updated/ dan1", // a name's case is a change
 	}
 	for email, w := range want {
 		if got[email] != w {
@@ -72,9 +75,12 @@ func TestUpdateExisting(t *testing.T) {
 		t.Errorf("bob was sent an update that changes nothing: %+v", bob)
 	}
 	// preflight 1; new 1; ann 3 (create, search, update); bob 2 (create,
-	// search); carl 3; dave 1.
-	if n := sb.Requests() - requests; n != 11 {
-		t.Errorf("%d requests, want 11", n)
+	// search); carl 3; dave 1; dan 3.
+	if n := sb.Requests() - requests; n != 14 {
+		t.Errorf("%d requests, want 14", n)
+	}
+	if dan := held["dan@x.io"]; dan.Name != "DAN" {
+		t.Errorf("dan: %+v", dan)
 	}
 	noSecrets(t, r, "N3wPassword")
 	if r := runCLI(t, env, "", "import", "--update-existing", "--skip-existing", in); r.code != exitUsage {

@@ -482,7 +482,7 @@ func (c *Client) sendURL(ctx context.Context, method, target string, payload []b
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	c.heardLimit(resp.Header)
+	c.heardLimit(resp.StatusCode, resp.Header)
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		c.auto.settled()
@@ -491,9 +491,11 @@ func (c *Client) sendURL(ctx context.Context, method, target string, payload []b
 	return resp.StatusCode, respBody, resp.Header, nil
 }
 
-// heardLimit passes an advertised limit on to OnLimit, once per value.
-func (c *Client) heardLimit(h http.Header) {
-	if c.onLimit == nil {
+// heardLimit passes an advertised limit on to OnLimit, once per value. Only
+// answers of a working API count: a refused key's 401 is the run's one
+// line, not a warning's occasion.
+func (c *Client) heardLimit(status int, h http.Header) {
+	if c.onLimit == nil || (status >= 300 && status != http.StatusTooManyRequests) {
 		return
 	}
 	limit, err := strconv.Atoi(h.Get("X-RateLimit-Limit"))

@@ -55,7 +55,7 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 			reason = report.NetworkError
 		}
 		out.Verdict = Verdict{Status: report.Failed, Reason: reason, Fatal: out.Fatal,
-			Message: out.Message + "; a lookup found a partner with this email (id " + f.ID + "), but whether an earlier attempt of this row created it or it was there before cannot be told: the server gives no creation time to compare with the run's start. Check it in Partnero"}
+			Message: out.Message + "; a lookup found a partner with this email (id " + f.ID + "), but whether an earlier attempt of this row created it or it was there before cannot be told: the server gives no creation time that can be placed against the run's start. Check it in Partnero"}
 	case verdict == lookupFound && out.Status == report.Rejected && clash(out.Reason):
 		out.Message += "; a lookup found that the partner was there before this run"
 		out.there = &f
@@ -163,7 +163,7 @@ func (c *Client) calibrate(ctx context.Context) {
 	if id == "" || !first {
 		return
 	}
-	if f, err := c.byID(ctx, id); err == nil {
+	if f, err := c.byID(ctx, id, ""); err == nil {
 		c.clock.noteCreated(f.created, at)
 		c.made.Lock()
 		c.made.checked = true
@@ -206,7 +206,7 @@ func (c *Client) find(ctx context.Context, p *Partner) (partner, lookupVerdict, 
 		}
 	}
 	if p.ID != "" {
-		f, err := c.byID(ctx, p.ID)
+		f, err := c.byID(ctx, p.ID, p.Email)
 		if err != nil {
 			errs = append(errs, err)
 		} else if sameEmail(f.Email, p.Email) {
@@ -249,28 +249,52 @@ func (c *Client) byEmail(ctx context.Context, path string, query url.Values, ema
 }
 
 // byID reads one partner (GET /partners/{id}); the zero partner when there
-// is none with that id (a found one always has its id).
-func (c *Client) byID(ctx context.Context, id string) (partner, error) {
+// is none with that id (a found one always has its id). The partner is the
+// object of that id, under whatever wrapper, else the one of the email.
+func (c *Client) byID(ctx context.Context, id, email string) (partner, error) {
 	body, err := c.getJSON(ctx, c.endpoint("/partners/"+url.PathEscape(id), nil))
 	var missing *noEndpoint
-	if errors.As(err, &missing) && missing.status == http.StatusNotFound {
+	if errors.As(err, &missing) && (missing.status == http.StatusNotFound || missing.status == http.StatusGone) {
 		return partner{}, nil
 	}
 	if err != nil {
 		return partner{}, err
 	}
-	m, _ := body.(object)
-	if d, ok := m["data"].(object); ok {
-		m = d
+	f, ok := withID(body, id)
+	if !ok {
+		if f, ok = partnerIn(body, email); !ok {
+			return partner{}, fmt.Errorf("GET /partners/%s: the answer holds no partner", id)
+		}
 	}
-	if m == nil {
-		return partner{}, fmt.Errorf("GET /partners/%s: the answer holds no partner", id)
-	}
-	f := partnerOf(m)
 	if f.ID == "" {
 		f.ID = id // found by it: an answer that leaves it out still has it
 	}
 	return f, nil
+}
+
+// withID finds the object of the given id in an answer, at the shallowest
+// level under its wrappers.
+func withID(body any, id string) (partner, bool) {
+	level := []any{body}
+	for depth := 0; depth < 4 && len(level) > 0; depth++ {
+		var next []any
+		for _, v := range level {
+			m, ok := v.(object)
+			if !ok {
+				continue
+			}
+			if text(m["id"]) == id {
+				return partnerOf(m), true
+			}
+			for _, k := range wrappers {
+				if w, ok := m[k]; ok {
+					next = append(next, w)
+				}
+			}
+		}
+		level = next
+	}
+	return partner{}, false
 }
 
 // eachPage reads a paginated answer from u and calls fn for each partner
@@ -354,7 +378,11 @@ type noEndpoint struct {
 }
 
 func (e *noEndpoint) Error() string {
-	return fmt.Sprintf("GET %s: %d %s", e.path, e.status, http.StatusText(e.status))
+	s := fmt.Sprintf("GET %s: %d %s", e.path, e.status, http.StatusText(e.status))
+	if e.message != "" {
+		s += ": " + e.message
+	}
+	return s
 }
 
 // getJSON makes one read (paced and retried like the others) and decodes a
@@ -379,7 +407,7 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
 				return nil, fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, status, plainText(body))
 			}
 			return v, nil
-		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusGone:
 			return nil, &noEndpoint{status: status, path: u.Path, message: parseErrorBody(body).Message}
 		default:
 			v := Classify(status, body)

@@ -5,41 +5,59 @@ package partnero
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/partnero-import/partnero-import/report"
 )
 
-// Undo archives the partner id, or deletes it with del. It reads the
-// partner first and leaves it alone when its email is no longer email (or
-// cannot be read): someone made it another partner since. A partner already
-// gone, or already archived when archiving, counts as undone. The outcome's
-// Status is Archived or Deleted when this call undid it, Skipped with
-// Changed or AlreadyGone, or Failed/Rejected. Attempts counts the archive or
-// delete requests; the reads are lookups.
-func (c *Client) Undo(ctx context.Context, id, email string, del bool) Outcome {
+// Made is a partner an import reported created: what rollback knows of it.
+type Made struct {
+	ID, Email, Link string
+	// Ended is when the import ended (this machine's clock): a partner of
+	// that id created well after it is another one. Zero when unknown.
+	Ended time.Time
+}
+
+// Undo archives the partner an import made, or deletes it with del. It
+// reads the partner first, and leaves it alone (Skipped/Changed) when it is
+// not known to be the one the import made: its email is not the report's or
+// cannot be read, its referral link is another, or it was created after the
+// import ended. A partner already gone (deleted, or not found by id nor by
+// its email), or already archived when archiving, counts as undone
+// (Skipped/AlreadyGone). Otherwise the Status is Archived or Deleted, or
+// Failed. Attempts counts the archive or delete requests; the reads are
+// lookups.
+func (c *Client) Undo(ctx context.Context, m Made, del bool) Outcome {
 	verb, done := "archive", report.Archived
-	r := request{method: http.MethodPost, path: "/partners/" + url.PathEscape(id) + "/archive"}
+	r := request{method: http.MethodPost, path: "/partners/" + url.PathEscape(m.ID) + "/archive"}
 	if del {
 		verb, done = "delete", report.Deleted
-		r = request{method: http.MethodDelete, path: "/partners/" + url.PathEscape(id)}
+		r = request{method: http.MethodDelete, path: "/partners/" + url.PathEscape(m.ID)}
 	}
-	p := &Partner{Email: email}
-	f, gone, err := c.read(ctx, id)
+	p := &Partner{Email: m.Email}
+	f, gone, err := c.read(ctx, m)
 	switch {
 	case ctx.Err() != nil && err != nil:
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this partner was undone"}}
 	case err != nil:
-		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot read the partner: " + c.clean(err.Error(), p)}}
+		reason := report.NetworkError
+		var unreachable *noEndpoint
+		if errors.As(err, &unreachable) {
+			reason = report.BadRequest
+		}
+		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: reason, Message: "cannot read the partner: " + c.clean(err.Error(), p)}}
 	case gone:
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is not in Partnero any more"}}
-	case f.Email == "":
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Changed, Message: "the partner's email could not be read, so it is not known to be the imported one: left alone"}}
-	case !sameEmail(f.Email, email):
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Changed, Message: "the partner's email is now " + f.Email + ", not the report's: left alone"}}
-	case !del && f.Status == "archived":
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is already archived"}}
+	}
+	if why := c.notMade(f, m); why != "" {
+		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Changed, Message: why + ": left alone"}}
+	}
+	if isStatus(f, "deleted") || (!del && isStatus(f, "archived")) {
+		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is already " + f.Status}}
 	}
 	out, _, ambiguous := c.exchange(ctx, r, p, false)
 	switch {
@@ -47,30 +65,76 @@ func (c *Client) Undo(ctx context.Context, id, email string, del bool) Outcome {
 		out.Message = "the run stopped before this partner was undone"
 	case out.Status == "":
 		out.Verdict = Verdict{Status: done, Message: verb + "d"}
-	case out.HTTPStatus == http.StatusNotFound:
-		// Not a wrong address (it was just read there): the partner went.
-		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner went before it could be " + verb + "d"}
-	case ambiguous || out.HTTPStatus == http.StatusBadRequest:
-		// A lost answer, or "Action failed" (archived already, maybe by
-		// that lost attempt): the partner itself says what happened.
-		return c.settleUndo(ctx, id, del, ambiguous, out)
+	case ambiguous || out.HTTPStatus == http.StatusBadRequest || out.HTTPStatus == http.StatusNotFound || out.HTTPStatus == http.StatusGone:
+		// A lost answer, "Action failed" (archived already, maybe by that
+		// lost attempt), or not found: the partner itself says what
+		// happened.
+		return c.settleUndo(ctx, m, del, ambiguous, out)
+	default:
+		out.Verdict = failedUndo(out.Verdict)
 	}
 	return out
 }
 
-// read reads one partner; gone when there is none with that id.
-func (c *Client) read(ctx context.Context, id string) (f partner, gone bool, err error) {
-	f, err = c.byID(ctx, id)
-	return f, err == nil && f.ID == "", err
+// read reads the partner; gone when it is not found by its id and a lookup
+// of its email does not find it either (a server may not route every id:
+// one with a slash, say). Found by email under the same id, it is there but
+// cannot be reached: an error.
+func (c *Client) read(ctx context.Context, m Made) (f partner, gone bool, err error) {
+	f, err = c.byID(ctx, m.ID, m.Email)
+	if err != nil || f.ID != "" {
+		return f, false, err
+	}
+	byEmail, verdict, err := c.find(ctx, &Partner{Email: m.Email})
+	switch {
+	case verdict == lookupUnknown:
+		return f, false, err
+	case verdict == lookupFound && byEmail.ID == m.ID:
+		return f, false, &noEndpoint{status: http.StatusNotFound, path: "/partners/" + m.ID,
+			message: "the partner is in Partnero, but reading it by its id answers not found: it cannot be undone through /partners/{id}"}
+	}
+	// Absent, or its email now another partner's: the one made is gone.
+	return partner{}, true, nil
+}
+
+// notMade says why the partner read is not known to be the one the import
+// made, or "" when it is.
+func (c *Client) notMade(f partner, m Made) string {
+	switch {
+	case f.Email == "":
+		return "the partner's email could not be read, so it is not known to be the imported one"
+	case !sameEmail(f.Email, m.Email):
+		return "the partner's email is now " + f.Email + ", not the report's"
+	case m.Link != "" && f.Link != "" && f.Link != m.Link:
+		return "the partner's referral link is now " + f.Link + ", not the report's: another partner of this id"
+	case !m.Ended.IsZero() && c.clock.createdSince(f.created, m.Ended.Add(time.Minute)) == mine:
+		return "the partner was created after the import ended: another partner of this id"
+	}
+	return ""
+}
+
+func isStatus(f partner, status string) bool { return strings.EqualFold(f.Status, status) }
+
+// failedUndo is a refusal of an archive or delete: rollback's rows are
+// undone, skipped or failed, never rejected.
+func failedUndo(v Verdict) Verdict {
+	if v.Status == report.Rejected {
+		v.Status = report.Failed
+	}
+	return v
 }
 
 // settleUndo reads the partner after an archive or delete whose answer did
 // not say it was done.
-func (c *Client) settleUndo(ctx context.Context, id string, del, ambiguous bool, out Outcome) Outcome {
-	f, gone, err := c.read(ctx, id)
-	undone := gone || (!del && f.Status == "archived")
+func (c *Client) settleUndo(ctx context.Context, m Made, del, ambiguous bool, out Outcome) Outcome {
+	f, gone, err := c.read(ctx, m)
+	undone := gone || isStatus(f, "deleted") || (!del && isStatus(f, "archived"))
+	// A 404 here is about this partner (it was just read at this address),
+	// not a wrong base URL: it does not stop the run.
+	out.Fatal = out.Fatal && out.HTTPStatus != http.StatusNotFound && out.HTTPStatus != http.StatusGone
 	switch {
 	case err != nil:
+		out.Verdict = failedUndo(out.Verdict)
 		out.Message += "; reading the partner failed, so it may be undone or not: run rollback again to check"
 	case undone && ambiguous:
 		status := report.Archived
@@ -80,6 +144,9 @@ func (c *Client) settleUndo(ctx context.Context, id string, del, ambiguous bool,
 		out.Verdict = Verdict{Status: status, Message: "reconciled: an earlier attempt had done it; reading the partner showed it"}
 	case undone:
 		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner was archived or deleted meanwhile"}
+	default:
+		out.Verdict = failedUndo(out.Verdict)
+		out.Message += "; reading the partner showed it is still there"
 	}
 	return out
 }

@@ -110,17 +110,22 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	if put.Attempts > 0 {
 		out.HTTPStatus = put.HTTPStatus
 	}
-	fields := changed(change)
+	fields := changed(change, f)
 	switch {
 	case put.Attempts == 0:
 		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted,
 			Message: "a partner with this email is already in Partnero; the run stopped before it was updated"}
 	case put.Status == "":
 		out.Verdict = Verdict{Status: report.Updated, Message: "the partner was already in Partnero: updated its " + fields}
-		if v, ok := decode(answer); ok {
-			if got, found := partnerIn(v, p.Email); found && got.Link != "" {
-				out.ReferralLink = got.Link
-			}
+		v, _ := decode(answer)
+		got, found := partnerIn(v, p.Email)
+		if found && got.Link != "" {
+			out.ReferralLink = got.Link
+		}
+		if found && shows(got, change) && !applied(got, change) {
+			// The answer shows the partner without the change: a server
+			// that applied part of it, or none. Reading it settles which.
+			return c.settleUpdate(ctx, p, f.ID, change, out)
 		}
 	case ambiguous:
 		out.Verdict = put.Verdict
@@ -136,34 +141,59 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	return out
 }
 
-// holds reports whether f already has p's non-empty name and surname.
+// holds reports whether f already has p's non-empty name and surname, as
+// written: a row that only fixes a name's case changes it.
 func holds(f partner, p *Partner) bool {
-	return (p.Name == "" || sameText(f.Name, p.Name)) && (p.Surname == "" || sameText(f.Surname, p.Surname))
+	return (p.Name == "" || sameWords(f.Name, p.Name)) && (p.Surname == "" || sameWords(f.Surname, p.Surname))
 }
 
-// changed names the fields an update sends, for its message.
-func changed(change map[string]any) string {
+// sameWords compares two names, runs of white space aside.
+func sameWords(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
+// changed names, for the message, the fields an update changes: those the
+// partner did not hold already, as far as it showed them.
+func changed(change map[string]any, f partner) string {
 	var names []string
 	for _, k := range []string{"name", "surname", "tags"} {
-		if _, ok := change[k]; ok {
+		v, ok := change[k]
+		switch {
+		case !ok:
+		case k == "name" && f.named && sameWords(f.Name, v.(string)):
+		case k == "surname" && f.named && sameWords(f.Surname, v.(string)):
+		default:
 			names = append(names, k)
 		}
 	}
 	return strings.Join(names, ", ")
 }
 
-// settleUpdate decides an update whose answer was lost, as a create's is
-// decided: it reads the partner, and if it holds what was sent, the update
-// was made.
+// shows reports whether an answer's partner has the fields a change sets,
+// so that it can be compared with them.
+func shows(f partner, change map[string]any) bool {
+	_, names := change["name"]
+	_, surnames := change["surname"]
+	_, tags := change["tags"]
+	return (f.named || !names && !surnames) && (f.tagged || !tags)
+}
+
+// settleUpdate decides an update whose answer was lost, or showed the
+// partner without the change, as a create's is decided: it reads the
+// partner, and if it holds what was sent, the update was made.
 func (c *Client) settleUpdate(ctx context.Context, p *Partner, id string, change map[string]any, out Outcome) Outcome {
-	f, err := c.byID(ctx, id)
+	f, err := c.byID(ctx, id, p.Email)
 	switch {
 	case err == nil && f.ID != "" && applied(f, change):
-		out.Verdict = Verdict{Status: report.Updated, Message: "reconciled: an earlier attempt had updated the partner; reading it showed the change"}
+		if out.Status != report.Updated {
+			out.Verdict = Verdict{Status: report.Updated, Message: "reconciled: an earlier attempt had updated the partner; reading it showed the change"}
+		}
 	case err != nil:
-		out.Message += "; an attempt may have updated the partner and reading it failed (" + c.clean(err.Error(), p) + "): run again to check"
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Message: out.Message +
+			"; an attempt may have updated the partner and reading it failed (" + c.clean(err.Error(), p) + "): run again to check"}
 	default:
-		out.Message += "; reading the partner showed the update was not made"
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Message: out.Message +
+			"; reading the partner showed the update was not made, or only in part"}
 	}
 	return out
 }

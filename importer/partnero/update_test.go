@@ -49,13 +49,13 @@ func TestUpdateAnswers(t *testing.T) {
 	}{
 		{"updated", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"data":{"id":"p7","email":"ann@x.io","surname":"New","referral_link":"https://c.io?aff=a"},"status":1}`)
-		}, "", report.Updated, "", "updated its name, surname, tags"},
+		}, "", report.Updated, "", "updated its surname, tags"}, // the name was Ann already
 		{"lost, and the partner shows the change", lost,
 			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"New","tags":[{"value":"vip"}]},"status":1}`,
 			report.Updated, "", "reconciled"},
 		{"lost, and the partner does not show it", lost,
 			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`,
-			report.Failed, report.NetworkError, "the update was not made"},
+			report.Failed, report.ServerError, "the update was not made"},
 		{"refused, naming the field", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(422)
 			fmt.Fprint(w, `{"message":"The given data was invalid.","errors":{"tags":["Tag vip is reserved."]}}`)

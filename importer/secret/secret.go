@@ -54,8 +54,20 @@ const minScrub = 6
 // secret, the decoded text is returned, scrubbed.
 func Scrub(text string, secrets ...String) string {
 	text = scrubForms(text, secrets)
-	if decoded := decodeAll(text); decoded != text && holds(decoded, secrets) {
-		return scrubForms(decoded, secrets)
+	decoded := decodeAll(text)
+	if decoded == text {
+		return text
+	}
+	// The decoding undoes the escapes a secret itself may hold ("%20"):
+	// the decoded text is searched for the secrets decoded alike too.
+	all := slices.Clone(secrets)
+	for _, s := range secrets {
+		if d := decodeAll(s.s); d != s.s {
+			all = append(all, String{d})
+		}
+	}
+	if holds(decoded, all) {
+		return scrubForms(decoded, all)
 	}
 	return text
 }

@@ -41,7 +41,7 @@ func TestNothingPrintsTheSecret(t *testing.T) {
 
 // Scrub finds a secret in every form a server may echo it.
 func TestScrubEveryForm(t *testing.T) {
-	for _, pw := range []string{"Sup3r&<Secret>", "Pässw/0rd'X", `Qu"ote 1Ab  two`, "sk_live_Abc/123+xyz="} {
+	for _, pw := range []string{"Sup3r&<Secret>", "Pässw/0rd'X", `Qu"ote 1Ab  two`, "sk_live_Abc/123+xyz=", "Cat's%20Eye9", "Ab'Cd%41Ef9Gh<"} {
 		s := New(pw)
 		goJSON, _ := json.Marshal(pw)
 		echoes := []string{
@@ -61,6 +61,8 @@ func TestScrubEveryForm(t *testing.T) {
 			strings.ReplaceAll(html.EscapeString(pw), "&#39;", "&#039;"),            // PHP's htmlspecialchars
 			strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(pw), // html.escape(quote=False)
 			strings.ReplaceAll(strings.Trim(string(goJSON), `"`), "ä", `\u00e4`),    // escapes of some characters only
+			strings.ReplaceAll(html.EscapeString(pw), "&lt;", "&#60;"),              // numeric entities
+			strings.ReplaceAll(strings.Trim(string(goJSON), `"`), "'", `\u0027`),    // an apostrophe escaped
 		)
 		for _, e := range echoes {
 			got := Scrub("the server said: "+e+" (and more)", s)

@@ -50,6 +50,7 @@ complete -c partnero-import -n '__fish_seen_subcommand_from import' -l timeout -
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l update-existing -d 'a row whose email is already in Partnero updates that par...'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l verbose -d 'log one line per row too'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -F
+complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l any-order -d 'undo even without the import\'s REPORT.referrals.csv, in n...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l api-key-file -r -F -d 'a file holding the API key'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l base-url -x -d 'the API root'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l concurrency -x -d 'requests in flight at once, 1 to 64'

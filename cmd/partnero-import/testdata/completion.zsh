@@ -70,6 +70,7 @@ _partnero-import() {
             '*:import:_files' ;;
     rollback)
         _arguments \
+            '--any-order[undo even without the import'\''s REPORT.referrals.csv, in n...]' \
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
             '--base-url[the API root]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \

@@ -1,0 +1,97 @@
+package partnero
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// Undo against servers that answer reads and archives in the ways helper
+// attacks found: it archives only the partner the import made, counts one
+// already gone as undone only when it is gone, and never says rejected.
+func TestUndoAnswers(t *testing.T) {
+	ann := func(extra string) string {
+		return `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=ann","status":"active"` + extra + `},"status":1}`
+	}
+	ok := func(w http.ResponseWriter) { fmt.Fprint(w, `{"status":1}`) }
+	tests := []struct {
+		name    string
+		read    func(w http.ResponseWriter, n int) // the n-th GET of /partners/p1
+		search  string                             // the search's answer; "" none found
+		archive func(w http.ResponseWriter)
+		status  report.Status
+		reason  report.Reason
+		message string
+	}{
+		{"archived", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "", ok, report.Archived, "", "archived"},
+		{"wrapped answers", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, `{"data":{"partner":{"id":"p1","email":"ann@x.io","status":"active"}}}`)
+		}, "", ok, report.Archived, "", "archived"},
+		{"already archived, in capitals", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann(`,"status":"Archived"`)) }, "", ok,
+			report.Skipped, report.AlreadyGone, "already Archived"},
+		{"deleted, as documented", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann(`,"status":"deleted"`)) }, "", ok,
+			report.Skipped, report.AlreadyGone, "already deleted"},
+		{"not found, nor by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) }, "", ok,
+			report.Skipped, report.AlreadyGone, "not in Partnero"},
+		{"not found by id, found by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) },
+			`{"data":[{"id":"p1","email":"ann@x.io"}]}`, ok, report.Failed, report.BadRequest, "cannot be undone through"},
+		{"recreated under the same id", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=other","status":"active"}}`)
+		}, "", ok, report.Skipped, report.Changed, "referral link is now"},
+		{"created after the import ended", func(w http.ResponseWriter, n int) {
+			fmt.Fprintf(w, `{"data":{"id":"p1","email":"ann@x.io","status":"active","created_at":%q}}`, time.Now().UTC().Format(time.RFC3339))
+		}, "", ok, report.Skipped, report.Changed, "created after the import ended"},
+		{"the archive refused, the partner still there", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "",
+			func(w http.ResponseWriter) { w.WriteHeader(400); fmt.Fprint(w, `{"message":"Action failed"}`) },
+			report.Failed, report.BadRequest, "still there"},
+		{"the archive route missing (404), the partner still there", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "",
+			func(w http.ResponseWriter) { http.NotFound(w, nil) }, report.Failed, report.BadRequest, "still there"},
+		{"a lost answer, then Action failed: it was done", func(w http.ResponseWriter, n int) {
+			if n == 1 {
+				fmt.Fprint(w, ann(""))
+				return
+			}
+			fmt.Fprint(w, ann(`,"status":"archived"`))
+		}, "", func(w http.ResponseWriter) { lose(w) }, report.Archived, "", "reconciled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reads := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/p1":
+					reads++
+					tt.read(w, reads)
+				case r.URL.Path == "/v1/partners:search":
+					fmt.Fprint(w, strings.ReplaceAll(cmpOr(tt.search, `{"data":[]}`), "\n", ""))
+				case r.Method == http.MethodPost && r.URL.Path == "/v1/partners/p1/archive":
+					tt.archive(w)
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
+			c.clock.noteDate(http.Header{"Date": {time.Now().UTC().Format(http.TimeFormat)}}, time.Now())
+			m := Made{ID: "p1", Email: "ann@x.io", Link: "https://c.io?aff=ann", Ended: time.Now().Add(-time.Hour)}
+			out := c.Undo(context.Background(), m, false)
+			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal {
+				t.Fatalf("got %+v", out)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
