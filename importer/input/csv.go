@@ -112,6 +112,9 @@ func (r *csvReader) Next() (*Record, error) {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
+		if err := r.swallowed(cells); err != nil {
+			return nil, err
+		}
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			r.row++
@@ -135,6 +138,36 @@ func (r *csvReader) Next() (*Record, error) {
 		}
 		return rec, nil
 	}
+}
+
+// swallowed refuses a record with a cell that took in what look like rows
+// of their own: a quote opened and never closed, which encoding/csv,
+// lenient with stray quotes, reads on to the next quote or the end of the
+// file. The rows in it would get no line of their own, so the file cannot
+// be read as it is: a clear error, naming the line and the column.
+func (r *csvReader) swallowed(cells []string) error {
+	for i, c := range cells {
+		if strings.IndexByte(c, '\n') < 0 {
+			continue
+		}
+		rows := 0
+		for _, l := range strings.Split(c, "\n")[1:] {
+			if strings.Count(l, string(r.csv.Comma)) >= r.columns-1 && strings.Contains(l, "@") {
+				rows++
+			}
+		}
+		if rows == 0 {
+			continue
+		}
+		line, _ := r.csv.FieldPos(i)
+		column := fmt.Sprintf("column %d", i+1)
+		if i < len(r.cols) {
+			column = fmt.Sprintf("column %q", r.cols[i].Header)
+		}
+		return fmt.Errorf("line %d, %s: a quote opened there is never closed, and takes in %d lines after it that look like rows of their own: close or remove the quote",
+			line+r.lineOffset, column, rows)
+	}
+	return nil
 }
 
 func parseProblem(err *csv.ParseError, columns, cells int) error {

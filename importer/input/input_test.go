@@ -134,6 +134,33 @@ func TestCSVFields(t *testing.T) {
 	}
 }
 
+// A quote that is never closed would take in the rows after it, which
+// would then have no line of their own: the file is refused, naming the
+// line and the column.
+func TestUnclosedQuote(t *testing.T) {
+	for name, text := range map[string]string{
+		"to the end of the file": "email,name,notes\na@x.io,A,\"note\nb@x.io,B,\nc@x.io,C,\n",
+		"to a later stray quote": "email,name,notes\na@x.io,A,\"note\nb@x.io,B,\nc@x.io,C,x\"\nd@x.io,D,\n",
+		"in a name":              "email,name\na@x.io,\"Ann\nb@x.io,B\n",
+	} {
+		rd, err := Open(strings.NewReader(text), Options{Format: CSV})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for err == nil {
+			_, err = rd.Next()
+		}
+		if err == io.EOF || !strings.Contains(err.Error(), "line 2, column") || !strings.Contains(err.Error(), "never closed") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A note of several lines is no such thing.
+	out, _ := readAll(t, "email,notes\na@x.io,\"first line\nsecond line, with a comma\"\nb@x.io,\n", Options{Format: CSV})
+	if len(out) != 2 || out[1].Email != "b@x.io" {
+		t.Errorf("a multi-line note: %+v", out)
+	}
+}
+
 func TestCSVHeaderProblems(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"empty file", "", "empty"},
