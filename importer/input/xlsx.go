@@ -1,12 +1,14 @@
 package input
 
 import (
-	"bufio"
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -28,24 +30,41 @@ type xlsxReader struct {
 	row      int
 	keepRaw  bool
 	header   []byte
+	notes    []string // which sheet was read, and why
 }
 
 func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(8)
-	book, err := excelize.OpenReader(br)
+	zipped, err := io.ReadAll(r) // excelize reads it all too; the sheets' XML is checked from it
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(zipped))
 	if err != nil {
 		if errors.Is(err, excelize.ErrWorkbookPassword) {
 			return nil, errors.New("the spreadsheet is password-protected: save it without a password, or as CSV")
 		}
-		if isCompoundFile(head) {
+		if isCompoundFile(zipped) && encryptedPackage(zipped) {
+			return nil, errors.New("the spreadsheet is password-protected: save it without a password, or as CSV")
+		}
+		if isCompoundFile(zipped) {
 			return nil, errOldExcel
 		}
 		return nil, fmt.Errorf("cannot open the spreadsheet: it is not an XLSX workbook, or it is damaged or password-protected (%v)", err)
 	}
+	if err := sheetsWellFormed(zipped); err != nil {
+		book.Close()
+		return nil, err
+	}
+	var notes []string
 	sheet := opts.Sheet
 	if sheet == "" {
-		sheet = book.GetSheetName(0)
+		sheet = firstVisibleSheet(book)
+		if len(book.GetSheetList()) > 1 {
+			notes = append(notes, fmt.Sprintf("read sheet %q of %d (--sheet reads another)", sheet, len(book.GetSheetList())))
+		}
+		if sheet != book.GetSheetName(0) {
+			notes = append(notes, fmt.Sprintf("sheet %q is hidden: read %q, the first one shown", book.GetSheetName(0), sheet))
+		}
 	} else if idx, _ := book.GetSheetIndex(sheet); idx < 0 {
 		book.Close()
 		return nil, fmt.Errorf("--sheet %q: the workbook has no such sheet (it has: %s)", sheet, strings.Join(book.GetSheetList(), ", "))
@@ -55,7 +74,7 @@ func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
 		book.Close()
 		return nil, fmt.Errorf("cannot read sheet %q: %v", sheet, err)
 	}
-	x := &xlsxReader{book: book, rows: rows, keepRaw: opts.KeepRaw}
+	x := &xlsxReader{book: book, rows: rows, keepRaw: opts.KeepRaw, notes: notes}
 	headers, err := x.next()
 	if err == io.EOF {
 		book.Close()
@@ -128,15 +147,113 @@ func (x *xlsxReader) Next() (*Record, error) {
 	if err := controlIn(cells, x.cols); err != nil {
 		rec.Fields, rec.Err = Fields{}, err
 	}
+	if err := x.shownWrong(cells); err != nil && rec.Err == nil {
+		rec.Err = err
+	}
 	if x.keepRaw {
 		rec.Raw = csvLine(cells)
 	}
 	return rec, nil
 }
 
-func (x *xlsxReader) Warnings() []string { return columnWarnings(x.cols) }
-func (x *xlsxReader) Header() []byte     { return x.header }
-func (x *xlsxReader) Columns() []Column  { return x.cols }
+func (x *xlsxReader) Warnings() []string { return append(columnWarnings(x.cols), x.notes...) }
+
+// shownWrong refuses cells a spreadsheet shows as something other than the
+// value: an error (#N/A), or an identifier it keeps as a number and shows
+// in scientific notation (a spreadsheet keeps 15 digits: an id of 19 was
+// rounded, and 1.23456789012346E+18 would be sent as it is).
+func (x *xlsxReader) shownWrong(cells []string) error {
+	for i, c := range cells {
+		if i >= len(x.cols) || x.cols[i].Field == "" {
+			continue
+		}
+		c = strings.TrimSpace(c)
+		col := x.cols[i]
+		switch {
+		case spreadsheetError(c):
+			return fmt.Errorf("column %q: the cell is an error (%s), not a value", col.Header, c)
+		case identifier(col.Field) && scientific(c):
+			return fmt.Errorf("column %q: %s is a number the spreadsheet rounded (it keeps 15 digits): store ids and keys as text", col.Header, c)
+		}
+	}
+	return nil
+}
+
+func spreadsheetError(c string) bool {
+	switch strings.ToUpper(c) {
+	case "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#GETTING_DATA":
+		return true
+	}
+	return false
+}
+
+func identifier(field string) bool {
+	return field == fieldID || field == fieldKey || field == fieldReferringID || field == fieldReferringKey
+}
+
+// scientific reports a number shown as 1.2345E+18.
+func scientific(c string) bool {
+	mant, exp, ok := strings.Cut(strings.ToUpper(c), "E")
+	if !ok || exp == "" || mant == "" {
+		return false
+	}
+	if _, err := strconv.ParseFloat(mant, 64); err != nil {
+		return false
+	}
+	_, err := strconv.Atoi(exp)
+	return err == nil
+}
+
+// encryptedPackage reports a compound file holding an encrypted workbook
+// (its stream "EncryptedPackage", named in UTF-16), not an old .xls.
+func encryptedPackage(b []byte) bool {
+	name := []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e\x00")
+	return bytes.Contains(b, name)
+}
+
+// firstVisibleSheet is the first sheet a person sees opening the workbook.
+func firstVisibleSheet(book *excelize.File) string {
+	for _, name := range book.GetSheetList() {
+		if visible, err := book.GetSheetVisible(name); err == nil && visible {
+			return name
+		}
+	}
+	return book.GetSheetName(0)
+}
+
+// sheetsWellFormed refuses a workbook whose sheets' XML is damaged (cut
+// short, or with a character XML forbids): excelize's row iterator stops
+// at the damage as if the sheet ended there, and the rows after it would
+// be lost without a word.
+func sheetsWellFormed(zipped []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		return fmt.Errorf("cannot open the spreadsheet: %v", err)
+	}
+	for _, f := range zr.File {
+		sheet := strings.HasPrefix(f.Name, "xl/worksheets/") && strings.HasSuffix(f.Name, ".xml")
+		if !sheet && f.Name != "xl/sharedStrings.xml" { // the cells' text is kept there
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("the spreadsheet is damaged: %s: %v", f.Name, err)
+		}
+		dec := xml.NewDecoder(rc)
+		for {
+			if _, err = dec.Token(); err != nil { // Token, not RawToken: it checks that elements close
+				break
+			}
+		}
+		rc.Close()
+		if err != io.EOF {
+			return fmt.Errorf("the spreadsheet is damaged (%s: %v): open and save it again, or save it as CSV", f.Name, err)
+		}
+	}
+	return nil
+}
+func (x *xlsxReader) Header() []byte    { return x.header }
+func (x *xlsxReader) Columns() []Column { return x.cols }
 
 // csvLine is cells as one CSV record: the retry file of a workbook is CSV.
 func csvLine(cells []string) []byte {

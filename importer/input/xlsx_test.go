@@ -1,6 +1,7 @@
 package input
 
 import (
+	"archive/zip"
 	"bytes"
 	"io"
 	"strings"
@@ -145,5 +146,107 @@ func TestMapAndPresets(t *testing.T) {
 	}
 	if _, err := ParseMap("email=Mail,nickname=Nick"); err == nil || !strings.Contains(err.Error(), "not a field") {
 		t.Errorf("ParseMap: %v", err)
+	}
+}
+
+// readBook reads a workbook's records, or the error that refuses it.
+func readBook(t *testing.T, book []byte) ([]*Record, []string, error) {
+	t.Helper()
+	rd, err := Open(bytes.NewReader(book), Options{Format: XLSX})
+	if err != nil {
+		return nil, nil, err
+	}
+	var recs []*Record
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return recs, rd.Warnings(), nil
+		}
+		if err != nil {
+			return recs, nil, err
+		}
+		recs = append(recs, rec)
+	}
+}
+
+// A sheet cut short, or with a character XML forbids, is refused: its rows
+// after the damage would otherwise be lost without a word.
+func TestDamagedWorkbook(t *testing.T) {
+	rows := [][]any{{"email", "name"}}
+	for i := range 50 {
+		rows = append(rows, []any{"p" + strings.Repeat("x", i) + "@x.io", "P"})
+	}
+	good := workbook(t, map[string][][]any{"Partners": rows}, "")
+	for name, damage := range map[string]struct {
+		part   string
+		change func(string) string
+	}{
+		"cut short":           {"xl/worksheets/sheet1.xml", func(x string) string { return x[:len(x)/2] }},
+		"an unclosed element": {"xl/worksheets/sheet1.xml", func(x string) string { return strings.Replace(x, "</sheetData>", "<row>", 1) }},
+		"a raw control byte":  {"xl/sharedStrings.xml", func(x string) string { return strings.Replace(x, "pxx@x.io", "p\x01x@x.io", 1) }},
+	} {
+		book := rezip(t, good, damage.part, damage.change)
+		if _, _, err := readBook(t, book); err == nil || !strings.Contains(err.Error(), "damaged") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// rezip rewrites one part of a zip archive.
+func rezip(t *testing.T, zipped []byte, part string, change func(string) string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == part {
+			b = []byte(change(string(b)))
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zw.Close()
+	return out.Bytes()
+}
+
+// The first sheet shown is read, and which one is said; an error cell or
+// an id a spreadsheet rounded makes its row invalid_row, never sent.
+func TestWorkbookSheetsAndCells(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "Old")
+	f.SetSheetRow("Old", "A1", &[]any{"email"})
+	f.SetSheetRow("Old", "A2", &[]any{"old@x.io"})
+	idx, _ := f.NewSheet("Partners")
+	f.SetActiveSheet(idx) // the active sheet cannot be hidden
+	f.SetSheetRow("Partners", "A1", &[]any{"email", "id", "name"})
+	f.SetSheetRow("Partners", "A2", &[]any{"a@x.io", "ok-1", "A"})
+	f.SetSheetRow("Partners", "A3", &[]any{"b@x.io", 1234567890123456789, "B"})
+	f.SetSheetRow("Partners", "A4", &[]any{"c@x.io", "c-1", "#N/A"})
+	if err := f.SetSheetVisible("Old", false); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	f.Write(&b)
+	recs, warnings, err := readBook(t, b.Bytes())
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	if recs[0].Err != nil || recs[0].Email != "a@x.io" {
+		t.Errorf("row 1: %+v", recs[0])
+	}
+	if recs[1].Err == nil || !strings.Contains(recs[1].Err.Error(), "rounded") {
+		t.Errorf("row 2: %v", recs[1].Err)
+	}
+	if recs[2].Err == nil || !strings.Contains(recs[2].Err.Error(), "#N/A") {
+		t.Errorf("row 3: %v", recs[2].Err)
+	}
+	if w := strings.Join(warnings, "\n"); !strings.Contains(w, `sheet "Old" is hidden`) || !strings.Contains(w, `read sheet "Partners" of 2`) {
+		t.Errorf("warnings:\n%s", w)
 	}
 }
