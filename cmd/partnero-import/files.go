@@ -21,6 +21,7 @@ type runFiles struct {
 	report, retry, summary string
 	destination            string             // where rows go: an API's address, the sandbox, or none
 	resumed                *report.Provenance // the --resume report's, or nil
+	summaryWritten         bool
 }
 
 // file is a path with what it is to the run, for messages.
@@ -43,12 +44,14 @@ func (o *importOptions) destination(getenv func(string) string, dryRun bool) str
 // write over from elsewhere, and a --resume report of another destination.
 func (o *importOptions) files(getenv func(string) string, dryRun bool, format string) (*runFiles, error) {
 	f := &runFiles{summary: o.summaryJSON, destination: o.destination(getenv, dryRun)}
-	inputs := []file{{"the input", o.file}, {"--resume", o.resume}, {"--sandbox-preload", o.sandboxPreload},
+	inputs := []file{{"the input", o.file}, {"--sandbox-preload", o.sandboxPreload},
 		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE"))}}
 	if o.file == "-" {
 		inputs[0].path = "" // standard input: nothing on disk to protect
 	}
 	if o.resume != "" {
+		inputs = append(inputs, file{"--resume", o.resume}, file{"its provenance", report.ProvenancePath(o.resume)},
+			file{"its referrals", report.ReferralsPath(o.resume)})
 		prov, err := o.resumable(f.destination)
 		if err != nil {
 			return nil, err
@@ -66,7 +69,7 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, err
 	}
-	return f, o.notOverAnotherRun(f)
+	return f, notOverAnotherRun(f, "import")
 }
 
 // checkClashes refuses an output that is one of the inputs or another
@@ -100,25 +103,25 @@ func (o *importOptions) resumable(destination string) (*report.Provenance, error
 	return prov, nil
 }
 
-// notOverAnotherRun refuses to write over the report of a real import
+// notOverAnotherRun refuses to write over the report of a real run
 // made elsewhere: a dry run or a rehearsal never overwrites a real
-// import's report, nor does an import into another API.
-func (o *importOptions) notOverAnotherRun(f *runFiles) error {
+// import's or rollback's report, nor does a run against another API.
+func notOverAnotherRun(f *runFiles, command string) error {
 	prev, err := report.ReadProvenance(f.report)
-	if errors.Is(err, report.ErrNoProvenance) || (err == nil && (!prev.Real() || prev.Destination == f.destination)) {
+	if errors.Is(err, report.ErrNoProvenance) || (err == nil && (!prev.Real() || prev.NothingSent || prev.Destination == f.destination)) {
 		return nil
 	}
 	if err != nil {
 		return usagef("--report %s: %v", f.report, err)
 	}
-	this := "an import into " + f.destination
+	this := article(command) + " into " + f.destination
 	switch f.destination {
 	case report.DestinationNone:
 		this = "a dry run"
 	case report.DestinationSandbox:
 		this = "a rehearsal in the sandbox"
 	}
-	return usagef("%s is the report of an import into %s; %s would write over it: give another --report", f.report, prev.Destination, this)
+	return usagef("%s is the report of %s into %s; %s would write over it: give another --report", f.report, article(prev.Command), prev.Destination, this)
 }
 
 // defaultReport is the report's name when --report is not given: FILE with
@@ -220,4 +223,12 @@ func resolved(p string) string {
 		return filepath.Join(dir, filepath.Base(abs))
 	}
 	return abs
+}
+
+// article is "an import" or "a rollback", for messages.
+func article(command string) string {
+	if command == "rollback" {
+		return "a rollback"
+	}
+	return "an import"
 }

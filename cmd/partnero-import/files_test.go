@@ -52,6 +52,8 @@ func TestNoFileWrittenOverAnother(t *testing.T) {
 		{"report is the resumed report", []string{"import", "--api-key-file", keyFile, "--resume", resumed, "--report", resumed}, "is --resume"},
 		{"report is the key file", []string{"import", "--api-key-file", keyFile, "--report", keyFile}, "is --api-key-file"},
 		{"report is the preload file", []string{"import", "--sandbox", "--sandbox-preload", at("hard.csv"), "--report", in}, "is the input"},
+		{"summary is the resumed report's provenance", []string{"import", "--api-key-file", keyFile, "--resume", resumed, "--summary-json", resumed + ".provenance.json"}, "is its provenance"},
+		{"report is the resumed report's referrals", []string{"import", "--api-key-file", keyFile, "--resume", resumed, "--report", at("old.report.csv.referrals.csv")}, "is its referrals"},
 		{"summary is the report's provenance", []string{"validate", "--report", at("r.csv"), "--summary-json", at("r.csv.provenance.json")}, "provenance"},
 	}
 	os.Mkdir(at("sub"), 0o700)
