@@ -187,6 +187,7 @@ func (d *dispatcher) preflight(ctx context.Context) {
 		// lookups: kept from the first run when this one resumes it.
 		since := d.cfg.Client.Since()
 		if nerr := d.cfg.report.Note(func(p *report.Provenance) {
+			p.NothingSent = false
 			if p.JobStarted.IsZero() {
 				p.JobStarted = since
 			}

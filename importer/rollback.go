@@ -226,6 +226,11 @@ func (rb *rollback) run(ctx context.Context) error {
 		rb.abortAll("nothing was sent: " + err.Error())
 		return nil
 	}
+	if err := rb.out.Note(func(p *report.Provenance) { p.NothingSent = false }); err != nil {
+		rb.res.Fatal = err
+		rb.abortAll("nothing was sent: the report's provenance could not be written")
+		return nil
+	}
 	conc := max(rb.cfg.Concurrency, 1)
 	type result struct {
 		u   *undo

@@ -41,6 +41,9 @@ type Provenance struct {
 	Finished    bool      `json:"finished"`
 	EndedAt     time.Time `json:"ended_at,omitzero"` // when it finished (this machine's clock)
 	Interrupted bool      `json:"interrupted,omitempty"`
+	// NothingSent is true until the API has answered the run's first
+	// request: a report whose run sent nothing may be written over.
+	NothingSent bool `json:"nothing_sent,omitempty"`
 }
 
 // ProvenancePath is where a report's provenance is kept: beside it.

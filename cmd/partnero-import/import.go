@@ -31,7 +31,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 // the command started: the summary's elapsed time is the command's, from
 // start to exit (standard input copied, the sandbox started, the report
 // sorted and closed), not just the importer's.
-func (o *importOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, dryRun bool, start time.Time) (int, error) {
+func (o *importOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, dryRun bool, start time.Time) (_ int, err error) {
 	inOpts, err := o.inputOptions()
 	if err != nil {
 		return 0, err
@@ -40,6 +40,11 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if err != nil {
 		return 0, err
 	}
+	command := "import"
+	if dryRun {
+		command = "validate"
+	}
+	defer func() { summaryOfFailure(command, o.file, files, err) }()
 	source, cleanup, err := openSource(o.file, s.In)
 	if err != nil {
 		return 0, err
@@ -73,12 +78,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if !dryRun && !o.useSandbox {
 		resumeHint.Store(o.finishHint(files.report, getenv))
 	}
-	command := "import"
-	if dryRun {
-		command = "validate"
-	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: command,
-		Destination: files.destination, Input: o.file, ResumedFrom: o.resume, StartedAt: start.UTC()}
+		Destination: files.destination, Input: o.file, ResumedFrom: o.resume, StartedAt: start.UTC(), NothingSent: true}
 	if files.resumed != nil {
 		prov.JobStarted = files.resumed.JobStarted
 	}

@@ -304,6 +304,10 @@ func TestPreflightStopsTheRun(t *testing.T) {
 				t.Fatal("a partner was created")
 			}
 			noSecrets(t, r, tt.key)
+			// Nothing was sent, so a dry run may take the report's name.
+			if v := runCLI(t, nil, "", "validate", "--no-progress", "--report", rep, "../../samples/partners.csv"); v.code != exitOK {
+				t.Fatalf("a dry run over the report of a run that sent nothing: exit %d\n%s", v.code, v.stderr)
+			}
 		})
 	}
 }

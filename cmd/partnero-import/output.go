@@ -235,6 +235,7 @@ type summaryJSON struct {
 }
 
 func writeSummaryJSON(path, command, input string, files *runFiles, res *importer.Result, code int) error {
+	files.summaryWritten = true
 	s := summaryJSON{
 		Version: versionString(), Command: command, Input: input, InputSHA256: res.InputSHA256, Destination: files.destination,
 		Report: files.report, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
@@ -252,6 +253,16 @@ func writeSummaryJSON(path, command, input string, files *runFiles, res *importe
 		return fmt.Errorf("cannot write --summary-json: %w", err)
 	}
 	return nil
+}
+
+// summaryOfFailure writes --summary-json for a run that failed after its
+// files were decided (exit 2, with why), so that a scheduled job never
+// takes an earlier run's summary for this one's.
+func summaryOfFailure(command, input string, files *runFiles, err error) {
+	if err == nil || files.summary == "" || files.summaryWritten {
+		return
+	}
+	writeSummaryJSON(files.summary, command, input, files, &importer.Result{Fatal: err}, exitUsage)
 }
 
 // versionString is the version set at build time, else the module's or the

@@ -69,7 +69,7 @@ func runRollback(ctx context.Context, args []string, getenv func(string) string,
 	return code, err
 }
 
-func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, start time.Time) (int, error) {
+func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, start time.Time) (_ int, err error) {
 	if !o.dryRun && !o.yes && !s.InIsTerminal {
 		return 0, usagef("rollback changes partners in Partnero: give --yes to confirm when standard input is not a terminal (or --dry-run to see what it would do)")
 	}
@@ -77,6 +77,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	if err != nil {
 		return 0, err
 	}
+	defer func() { summaryOfFailure("rollback", o.file, files, err) }()
 	verb := "archive"
 	if o.delete {
 		verb = "delete"
@@ -110,10 +111,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		resumeHint.Store("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: "rollback",
-		Destination: files.destination, Input: o.file, StartedAt: start.UTC()}
-	if o.dryRun {
-		prov.Destination = report.DestinationNone
-	}
+		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true}
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
 		retry := *undone // the import's provenance: rollback accepts its retry file like the report
@@ -167,8 +165,14 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 		return nil, nil, usagef("rollback %s: its rows went to %s, this rollback would talk to %s: give the same --base-url", o.file, prov.Destination, dest)
 	}
 	f := &runFiles{destination: dest, summary: o.summaryJSON, report: o.reportPath}
+	if o.dryRun {
+		f.destination = report.DestinationNone
+	}
 	if f.report == "" {
 		f.report = strings.TrimSuffix(o.file, extOf(o.file)) + ".rollback.csv"
+		if o.dryRun {
+			f.report = strings.TrimSuffix(o.file, extOf(o.file)) + ".rollback-dry-run.csv"
+		}
 	}
 	inputs := []file{{"the report to undo", o.file}, {"its provenance", report.ProvenancePath(o.file)},
 		{"its referrals", report.ReferralsPath(o.file)}, {"--sandbox-preload", o.sandboxPreload},
@@ -180,6 +184,9 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 			file{"its referrals", report.ReferralsPath(f.retry)})
 	}
 	if err := checkClashes(inputs, outputs); err != nil {
+		return nil, nil, err
+	}
+	if err := notOverAnotherRun(f, "rollback"); err != nil {
 		return nil, nil, err
 	}
 	return f, prov, nil

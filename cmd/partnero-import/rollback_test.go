@@ -136,7 +136,7 @@ func TestRollbackRefusesAndAsks(t *testing.T) {
 	if r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", in); r.code != exitOK {
 		t.Fatalf("rehearsal: exit %d\n%s", r.code, r.stderr)
 	}
-	runCLI(t, env, "", "rollback", "--dry-run", rep) // writes tree.report.rollback.csv
+	runCLI(t, env, "", "rollback", "--dry-run", rep) // writes tree.report.rollback-dry-run.csv
 	before := sb.Requests()
 	for _, tt := range []struct {
 		name string
@@ -146,7 +146,7 @@ func TestRollbackRefusesAndAsks(t *testing.T) {
 	}{
 		{"a dry run's report", env, []string{"--yes", filepath.Join(dir, "tree.validate.csv")}, "dry run"},
 		{"a rehearsal's report", env, []string{"--yes", filepath.Join(dir, "tree.sandbox.report.csv")}, "embedded sandbox"},
-		{"a rollback's report", env, []string{"--yes", filepath.Join(dir, "tree.report.rollback.csv")}, "dry run"},
+		{"a rollback's report", env, []string{"--yes", filepath.Join(dir, "tree.report.rollback-dry-run.csv")}, "dry run"},
 		{"another API", map[string]string{"PARTNERO_API_KEY": "k-123456"}, []string{"--yes", "--base-url", "https://api.partnero.com/v1", rep}, "https://api.partnero.com:443"},
 		{"off a terminal without --yes", env, []string{rep}, "--yes"},
 		{"its report over the import's", env, []string{"--yes", "--report", rep, rep}, "--report"},
@@ -175,6 +175,17 @@ func TestRollbackRefusesAndAsks(t *testing.T) {
 	}
 	if archived != 5 {
 		t.Errorf("%d archived, want 5 (after the yes only)", archived)
+	}
+	// The rollback's report (tree.report.rollback.csv) is not written over
+	// by a dry run.
+	real := filepath.Join(dir, "tree.report.rollback.csv")
+	before = sb.Requests()
+	kept := digest(t, real)
+	if r := runCLI(t, env, "", "rollback", "--dry-run", "--report", real, rep); r.code != exitUsage || !strings.Contains(r.stderr, "is the report of a rollback into") {
+		t.Errorf("a dry run over the rollback's report: exit %d\n%s", r.code, r.stderr)
+	}
+	if digest(t, real) != kept || sb.Requests() != before {
+		t.Error("a dry run wrote over the rollback's report, or sent")
 	}
 }
 

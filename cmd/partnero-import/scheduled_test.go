@@ -77,6 +77,33 @@ func TestSummaryJSONAgreesWithTheReport(t *testing.T) {
 	}
 }
 
+// A run that fails after its files are decided (here: no API key) still
+// writes --summary-json, exit_code 2 and why: a scheduled job never reads
+// the summary of an earlier night as tonight's.
+func TestSummaryJSONOfAFailedRun(t *testing.T) {
+	dir := t.TempDir()
+	sum := filepath.Join(dir, "summary.json")
+	os.WriteFile(sum, []byte(`{"exit_code":0}`), 0o600) // last night's
+	imported := filepath.Join(dir, "imported.report.csv")
+	os.WriteFile(imported, []byte(strings.Join(report.Header, ",")+"\n"), 0o600)
+	os.WriteFile(report.ProvenancePath(imported), []byte(`{"command":"import","destination":"https://api.partnero.com:443","finished":true}`), 0o600)
+	for _, args := range [][]string{
+		{"import", "--no-progress", "--summary-json", sum, "--report", filepath.Join(dir, "r.csv"), "../../samples/partners.csv"},
+		{"rollback", "--yes", "--any-order", "--summary-json", sum, "--report", filepath.Join(dir, "rb.csv"), imported},
+	} {
+		r := runCLI(t, nil, "", args...)
+		b, err := os.ReadFile(sum)
+		var s summaryJSON
+		if err == nil {
+			err = json.Unmarshal(b, &s)
+		}
+		if r.code != exitUsage || err != nil || s.ExitCode != exitUsage || !strings.Contains(s.Fatal, "PARTNERO_API_KEY") || s.Command != args[0] {
+			t.Fatalf("%s: exit %d, summary %s (%v)\n%s", args[0], r.code, b, err, r.stderr)
+		}
+		os.WriteFile(sum, []byte(`{"exit_code":0}`), 0o600)
+	}
+}
+
 func TestJSONLogLinesParse(t *testing.T) {
 	dir := t.TempDir()
 	r := runCLI(t, map[string]string{}, "", "import", "--sandbox", "--log-format", "json", "--verbose", "--rate", "0",
