@@ -133,7 +133,7 @@ func (r *csvReader) Next() (*Record, error) {
 		line, _ := r.csv.FieldPos(0)
 		r.row++
 		rec := &Record{Row: r.row, Line: line + r.lineOffset, Raw: raw}
-		if rec.Err = controlIn(cells, r.cols); rec.Err == nil {
+		if rec.Err = badCell(cells, r.cols); rec.Err == nil {
 			rec.Fields = r.at.fields(cells)
 		}
 		return rec, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,6 +62,10 @@ func TestCSV(t *testing.T) {
 			[]got{{1, 2, "a@x.io", "A", ""}, {2, 3, "", "", `column "name": contains a control character (U+0000)`}, {3, 4, "c@x.io", "C", ""}}},
 		{"control characters in an ignored column", "email,notes\na@x.io,\"bell\x07\"\nb@x.io,\u0085\n", Options{},
 			[]got{{1, 2, "", "", `column "notes": contains a control character (U+0007)`}, {2, 3, "", "", `column "notes": contains a control character (U+0085)`}}},
+		{"a byte that is not UTF-8 in a file read as UTF-8", "email,name,notes\na@x.io,Zo\xebe,\nb@x.io,B,caf\xe9\n", Options{Encoding: "utf-8"},
+			[]got{{1, 2, "", "", `column "name": is not UTF-8 text (byte 0xEB): the file mixes encodings; save it as UTF-8, or give its --encoding`}, {2, 3, "b@x.io", "B", ""}}},
+		{"U+FFFD, a character lost before", "email,name\na@x.io,Zo\uFFFDe\n", Options{},
+			[]got{{1, 2, "", "", `column "name": contains U+FFFD, the mark of a character lost when the file was converted: correct it in the file`}}},
 		{"tabs are text", "email,name\na@x.io,An\tn\n", Options{},
 			[]got{{1, 2, "a@x.io", "An\tn", ""}}},
 		{"mixed line ends", "email,name\r\na@x.io,A\rb@x.io,B\nc@x.io,C\r\n\rd@x.io,D", Options{},
@@ -201,10 +206,15 @@ func TestEncodings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.Format = CSV
-			out, _ := readAll(t, tt.raw, tt.opts)
+			out, warnings := readAll(t, tt.raw, tt.opts)
 			want := got{1, 2, "zoe@x.io", "Zoë Müller", ""}
 			if len(out) != 1 || out[0] != want {
 				t.Fatalf("got %+v, want %+v", out, want)
+			}
+			// Only a guess is said: the user may have meant another encoding.
+			guessed := slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "read as Windows-1252") })
+			if guessed != (tt.name == "windows-1252 sniffed") {
+				t.Errorf("warnings %q", warnings)
 			}
 		})
 	}
@@ -221,7 +231,8 @@ func TestJSONL(t *testing.T) {
    ` + "\n" + `{"email":"f@x.io","referring_partner":"a@x.io"}
 {"email":"g@x.io","name":"G\u0000"}
 {"notes":"only a key the tool ignores"}
-{"email":"h@x.io","tags":["ok","bad\u0007"]}`
+{"email":"h@x.io","tags":["ok","bad\u0007"]}
+{"email":"i@x.io","name":"Zo\ufffde"}`
 	out, _ := readAll(t, text, Options{Format: JSONL})
 	want := []got{
 		{1, 1, "a@x.io", "A", ""},
@@ -234,6 +245,7 @@ func TestJSONL(t *testing.T) {
 		{8, 10, "g@x.io", "", "name: contains a control character (U+0000)"},
 		{9, 11, "", "", ""},
 		{10, 12, "h@x.io", "", "tags: contains a control character (U+0007)"},
+		{11, 13, "i@x.io", "", "name: contains U+FFFD, the mark of a character lost when the file was converted: correct it in the file"},
 	}
 	if len(out) != len(want) {
 		t.Fatalf("got %d records %+v, want %d", len(out), out, len(want))

@@ -181,8 +181,8 @@ func (f *Fields) set(field string, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	if r, bad := controlChar(s, false); bad {
-		return fmt.Errorf("contains a control character (U+%04X)", r)
+	if why := badText(s, false); why != "" {
+		return errors.New(why)
 	}
 	switch field {
 	case fieldEmail:
@@ -249,8 +249,8 @@ func (f *Fields) setTags(raw json.RawMessage) error {
 			if err != nil {
 				return fmt.Errorf("tags must be strings: %v", err)
 			}
-			if r, bad := controlChar(s, false); bad {
-				return fmt.Errorf("contains a control character (U+%04X)", r)
+			if why := badText(s, false); why != "" {
+				return errors.New(why)
 			}
 			if s != "" {
 				f.Tags = append(f.Tags, s)
@@ -280,8 +280,8 @@ func (f *Fields) setReferring(raw json.RawMessage) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", k, err)
 		}
-		if r, bad := controlChar(s, false); bad {
-			return fmt.Errorf("%s: contains a control character (U+%04X)", k, r)
+		if why := badText(s, false); why != "" {
+			return fmt.Errorf("%s: %s", k, why)
 		}
 		switch normalizeHeader(k) {
 		case "id":

@@ -124,33 +124,47 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	default:
 		return nil, fmt.Errorf("unknown format %q", opts.Format)
 	}
-	text, err := decodeText(r, opts.Encoding)
+	text, guessed, err := decodeText(r, opts.Encoding)
 	if err != nil {
 		return nil, err
 	}
+	var rd Reader
 	if opts.Format == JSONL {
 		if err := notJSONLines(text); err != nil {
 			return nil, err
 		}
-		return newJSONLReader(text, opts.KeepRaw, m), nil
+		rd = newJSONLReader(text, opts.KeepRaw, m)
+	} else if rd, err = newCSVReader(text, opts.Delimiter, opts.KeepRaw, m); err != nil {
+		return nil, err
 	}
-	return newCSVReader(text, opts.Delimiter, opts.KeepRaw, m)
+	if guessed {
+		return noted{rd, "the file is not UTF-8: it was read as Windows-1252, the usual encoding of spreadsheets saved on Windows; if names in the report look wrong, give its --encoding"}, nil
+	}
+	return rd, nil
 }
+
+// noted is a Reader with one more warning, first.
+type noted struct {
+	Reader
+	note string
+}
+
+func (n noted) Warnings() []string { return append([]string{n.note}, n.Reader.Warnings()...) }
 
 const sniffSize = 64 << 10
 
 // decodeText returns r as UTF-8 without a byte order mark. Unless forced, a
 // BOM decides; otherwise text that is not valid UTF-8 is read as Windows-1252,
-// the usual encoding of spreadsheets saved on Windows.
-func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
+// the usual encoding of spreadsheets saved on Windows, and guessed says so.
+func decodeText(r io.Reader, forced string) (_ *bufio.Reader, guessed bool, _ error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("cannot read the file: %w", err)
+		return nil, false, fmt.Errorf("cannot read the file: %w", err)
 	}
 	if forced == "" || forced == "utf-8" || forced == "utf8" || forced == "windows-1252" || forced == "cp1252" {
 		if err := notText(head); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	var enc encoding.Encoding
@@ -166,7 +180,7 @@ func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
 	case validUTF8Prefix(head, len(head) < sniffSize):
 		enc = unicode.UTF8
 	default:
-		enc = charmap.Windows1252
+		enc, guessed = charmap.Windows1252, true
 	}
 	text := br
 	if enc == unicode.UTF8 {
@@ -180,7 +194,7 @@ func decodeText(r io.Reader, forced string) (*bufio.Reader, error) {
 	// Lines may end in LF, CRLF or a lone CR (old Mac spreadsheets), even
 	// within one file: a lone CR is read as LF, which encoding/csv and the
 	// line numbers understand.
-	return bufio.NewReaderSize(crToLF{text}, sniffSize), nil
+	return bufio.NewReaderSize(crToLF{text}, sniffSize), guessed, nil
 }
 
 // crToLF reads a lone CR (one not followed by LF) as LF; CRLF stays. CR is

@@ -3,6 +3,7 @@ package input
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
 )
@@ -42,30 +43,50 @@ func blank(cells []string) bool {
 	return true
 }
 
-// controlChar finds a character no partner field may hold: NUL and the
-// other C0 and C1 control characters, tab aside; line breaks too unless
-// lineBreaks (a notes column the tool ignores may have them).
-func controlChar(s string, lineBreaks bool) (rune, bool) {
+// badText says what in s no partner field may hold, or "": NUL and the
+// other C0 and C1 control characters, tab aside; line breaks too, bytes
+// that are not UTF-8, and U+FFFD (a character lost in an earlier
+// conversion) unless free (a column the tool ignores, which a notes
+// column with line breaks may be, and which is never sent).
+func badText(s string, free bool) string {
+	var all byte // every byte ORed: 0x80 set when any is not ASCII
 	for i := 0; i < len(s); i++ {
+		all |= s[i]
 		if !suspect[s[i]] {
 			continue // the common case: one table lookup a byte
 		}
 		switch b := s[i]; {
 		case b == '\t':
 		case b == '\n' || b == '\r':
-			if !lineBreaks {
-				return rune(b), true
+			if !free {
+				return controlMessage(rune(b))
 			}
 		case b < 0x20 || b == 0x7f:
-			return rune(b), true
+			return controlMessage(rune(b))
 		case b == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f: // U+0080 to U+009F
-			return rune(s[i+1]), true
+			return controlMessage(rune(s[i+1]))
 		}
 	}
-	return 0, false
+	if all < 0x80 || free {
+		return ""
+	}
+	for i, r := range s {
+		if r != utf8.RuneError {
+			continue
+		}
+		if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+			return fmt.Sprintf("is not UTF-8 text (byte 0x%02X): the file mixes encodings; save it as UTF-8, or give its --encoding", s[i])
+		}
+		return "contains U+FFFD, the mark of a character lost when the file was converted: correct it in the file"
+	}
+	return ""
 }
 
-// suspect marks the bytes controlChar looks at more closely: C0 controls,
+func controlMessage(r rune) string {
+	return fmt.Sprintf("contains a control character (U+%04X)", r)
+}
+
+// suspect marks the bytes badText looks at more closely: C0 controls,
 // DEL, and the first byte of U+0080 to U+00BF.
 var suspect = func() (t [256]bool) {
 	for b := range 0x20 {
@@ -75,17 +96,17 @@ var suspect = func() (t [256]bool) {
 	return t
 }()
 
-// controlIn checks a record's cells for control characters, naming the
-// column as the file's header names it.
-func controlIn(cells []string, cols []Column) error {
+// badCell checks a record's cells with badText, naming the column as the
+// file's header names it.
+func badCell(cells []string, cols []Column) error {
 	for i, c := range cells {
 		known := i < len(cols) && cols[i].Field != ""
-		if r, bad := controlChar(c, !known); bad {
+		if why := badText(c, !known); why != "" {
 			header := fmt.Sprintf("column %d", i+1)
 			if i < len(cols) {
 				header = fmt.Sprintf("column %q", cols[i].Header)
 			}
-			return fmt.Errorf("%s: contains a control character (U+%04X)", header, r)
+			return fmt.Errorf("%s: %s", header, why)
 		}
 	}
 	return nil

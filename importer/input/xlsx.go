@@ -144,7 +144,7 @@ func (x *xlsxReader) Next() (*Record, error) {
 	if len(cells) > x.width && strings.TrimSpace(strings.Join(cells[x.width:], "")) != "" {
 		rec.Err = fmt.Errorf("wrong number of fields: cells beyond the header's %d columns", x.width)
 	}
-	if err := controlIn(cells, x.cols); err != nil {
+	if err := badCell(cells, x.cols); err != nil {
 		rec.Fields, rec.Err = Fields{}, err
 	}
 	if err := x.shownWrong(cells); err != nil && rec.Err == nil {
