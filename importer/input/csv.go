@@ -133,8 +133,9 @@ func (r *csvReader) Next() (*Record, error) {
 		line, _ := r.csv.FieldPos(0)
 		r.row++
 		rec := &Record{Row: r.row, Line: line + r.lineOffset, Raw: raw}
-		if rec.Err = badCell(cells, r.cols); rec.Err == nil {
-			rec.Fields = r.at.fields(cells)
+		rec.Fields = r.at.fields(cells)
+		if rec.Err = badCell(cells, r.cols); rec.Err != nil {
+			rec.Fields = Fields{Email: cleanOnly(rec.Email)} // the row can still be found by its email
 		}
 		return rec, nil
 	}

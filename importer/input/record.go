@@ -86,6 +86,14 @@ func controlMessage(r rune) string {
 	return fmt.Sprintf("contains a control character (U+%04X)", r)
 }
 
+// cleanOnly is s when badText finds nothing in it, else "".
+func cleanOnly(s string) string {
+	if badText(s, false) != "" {
+		return ""
+	}
+	return s
+}
+
 // suspect marks the bytes badText looks at more closely: C0 controls,
 // DEL, and the first byte of U+0080 to U+00BF.
 var suspect = func() (t [256]bool) {

@@ -145,7 +145,7 @@ func (x *xlsxReader) Next() (*Record, error) {
 		rec.Err = fmt.Errorf("wrong number of fields: cells beyond the header's %d columns", x.width)
 	}
 	if err := badCell(cells, x.cols); err != nil {
-		rec.Fields, rec.Err = Fields{}, err
+		rec.Fields, rec.Err = Fields{Email: cleanOnly(rec.Email)}, err // the row can still be found by its email
 	}
 	if err := x.shownWrong(cells); err != nil && rec.Err == nil {
 		rec.Err = err
