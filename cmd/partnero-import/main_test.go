@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -234,7 +235,30 @@ func TestStandardInput(t *testing.T) {
 	if r.code != exitRowsFailed || len(r.reportLines) != 3 || r.reportLines[2][5] != "invalid_email" {
 		t.Fatalf("exit %d, report %v\n%s", r.code, r.reportLines, r.stderr)
 	}
+
+	// The copy of standard input (it may hold passwords) is never a file
+	// anyone can find, not even while it is being read.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var seen []os.DirEntry
+	in := readerFunc(func(p []byte) (int, error) {
+		if seen == nil {
+			seen, _ = os.ReadDir(tmp)
+			return copy(p, "email,password\na@x.io,Secr3tPassword9\n"), nil
+		}
+		return 0, io.EOF
+	})
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"validate", "--format", "csv", "--no-progress", "--report", rep, "-"}, func(string) string { return "" },
+		Streams{In: in, Out: &out, Err: &errOut})
+	if left, _ := os.ReadDir(tmp); code != exitOK || len(seen) != 0 || len(left) != 0 {
+		t.Fatalf("exit %d; in TMPDIR while reading: %v, after: %v\n%s", code, seen, left, errOut.String())
+	}
 }
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 // Before the first row is sent, one read proves the key and the address.
 // When it fails (a wrong key, a forbidden key, a wrong base URL, a redirect,

@@ -147,6 +147,10 @@ func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error
 	if err != nil {
 		return nil, nil, err
 	}
+	// The copy may hold passwords: unlinked at once, it leaves nothing on
+	// disk even when the run is killed (where an open file cannot be
+	// unlinked, as on Windows, cleanup removes it).
+	os.Remove(tmp.Name())
 	cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
 	if _, err := io.Copy(tmp, stdin); err != nil {
 		cleanup()
