@@ -141,6 +141,9 @@ func (d *dispatcher) run(ctx context.Context) error {
 			d.stop("the run was interrupted before this row was sent")
 		case ack := <-d.cfg.HardStop:
 			d.stopNow(inflight)
+			d.res.Interrupted = true
+			d.retry.close(false)
+			d.cfg.closeReport(d.res, &d.err) // sorted, its provenance saying interrupted
 			close(ack)
 			select {} // the process ends now; nothing more may be written
 		}

@@ -261,6 +261,9 @@ func (rb *rollback) run(ctx context.Context) error {
 		select {
 		case ack := <-rb.cfg.HardStop:
 			rb.stopNow(inflight)
+			rb.closeRetry()
+			rb.out.Note(func(p *report.Provenance) { p.Interrupted = true })
+			rb.out.Close() // sorted
 			close(ack)
 			select {} // the process ends now; nothing more may be written
 		case r := <-results:

@@ -192,6 +192,13 @@ func (w *Writer) rewriteSorted() error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	// The sorted report keeps the mode the report had (0644 when new, or
+	// what the user gave it), not the temporary file's 0600.
+	if st, err := w.f.Stat(); err == nil {
+		if err := tmp.Chmod(st.Mode().Perm()); err != nil {
+			return err
+		}
+	}
 	out := bufio.NewWriterSize(tmp, 64<<10)
 	if _, err := io.Copy(out, io.NewSectionReader(w.f, 0, w.header)); err != nil {
 		return err

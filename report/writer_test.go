@@ -12,6 +12,8 @@ func TestWriterSortsAtClose(t *testing.T) {
 	for _, name := range []string{"r.csv", "r.jsonl"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), name)
+			os.WriteFile(path, []byte("last week's"), 0o600)
+			os.Chmod(path, 0o640) // the user's choice, kept through the sorted rewrite
 			w, err := Create(path, true, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -48,6 +50,9 @@ func TestWriterSortsAtClose(t *testing.T) {
 			}
 			if string(b) != want {
 				t.Fatalf("got\n%s\nwant\n%s", b, want)
+			}
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o640 {
+				t.Errorf("mode %v after the sorted rewrite, want 0640", st.Mode().Perm())
 			}
 		})
 	}

@@ -264,6 +264,7 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	if len(lines) != 5 || got["failed/network_error"] != 2 || got["skipped/aborted"] != 2 {
 		t.Fatalf("%d lines: %v\n%s", len(lines), got, b)
 	}
+	sortedAndInterrupted(t, filepath.Join(dir, "in.report.csv"), lines)
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k"}, "", "import", "--base-url", base, "--no-progress", "--rate", "0",
 		"--resume", filepath.Join(dir, "in.report.csv"), "--report", filepath.Join(dir, "again.csv"), input)
 	if r.code != exitOK {
@@ -304,5 +305,20 @@ func TestBinaryRollbackSecondSignal(t *testing.T) {
 	}
 	if len(lines) != 7 || got["failed/network_error"] != 2 || got["skipped/aborted"] != 4 {
 		t.Fatalf("%d lines: %v\n%s\n%s", len(lines), got, out, stderr.String())
+	}
+	sortedAndInterrupted(t, filepath.Join(dir, "r.rollback.csv"), lines)
+}
+
+// sortedAndInterrupted checks what a second signal leaves: the report in
+// row order, its provenance saying the run was interrupted.
+func sortedAndInterrupted(t *testing.T, path string, lines [][]string) {
+	t.Helper()
+	for i, l := range lines[1:] {
+		if l[0] != fmt.Sprint(i+1) {
+			t.Errorf("line %d is row %s: the report is not sorted", i+1, l[0])
+		}
+	}
+	if prov, err := report.ReadProvenance(path); err != nil || !prov.Interrupted || prov.EndedAt.IsZero() {
+		t.Errorf("provenance %+v, %v", prov, err)
 	}
 }

@@ -34,7 +34,7 @@ func main() {
 		case hardStop <- ack:
 			select {
 			case <-ack:
-			case <-time.After(3 * time.Second):
+			case <-time.After(5 * time.Second): // the report's lines written and sorted
 			}
 		case <-time.After(200 * time.Millisecond):
 		}
