@@ -39,9 +39,9 @@ func TestLostAnswersInDocumentedMode(t *testing.T) {
 	if r.code != exitRowsFailed || len(r.reportLines) != 86 {
 		t.Fatalf("exit %d, %d lines\n%s", r.code, len(r.reportLines), r.stderr)
 	}
-	stored := map[string]string{}
+	stored, keys := map[string]string{}, map[string]string{}
 	for _, p := range sb.Partners() {
-		stored[strings.ToLower(p.Email)] = p.ID
+		stored[strings.ToLower(p.Email)], keys[strings.ToLower(p.Email)] = p.ID, p.Key
 	}
 	reconciled := 0
 	for _, l := range r.reportLines[1:] {
@@ -53,6 +53,9 @@ func TestLostAnswersInDocumentedMode(t *testing.T) {
 			}
 		case status != "created" || id == "" || stored[email] != id:
 			t.Errorf("%s: %s/%s id %q, stored as %q (%s)", email, status, reason, id, stored[email], l[7])
+		case !strings.HasSuffix(l[9], "?aff="+keys[email]):
+			// A reconciled row too: the search's items have no link.
+			t.Errorf("%s: referral link %q, the partner's key is %q (%s)", email, l[9], keys[email], l[7])
 		}
 		if strings.HasPrefix(l[7], "reconciled") {
 			reconciled++

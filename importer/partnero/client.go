@@ -377,7 +377,7 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 	case found == lookupFound:
 		out.PartnerID = f.ID
 		if out.ReferralLink == "" {
-			out.ReferralLink = f.Link
+			out.ReferralLink = c.linkOf(ctx, f, p)
 		}
 		c.noteMade(f, answered)
 	case err != nil:

@@ -47,7 +47,7 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 	switch {
 	case verdict == lookupFound && whose == mine:
 		out.Verdict = Verdict{Message: "reconciled: an earlier attempt had created this partner; the lookup found it"}
-		out.PartnerID, out.ReferralLink = f.ID, f.Link
+		out.PartnerID, out.ReferralLink = f.ID, c.linkOf(ctx, f, p)
 	case verdict == lookupFound && whose == cannotTell:
 		// Neither "created" nor "rejected" would be known to be true.
 		reason := out.Reason
@@ -78,6 +78,21 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 			"): run again with --resume to check"
 	}
 	return out
+}
+
+// linkOf is the referral link of a partner found by a lookup: list and
+// search items carry none, so the partner is read by its id. "" when that
+// read fails too: the row keeps its id, and the link is in Partnero.
+func (c *Client) linkOf(ctx context.Context, f partner, p *Partner) string {
+	if f.Link != "" || f.ID == "" {
+		return f.Link
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(c.timeout, 10*time.Second))
+	defer cancel()
+	if got, err := c.byID(ctx, f.ID, p.Email); err == nil && got.ID == f.ID {
+		return got.Link
+	}
+	return ""
 }
 
 func clash(r report.Reason) bool {
