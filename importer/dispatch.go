@@ -50,7 +50,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}()
 	d.writeDone()
 	err = d.run(ctx)
-	d.res.Summary.Requests = cfg.Client.Requests()
+	d.res.Summary.Requests, d.res.Summary.Retries = cfg.Client.Requests(), cfg.Client.Retries()
 	if path, rerr := d.retry.close(err == nil); err == nil {
 		d.res.RetryFile, err = path, rerr
 	}

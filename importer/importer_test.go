@@ -260,6 +260,13 @@ func faultRun(t *testing.T, seed uint64) {
 	if reconciled == 0 {
 		t.Error("no row was reconciled: the faults did not test what they should")
 	}
+	again := 0 // a row's requests beyond its first: all retries, here
+	for _, l := range got {
+		again += max(l.Attempts-1, 0)
+	}
+	if res.Summary.Retries != again || again == 0 {
+		t.Errorf("the summary counts %d retries, the rows %d", res.Summary.Retries, again)
+	}
 	if n := res.Summary.Count(report.Invited, ""); n != 75 {
 		t.Errorf("invited %d of 75", n)
 	}

@@ -95,7 +95,7 @@ func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 		rb.dryRun()
 	} else {
 		err = rb.run(ctx)
-		rb.res.Summary.Requests = cfg.Client.Requests()
+		rb.res.Summary.Requests, rb.res.Summary.Retries = cfg.Client.Requests(), cfg.Client.Retries()
 	}
 	if rerr := rb.closeRetry(); err == nil {
 		err = rerr

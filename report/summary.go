@@ -12,7 +12,7 @@ import (
 type Summary struct {
 	Rows     int
 	Requests int // HTTP requests sent, lookups and retries included
-	Retries  int // requests beyond each row's first
+	Retries  int // rows' requests sent again after a throttled, failed or lost attempt
 	Elapsed  time.Duration
 	counts   map[outcome]int
 }
@@ -30,7 +30,6 @@ func (s *Summary) Add(l *Line) {
 	s.counts[outcome{l.Status, l.Reason}]++
 	s.Rows++
 	s.Requests += l.Attempts
-	s.Retries += max(l.Attempts-1, 0)
 }
 
 // Rate is the requests per second achieved.

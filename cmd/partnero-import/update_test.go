@@ -79,6 +79,10 @@ func TestUpdateExisting(t *testing.T) {
 	if n := sb.Requests() - requests; n != 14 {
 		t.Errorf("%d requests, want 14", n)
 	}
+	// An update after a refused create, or a lookup, is no retry.
+	if !strings.Contains(r.stdout+r.stderr, "(0 retries)") {
+		t.Errorf("the summary counts retries that were not:\n%s%s", r.stdout, r.stderr)
+	}
 	if dan := held["dan@x.io"]; dan.Name != "DAN" {
 		t.Errorf("dan: %+v", dan)
 	}

@@ -76,6 +76,7 @@ type Client struct {
 	limit    atomic.Int64  // the last X-RateLimit-Limit heard
 	auto     *autoRate     // nil unless Config.AutoRate
 	requests atomic.Int64
+	retried  atomic.Int64  // attempts after a retryable answer
 	inFlight atomic.Int64  // requests sent and not yet answered
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
@@ -167,6 +168,11 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 
 // Requests is the number of HTTP requests sent so far.
 func (c *Client) Requests() int { return int(c.requests.Load()) }
+
+// Retries is how many of those were a row's request sent again after a
+// throttled, failed or lost attempt (not the update after a refused
+// create, nor a lookup).
+func (c *Client) Retries() int { return int(c.retried.Load()) }
 
 // InFlight is the number of requests sent and not yet answered: what a
 // stopping run still waits for, each within the timeout.
@@ -314,6 +320,9 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
 			}
 			return out, nil, ambiguous // stopped between retries
+		}
+		if attempt > 1 {
+			c.retried.Add(1)
 		}
 		status, body, header, err := c.send(ctx, r.method, r.path, r.payload)
 		body = c.scrubAnswer(status, body, p)
