@@ -73,13 +73,28 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 }
 
 // checkClashes refuses an output that is one of the inputs or another
-// output.
+// output, one that cannot be written where it is (its directory missing, a
+// directory of that name), and a symbolic link: the report is written
+// through it, then its sorted rewrite would replace the link itself.
 func checkClashes(inputs, outputs []file) error {
 	for i, out := range outputs {
 		for _, other := range append(inputs, outputs[:i]...) {
 			if out.path != "" && other.path != "" && sameFile(out.path, other.path) {
 				return usagef("%s %s is %s (%s): the tool never writes over a file it reads or writes; give another path", out.what, out.path, other.what, other.path)
 			}
+		}
+	}
+	for _, out := range outputs {
+		if out.path == "" {
+			continue
+		}
+		if st, err := os.Lstat(out.path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			return usagef("%s %s is a symbolic link: give the path of the file itself", out.what, out.path)
+		} else if err == nil && st.IsDir() {
+			return usagef("%s %s is a directory: give a file's path", out.what, out.path)
+		}
+		if st, err := os.Stat(filepath.Dir(out.path)); err != nil || !st.IsDir() {
+			return usagef("%s %s: there is no directory %s", out.what, out.path, filepath.Dir(out.path))
 		}
 	}
 	return nil

@@ -54,9 +54,14 @@ func TestNoFileWrittenOverAnother(t *testing.T) {
 		{"report is the preload file", []string{"import", "--sandbox", "--sandbox-preload", at("hard.csv"), "--report", in}, "is the input"},
 		{"summary is the resumed report's provenance", []string{"import", "--api-key-file", keyFile, "--resume", resumed, "--summary-json", resumed + ".provenance.json"}, "is its provenance"},
 		{"report is the resumed report's referrals", []string{"import", "--api-key-file", keyFile, "--resume", resumed, "--report", at("old.report.csv.referrals.csv")}, "is its referrals"},
+		{"report in a directory that is not there", []string{"validate", "--report", at("nowhere/r.csv")}, "there is no directory"},
+		{"summary in a directory that is not there", []string{"validate", "--report", at("r.csv"), "--summary-json", at("nowhere/s.json")}, "there is no directory"},
+		{"report is a directory", []string{"validate", "--report", at("sub")}, "is a directory"},
+		{"report is a symlink elsewhere", []string{"validate", "--report", at("elsewhere.csv")}, "symbolic link"},
 		{"summary is the report's provenance", []string{"validate", "--report", at("r.csv"), "--summary-json", at("r.csv.provenance.json")}, "provenance"},
 	}
 	os.Mkdir(at("sub"), 0o700)
+	os.Symlink(at("sub/target.csv"), at("elsewhere.csv"))
 	before := digest(t, in)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
