@@ -26,6 +26,7 @@ const (
 	// flight than this only queue at the server.
 	maxConcurrency = 64
 	maxRetries     = 20
+	minRate        = 0.01 // requests per second
 	maxTimeout     = 10 * time.Minute
 )
 

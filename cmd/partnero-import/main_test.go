@@ -431,7 +431,7 @@ func TestBadFlagsTouchNothing(t *testing.T) {
 		{"--concurrency", "2000000000"}, {"--concurrency", "0"}, {"--concurrency", "65"},
 		{"--timeout", "0"}, {"--timeout", "-1s"}, {"--timeout", "11m"},
 		{"--retries", "-1"}, {"--retries", "1000"},
-		{"--rate", "-1"}, {"--rate", "NaN"},
+		{"--rate", "-1"}, {"--rate", "NaN"}, {"--rate", "1e-300"}, {"--rate", "0.001"},
 		{"--progress-interval", "0s"},
 	} {
 		os.WriteFile(rep, []byte(earlier), 0o644)

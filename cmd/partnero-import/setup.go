@@ -94,6 +94,10 @@ func parseRate(v string) (r float64, auto bool, err error) {
 	if err != nil || r < 0 || r != r || r > 1e6 {
 		return 0, false, usagef("--rate must be auto or a number of requests per second (0 for no limit), not %q", v)
 	}
+	if r > 0 && r < minRate {
+		// Slower would be a run that seems to hang: a request every 100 s at least.
+		return 0, false, usagef("--rate %s is below %g requests per second (one every %g s): give at least %g, or 0 for no limit", v, minRate, 1/minRate, minRate)
+	}
 	return r, false, nil
 }
 
