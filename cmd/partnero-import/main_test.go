@@ -345,6 +345,20 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 	workbookAsCSV := filepath.Join(dir, "book.csv")
 	book, _ := os.ReadFile("../../samples/partners.xlsx")
 	os.WriteFile(workbookAsCSV, book, 0o600)
+	sampleText, _ := os.ReadFile("../../samples/partners.csv")
+	utf16 := map[string]string{}
+	for _, order := range []string{"utf-16le", "utf-16be"} {
+		var b []byte
+		for _, c := range string(sampleText) {
+			if order == "utf-16le" {
+				b = append(b, byte(c), 0)
+			} else {
+				b = append(b, 0, byte(c))
+			}
+		}
+		utf16[order] = filepath.Join(dir, order+".csv")
+		os.WriteFile(utf16[order], b, 0o600)
+	}
 	empty := filepath.Join(dir, "empty.csv")
 	os.WriteFile(empty, nil, 0o600)
 	keyFile := filepath.Join(dir, "key")
@@ -364,6 +378,8 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"no email column", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), noEmail}, "no email column"},
 		{"no email column, into the sandbox", nil, []string{"import", "--sandbox", "--report", filepath.Join(dir, "r.csv"), noEmail}, "no email column"},
 		{"binary file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), binary}, "not text"},
+		{"UTF-16LE without a BOM", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), utf16["utf-16le"]}, "give --encoding utf-16le"},
+		{"UTF-16BE without a BOM", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), utf16["utf-16be"]}, "give --encoding utf-16be"},
 		{"workbook named .csv", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), workbookAsCSV}, "zip archive"},
 		{"empty file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), empty}, "empty"},
 		{"unknown preset", nil, []string{"validate", "--preset", "impact", "../../samples/partners.csv"}, "unknown --preset"},

@@ -233,9 +233,31 @@ func notText(head []byte) error {
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return nil // UTF-16 with a BOM: NUL bytes are expected
 	case mostlyNUL(head[:min(len(head), 8<<10)]):
+		if enc := utf16Order(head[:min(len(head), 8<<10)]); enc != "" {
+			return fmt.Errorf("the file looks like %s text without a byte order mark: give --encoding %s", strings.ToUpper(enc), enc)
+		}
 		return errors.New("the file is not text (it is full of NUL bytes): is it a spreadsheet or UTF-16 without a byte order mark? try --format xlsx or --encoding utf-16le")
 	}
 	return nil
+}
+
+// utf16Order tells UTF-16 without a BOM from its NUL bytes: mostly ASCII
+// text has them at odd offsets in little-endian order, even in big-endian.
+// "" when they fall on both.
+func utf16Order(b []byte) string {
+	var at [2]int
+	for i, c := range b {
+		if c == 0 {
+			at[i%2]++
+		}
+	}
+	switch {
+	case at[1] > 0 && at[0] == 0:
+		return "utf-16le"
+	case at[0] > 0 && at[1] == 0:
+		return "utf-16be"
+	}
+	return ""
 }
 
 // isCompoundFile reports the signature of Microsoft's compound files: an
