@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
@@ -76,7 +78,11 @@ func runSandbox(ctx context.Context, args []string, _ func(string) string, s Str
 	}
 	err = sb.Serve(ctx, o.addr, func(base string) {
 		fmt.Fprintf(s.Err, "sandbox: serving the Partnero API at %s (stop with Ctrl-C)\n", base)
-		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=anything %s FILE\n", commandLine("import", "--base-url", base))
+		key := "anything"
+		if opts.APIKey != "" {
+			key = "'<the --api-key value>'" // a key is never printed, even a sandbox's
+		}
+		fmt.Fprintf(s.Err, "sandbox: import with PARTNERO_API_KEY=%s %s FILE\n", key, commandLine("import", "--base-url", reachable(base)))
 	})
 	if err != nil {
 		return 0, err
@@ -92,4 +98,18 @@ func allShares(fs ...float64) bool {
 		}
 	}
 	return true
+}
+
+// reachable is the sandbox's address as a client on this machine dials
+// it: one listening on every interface (0.0.0.0, ::) is reached at the
+// loopback address.
+func reachable(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
+		u.Host = net.JoinHostPort("127.0.0.1", u.Port())
+	}
+	return u.String()
 }

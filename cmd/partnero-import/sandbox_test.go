@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -37,7 +38,7 @@ func TestSandboxCommand(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--api-key", "sekret-key", "--preload", "../../samples/messy-existing.csv", "--vary", "3"},
+		done <- run(ctx, []string{"sandbox", "--addr", "0.0.0.0:0", "--api-key", "sekret-key", "--preload", "../../samples/messy-existing.csv", "--vary", "3"},
 			func(string) string { return "" }, Streams{Out: &bytes.Buffer{}, Err: &stderr})
 	}()
 	serving := regexp.MustCompile(`serving the Partnero API at (http://\S+/v1)`)
@@ -72,6 +73,12 @@ func TestSandboxCommand(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "preloaded 3 partners") || !strings.Contains(stderr.String(), "sandbox: vary 3: create answers") {
 		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	// The hint names a key to give, never the key, and an address to dial.
+	u, _ := url.Parse(base) // http://[::]:PORT/v1 or http://0.0.0.0:PORT/v1
+	hint := "import with PARTNERO_API_KEY='<the --api-key value>' partnero-import import --base-url http://127.0.0.1:" + u.Port() + "/v1 FILE"
+	if !strings.Contains(stderr.String(), hint) || strings.Contains(stderr.String(), "sekret-key") {
+		t.Errorf("stderr:\n%s\nwant %s", stderr.String(), hint)
 	}
 }
 
