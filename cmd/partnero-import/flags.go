@@ -232,7 +232,7 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 	if o.sheet != "" && opts.Format != input.XLSX {
 		return opts, usagef("--sheet is for XLSX input")
 	}
-	opts.Sheet = o.sheet
+	opts.Sheet, opts.Name = o.sheet, o.file
 	return opts, nil
 }
 

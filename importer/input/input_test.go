@@ -340,7 +340,7 @@ func TestJSONLColumns(t *testing.T) {
 // report of invalid rows: an old .xls workbook, a JSON array, a JSON
 // object spread over lines.
 func TestAdviceForLookalikes(t *testing.T) {
-	for path, want := range map[string]string{"old.xls": "save it as .xlsx or CSV", "partners.json": "jq -c '.[]'"} {
+	for path, want := range map[string]string{"old.xls": "save it as .xlsx or CSV", "exports/Affiliates 2026.json": "jq -c '.[]' 'exports/Affiliates 2026.json' > 'exports/Affiliates 2026.jsonl'"} {
 		if _, err := FormatOf(path); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("FormatOf(%q): %v, want %q", path, err, want)
 		}
@@ -351,10 +351,10 @@ func TestAdviceForLookalikes(t *testing.T) {
 	}{
 		{XLSX, xls, "old Excel (.xls) workbook"},
 		{CSV, xls, "old Excel (.xls) workbook"},
-		{JSONL, "\ufeff  [{\"email\":\"a@x.io\"},\n{\"email\":\"b@x.io\"}]\n", "jq -c '.[]'"},
-		{JSONL, "{\n  \"email\": \"a@x.io\"\n}\n", "one object per line"},
+		{JSONL, "\ufeff  [{\"email\":\"a@x.io\"},\n{\"email\":\"b@x.io\"}]\n", "jq -c '.[]' rewardful.jsonl > rewardful.lines.jsonl"},
+		{JSONL, "{\n  \"email\": \"a@x.io\"\n}\n", "one object per line: make it JSON Lines first, for example: jq -c . rewardful.jsonl > rewardful.lines.jsonl"},
 	} {
-		_, err := Open(strings.NewReader(tc.text), Options{Format: tc.format})
+		_, err := Open(strings.NewReader(tc.text), Options{Format: tc.format, Name: "rewardful.jsonl"})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %q: %v, want %q", tc.format, tc.text[:8], err, tc.want)
 		}

@@ -33,6 +33,9 @@ type Options struct {
 	Map     map[string]string // field → header, from --map
 	Preset  string            // another platform's export, from --preset
 	Sheet   string            // XLSX: the sheet; "" for the first
+	// Name is the file's path, for advice that names it; "" for standard
+	// input.
+	Name string
 }
 
 // Reader yields a file's records one at a time.
@@ -61,7 +64,7 @@ func FormatOf(path string) (string, error) {
 	case ".xls":
 		return "", fmt.Errorf("%q is named as an old Excel (.xls) workbook, which this tool cannot read: save it as .xlsx or CSV (or, if it is text, such as a CSV export named .xls, give --format csv)", filepath.Base(path))
 	case ".json":
-		return "", fmt.Errorf("%q: a .json file may be JSON Lines (one object per line: use --format jsonl) or one JSON array (%s)", filepath.Base(path), jsonArrayAdvice)
+		return "", fmt.Errorf("%q: a .json file may be JSON Lines (one object per line: use --format jsonl) or one JSON array (%s)", filepath.Base(path), jsonAdvice(path, "'.[]'"))
 	}
 	return "", fmt.Errorf("cannot tell the format of %q from its extension: use --format csv, jsonl or xlsx", filepath.Base(path))
 }
@@ -69,7 +72,27 @@ func FormatOf(path string) (string, error) {
 // The advice for the files people often mistake for ones this tool reads.
 var errOldExcel = errors.New("the file is an old Excel (.xls) workbook, which this tool cannot read: open it in Excel or LibreOffice and save it as .xlsx or CSV")
 
-const jsonArrayAdvice = "make it JSON Lines first, for example: jq -c '.[]' partners.json > partners.jsonl"
+// jsonAdvice is the jq command that makes the file at path JSON Lines,
+// with filter: '.[]' for an array, . for objects spread over lines.
+func jsonAdvice(path, filter string) string {
+	in, out := "partners.json", "partners.jsonl"
+	if path != "" && path != "-" {
+		in = path
+		out = strings.TrimSuffix(path, filepath.Ext(path)) + ".jsonl"
+		if out == path {
+			out = strings.TrimSuffix(path, filepath.Ext(path)) + ".lines.jsonl"
+		}
+	}
+	return fmt.Sprintf("make it JSON Lines first, for example: jq -c %s %s > %s", filter, shellQuote(in), shellQuote(out))
+}
+
+// shellQuote quotes a path for a shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+@:,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (string, error) {
@@ -130,7 +153,7 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	}
 	var rd Reader
 	if opts.Format == JSONL {
-		if err := notJSONLines(text); err != nil {
+		if err := notJSONLines(text, opts.Name); err != nil {
 			return nil, err
 		}
 		rd = newJSONLReader(text, opts.KeepRaw, m)
@@ -269,14 +292,14 @@ func isCompoundFile(head []byte) bool {
 // notJSONLines refuses JSON that is not one object per line, before every
 // line is reported invalid: an array (what most tools export as .json), or
 // an object spread over several lines.
-func notJSONLines(text *bufio.Reader) error {
+func notJSONLines(text *bufio.Reader, name string) error {
 	head, _ := text.Peek(sniffSize)
 	head = bytes.TrimLeft(head, " \t\r\n")
 	switch firstLine, _, _ := bytes.Cut(head, []byte("\n")); {
 	case len(head) > 0 && head[0] == '[':
-		return errors.New("the file is one JSON array, not JSON Lines (one object per line): " + jsonArrayAdvice)
+		return errors.New("the file is one JSON array, not JSON Lines (one object per line): " + jsonAdvice(name, "'.[]'"))
 	case bytes.Equal(bytes.TrimSpace(firstLine), []byte("{")):
-		return errors.New("the file's JSON objects are spread over several lines; JSON Lines needs one object per line: for example, jq -c . pretty.json > partners.jsonl")
+		return errors.New("the file's JSON objects are spread over several lines; JSON Lines needs one object per line: " + jsonAdvice(name, "."))
 	}
 	return nil
 }
