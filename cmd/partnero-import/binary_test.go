@@ -270,6 +270,14 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 	}
+	// The stopped run's retry file holds its four rows; the resume says
+	// it is out of date.
+	if b, err := os.ReadFile(filepath.Join(dir, "in.retry.csv")); err != nil || strings.Count(string(b), "\n") != 5 {
+		t.Errorf("the stopped run's retry file: %q, %v", b, err)
+	}
+	if !strings.Contains(r.stderr, filepath.Join(dir, "in.retry.csv")+", the retry file of the run this one resumed, is out of date: every row is done") {
+		t.Errorf("no word of the stale retry file:\n%s", r.stderr)
+	}
 }
 
 // A second signal during a rollback leaves a line for every row: the

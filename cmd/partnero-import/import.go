@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -145,8 +146,27 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		out.note(o.finishHint(reportPath, getenv))
 	case !dryRun:
 		o.adviseOnClashes(out, res)
+		o.staleRetryFile(out, inOpts.Format, res.RetryFile)
 	}
 	return code, nil
+}
+
+// staleRetryFile says, after a resumed run, that the retry file of the run
+// it resumed lists rows this run may have settled: this run's own retry
+// file (or none) is the one to use.
+func (o *importOptions) staleRetryFile(out *output, format, current string) {
+	if o.resume == "" {
+		return
+	}
+	old := importer.RetryPath(o.resume, retryFormat(format))
+	if _, err := os.Stat(old); err != nil || (current != "" && sameFile(old, current)) {
+		return
+	}
+	now := "every row is done: none is left to retry"
+	if current != "" {
+		now = "this run's is " + current
+	}
+	out.note(fmt.Sprintf("note: %s, the retry file of the run this one resumed, is out of date: %s", old, now))
 }
 
 // watchStop says at once, when the first Ctrl-C ends ctx, what the run
