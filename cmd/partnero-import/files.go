@@ -22,6 +22,10 @@ type runFiles struct {
 	destination            string             // where rows go: an API's address, the sandbox, or none
 	resumed                *report.Provenance // the --resume report's, or nil
 	summaryWritten         bool
+	// replaces is a warning when the report written over is a real run's
+	// of another input: allowed (a nightly job's fixed --report), but its
+	// partner ids are gone with it.
+	replaces string
 }
 
 // file is a path with what it is to the run, for messages.
@@ -69,7 +73,7 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, err
 	}
-	return f, notOverAnotherRun(f, "import")
+	return f, notOverAnotherRun(f, "import", o.file)
 }
 
 // checkClashes refuses an output that is one of the inputs or another
@@ -121,8 +125,16 @@ func (o *importOptions) resumable(destination string) (*report.Provenance, error
 // notOverAnotherRun refuses to write over the report of a real run
 // made elsewhere: a dry run or a rehearsal never overwrites a real
 // import's or rollback's report, nor does a run against another API.
-func notOverAnotherRun(f *runFiles, command string) error {
+func notOverAnotherRun(f *runFiles, command, input string) error {
 	prev, err := report.ReadProvenance(f.report)
+	if err == nil && prev.Real() && !prev.NothingSent && prev.Destination == f.destination && prev.Input != "" &&
+		(input == "-" || prev.Input == "-" || !sameFile(prev.Input, input)) {
+		f.replaces = fmt.Sprintf("%s is the report of %s of %s into %s (started %s); this run replaces it",
+			f.report, article(prev.Command), prev.Input, prev.Destination, prev.StartedAt.Local().Format("2006-01-02 15:04"))
+		if prev.Command == "import" {
+			f.replaces += ", and the partner ids it holds: keep a copy if a rollback may need them"
+		}
+	}
 	if errors.Is(err, report.ErrNoProvenance) || (err == nil && (!prev.Real() || prev.NothingSent || prev.Destination == f.destination)) {
 		return nil
 	}

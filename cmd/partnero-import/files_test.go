@@ -173,6 +173,20 @@ func TestProvenance(t *testing.T) {
 	if r.code != exitOK || err != nil || prov.ResumedFrom != at("p.report.csv") {
 		t.Fatalf("resume: exit %d, %+v %v\n%s", r.code, prov, err, r.stderr)
 	}
+	// The same file again into the same API (a nightly job) replaces its
+	// report silently; another file's import is warned that it replaces it.
+	q := at("q.csv")
+	os.WriteFile(q, []byte("email\nq@x.io\n"), 0o600)
+	for _, tt := range []struct {
+		file string
+		warn bool
+	}{{in, false}, {q, true}} {
+		r := runCLI(t, env, "", "import", "--no-progress", "--report", at("p.report.csv"), tt.file)
+		warned := strings.Contains(r.stderr, "warning: "+at("p.report.csv")+" is the report of an import of "+in+" into "+report.Destination(base))
+		if r.code != exitRowsFailed && r.code != exitOK || warned != tt.warn || tt.warn && !strings.Contains(r.stderr, "keep a copy if a rollback may need them") {
+			t.Errorf("%s: exit %d, warned %v\n%s", tt.file, r.code, warned, r.stderr)
+		}
+	}
 }
 
 // An interrupted rehearsal offers no resume command: the embedded

@@ -52,6 +52,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	}
 	defer cleanup()
 	defer out.close() // after the bar is gone: folded warnings before a fatal line
+	if files.replaces != "" {
+		out.warn(files.replaces)
+	}
 	read := &importer.Progress{}
 	var prog *progress // nil with --no-progress
 	if !o.noProgress {

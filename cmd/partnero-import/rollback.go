@@ -92,6 +92,9 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		}
 	}
 	defer out.close()
+	if files.replaces != "" {
+		out.warn(files.replaces)
+	}
 	var prog *progress // nil with --no-progress
 	if !o.noProgress {
 		prog = startProgress(out, o.progressEvery, &importer.Progress{})
@@ -186,7 +189,7 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, nil, err
 	}
-	if err := notOverAnotherRun(f, "rollback"); err != nil {
+	if err := notOverAnotherRun(f, "rollback", o.file); err != nil {
 		return nil, nil, err
 	}
 	return f, prov, nil
