@@ -234,7 +234,8 @@ func TestJSONL(t *testing.T) {
 {"email":"g@x.io","name":"G\u0000"}
 {"notes":"only a key the tool ignores"}
 {"email":"h@x.io","tags":["ok","bad\u0007"]}
-{"email":"i@x.io","name":"Zo\ufffde"}`
+{"email":"i@x.io","name":"Zo\ufffde"}
+null`
 	out, _ := readAll(t, text, Options{Format: JSONL})
 	want := []got{
 		{1, 1, "a@x.io", "A", ""},
@@ -248,6 +249,7 @@ func TestJSONL(t *testing.T) {
 		{9, 11, "", "", ""},
 		{10, 12, "h@x.io", "", "tags: contains a control character (U+0007)"},
 		{11, 13, "i@x.io", "", "name: contains U+FFFD, the mark of a character lost when the file was converted: correct it in the file"},
+		{12, 14, "", "", "not a JSON object"},
 	}
 	if len(out) != len(want) {
 		t.Fatalf("got %d records %+v, want %d", len(out), out, len(want))

@@ -143,6 +143,9 @@ func (r *jsonlReader) decode(b []byte) (Fields, error) {
 		}
 		return Fields{}, fmt.Errorf("broken JSON: %v", err)
 	}
+	if obj == nil { // null decodes into a map without an error
+		return Fields{}, errors.New("not a JSON object")
+	}
 	var f Fields
 	var problems []string
 	for k, raw := range obj {
