@@ -80,3 +80,21 @@ func TestValidateTakesTheOutputFlags(t *testing.T) {
 		t.Fatalf("exit %d; no progress lines:\n%s", r.code, r.stderr)
 	}
 }
+
+// A column the tool only guesses at gets the --map that reads it, and
+// --map may be given once per column, as that advice reads.
+func TestMapAdviceWorks(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	os.WriteFile(in, []byte("email,Pwd,Referred By\na@x.io,Secr3tPass9,\nb@x.io,Secr3tPass9,a@x.io\n"), 0o600)
+	r := runCLI(t, nil, "", "validate", "--no-progress", "--report", filepath.Join(dir, "r.csv"), in)
+	if !strings.Contains(r.stderr, "give --map password=Pwd") || !strings.Contains(r.stderr, "give --map referring_partner_email='Referred By'") {
+		t.Fatalf("no advice:\n%s", r.stderr)
+	}
+	r = runCLI(t, nil, "", "validate", "--no-progress", "--map", "password=Pwd", "--map", "referring_partner_email=Referred By", "--report", filepath.Join(dir, "r.csv"), in)
+	if r.code != exitOK || !strings.Contains(r.stderr, `"Pwd"                    -> password (--map)`) ||
+		!strings.Contains(r.stderr, `"Referred By"            -> referring_partner_email (--map)`) {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	noSecrets(t, r, "Secr3tPass9")
+}

@@ -115,6 +115,15 @@ func TestPresetSamples(t *testing.T) {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
 			golden(t, "preset-"+preset+".report.csv", r.report)
+			if strings.Contains(r.stderr, "--preset") {
+				t.Errorf("a preset suggested while one is in use:\n%s", r.stderr)
+			}
+			// Without its preset, the export is recognized and the
+			// preset suggested (PartnerStack's reads well enough without).
+			plain := runCLI(t, nil, "", "validate", "--no-progress", "--report", rep, "../../samples/presets/"+preset+".csv")
+			if suggested := strings.Contains(plain.stderr, "give --preset "+preset+" to read"); suggested != (preset != "partnerstack") {
+				t.Errorf("without --preset: suggested %v\n%s", suggested, plain.stderr)
+			}
 		})
 	}
 	r := runCLI(t, nil, "", "validate", "--preset", "list")

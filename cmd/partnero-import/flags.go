@@ -86,7 +86,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.StringVar(&o.delimiter, "delimiter", "", "`C` force the CSV delimiter: one character, or tab (default: sniffed among , ; tab |)")
 	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|windows-1252` force the text encoding (default: sniffed)")
 	fs.StringVar(&o.sheet, "sheet", "", "`NAME` the XLSX sheet to read (default: the first)")
-	fs.StringVar(&o.mapping, "map", "", "`FIELD=HEADER,...` map a field to a column header of the file")
+	fs.Var((*joined)(&o.mapping), "map", "`FIELD=HEADER,...` map a field to a column header of the file (repeatable)")
 	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
 	fs.oneOf("preset", append(presetNames(), "list")...)
 	if !dryRun {
@@ -357,4 +357,18 @@ func printPresets(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w, "Columns a preset does not name are read by the usual names and aliases; --map overrides both.")
+}
+
+// joined is a string flag that may be given more than once, its values
+// joined with commas: --map name=Vorname --map password=Pwd.
+type joined string
+
+func (j *joined) String() string { return string(*j) }
+
+func (j *joined) Set(v string) error {
+	if *j != "" {
+		v = string(*j) + "," + v
+	}
+	*j = joined(v)
+	return nil
 }

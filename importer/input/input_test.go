@@ -365,3 +365,25 @@ func TestAdviceForLookalikes(t *testing.T) {
 		t.Errorf("JSON Lines refused: %v", err)
 	}
 }
+
+// An ignored column that probably names a field, in other words or
+// another language, gets the --map that would read it; the others a
+// plain note.
+func TestColumnGuesses(t *testing.T) {
+	rd, err := Open(strings.NewReader("email,Pwd,Vorname,Nom,Notes,Referred By\na@x.io,Secr3tPass,A,B,n,\n"), Options{Format: CSV})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := rd.Next(); err != io.EOF; _, err = rd.Next() {
+	}
+	want := []string{
+		`unknown column "Pwd": ignored; if it is the password, give --map password=Pwd`,
+		`unknown column "Vorname": ignored; if it is the name, give --map name=Vorname`,
+		`unknown column "Nom": ignored; if it is the surname, give --map surname=Nom`,
+		`unknown column "Notes": ignored`,
+		`unknown column "Referred By": ignored; if it is the referring_partner_email, give --map referring_partner_email='Referred By'`,
+	}
+	if got := rd.Warnings(); !slices.Equal(got, want) {
+		t.Errorf("warnings\n%q\nwant\n%q", got, want)
+	}
+}

@@ -62,7 +62,7 @@ var Presets = []Preset{
 		{"parent partner key", fieldReferringID}, {"manager key", fieldReferringID},
 		{"group", ""}, {"company", ""}, {"created at", ""}, {"status", ""},
 	}},
-	{"partnero", "the columns of Partnero's own dashboard import", []PresetColumn{
+	{"partnero", "a file for Partnero's own dashboard import", []PresetColumn{
 		{"name", fieldName}, {"last name", fieldSurname}, {"email", fieldEmail},
 		{"identifier", fieldID}, {"token", fieldKey}, {"joining date", ""},
 	}},
@@ -215,16 +215,63 @@ var ErrNoEmailColumn = errors.New("no email column")
 // not print the whole mapping.
 func columnWarnings(cols []Column) []string {
 	var ws []string
+	presetUsed := false
 	for _, c := range cols {
+		presetUsed = presetUsed || strings.HasPrefix(c.Note, "preset ")
 		switch {
 		case c.Field != "":
 		case c.Note == "no header":
 			ws = append(ws, fmt.Sprintf("column %d has no header: ignored", c.Index))
+		case c.Note == "unknown column" && guesses[normalizeHeader(c.Header)] != "":
+			f := guesses[normalizeHeader(c.Header)]
+			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give --map %s=%s", c.Header, f, f, shellQuote(c.Header)))
 		case c.Note == "unknown column":
 			ws = append(ws, fmt.Sprintf("unknown column %q: ignored", c.Header))
 		default:
 			ws = append(ws, fmt.Sprintf("column %q ignored (%s)", c.Header, c.Note))
 		}
 	}
+	if p := likelyPreset(cols); p != nil && !presetUsed {
+		ws = append(ws, fmt.Sprintf("the file looks like %s: give --preset %s to read its ids, keys and referrers", p.About, p.Name))
+	}
 	return ws
+}
+
+// guesses are headers that probably name a field, in other words or
+// languages: too doubtful to map unasked, worth a word when ignored.
+var guesses = map[string]string{
+	"pwd": fieldPassword, "pass": fieldPassword, "passwd": fieldPassword, "pw": fieldPassword, "passwort": fieldPassword,
+	"kennwort": fieldPassword, "mot_de_passe": fieldPassword, "contraseña": fieldPassword, "contrasena": fieldPassword,
+	"senha": fieldPassword, "wachtwoord": fieldPassword, "hasło": fieldPassword, "initial_password": fieldPassword,
+	"vorname": fieldName, "prénom": fieldName, "prenom": fieldName, "nombre": fieldName, "nome": fieldName, "voornaam": fieldName,
+	"nachname": fieldSurname, "nom": fieldSurname, "nom_de_famille": fieldSurname, "apellido": fieldSurname,
+	"apellidos": fieldSurname, "cognome": fieldSurname, "achternaam": fieldSurname, "sobrenome": fieldSurname,
+	"correo": fieldEmail, "courriel": fieldEmail, "e_mail_adresse": fieldEmail, "emailadresse": fieldEmail,
+	"referral_code": fieldKey, "ref_code": fieldKey, "affiliate_code": fieldKey, "coupon": fieldKey,
+	"affiliate_id": fieldID, "promoter_id": fieldID, "customer_id": fieldID,
+	"parent_email": fieldReferringEmail, "referred_by": fieldReferringEmail, "sponsor_email": fieldReferringEmail, "upline_email": fieldReferringEmail,
+	"parent_id": fieldReferringID, "sponsor_id": fieldReferringID, "upline_id": fieldReferringID,
+}
+
+// likelyPreset is the preset whose own headers (beyond the aliases every
+// file may use) are at least two of the file's ignored columns.
+func likelyPreset(cols []Column) *Preset {
+	unknown := map[string]bool{}
+	for _, c := range cols {
+		if c.Field == "" {
+			unknown[normalizeHeader(c.Header)] = true
+		}
+	}
+	for i := range Presets {
+		hits := 0
+		for _, pc := range Presets[i].Columns {
+			if n := normalizeHeader(pc.Header); pc.Field != "" && aliases[n] == "" && unknown[n] {
+				hits++
+			}
+		}
+		if hits >= 2 {
+			return &Presets[i]
+		}
+	}
+	return nil
 }

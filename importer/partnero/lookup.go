@@ -87,7 +87,11 @@ func (c *Client) linkOf(ctx context.Context, f partner, p *Partner) string {
 	if f.Link != "" || f.ID == "" {
 		return f.Link
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(c.timeout, 10*time.Second))
+	budget := c.budget // as a lookup's: it settles a row already sent
+	if ctx.Err() != nil {
+		budget = min(budget, cmp.Or(c.timeout, 10*time.Second))
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
 	if got, err := c.byID(ctx, f.ID, p.Email); err == nil && got.ID == f.ID {
 		return got.Link
