@@ -44,6 +44,10 @@ type Provenance struct {
 	// NothingSent is true until the API has answered the run's first
 	// request: a report whose run sent nothing may be written over.
 	NothingSent bool `json:"nothing_sent,omitempty"`
+	// RetryOf is, in a rollback's retry file (lines of the import's report,
+	// with its provenance), the rollback report it was written beside: the
+	// file is a retry file, not a report a run may not write over.
+	RetryOf string `json:"retry_of,omitempty"`
 }
 
 // ProvenancePath is where a report's provenance is kept: beside it.

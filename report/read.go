@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Read calls fn for each line of a report written by Writer, CSV or JSON
@@ -94,4 +96,23 @@ func readJSONL(r io.Reader, fn func(Line) error) error {
 		}
 	}
 	return sc.Err()
+}
+
+// IsReport reports whether the file at path begins as a report this tool
+// writes: the CSV header, or a JSON line with the row first. An empty or
+// missing file is none.
+func IsReport(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if IsJSONL(path) {
+		return bytes.HasPrefix(head, []byte(`{"row":`))
+	}
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	return string(bytes.TrimSuffix(line, []byte("\r"))) == strings.Join(Header, ",")
 }

@@ -5,6 +5,7 @@ package main
 // a rehearsal never writes over a real import's report.
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -28,8 +29,24 @@ type runFiles struct {
 	replaces string
 }
 
-// file is a path with what it is to the run, for messages.
-type file struct{ what, path string }
+// file is a path with what it is to the run, for messages, and for an
+// output the kind of file it may write over.
+type file struct {
+	what, path string
+	kind       outputKind
+}
+
+// outputKind is what an existing file at an output's path must be for the
+// run to write over it: its own kind, from an earlier run.
+type outputKind int
+
+const (
+	anInput    outputKind = iota // read, never written
+	aReport                      // a report this tool wrote
+	aSummary                     // a --summary-json summary
+	aRetryFile                   // the retry file: rows as the input had them
+	beside                       // a report's provenance or referrals, written with it
+)
 
 // destination is where this run's rows go, as reports record it.
 func (o *importOptions) destination(getenv func(string) string, dryRun bool) string {
@@ -48,14 +65,14 @@ func (o *importOptions) destination(getenv func(string) string, dryRun bool) str
 // write over from elsewhere, and a --resume report of another destination.
 func (o *importOptions) files(getenv func(string) string, dryRun bool, format string) (*runFiles, error) {
 	f := &runFiles{summary: o.summaryJSON, destination: o.destination(getenv, dryRun)}
-	inputs := []file{{"the input", o.file}, {"--sandbox-preload", o.sandboxPreload},
-		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE"))}}
+	inputs := []file{{"the input", o.file, anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
+		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
 	if o.file == "-" {
 		inputs[0].path = "" // standard input: nothing on disk to protect
 	}
 	if o.resume != "" {
-		inputs = append(inputs, file{"--resume", o.resume}, file{"its provenance", report.ProvenancePath(o.resume)},
-			file{"its referrals", report.ReferralsPath(o.resume)})
+		inputs = append(inputs, file{"--resume", o.resume, anInput}, file{"its provenance", report.ProvenancePath(o.resume), anInput},
+			file{"its referrals", report.ReferralsPath(o.resume), anInput})
 		prov, err := o.resumable(f.destination)
 		if err != nil {
 			return nil, err
@@ -66,10 +83,10 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	if f.report == "" {
 		f.report = o.defaultReport(dryRun)
 	}
-	outputs := []file{{"--report", f.report}, {"the report's provenance", report.ProvenancePath(f.report)},
-		{"the report's referrals", report.ReferralsPath(f.report)}, {"--summary-json", f.summary}}
+	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
+		{"the report's referrals", report.ReferralsPath(f.report), beside}, {"--summary-json", f.summary, aSummary}}
 	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), append(inputs, outputs...))
-	outputs = append(outputs, file{"the retry file", f.retry})
+	outputs = append(outputs, file{"the retry file", f.retry, aRetryFile})
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, err
 	}
@@ -100,8 +117,55 @@ func checkClashes(inputs, outputs []file) error {
 		if st, err := os.Stat(filepath.Dir(out.path)); err != nil || !st.IsDir() {
 			return usagef("%s %s: there is no directory %s", out.what, out.path, filepath.Dir(out.path))
 		}
+		if err := ofItsKind(out); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// ofItsKind refuses an output whose path holds a file of another kind:
+// another report's provenance or referrals, a file that is not a report
+// for --report, not a summary for --summary-json. Each may hold what a
+// rollback needs, or be someone's data; the tool writes over only what an
+// earlier run of the same kind left there.
+func ofItsKind(out file) error {
+	st, err := os.Stat(out.path)
+	if err != nil || st.Size() == 0 || out.kind == beside {
+		return nil // nothing there yet, or an empty file
+	}
+	for _, suffix := range []string{report.ProvenancePath(""), report.ReferralsPath("")} {
+		if rep, ok := strings.CutSuffix(out.path, suffix); ok && rep != "" {
+			if _, err := os.Stat(rep); err == nil {
+				return usagef("%s %s belongs to the report %s: give another path", out.what, out.path, rep)
+			}
+		}
+	}
+	switch {
+	case out.kind == aReport && !report.IsReport(out.path):
+		return usagef("%s %s exists and is not a report of this tool: it is never written over; give another path", out.what, out.path)
+	case out.kind == aSummary && !isSummary(out.path):
+		return usagef("%s %s exists and is not a summary of this tool: it is never written over; give another path", out.what, out.path)
+	}
+	return nil
+}
+
+// isSummary reports a file that --summary-json wrote: a JSON object with
+// an exit_code.
+func isSummary(path string) bool {
+	b, err := os.ReadFile(path)
+	var s struct {
+		ExitCode *int `json:"exit_code"`
+	}
+	return err == nil && json.Unmarshal(b, &s) == nil && s.ExitCode != nil
+}
+
+// anotherRunsReport reports a file that is a run's report, by the
+// provenance beside it: a retry file's path must not be one. A rollback's
+// retry file has its import's provenance, marked as a retry file's.
+func anotherRunsReport(path string) bool {
+	prov, err := report.ReadProvenance(path)
+	return err == nil && prov.RetryOf == ""
 }
 
 // resumable reads the provenance of the --resume report and refuses one
@@ -207,9 +271,9 @@ func isResumedSuffix(s string) bool {
 }
 
 // retryPathAvoiding is the retry file's path, numbered (.retry-2.csv...)
-// when the natural one is a file the run reads or writes: a retry file
-// imported with the report name of the run that wrote it must not be
-// written over.
+// when the natural one is a file the run reads or writes, or another run's
+// report: a retry file imported with the report name of the run that wrote
+// it must not be written over, nor a report named like a retry file.
 func retryPathAvoiding(natural string, taken []file) string {
 	ext := filepath.Ext(natural)
 	stem := strings.TrimSuffix(natural, ext)
@@ -226,7 +290,7 @@ func clashes(path string, taken []file) bool {
 			return true
 		}
 	}
-	return false
+	return anotherRunsReport(path)
 }
 
 // sameFile reports whether two paths are one file: by identity when both

@@ -206,3 +206,51 @@ func TestInterruptedRehearsalOffersNoResume(t *testing.T) {
 		t.Fatalf("a second signal would print %q", hint)
 	}
 }
+
+// An output never lands on another run's files, whatever flag points
+// there: a real import's report, its provenance or its referral tree is
+// not a summary, someone's notes are not a report, and a retry file's
+// natural name that is another run's report gets a number instead.
+func TestNoOtherRunsFileWrittenOver(t *testing.T) {
+	_, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	in := at("p.csv")
+	os.WriteFile(in, []byte("email,referring_partner_email\na@x.io,\nb@x.io,a@x.io\nbad,\n"), 0o600)
+	os.WriteFile(at("notes.txt"), []byte("my notes\n"), 0o600)
+	if r := runCLI(t, env, "", "import", "--no-progress", "--report", at("run.retry.csv"), in); r.code != exitRowsFailed {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	real := at("run.retry.csv")
+	kept := map[string][32]byte{}
+	for _, p := range []string{real, report.ProvenancePath(real), report.ReferralsPath(real), at("notes.txt")} {
+		kept[p] = digest(t, p)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"summary over a real report", []string{"validate", "--summary-json", real}, "is not a summary"},
+		{"summary over its provenance", []string{"import", "--sandbox", "--summary-json", report.ProvenancePath(real)}, "belongs to the report"},
+		{"summary over its referrals", []string{"validate", "--summary-json", report.ReferralsPath(real)}, "belongs to the report"},
+		{"report over its provenance", []string{"validate", "--report", report.ProvenancePath(real)}, "belongs to the report"},
+		{"report over someone's notes", []string{"validate", "--report", at("notes.txt")}, "is not a report"},
+	} {
+		r := runCLI(t, env, "", append(append([]string{tt.args[0], "--no-progress"}, tt.args[1:]...), in)...)
+		if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s: exit %d\n%s", tt.name, r.code, r.stderr)
+		}
+	}
+	// run.csv's retry file would be run.retry.csv: the report above.
+	r := runCLI(t, env, "", "validate", "--no-progress", "--report", at("run.csv"), in)
+	if r.code != exitRowsFailed || !strings.Contains(r.stderr, at("run.retry-2.csv")) {
+		t.Errorf("validate: exit %d\n%s", r.code, r.stderr)
+	}
+	for p, d := range kept {
+		if digest(t, p) != d {
+			t.Errorf("%s was written over", p)
+		}
+	}
+}

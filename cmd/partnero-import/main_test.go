@@ -43,7 +43,7 @@ func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) r
 			r.reportPath = args[i+1]
 		}
 	}
-	if r.reportPath != "" {
+	if r.reportPath != "" && (report.IsReport(r.reportPath) || code != exitUsage) {
 		b, _ := os.ReadFile(r.reportPath)
 		r.report = string(b)
 		if !report.IsJSONL(r.reportPath) && len(b) > 0 {

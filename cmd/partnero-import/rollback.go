@@ -118,7 +118,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
 		retry := *undone // the import's provenance: rollback accepts its retry file like the report
-		retry.Finished = false
+		retry.Finished, retry.RetryOf = false, files.report
 		return report.Create(path, true, &retry)
 	}
 	out.log.Info("start", "command", "rollback", "report", o.file, "rollback_report", files.report, "version", versionString())
@@ -177,14 +177,15 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 			f.report = strings.TrimSuffix(o.file, extOf(o.file)) + ".rollback-dry-run.csv"
 		}
 	}
-	inputs := []file{{"the report to undo", o.file}, {"its provenance", report.ProvenancePath(o.file)},
-		{"its referrals", report.ReferralsPath(o.file)}, {"--sandbox-preload", o.sandboxPreload},
-		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE"))}}
-	outputs := []file{{"--report", f.report}, {"the report's provenance", report.ProvenancePath(f.report)}, {"--summary-json", f.summary}}
+	inputs := []file{{"the report to undo", o.file, anInput}, {"its provenance", report.ProvenancePath(o.file), anInput},
+		{"its referrals", report.ReferralsPath(o.file), anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
+		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
+	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
+		{"--summary-json", f.summary, aSummary}}
 	if !o.dryRun {
 		f.retry = retryPathAvoiding(importer.RetryPath(f.report, strings.TrimPrefix(extOf(o.file), ".")), append(inputs, outputs...))
-		outputs = append(outputs, file{"the retry file", f.retry}, file{"its provenance", report.ProvenancePath(f.retry)},
-			file{"its referrals", report.ReferralsPath(f.retry)})
+		outputs = append(outputs, file{"the retry file", f.retry, aRetryFile}, file{"its provenance", report.ProvenancePath(f.retry), beside},
+			file{"its referrals", report.ReferralsPath(f.retry), beside})
 	}
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, nil, err
