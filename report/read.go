@@ -99,7 +99,7 @@ func readJSONL(r io.Reader, fn func(Line) error) error {
 }
 
 // IsReport reports whether the file at path begins as a report this tool
-// writes: the CSV header, or a JSON line with the row first. An empty or
+// writes: the CSV header's first columns, or a JSON line with the row first. An empty or
 // missing file is none.
 func IsReport(path string) bool {
 	f, err := os.Open(path)
@@ -113,6 +113,7 @@ func IsReport(path string) bool {
 	if IsJSONL(path) {
 		return bytes.HasPrefix(head, []byte(`{"row":`))
 	}
-	line, _, _ := bytes.Cut(head, []byte("\n"))
-	return string(bytes.TrimSuffix(line, []byte("\r"))) == strings.Join(Header, ",")
+	// The first columns only: a report of an older version, with fewer
+	// columns after these, is still a report to write over.
+	return bytes.HasPrefix(head, []byte(strings.Join(Header[:3], ",")+","))
 }
