@@ -32,6 +32,7 @@ type csvRow struct {
 
 type csvReader struct {
 	csv        *csv.Reader
+	capped     *capped
 	columns    int
 	row        int
 	lineOffset int // lines before the header that csv.Reader did not see
@@ -59,7 +60,8 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (
 		rec = &recorder{r: text}
 		src = rec
 	}
-	cr := csv.NewReader(src)
+	capped := &capped{r: src}
+	cr := csv.NewReader(capped)
 	cr.Comma = delimiter
 	cr.LazyQuotes = true // exports often carry a stray quote inside a cell
 	cr.ReuseRecord = true
@@ -68,10 +70,13 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (
 	if err == io.EOF {
 		return nil, errors.New("the file is empty: expected a header line")
 	}
+	if errors.Is(err, errRecordTooLong) {
+		return nil, (&csvReader{}).tooLong()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the header: %w", err)
 	}
-	r := &csvReader{csv: cr, columns: len(um.Headers), lineOffset: offset, raw: rec}
+	r := &csvReader{csv: cr, capped: capped, columns: len(um.Headers), lineOffset: offset, raw: rec}
 	if rec != nil {
 		r.header = rec.take(0, cr.InputOffset())
 	}
@@ -104,7 +109,11 @@ func (r *csvReader) Header() []byte { return r.header }
 func (r *csvReader) Next() (*Record, error) {
 	for {
 		from := r.csv.InputOffset()
+		r.capped.start = from
 		cells, err := r.csv.Read()
+		if errors.Is(err, errRecordTooLong) {
+			return nil, r.tooLong()
+		}
 		var raw []byte
 		if r.raw != nil && err != io.EOF {
 			raw = r.raw.take(from, r.csv.InputOffset())
@@ -139,6 +148,40 @@ func (r *csvReader) Next() (*Record, error) {
 		}
 		return rec, nil
 	}
+}
+
+// maxRecord bounds one CSV record: encoding/csv holds a record whole, and
+// one without an end (a quote never closed in a huge file) would take the
+// file into memory. No partner's row comes near it.
+const maxRecord = 16 << 20
+
+var errRecordTooLong = errors.New("record too long")
+
+// capped is the reader under csv.Reader: it fails once the record being
+// read (from start, csv.Reader's input offset when it began) has taken
+// more than maxRecord bytes.
+type capped struct {
+	r     io.Reader
+	read  int64 // bytes read from r
+	start int64 // input offset where the record being read begins
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.read-c.start > maxRecord {
+		return 0, errRecordTooLong
+	}
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+// tooLong is the fatal error for a record past maxRecord: its extent is
+// unknown, so no later row can be told apart.
+func (r *csvReader) tooLong() error {
+	if r.row == 0 {
+		return fmt.Errorf("the header or the first record is longer than %d MiB: a quote opened and never closed? The file cannot be read as it is", maxRecord>>20)
+	}
+	return fmt.Errorf("the record after row %d is longer than %d MiB: a quote opened and never closed? The file cannot be read as it is", r.row, maxRecord>>20)
 }
 
 // swallowed refuses a record with a cell that took in what look like rows

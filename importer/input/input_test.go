@@ -387,3 +387,26 @@ func TestColumnGuesses(t *testing.T) {
 		t.Errorf("warnings\n%q\nwant\n%q", got, want)
 	}
 }
+
+// A record longer than maxRecord ends the read with an error naming where
+// it is, before it takes the file into memory; one just under it is read.
+func TestCSVRecordTooLong(t *testing.T) {
+	huge := strings.Repeat("x", maxRecord+1)
+	for name, tc := range map[string]struct{ text, want string }{
+		"an unclosed quote":    {"email,notes\na@x.io,ok\nb@x.io,\"" + huge + "\n", "the record after row 1 is longer than 16 MiB"},
+		"a long plain cell":    {"email,notes\nb@x.io," + huge + huge + "\n", "the header or the first record"},
+		"a header without end": {"email,\"" + huge, "the header or the first record is longer than 16 MiB"},
+	} {
+		rd, err := Open(strings.NewReader(tc.text), Options{Format: CSV, KeepRaw: true})
+		for err == nil {
+			_, err = rd.Next()
+		}
+		if err == io.EOF || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "never closed") {
+			t.Errorf("%s: got %v, want %q", name, err, tc.want)
+		}
+	}
+	out, _ := readAll(t, "email,notes\na@x.io,\""+strings.Repeat("y", maxRecord-100)+"\"\nb@x.io,\n", Options{Format: CSV})
+	if len(out) != 2 || out[1].Email != "b@x.io" {
+		t.Errorf("a record under the cap: %+v", out)
+	}
+}
