@@ -318,6 +318,7 @@ func (d *dispatcher) stopNow(inflight map[int]*job) {
 		line := lineOf(j.rec, j.verdict.Action)
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
+		line.Attempts = 1 // at least the one in flight; the exact count went with its worker
 		d.write(&line, j.rec.Raw)
 	}
 }

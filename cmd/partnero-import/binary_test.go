@@ -257,7 +257,7 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	got := map[string]int{}
 	for _, l := range lines[1:] {
 		got[l[4]+"/"+l[5]]++
-		if l[4] == "failed" && !strings.Contains(l[7], "may have been created") {
+		if l[4] == "failed" && (!strings.Contains(l[7], "may have been created") || l[10] == "0") {
 			t.Errorf("row %s: %s", l[0], l[7])
 		}
 	}
@@ -278,6 +278,70 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	if !strings.Contains(r.stderr, filepath.Join(dir, "in.retry.csv")+", the retry file of the run this one resumed, is out of date: every row is done") {
 		t.Errorf("no word of the stale retry file:\n%s", r.stderr)
 	}
+}
+
+// A second signal before any row was sent (the preflight still waiting for
+// its answer) says so, not that rows in flight were reported.
+func TestBinarySecondSignalBeforeAnyRow(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Options{Latency: 3 * time.Second})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--no-progress", "--rate", "0", "--base-url", base, input)
+	waitUntil(t, cmd, func() bool { return sb.Requests() >= 1 }) // the preflight, unanswered
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	last := lastLine(stderr.String())
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted ||
+		!strings.HasPrefix(last, "partnero-import: stopped at once, before any row was sent") || strings.Contains(stderr.String(), "rows in flight") {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if n := len(sb.Partners()); n != 0 {
+		t.Fatalf("the sandbox holds %d partners", n)
+	}
+}
+
+// A first signal while standard input is still open ends the run at once,
+// with one line and exit 130: nothing was read to check or send.
+func TestBinaryInterruptWhileReadingStdin(t *testing.T) {
+	dir := t.TempDir()
+	summary := filepath.Join(dir, "s.json")
+	cmd := exec.Command(buildBinary(t), "validate", "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "--summary-json", summary, "-")
+	stdin, err := cmd.StdinPipe() // never closed: a producer that is slow
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write([]byte("email\na@x.io\n"))
+	time.Sleep(300 * time.Millisecond) // copying standard input
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("still waiting for standard input after Ctrl-C")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted ||
+		strings.TrimSpace(stderr.String()) != "partnero-import: interrupted while standard input was being read: nothing was checked or sent" {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if b, _ := os.ReadFile(summary); !strings.Contains(string(b), `"exit_code": 130`) && !strings.Contains(string(b), `"exit_code":130`) {
+		t.Errorf("summary: %s", b)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }
 
 // A second signal during a rollback leaves a line for every row: the

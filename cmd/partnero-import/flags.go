@@ -240,6 +240,10 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 // lines of the rows in flight, then main ends the process.
 var hardStop = make(chan chan struct{})
 
+// activeClient is the run's API client, for the message of a second signal:
+// whether anything may have been sent.
+var activeClient atomic.Pointer[partnero.Client]
+
 // resumeHint tells how to finish an interrupted import, for the message of
 // a second signal (which exits from main).
 var resumeHint atomic.Value

@@ -23,7 +23,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	code, err := o.run(ctx, getenv, s, out, dryRun || o.dryRun, start)
 	if err != nil && out.json {
 		out.fatal(err) // a JSON line, not plain text
-		return exitUsage, errAlreadySaid
+		return exitCodeOf(err), errAlreadySaid
 	}
 	return code, err
 }
@@ -46,7 +46,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		command = "validate"
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
-	source, cleanup, err := openSource(o.file, s.In)
+	source, cleanup, err := openSource(ctx, o.file, s.In)
 	if err != nil {
 		return 0, err
 	}

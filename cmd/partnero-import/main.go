@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/partnero-import/partnero-import/importer/partnero"
 )
 
 func main() {
@@ -30,15 +32,17 @@ func main() {
 		// somewhere it cannot answer (reading the file), then the
 		// process ends.
 		ack := make(chan struct{})
+		answered := false
 		select {
 		case hardStop <- ack:
+			answered = true
 			select {
 			case <-ack:
 			case <-time.After(5 * time.Second): // the report's lines written and sorted
 			}
 		case <-time.After(200 * time.Millisecond):
 		}
-		msg := "partnero-import: stopped at once; the report holds the rows finished so far, and the rows in flight as failed (they may exist)"
+		msg := "partnero-import: " + stoppedAtOnce(answered, activeClient.Load())
 		if hint, _ := resumeHint.Load().(string); hint != "" {
 			msg += "; " + hint
 		}
@@ -63,4 +67,18 @@ func main() {
 			return w
 		}}
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, streams))
+}
+
+// stoppedAtOnce says what a second signal leaves: answered when the run
+// wrote its lines of the rows in flight; c is the run's client, nil before
+// one is made (and in validate).
+func stoppedAtOnce(answered bool, c *partnero.Client) string {
+	switch {
+	case answered:
+		return "stopped at once; the report holds the rows finished so far, and the rows in flight as failed (they may exist)"
+	case c == nil || !c.Wrote():
+		return "stopped at once, before any row was sent; the report, if there is one yet, lacks the rows not checked"
+	default:
+		return "stopped at once; the report lacks the rows that were not finished, and those in flight may exist"
+	}
 }

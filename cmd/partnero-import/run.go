@@ -38,6 +38,20 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// interruptedError is a run stopped by a signal before it had rows to
+// report: exit 130, one line.
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
+
+// exitCodeOf is the exit code of an error that ended the run.
+func exitCodeOf(err error) int {
+	if errors.As(err, new(interruptedError)) {
+		return exitInterrupted
+	}
+	return exitUsage
+}
+
 // run is the whole command: it parses args, runs the subcommand and turns
 // the outcome into an exit code. It never panics on user input.
 func run(ctx context.Context, args []string, getenv func(string) string, s Streams) int {
@@ -74,10 +88,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, s Strea
 	case errors.Is(err, errDone):
 		return exitOK
 	case errors.Is(err, errAlreadySaid):
-		return exitUsage
+		return max(code, exitUsage) // the code of the error it reported
 	}
 	fmt.Fprintln(s.Err, "partnero-import: "+oneLine(err.Error()))
-	return exitUsage
+	return exitCodeOf(err)
 }
 
 // oneLine keeps a fatal message on the one line the contract promises.

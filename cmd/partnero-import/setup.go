@@ -4,6 +4,7 @@ package main
 // sandbox), its key, and the input opened once per pass.
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -69,6 +70,7 @@ func (o *importOptions) client(getenv func(string) string, out *output, prog *pr
 		closeSandbox()
 		return nil, nil, usageError{err.Error()}
 	}
+	activeClient.Store(c)
 	return c, closeSandbox, nil
 }
 
@@ -130,7 +132,7 @@ func firstNonEmpty(vs ...string) string {
 // openSource returns a function that opens the input once per pass. Standard
 // input can be read only once, so it is first copied to a private temporary
 // file, removed at the end.
-func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
+func openSource(ctx context.Context, file string, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
 	if file != "-" {
 		st, err := os.Stat(file)
 		if err != nil {
@@ -156,9 +158,22 @@ func openSource(file string, stdin io.Reader) (open func() (io.ReadCloser, error
 	// unlinked, as on Windows, cleanup removes it).
 	os.Remove(tmp.Name())
 	cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
-	if _, err := io.Copy(tmp, stdin); err != nil {
+	// A Ctrl-C while the pipe is still being read (a slow producer) ends
+	// the run at once: nothing has been checked or sent yet.
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(tmp, stdin)
+		copied <- err
+	}()
+	select {
+	case err := <-copied:
+		if err != nil {
+			cleanup()
+			return nil, nil, usagef("cannot read standard input: %v", err)
+		}
+	case <-ctx.Done():
 		cleanup()
-		return nil, nil, usagef("cannot read standard input: %v", err)
+		return nil, nil, interruptedError{"interrupted while standard input was being read: nothing was checked or sent"}
 	}
 	return func() (io.ReadCloser, error) {
 		return copiedInput{io.NewSectionReader(tmp, 0, 1<<62), tmp}, nil

@@ -78,6 +78,7 @@ type Client struct {
 	requests atomic.Int64
 	retried  atomic.Int64  // attempts after a retryable answer
 	inFlight atomic.Int64  // requests sent and not yet answered
+	wrote    atomic.Bool   // a request other than a read has been sent
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
 	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
@@ -177,6 +178,10 @@ func (c *Client) Retries() int { return int(c.retried.Load()) }
 // InFlight is the number of requests sent and not yet answered: what a
 // stopping run still waits for, each within the timeout.
 func (c *Client) InFlight() int { return int(c.inFlight.Load()) }
+
+// Wrote reports whether a request that may change Partnero (anything but a
+// read) has been sent.
+func (c *Client) Wrote() bool { return c.wrote.Load() }
 
 // Partner is what a create or an invite sends.
 type Partner struct {
@@ -483,6 +488,9 @@ func (c *Client) sendURL(ctx context.Context, method, target string, payload []b
 		req.Header.Set("User-Agent", c.agent)
 	}
 	c.requests.Add(1)
+	if method != http.MethodGet {
+		c.wrote.Store(true)
+	}
 	c.inFlight.Add(1)
 	defer c.inFlight.Add(-1)
 	resp, err := c.http.Do(req)
