@@ -1,9 +1,12 @@
 package input
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -408,5 +411,38 @@ func TestCSVRecordTooLong(t *testing.T) {
 	out, _ := readAll(t, "email,notes\na@x.io,\""+strings.Repeat("y", maxRecord-100)+"\"\nb@x.io,\n", Options{Format: CSV})
 	if len(out) != 2 || out[1].Email != "b@x.io" {
 		t.Errorf("a record under the cap: %+v", out)
+	}
+}
+
+// Each sample export read without its preset names the preset: in a
+// warning, or in the error its headers cause (PartnerStack's "Partner Key"
+// and "Referral Key" both read as key by alias).
+func TestSamplesSuggestTheirPreset(t *testing.T) {
+	for _, name := range []string{"firstpromoter", "rewardful", "tapfiliate", "partnerstack"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("..", "..", "samples", "presets", name+".csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "--preset " + name
+			rd, err := Open(bytes.NewReader(b), Options{Format: CSV})
+			if err != nil {
+				if !strings.Contains(err.Error(), want) {
+					t.Fatalf("error %v, want it to name %q", err, want)
+				}
+				return
+			}
+			if ws := strings.Join(rd.Warnings(), "\n"); !strings.Contains(ws, want) {
+				t.Fatalf("warnings:\n%s\nwant %q", ws, want)
+			}
+		})
+	}
+	// A file of our own columns is no export.
+	rd, err := Open(strings.NewReader("email,name,id,key,referring_partner_key\na@x.io,A,1,k,\n"), Options{Format: CSV})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := strings.Join(rd.Warnings(), "\n"); strings.Contains(ws, "--preset") {
+		t.Errorf("a preset suggested for our own columns: %s", ws)
 	}
 }

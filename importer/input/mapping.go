@@ -189,7 +189,7 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 			continue
 		}
 		if prev, dup := seen[c.Field]; dup {
-			return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one, or say which with --map %s=HEADER", headers[prev], c.Header, c.Field, c.Field)
+			return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one, or say which with --map %s=HEADER%s", headers[prev], c.Header, c.Field, c.Field, m.presetAdvice(headers))
 		}
 		seen[c.Field] = i
 	}
@@ -203,7 +203,7 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 		}
 	}
 	if _, ok := seen[fieldEmail]; !ok {
-		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER", ErrNoEmailColumn, strings.Join(headers, ", "))
+		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER%s", ErrNoEmailColumn, strings.Join(headers, ", "), m.presetAdvice(headers))
 	}
 	return cols, nil
 }
@@ -231,10 +231,18 @@ func columnWarnings(cols []Column) []string {
 			ws = append(ws, fmt.Sprintf("column %q ignored (%s)", c.Header, c.Note))
 		}
 	}
-	if p := likelyPreset(cols); p != nil && !presetUsed {
+	if p := likelyPreset(headersOf(cols)); p != nil && !presetUsed {
 		ws = append(ws, fmt.Sprintf("the file looks like %s: give --preset %s to read its ids, keys and referrers", p.About, p.Name))
 	}
 	return ws
+}
+
+func headersOf(cols []Column) []string {
+	hs := make([]string, len(cols))
+	for i, c := range cols {
+		hs[i] = c.Header
+	}
+	return hs
 }
 
 // guesses are headers that probably name a field, in other words or
@@ -253,25 +261,39 @@ var guesses = map[string]string{
 	"parent_id": fieldReferringID, "sponsor_id": fieldReferringID, "upline_id": fieldReferringID,
 }
 
-// likelyPreset is the preset whose own headers (beyond the aliases every
-// file may use) are at least two of the file's ignored columns.
-func likelyPreset(cols []Column) *Preset {
-	unknown := map[string]bool{}
-	for _, c := range cols {
-		if c.Field == "" {
-			unknown[normalizeHeader(c.Header)] = true
-		}
-	}
+// likelyPreset is the preset that reads headers differently from the
+// aliases in at least two columns it maps (a header no alias knows, or one
+// an alias gives another field, as PartnerStack's "key"): the file is
+// probably that export. The preset with most such columns wins.
+func likelyPreset(headers []string) *Preset {
+	var best *Preset
+	bestHits := 1
 	for i := range Presets {
 		hits := 0
-		for _, pc := range Presets[i].Columns {
-			if n := normalizeHeader(pc.Header); pc.Field != "" && aliases[n] == "" && unknown[n] {
-				hits++
+		for _, h := range headers {
+			n := normalizeHeader(h)
+			for _, pc := range Presets[i].Columns {
+				if normalizeHeader(pc.Header) == n && pc.Field != "" && aliases[n] != pc.Field {
+					hits++
+					break
+				}
 			}
 		}
-		if hits >= 2 {
-			return &Presets[i]
+		if hits > bestHits {
+			best, bestHits = &Presets[i], hits
 		}
 	}
-	return nil
+	return best
+}
+
+// presetAdvice is what a header error adds when the file looks like an
+// export that a preset reads, and no preset was given.
+func (m *mapper) presetAdvice(headers []string) string {
+	if m.presetOf != "" {
+		return ""
+	}
+	if p := likelyPreset(headers); p != nil {
+		return fmt.Sprintf("; the file looks like %s: give --preset %s", p.About, p.Name)
+	}
+	return ""
 }
