@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -444,5 +445,39 @@ func TestSamplesSuggestTheirPreset(t *testing.T) {
 	}
 	if ws := strings.Join(rd.Warnings(), "\n"); strings.Contains(ws, "--preset") {
 		t.Errorf("a preset suggested for our own columns: %s", ws)
+	}
+}
+
+func TestParseMap(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    map[string]string
+		wantErr string
+	}{
+		{"email=Mail,name=First", map[string]string{"email": "Mail", "name": "First"}, ""},
+		{` email = Mail , `, map[string]string{"email": "Mail"}, ""},
+		{`name="Name, given",email=Mail`, map[string]string{"name": "Name, given", "email": "Mail"}, ""},
+		{`surname="The ""last"" name"`, map[string]string{"surname": `The "last" name`}, ""},
+		{`name="Name, given`, nil, "never closed"},
+		{"email", nil, "expected FIELD=HEADER"},
+		{"email=Mail,nickname=Nick", nil, "not a field"},
+		{"email=A,email=B", nil, "twice"},
+	}
+	for _, tt := range tests {
+		got, err := ParseMap(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseMap(%q): %v, want an error with %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(got, tt.want) {
+			t.Errorf("ParseMap(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	// The quoted header reads a column whose header has a comma.
+	out, _ := readAll(t, "\"Name, given\",email\nAnn,a@x.io\n", Options{Format: CSV, Map: map[string]string{"name": "Name, given"}})
+	if len(out) != 1 || out[0].Name != "Ann" {
+		t.Errorf("read with the quoted header: %+v", out)
 	}
 }

@@ -86,15 +86,20 @@ func PresetNamed(name string) (*Preset, error) {
 var FieldNames = []string{fieldEmail, fieldName, fieldSurname, fieldPassword, fieldID, fieldKey, fieldTags,
 	fieldReferringID, fieldReferringKey, fieldReferringEmail, fieldAction}
 
-// ParseMap reads --map FIELD=HEADER,... into field → header.
+// ParseMap reads --map FIELD=HEADER,... into field → header. A header
+// with a comma is quoted: name="Name, given" (a quote inside doubled).
 func ParseMap(s string) (map[string]string, error) {
 	m := map[string]string{}
-	for _, pair := range strings.Split(s, ",") {
+	pairs, err := splitPairs(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, pair := range pairs {
 		if strings.TrimSpace(pair) == "" {
 			continue
 		}
 		field, header, ok := strings.Cut(pair, "=")
-		field, header = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(header)
+		field, header = strings.ToLower(strings.TrimSpace(field)), unquote(strings.TrimSpace(header))
 		if !ok || header == "" {
 			return nil, fmt.Errorf("--map %q: expected FIELD=HEADER", pair)
 		}
@@ -107,6 +112,35 @@ func ParseMap(s string) (map[string]string, error) {
 		m[field] = header
 	}
 	return m, nil
+}
+
+// splitPairs splits --map's value at the commas outside double quotes.
+func splitPairs(s string) ([]string, error) {
+	var pairs []string
+	quoted, from := false, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case ',':
+			if !quoted {
+				pairs = append(pairs, s[from:i])
+				from = i + 1
+			}
+		}
+	}
+	if quoted {
+		return nil, fmt.Errorf("--map %q: a quote is never closed", s)
+	}
+	return append(pairs, s[from:]), nil
+}
+
+// unquote reads a quoted header: "Name, given" → Name, given.
+func unquote(h string) string {
+	if len(h) >= 2 && h[0] == '"' && h[len(h)-1] == '"' {
+		return strings.TrimSpace(strings.ReplaceAll(h[1:len(h)-1], `""`, `"`))
+	}
+	return h
 }
 
 // mapper turns headers (or JSON keys) into fields: --map first, then the
