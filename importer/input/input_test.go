@@ -481,3 +481,17 @@ func TestParseMap(t *testing.T) {
 		t.Errorf("read with the quoted header: %+v", out)
 	}
 }
+
+// A UTF-8 file with one cell pasted from Windows-1252 is read as UTF-8: its
+// good rows keep their names, the bad one is invalid_row naming the column.
+func TestMixedEncodings(t *testing.T) {
+	text := "email,name\nzoe@x.io,Zoë\nrene@x.io,Renée\nbad@x.io,Jos\xe9\n"
+	out, warnings := readAll(t, text, Options{Format: CSV})
+	if len(out) != 3 || out[0].Name != "Zoë" || out[1].Name != "Renée" ||
+		!strings.Contains(out[2].Err, `column "name": is not UTF-8 text`) || out[2].Email != "bad@x.io" {
+		t.Fatalf("%+v", out)
+	}
+	if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "some of its bytes are not") }) {
+		t.Errorf("warnings %q", warnings)
+	}
+}

@@ -147,7 +147,7 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	default:
 		return nil, fmt.Errorf("unknown format %q", opts.Format)
 	}
-	text, guessed, err := decodeText(r, opts.Encoding)
+	text, note, err := decodeText(r, opts.Encoding)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +160,8 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	} else if rd, err = newCSVReader(text, opts.Delimiter, opts.KeepRaw, m); err != nil {
 		return nil, err
 	}
-	if guessed {
-		return noted{rd, "the file is not UTF-8: it was read as Windows-1252, the usual encoding of spreadsheets saved on Windows; if names in the report look wrong, give its --encoding"}, nil
+	if note != "" {
+		return noted{rd, note}, nil
 	}
 	return rd, nil
 }
@@ -178,16 +178,19 @@ const sniffSize = 64 << 10
 
 // decodeText returns r as UTF-8 without a byte order mark. Unless forced, a
 // BOM decides; otherwise text that is not valid UTF-8 is read as Windows-1252,
-// the usual encoding of spreadsheets saved on Windows, and guessed says so.
-func decodeText(r io.Reader, forced string) (_ *bufio.Reader, guessed bool, _ error) {
+// the usual encoding of spreadsheets saved on Windows, unless it is mostly
+// UTF-8 with a few bytes that are not (a cell pasted from elsewhere): that
+// is read as UTF-8, and the rows holding those bytes are invalid_row. note
+// is the warning a guess deserves.
+func decodeText(r io.Reader, forced string) (_ *bufio.Reader, note string, _ error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, false, fmt.Errorf("cannot read the file: %w", err)
+		return nil, "", fmt.Errorf("cannot read the file: %w", err)
 	}
 	if forced == "" || forced == "utf-8" || forced == "utf8" || forced == "windows-1252" || forced == "cp1252" {
 		if err := notText(head); err != nil {
-			return nil, false, err
+			return nil, "", err
 		}
 	}
 	var enc encoding.Encoding
@@ -202,8 +205,12 @@ func decodeText(r io.Reader, forced string) (_ *bufio.Reader, guessed bool, _ er
 		enc = encodings["utf-16be"]
 	case validUTF8Prefix(head, len(head) < sniffSize):
 		enc = unicode.UTF8
+	case mostlyUTF8(head):
+		enc = unicode.UTF8
+		note = "the file is UTF-8 but some of its bytes are not: the rows holding them are invalid_row, naming the column; fix them in the retry file, which keeps their bytes"
 	default:
-		enc, guessed = charmap.Windows1252, true
+		enc = charmap.Windows1252
+		note = "the file is not UTF-8: it was read as Windows-1252, the usual encoding of spreadsheets saved on Windows; if names in the report look wrong, give its --encoding"
 	}
 	text := br
 	if enc == unicode.UTF8 {
@@ -217,7 +224,7 @@ func decodeText(r io.Reader, forced string) (_ *bufio.Reader, guessed bool, _ er
 	// Lines may end in LF, CRLF or a lone CR (old Mac spreadsheets), even
 	// within one file: a lone CR is read as LF, which encoding/csv and the
 	// line numbers understand.
-	return bufio.NewReaderSize(crToLF{text}, sniffSize), guessed, nil
+	return bufio.NewReaderSize(crToLF{text}, sniffSize), note, nil
 }
 
 // crToLF reads a lone CR (one not followed by LF) as LF; CRLF stays. CR is
@@ -309,6 +316,24 @@ func notJSONLines(text *bufio.Reader, name string) error {
 // a text file makes only its row invalid_row, wherever the row is.
 func mostlyNUL(b []byte) bool {
 	return len(b) > 0 && bytes.Count(b, []byte{0})*10 > len(b)
+}
+
+// mostlyUTF8 reports a sample with more characters encoded as UTF-8 (two
+// bytes or more) than bytes that are not UTF-8. Windows-1252 text is
+// rarely valid UTF-8 by chance: "Müller" is M, 0xFC, l...
+func mostlyUTF8(b []byte) bool {
+	valid, invalid := 0, 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			invalid++
+		case size > 1:
+			valid++
+		}
+		b = b[size:]
+	}
+	return valid > invalid
 }
 
 // validUTF8Prefix is utf8.Valid, forgiving a rune cut at the end of a sample.
