@@ -495,3 +495,20 @@ func TestMixedEncodings(t *testing.T) {
 		t.Errorf("warnings %q", warnings)
 	}
 }
+
+// A key twice, or two keys of one field, is invalid_row: which value would
+// be taken is the decoder's whim (the last, or map order).
+func TestJSONLRepeatedKeys(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{`{"email":"a@x.io","email":"b@x.io"}`, "a key appears twice"},
+		{`{"email":"a@x.io","E-Mail":"b@x.io"}`, `keys "E-Mail" and "email" both give email`},
+		{`{"email":"a@x.io","name":"A","note":{"name":"x","name":"y"},"s":"a:b\":{"}`, ""},
+		{`{"email":"a@x.io","tags":["x:y"],"referring_partner":{"id":"1","email":"r@x.io"}}`, ""},
+	}
+	for _, tt := range tests {
+		out, _ := readAll(t, tt.line+"\n", Options{Format: JSONL})
+		if len(out) != 1 || !strings.Contains(out[0].Err, tt.want) || (tt.want == "") != (out[0].Err == "") {
+			t.Errorf("%s: %+v, want %q", tt.line, out, tt.want)
+		}
+	}
+}

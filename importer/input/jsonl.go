@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -146,14 +147,26 @@ func (r *jsonlReader) decode(b []byte) (Fields, error) {
 	if obj == nil { // null decodes into a map without an error
 		return Fields{}, errors.New("not a JSON object")
 	}
+	// A key twice would be read as its last value, silently; two keys of
+	// one field (email and e-mail) in map order, at random.
+	if n := topLevelKeys(b); n != len(obj) {
+		return Fields{}, errors.New("a key appears twice in the object")
+	}
 	var f Fields
 	var problems []string
-	for k, raw := range obj {
+	keyOf := map[string]string{} // field → the key that gave it
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		raw := obj[k]
 		field, _ := r.mapper.field(k)
 		if field == "" {
 			r.warnUnknown(k)
 			continue
 		}
+		if other, dup := keyOf[field]; dup {
+			problems = append(problems, fmt.Sprintf("keys %q and %q both give %s", other, k, field))
+			continue
+		}
+		keyOf[field] = k
 		if err := f.set(field, raw); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", k, err))
 		}
@@ -163,6 +176,34 @@ func (r *jsonlReader) decode(b []byte) (Fields, error) {
 		return f, errors.New(strings.Join(problems, "; "))
 	}
 	return f, nil
+}
+
+// topLevelKeys counts the keys of a JSON object's own level: the colons
+// outside strings at depth one.
+func topLevelKeys(b []byte) int {
+	n, depth, inString, escaped := 0, 0, false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		case c == ':' && depth == 1:
+			n++
+		}
+	}
+	return n
 }
 
 func (r *jsonlReader) warnUnknown(k string) {
