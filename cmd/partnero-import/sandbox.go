@@ -77,7 +77,11 @@ func runSandbox(ctx context.Context, args []string, _ func(string) string, s Str
 		fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
 	}
 	err = sb.Serve(ctx, o.addr, func(base string) {
-		fmt.Fprintf(s.Err, "sandbox: serving the Partnero API at %s (stop with Ctrl-C)\n", base)
+		where := base
+		if r := reachable(base); r != base {
+			where = fmt.Sprintf("%s on every interface (from this machine: %s)", base, r)
+		}
+		fmt.Fprintf(s.Err, "sandbox: serving the Partnero API at %s (stop with Ctrl-C)\n", where)
 		key := "anything"
 		if opts.APIKey != "" {
 			key = "'<the --api-key value>'" // a key is never printed, even a sandbox's

@@ -77,7 +77,8 @@ func TestSandboxCommand(t *testing.T) {
 	// The hint names a key to give, never the key, and an address to dial.
 	u, _ := url.Parse(base) // http://[::]:PORT/v1 or http://0.0.0.0:PORT/v1
 	hint := "import with PARTNERO_API_KEY='<the --api-key value>' partnero-import import --base-url http://127.0.0.1:" + u.Port() + "/v1 FILE"
-	if !strings.Contains(stderr.String(), hint) || strings.Contains(stderr.String(), "sekret-key") {
+	dialable := "on every interface (from this machine: http://127.0.0.1:" + u.Port() + "/v1)"
+	if !strings.Contains(stderr.String(), hint) || !strings.Contains(stderr.String(), dialable) || strings.Contains(stderr.String(), "sekret-key") {
 		t.Errorf("stderr:\n%s\nwant %s", stderr.String(), hint)
 	}
 }
