@@ -91,7 +91,7 @@ type Client struct {
 	made struct {
 		sync.Mutex
 		id        string
-		at        time.Time
+		sent, at  time.Time // its create was sent, answered
 		checked   bool          // read back
 		waitUntil time.Time     // how long lookups wait for the first one
 		noted     chan struct{} // closed once id is known
@@ -219,6 +219,9 @@ type Outcome struct {
 	// there is the partner with the row's email that a lookup found there
 	// before this run, for an update to follow without looking again.
 	there *partner
+	// sent is when the attempt that was answered was sent: a partner it
+	// created was stamped between then and the answer.
+	sent time.Time
 }
 
 // call is one kind of request a row becomes.
@@ -329,6 +332,7 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 		if attempt > 1 {
 			c.retried.Add(1)
 		}
+		out.sent = time.Now()
 		status, body, header, err := c.send(ctx, r.method, r.path, r.payload)
 		body = c.scrubAnswer(status, body, p)
 		out.Attempts = attempt
@@ -350,7 +354,9 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 				out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true,
 					Message: fmt.Sprintf("the server answered %d without the partner", status)}
 			}
-			ambiguous = ambiguous || status >= 500
+			// A 2xx whose body says it failed, in no particular words, is
+			// the server contradicting itself: the partner may be stored.
+			ambiguous = ambiguous || status >= 500 || (status < 300 && out.Reason == report.ValidationError)
 			if ra := waitAsked(header); ra > 0 || status == http.StatusTooManyRequests {
 				// The server speaks for the whole pool: every worker waits.
 				wait = max(wait, ra)
@@ -377,7 +383,7 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 	got, _ := partnerIn(v, p.Email)
 	out.PartnerID, out.ReferralLink = got.ID, got.Link
 	if out.PartnerID != "" {
-		c.noteMade(got, answered)
+		c.noteMade(got, out.sent, answered)
 		return out
 	}
 	f, found, err := c.find(ctx, p)
@@ -389,11 +395,14 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 			Message: "the server answered success without the partner's id, and a lookup found a partner with this email, there before this run"}
 		out.there = &f
 	case found == lookupFound:
+		// Taken at the server's word, and measured: were it an older
+		// partner after all, the next partner made would disagree, and the
+		// clock's uncertainty grow to cover both.
 		out.PartnerID = f.ID
 		if out.ReferralLink == "" {
 			out.ReferralLink = c.linkOf(ctx, f, p)
 		}
-		c.noteMade(f, answered)
+		c.noteMade(f, out.sent, answered)
 	case err != nil:
 		out.Message = "the answer held no partner id, and the lookup for it failed: " + c.clean(err.Error(), p)
 	default:

@@ -184,6 +184,7 @@ func TestLostAnswerThenOutageIsSettledByLookup(t *testing.T) {
 		LookupBudget: time.Second})
 	c.start = time.Now() // as the preflight would
 	c.clock.noteDate(http.Header{"Date": {time.Now().UTC().Format(http.TimeFormat)}}, time.Now())
+	c.clock.noteCreated(stampOf(time.Now().UTC().Format(time.RFC3339)), time.Now(), time.Now()) // as a partner made earlier showed
 	out := c.Create(context.Background(), &Partner{Email: "a@x.io", ID: "a1"})
 	if out.Status != "" || out.PartnerID != "a1" || out.Attempts != 3 || !strings.HasPrefix(out.Message, "reconciled") {
 		t.Fatalf("got %+v", out)

@@ -64,36 +64,54 @@ func unixAny(f float64) time.Time {
 	return time.Unix(0, int64(f))
 }
 
-// How far apart two clocks may be when nothing measured them: machines keep
-// time by NTP, mostly, but a server that sends no Date header may be minutes
-// off; and a time without a zone may be in any of them.
+// How far apart two clocks may be when nothing measured them. A Date header
+// tells the web server's clock, but created_at is written by the
+// application or its database, which may keep another (another machine's,
+// or local time labelled UTC): until a partner this run made has shown how
+// created_at reads, only a time far from the job's start is placed.
 const (
-	dateSlack    = 2 * time.Second // a Date header counts whole seconds
-	unknownSkew  = 20 * time.Minute
-	anyZone      = 14 * time.Hour
-	measuredSkew = 5 * time.Second // an offset measured on one answer, with its round trip
+	anyZone     = 14 * time.Hour
+	unknownSkew = 20 * time.Minute // no Date header either
+	granularity = time.Second      // created_at often counts whole seconds
+	dateSlack   = 2 * time.Second  // a Date header counts whole seconds
 	// decisive is the most uncertainty under which a time near the job's
 	// start is taken as the job's own: a partner someone else created in
-	// the minutes before a run, with the row's email, is rare; one created
+	// the seconds before a run, with the row's email, is rare; one created
 	// hours before is not.
 	decisive = 5 * time.Minute
 )
 
-// clock is what the client knows of the server's clock.
+// clock is what the client knows of the server's clocks.
 type clock struct {
 	mu sync.Mutex
 	// serverAhead is how far the server's clock is ahead of this
 	// machine's, from a Date header; known says whether one came.
 	serverAhead time.Duration
 	known       bool
-	// naiveAhead is how far a created_at without a zone reads ahead of
-	// this machine's clock, measured on a partner this run created.
-	naiveAhead time.Duration
-	naiveKnown bool
-	// zonedAhead is the same for created_at with a zone, when no Date
-	// header came.
-	zonedAhead time.Duration
-	zonedKnown bool
+	// naive and zoned are how far a created_at, without a zone or with
+	// one, reads ahead of this machine's clock, measured on the partners
+	// this run created.
+	naive, zoned offset
+}
+
+// offset is a measured range of how far one clock reads ahead of another.
+type offset struct {
+	lo, hi time.Duration
+	known  bool
+}
+
+// note narrows the range by a measure that agrees with it, and widens it
+// to cover one that does not: a server whose machines keep different
+// times is as uncertain as they are apart.
+func (o *offset) note(lo, hi time.Duration) {
+	switch {
+	case !o.known:
+		o.lo, o.hi, o.known = lo, hi, true
+	case lo <= o.hi && hi >= o.lo:
+		o.lo, o.hi = max(o.lo, lo), min(o.hi, hi)
+	default:
+		o.lo, o.hi = min(o.lo, lo), max(o.hi, hi)
+	}
 }
 
 // noteDate learns the server's clock from an answer's Date header, received
@@ -110,25 +128,24 @@ func (k *clock) noteDate(h http.Header, at time.Time) {
 	}
 }
 
-// noteCreated learns how created_at reads from a partner this run just
-// created, answered at local time at.
-func (k *clock) noteCreated(s stamp, at time.Time) {
-	if s.at.IsZero() {
+// noteCreated learns how created_at reads from a partner this run created
+// with a request sent at local time sent and answered at answered: it was
+// stamped in between.
+func (k *clock) noteCreated(s stamp, sent, answered time.Time) {
+	if s.at.IsZero() || sent.IsZero() {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	switch {
-	case s.naive && !k.naiveKnown:
-		k.naiveAhead, k.naiveKnown = s.at.Sub(at), true
-	case !s.naive && !k.zonedKnown:
-		k.zonedAhead, k.zonedKnown = s.at.Sub(at), true
+	o := &k.zoned
+	if s.naive {
+		o = &k.naive
 	}
+	o.note(s.at.Sub(answered), s.at.Add(granularity).Sub(sent))
 }
 
 // uncertain reports a created_at that a partner this run made would place
-// better: one without a zone, or with one while no Date header said the
-// server's clock.
+// better: none has shown yet how created_at of its kind reads.
 func (k *clock) uncertain(s stamp) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -136,29 +153,28 @@ func (k *clock) uncertain(s stamp) bool {
 		return false
 	}
 	if s.naive {
-		return !k.naiveKnown
+		return !k.naive.known
 	}
-	return !k.known && !k.zonedKnown
+	return !k.zoned.known
 }
 
 // local places a created_at on this machine's clock, with how far off that
-// may be.
-func (k *clock) local(s stamp) (at time.Time, slack time.Duration) {
+// may be, and whether created_at's own clock was measured (a Date header
+// tells only the web server's).
+func (k *clock) local(s stamp) (at time.Time, slack time.Duration, measured bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	switch {
-	case s.naive && k.naiveKnown:
-		return s.at.Add(-k.naiveAhead), measuredSkew
-	case s.naive && k.known:
-		return s.at.Add(-k.serverAhead), anyZone
-	case s.naive:
-		return s.at, anyZone + unknownSkew
-	case k.known:
-		return s.at.Add(-k.serverAhead), dateSlack
-	case k.zonedKnown:
-		return s.at.Add(-k.zonedAhead), measuredSkew
+	o := k.zoned
+	if s.naive {
+		o = k.naive
 	}
-	return s.at, unknownSkew
+	switch {
+	case o.known:
+		return s.at.Add(-(o.lo + o.hi) / 2), (o.hi-o.lo)/2 + granularity, true
+	case k.known:
+		return s.at.Add(-k.serverAhead), anyZone, false
+	}
+	return s.at, anyZone + unknownSkew, false
 }
 
 // verdict is whether a partner found is the one a row's job created.
@@ -172,21 +188,44 @@ const (
 
 // createdSince judges a creation time against the job's start (local):
 // clearly before, clearly after, or, when the uncertainty is too wide to
-// call a time near the start, cannot tell.
+// call a time near the start, cannot tell. Before created_at's clock is
+// measured, a time is never the job's: a server whose created_at runs
+// ahead would make a partner there before the run look made by it, and a
+// rollback would then undo someone else's partner.
 func (k *clock) createdSince(s stamp, start time.Time) verdict {
 	if s.at.IsZero() || start.IsZero() {
 		return cannotTell
 	}
-	at, slack := k.local(s)
+	at, slack, measured := k.local(s)
 	switch {
 	case at.Add(slack).Before(start):
 		return theirs
-	case slack <= decisive && !at.Add(slack).Before(start):
-		return mine
-	case at.Add(-slack).After(start):
+	case !measured:
+		return cannotTell
+	case slack <= decisive || at.Add(-slack).After(start):
 		return mine
 	}
 	return cannotTell
+}
+
+// createdAfter reports a creation time clearly after t (local), for a
+// rollback, which makes no partner to measure created_at by: there a time
+// placed by the Date header errs the safe way (a partner left alone).
+func (k *clock) createdAfter(s stamp, t time.Time) bool {
+	if s.at.IsZero() {
+		return false
+	}
+	at, slack, measured := k.local(s)
+	if !measured {
+		k.mu.Lock()
+		if k.known {
+			slack = dateSlack
+		} else {
+			slack = unknownSkew
+		}
+		k.mu.Unlock()
+	}
+	return at.Add(-slack).After(t)
 }
 
 // namesDiffer reports a partner whose names are not the row's: one this

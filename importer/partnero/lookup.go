@@ -137,18 +137,18 @@ func (c *Client) clearlyTheirs(f partner, p *Partner) bool {
 	return v == theirs || (v != mine && namesDiffer(f, p))
 }
 
-// noteMade keeps the first partner this run created (the answer's got,
-// received at at) and learns from its created_at how the server writes
-// one.
-func (c *Client) noteMade(got partner, at time.Time) {
+// noteMade keeps the first partner this run created (the answer's got, to
+// a request sent at sent, received at at) and learns from its created_at,
+// as from every partner made, how the server writes one.
+func (c *Client) noteMade(got partner, sent, at time.Time) {
 	if got.ID == "" {
 		return
 	}
-	c.clock.noteCreated(got.created, at)
+	c.clock.noteCreated(got.created, sent, at)
 	c.made.Lock()
 	defer c.made.Unlock()
 	if c.made.id == "" {
-		c.made.id, c.made.at = got.ID, at
+		c.made.id, c.made.sent, c.made.at = got.ID, sent, at
 		close(c.made.noted)
 	}
 }
@@ -177,13 +177,13 @@ func (c *Client) calibrate(ctx context.Context) {
 	c.made.reading.Lock()
 	defer c.made.reading.Unlock()
 	c.made.Lock()
-	id, at, first := c.made.id, c.made.at, !c.made.checked
+	id, sent, at, first := c.made.id, c.made.sent, c.made.at, !c.made.checked
 	c.made.Unlock()
 	if id == "" || !first {
 		return
 	}
 	if f, err := c.byID(ctx, id, ""); err == nil {
-		c.clock.noteCreated(f.created, at)
+		c.clock.noteCreated(f.created, sent, at)
 		c.made.Lock()
 		c.made.checked = true
 		c.made.Unlock()

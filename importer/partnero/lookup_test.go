@@ -28,6 +28,8 @@ type fake struct {
 	post func(w http.ResponseWriter, n int)
 	// get answers reads; nil serves search and GET by id as documented.
 	get func(w http.ResponseWriter, r *http.Request)
+	// unmeasured: no partner of the run has shown how created_at reads.
+	unmeasured bool
 }
 
 func (f *fake) start(t *testing.T) *Client {
@@ -83,6 +85,9 @@ func (f *fake) start(t *testing.T) *Client {
 			t.Fatal(err)
 		}
 	}
+	if !f.unmeasured {
+		c.clock.noteCreated(stampOf(time.Now().UTC().Format(time.RFC3339)), time.Now(), time.Now()) // as a partner made earlier in the run showed
+	}
 	return c
 }
 
@@ -128,6 +133,34 @@ func TestLostAnswerThenAnythingIsLookedUp(t *testing.T) {
 				t.Fatalf("got %+v", out)
 			}
 		})
+	}
+}
+
+// After a lost answer, with no partner of the run to show how created_at
+// reads, the time of the partner found cannot say whose it is, Date header
+// or not: created_at may run on another clock. The row says it may exist.
+func TestLostAnswerWithCreatedAtUnmeasured(t *testing.T) {
+	f := &fake{unmeasured: true, post: func(w http.ResponseWriter, n int) {
+		if n == 1 {
+			lose(w)
+			return
+		}
+		w.WriteHeader(422)
+		fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
+	}}
+	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
+	if out.Status != report.Failed || out.PartnerID != "" || !strings.Contains(out.Message, "cannot be told") {
+		t.Fatalf("got %+v", out)
+	}
+}
+
+// A 2xx that says it failed in no particular words may have stored the
+// partner: it is looked up, and found.
+func TestSuccessSayingItFailedIsLookedUp(t *testing.T) {
+	f := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"status":0,"message":"Something went wrong"}`) }}
+	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
+	if out.Status != "" || out.PartnerID != "p1" || !strings.HasPrefix(out.Message, "reconciled") {
+		t.Fatalf("got %+v after %v", out, f.requests)
 	}
 }
 
@@ -241,8 +274,22 @@ func TestOurs(t *testing.T) {
 	withDate := func(ahead time.Duration) func(*clock) {
 		return func(k *clock) { k.serverAhead, k.known = ahead, true }
 	}
-	naiveSeen := func(ahead time.Duration) func(*clock) {
-		return func(k *clock) { k.naiveAhead, k.naiveKnown = ahead, true }
+	// measured: created_at of partners this run made read this far ahead.
+	measured := func(ahead time.Duration, naive bool) func(*clock) {
+		return func(k *clock) {
+			o := &k.zoned
+			if naive {
+				o = &k.naive
+			}
+			o.note(ahead-100*time.Millisecond, ahead+100*time.Millisecond)
+		}
+	}
+	both := func(fs ...func(*clock)) func(*clock) {
+		return func(k *clock) {
+			for _, f := range fs {
+				f(k)
+			}
+		}
 	}
 	noDate := func(*clock) {}
 	same, other := []any{"Ann", "Lee"}, []any{"Olga", "Old"}
@@ -254,25 +301,30 @@ func TestOurs(t *testing.T) {
 		id      string
 		want    verdict
 	}{
-		{"after the start, in sync", withDate(0), iso(time.Second), same, "", mine},
-		{"a day before", withDate(0), iso(-24 * time.Hour), same, "", theirs},
-		{"server 15 minutes ahead, made now", withDate(15 * time.Minute), iso(15*time.Minute + time.Second), same, "", mine},
-		{"server 15 minutes ahead, made an hour ago", withDate(15 * time.Minute), iso(-45 * time.Minute), same, "", theirs},
+		{"after the start, as measured", measured(0, false), iso(time.Second), same, "", mine},
+		{"after the start, created_at's clock not measured: Date is another clock", withDate(0), iso(time.Second), same, "", cannotTell},
+		{"a day before, Date only", withDate(0), iso(-24 * time.Hour), same, "", theirs},
+		{"server 15 minutes ahead, made now", measured(15*time.Minute, false), iso(15*time.Minute + time.Second), same, "", mine},
+		{"server 15 minutes ahead, made an hour ago", measured(15*time.Minute, false), iso(-45 * time.Minute), same, "", theirs},
+		{"created_at 3 s behind Date, made now", both(withDate(0), measured(-3*time.Second, false)), iso(-2 * time.Second), same, "", mine},
+		{"created_at 2 minutes ahead of Date, made 100 s before", both(withDate(0), measured(2*time.Minute, false)), iso(20 * time.Second), same, "", theirs},
+		{"created_at 3 hours ahead of Date, made 2 hours before", both(withDate(0), measured(3*time.Hour, false)), iso(time.Hour), same, "", theirs},
+		{"machines that disagree by 10 minutes: near the start", both(measured(0, false), measured(10*time.Minute, false)), iso(4 * time.Minute), same, "", cannotTell},
+		{"machines that disagree by 10 minutes: a day before", both(measured(0, false), measured(10*time.Minute, false)), iso(-24 * time.Hour), same, "", theirs},
 		{"no Date: 30 days before", noDate, iso(-30 * 24 * time.Hour), same, "", theirs},
 		{"no Date: just after", noDate, iso(2 * time.Second), same, "", cannotTell},
-		{"no Date: just after, as a partner made showed", func(k *clock) { k.zonedAhead, k.zonedKnown = 2*time.Minute, true },
-			iso(2*time.Minute + 2*time.Second), same, "", mine},
-		{"no Date: an hour before", noDate, iso(-time.Hour), same, "", theirs},
+		{"no Date: just after, as a partner made showed", measured(2*time.Minute, false), iso(2*time.Minute + 2*time.Second), same, "", mine},
+		{"no Date, nothing measured: 2 hours before, the server's clock unknown", noDate, iso(-2 * time.Hour), same, "", cannotTell},
 		{"Unix milliseconds, 30 days before", withDate(0), json.Number(fmt.Sprint(start.Add(-30 * 24 * time.Hour).UnixMilli())), same, "", theirs},
-		{"Unix seconds, now", withDate(0), json.Number(fmt.Sprint(start.Add(time.Second).Unix())), same, "", mine},
+		{"Unix seconds, now", measured(0, false), json.Number(fmt.Sprint(start.Add(time.Second).Unix())), same, "", mine},
 		{"naive, zone unknown, an hour before", withDate(0), sql(-time.Hour), same, "", cannotTell},
 		{"naive, zone unknown, other names", withDate(0), sql(-time.Hour), other, "", theirs},
 		{"naive, zone unknown, 30 days before", withDate(0), sql(-30 * 24 * time.Hour), same, "", theirs},
-		{"naive in UTC+3 as measured, an hour before", naiveSeen(3 * time.Hour), sql(2 * time.Hour), same, "", theirs},
-		{"naive in UTC-3 as measured, made now", naiveSeen(-3 * time.Hour), sql(-3*time.Hour + time.Second), same, "", mine},
+		{"naive in UTC+3 as measured, an hour before", measured(3*time.Hour, true), sql(2 * time.Hour), same, "", theirs},
+		{"naive in UTC-3 as measured, made now", measured(-3*time.Hour, true), sql(-3*time.Hour + time.Second), same, "", mine},
 		{"no created_at, same names", withDate(0), nil, same, "", cannotTell},
 		{"no created_at, other names", withDate(0), nil, other, "", theirs},
-		{"another id than the row's", withDate(0), iso(time.Second), same, "p2", theirs},
+		{"another id than the row's", measured(0, false), iso(time.Second), same, "p2", theirs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -107,7 +107,7 @@ func (c *Client) notMade(f partner, m Made) string {
 		return "the partner's email is now " + f.Email + ", not the report's"
 	case m.Link != "" && f.Link != "" && f.Link != m.Link:
 		return "the partner's referral link is now " + f.Link + ", not the report's: another partner of this id"
-	case !m.Ended.IsZero() && c.clock.createdSince(f.created, m.Ended.Add(time.Minute)) == mine:
+	case !m.Ended.IsZero() && c.clock.createdAfter(f.created, m.Ended.Add(time.Minute)):
 		return "the partner was created after the import ended: another partner of this id"
 	}
 	return ""
