@@ -91,7 +91,7 @@ type Client struct {
 	made struct {
 		sync.Mutex
 		id        string
-		sent, at  time.Time // its create was sent, answered
+		sent, at  time.Time     // its create was sent, answered
 		checked   bool          // read back
 		waitUntil time.Time     // how long lookups wait for the first one
 		noted     chan struct{} // closed once id is known
