@@ -128,7 +128,13 @@ func linkOf(m object) string {
 	if s := text(m["referral_link"]); s != "" {
 		return s
 	}
-	links, _ := m["referral_links"].([]any)
+	var links []any
+	switch v := m["referral_links"].(type) {
+	case []any:
+		links = v
+	case string, object:
+		links = []any{v} // one link, not in a list
+	}
 	first := ""
 	for _, l := range links {
 		switch l := l.(type) {
@@ -253,13 +259,20 @@ func nextOf(m object) (next string, known bool) {
 
 // nextURL resolves a next-page link against the page it came from and keeps
 // the query the client asked for (a paginator that drops "email" or "limit"
-// from its links would otherwise turn a search into the whole list). It
-// refuses a link to another host or scheme: the API key is never sent
-// elsewhere.
-func nextURL(current *url.URL, next string) (*url.URL, bool) {
+// from its links would otherwise turn a search into the whole list). A link
+// to another host or scheme (an application behind a proxy that writes its
+// own address, http for https) is never followed, since the API key would
+// go there: its query (page=2, a cursor) is asked of the API's own address
+// instead. ok is false when the link is unreadable.
+func nextURL(current *url.URL, next string) (_ *url.URL, ok bool) {
 	u, err := current.Parse(next)
-	if err != nil || u.Scheme != current.Scheme || u.Host != current.Host {
+	if err != nil {
 		return nil, false
+	}
+	if u.Scheme != current.Scheme || u.Host != current.Host {
+		v := *current
+		v.RawQuery = u.RawQuery
+		u = &v
 	}
 	q := u.Query()
 	for k, vs := range current.Query() {

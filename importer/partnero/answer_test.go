@@ -23,6 +23,8 @@ func TestPartnerIn(t *testing.T) {
 		{"referral_links as objects", `{"data":{"email":"ann@x.io","id":"p1","referral_links":[{"id":"rl1","key":"a","url":"https://c.io?aff=a","default":false},{"id":"rl2","key":"b","url":"https://c.io?aff=b","default":true}]}}`,
 			"p1", "https://c.io?aff=b", "", true},
 		{"referral_links of another shape", `{"data":{"email":"ann@x.io","id":"p1","referral_links":{"default":"x"},"referral_link":null,"tags":"vip","status":{"code":1}}}`, "p1", "", "", true},
+		{"referral_links as one string", `{"data":{"email":"ann@x.io","id":"p1","referral_links":"https://c.io?aff=one"}}`, "p1", "https://c.io?aff=one", "", true},
+		{"referral_links as one object", `{"data":{"email":"ann@x.io","id":"p1","referral_links":{"url":"https://c.io?aff=obj"}}}`, "p1", "https://c.io?aff=obj", "", true},
 		{"another wrapper", `{"partner":{"email":"ann@x.io","id":"p9"},"success":true}`, "p9", "", "", true},
 		{"the partner at the top", `{"email":"ANN@x.io","id":"p7"}`, "p7", "", "", true},
 		{"nested twice", `{"data":{"partner":{"email":"ann@x.io","id":"p8"}}}`, "p8", "", "", true},
@@ -115,15 +117,17 @@ func TestPageOf(t *testing.T) {
 }
 
 // A next link keeps the query the client asked for, and never leads the key
-// to another host.
+// to another host: its page is asked of the API's own.
 func TestNextURL(t *testing.T) {
 	cur, _ := url.Parse("https://api.partnero.com/v1/partners:search?email=a%40x.io&limit=100&page=1")
 	for next, want := range map[string]string{
 		"https://api.partnero.com/v1/partners:search?page=2":                  "https://api.partnero.com/v1/partners:search?email=a%40x.io&limit=100&page=2",
 		"/v1/partners:search?page=3&limit=50":                                 "https://api.partnero.com/v1/partners:search?email=a%40x.io&limit=50&page=3",
-		"https://evil.example/v1/partners:search?page=2":                      "",
-		"http://api.partnero.com/v1/partners:search?page=2":                   "",
-		"https://api.partnero.com:8443/v1/partners:search?email=a%40x.io&p=2": "",
+		"https://evil.example/v1/partners:search?page=2":                      "https://api.partnero.com/v1/partners:search?email=a%40x.io&limit=100&page=2",
+		"http://api.partnero.com/v1/partners:search?page=2":                   "https://api.partnero.com/v1/partners:search?email=a%40x.io&limit=100&page=2",
+		"https://api.partnero.com:8443/v1/partners:search?email=a%40x.io&p=2": "https://api.partnero.com/v1/partners:search?email=a%40x.io&limit=100&p=2",
+		"http://10.0.0.5:8080/partners?cursor=abc":                            "https://api.partnero.com/v1/partners:search?cursor=abc&email=a%40x.io&limit=100",
+		"%zz": "",
 	} {
 		u, ok := nextURL(cur, next)
 		switch {

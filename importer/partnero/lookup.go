@@ -356,7 +356,7 @@ func (c *Client) eachPage(ctx context.Context, u *url.URL, fn func(partner) bool
 		default:
 			next, ok := nextURL(u, pg.next)
 			if !ok {
-				return false, fmt.Errorf("GET %s: the next page is on another host (%q); the key is not sent there", u.Path, pg.next)
+				return false, fmt.Errorf("GET %s: the next page's link cannot be read (%q)", u.Path, pg.next)
 			}
 			u = next
 		}

@@ -210,7 +210,8 @@ func TestSuccessWithoutAnID(t *testing.T) {
 
 // Every lookup ends, with a verdict, whatever the list does: a list that
 // ignores "page" is caught at its second page, a next link to another host
-// is not followed (the key would go there), and without a search endpoint
+// is not followed (the key would go there: its page is asked of the API),
+// and without a search endpoint
 // the client asks for it once, then walks the list.
 func TestLookupsEnd(t *testing.T) {
 	page := `{"data":[{"id":"x","email":"x@x.io"}],"links":{"next":"%s"},"status":1}`
@@ -223,9 +224,14 @@ func TestLookupsEnd(t *testing.T) {
 		{"a list that ignores page", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, page, "http://"+r.Host+r.URL.Path+"?page=2")
 		}, 12, "same page three times"}, // the search's three pages, and the list's
-		{"a next link to another host", func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, page, "https://elsewhere.example/v1/partners?page=2")
-		}, 4, "another host"},
+		{"next links to another host", func(w http.ResponseWriter, r *http.Request) {
+			n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+			if n == 3 {
+				fmt.Fprint(w, `{"data":[],"links":{"next":null}}`)
+				return
+			}
+			fmt.Fprintf(w, `{"data":[{"id":"x%d","email":"x%d@x.io"}],"links":{"next":"https://elsewhere.example/v1/partners?page=%d"}}`, n, n, max(n, 1)+1)
+		}, 2 * 3, "no partner with this email"}, // three pages a lookup, all asked of the API
 		{"no search, a list of pages", func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v1/partners:search" {
 				http.NotFound(w, r)
