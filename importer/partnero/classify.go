@@ -161,6 +161,9 @@ func collapse(s string) string {
 // relies on one exact sentence, and a message that denies ("does not
 // exist") is never read as a clash. A 2xx is a success unless its body says
 // otherwise; whether it carries what the call needs is the caller's to judge.
+// noEndpointAdvice begins the message of a 404 or 405.
+const noEndpointAdvice = "the API has no such endpoint: check --base-url (Partnero's is " + DefaultBaseURL + "); "
+
 func Classify(status int, body []byte) Verdict {
 	eb := parseErrorBody(body)
 	msg := describe(status, &eb)
@@ -181,10 +184,15 @@ func Classify(status int, body []byte) Verdict {
 	case status == http.StatusForbidden:
 		return Verdict{Status: report.Failed, Reason: report.Forbidden, Fatal: true,
 			Message: "the API forbade the call (403): the key lacks access, or invites were sent to a program that is not an affiliate program; " + msg}
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || (status >= 300 && status < 400):
+	case status >= 300 && status < 400:
+		// A redirect is not followed: it would replay the request, key
+		// and all, elsewhere. No row can succeed: stop.
+		return Verdict{Status: report.Rejected, Reason: report.BadRequest, Fatal: true,
+			Message: "the API answered a redirect, which is not followed (the request and the key would go elsewhere): check --base-url (Partnero's is " + DefaultBaseURL + "); " + msg}
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		// No row can succeed at a wrong address: stop rather than refuse every row.
 		return Verdict{Status: report.Rejected, Reason: report.BadRequest, Fatal: true,
-			Message: "the API has no such endpoint: check --base-url (Partnero's is " + DefaultBaseURL + "); " + msg}
+			Message: noEndpointAdvice + msg}
 	case status == http.StatusTooManyRequests:
 		return Verdict{Status: report.Failed, Reason: report.RateLimited, Retryable: true, Message: msg}
 	case status == http.StatusRequestTimeout:

@@ -173,3 +173,11 @@ func TestCheckBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// A redirect is told as one, not as a missing endpoint.
+func TestRedirectSaysSo(t *testing.T) {
+	v := Classify(http.StatusFound, nil)
+	if !v.Fatal || !strings.Contains(v.Message, "redirect, which is not followed") || strings.Contains(v.Message, "no such endpoint") {
+		t.Fatalf("got %+v", v)
+	}
+}

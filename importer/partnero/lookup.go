@@ -46,7 +46,7 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 	}
 	switch {
 	case verdict == lookupFound && whose == mine:
-		out.Verdict = Verdict{Message: "reconciled: an earlier attempt had created this partner; the lookup found it"}
+		out.Verdict = Verdict{Message: "reconciled: an earlier attempt had made this partner (created or invited); the lookup found it"}
 		out.PartnerID, out.ReferralLink = f.ID, c.linkOf(ctx, f, p)
 	case verdict == lookupFound && whose == cannotTell:
 		// Neither "created" nor "rejected" would be known to be true.

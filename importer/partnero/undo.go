@@ -146,7 +146,9 @@ func (c *Client) settleUndo(ctx context.Context, m Made, del, ambiguous bool, ou
 		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner was archived or deleted meanwhile"}
 	default:
 		out.Verdict = failedUndo(out.Verdict)
-		out.Message += "; reading the partner showed it is still there"
+		// A 404 about a partner just read at its address is no wrong
+		// base URL: the advice would mislead.
+		out.Message = strings.TrimPrefix(out.Message, noEndpointAdvice) + "; reading the partner showed it is still there"
 	}
 	return out
 }

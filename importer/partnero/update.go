@@ -6,6 +6,7 @@ package partnero
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -191,6 +192,10 @@ func (c *Client) settleUpdate(ctx context.Context, p *Partner, id string, change
 	case err != nil:
 		out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Message: out.Message +
 			"; an attempt may have updated the partner and reading it failed (" + c.clean(err.Error(), p) + "): run again to check"}
+	case out.Status == report.Updated:
+		// A 2xx, and yet the partner does not hold the change.
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError,
+			Message: fmt.Sprintf("the partner was already in Partnero; its update was answered %d, but reading the partner showed the update was not made, or only in part", out.HTTPStatus)}
 	default:
 		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Message: out.Message +
 			"; reading the partner showed the update was not made, or only in part"}

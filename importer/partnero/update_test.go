@@ -56,6 +56,10 @@ func TestUpdateAnswers(t *testing.T) {
 		{"lost, and the partner does not show it", lost,
 			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`,
 			report.Failed, report.ServerError, "the update was not made"},
+		{"answered 200 without the change, and reading shows none", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`)
+		}, `{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`,
+			report.Failed, report.ServerError, "its update was answered 200, but reading the partner showed the update was not made"},
 		{"refused, naming the field", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(422)
 			fmt.Fprint(w, `{"message":"The given data was invalid.","errors":{"tags":["Tag vip is reserved."]}}`)
