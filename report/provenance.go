@@ -48,6 +48,9 @@ type Provenance struct {
 	// with its provenance), the rollback report it was written beside: the
 	// file is a retry file, not a report a run may not write over.
 	RetryOf string `json:"retry_of,omitempty"`
+	// RetryFile is the absolute path of the run's retry file: a later run
+	// with this report writes over (or removes) that file, and no other.
+	RetryFile string `json:"retry_file,omitempty"`
 }
 
 // ProvenancePath is where a report's provenance is kept: beside it.

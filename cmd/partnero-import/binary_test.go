@@ -394,3 +394,40 @@ func sortedAndInterrupted(t *testing.T, path string, lines [][]string) {
 		t.Errorf("provenance %+v, %v", prov, err)
 	}
 }
+
+// A named pipe as FILE is read once and copied, as standard input is: the
+// import's two passes do not wait forever for a second writer, and the
+// default report goes to stdin.*, not beside the pipe.
+func TestBinaryNamedPipeInput(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	cmd := exec.Command(buildBinary(t), "import", "--sandbox", "--no-progress", fifo)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err == nil {
+			w.WriteString("email\na@x.io\nb@x.io\n")
+			w.Close()
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("still running:\n%s", stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "stdin.sandbox.report.csv"))
+	if cmd.ProcessState.ExitCode() != exitOK || err != nil || strings.Count(string(b), ",created,") != 2 {
+		t.Fatalf("exit %d, report %q %v\n%s", cmd.ProcessState.ExitCode(), b, err, stderr.String())
+	}
+}

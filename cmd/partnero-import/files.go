@@ -85,7 +85,7 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	}
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
 		{"the report's referrals", report.ReferralsPath(f.report), beside}, {"--summary-json", f.summary, aSummary}}
-	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), append(inputs, outputs...))
+	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), f.report, append(inputs, outputs...))
 	outputs = append(outputs, file{"the retry file", f.retry, aRetryFile})
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, err
@@ -113,6 +113,11 @@ func checkClashes(inputs, outputs []file) error {
 			return usagef("%s %s is a symbolic link: give the path of the file itself", out.what, out.path)
 		} else if err == nil && st.IsDir() {
 			return usagef("%s %s is a directory: give a file's path", out.what, out.path)
+		} else if err == nil && !st.Mode().IsRegular() {
+			return usagef("%s %s is not a regular file (a device or a pipe): give a file's path", out.what, out.path)
+		}
+		if hardLinked(out.path) {
+			return usagef("%s %s has other names (hard links): writing it would change the file under them too; give another path", out.what, out.path)
 		}
 		if st, err := os.Stat(filepath.Dir(out.path)); err != nil || !st.IsDir() {
 			return usagef("%s %s: there is no directory %s", out.what, out.path, filepath.Dir(out.path))
@@ -158,14 +163,6 @@ func isSummary(path string) bool {
 		ExitCode *int `json:"exit_code"`
 	}
 	return err == nil && json.Unmarshal(b, &s) == nil && s.ExitCode != nil
-}
-
-// anotherRunsReport reports a file that is a run's report, by the
-// provenance beside it: a retry file's path must not be one. A rollback's
-// retry file has its import's provenance, marked as a retry file's.
-func anotherRunsReport(path string) bool {
-	prov, err := report.ReadProvenance(path)
-	return err == nil && prov.RetryOf == ""
 }
 
 // resumable reads the provenance of the --resume report and refuses one
@@ -222,8 +219,8 @@ func notOverAnotherRun(f *runFiles, command, input string) error {
 // FILE.resumed(-N).report.csv beside the report it resumes.
 func (o *importOptions) defaultReport(dryRun bool) string {
 	stem := strings.TrimSuffix(o.file, filepath.Ext(o.file))
-	if o.file == "-" {
-		stem = "stdin"
+	if o.file == "-" || isStream(o.file) {
+		stem = "stdin" // a pipe's name (/dev/stdin, a FIFO) is no place for files
 	}
 	switch {
 	case dryRun:
@@ -274,23 +271,39 @@ func isResumedSuffix(s string) bool {
 // when the natural one is a file the run reads or writes, or another run's
 // report: a retry file imported with the report name of the run that wrote
 // it must not be written over, nor a report named like a retry file.
-func retryPathAvoiding(natural string, taken []file) string {
+func retryPathAvoiding(natural, reportPath string, taken []file) string {
 	ext := filepath.Ext(natural)
 	stem := strings.TrimSuffix(natural, ext)
 	path := natural
-	for n := 2; clashes(path, taken); n++ {
+	for n := 2; clashes(path, reportPath, taken); n++ {
 		path = fmt.Sprintf("%s-%d%s", stem, n, ext)
 	}
 	return path
 }
 
-func clashes(path string, taken []file) bool {
+func clashes(path, reportPath string, taken []file) bool {
 	for _, t := range taken {
 		if t.path != "" && sameFile(path, t.path) {
 			return true
 		}
 	}
-	return anotherRunsReport(path)
+	if _, err := os.Lstat(path); err != nil {
+		return false // nothing there
+	}
+	return hardLinked(path) || !ownedRetryFile(path, reportPath)
+}
+
+// ownedRetryFile reports whether the file at path is the retry file an
+// earlier run with this report wrote, as that run's provenance (or, for a
+// rollback's, the retry file's own) records: only that one is written over
+// or removed. Anything else of that name (your notes, another run's
+// report) is left alone, and the retry file numbered.
+func ownedRetryFile(path, reportPath string) bool {
+	if prov, err := report.ReadProvenance(reportPath); err == nil && prov.RetryFile != "" && sameFile(prov.RetryFile, path) {
+		return true
+	}
+	prov, err := report.ReadProvenance(path)
+	return err == nil && prov.RetryOf != "" && sameFile(prov.RetryOf, reportPath)
 }
 
 // sameFile reports whether two paths are one file: by identity when both
@@ -322,4 +335,11 @@ func article(command string) string {
 		return "a rollback"
 	}
 	return "an import"
+}
+
+// isStream reports an input that is not a regular file: a named pipe,
+// /dev/stdin, a device. It can be read once, like standard input.
+func isStream(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.Mode().IsRegular() && !st.IsDir()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -87,6 +88,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if files.resumed != nil {
 		prov.JobStarted = files.resumed.JobStarted
 	}
+	prov.RetryFile, _ = filepath.Abs(files.retry)
 	reportPath := files.report
 	cfg := importer.Config{
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,

@@ -417,12 +417,20 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 }
 
 // An earlier run's retry file goes when a run ends with nothing to retry,
-// and stays when the run could not read its input at all.
+// and stays when the run could not read its input at all. A file of that
+// name that no earlier run wrote is never touched: the retry file is
+// numbered instead.
 func TestStaleRetryFile(t *testing.T) {
 	dir := t.TempDir()
 	input, stale := filepath.Join(dir, "in.csv"), filepath.Join(dir, "in.validate.retry.csv")
+	os.WriteFile(input, []byte("email\nnot-an-email\n"), 0o600)
+	if r := runCLI(t, nil, "", "validate", input); r.code != exitRowsFailed {
+		t.Fatalf("exit %d", r.code)
+	}
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatal("no retry file")
+	}
 	os.WriteFile(input, []byte("name\nA\n"), 0o600) // no email column
-	os.WriteFile(stale, []byte("email\nold@x.io\n"), 0o600)
 	if r := runCLI(t, nil, "", "validate", input); r.code != exitUsage {
 		t.Fatalf("exit %d", r.code)
 	}
@@ -435,6 +443,47 @@ func TestStaleRetryFile(t *testing.T) {
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Fatal("a clean run left the earlier retry file")
+	}
+	// Notes of yours under the retry file's name of a report no run wrote
+	// stay as they are, whether the run has rows to retry or none.
+	notes, mine := "my notes\n", filepath.Join(dir, "q.retry.csv")
+	os.WriteFile(mine, []byte(notes), 0o644)
+	for _, text := range []string{"email\na@x.io\n", "email\nnot-an-email\n"} {
+		os.WriteFile(input, []byte(text), 0o600)
+		r := runCLI(t, nil, "", "validate", "--report", filepath.Join(dir, "q.csv"), input)
+		if b, err := os.ReadFile(mine); err != nil || string(b) != notes {
+			t.Fatalf("%q: the notes became %q, %v\n%s", text, b, err, r.stderr)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "q.retry-2.csv")); err != nil || !strings.Contains(string(b), "not-an-email") {
+		t.Fatalf("numbered retry file: %q, %v", b, err)
+	}
+}
+
+// An output with other names (a hard link to a real import's report, to
+// your notes) is refused: writing it would change them too.
+func TestHardLinkedOutputsRefused(t *testing.T) {
+	dir := t.TempDir()
+	input, notes := filepath.Join(dir, "in.csv"), filepath.Join(dir, "notes.csv")
+	os.WriteFile(input, []byte("email\na@x.io\n"), 0o600)
+	os.WriteFile(notes, []byte("row,line,email\nmine\n"), 0o600)
+	for _, link := range []string{"h.csv", "h.summary.json", "in.validate.retry.csv"} {
+		os.Link(notes, filepath.Join(dir, link))
+	}
+	for _, args := range [][]string{
+		{"validate", "--report", filepath.Join(dir, "h.csv"), input},
+		{"validate", "--summary-json", filepath.Join(dir, "h.summary.json"), input},
+	} {
+		r := runCLI(t, nil, "", args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "hard links") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	// The retry file's name is taken by a link: the run numbers its own.
+	os.WriteFile(input, []byte("email\nbad\n"), 0o600)
+	r := runCLI(t, nil, "", "validate", input)
+	if b, _ := os.ReadFile(notes); string(b) != "row,line,email\nmine\n" || r.code != exitRowsFailed {
+		t.Fatalf("exit %d, notes %q\n%s", r.code, b, r.stderr)
 	}
 }
 

@@ -183,7 +183,7 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
 		{"--summary-json", f.summary, aSummary}}
 	if !o.dryRun {
-		f.retry = retryPathAvoiding(importer.RetryPath(f.report, strings.TrimPrefix(extOf(o.file), ".")), append(inputs, outputs...))
+		f.retry = retryPathAvoiding(importer.RetryPath(f.report, strings.TrimPrefix(extOf(o.file), ".")), f.report, append(inputs, outputs...))
 		outputs = append(outputs, file{"the retry file", f.retry, aRetryFile}, file{"its provenance", report.ProvenancePath(f.retry), beside},
 			file{"its referrals", report.ReferralsPath(f.retry), beside})
 	}

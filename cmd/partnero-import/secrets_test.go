@@ -96,10 +96,8 @@ func echoed(s string) []string {
 func TestRetryFileIsPrivate(t *testing.T) {
 	dir := t.TempDir()
 	rep, retry := filepath.Join(dir, "m.report.csv"), filepath.Join(dir, "m.retry.csv")
-	if err := os.WriteFile(retry, []byte("old\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(retry, 0o644) // whatever the umask made of it
+	runCLI(t, nil, "", "validate", "--report", rep, "../../samples/messy.csv") // an earlier run's retry file
+	os.Chmod(retry, 0o644)                                                     // made readable since
 	r := runCLI(t, nil, "", "validate", "--report", rep, "../../samples/messy.csv")
 	st, err := os.Stat(retry)
 	if r.code != exitRowsFailed || err != nil || st.Mode().Perm() != 0o600 {

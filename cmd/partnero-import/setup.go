@@ -141,6 +141,16 @@ func openSource(ctx context.Context, file string, stdin io.Reader) (open func() 
 		if st.IsDir() {
 			return nil, nil, usagef("%s is a directory, not a file", file)
 		}
+		if !st.Mode().IsRegular() {
+			// A pipe (a FIFO, /dev/stdin) can be read once: copied first,
+			// as standard input is, for the run's two passes.
+			f, err := os.Open(file)
+			if err != nil {
+				return nil, nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+			}
+			defer f.Close()
+			return copyOnce(ctx, f)
+		}
 		return func() (io.ReadCloser, error) {
 			f, err := os.Open(file)
 			if err != nil {
@@ -149,6 +159,12 @@ func openSource(ctx context.Context, file string, stdin io.Reader) (open func() 
 			return f, nil
 		}, func() {}, nil
 	}
+	return copyOnce(ctx, stdin)
+}
+
+// copyOnce copies a stream that can be read only once to a private
+// temporary file, and opens that once per pass.
+func copyOnce(ctx context.Context, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
 	tmp, err := os.CreateTemp("", "partnero-import-stdin-*") // 0600
 	if err != nil {
 		return nil, nil, err

@@ -65,10 +65,11 @@ func unixAny(f float64) time.Time {
 }
 
 // How far apart two clocks may be when nothing measured them. A Date header
-// tells the web server's clock, but created_at is written by the
-// application or its database, which may keep another (another machine's,
-// or local time labelled UTC): until a partner this run made has shown how
-// created_at reads, only a time far from the job's start is placed.
+// tells the web server's clock, and created_at is written by the
+// application or its database, which may keep another: the partners this
+// run made, once measured, place created_at on its own clock; until then
+// the Date header does, or, without one, only a time far from the job's
+// start is placed.
 const (
 	anyZone     = 14 * time.Hour
 	unknownSkew = 20 * time.Minute // no Date header either
@@ -155,12 +156,12 @@ func (k *clock) uncertain(s stamp) bool {
 	if s.naive {
 		return !k.naive.known
 	}
-	return !k.zoned.known
+	return !k.zoned.known && !k.known
 }
 
 // local places a created_at on this machine's clock, with how far off that
-// may be, and whether created_at's own clock was measured (a Date header
-// tells only the web server's).
+// may be, and whether its clock is known: measured on the run's partners,
+// or taken to be the Date header's.
 func (k *clock) local(s stamp) (at time.Time, slack time.Duration, measured bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -171,8 +172,10 @@ func (k *clock) local(s stamp) (at time.Time, slack time.Duration, measured bool
 	switch {
 	case o.known:
 		return s.at.Add(-(o.lo + o.hi) / 2), (o.hi-o.lo)/2 + granularity, true
-	case k.known:
+	case k.known && s.naive:
 		return s.at.Add(-k.serverAhead), anyZone, false
+	case k.known:
+		return s.at.Add(-k.serverAhead), dateSlack, true // taken as the web server's clock
 	}
 	return s.at, anyZone + unknownSkew, false
 }
@@ -188,19 +191,19 @@ const (
 
 // createdSince judges a creation time against the job's start (local):
 // clearly before, clearly after, or, when the uncertainty is too wide to
-// call a time near the start, cannot tell. Before created_at's clock is
-// measured, a time is never the job's: a server whose created_at runs
-// ahead would make a partner there before the run look made by it, and a
-// rollback would then undo someone else's partner.
+// call a time near the start, cannot tell. While created_at's clock is
+// unknown (no Date header, nothing measured), a time is never the job's: a
+// server whose clock runs ahead would make a partner there before the run
+// look made by it, and a rollback would then undo someone else's partner.
 func (k *clock) createdSince(s stamp, start time.Time) verdict {
 	if s.at.IsZero() || start.IsZero() {
 		return cannotTell
 	}
-	at, slack, measured := k.local(s)
+	at, slack, known := k.local(s)
 	switch {
 	case at.Add(slack).Before(start):
 		return theirs
-	case !measured:
+	case !known:
 		return cannotTell
 	case slack <= decisive || at.Add(-slack).After(start):
 		return mine
@@ -215,15 +218,9 @@ func (k *clock) createdAfter(s stamp, t time.Time) bool {
 	if s.at.IsZero() {
 		return false
 	}
-	at, slack, measured := k.local(s)
-	if !measured {
-		k.mu.Lock()
-		if k.known {
-			slack = dateSlack
-		} else {
-			slack = unknownSkew
-		}
-		k.mu.Unlock()
+	at, slack, known := k.local(s)
+	if !known {
+		slack = unknownSkew
 	}
 	return at.Add(-slack).After(t)
 }

@@ -30,12 +30,16 @@ type fake struct {
 	get func(w http.ResponseWriter, r *http.Request)
 	// unmeasured: no partner of the run has shown how created_at reads.
 	unmeasured bool
+	noDate     bool // answers without a Date header
 }
 
 func (f *fake) start(t *testing.T) *Client {
 	t.Helper()
 	f.stored = map[string]string{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.noDate {
+			w.Header()["Date"] = nil // net/http then adds none
+		}
 		f.mu.Lock()
 		f.requests = append(f.requests, r.Method+" "+r.URL.Path)
 		f.mu.Unlock()
@@ -137,10 +141,10 @@ func TestLostAnswerThenAnythingIsLookedUp(t *testing.T) {
 }
 
 // After a lost answer, with no partner of the run to show how created_at
-// reads, the time of the partner found cannot say whose it is, Date header
-// or not: created_at may run on another clock. The row says it may exist.
+// reads and no Date header, the time of the partner found cannot say whose
+// it is: the server's clock is unknown. The row says it may exist.
 func TestLostAnswerWithCreatedAtUnmeasured(t *testing.T) {
-	f := &fake{unmeasured: true, post: func(w http.ResponseWriter, n int) {
+	f := &fake{unmeasured: true, noDate: true, post: func(w http.ResponseWriter, n int) {
 		if n == 1 {
 			lose(w)
 			return
@@ -308,7 +312,7 @@ func TestOurs(t *testing.T) {
 		want    verdict
 	}{
 		{"after the start, as measured", measured(0, false), iso(time.Second), same, "", mine},
-		{"after the start, created_at's clock not measured: Date is another clock", withDate(0), iso(time.Second), same, "", cannotTell},
+		{"after the start, nothing measured: the Date header's clock", withDate(0), iso(time.Second), same, "", mine},
 		{"a day before, Date only", withDate(0), iso(-24 * time.Hour), same, "", theirs},
 		{"server 15 minutes ahead, made now", measured(15*time.Minute, false), iso(15*time.Minute + time.Second), same, "", mine},
 		{"server 15 minutes ahead, made an hour ago", measured(15*time.Minute, false), iso(-45 * time.Minute), same, "", theirs},
