@@ -512,3 +512,25 @@ func TestJSONLRepeatedKeys(t *testing.T) {
 		}
 	}
 }
+
+// --map settles a clash the preset makes; a header twice can only be
+// renamed, and the advice says so.
+func TestMapSettlesPresetClash(t *testing.T) {
+	text := "ID,Promoter ID,Email\n1,2,a@x.io\n"
+	const fp = "firstpromoter"
+	if _, err := Open(strings.NewReader(text), Options{Format: CSV, Preset: fp}); err == nil || !strings.Contains(err.Error(), "--map id=HEADER") {
+		t.Fatalf("without --map: %v", err)
+	}
+	rd, err := Open(strings.NewReader(text), Options{Format: CSV, Preset: fp, Map: map[string]string{"id": "Promoter ID"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := rd.Next()
+	if err != nil || rec.ID != "2" {
+		t.Fatalf("%+v %v", rec, err)
+	}
+	_, err = Open(strings.NewReader("email,name,name\na@x.io,A,B\n"), Options{Format: CSV})
+	if err == nil || !strings.Contains(err.Error(), "rename one") || strings.Contains(err.Error(), "--map") {
+		t.Fatalf("a header twice: %v", err)
+	}
+}

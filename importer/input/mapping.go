@@ -197,19 +197,33 @@ func (m *mapper) field(header string) (field, note string) {
 // the file does not have and a file without an email column.
 func (m *mapper) columns(headers []string) ([]Column, error) {
 	cols := make([]Column, len(headers))
-	strong := map[string]int{} // field → column claimed by --map or preset
+	strong := map[string]int{} // field → column claimed by --map, else by the preset
 	for i, h := range headers {
 		f, note := m.field(h)
 		if f == fieldReferring {
 			f, note = "", "unknown column"
 		}
 		cols[i] = Column{Index: i + 1, Header: h, Field: f, Note: note}
-		if f != "" && note != "" {
+		if f != "" && note == "--map" {
 			if prev, dup := strong[f]; dup {
-				return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one", headers[prev], h, f)
+				return nil, fmt.Errorf("columns %q and %q both map to %s: %s", headers[prev], h, f, renameAdvice(headers[prev], h))
 			}
 			strong[f] = i
 		}
+	}
+	// The preset's claims yield to --map's: --map settles a preset's clash.
+	for i, c := range cols {
+		if c.Field == "" || !strings.HasPrefix(c.Note, "preset ") {
+			continue
+		}
+		if j, ok := strong[c.Field]; ok && cols[j].Note == "--map" {
+			continue // ignored below
+		}
+		if prev, dup := strong[c.Field]; dup {
+			return nil, fmt.Errorf("columns %q and %q both map to %s: %s, or say which with --map %s=HEADER", headers[prev], c.Header, c.Field,
+				renameAdvice(headers[prev], c.Header), c.Field)
+		}
+		strong[c.Field] = i
 	}
 	seen := map[string]int{}
 	for i := range cols {
@@ -223,7 +237,11 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 			continue
 		}
 		if prev, dup := seen[c.Field]; dup {
-			return nil, fmt.Errorf("columns %q and %q both map to %s: remove or rename one, or say which with --map %s=HEADER%s", headers[prev], c.Header, c.Field, c.Field, m.presetAdvice(headers))
+			advice := fmt.Sprintf("%s, or say which with --map %s=HEADER", renameAdvice(headers[prev], c.Header), c.Field)
+			if normalizeHeader(headers[prev]) == normalizeHeader(c.Header) {
+				advice = renameAdvice(headers[prev], c.Header)
+			}
+			return nil, fmt.Errorf("columns %q and %q both map to %s: %s%s", headers[prev], c.Header, c.Field, advice, m.presetAdvice(headers))
 		}
 		seen[c.Field] = i
 	}
@@ -240,6 +258,15 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER%s", ErrNoEmailColumn, strings.Join(headers, ", "), m.presetAdvice(headers))
 	}
 	return cols, nil
+}
+
+// renameAdvice is what to do about two columns that claim one field: two
+// of one header can only be told apart by renaming one.
+func renameAdvice(a, b string) string {
+	if normalizeHeader(a) == normalizeHeader(b) {
+		return "the header names two columns alike: rename one"
+	}
+	return "remove or rename one"
 }
 
 // ErrNoEmailColumn is returned when no header maps to the email field.
