@@ -504,6 +504,11 @@ func TestJSONLRepeatedKeys(t *testing.T) {
 		{`{"email":"a@x.io","E-Mail":"b@x.io"}`, `keys "E-Mail" and "email" both give email`},
 		{`{"email":"a@x.io","name":"A","note":{"name":"x","name":"y"},"s":"a:b\":{"}`, ""},
 		{`{"email":"a@x.io","tags":["x:y"],"referring_partner":{"id":"1","email":"r@x.io"}}`, ""},
+		{`{"email":"a@x.io","referring_partner":{"id":"1"},"referring_partner_id":"2"}`, `keys "referring_partner" and "referring_partner_id" both give referring_partner_id`},
+		{`{"email":"a@x.io","parent_partner_id":"2","referrer":{"id":"1"}}`, `keys "parent_partner_id" and "referrer" both give referring_partner_id`},
+		{`{"email":"a@x.io","referring_partner":{"id":"1","ID":"2"}}`, `keys "ID" and "id" both give its id`},
+		{`{"email":"a@x.io","referring_partner":{"id":"1","id":"2"}}`, "a key appears twice"},
+		{`{"email":"a@x.io","referring_partner":{"id":"1"},"referring_partner_email":"r@x.io"}`, ""},
 	}
 	for _, tt := range tests {
 		out, _ := readAll(t, tt.line+"\n", Options{Format: JSONL})

@@ -167,6 +167,24 @@ func (r *jsonlReader) decode(b []byte) (Fields, error) {
 			continue
 		}
 		keyOf[field] = k
+		if field == fieldReferring {
+			// The nested object gives the referring_partner_* fields: a
+			// top-level key may not give one of them too.
+			before := f
+			if err := f.set(field, raw); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", k, err))
+				continue
+			}
+			for sub, set := range map[string]bool{fieldReferringID: f.ReferringID != before.ReferringID,
+				fieldReferringKey: f.ReferringKey != before.ReferringKey, fieldReferringEmail: f.ReferringEmail != before.ReferringEmail} {
+				if other, dup := keyOf[sub]; set && dup {
+					problems = append(problems, fmt.Sprintf("keys %q and %q both give %s", other, k, sub))
+				} else if set {
+					keyOf[sub] = k
+				}
+			}
+			continue
+		}
 		if err := f.set(field, raw); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", k, err))
 		}
@@ -319,7 +337,16 @@ func (f *Fields) setReferring(raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return errors.New("not a valid object")
 	}
-	for k, v := range obj {
+	if topLevelKeys(raw) != len(obj) {
+		return errors.New("a key appears twice in the object")
+	}
+	given := map[string]string{} // id, key, email → the key that gave it
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		v := obj[k]
+		if other, dup := given[normalizeHeader(k)]; dup {
+			return fmt.Errorf("keys %q and %q both give its %s", other, k, normalizeHeader(k))
+		}
+		given[normalizeHeader(k)] = k
 		s, err := jsonText(v)
 		if err != nil {
 			return fmt.Errorf("%s: %v", k, err)
