@@ -262,7 +262,8 @@ func summaryOfFailure(command, input string, files *runFiles, err error) {
 	if err == nil || files.summary == "" || files.summaryWritten {
 		return
 	}
-	writeSummaryJSON(files.summary, command, input, files, &importer.Result{Fatal: err}, exitCodeOf(err))
+	code := exitCodeOf(err)
+	writeSummaryJSON(files.summary, command, input, files, &importer.Result{Fatal: err, Interrupted: code == exitInterrupted}, code)
 }
 
 // versionString is the version set at build time, else the module's or the

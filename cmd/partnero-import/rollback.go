@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -172,9 +173,16 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 		f.destination = report.DestinationNone
 	}
 	if f.report == "" {
-		f.report = strings.TrimSuffix(o.file, extOf(o.file)) + ".rollback.csv"
+		// A second rollback keeps the first one's report (the only list of
+		// what it archived): each gets the first free name.
+		name := ".rollback"
 		if o.dryRun {
-			f.report = strings.TrimSuffix(o.file, extOf(o.file)) + ".rollback-dry-run.csv"
+			name = ".rollback-dry-run"
+		}
+		stem := strings.TrimSuffix(o.file, extOf(o.file)) + name
+		f.report = stem + ".csv"
+		for n := 2; exists(f.report); n++ {
+			f.report = fmt.Sprintf("%s-%d.csv", stem, n)
 		}
 	}
 	inputs := []file{{"the report to undo", o.file, anInput}, {"its provenance", report.ProvenancePath(o.file), anInput},
@@ -235,4 +243,9 @@ func exitCode(res *importer.Result) int {
 		return exitRowsFailed
 	}
 	return exitOK
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }

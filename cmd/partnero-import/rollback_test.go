@@ -106,6 +106,14 @@ func TestRollbackMultiTier(t *testing.T) {
 	if got := statusesOf(again); again.code != exitRowsFailed || got["skipped/already_gone"] != 39 || got["archived/"] != 0 {
 		t.Fatalf("twice: exit %d %v\n%s", again.code, got, again.stderr)
 	}
+	// Without --report, a rollback after another keeps the first's report,
+	// the only list of what it archived, and writes the next free name.
+	runCLI(t, env, "", "rollback", "--yes", "--no-progress", "--rate", "0", rep)
+	first, _ := os.ReadFile(filepath.Join(dir, "tree.report.rollback.csv"))
+	second, err := os.ReadFile(filepath.Join(dir, "tree.report.rollback-2.csv"))
+	if strings.Count(string(first), ",archived,") < 39 || err != nil || strings.Count(string(second), ",already_gone,") != 39 {
+		t.Fatalf("first %d archived, second %d already gone (%v)", strings.Count(string(first), ",archived,"), strings.Count(string(second), ",already_gone,"), err)
+	}
 }
 
 // --delete deletes for good, freeing the emails; twice is safe, exit 0.
