@@ -397,8 +397,7 @@ func sortedAndInterrupted(t *testing.T, path string, lines [][]string) {
 }
 
 // A named pipe as FILE is read once and copied, as standard input is: the
-// import's two passes do not wait forever for a second writer, and the
-// default report goes to stdin.*, not beside the pipe.
+// import's two passes do not wait forever for a second writer.
 func TestBinaryNamedPipeInput(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.csv")
@@ -427,7 +426,7 @@ func TestBinaryNamedPipeInput(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("still running:\n%s", stderr.String())
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "stdin.sandbox.report.csv"))
+	b, err := os.ReadFile(filepath.Join(dir, "pipe.sandbox.report.csv"))
 	if cmd.ProcessState.ExitCode() != exitOK || err != nil || strings.Count(string(b), ",created,") != 2 {
 		t.Fatalf("exit %d, report %q %v\n%s", cmd.ProcessState.ExitCode(), b, err, stderr.String())
 	}

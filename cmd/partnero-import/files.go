@@ -219,8 +219,8 @@ func notOverAnotherRun(f *runFiles, command, input string) error {
 // FILE.resumed(-N).report.csv beside the report it resumes.
 func (o *importOptions) defaultReport(dryRun bool) string {
 	stem := strings.TrimSuffix(o.file, filepath.Ext(o.file))
-	if o.file == "-" || isStream(o.file) {
-		stem = "stdin" // a pipe's name (/dev/stdin, a FIFO) is no place for files
+	if o.file == "-" || isSystemStream(o.file) {
+		stem = "stdin" // /dev/stdin's directory is no place for files
 	}
 	switch {
 	case dryRun:
@@ -337,9 +337,11 @@ func article(command string) string {
 	return "an import"
 }
 
-// isStream reports an input that is not a regular file: a named pipe,
-// /dev/stdin, a device. It can be read once, like standard input.
-func isStream(path string) bool {
+// isSystemStream reports an input such as /dev/stdin or /proc/self/fd/0:
+// not a regular file, in a system directory.
+func isSystemStream(path string) bool {
 	st, err := os.Stat(path)
-	return err == nil && !st.Mode().IsRegular() && !st.IsDir()
+	abs, _ := filepath.Abs(path)
+	return err == nil && !st.Mode().IsRegular() && !st.IsDir() &&
+		(strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/"))
 }

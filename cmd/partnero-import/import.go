@@ -47,7 +47,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		command = "validate"
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
-	source, cleanup, err := openSource(ctx, o.file, s.In)
+	source, cleanup, err := openSource(ctx, o.file, s.In, !dryRun)
 	if err != nil {
 		return 0, err
 	}

@@ -131,8 +131,9 @@ func firstNonEmpty(vs ...string) string {
 
 // openSource returns a function that opens the input once per pass. Standard
 // input can be read only once, so it is first copied to a private temporary
-// file, removed at the end.
-func openSource(ctx context.Context, file string, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
+// file, removed at the end; so is a pipe named as FILE when the run reads
+// it twice (an import: validate reads once, showing its progress).
+func openSource(ctx context.Context, file string, stdin io.Reader, twice bool) (open func() (io.ReadCloser, error), cleanup func(), err error) {
 	if file != "-" {
 		st, err := os.Stat(file)
 		if err != nil {
@@ -141,7 +142,7 @@ func openSource(ctx context.Context, file string, stdin io.Reader) (open func() 
 		if st.IsDir() {
 			return nil, nil, usagef("%s is a directory, not a file", file)
 		}
-		if !st.Mode().IsRegular() {
+		if !st.Mode().IsRegular() && twice {
 			// A pipe (a FIFO, /dev/stdin) can be read once: copied first,
 			// as standard input is, for the run's two passes.
 			f, err := os.Open(file)
