@@ -5,6 +5,7 @@ package secret
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -93,10 +94,31 @@ func scrubForms(text string, secrets []String) string {
 			continue
 		}
 		for _, form := range forms(s.s) {
-			text = strings.ReplaceAll(text, form, redacted)
+			text = replaceFold(text, form)
 		}
 	}
 	return text
+}
+
+// replaceFold replaces form in text whatever its case: a server may echo
+// a secret upper-cased ("BEARER ..."). Text whose lower case changes its
+// length (rare scripts) is matched exactly.
+func replaceFold(text, form string) string {
+	lower, lowForm := strings.ToLower(text), strings.ToLower(form)
+	if len(lower) != len(text) || len(lowForm) != len(form) {
+		return strings.ReplaceAll(text, form, redacted)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, lowForm)
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		b.WriteString(text[:i])
+		b.WriteString(redacted)
+		text, lower = text[i+len(form):], lower[i+len(form):]
+	}
 }
 
 func holds(text string, secrets []String) bool {
@@ -209,6 +231,9 @@ func forms(s string) []string {
 	set[url.QueryEscape(s)] = true
 	set[url.PathEscape(s)] = true
 	set[html.EscapeString(s)] = true
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		set[enc.EncodeToString([]byte(s))] = true // as a server might log a credential
+	}
 	set[strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(s)] = true
 	set[strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)] = true
 	out := make([]string, 0, len(set))

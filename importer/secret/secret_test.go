@@ -2,6 +2,7 @@ package secret
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -70,5 +71,23 @@ func TestScrubEveryForm(t *testing.T) {
 				t.Errorf("%q echoed as %q: %q", pw, e, got)
 			}
 		}
+	}
+}
+
+// A secret echoed upper-cased or in base64 is scrubbed too.
+func TestScrubCaseAndBase64(t *testing.T) {
+	key := New("key+/SEC=ret99")
+	for _, echo := range []string{
+		"BEARER KEY+/SEC=RET99 refused",
+		"auth " + base64.StdEncoding.EncodeToString([]byte("key+/SEC=ret99")),
+		"auth " + base64.RawURLEncoding.EncodeToString([]byte("key+/SEC=ret99")),
+	} {
+		got := Scrub(echo, key)
+		if !strings.Contains(got, "REDACTED") || strings.Contains(strings.ToLower(got), "sec=ret99") {
+			t.Errorf("%q became %q", echo, got)
+		}
+	}
+	if got := Scrub("Ünïcode KEY+/SEC=RET99", key); strings.Contains(got, "RET99") {
+		t.Errorf("beside other scripts: %q", got)
 	}
 }
