@@ -413,7 +413,8 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 
 // scrubAnswer removes the secrets from an error answer before it is parsed
 // (parsing an HTML page could split a secret so that no form of it is found
-// after). A success is parsed for data, never quoted, and is left as it is.
+// after). A success is parsed for data and left as it is; the two places
+// that quote a success that is not JSON scrub it first themselves.
 func (c *Client) scrubAnswer(status int, body []byte, p *Partner) []byte {
 	if status >= 200 && status < 300 {
 		return body

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/partnero-import/partnero-import/importer/secret"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -423,7 +424,8 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
 		case status >= 200 && status < 300:
 			v, ok := decode(body)
 			if !ok {
-				return nil, fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, status, plainText(body))
+				// Quoted, so scrubbed before it is parsed, as an error's is.
+				return nil, fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, status, plainText(secret.ScrubRaw(body, c.key)))
 			}
 			return v, nil
 		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusGone:

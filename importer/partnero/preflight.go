@@ -56,7 +56,7 @@ func (c *Client) Preflight(ctx context.Context) error {
 			return &FatalError{Reason: report.Unauthorized, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(status, body).Message, &Partner{})}
 		case status >= 200 && status < 300:
 			if _, ok := decode(body); !ok {
-				page := truncate(secret.Scrub(plainText(body), c.key), 120)
+				page := truncate(secret.Scrub(plainText(secret.ScrubRaw(body, c.key)), c.key), 120)
 				return &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
 					"%s answers, but not as Partnero's API (GET /partners gave %d and no JSON: %q): check --base-url (Partnero's is %s)",
 					c.base, status, page, DefaultBaseURL)}
