@@ -79,6 +79,7 @@ type Client struct {
 	retried  atomic.Int64  // attempts after a retryable answer
 	inFlight atomic.Int64  // requests sent and not yet answered
 	wrote    atomic.Bool   // a request other than a read has been sent
+	creating atomic.Int64  // rows whose create or invite is being sent: a partner may come of them
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
 	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
@@ -295,7 +296,9 @@ func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partn
 			return found
 		}
 	}
+	c.creating.Add(1)
 	out, answer, ambiguous := c.exchange(ctx, r, p, p.MaybeSent)
+	c.creating.Add(-1)
 	switch {
 	case out.Attempts == 0:
 		return out // never sent

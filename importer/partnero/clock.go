@@ -156,13 +156,13 @@ func (k *clock) uncertain(s stamp) bool {
 	if s.naive {
 		return !k.naive.known
 	}
-	return !k.zoned.known && !k.known
+	return !k.zoned.known
 }
 
 // local places a created_at on this machine's clock, with how far off that
 // may be, and whether its clock is known: measured on the run's partners,
 // or taken to be the Date header's.
-func (k *clock) local(s stamp) (at time.Time, slack time.Duration, measured bool) {
+func (k *clock) local(s stamp) (at time.Time, slack time.Duration, how placement) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	o := k.zoned
@@ -171,14 +171,23 @@ func (k *clock) local(s stamp) (at time.Time, slack time.Duration, measured bool
 	}
 	switch {
 	case o.known:
-		return s.at.Add(-(o.lo + o.hi) / 2), (o.hi-o.lo)/2 + granularity, true
+		return s.at.Add(-(o.lo + o.hi) / 2), (o.hi-o.lo)/2 + granularity, measured
 	case k.known && s.naive:
-		return s.at.Add(-k.serverAhead), anyZone, false
+		return s.at.Add(-k.serverAhead), anyZone, guessed
 	case k.known:
-		return s.at.Add(-k.serverAhead), dateSlack, true // taken as the web server's clock
+		return s.at.Add(-k.serverAhead), dateSlack, byDate
 	}
-	return s.at, anyZone + unknownSkew, false
+	return s.at, anyZone + unknownSkew, guessed
 }
+
+// placement is how a created_at was put on this machine's clock.
+type placement int
+
+const (
+	guessed  placement = iota // within hours: no zone, or no Date header
+	byDate                    // by the Date header, whose clock created_at may not keep
+	measured                  // by the partners this run made
+)
 
 // verdict is whether a partner found is the one a row's job created.
 type verdict int
@@ -195,15 +204,26 @@ const (
 // unknown (no Date header, nothing measured), a time is never the job's: a
 // server whose clock runs ahead would make a partner there before the run
 // look made by it, and a rollback would then undo someone else's partner.
+// Placed by the Date header alone, a time at or after the start is the
+// job's, but one just before it is not known to be another's: created_at
+// may run behind the Date header's clock.
 func (k *clock) createdSince(s stamp, start time.Time) verdict {
 	if s.at.IsZero() || start.IsZero() {
 		return cannotTell
 	}
-	at, slack, known := k.local(s)
+	at, slack, how := k.local(s)
 	switch {
+	case how == byDate && at.Add(anyZone).Before(start):
+		return theirs
+	case how == byDate && !at.Add(slack).Before(start):
+		return mine
+	case how == byDate:
+		// Just before the start by the Date header's clock: a partner
+		// made now, stamped by a clock behind it, or one made before.
+		return cannotTell
 	case at.Add(slack).Before(start):
 		return theirs
-	case !known:
+	case how == guessed:
 		return cannotTell
 	case slack <= decisive || at.Add(-slack).After(start):
 		return mine
@@ -218,8 +238,8 @@ func (k *clock) createdAfter(s stamp, t time.Time) bool {
 	if s.at.IsZero() {
 		return false
 	}
-	at, slack, known := k.local(s)
-	if !known {
+	at, slack, how := k.local(s)
+	if how == guessed {
 		slack = unknownSkew
 	}
 	return at.Add(-slack).After(t)

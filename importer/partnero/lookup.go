@@ -169,10 +169,22 @@ func (c *Client) calibrate(ctx context.Context) {
 	c.made.Unlock()
 	bound, cancel := context.WithDeadline(context.WithoutCancel(ctx), until)
 	defer cancel()
-	select {
-	case <-c.made.noted:
-	case <-bound.Done():
-	case <-ctx.Done():
+	// Waiting helps only while other rows are being created: when every
+	// worker is settling a lost answer (a resumed run's first rows), none
+	// will come.
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for c.creating.Load() > 0 {
+		select {
+		case <-c.made.noted:
+			break wait
+		case <-bound.Done():
+			break wait
+		case <-ctx.Done():
+			break wait
+		case <-tick.C:
+		}
 	}
 	// One reads back; the others wait for what it learns.
 	c.made.reading.Lock()

@@ -314,6 +314,8 @@ func TestOurs(t *testing.T) {
 		{"after the start, as measured", measured(0, false), iso(time.Second), same, "", mine},
 		{"after the start, nothing measured: the Date header's clock", withDate(0), iso(time.Second), same, "", mine},
 		{"a day before, Date only", withDate(0), iso(-24 * time.Hour), same, "", theirs},
+		{"10 s before by the Date header alone: created_at may run behind it", withDate(0), iso(-10 * time.Second), same, "", cannotTell},
+		{"10 minutes before by the Date header alone", withDate(0), iso(-10 * time.Minute), same, "", cannotTell},
 		{"server 15 minutes ahead, made now", measured(15*time.Minute, false), iso(15*time.Minute + time.Second), same, "", mine},
 		{"server 15 minutes ahead, made an hour ago", measured(15*time.Minute, false), iso(-45 * time.Minute), same, "", theirs},
 		{"created_at 3 s behind Date, made now", both(withDate(0), measured(-3*time.Second, false)), iso(-2 * time.Second), same, "", mine},

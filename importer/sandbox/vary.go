@@ -37,6 +37,12 @@ type Variation struct {
 	NoRetryAfter bool   // 429 without Retry-After
 	NoDate       bool   // no Date header
 	ClockSkew    time.Duration
+	// StampSkew: created_at is written on another clock than the Date
+	// header's (the database's), this far ahead.
+	StampSkew time.Duration
+	// ProxyLinks: absolute page links name the application's own address
+	// behind a proxy (http://backend.internal:8080), not the one asked.
+	ProxyLinks bool
 }
 
 // missingFields are what a create, update or invite answer may lack; reads
@@ -75,6 +81,9 @@ func Vary(seed uint64) Variation {
 			v.Missing = append(v.Missing, f)
 		}
 	}
+	// Drawn last, so that earlier seeds keep their other choices.
+	v.StampSkew = []time.Duration{0, 0, 3 * time.Second, -3 * time.Second, 2 * time.Minute, -10 * time.Minute, 3 * time.Hour}[r.IntN(7)]
+	v.ProxyLinks = r.IntN(4) == 0
 	return v
 }
 
@@ -106,6 +115,8 @@ func (v Variation) String() string {
 	say(v.NoRetryAfter, "no Retry-After")
 	say(v.NoDate, "no Date header")
 	say(v.ClockSkew != 0, "clock %v off", v.ClockSkew)
+	say(v.StampSkew != 0, "created_at %v off the Date header's clock", v.StampSkew)
+	say(v.ProxyLinks, "page links to the address behind the proxy")
 	return fmt.Sprintf("vary %d: %s", v.Seed, strings.Join(parts, "; "))
 }
 

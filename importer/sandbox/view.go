@@ -92,6 +92,7 @@ func (s *Server) idValue(p *Partner) json.RawMessage {
 
 // timeValue is a timestamp in the variation's form.
 func (s *Server) timeValue(t time.Time) any {
+	t = t.Add(s.opts.Vary.StampSkew)
 	switch s.opts.Vary.TimeFormat {
 	case "sql":
 		return t.UTC().Format("2006-01-02 15:04:05")
@@ -104,6 +105,9 @@ func (s *Server) timeValue(t time.Time) any {
 // paginate wraps one page of items with the variation's links.
 func (s *Server) paginate(r *http.Request, data []any, n, per, from, to int, more bool) map[string]any {
 	path := "http://" + r.Host + r.URL.Path
+	if s.opts.Vary.ProxyLinks {
+		path = "http://backend.internal:8080" + r.URL.Path
+	}
 	at := func(page int) any {
 		if page < 1 {
 			return nil
