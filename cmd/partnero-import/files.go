@@ -242,16 +242,22 @@ func resumedReport(resumed string) string {
 	if i := strings.LastIndex(stem, ".resumed"); i >= 0 && isResumedSuffix(stem[i:]) {
 		stem = stem[:i]
 	}
-	for n := 1; ; n++ {
-		name := stem + ".resumed"
-		if n > 1 {
-			name += fmt.Sprintf("-%d", n)
-		}
-		name += ".report" + ext
-		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
-			return name
-		}
+	return firstFree(func(n string) string { return stem + ".resumed" + n + ".report" + ext }, exists)
+}
+
+// firstFree is the first of name(""), name("-2"), name("-3")... that taken
+// does not refuse: a run's default file that keeps an earlier one.
+func firstFree(name func(number string) string, taken func(string) bool) string {
+	path := name("")
+	for n := 2; taken(path); n++ {
+		path = name(fmt.Sprintf("-%d", n))
 	}
+	return path
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // isResumedSuffix reports ".resumed" or ".resumed-N".
@@ -274,11 +280,8 @@ func isResumedSuffix(s string) bool {
 func retryPathAvoiding(natural, reportPath string, taken []file) string {
 	ext := filepath.Ext(natural)
 	stem := strings.TrimSuffix(natural, ext)
-	path := natural
-	for n := 2; clashes(path, reportPath, taken); n++ {
-		path = fmt.Sprintf("%s-%d%s", stem, n, ext)
-	}
-	return path
+	return firstFree(func(n string) string { return stem + n + ext },
+		func(path string) bool { return clashes(path, reportPath, taken) })
 }
 
 func clashes(path, reportPath string, taken []file) bool {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -180,10 +179,7 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 			name = ".rollback-dry-run"
 		}
 		stem := strings.TrimSuffix(o.file, extOf(o.file)) + name
-		f.report = stem + ".csv"
-		for n := 2; exists(f.report); n++ {
-			f.report = fmt.Sprintf("%s-%d.csv", stem, n)
-		}
+		f.report = firstFree(func(n string) string { return stem + n + ".csv" }, exists)
 	}
 	inputs := []file{{"the report to undo", o.file, anInput}, {"its provenance", report.ProvenancePath(o.file), anInput},
 		{"its referrals", report.ReferralsPath(o.file), anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
@@ -243,9 +239,4 @@ func exitCode(res *importer.Result) int {
 		return exitRowsFailed
 	}
 	return exitOK
-}
-
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }
