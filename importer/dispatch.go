@@ -173,6 +173,11 @@ func (d *dispatcher) writeDone() {
 		}
 		line := r.doneLine(row)
 		d.write(&line, nil)
+		if r.marked() && line.Action == validate.Create && line.PartnerID != "" {
+			// Made under this job's mark: reading it back shows whether
+			// the server keeps it.
+			d.cfg.Client.NoteMade(line.PartnerID, validate.NormalEmail(line.Email))
+		}
 		if d.plan.Referred(row) {
 			d.outcome[row] = true // its children go ahead
 		}
@@ -186,14 +191,8 @@ func (d *dispatcher) preflight(ctx context.Context) {
 	err := d.cfg.Client.Preflight(ctx)
 	switch {
 	case err == nil:
-		// The job's start in the server's clock, for a resumed run's
-		// lookups: kept from the first run when this one resumes it.
-		since := d.cfg.Client.Since()
 		if nerr := d.cfg.report.Note(func(p *report.Provenance) {
 			p.NothingSent = false
-			if p.JobStarted.IsZero() {
-				p.JobStarted = since
-			}
 		}); nerr != nil && d.err == nil {
 			d.err = nerr
 			d.stop("the report's provenance could not be written")
@@ -251,9 +250,17 @@ func (d *dispatcher) finish(r sent) {
 		// Created, invited, updated or unchanged: the partner's id and link.
 		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
 	}
-	if d.cfg.SkipExisting && line.Status == report.Rejected && line.Reason == report.EmailExists {
+	switch {
+	case !d.cfg.SkipExisting:
+	case line.Status == report.Rejected && line.Reason == report.EmailExists:
 		line.Status, line.Reason = report.Skipped, report.AlreadyExists
 		line.Message = join("a partner with this email is already in Partnero", line.Message)
+	case line.Status == report.Failed && o.Unproven != "":
+		// A lost answer, then a partner with this email that cannot be
+		// shown to be this job's: under --skip-existing the answer is the
+		// same either way.
+		line.Status, line.Reason, line.PartnerID = report.Skipped, report.AlreadyExists, o.Unproven
+		line.Message = "a partner with this email is in Partnero (id " + o.Unproven + "); it may be the one this row's lost attempt made: " + line.Message
 	}
 	line.Message = join(line.Message, inviteWarning(r.verdict.Action, r.rec.HasReferrer()))
 	d.write(&line, r.rec.Raw)
@@ -360,7 +367,6 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 		Password: f.Password, Tags: f.Tags,
 		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: validate.NormalEmail(f.ReferringEmail)},
 		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
-		Since:     d.cfg.Resume.since(),
 	}
 	invite := j.verdict.Action == validate.Invite
 	switch {

@@ -79,6 +79,9 @@ func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path stri
 	}
 	t.Cleanup(func() { sb.Close() })
 	cc.BaseURL, cc.Key = base, secret.New("k")
+	if cc.Mark == "" {
+		cc.Mark = partnero.NewMark() // as an import's
+	}
 	client, err := partnero.New(cc)
 	if err != nil {
 		t.Fatal(err)
@@ -546,5 +549,38 @@ func TestProgressCountsTheRead(t *testing.T) {
 		if !dryRun && (rows != 5 || toSend != 3) {
 			t.Errorf("started with %d rows, %d to send; want 5 and 3", rows, toSend)
 		}
+	}
+}
+
+// A server without search and a program of thousands of partners: every
+// lost answer is settled from a walk of the whole list (the partners made
+// now are past its twentieth page), and one walk serves every lookup that
+// waited for it, so walks are far fewer than lost answers.
+func TestNoSearchLargeProgramSettlesEveryLostAnswer(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.New(sandbox.Options{Vary: sandbox.Variation{NoSearch: true},
+		Faults: sandbox.Faults{DropAfterStore: 0.3, Seed: 5}})
+	for i := range 2500 {
+		sb.Add(sandbox.Partner{Email: fmt.Sprintf("old%d@x.io", i)})
+	}
+	var b strings.Builder
+	b.WriteString("email,name\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "new%d@x.io,New\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "n.csv")
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	var client *partnero.Client
+	got, _ := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8, Retries: 8,
+		Timeout: time.Second, RetryBase: 5 * time.Millisecond}, nil, func(c *Config) { client = c.Client })
+	reconciled := reconciledRows(got)
+	for email, l := range got {
+		if l.Status != report.Created || l.PartnerID == "" {
+			t.Errorf("%s: %s/%s %s", email, l.Status, l.Reason, l.Message)
+		}
+	}
+	t.Logf("%d lost answers settled with %d walks of the list", reconciled, client.Walks())
+	if reconciled < 5 || client.Walks() == 0 || client.Walks() >= reconciled {
+		t.Errorf("%d lost answers settled with %d walks of the list", reconciled, client.Walks())
 	}
 }

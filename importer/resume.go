@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
-	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/report"
@@ -89,14 +88,9 @@ func (r *Resume) checkRows(rows int) error {
 	return nil
 }
 
-// since is when the job began in the server's clock: a partner created
-// before it was there before the job. Zero when unknown.
-func (r *Resume) since() time.Time {
-	if r == nil || r.prov == nil {
-		return time.Time{}
-	}
-	return r.prov.JobStarted
-}
+// marked reports an earlier run whose creates carried the job's mark,
+// which this run carries on.
+func (r *Resume) marked() bool { return r != nil && r.prov != nil && r.prov.Mark != "" }
 
 // changedInput is a note when the file is not the one the earlier run read
 // (its rows were still checked to be the same).
@@ -123,10 +117,15 @@ func (r *Resume) maybeSent(row int) bool {
 	return s == absent || s == uncertain
 }
 
-// doneLine is the report line of a row the earlier run finished.
+// doneLine is the report line of a row the earlier run finished. A
+// partner that was already there stays already_exists: already_done with a
+// partner id says the job made it, and rollback undoes those.
 func (r *Resume) doneLine(row int) report.Line {
 	l := *r.done[row]
-	l.Status, l.Reason, l.HTTPStatus, l.Attempts = report.Skipped, report.AlreadyDone, 0, 0
+	if l.Reason != report.AlreadyExists {
+		l.Status, l.Reason = report.Skipped, report.AlreadyDone
+	}
+	l.HTTPStatus, l.Attempts = 0, 0
 	l.Message = "done by an earlier run (" + r.path + ")"
 	return l
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/validate"
 )
 
 // RollbackConfig is one rollback: the import report it undoes, where its
@@ -25,9 +26,9 @@ type RollbackConfig struct {
 	// created those), are undone; the rest are skipped/not_created.
 	Report string
 	Delete bool // delete for good rather than archive
-	// Ended is when the import ended (its provenance's): a partner of a
-	// reported id created after it is another one. Zero when unknown.
-	Ended time.Time
+	// Mark is the import's mark (its provenance's): a partner of a
+	// reported id that shows tags without it is not the one it made.
+	Mark string
 	// AnyOrder undoes partners without the import's referral tree (its
 	// REPORT.referrals.csv missing): referred partners are then not known
 	// to go first. Without it, a missing tree is an error.
@@ -176,9 +177,10 @@ func (rb *rollback) unblock() {
 
 // undoable reports a row whose partner the job created: created, or
 // skipped/already_done with a partner id (an earlier run of the job
-// created it).
+// created it; an invite that an earlier run sent is no partner it made).
 func undoable(l *report.Line) bool {
-	return l.PartnerID != "" && (l.Status == report.Created || (l.Status == report.Skipped && l.Reason == report.AlreadyDone))
+	return l.PartnerID != "" && (l.Status == report.Created ||
+		(l.Status == report.Skipped && l.Reason == report.AlreadyDone && l.Action != validate.Invite))
 }
 
 // RollbackCount is how many partners a rollback of the report would undo.
@@ -245,7 +247,7 @@ func (rb *rollback) run(ctx context.Context) error {
 			u := rb.ready[0]
 			rb.ready = rb.ready[1:]
 			inflight[u.src.Row] = u
-			made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Ended: rb.cfg.Ended}
+			made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Mark: rb.cfg.Mark}
 			g.Go(func() error {
 				results <- result{u, rb.cfg.Client.Undo(stopCtx, made, rb.cfg.Delete)}
 				return nil

@@ -34,10 +34,10 @@ type Provenance struct {
 	Report      string    `json:"report"`
 	ResumedFrom string    `json:"resumed_from,omitempty"`
 	StartedAt   time.Time `json:"started_at"`
-	// JobStarted is when the job began (the first run, when this one
-	// resumes another), in the server's clock: a partner found created
-	// before it was there before the job. Zero when unknown.
-	JobStarted  time.Time `json:"job_started_server_time,omitzero"`
+	// Mark is the job's mark, a tag on every partner its creates made (the
+	// first run's, when this one resumes another): --resume and rollback
+	// know the job's partners by it. "" for a dry run.
+	Mark        string    `json:"mark,omitempty"`
 	Finished    bool      `json:"finished"`
 	EndedAt     time.Time `json:"ended_at,omitzero"` // when it finished (this machine's clock)
 	Interrupted bool      `json:"interrupted,omitempty"`

@@ -64,8 +64,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	}
 
 	var client *partnero.Client
+	mark := ""
 	if !dryRun {
-		c, closeSandbox, err := o.client(getenv, out, prog)
+		mark = jobMark(files.resumed)
+		c, closeSandbox, err := o.client(getenv, out, prog, mark)
 		if err != nil {
 			return 0, err
 		}
@@ -85,9 +87,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: command,
 		Destination: files.destination, Input: o.file, ResumedFrom: o.resume, StartedAt: start.UTC(), NothingSent: true}
-	if files.resumed != nil {
-		prov.JobStarted = files.resumed.JobStarted
-	}
+	prov.Mark = mark
 	prov.RetryFile, _ = filepath.Abs(files.retry)
 	reportPath := files.report
 	cfg := importer.Config{
@@ -176,6 +176,16 @@ func (o *importOptions) staleRetryFile(out *output, format, current string) {
 
 // watchStop says at once, when the first Ctrl-C ends ctx, what the run
 // still waits for, and turns the bar into the drain: a stop that looks
+// jobMark is the mark an import's creates carry: the resumed report's, so
+// that the job's partners are known by one mark across its runs, else a
+// new one.
+func jobMark(resumed *report.Provenance) string {
+	if resumed != nil && resumed.Mark != "" {
+		return resumed.Mark
+	}
+	return partnero.NewMark()
+}
+
 // stuck invites the second, hard one. The returned func ends the watch;
 // nothing is said once it has returned.
 func watchStop(ctx context.Context, out *output, prog *progress, client *partnero.Client, timeout time.Duration, terminal bool) func() {

@@ -101,10 +101,10 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		defer prog.close()
 	}
 	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
-		Ended: undone.EndedAt, AnyOrder: o.anyOrder, HardStop: hardStop,
+		Mark: undone.Mark, AnyOrder: o.anyOrder, HardStop: hardStop,
 		Started: func(rows int) { prog.started(rows, rows) }, Finished: prog.finished}
 	if !o.dryRun {
-		c, closeSandbox, err := o.client(getenv, out, prog)
+		c, closeSandbox, err := o.client(getenv, out, prog, "")
 		if err != nil {
 			return 0, err
 		}

@@ -22,14 +22,15 @@ import (
 
 // client makes the API client: into an embedded sandbox, or the real API
 // with a key from the environment or a file, never from a flag value. The
-// server's pauses go to the log and the bar.
-func (o *importOptions) client(getenv func(string) string, out *output, prog *progress) (*partnero.Client, func(), error) {
+// server's pauses go to the log and the bar. Its creates carry mark ("" for
+// none).
+func (o *importOptions) client(getenv func(string) string, out *output, prog *progress, mark string) (*partnero.Client, func(), error) {
 	rate, auto, err := parseRate(o.rate)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg := partnero.Config{Rate: rate, AutoRate: auto, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
-		UserAgent: "partnero-import/" + versionString(),
+		UserAgent: "partnero-import/" + versionString(), Mark: mark,
 		OnPause: func(d time.Duration) {
 			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Round(100*time.Millisecond).Seconds())
 			prog.paused(d)

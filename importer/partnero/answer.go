@@ -10,17 +10,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // partner is what the client reads of a partner object.
 type partner struct {
-	ID      string
-	Email   string
-	Link    string
-	Status  string // active, pending, archived... ("" when absent)
-	created stamp  // created_at
+	ID     string
+	Email  string
+	Link   string
+	Status string // active, pending, archived... ("" when absent)
 	// Name and Surname, when the answer has both fields (named).
 	Name, Surname string
 	named         bool
@@ -112,7 +114,6 @@ func partnerLike(m object) bool {
 // partnerOf reads a partner object.
 func partnerOf(m object) partner {
 	p := partner{ID: text(m["id"]), Email: text(m["email"]), Status: text(m["status"]), Link: linkOf(m)}
-	p.created = stampOf(m["created_at"])
 	_, hasName := m["name"]
 	_, hasSurname := m["surname"]
 	p.Name, p.Surname, p.named = text(m["name"]), text(m["surname"]), hasName && hasSurname
@@ -294,7 +295,56 @@ func withPage(u *url.URL, n int) *url.URL {
 	return &v
 }
 
-// sameEmail compares two emails as Partnero does: case-insensitively.
+// sameEmail compares two emails as the same address: case aside, and a
+// domain in Unicode the same as its ASCII (punycode) form, which a server
+// may store instead (anna@bücher.de as anna@xn--bcher-kva.de).
 func sameEmail(a, b string) bool {
-	return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return a != "" && emailKey(a) == emailKey(b)
+}
+
+// emailKey is an email in one form for comparing: lowercased, its domain
+// in ASCII.
+func emailKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 || isASCII(s[at+1:]) {
+		return s
+	}
+	if ascii, err := idna.Punycode.ToASCII(s[at+1:]); err == nil {
+		return s[:at+1] + ascii
+	}
+	return s
+}
+
+// emailForms are the forms of an email a search is asked for, the email
+// as sent first: a search may match case by case, and a server may keep a
+// domain in the other form (Unicode or punycode).
+func emailForms(email string) []string {
+	forms := []string{email}
+	add := func(s string) {
+		if !slices.Contains(forms, s) {
+			forms = append(forms, s)
+		}
+	}
+	lower := strings.ToLower(email)
+	add(lower)
+	if at := strings.LastIndexByte(lower, '@'); at >= 0 {
+		local, domain := lower[:at+1], lower[at+1:]
+		if ascii, err := idna.Punycode.ToASCII(domain); err == nil {
+			add(local + ascii)
+		}
+		if uni, err := idna.Punycode.ToUnicode(domain); err == nil {
+			add(local + uni)
+		}
+	}
+	return forms
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -55,8 +55,13 @@ type Config struct {
 	// Partnero. Benchmarks shorten it together with the sandbox's.
 	LimitWindow time.Duration
 	// LookupBudget bounds one lookup, pages and waits included; default
-	// two minutes.
+	// two minutes. A walk of the whole list (a server without search) has
+	// a budget of its own.
 	LookupBudget time.Duration
+	// Mark is the job's mark (NewMark), a tag every create carries, by
+	// which a partner found after a lost answer is shown to be the job's
+	// (mark.go). "" sends none: then no such partner can be shown to be.
+	Mark string
 }
 
 // Client calls the Partnero API. It is safe for concurrent use; all its
@@ -83,21 +88,10 @@ type Client struct {
 	budget   time.Duration // of one lookup
 	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
 	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
-	// start is when this run started (this machine's clock), from the
-	// preflight; clock is what the run learns of the server's clock.
-	start time.Time
-	clock clock
-	// made is a partner this run created, and when: reading it back shows
-	// how the server writes a created_at without a zone.
-	made struct {
-		sync.Mutex
-		id        string
-		sent, at  time.Time     // its create was sent, answered
-		checked   bool          // read back
-		waitUntil time.Time     // how long lookups wait for the first one
-		noted     chan struct{} // closed once id is known
-		reading   sync.Mutex    // held while it is read back
-	}
+	mark     string        // the job's tag on every create
+	marks    marks         // whether the server keeps it
+	index    index         // the program's partners, for a server without search
+	walks    atomic.Int64  // walks of the whole list
 
 	mu         sync.Mutex
 	pauseUntil time.Time // no request starts before this: the server said to wait
@@ -154,8 +148,9 @@ func New(cfg Config) (*Client, error) {
 		onLimit: cfg.OnLimit,
 		window:  cmp.Or(cfg.LimitWindow, time.Minute),
 		budget:  cmp.Or(cfg.LookupBudget, 2*time.Minute),
+		mark:    cfg.Mark,
 	}
-	c.made.noted = make(chan struct{})
+	c.marks.made.noted = make(chan struct{})
 	if cfg.AutoRate {
 		c.auto = newAutoRate(c.limiter, c.window)
 	}
@@ -197,10 +192,10 @@ type Partner struct {
 	// MaybeSent says an earlier run may have sent this row already (it was
 	// in flight when that run died): any refusal then leads to a lookup.
 	MaybeSent bool
-	// Since is when the job that may have sent the row began (this
-	// machine's clock); zero when unknown. A partner found created before
-	// it was there before the job.
-	Since time.Time
+	invite    bool // sent as an invite, which carries no mark
+	// absentBefore: a lookup just before the invite's first attempt found
+	// no partner with its email.
+	absentBefore bool
 }
 
 // Referring names a partner's referrer by id, key or email.
@@ -217,12 +212,15 @@ type Outcome struct {
 	Attempts     int    // requests sent for the row
 	PartnerID    string // from a success body, or the lookup that settled the row
 	ReferralLink string
-	// there is the partner with the row's email that a lookup found there
-	// before this run, for an update to follow without looking again.
+	// Unproven is the id of a partner with the row's email that a lookup
+	// found after a lost answer, when whether this job made it cannot be
+	// shown: the row is Failed, yet the partner exists (--skip-existing
+	// and --update-existing settle it as existing).
+	Unproven string
+	// there is the partner with the row's email that a lookup found, not
+	// made by this job (or not shown to be), for an update to follow
+	// without looking again.
 	there *partner
-	// sent is when the attempt that was answered was sent: a partner it
-	// created was stamped between then and the answer.
-	sent time.Time
 }
 
 // call is one kind of request a row becomes.
@@ -248,8 +246,8 @@ func (c *Client) Create(ctx context.Context, p *Partner) Outcome {
 	putText(body, "name", p.Name)
 	putText(body, "surname", p.Surname)
 	putText(body, "password", p.Password.Reveal())
-	if len(p.Tags) > 0 {
-		body["tags"] = p.Tags
+	if tags := c.tagsOfCreate(p); len(tags) > 0 {
+		body["tags"] = tags
 	}
 	if p.Referring != (Referring{}) {
 		body["referring_partner"] = p.Referring
@@ -258,7 +256,10 @@ func (c *Client) Create(ctx context.Context, p *Partner) Outcome {
 }
 
 // Invite sends an invitation (POST /partners:invite). Invites carry no
-// password and no referrer.
+// password, no referrer and no mark: so the email is looked up first, and
+// after a lost answer a partner found is the invite's only when none was
+// there before. A partner already there is not invited again (that would
+// email them): the row is refused as the server would refuse it, unsent.
 func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	body := map[string]any{"email": p.Email}
 	putText(body, "name", p.Name)
@@ -266,7 +267,22 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	// The invited partner gets an id and key of the server's: a lookup after
 	// an ambiguous invite must go by email alone.
 	q := *p
-	q.ID, q.Key = "", ""
+	q.ID, q.Key, q.invite = "", "", true
+	if ctx.Err() != nil {
+		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}}
+	}
+	f, before, _ := c.lookup(ctx, &q, true)
+	switch {
+	case before == lookupFound && p.MaybeSent:
+		// Maybe the earlier run's own invite: neither known to be made
+		// here nor refused.
+		return Outcome{Unproven: f.ID, there: &f, Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError,
+			Message: "an earlier run may have sent this invite: a partner with this email (id " + f.ID + ") is in Partnero, and whether that run's invite made it cannot be shown (" + c.unproven(&q) + ")"}}
+	case before == lookupFound:
+		return Outcome{there: &f, Verdict: Verdict{Status: report.Rejected, Reason: report.EmailExists,
+			Message: "a partner with this email is already in Partnero (id " + f.ID + "): not invited again"}}
+	}
+	q.absentBefore = before == lookupAbsent
 	return c.post(ctx, inviteCall, body, &q)
 }
 
@@ -335,7 +351,6 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 		if attempt > 1 {
 			c.retried.Add(1)
 		}
-		out.sent = time.Now()
 		status, body, header, err := c.send(ctx, r.method, r.path, r.payload)
 		body = c.scrubAnswer(status, body, p)
 		out.Attempts = attempt
@@ -381,31 +396,38 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 // succeeded reads the partner of a success. One whose id cannot be read is
 // looked up: an id is never lost to a shape the client did not expect.
 func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out Outcome) Outcome {
-	answered := time.Now()
 	v, _ := decode(answer)
 	got, _ := partnerIn(v, p.Email)
 	out.PartnerID, out.ReferralLink = got.ID, got.Link
+	if !p.invite {
+		c.noteMade(got, p.Email)
+	}
 	if out.PartnerID != "" {
-		c.noteMade(got, out.sent, answered)
 		return out
 	}
 	f, found, err := c.find(ctx, p)
+	whose := cannotTell
+	if found == lookupFound {
+		whose = c.ours(ctx, f, p)
+	}
 	switch {
-	case found == lookupFound && c.clearlyTheirs(f, p):
-		// The server said done, but the partner with this email was
-		// there before: this call did not create it.
+	case whose == theirs:
+		// The server said done, but the partner with this email is not
+		// this job's: this call did not create it.
 		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
-			Message: "the server answered success without the partner's id, and a lookup found a partner with this email, there before this run"}
+			Message: "the server answered success without the partner's id, and a lookup found a partner with this email, not made by this import"}
 		out.there = &f
-	case found == lookupFound:
-		// Taken at the server's word, and measured: were it an older
-		// partner after all, the next partner made would disagree, and the
-		// clock's uncertainty grow to cover both.
+	case whose == mine:
 		out.PartnerID = f.ID
 		if out.ReferralLink == "" {
 			out.ReferralLink = c.linkOf(ctx, f, p)
 		}
-		c.noteMade(f, out.sent, answered)
+		c.noteMade(partner{ID: f.ID}, p.Email)
+	case found == lookupFound:
+		// Made, as the server said; but the partner found cannot be shown
+		// to be the one it made, so its id is not the row's to claim.
+		out.Message = "the answer held no partner id; a lookup found a partner with this email (id " + f.ID +
+			"), but whether it is the one this call made cannot be shown: " + c.unproven(p)
 	case err != nil:
 		out.Message = "the answer held no partner id, and the lookup for it failed: " + c.clean(err.Error(), p)
 	default:

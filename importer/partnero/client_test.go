@@ -173,18 +173,14 @@ func TestLostAnswerThenOutageIsSettledByLookup(t *testing.T) {
 		case r.Method == http.MethodPost:
 			w.WriteHeader(http.StatusServiceUnavailable)
 		case r.URL.Path == "/v1/partners/a1":
-			fmt.Fprintf(w, `{"data":{"id":"a1","email":"A@x.io","referral_link":"https://x.io/?aff=a","created_at":%q},"status":1}`,
-				time.Now().UTC().Format(time.RFC3339))
+			fmt.Fprint(w, `{"data":{"id":"a1","email":"A@x.io","referral_link":"https://x.io/?aff=a","tags":[{"value":"partnero-import-t1"}]},"status":1}`)
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	defer srv.Close()
 	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond, Timeout: time.Second,
-		LookupBudget: time.Second})
-	c.start = time.Now() // as the preflight would
-	c.clock.noteDate(http.Header{"Date": {time.Now().UTC().Format(http.TimeFormat)}}, time.Now())
-	c.clock.noteCreated(stampOf(time.Now().UTC().Format(time.RFC3339)), time.Now(), time.Now()) // as a partner made earlier showed
+		LookupBudget: time.Second, Mark: "partnero-import-t1"})
 	out := c.Create(context.Background(), &Partner{Email: "a@x.io", ID: "a1"})
 	if out.Status != "" || out.PartnerID != "a1" || out.Attempts != 3 || !strings.HasPrefix(out.Message, "reconciled") {
 		t.Fatalf("got %+v", out)

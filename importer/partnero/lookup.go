@@ -35,7 +35,8 @@ const lookupPageSize = 100
 // conclude settles a row that did not succeed. Without an ambiguous attempt
 // the answer stands. After one, the partner may exist whatever the later
 // answers said (a clash in any wording, a 409, a 404, another 5xx): a lookup
-// decides before the row is called rejected or failed.
+// decides before the row is called rejected or failed, and the job's mark
+// on the partner found says whether an attempt of this job made it.
 func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguous bool) Outcome {
 	if !ambiguous || out.Status == "" {
 		return out
@@ -47,31 +48,34 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 	}
 	switch {
 	case verdict == lookupFound && whose == mine:
-		out.Verdict = Verdict{Message: "reconciled: an earlier attempt had made this partner (created or invited); the lookup found it"}
+		out.Verdict = Verdict{Message: reconciled(p)}
 		out.PartnerID, out.ReferralLink = f.ID, c.linkOf(ctx, f, p)
 	case verdict == lookupFound && whose == cannotTell:
 		// Neither "created" nor "rejected" would be known to be true.
 		reason := out.Reason
-		if out.Status != report.Failed {
-			reason = report.NetworkError
+		if out.Status != report.Failed || (out.HTTPStatus >= 400 && out.HTTPStatus < 500 && reason != report.RateLimited) {
+			reason = report.ServerError // the last answer was one, just not one to trust
 		}
 		out.Verdict = Verdict{Status: report.Failed, Reason: reason, Fatal: out.Fatal,
-			Message: out.Message + "; a lookup found a partner with this email (id " + f.ID + "), but whether an earlier attempt of this row created it or it was there before cannot be told: the server gives no creation time that can be placed against the run's start. Check it in Partnero"}
+			Message: out.Message + "; a lookup found a partner with this email (id " + f.ID + "), but whether an earlier attempt of this row created it cannot be shown: " +
+				c.unproven(p) + ". Check it in Partnero"}
+		out.Unproven = f.ID
+		out.there = &f
 	case verdict == lookupFound && out.Status == report.Rejected && clash(out.Reason):
-		out.Message += "; a lookup found that the partner was there before this run"
+		out.Message += "; a lookup found that the partner was not made by this import"
 		out.there = &f
 	case verdict == lookupFound:
 		out.there = &f
 		// Whatever the last answer was, the row cannot be created: its
-		// email belongs to a partner that was there before this run.
+		// email belongs to a partner this job did not make.
 		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists, Fatal: out.Fatal,
-			Message: out.Message + "; a lookup found a partner with this email, there before this run"}
+			Message: out.Message + "; a lookup found a partner with this email, not made by this import"}
 	case verdict == lookupAbsent && out.Status == report.Rejected && out.Reason == report.EmailExists:
 		out.Message += "; a lookup did not find the partner the server says exists"
 	case verdict == lookupAbsent:
 		out.Message += "; a lookup found no partner with this email: none was created"
 	case out.Status == report.Rejected:
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Fatal: out.Fatal,
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Fatal: out.Fatal,
 			Message: out.Message + "; an earlier attempt may have created this partner and the lookup that would tell failed (" +
 				c.clean(err.Error(), p) + "): run again with --resume to check"}
 	default:
@@ -79,6 +83,27 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 			"): run again with --resume to check"
 	}
 	return out
+}
+
+// reconciled says how a row whose answer was lost was shown done.
+func reconciled(p *Partner) string {
+	if p.invite {
+		return "reconciled: no partner had this email before the invite was sent, and the lookup after its lost answer found one"
+	}
+	return "reconciled: an earlier attempt had made this partner; the lookup found it, carrying this import's mark"
+}
+
+// unproven says why a partner found cannot be shown to be the job's.
+func (c *Client) unproven(p *Partner) string {
+	switch {
+	case p.invite:
+		return "an invite carries no mark of this import, and whether a partner had this email before it was sent is not known"
+	case c.mark == "":
+		return "this import's creates carry no mark"
+	case c.marks.state.Load() == marksDropped:
+		return "the server does not keep the tags it is sent, so the partner shows no mark of this import"
+	}
+	return "the partner shows no tags, or the server has not yet shown that it keeps this import's mark (a partner this import made would show it); run again with --resume to check"
 }
 
 // linkOf is the referral link of a partner found by a lookup: list and
@@ -104,127 +129,32 @@ func clash(r report.Reason) bool {
 	return r == report.EmailExists || r == report.IDExists || r == report.KeyExists
 }
 
-// ours judges whether the partner found is the one this job sent for p.
-// Another email, or another id than the row's, is another partner. Then
-// the time decides: created before the job began, it was there before; after,
-// it is the job's. The partner object has no key to compare. Where its
-// created_at is missing or too uncertain to call, names that differ from
-// the row's still show another partner; with the same names, it cannot be
-// told.
-func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
-	if !sameEmail(f.Email, p.Email) || (p.ID != "" && f.ID != "" && f.ID != p.ID) {
-		return theirs
-	}
-	start := c.start
-	if p.MaybeSent {
-		start = p.Since
-	}
-	if c.clock.uncertain(f.created) {
-		c.calibrate(ctx)
-	}
-	v := c.clock.createdSince(f.created, start)
-	if v == cannotTell && namesDiffer(f, p) {
-		return theirs
-	}
-	return v
-}
-
-// clearlyTheirs reports a partner found after the server said it created
-// the row's that cannot be the one it created: created before the run
-// (even as far as the clock is not known), or of other names. Any other is
-// taken at the server's word, and teaches the client its clock.
-func (c *Client) clearlyTheirs(f partner, p *Partner) bool {
-	v := c.clock.createdSince(f.created, c.start)
-	return v == theirs || (v != mine && namesDiffer(f, p))
-}
-
-// noteMade keeps the first partner this run created (the answer's got, to
-// a request sent at sent, received at at) and learns from its created_at,
-// as from every partner made, how the server writes one.
-func (c *Client) noteMade(got partner, sent, at time.Time) {
-	if got.ID == "" {
-		return
-	}
-	c.clock.noteCreated(got.created, sent, at)
-	c.made.Lock()
-	defer c.made.Unlock()
-	if c.made.id == "" {
-		c.made.id, c.made.sent, c.made.at = got.ID, sent, at
-		close(c.made.noted)
-	}
-}
-
-// calibrate reads back, once, a partner this run created, to learn how
-// far a created_at reads from this machine's clock when no Date header
-// said it, or when it has no zone: the answers of writes may not carry one.
-// The first rows may meet a lost answer before any partner was made: they
-// wait for one, within a bound set by the first to wait (a run that makes
-// none must not wait each time).
-func (c *Client) calibrate(ctx context.Context) {
-	c.made.Lock()
-	if c.made.waitUntil.IsZero() {
-		c.made.waitUntil = time.Now().Add(min(c.budget, 30*time.Second))
-	}
-	until := c.made.waitUntil
-	c.made.Unlock()
-	bound, cancel := context.WithDeadline(context.WithoutCancel(ctx), until)
-	defer cancel()
-	// Waiting helps only while other rows are being created: when every
-	// worker is settling a lost answer (a resumed run's first rows), none
-	// will come.
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-wait:
-	for c.creating.Load() > 0 {
-		select {
-		case <-c.made.noted:
-			break wait
-		case <-bound.Done():
-			break wait
-		case <-ctx.Done():
-			break wait
-		case <-tick.C:
-		}
-	}
-	// One reads back; the others wait for what it learns.
-	c.made.reading.Lock()
-	defer c.made.reading.Unlock()
-	c.made.Lock()
-	id, sent, at, first := c.made.id, c.made.sent, c.made.at, !c.made.checked
-	c.made.Unlock()
-	if id == "" || !first {
-		return
-	}
-	if f, err := c.byID(ctx, id, ""); err == nil {
-		c.clock.noteCreated(f.created, sent, at)
-		c.made.Lock()
-		c.made.checked = true
-		c.made.Unlock()
-	}
-}
-
 // find looks up the partner with the row's email: with the search endpoint
-// (compared exactly: it matches partially), else by the row's id, else
-// through the list, following its links. Each way is bounded, and the whole
-// lookup by the budget; lookupUnknown comes with the reasons it could not
-// tell.
+// (each form of the email, compared exactly: it matches partially), else
+// by the row's id, else in the program's partners, walked once for every
+// lookup waiting (index.go). Each way is bounded, and the whole lookup by
+// the budget; lookupUnknown comes with the reasons it could not tell.
 func (c *Client) find(ctx context.Context, p *Partner) (partner, lookupVerdict, error) {
+	return c.lookup(ctx, p, false)
+}
+
+// lookup is find; with anyWalk, a server without search is answered from
+// the last walk of its list made in this run, if there is one: enough to
+// tell what was there before a row was first sent.
+func (c *Client) lookup(ctx context.Context, p *Partner, anyWalk bool) (partner, lookupVerdict, error) {
 	// A lookup settles a request already sent: it runs even when the run
 	// is stopping, within its budget; then only as long as a request may.
-	budget := c.budget
+	// A walk of the whole list has a budget of its own.
+	budget, walk := c.budget, walkBudget
 	if ctx.Err() != nil {
 		budget = min(budget, cmp.Or(c.timeout, 10*time.Second))
+		walk = budget
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
 	var errs []error
 	if !c.noSearch.Load() {
-		f, v, err := c.byEmail(ctx, "/partners:search", url.Values{"email": {p.Email}}, p.Email)
-		if v == lookupAbsent && hasUpper(p.Email) {
-			// A search that matches case by case, of a partner the server
-			// keeps in lower case.
-			f, v, err = c.byEmail(ctx, "/partners:search", url.Values{"email": {strings.ToLower(p.Email)}}, p.Email)
-		}
+		f, v, err := c.search(lctx, p.Email)
 		var missing *noEndpoint
 		switch {
 		case v != lookupUnknown:
@@ -238,7 +168,7 @@ func (c *Client) find(ctx context.Context, p *Partner) (partner, lookupVerdict, 
 		}
 	}
 	if p.ID != "" {
-		f, err := c.byID(ctx, p.ID, p.Email)
+		f, err := c.byID(lctx, p.ID, p.Email)
 		if err != nil {
 			errs = append(errs, err)
 		} else if sameEmail(f.Email, p.Email) {
@@ -247,7 +177,9 @@ func (c *Client) find(ctx context.Context, p *Partner) (partner, lookupVerdict, 
 		// Not there under this id, or another's: the email may still be,
 		// under an id of the server's.
 	}
-	f, v, err := c.byEmail(ctx, "/partners", nil, p.Email)
+	wctx, cancelWalk := context.WithTimeout(context.WithoutCancel(ctx), walk)
+	defer cancelWalk()
+	f, v, err := c.fromIndex(wctx, p.Email, anyWalk)
 	if v != lookupUnknown {
 		return f, v, nil
 	}
@@ -259,12 +191,24 @@ func (c *Client) find(ctx context.Context, p *Partner) (partner, lookupVerdict, 
 	return partner{}, lookupUnknown, errors.New(strings.Join(msgs, "; "))
 }
 
+// search asks the search endpoint for each form of the email until one
+// finds the partner: absent only when none does.
+func (c *Client) search(ctx context.Context, email string) (partner, lookupVerdict, error) {
+	for _, form := range emailForms(email) {
+		f, v, err := c.byEmail(ctx, "/partners:search", url.Values{"email": {form}}, email)
+		if v != lookupAbsent {
+			return f, v, err
+		}
+	}
+	return partner{}, lookupAbsent, nil
+}
+
 // byEmail walks a paginated answer (the search or the list) for the partner
 // with this email.
 func (c *Client) byEmail(ctx context.Context, path string, query url.Values, email string) (partner, lookupVerdict, error) {
 	var hit partner
 	found := false
-	complete, err := c.eachPage(ctx, c.endpoint(path, query), func(f partner) bool {
+	complete, err := c.eachPage(ctx, c.endpoint(path, query), maxLookupPages, func(f partner) bool {
 		found = sameEmail(f.Email, email)
 		hit = f
 		return found
@@ -335,11 +279,10 @@ func withID(body any, id string) (partner, bool) {
 // the list was read to its end: the answer said there was no next page, or
 // a page came back empty. It never infers the end from a page's size, and
 // stops at a page repeated three times (a server that ignores "page";
-// once may be a list that moved while partners were made) and after
-// maxLookupPages.
-func (c *Client) eachPage(ctx context.Context, u *url.URL, fn func(partner) bool) (complete bool, err error) {
+// once may be a list that moved while partners were made) and after pages.
+func (c *Client) eachPage(ctx context.Context, u *url.URL, pages int, fn func(partner) bool) (complete bool, err error) {
 	seen := map[string]int{}
-	for n := 1; n <= maxLookupPages; n++ {
+	for n := 1; n <= pages; n++ {
 		body, err := c.getJSON(ctx, u)
 		if err != nil {
 			return false, err

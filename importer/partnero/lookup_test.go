@@ -17,38 +17,55 @@ import (
 )
 
 // fake is a server written from the documentation by someone else: it holds
-// partners by email, and each test says how it answers.
+// partners by email, keeps the tags a create sends, and each test says how
+// it answers.
 type fake struct {
 	mu       sync.Mutex
 	posts    int
 	requests []string // method and path of each request, in order
-	stored   map[string]string
+	stored   map[string]stored
 	// post answers the n-th POST after the partner is stored (n from 1);
 	// nil answers as documented.
 	post func(w http.ResponseWriter, n int)
 	// get answers reads; nil serves search and GET by id as documented.
 	get func(w http.ResponseWriter, r *http.Request)
-	// unmeasured: no partner of the run has shown how created_at reads.
-	unmeasured bool
-	noDate     bool // answers without a Date header
+	// before is a partner with ann@x.io's email that was there before the
+	// run: the create stores nothing.
+	before bool
+	// tagless: a server that keeps no tags (and shows none).
+	tagless bool
+	// noMark: the client sends no mark.
+	noMark bool
 }
+
+type stored struct {
+	id   string
+	tags []string
+}
+
+// testMark is the fake's client's mark.
+const testMark = "partnero-import-testjob"
 
 func (f *fake) start(t *testing.T) *Client {
 	t.Helper()
-	f.stored = map[string]string{}
+	f.stored = map[string]stored{}
+	if f.before {
+		f.stored["ann@x.io"] = stored{id: "p1", tags: []string{"vip"}}
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if f.noDate {
-			w.Header()["Date"] = nil // net/http then adds none
-		}
 		f.mu.Lock()
 		f.requests = append(f.requests, r.Method+" "+r.URL.Path)
 		f.mu.Unlock()
 		if r.Method == http.MethodPost {
+			var body struct {
+				Tags []string `json:"tags"`
+			}
+			json.NewDecoder(r.Body).Decode(&body)
 			f.mu.Lock()
 			f.posts++
 			n := f.posts
 			if _, ok := f.stored["ann@x.io"]; !ok {
-				f.stored["ann@x.io"] = "p1"
+				f.stored["ann@x.io"] = stored{id: "p1", tags: body.Tags}
 			}
 			f.mu.Unlock()
 			if f.post != nil {
@@ -64,23 +81,37 @@ func (f *fake) start(t *testing.T) *Client {
 			return
 		}
 		f.mu.Lock()
-		id, ok := f.stored["ann@x.io"]
+		p, ok := f.stored["ann@x.io"]
 		f.mu.Unlock()
 		switch {
 		case r.URL.Path == "/v1/partners" && r.URL.Query().Get("limit") == "1": // the preflight
 			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
 		case r.URL.Path == "/v1/partners:search" && ok:
-			fmt.Fprintf(w, `{"data":[{"id":"%s","email":"joann@x.io"},{"id":"%s","email":"Ann@x.io","created_at":"%s"}],"links":{"next":null},"status":1}`,
-				"p0", id, time.Now().UTC().Format(time.RFC3339Nano))
+			// List items carry no tags.
+			fmt.Fprintf(w, `{"data":[{"id":"p0","email":"joann@x.io"},{"id":"%s","email":"Ann@x.io"}],"links":{"next":null},"status":1}`, p.id)
 		case r.URL.Path == "/v1/partners:search":
 			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
+		case ok && r.URL.Path == "/v1/partners/"+p.id:
+			tags := []map[string]string{}
+			for _, t := range p.tags {
+				tags = append(tags, map[string]string{"value": t})
+			}
+			view := map[string]any{"id": p.id, "email": "ann@x.io", "tags": tags}
+			if f.tagless {
+				delete(view, "tags")
+			}
+			json.NewEncoder(w).Encode(map[string]any{"data": view, "status": 1})
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
+	mark := testMark
+	if f.noMark {
+		mark = ""
+	}
 	c, err := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond,
-		Timeout: 2 * time.Second, LookupBudget: 5 * time.Second})
+		Timeout: 2 * time.Second, LookupBudget: 5 * time.Second, Mark: mark})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +119,6 @@ func (f *fake) start(t *testing.T) *Client {
 		if err := c.Preflight(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if !f.unmeasured {
-		c.clock.noteCreated(stampOf(time.Now().UTC().Format(time.RFC3339)), time.Now(), time.Now()) // as a partner made earlier in the run showed
 	}
 	return c
 }
@@ -140,21 +168,50 @@ func TestLostAnswerThenAnythingIsLookedUp(t *testing.T) {
 	}
 }
 
-// After a lost answer, with no partner of the run to show how created_at
-// reads and no Date header, the time of the partner found cannot say whose
-// it is: the server's clock is unknown. The row says it may exist.
-func TestLostAnswerWithCreatedAtUnmeasured(t *testing.T) {
-	f := &fake{unmeasured: true, noDate: true, post: func(w http.ResponseWriter, n int) {
+// After a lost answer, a partner with the row's email is the row's only
+// when it carries the job's mark: one that was there before is another's
+// (once the server has shown it keeps marks), and where nothing can show
+// it, the row says it cannot tell, and never claims it.
+func TestLostAnswerThenWhoseIsProven(t *testing.T) {
+	lostThenClash := func(w http.ResponseWriter, n int) {
 		if n == 1 {
 			lose(w)
 			return
 		}
 		w.WriteHeader(422)
 		fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
-	}}
-	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-	if out.Status != report.Failed || out.PartnerID != "" || !strings.Contains(out.Message, "cannot be told") {
-		t.Fatalf("got %+v", out)
+	}
+	tests := []struct {
+		name   string
+		f      *fake
+		kept   bool // a partner this run made showed its mark before
+		status report.Status
+		reason report.Reason
+		id     string
+		says   string
+	}{
+		{"made by the lost attempt: it carries the mark", &fake{}, false, "", "", "p1", "reconciled"},
+		{"there before, marks shown kept", &fake{before: true}, true, report.Rejected, report.EmailExists, "", "not made by this import"},
+		{"there before, marks not known to be kept", &fake{before: true}, false, report.Failed, report.ServerError, "", "cannot be shown"},
+		{"a server that shows no tags", &fake{tagless: true}, false, report.Failed, report.ServerError, "", "cannot be shown"},
+		{"no mark sent", &fake{noMark: true}, false, report.Failed, report.ServerError, "", "carry no mark"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.f
+			f.post = lostThenClash
+			c := f.start(t)
+			if tt.kept {
+				c.learn(true)
+			}
+			out := c.Create(context.Background(), &Partner{Email: "ann@x.io"})
+			if out.Status != tt.status || out.Reason != tt.reason || out.PartnerID != tt.id || !strings.Contains(out.Message, tt.says) {
+				t.Fatalf("got %+v", out)
+			}
+			if out.Status == report.Failed && out.Unproven != "p1" {
+				t.Errorf("the partner found is not passed on: %+v", out)
+			}
+		})
 	}
 }
 
@@ -267,89 +324,6 @@ func TestLookupsEnd(t *testing.T) {
 			}
 			if reads > tt.most {
 				t.Fatalf("%d reads for two lookups: %v", reads, f.requests)
-			}
-		})
-	}
-}
-
-// A partner with the row's email is the row's only when it was created
-// after the job began, on whatever clock the server keeps and whatever form
-// its created_at takes; there before, it is not; where the time cannot be
-// read or placed, other names still tell, and the same names cannot.
-func TestOurs(t *testing.T) {
-	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) // this machine's clock
-	row := &Partner{Email: "ann@x.io", Name: "Ann", Surname: "Lee"}
-	iso := func(d time.Duration) any { return start.Add(d).Format("2006-01-02T15:04:05.000000Z") }
-	sql := func(d time.Duration) any { return start.Add(d).Format("2006-01-02 15:04:05") }
-	withDate := func(ahead time.Duration) func(*clock) {
-		return func(k *clock) { k.serverAhead, k.known = ahead, true }
-	}
-	// measured: created_at of partners this run made read this far ahead.
-	measured := func(ahead time.Duration, naive bool) func(*clock) {
-		return func(k *clock) {
-			o := &k.zoned
-			if naive {
-				o = &k.naive
-			}
-			o.note(ahead-100*time.Millisecond, ahead+100*time.Millisecond)
-		}
-	}
-	both := func(fs ...func(*clock)) func(*clock) {
-		return func(k *clock) {
-			for _, f := range fs {
-				f(k)
-			}
-		}
-	}
-	noDate := func(*clock) {}
-	same, other := []any{"Ann", "Lee"}, []any{"Olga", "Old"}
-	tests := []struct {
-		name    string
-		clock   func(*clock)
-		created any
-		names   []any
-		id      string
-		want    verdict
-	}{
-		{"after the start, as measured", measured(0, false), iso(time.Second), same, "", mine},
-		{"after the start, nothing measured: the Date header's clock", withDate(0), iso(time.Second), same, "", mine},
-		{"a day before, Date only", withDate(0), iso(-24 * time.Hour), same, "", theirs},
-		{"10 s before by the Date header alone: created_at may run behind it", withDate(0), iso(-10 * time.Second), same, "", cannotTell},
-		{"10 minutes before by the Date header alone", withDate(0), iso(-10 * time.Minute), same, "", cannotTell},
-		{"server 15 minutes ahead, made now", measured(15*time.Minute, false), iso(15*time.Minute + time.Second), same, "", mine},
-		{"server 15 minutes ahead, made an hour ago", measured(15*time.Minute, false), iso(-45 * time.Minute), same, "", theirs},
-		{"created_at 3 s behind Date, made now", both(withDate(0), measured(-3*time.Second, false)), iso(-2 * time.Second), same, "", mine},
-		{"created_at 2 minutes ahead of Date, made 100 s before", both(withDate(0), measured(2*time.Minute, false)), iso(20 * time.Second), same, "", theirs},
-		{"created_at 3 hours ahead of Date, made 2 hours before", both(withDate(0), measured(3*time.Hour, false)), iso(time.Hour), same, "", theirs},
-		{"machines that disagree by 10 minutes: near the start", both(measured(0, false), measured(10*time.Minute, false)), iso(4 * time.Minute), same, "", cannotTell},
-		{"machines that disagree by 10 minutes: a day before", both(measured(0, false), measured(10*time.Minute, false)), iso(-24 * time.Hour), same, "", theirs},
-		{"no Date: 30 days before", noDate, iso(-30 * 24 * time.Hour), same, "", theirs},
-		{"no Date: just after", noDate, iso(2 * time.Second), same, "", cannotTell},
-		{"no Date: just after, as a partner made showed", measured(2*time.Minute, false), iso(2*time.Minute + 2*time.Second), same, "", mine},
-		{"no Date, nothing measured: 2 hours before, the server's clock unknown", noDate, iso(-2 * time.Hour), same, "", cannotTell},
-		{"Unix milliseconds, 30 days before", withDate(0), json.Number(fmt.Sprint(start.Add(-30 * 24 * time.Hour).UnixMilli())), same, "", theirs},
-		{"Unix seconds, now", measured(0, false), json.Number(fmt.Sprint(start.Add(time.Second).Unix())), same, "", mine},
-		{"naive, zone unknown, an hour before", withDate(0), sql(-time.Hour), same, "", cannotTell},
-		{"naive, zone unknown, other names", withDate(0), sql(-time.Hour), other, "", theirs},
-		{"naive, zone unknown, 30 days before", withDate(0), sql(-30 * 24 * time.Hour), same, "", theirs},
-		{"naive in UTC+3 as measured, an hour before", measured(3*time.Hour, true), sql(2 * time.Hour), same, "", theirs},
-		{"naive in UTC-3 as measured, made now", measured(-3*time.Hour, true), sql(-3*time.Hour + time.Second), same, "", mine},
-		{"no created_at, same names", withDate(0), nil, same, "", cannotTell},
-		{"no created_at, other names", withDate(0), nil, other, "", theirs},
-		{"another id than the row's", measured(0, false), iso(time.Second), same, "p2", theirs},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := &Client{start: start}
-			tt.clock(&c.clock)
-			m := object{"email": "ANN@x.io", "id": "p1", "name": tt.names[0], "surname": tt.names[1]}
-			if tt.created != nil {
-				m["created_at"] = tt.created
-			}
-			p := *row
-			p.ID = tt.id
-			if got := c.ours(context.Background(), partnerOf(m), &p); got != tt.want {
-				t.Fatalf("got %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
 	"github.com/partnero-import/partnero-import/report"
@@ -29,15 +28,12 @@ func (e *FatalError) Error() string { return e.Message }
 // redirect, an answer that is not the API's JSON, a refused connection or an
 // unknown host end the run there (a FatalError): no row could succeed, and
 // retrying each row against an unreachable API only takes time. Timeouts,
-// 429 and 5xx are retried as rows are. The answer's Date header gives this
-// run's start in the server's clock, which later lookups compare created_at
-// with.
+// 429 and 5xx are retried as rows are.
 func (c *Client) Preflight(ctx context.Context) error {
 	u := c.endpoint("/partners", nil)
 	q := u.Query()
 	q.Set("limit", "1")
 	u.RawQuery = q.Encode()
-	c.start = time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := c.pace(ctx); err != nil {
 			return err
@@ -62,7 +58,6 @@ func (c *Client) Preflight(ctx context.Context) error {
 					c.base, status, page, DefaultBaseURL)}
 			}
 			c.auto.observe(status, header)
-			c.clock.noteDate(header, time.Now())
 			return nil
 		default:
 			c.auto.observe(status, header)
@@ -74,7 +69,6 @@ func (c *Client) Preflight(ctx context.Context) error {
 				// Refused for its parameters (a server that wants limit
 				// 10 to 100) in the API's JSON: the key passed and the
 				// route exists.
-				c.clock.noteDate(header, time.Now())
 				return nil
 			case !v.Retryable || attempt > c.retries:
 				return &FatalError{Reason: v.Reason, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
@@ -116,7 +110,3 @@ func unreachable(err error) bool {
 	}
 	return false
 }
-
-// Since is when this run started, as the preflight saw it (this machine's
-// clock): for a resumed job's next run, when its partners began to be made.
-func (c *Client) Since() time.Time { return c.start }

@@ -8,8 +8,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/partnero-import/partnero-import/report"
 )
@@ -17,16 +17,17 @@ import (
 // Made is a partner an import reported created: what rollback knows of it.
 type Made struct {
 	ID, Email, Link string
-	// Ended is when the import ended (this machine's clock): a partner of
-	// that id created well after it is another one. Zero when unknown.
-	Ended time.Time
+	// Mark is the import's mark (its provenance's), "" for an import that
+	// set none: a partner of that id that shows tags without it is not the
+	// one the import made.
+	Mark string
 }
 
 // Undo archives the partner an import made, or deletes it with del. It
 // reads the partner first, and leaves it alone (Skipped/Changed) when it is
 // not known to be the one the import made: its email is not the report's or
-// cannot be read, its referral link is another, or it was created after the
-// import ended. A partner already gone (deleted, or not found by id nor by
+// cannot be read, its referral link is another, or it shows tags without
+// the import's mark. A partner already gone (deleted, or not found by id nor by
 // its email), or already archived when archiving, counts as undone
 // (Skipped/AlreadyGone). Otherwise the Status is Archived or Deleted, or
 // Failed. Attempts counts the archive or delete requests; the reads are
@@ -107,8 +108,8 @@ func (c *Client) notMade(f partner, m Made) string {
 		return "the partner's email is now " + f.Email + ", not the report's"
 	case m.Link != "" && f.Link != "" && f.Link != m.Link:
 		return "the partner's referral link is now " + f.Link + ", not the report's: another partner of this id"
-	case !m.Ended.IsZero() && c.clock.createdAfter(f.created, m.Ended.Add(time.Minute)):
-		return "the partner was created after the import ended: another partner of this id"
+	case m.Mark != "" && f.tagged && !slices.Contains(f.Tags, m.Mark):
+		return "the partner does not carry the import's mark (tag " + m.Mark + "): not known to be the one it made"
 	}
 	return ""
 }

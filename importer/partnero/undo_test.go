@@ -45,9 +45,15 @@ func TestUndoAnswers(t *testing.T) {
 		{"recreated under the same id", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=other","status":"active"}}`)
 		}, "", ok, report.Skipped, report.Changed, "referral link is now"},
-		{"created after the import ended", func(w http.ResponseWriter, n int) {
-			fmt.Fprintf(w, `{"data":{"id":"p1","email":"ann@x.io","status":"active","created_at":%q}}`, time.Now().UTC().Format(time.RFC3339))
-		}, "", ok, report.Skipped, report.Changed, "created after the import ended"},
+		{"without the import's mark", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, ann(`,"tags":[{"value":"vip"},{"value":"partnero-import-otherjob"}]`))
+		}, "", ok, report.Skipped, report.Changed, "does not carry the import's mark"},
+		{"with the import's mark", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, ann(`,"tags":[{"value":"vip"},{"value":"partnero-import-job1"}]`))
+		}, "", ok, report.Archived, "", "archived"},
+		{"showing no tags: the report's id and email stand", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, ann(`,"created_at":"2099-01-01 00:00:00"`))
+		}, "", ok, report.Archived, "", "archived"},
 		{"the archive refused, the partner still there", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "",
 			func(w http.ResponseWriter) { w.WriteHeader(400); fmt.Fprint(w, `{"message":"Action failed"}`) },
 			report.Failed, report.BadRequest, "still there"},
@@ -79,8 +85,7 @@ func TestUndoAnswers(t *testing.T) {
 			}))
 			defer srv.Close()
 			c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
-			c.clock.noteDate(http.Header{"Date": {time.Now().UTC().Format(http.TimeFormat)}}, time.Now())
-			m := Made{ID: "p1", Email: "ann@x.io", Link: "https://c.io?aff=ann", Ended: time.Now().Add(-time.Hour)}
+			m := Made{ID: "p1", Email: "ann@x.io", Link: "https://c.io?aff=ann", Mark: "partnero-import-job1"}
 			out := c.Undo(context.Background(), m, false)
 			// A 404 about a partner just read is no wrong --base-url.
 			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal ||

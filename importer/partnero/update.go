@@ -43,7 +43,13 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		q.ID, q.Key = "", "" // the server's own: look up by email alone
 	}
 	if c.ups.searchFirst(c) {
-		if f, verdict, _ := c.find(ctx, &q); verdict == lookupFound && c.ours(ctx, f, &q) == theirs {
+		f, verdict, _ := c.find(ctx, &q)
+		switch {
+		case verdict == lookupFound && q.MaybeSent && !invite && c.ours(ctx, f, &q) == mine:
+			// An earlier run of this job made it (its answer lost). A row
+			// no run has sent cannot be the job's: no read is spent on it.
+			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Verdict: Verdict{Message: reconciled(&q)}}
+		case verdict == lookupFound:
 			c.ups.existing.Add(1)
 			return c.update(ctx, &q, f, Outcome{})
 		}
@@ -55,6 +61,14 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		out = c.Invite(ctx, p)
 	} else {
 		out = c.Create(ctx, p)
+	}
+	if out.Unproven != "" && out.there != nil {
+		// A lost answer, then a partner with this email that cannot be
+		// shown to be this job's: either way it exists, and the row's
+		// values are what it should hold.
+		up := c.update(ctx, &q, *out.there, out)
+		up.Message = "after a lost answer a partner with this email was found, maybe made by this row's own attempt; " + up.Message
+		return up
 	}
 	if out.Status != report.Rejected || out.Reason != report.EmailExists {
 		if out.Status == "" {
@@ -201,6 +215,12 @@ func (c *Client) settleUpdate(ctx context.Context, p *Partner, id string, change
 			"; reading the partner showed the update was not made, or only in part"}
 	}
 	return out
+}
+
+// sameText compares names as a server may have kept them: case and runs of
+// white space aside.
+func sameText(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
 // applied reports whether f holds every value of change.

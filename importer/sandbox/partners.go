@@ -67,7 +67,7 @@ func (s *Server) checkEmail(ps problems, email string, self *Partner) {
 		ps.add("email", "The email field must be a valid email address.")
 	default:
 		maxLen(ps, "email", email, 255)
-		if q := s.byEmail[validate.EmailKey(email)]; q != nil && q != self {
+		if q := s.byEmail[emailKey(email)]; q != nil && q != self {
 			s.taken(ps, "email")
 		}
 	}
@@ -219,7 +219,7 @@ func (s *Server) referrer(ref reference) *Partner {
 	case ref.Key != "":
 		return s.byKey[ref.Key]
 	default:
-		return s.byEmail[validate.EmailKey(ref.Email)]
+		return s.byEmail[emailKey(ref.Email)]
 	}
 }
 
@@ -281,7 +281,7 @@ func (s *Server) target(id string, req request) *Partner {
 	}
 	var ps problems = problems{}
 	if e := req.text("email", ps); e != "" {
-		return s.byEmail[validate.EmailKey(e)]
+		return s.byEmail[emailKey(e)]
 	}
 	if k := req.text("key", ps); k != "" {
 		return s.byKey[k]
@@ -339,7 +339,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, id string) {
 		s.refuse(w, ps)
 		return
 	}
-	delete(s.byEmail, validate.EmailKey(p.Email))
+	delete(s.byEmail, emailKey(p.Email))
 	delete(s.byKey, p.Key)
 	next.UpdatedAt = s.now()
 	*p = next

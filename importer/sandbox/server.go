@@ -15,7 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/partnero-import/partnero-import/validate"
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Programs: invitations exist only in affiliate programs.
@@ -217,7 +218,7 @@ func (s *Server) Add(p Partner) error {
 	if p.Email == "" {
 		return errors.New("a partner needs an email")
 	}
-	if _, ok := s.byEmail[validate.EmailKey(p.Email)]; ok {
+	if _, ok := s.byEmail[emailKey(p.Email)]; ok {
 		return fmt.Errorf("email %s is there already", p.Email)
 	}
 	if _, ok := s.byID[p.ID]; ok && p.ID != "" {
@@ -243,6 +244,9 @@ func (s *Server) now() time.Time {
 
 // store keeps p, generating what it lacks. The caller holds mu.
 func (s *Server) store(p *Partner) {
+	if s.opts.Vary.IDNStore {
+		p.Email = asciiDomain(p.Email)
+	}
 	s.seq++
 	p.seq = s.seq
 	if p.ID == "" {
@@ -263,9 +267,29 @@ func (s *Server) store(p *Partner) {
 	s.index(p)
 }
 
+// emailKey is how the sandbox tells emails apart, as a database with a
+// case-insensitive collation would: case and compatibility forms aside, and
+// a domain the same in Unicode and in punycode.
+func emailKey(email string) string {
+	return strings.ToLower(asciiDomain(norm.NFKC.String(strings.TrimSpace(email))))
+}
+
+// asciiDomain is an email with its domain in ASCII (punycode).
+func asciiDomain(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return email
+	}
+	domain, err := idna.Punycode.ToASCII(strings.ToLower(email[at+1:]))
+	if err != nil {
+		return email
+	}
+	return email[:at+1] + domain
+}
+
 // index makes p findable by email, id and key. The caller holds mu.
 func (s *Server) index(p *Partner) {
-	s.byEmail[validate.EmailKey(p.Email)] = p
+	s.byEmail[emailKey(p.Email)] = p
 	s.byID[p.ID] = p
 	s.byKey[p.Key] = p
 }
@@ -274,7 +298,7 @@ func (s *Server) index(p *Partner) {
 // holds mu.
 func (s *Server) remove(p *Partner) {
 	s.partners = slices.DeleteFunc(s.partners, func(q *Partner) bool { return q == p })
-	delete(s.byEmail, validate.EmailKey(p.Email))
+	delete(s.byEmail, emailKey(p.Email))
 	delete(s.byID, p.ID)
 	delete(s.byKey, p.Key)
 }

@@ -22,7 +22,7 @@ type Variation struct {
 	IDs          string   // "" strings; "number": generated ids, and all-digit ids, as JSON numbers; "escaped": every character \u-escaped
 	Extra        bool     // extra fields: key, metadata, statistics, the referring partner nested
 	Missing      []string // fields left out of write answers
-	TimeFormat   string   // "" ISO with microseconds; "sql": 2006-01-02 15:04:05; "unix": seconds
+	TimeFormat   string   // "" ISO with microseconds; "sql": 2006-01-02 15:04:05 in UTC; "local": the same in local time ahead of UTC (a Laravel app in Vilnius); "unix": seconds
 
 	Language    string // "" Partnero's labels ("Email already exists"); "laravel", "de", "fr", "es", "lt"
 	ErrorShape  string // "" Laravel's message and errors; "message": the message only; "error": {"error": {"message", "field"}}
@@ -43,6 +43,10 @@ type Variation struct {
 	// ProxyLinks: absolute page links name the application's own address
 	// behind a proxy (http://backend.internal:8080), not the one asked.
 	ProxyLinks bool
+	// IDNStore keeps an email's domain in its ASCII (punycode) form:
+	// anna@bücher.de is stored, searched and answered as
+	// anna@xn--bcher-kva.de.
+	IDNStore bool
 }
 
 // missingFields are what a create, update or invite answer may lack; reads
@@ -84,6 +88,10 @@ func Vary(seed uint64) Variation {
 	// Drawn last, so that earlier seeds keep their other choices.
 	v.StampSkew = []time.Duration{0, 0, 3 * time.Second, -3 * time.Second, 2 * time.Minute, -10 * time.Minute, 3 * time.Hour}[r.IntN(7)]
 	v.ProxyLinks = r.IntN(4) == 0
+	v.IDNStore = r.IntN(3) == 0
+	if r.IntN(4) == 0 {
+		v.TimeFormat = "local"
+	}
 	return v
 }
 
@@ -117,6 +125,7 @@ func (v Variation) String() string {
 	say(v.ClockSkew != 0, "clock %v off", v.ClockSkew)
 	say(v.StampSkew != 0, "created_at %v off the Date header's clock", v.StampSkew)
 	say(v.ProxyLinks, "page links to the address behind the proxy")
+	say(v.IDNStore, "domains stored in punycode")
 	return fmt.Sprintf("vary %d: %s", v.Seed, strings.Join(parts, "; "))
 }
 

@@ -90,12 +90,18 @@ func (s *Server) idValue(p *Partner) json.RawMessage {
 	return b
 }
 
+// vilnius is a zone ahead of UTC, for created_at written in local time
+// without saying so.
+var vilnius = time.FixedZone("EET", 3*60*60)
+
 // timeValue is a timestamp in the variation's form.
 func (s *Server) timeValue(t time.Time) any {
 	t = t.Add(s.opts.Vary.StampSkew)
 	switch s.opts.Vary.TimeFormat {
 	case "sql":
 		return t.UTC().Format("2006-01-02 15:04:05")
+	case "local":
+		return t.In(vilnius).Format("2006-01-02 15:04:05")
 	case "unix":
 		return t.Unix()
 	}
