@@ -103,7 +103,7 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	putText(change, "name", p.Name)
 	putText(change, "surname", p.Surname)
 	if len(p.Tags) > 0 {
-		change["tags"] = p.Tags
+		change["tags"] = keepMarks(p.Tags, f)
 	}
 	if len(change) == 0 || (len(p.Tags) == 0 && f.named && holds(f, p)) {
 		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Unchanged,
@@ -152,6 +152,20 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	default:
 		out.Verdict = put.Verdict
 		out.Message = "the partner was already in Partnero; its update was refused: " + put.Message
+	}
+	return out
+}
+
+// keepMarks is a row's tags plus the import marks the partner shows: the
+// tags sent replace the partner's, and a mark removed would leave the
+// import that made the partner unable to show it (its rollback would pass
+// it by).
+func keepMarks(tags []string, f partner) []string {
+	out := slices.Clone(tags)
+	for _, t := range f.Tags {
+		if IsMark(t) && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
 	return out
 }

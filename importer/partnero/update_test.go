@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,23 @@ func TestUpdateAnswers(t *testing.T) {
 				t.Errorf("partner id %q", out.PartnerID)
 			}
 		})
+	}
+}
+
+// The tags an update sends replace the partner's: the marks of the imports
+// that made it are sent along, so that their rollbacks still know it.
+func TestUpdateKeepsImportMarks(t *testing.T) {
+	tests := []struct {
+		row, has, want []string
+	}{
+		{[]string{"vip"}, []string{"partnero-import-abc", "old"}, []string{"vip", "partnero-import-abc"}},
+		{[]string{"vip", "partnero-import-abc"}, []string{"partnero-import-abc"}, []string{"vip", "partnero-import-abc"}},
+		{[]string{"vip"}, nil, []string{"vip"}},
+		{[]string{"vip"}, []string{"partnero-importer"}, []string{"vip"}}, // not a mark: no dash after the name
+	}
+	for _, tt := range tests {
+		if got := keepMarks(tt.row, partner{Tags: tt.has, tagged: tt.has != nil}); !slices.Equal(got, tt.want) {
+			t.Errorf("row %v, partner %v: sent %v, want %v", tt.row, tt.has, got, tt.want)
+		}
 	}
 }
