@@ -47,7 +47,7 @@ func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
 	}
 	book, err := excelize.OpenReader(bytes.NewReader(zipped), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: excelizeSpill})
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the spreadsheet: it is not an XLSX workbook, or it is damaged (%v)", err)
+		return nil, fmt.Errorf("cannot open the spreadsheet: it is not an XLSX workbook, or it is damaged (%q)", err.Error())
 	}
 	var notes []string
 	sheet := opts.Sheet

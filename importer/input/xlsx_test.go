@@ -193,6 +193,18 @@ func TestDamagedWorkbook(t *testing.T) {
 	}
 }
 
+// A part's name and the XML decoder's error come from the file: they are
+// quoted in the message, no control byte reaching a terminal raw.
+func TestDamagedPartNamedWithControls(t *testing.T) {
+	t.Parallel()
+	book := workbook(t, map[string][][]any{"Sheet1": {{"email"}, {"a@x.io"}}}, "")
+	evil := withParts(t, book, map[string]string{"xl/worksheets/\x1b]0;owned\x07\x1b[2K\x00.xml": "<a>\x1b[31m"})
+	_, _, err := readBook(t, evil)
+	if err == nil || !strings.Contains(err.Error(), "damaged") || strings.ContainsFunc(err.Error(), func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		t.Errorf("%q", err)
+	}
+}
+
 // rezip rewrites one part of a zip archive.
 func rezip(t *testing.T, zipped []byte, part string, change func(string) string) []byte {
 	t.Helper()

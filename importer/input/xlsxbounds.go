@@ -136,17 +136,18 @@ var (
 func scanPart(f *zip.File, scan func(*xml.Decoder) ([]int, error)) ([]int, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("the spreadsheet is damaged: %s: %v", f.Name, err)
+		return nil, fmt.Errorf("the spreadsheet is damaged: %q: %v", f.Name, err)
 	}
 	defer rc.Close()
 	got, err := scan(xml.NewDecoder(&tokenBound{r: rc}))
 	for _, refused := range errOversizedParts {
 		if errors.Is(err, refused) {
-			return nil, fmt.Errorf("the spreadsheet cannot be read: %s %v: save it as CSV", f.Name, err)
+			return nil, fmt.Errorf("the spreadsheet cannot be read: %q %v: save it as CSV", f.Name, err)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("the spreadsheet is damaged (%s: %v): open and save it again, or save it as CSV", f.Name, err)
+		// Quoted: the part's name and the XML's error come from the file.
+		return nil, fmt.Errorf("the spreadsheet is damaged (%q: %q): open and save it again, or save it as CSV", f.Name, err.Error())
 	}
 	return got, nil
 }
