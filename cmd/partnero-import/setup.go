@@ -188,7 +188,13 @@ func openSource(ctx context.Context, file string, stdin io.Reader, twice bool) (
 					}
 				}, nil
 		}
-		return func() (io.ReadCloser, error) { return openInput(ctx, file) }, func() {}, nil
+		return func() (io.ReadCloser, error) {
+			f, err := os.Open(file) // a regular file: opened at once
+			if err != nil {
+				return nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+			}
+			return f, nil
+		}, func() {}, nil
 	}
 	return copyOnce(ctx, stdin, "standard input")
 }
