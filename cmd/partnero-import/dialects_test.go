@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // readTable reads a clean UTF-8 CSV whole (a test fixture, not an input).
@@ -62,8 +63,8 @@ func writeWorkbook(t *testing.T, rows [][]string, path string) {
 	}
 }
 
-// One table saved as XLSX, as semicolon CSV, as UTF-16 text and as
-// Windows-1252 CSV validates exactly as the clean UTF-8 CSV does.
+// One table saved as XLSX, as semicolon CSV, as UTF-16 or UTF-32 text and
+// as Windows-1252 CSV validates exactly as the clean UTF-8 CSV does.
 func TestOneTableInEveryDialect(t *testing.T) {
 	const clean = "../../samples/partners.csv"
 	rows := readTable(t, clean)
@@ -76,9 +77,19 @@ func TestOneTableInEveryDialect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	utf32le, err := utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewEncoder().Bytes(writeCSV(rows, ',', true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	utf32be, err := utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder().Bytes(writeCSV(rows, ',', false))
+	if err != nil {
+		t.Fatal(err)
+	}
 	variants := map[string][]byte{
 		"semicolon.csv":   writeCSV(rows, ';', true),
 		"unicode.txt":     utf16,
+		"utf32le.csv":     utf32le,
+		"utf32be.csv":     utf32be,
 		"windows1252.csv": cp1252,
 	}
 	for name, data := range variants {
@@ -92,7 +103,7 @@ func TestOneTableInEveryDialect(t *testing.T) {
 
 	want := runCLI(t, nil, "", "validate", "--report", filepath.Join(dir, "clean.report.csv"), clean)
 	golden(t, "partners.validate.csv", want.report)
-	for _, input := range []string{"semicolon.csv", "unicode.txt", "windows1252.csv", "partners.xlsx", "../../samples/partners.xlsx"} {
+	for _, input := range []string{"semicolon.csv", "unicode.txt", "utf32le.csv", "utf32be.csv", "windows1252.csv", "partners.xlsx", "../../samples/partners.xlsx"} {
 		path := input
 		if !strings.Contains(input, "/") {
 			path = filepath.Join(dir, input)

@@ -84,7 +84,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.group("input")
 	fs.StringVar(&o.format, "format", "", "`csv|jsonl|xlsx` input format (default: from the file's extension)")
 	fs.StringVar(&o.delimiter, "delimiter", "", "`C` force the CSV delimiter: one character, or tab (default: sniffed among , ; tab |)")
-	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|windows-1252` force the text encoding (default: sniffed)")
+	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|utf-32le|utf-32be|windows-1252` force the text encoding (default: sniffed)")
 	fs.StringVar(&o.sheet, "sheet", "", "`NAME` the XLSX sheet to read (default: the first)")
 	fs.Var((*joined)(&o.mapping), "map", "`FIELD=HEADER,...` map a field to a column header of the file (repeatable)")
 	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")

@@ -359,6 +359,18 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		utf16[order] = filepath.Join(dir, order+".csv")
 		os.WriteFile(utf16[order], b, 0o600)
 	}
+	for _, order := range []string{"utf-32le", "utf-32be"} {
+		var b []byte
+		for _, c := range string(sampleText) {
+			if order == "utf-32le" {
+				b = append(b, byte(c), 0, 0, 0)
+			} else {
+				b = append(b, 0, 0, 0, byte(c))
+			}
+		}
+		utf16[order] = filepath.Join(dir, order+".csv")
+		os.WriteFile(utf16[order], b, 0o600)
+	}
 	empty := filepath.Join(dir, "empty.csv")
 	os.WriteFile(empty, nil, 0o600)
 	keyFile := filepath.Join(dir, "key")
@@ -380,6 +392,8 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"binary file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), binary}, "not text"},
 		{"UTF-16LE without a BOM", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), utf16["utf-16le"]}, "give --encoding utf-16le"},
 		{"UTF-16BE without a BOM", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), utf16["utf-16be"]}, "give --encoding utf-16be"},
+		{"UTF-32LE without a BOM", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), utf16["utf-32le"]}, "looks like UTF-32LE text without a byte order mark: give --encoding utf-32le"},
+		{"UTF-32BE without a BOM", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), utf16["utf-32be"]}, "looks like UTF-32BE text without a byte order mark: give --encoding utf-32be"},
 		{"workbook named .csv", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), workbookAsCSV}, "zip archive"},
 		{"empty file", nil, []string{"validate", "--report", filepath.Join(dir, "r.csv"), empty}, "empty"},
 		{"unknown preset", nil, []string{"validate", "--preset", "impact", "../../samples/partners.csv"}, "unknown --preset"},

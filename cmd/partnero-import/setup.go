@@ -104,11 +104,15 @@ func parseRate(v string) (r float64, auto bool, err error) {
 	return r, false, nil
 }
 
+// maxKeyFile is the most of a key file read: a key is some tens of bytes,
+// and a larger file (a device, a log named by mistake) is not read whole.
+const maxKeyFile = 4 << 10
+
 func apiKey(file string, getenv func(string) string) (secret.String, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := readKeyFile(file)
 		if err != nil {
-			return secret.String{}, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
+			return secret.String{}, err
 		}
 		if k := strings.TrimSpace(string(b)); k != "" {
 			return secret.New(k), nil
@@ -119,6 +123,23 @@ func apiKey(file string, getenv func(string) string) (secret.String, error) {
 		return secret.New(k), nil
 	}
 	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or PARTNERO_API_KEY_FILE, or use --api-key-file (or --sandbox to rehearse)")
+}
+
+// readKeyFile reads a key file of at most maxKeyFile bytes.
+func readKeyFile(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
+	}
+	if len(b) > maxKeyFile {
+		return nil, usagef("--api-key-file %s is larger than %d KiB: it should hold the API key alone", file, maxKeyFile>>10)
+	}
+	return b, nil
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -143,30 +164,79 @@ func openSource(ctx context.Context, file string, stdin io.Reader, twice bool) (
 		if st.IsDir() {
 			return nil, nil, usagef("%s is a directory, not a file", file)
 		}
-		if !st.Mode().IsRegular() && twice {
-			// A pipe (a FIFO, /dev/stdin) can be read once: copied first,
-			// as standard input is, for the run's two passes.
-			f, err := os.Open(file)
+		if !st.Mode().IsRegular() {
+			// A pipe (a FIFO, /dev/stdin) is opened now, while nothing
+			// else runs: its open waits for a writer.
+			f, err := openInput(ctx, file)
 			if err != nil {
-				return nil, nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
+				return nil, nil, err
 			}
-			defer f.Close()
-			return copyOnce(ctx, f)
+			if twice {
+				// It can be read once: copied first, as standard input
+				// is, for the run's two passes.
+				defer f.Close()
+				return copyOnce(ctx, f, file)
+			}
+			return func() (io.ReadCloser, error) {
+					if opened := f; opened != nil {
+						f = nil
+						return opened, nil
+					}
+					return openInput(ctx, file)
+				}, func() {
+					if f != nil {
+						f.Close() // never handed to the run
+					}
+				}, nil
 		}
 		return func() (io.ReadCloser, error) {
-			f, err := os.Open(file)
+			f, err := os.Open(file) // a regular file: opened at once
 			if err != nil {
 				return nil, usagef("cannot read %s: %v", file, errors.Unwrap(err))
 			}
 			return f, nil
 		}, func() {}, nil
 	}
-	return copyOnce(ctx, stdin)
+	return copyOnce(ctx, stdin, "standard input")
 }
 
+// openInput opens the input, giving up when ctx ends: opening a FIFO
+// waits for a writer, and a signal must end the run all the same.
+func openInput(ctx context.Context, file string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(file)
+		done <- opened{f, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			return nil, usagef("cannot read %s: %v", file, errors.Unwrap(o.err))
+		}
+		return o.f, nil
+	case <-ctx.Done():
+		go func() { // the open may still succeed: close what it opens
+			if o := <-done; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, interruptedError{fmt.Sprintf("interrupted while waiting for %s to be written to: nothing was checked or sent", file)}
+	}
+}
+
+// maxCopiedInput is the most of standard input, a pipe or a device that
+// is copied for a run's passes: past it (/dev/zero, a producer that never
+// ends) the run stops rather than fill the disk. A larger file is given
+// by its path, and read where it is.
+const maxCopiedInput = 1 << 30
+
 // copyOnce copies a stream that can be read only once to a private
-// temporary file, and opens that once per pass.
-func copyOnce(ctx context.Context, stdin io.Reader) (open func() (io.ReadCloser, error), cleanup func(), err error) {
+// temporary file, and opens that once per pass; what names it in messages.
+func copyOnce(ctx context.Context, stdin io.Reader, what string) (open func() (io.ReadCloser, error), cleanup func(), err error) {
 	tmp, err := os.CreateTemp("", "partnero-import-stdin-*") // 0600
 	if err != nil {
 		return nil, nil, err
@@ -180,23 +250,32 @@ func copyOnce(ctx context.Context, stdin io.Reader) (open func() (io.ReadCloser,
 	// the run at once: nothing has been checked or sent yet.
 	copied := make(chan error, 1)
 	go func() {
-		_, err := io.Copy(tmp, stdin)
+		n, err := io.Copy(tmp, io.LimitReader(stdin, maxCopiedInput+1))
+		if err == nil && n > maxCopiedInput {
+			err = errCopyTooLarge
+		}
 		copied <- err
 	}()
 	select {
 	case err := <-copied:
+		if errors.Is(err, errCopyTooLarge) {
+			cleanup()
+			return nil, nil, usagef("the input is a stream (standard input, a pipe or a device) longer than %d GiB, the most copied for the run's passes: save it to a file and give its path", maxCopiedInput>>30)
+		}
 		if err != nil {
 			cleanup()
-			return nil, nil, usagef("cannot read standard input: %v", err)
+			return nil, nil, usagef("cannot read %s: %v", what, err)
 		}
 	case <-ctx.Done():
 		cleanup()
-		return nil, nil, interruptedError{"interrupted while standard input was being read: nothing was checked or sent"}
+		return nil, nil, interruptedError{"interrupted while " + what + " was being read: nothing was checked or sent"}
 	}
 	return func() (io.ReadCloser, error) {
 		return copiedInput{io.NewSectionReader(tmp, 0, 1<<62), tmp}, nil
 	}, cleanup, nil
 }
+
+var errCopyTooLarge = errors.New("longer than maxCopiedInput")
 
 // copiedInput reads standard input's copy; its Stat gives the progress bar
 // a size to measure against. Closing it leaves the copy for the next pass.

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // got is what a test compares: each record's row, line, email (or its
@@ -197,6 +199,8 @@ func TestEncodings(t *testing.T) {
 	utf16le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(text)
 	utf16be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().String(text)
 	cp1252, _ := charmap.Windows1252.NewEncoder().String(text)
+	utf32le, _ := utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewEncoder().String(text)
+	utf32be, _ := utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder().String(text)
 	tests := []struct {
 		name string
 		raw  string
@@ -206,6 +210,10 @@ func TestEncodings(t *testing.T) {
 		{"utf-8 BOM", "\ufeff" + text, Options{}},
 		{"utf-16le BOM", utf16le, Options{}},
 		{"utf-16be BOM", utf16be, Options{}},
+		{"utf-32le BOM", utf32le, Options{}},
+		{"utf-32be BOM", utf32be, Options{}},
+		{"utf-32le forced, no BOM", utf32le[4:], Options{Encoding: "utf-32le"}},
+		{"utf-32be forced, no BOM", utf32be[4:], Options{Encoding: "utf-32be"}},
 		{"windows-1252 sniffed", cp1252, Options{}},
 		{"windows-1252 forced", cp1252, Options{Encoding: "windows-1252"}},
 	}
@@ -223,6 +231,33 @@ func TestEncodings(t *testing.T) {
 				t.Errorf("warnings %q", warnings)
 			}
 		})
+	}
+}
+
+// Text in UTF-16 or UTF-32 without a BOM is named by its NUL bytes, so
+// that the message gives the --encoding to use.
+func TestUnicodeOrder(t *testing.T) {
+	const text = "email,name\nzoe@x.io,Zoë Müller\n"
+	for _, tt := range []struct {
+		enc  encoding.Encoding
+		want string
+	}{
+		{unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le"},
+		{unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be"},
+		{utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), "utf-32le"},
+		{utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), "utf-32be"},
+	} {
+		raw, _ := tt.enc.NewEncoder().String(text)
+		if got := unicodeOrder([]byte(raw)); got != tt.want {
+			t.Errorf("%s: got %q", tt.want, got)
+		}
+		_, err := Open(strings.NewReader(raw), Options{Format: CSV})
+		if want := "give --encoding " + tt.want; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", tt.want, err, want)
+		}
+	}
+	if got := unicodeOrder([]byte("\x00\x01\x00\x00\x05\x00\x00\x07")); got != "" {
+		t.Errorf("NULs anywhere: got %q", got)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 	"golang.org/x/text/transform"
 )
 
@@ -122,6 +123,8 @@ var encodings = map[string]encoding.Encoding{
 	"utf-8": unicode.UTF8, "utf8": unicode.UTF8,
 	"utf-16le":     unicode.UTF16(unicode.LittleEndian, unicode.UseBOM),
 	"utf-16be":     unicode.UTF16(unicode.BigEndian, unicode.UseBOM),
+	"utf-32le":     utf32.UTF32(utf32.LittleEndian, utf32.UseBOM),
+	"utf-32be":     utf32.UTF32(utf32.BigEndian, utf32.UseBOM),
 	"windows-1252": charmap.Windows1252, "cp1252": charmap.Windows1252,
 }
 
@@ -129,7 +132,7 @@ var encodings = map[string]encoding.Encoding{
 func ParseEncoding(s string) (string, error) {
 	name := strings.ToLower(s)
 	if _, ok := encodings[name]; !ok {
-		return "", fmt.Errorf("unknown --encoding %q: use utf-8, utf-16le, utf-16be or windows-1252", s)
+		return "", fmt.Errorf("unknown --encoding %q: use utf-8, utf-16le, utf-16be, utf-32le, utf-32be or windows-1252", s)
 	}
 	return name, nil
 }
@@ -199,6 +202,10 @@ func decodeText(r io.Reader, forced string) (_ *bufio.Reader, note string, _ err
 		enc = encodings[forced]
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		enc = unicode.UTF8
+	case bytes.HasPrefix(head, bomUTF32LE): // before UTF-16LE's, its first half
+		enc = encodings["utf-32le"]
+	case bytes.HasPrefix(head, bomUTF32BE):
+		enc = encodings["utf-32be"]
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
 		enc = encodings["utf-16le"]
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
@@ -218,6 +225,10 @@ func decodeText(r io.Reader, forced string) (_ *bufio.Reader, note string, _ err
 		if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
 			br.Discard(3)
 		}
+	} else if utf32Encoding(enc) {
+		// BOMOverride would take UTF-32LE's BOM for UTF-16LE's: UTF-32's
+		// own decoder reads its BOM.
+		text = bufio.NewReaderSize(transform.NewReader(br, enc.NewDecoder()), sniffSize)
 	} else {
 		text = bufio.NewReaderSize(transform.NewReader(br, unicode.BOMOverride(enc.NewDecoder())), sniffSize)
 	}
@@ -260,31 +271,46 @@ func notText(head []byte) error {
 		return errors.New("the file is a zip archive, probably an XLSX workbook: give it a .xlsx name or use --format xlsx")
 	case isCompoundFile(head):
 		return errors.New("the file is an old Excel (.xls) workbook or an encrypted one: save it as XLSX or CSV")
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return nil // UTF-16 with a BOM: NUL bytes are expected
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, bomUTF32BE):
+		return nil // UTF-16 or UTF-32 with a BOM: NUL bytes are expected
 	case mostlyNUL(head[:min(len(head), 8<<10)]):
-		if enc := utf16Order(head[:min(len(head), 8<<10)]); enc != "" {
+		if enc := unicodeOrder(head[:min(len(head), 8<<10)]); enc != "" {
 			return fmt.Errorf("the file looks like %s text without a byte order mark: give --encoding %s", strings.ToUpper(enc), enc)
 		}
-		return errors.New("the file is not text (it is full of NUL bytes): is it a spreadsheet or UTF-16 without a byte order mark? try --format xlsx or --encoding utf-16le")
+		return errors.New("the file is not text (it is full of NUL bytes): is it a spreadsheet, or UTF-16 or UTF-32 without a byte order mark? try --format xlsx, or the file's --encoding")
 	}
 	return nil
 }
 
-// utf16Order tells UTF-16 without a BOM from its NUL bytes: mostly ASCII
-// text has them at odd offsets in little-endian order, even in big-endian.
-// "" when they fall on both.
-func utf16Order(b []byte) string {
-	var at [2]int
+// Byte order marks of UTF-32: LE's begins with UTF-16LE's.
+var (
+	bomUTF32LE = []byte{0xFF, 0xFE, 0x00, 0x00}
+	bomUTF32BE = []byte{0x00, 0x00, 0xFE, 0xFF}
+)
+
+func utf32Encoding(enc encoding.Encoding) bool {
+	return enc == encodings["utf-32le"] || enc == encodings["utf-32be"]
+}
+
+// unicodeOrder tells UTF-16 or UTF-32 without a BOM from its NUL bytes:
+// in mostly ASCII text they stand at the same places in every two or four
+// bytes (after the ASCII byte in little-endian order, before it in
+// big-endian). "" when they fall anywhere.
+func unicodeOrder(b []byte) string {
+	var at [4]int // NULs at each offset modulo 4
 	for i, c := range b {
 		if c == 0 {
-			at[i%2]++
+			at[i%4]++
 		}
 	}
 	switch {
-	case at[1] > 0 && at[0] == 0:
+	case at[0] == 0 && at[1] > 0 && at[2] > 0 && at[3] > 0:
+		return "utf-32le"
+	case at[3] == 0 && at[0] > 0 && at[1] > 0 && at[2] > 0:
+		return "utf-32be"
+	case at[0] == 0 && at[2] == 0:
 		return "utf-16le"
-	case at[0] > 0 && at[1] == 0:
+	case at[1] == 0 && at[3] == 0:
 		return "utf-16be"
 	}
 	return ""

@@ -1,10 +1,8 @@
 package input
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -34,26 +32,22 @@ type xlsxReader struct {
 }
 
 func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
-	zipped, err := io.ReadAll(r) // excelize reads it all too; the sheets' XML is checked from it
+	zipped, err := readWorkbook(r) // excelize reads it all too; the caps are checked from it
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the file: %w", err)
-	}
-	book, err := excelize.OpenReader(bytes.NewReader(zipped))
-	if err != nil {
-		if errors.Is(err, excelize.ErrWorkbookPassword) {
-			return nil, errors.New("the spreadsheet is password-protected: save it without a password, or as CSV")
-		}
-		if isCompoundFile(zipped) && encryptedPackage(zipped) {
-			return nil, errors.New("the spreadsheet is password-protected: save it without a password, or as CSV")
-		}
-		if isCompoundFile(zipped) {
-			return nil, errOldExcel
-		}
-		return nil, fmt.Errorf("cannot open the spreadsheet: it is not an XLSX workbook, or it is damaged or password-protected (%v)", err)
-	}
-	if err := sheetsWellFormed(zipped); err != nil {
-		book.Close()
 		return nil, err
+	}
+	if isCompoundFile(zipped) {
+		if encryptedPackage(zipped) {
+			return nil, errors.New("the spreadsheet is password-protected: save it without a password, or as CSV")
+		}
+		return nil, errOldExcel
+	}
+	if err := checkWorkbook(zipped); err != nil {
+		return nil, err
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(zipped), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: excelizeSpill})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the spreadsheet: it is not an XLSX workbook, or it is damaged (%q)", err.Error())
 	}
 	var notes []string
 	sheet := opts.Sheet
@@ -221,37 +215,6 @@ func firstVisibleSheet(book *excelize.File) string {
 	return book.GetSheetName(0)
 }
 
-// sheetsWellFormed refuses a workbook whose sheets' XML is damaged (cut
-// short, or with a character XML forbids): excelize's row iterator stops
-// at the damage as if the sheet ended there, and the rows after it would
-// be lost without a word.
-func sheetsWellFormed(zipped []byte) error {
-	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
-	if err != nil {
-		return fmt.Errorf("cannot open the spreadsheet: %v", err)
-	}
-	for _, f := range zr.File {
-		sheet := strings.HasPrefix(f.Name, "xl/worksheets/") && strings.HasSuffix(f.Name, ".xml")
-		if !sheet && f.Name != "xl/sharedStrings.xml" { // the cells' text is kept there
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("the spreadsheet is damaged: %s: %v", f.Name, err)
-		}
-		dec := xml.NewDecoder(rc)
-		for {
-			if _, err = dec.Token(); err != nil { // Token, not RawToken: it checks that elements close
-				break
-			}
-		}
-		rc.Close()
-		if err != io.EOF {
-			return fmt.Errorf("the spreadsheet is damaged (%s: %v): open and save it again, or save it as CSV", f.Name, err)
-		}
-	}
-	return nil
-}
 func (x *xlsxReader) Header() []byte    { return x.header }
 func (x *xlsxReader) Columns() []Column { return x.cols }
 

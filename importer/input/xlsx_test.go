@@ -3,6 +3,7 @@ package input
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"io"
 	"strings"
 	"testing"
@@ -192,6 +193,18 @@ func TestDamagedWorkbook(t *testing.T) {
 	}
 }
 
+// A part's name and the XML decoder's error come from the file: they are
+// quoted in the message, no control byte reaching a terminal raw.
+func TestDamagedPartNamedWithControls(t *testing.T) {
+	t.Parallel()
+	book := workbook(t, map[string][][]any{"Sheet1": {{"email"}, {"a@x.io"}}}, "")
+	evil := withParts(t, book, map[string]string{"xl/worksheets/\x1b]0;owned\x07\x1b[2K\x00.xml": "<a>\x1b[31m"})
+	_, _, err := readBook(t, evil)
+	if err == nil || !strings.Contains(err.Error(), "damaged") || strings.ContainsFunc(err.Error(), func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		t.Errorf("%q", err)
+	}
+}
+
 // rezip rewrites one part of a zip archive.
 func rezip(t *testing.T, zipped []byte, part string, change func(string) string) []byte {
 	t.Helper()
@@ -248,5 +261,104 @@ func TestWorkbookSheetsAndCells(t *testing.T) {
 	}
 	if w := strings.Join(warnings, "\n"); !strings.Contains(w, `sheet "Old" is hidden`) || !strings.Contains(w, `read sheet "Partners" of 2`) {
 		t.Errorf("warnings:\n%s", w)
+	}
+}
+
+// withParts is a zip archive's parts with some replaced or added.
+func withParts(t *testing.T, zipped []byte, parts map[string]string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if _, ok := parts[f.Name]; ok {
+			continue
+		}
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	for name, text := range parts {
+		w, _ := zw.Create(name)
+		io.WriteString(w, text)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// zeros is an endless source of NUL bytes, /dev/zero, counting them.
+type zeros struct{ n int }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	clear(p)
+	z.n += len(p)
+	return len(p), nil
+}
+
+// A file that is no zip archive is refused at its first bytes; a workbook
+// whose parts would unfold past the caps (a zip bomb, a cell or a row
+// longer than any spreadsheet program writes, markup whose text could hold
+// anything) is refused before excelize opens it, reading little of it.
+func TestWorkbookBounds(t *testing.T) {
+	t.Parallel()
+	var z zeros
+	if _, err := Open(&z, Options{Format: XLSX}); err == nil || !strings.Contains(err.Error(), "not an XLSX workbook") || z.n > 64<<10 {
+		t.Errorf("endless zeros: read %d bytes, %v", z.n, err)
+	}
+
+	book := workbook(t, map[string][][]any{"Sheet1": {{"email"}, {"a@x.io"}}}, "")
+	sheet := func(rows string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + rows + `</sheetData></worksheet>`
+	}
+	strs := func(items string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` + items + `</sst>`
+	}
+	header := `<row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c></row>`
+	longString := strs(`<si><t>` + strings.Repeat("a", 100<<10) + `</t></si>`)
+	wideRow := `<row r="2">` + strings.Repeat(`<c t="s"><v>0</v></c>`, 200) + `</row>` // 200 × 100 KiB
+	tests := []struct {
+		name  string
+		parts map[string]string
+		want  string
+	}{
+		{"a 2 MiB tag", map[string]string{"xl/sharedStrings.xml": strs(`<si><t a="` + strings.Repeat("a", 2<<20))}, "more than 1 MiB of XML without a tag"},
+		{"a shared string of many runs", map[string]string{"xl/sharedStrings.xml": strs(`<si>` + strings.Repeat(`<r><t>`+strings.Repeat("b", 1<<10)+`</t></r>`, 200) + `</si>`)}, "longer than 128 KiB"},
+		{"an inline string too long", map[string]string{"xl/worksheets/sheet1.xml": sheet(header + `<row r="2"><c t="inlineStr"><is><t>` + strings.Repeat("c", 200<<10) + `</t></is></c></row>`)}, "longer than 128 KiB"},
+		{"a row of long shared strings", map[string]string{"xl/sharedStrings.xml": longString, "xl/worksheets/sheet1.xml": sheet(header + wideRow)}, "row whose cells' text is longer than 16 MiB"},
+		{"CDATA", map[string]string{"xl/worksheets/sheet1.xml": sheet(header + `<row r="2"><c t="inlineStr"><is><t><![CDATA[a@x.io]]></t></is></c></row>`)}, "CDATA"},
+		{"a DOCTYPE", map[string]string{"xl/sharedStrings.xml": `<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaa">]>` + strs(``)}, "DOCTYPE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := readBook(t, withParts(t, book, tt.parts))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "save it as CSV") {
+				t.Errorf("%v, want %q", err, tt.want)
+			}
+		})
+	}
+	// The count of shared strings, with a lower cap: the real one takes
+	// seconds to reach.
+	tooMany := withParts(t, book, map[string]string{"xl/sharedStrings.xml": strs(strings.Repeat(`<si><t>a</t></si>`, 11))})
+	zr, _ := zip.NewReader(bytes.NewReader(tooMany), int64(len(tooMany)))
+	for _, f := range zr.File {
+		if isSharedStrings(f.Name) {
+			_, err := scanPart(f, func(dec *xml.Decoder) ([]int, error) { return sharedStringsScan(dec, 10) })
+			if err == nil || !strings.Contains(err.Error(), "holds more shared strings than this tool indexes (10)") {
+				t.Errorf("11 shared strings of 10: %v", err)
+			}
+		}
+	}
+	// Within the caps, the same shapes read well.
+	recs, _, err := readBook(t, withParts(t, book, map[string]string{"xl/sharedStrings.xml": longString,
+		"xl/worksheets/sheet1.xml": sheet(header + `<row r="2"><c t="inlineStr"><is><t>a@x.io</t></is></c><c t="s"><v>0</v></c></row>`)}))
+	if err != nil || len(recs) != 1 || recs[0].Email != "a@x.io" {
+		t.Errorf("%d records, %v", len(recs), err)
 	}
 }

@@ -18,7 +18,7 @@ _partnero_import() {
     validate)
         case $prev in
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
-        --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be windows-1252"; return ;;
+        --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
@@ -40,7 +40,7 @@ _partnero_import() {
         --base-url|-base-url) _partnero_import_offer ""; return ;;
         --concurrency|-concurrency) _partnero_import_offer ""; return ;;
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
-        --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be windows-1252"; return ;;
+        --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;

@@ -26,7 +26,7 @@ _partnero-import() {
     validate)
         _arguments \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
-            '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be windows-1252)' \
+            '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \
@@ -46,7 +46,7 @@ _partnero-import() {
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--dry-run[the same as validate: check every row, send nothing]' \
-            '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be windows-1252)' \
+            '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \

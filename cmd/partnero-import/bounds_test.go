@@ -1,0 +1,180 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// zipBomb writes the sample workbook with a shared strings part of one
+// string of mib MiB: about a kilobyte a MiB on disk. Its deflate stream
+// repeats one block of 'a's (the text before it is all 'a's too, so the
+// block's back-references read the same wherever it stands); its CRC is
+// computed a MiB at a time, never the whole text held.
+func zipBomb(t *testing.T, path string, mib int) {
+	t.Helper()
+	prefix := []byte(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>`)
+	suffix := []byte(`</t></si></sst>`)
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	var deflated bytes.Buffer
+	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
+	fw.Write(prefix)
+	fw.Write(chunk)
+	fw.Flush()
+	head := deflated.Len()
+	fw.Write(chunk)
+	fw.Flush()
+	block := bytes.Clone(deflated.Bytes()[head:])
+	deflated.Truncate(head)
+	fw.Write(suffix) // its back-references, if any, see 'a's as in the repeated stream
+	fw.Close()
+	tail := deflated.Bytes()[head:]
+
+	crc := crc32.Update(0, crc32.IEEETable, prefix)
+	for range mib {
+		crc = crc32.Update(crc, crc32.IEEETable, chunk)
+	}
+	crc = crc32.Update(crc, crc32.IEEETable, suffix)
+
+	sample, err := os.ReadFile("../../samples/partners.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(sample), int64(len(sample)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/sharedStrings.xml", Method: zip.Deflate, CRC32: crc,
+		CompressedSize64:   uint64(head + (mib-1)*len(block) + len(tail)),
+		UncompressedSize64: uint64(len(prefix) + mib<<20 + len(suffix))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(deflated.Bytes()[:head])
+	for range mib - 1 {
+		w.Write(block)
+	}
+	w.Write(tail)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Hostile inputs end with one line and exit 2, having read little of
+// them: a zip bomb (one shared string of 2 GiB in a 2 MB workbook, or of
+// 600 MiB, within the total cap), /dev/zero given as a workbook, and
+// /dev/zero as the key file. Each once died with an out-of-memory dump.
+func TestHostileInputsAreBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bomb := filepath.Join(dir, "bomb.xlsx")
+	zipBomb(t, bomb, 2048)
+	if st, _ := os.Stat(bomb); st.Size() > 4<<20 {
+		t.Fatalf("the bomb is %d bytes", st.Size())
+	}
+	smallBomb := filepath.Join(dir, "small-bomb.xlsx")
+	zipBomb(t, smallBomb, 600)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"a 2 GiB shared string", nil, []string{"validate", bomb}, "the workbook unzips to more than 1 GiB"},
+		{"a 600 MiB shared string", nil, []string{"validate", smallBomb}, "longer than 128 KiB"},
+		{"a 2 GiB shared string, imported", nil, []string{"import", "--sandbox", bomb}, "the workbook unzips to more than 1 GiB"},
+		{"/dev/zero as a workbook", nil, []string{"validate", "--format", "xlsx", "/dev/zero"}, "not an XLSX workbook"},
+		{"/dev/zero as the key file", nil, []string{"import", "--api-key-file", "/dev/zero", "../../samples/partners.csv"}, "--api-key-file /dev/zero is larger than 4 KiB"},
+		{"/dev/zero as the key file, from the environment", map[string]string{"PARTNERO_API_KEY_FILE": "/dev/zero"}, []string{"import", "../../samples/partners.csv"}, "larger than 4 KiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{tt.args[0], "--no-progress", "--report", filepath.Join(t.TempDir(), "r.csv")}, tt.args[1:]...)
+			r := runCLI(t, tt.env, "", args...)
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if r.code != exitUsage || len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Fatalf("exit %d, want 2 and one line containing %q:\n%s", r.code, tt.want, r.stderr)
+			}
+		})
+	}
+}
+
+// A stream copied for an import's two passes stops at 1 GiB: /dev/zero
+// once filled the disk at 1 GB/s. The copy leaves nothing behind.
+func TestBinaryStreamCopyIsCapped(t *testing.T) {
+	tmp := t.TempDir()
+	cmd, stderr := startBinary(t, []string{"TMPDIR=" + tmp}, "import", "--sandbox", "--no-progress", "--format", "csv",
+		"--report", filepath.Join(t.TempDir(), "r.csv"), "/dev/zero")
+	cmd.Wait()
+	want := "partnero-import: the input is a stream (standard input, a pipe or a device) longer than 1 GiB"
+	if code := cmd.ProcessState.ExitCode(); code != exitUsage || strings.Count(stderr.String(), "\n") != 1 || !strings.HasPrefix(stderr.String(), want) {
+		t.Fatalf("exit %d, want 2 and one line %q...:\n%s", code, want, stderr.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+}
+
+// A run waiting to open a FIFO that nobody writes to ends on the first
+// signal, with one line and exit 130; it once took a second one.
+func TestBinaryFIFONobodyWritesTo(t *testing.T) {
+	for _, command := range [][]string{{"import", "--sandbox"}, {"validate"}} {
+		t.Run(command[0], func(t *testing.T) {
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "pipe.csv")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skip(err)
+			}
+			args := append(command, "--no-progress", "--report", filepath.Join(dir, "r.csv"), fifo)
+			cmd, stderr := startBinary(t, nil, args...)
+			waitUntil(t, cmd, func() bool { return waitingForAWriter(t, cmd.Process.Pid) })
+			cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still waiting for a writer after SIGTERM:\n%s", stderr.String())
+			}
+			want := "partnero-import: interrupted while waiting for " + fifo + " to be written to: nothing was checked or sent\n"
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != want {
+				t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
+			}
+		})
+	}
+}
+
+// waitingForAWriter reports a process with a thread blocked opening a
+// FIFO for reading (Linux's wait_for_partner).
+func waitingForAWriter(t *testing.T, pid int) bool {
+	tasks, err := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "wchan"))
+	if err != nil || len(tasks) == 0 {
+		t.Skip("no /proc to see where the process waits")
+	}
+	for _, task := range tasks {
+		if b, _ := os.ReadFile(task); strings.Contains(string(b), "wait_for_partner") {
+			return true
+		}
+	}
+	return false
+}
