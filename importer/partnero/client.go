@@ -434,10 +434,11 @@ func (c *Client) scrubAnswer(status int, body []byte, p *Partner) []byte {
 }
 
 // clean makes a text from elsewhere (a server's message, a transport error)
-// fit for the report: secrets scrubbed (every password of the file, and
-// before cutting, or a cut secret would slip through), then cut short.
+// fit for the report and the terminal: secrets scrubbed (every password of
+// the file, and before cutting, or a cut secret would slip through), control
+// characters shown as escapes, then cut short.
 func (c *Client) clean(s string, p *Partner) string {
-	return truncate(c.passwords.Scrub(s, p.Password, c.key), 500)
+	return truncate(report.Printable(c.passwords.Scrub(s, p.Password, c.key)), 500)
 }
 
 // mayHaveArrived reports whether a failed request may have reached the
