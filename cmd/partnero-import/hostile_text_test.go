@@ -100,3 +100,41 @@ func TestServerTextIsShownNotRun(t *testing.T) {
 		}
 	}
 }
+
+// A file's header cells are echoed on standard error (the columns, a
+// warning, the fatal line when no email column is found): shown as escapes
+// in text and JSON logs; the JSON still reads back as the header's text.
+func TestFileTextOnStandardErrorIsShownNotRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	noEmail, odd := filepath.Join(dir, "noemail.csv"), filepath.Join(dir, "odd.csv")
+	os.WriteFile(noEmail, []byte("na\x1b]0;pwned\x07me,x\u202ey\na,b\n"), 0o600)
+	os.WriteFile(odd, []byte("email,x\u202ey\u0085\x7f\na@x.io,b\n"), 0o600)
+	for _, format := range []string{"text", "json"} {
+		r := runCLI(t, nil, "", "validate", "--log-format", format, "--report", filepath.Join(dir, format+"1.csv"), noEmail)
+		if r.code != exitUsage || !strings.Contains(r.stderr, `x1b]0;pwned`) {
+			t.Errorf("%s: exit %d, stderr %q", format, r.code, r.stderr)
+		}
+		r2 := runCLI(t, nil, "", "validate", "--log-format", format, "--report", filepath.Join(dir, format+"2.csv"), odd)
+		for _, raw := range append(rawControls, "\x7f", "\u0085") {
+			if strings.Contains(r.stderr+r2.stderr, raw) {
+				t.Errorf("%s: %q reaches standard error raw:\n%s%s", format, raw, r.stderr, r2.stderr)
+			}
+		}
+		if format == "json" {
+			var header string
+			for _, l := range strings.Split(strings.TrimSpace(r2.stderr), "\n") {
+				var rec struct{ Msg, Header string }
+				if err := json.Unmarshal([]byte(l), &rec); err != nil {
+					t.Fatalf("not JSON: %s", l)
+				}
+				if rec.Msg == "column" && rec.Header != "email" {
+					header = rec.Header
+				}
+			}
+			if header != "x\u202ey\u0085\x7f" {
+				t.Errorf("the column's header reads back as %q", header)
+			}
+		}
+	}
+}

@@ -52,7 +52,7 @@ func TestTextHygiene(t *testing.T) {
 		"203": "ＡＮＮ@x.io invalid/duplicate_email_in_file",
 		"204": "ｂｏｂ@ｘ.ｉｏ created/",
 		"205": `ca\u200brl@x.io invalid/invalid_email`, // shown, as the report shows what hides
-		"206": "nul@x.io invalid/invalid_row", // the email shown: the row can be found
+		"206": "nul@x.io invalid/invalid_row",          // the email shown: the row can be found
 		"207": " invalid/invalid_row",
 		"208": " invalid/missing_email",
 	}
