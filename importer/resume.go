@@ -65,7 +65,8 @@ func LoadResume(path string, prov *report.Provenance) (*Resume, error) {
 }
 
 func (r *Resume) fingerprint(email string) uint64 {
-	return maphash.String(r.seed, strings.ToLower(strings.TrimSpace(email)))
+	// The report shows an email as Printable: the file's is compared alike.
+	return maphash.String(r.seed, strings.ToLower(strings.TrimSpace(report.Printable(email))))
 }
 
 // check refuses a report of another file: each row it holds must have the

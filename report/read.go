@@ -69,11 +69,11 @@ func lineOf(rec []string, err error) (Line, error) {
 	var errs [4]error
 	l.Row, errs[0] = strconv.Atoi(rec[0])
 	l.Line, errs[1] = strconv.Atoi(rec[1])
-	l.Email, l.Action, l.Status, l.Reason = rec[2], rec[3], Status(rec[4]), Reason(rec[5])
+	l.Email, l.Action, l.Status, l.Reason = fromNeutral(rec[2]), rec[3], Status(rec[4]), Reason(rec[5])
 	if rec[6] != "" {
 		l.HTTPStatus, errs[2] = strconv.Atoi(rec[6])
 	}
-	l.Message, l.PartnerID, l.ReferralLink = rec[7], rec[8], rec[9]
+	l.Message, l.PartnerID, l.ReferralLink = fromNeutral(rec[7]), fromNeutral(rec[8]), fromNeutral(rec[9])
 	l.Attempts, errs[3] = strconv.Atoi(rec[10])
 	return l, errors.Join(errs[:]...)
 }

@@ -128,6 +128,7 @@ func (w *Writer) Write(l *Line) error {
 		w.runs = append(w.runs, len(w.lines))
 	}
 	w.last = l.Row
+	l = l.printable()
 	from := w.offset()
 	if w.jsonl {
 		b, err := json.Marshal(l)

@@ -38,15 +38,15 @@ func TestWriterSortsAtClose(t *testing.T) {
 			b, _ := os.ReadFile(path)
 			var want string
 			if IsJSONL(path) {
-				want = `{"row":1,"line":2,"email":"a@x.io","action":"create","status":"created","reason":"","http_status":0,"message":"x,\"y\"\nz","partner_id":"","referral_link":"","attempts":0}
-{"row":2,"line":3,"email":"a@x.io","action":"create","status":"rejected","reason":"email_exists","http_status":422,"message":"x,\"y\"\nz","partner_id":"","referral_link":"","attempts":0}
-{"row":3,"line":4,"email":"a@x.io","action":"create","status":"created","reason":"","http_status":0,"message":"x,\"y\"\nz","partner_id":"","referral_link":"","attempts":0}
+				want = `{"row":1,"line":2,"email":"a@x.io","action":"create","status":"created","reason":"","http_status":0,"message":"x,\"y\"\\nz","partner_id":"","referral_link":"","attempts":0}
+{"row":2,"line":3,"email":"a@x.io","action":"create","status":"rejected","reason":"email_exists","http_status":422,"message":"x,\"y\"\\nz","partner_id":"","referral_link":"","attempts":0}
+{"row":3,"line":4,"email":"a@x.io","action":"create","status":"created","reason":"","http_status":0,"message":"x,\"y\"\\nz","partner_id":"","referral_link":"","attempts":0}
 `
 			} else {
 				want = "row,line,email,action,status,reason,http_status,message,partner_id,referral_link,attempts\n" +
-					"1,2,a@x.io,create,created,,,\"x,\"\"y\"\"\nz\",,,0\n" +
-					"2,3,a@x.io,create,rejected,email_exists,422,\"x,\"\"y\"\"\nz\",,,0\n" +
-					"3,4,a@x.io,create,created,,,\"x,\"\"y\"\"\nz\",,,0\n"
+					"1,2,a@x.io,create,created,,,\"x,\"\"y\"\"\\nz\",,,0\n" +
+					"2,3,a@x.io,create,rejected,email_exists,422,\"x,\"\"y\"\"\\nz\",,,0\n" +
+					"3,4,a@x.io,create,created,,,\"x,\"\"y\"\"\\nz\",,,0\n"
 			}
 			if string(b) != want {
 				t.Fatalf("got\n%s\nwant\n%s", b, want)

@@ -51,8 +51,8 @@ func TestTextHygiene(t *testing.T) {
 		"202": "ann@x.io created/",
 		"203": "ＡＮＮ@x.io invalid/duplicate_email_in_file",
 		"204": "ｂｏｂ@ｘ.ｉｏ created/",
-		"205": "ca\u200brl@x.io invalid/invalid_email",
-		"206": "nul@x.io invalid/invalid_row", // the email shown: the row can be found
+		"205": `ca\u200brl@x.io invalid/invalid_email`, // shown, as the report shows what hides
+		"206": "nul@x.io invalid/invalid_row",          // the email shown: the row can be found
 		"207": " invalid/invalid_row",
 		"208": " invalid/missing_email",
 	}
@@ -70,4 +70,11 @@ func TestTextHygiene(t *testing.T) {
 		t.Errorf("the sandbox holds %v", stored)
 	}
 	noSecrets(t, r, "Secr3tPassword")
+	// The report shows the invisible character escaped: --resume still
+	// knows the row for the file's.
+	r = runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}, "",
+		"import", "--no-progress", "--rate", "0", "--resume", rep, "--report", in+".again.csv", in)
+	if r.code == exitUsage {
+		t.Errorf("--resume of the report refused: %s", r.stderr)
+	}
 }

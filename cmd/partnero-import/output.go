@@ -37,7 +37,7 @@ func newOutput(s Streams, format string, verbose, bar bool) *output {
 	o := &output{w: &lockedWriter{w: s.Err}}
 	if format == "json" {
 		o.json = true
-		o.folder = newFolder(slog.NewJSONHandler(o.w, nil), false)
+		o.folder = newFolder(slog.NewJSONHandler(jsonShown{o.w}, nil), false)
 		o.log = slog.New(o.folder)
 		return o
 	}
@@ -61,6 +61,26 @@ func newOutput(s Streams, format string, verbose, bar bool) *output {
 	o.folder = newFolder(slog.NewTextHandler(o.w, &slog.HandlerOptions{Level: level, ReplaceAttr: noTime}), true)
 	o.log = slog.New(o.folder)
 	return o
+}
+
+// jsonShown passes JSON log lines on with what encoding/json leaves raw
+// and a terminal acts on (DEL, C1 controls, bidi and other format
+// characters: a header cell's U+202E) written as \u escapes, which JSON
+// reads back as the same text. C0 controls are escaped already.
+type jsonShown struct{ w io.Writer }
+
+func (j jsonShown) Write(p []byte) (int, error) {
+	line := strings.TrimSuffix(string(p), "\n")
+	shown := report.Printable(line)
+	if shown == line {
+		return j.w.Write(p)
+	}
+	// Printable writes \x7f for DEL, which JSON has no escape for.
+	shown = strings.ReplaceAll(shown, `\x7f`, `\u007f`)
+	if _, err := io.WriteString(j.w, shown+"\n"); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 type lockedWriter struct {

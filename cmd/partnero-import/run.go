@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // Exit codes, as the contract fixes them.
@@ -94,7 +96,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, s Strea
 	return exitCodeOf(err)
 }
 
-// oneLine keeps a fatal message on the one line the contract promises.
+// oneLine keeps a fatal message on the one line the contract promises,
+// with what a terminal would act on (a header cell's or a server's escape
+// sequence) shown as escapes.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return report.Printable(strings.Join(strings.Fields(s), " "))
 }

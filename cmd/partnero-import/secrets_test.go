@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -102,5 +104,72 @@ func TestRetryFileIsPrivate(t *testing.T) {
 	st, err := os.Stat(retry)
 	if r.code != exitRowsFailed || err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("exit %d, retry file %v %v\n%s", r.code, st.Mode(), err, r.stderr)
+	}
+}
+
+// A server that echoes the passwords of the rows sent before (not the
+// row's own) and the API key as a form decoder reads it (a plus as a
+// space), percent-encoded, and as Basic credentials in base64. None of
+// those forms reaches the report, standard error (text or JSON logs) or
+// the summary.
+func TestServerEchoingOtherRowsPasswordsAndKeyFormsLeaksNothing(t *testing.T) {
+	t.Parallel()
+	const key = "sk_live+Abc+123xyz"
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	keyForms := []string{key, "sk_live Abc 123xyz", "sk_live%2BAbc%2B123xyz", "sk_live%2bAbc%2b123xyz",
+		b64(key + ":"), b64(":" + key), b64(key), base64.RawURLEncoding.EncodeToString([]byte(":" + key))}
+	var mu sync.Mutex
+	var seen []string // the passwords of the rows sent so far
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
+			return
+		}
+		var p struct{ Password string }
+		json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		others := strings.Join(seen, " ")
+		for _, pw := range seen {
+			others += " " + strings.ReplaceAll(pw, "+", " ") + " " + url.QueryEscape(pw)
+		}
+		seen = append(seen, p.Password)
+		mu.Unlock()
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(map[string]any{
+			"message": "refused; earlier rows had " + others + "; your key " + strings.Join(keyForms, " "),
+			"errors":  map[string]any{"email": "Authorization: Basic " + b64(key+":") + " for " + others},
+		})
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	passwords := []string{"Row1Pass+word", "Row2&Secret9x", "Row3Päss/wordZ", "Row4Pass%2Bx"}
+	var b strings.Builder
+	b.WriteString("email,password\n")
+	for i, pw := range passwords {
+		fmt.Fprintf(&b, "p%d@x.io,%s\n", i+1, pw)
+	}
+	os.WriteFile(in, []byte(b.String()), 0o600)
+	var forms []string
+	forms = append(forms, keyForms...)
+	for _, pw := range passwords {
+		forms = append(forms, pw, strings.ReplaceAll(pw, "+", " "), url.QueryEscape(pw))
+	}
+	for _, format := range []string{"text", "json"} {
+		rep, summary := filepath.Join(dir, format+".report.csv"), filepath.Join(dir, format+".summary.json")
+		r := runCLI(t, map[string]string{"PARTNERO_API_KEY": key, "PARTNERO_BASE_URL": srv.URL + "/v1"}, "",
+			"import", "--no-progress", "--rate", "0", "--concurrency", "1", "--verbose", "--log-format", format,
+			"--summary-json", summary, "--report", rep, in)
+		if r.code != exitRowsFailed || len(r.reportLines) != 5 {
+			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
+		}
+		if strings.Count(r.report, "REDACTED") < 4*len(keyForms) || !strings.Contains(r.report, "earlier rows had REDACTED") {
+			t.Fatalf("%s: the echoes did not reach the report, so the test proves nothing:\n%s", format, r.report)
+		}
+		s, _ := os.ReadFile(summary)
+		r.report += string(s)
+		for _, form := range forms {
+			noSecrets(t, r, form)
+		}
 	}
 }

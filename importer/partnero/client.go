@@ -95,7 +95,15 @@ type Client struct {
 
 	mu         sync.Mutex
 	pauseUntil time.Time // no request starts before this: the server said to wait
+
+	// passwords are the file's passwords read so far: a server may echo
+	// one row's in another row's answer.
+	passwords secret.Set
 }
+
+// NotePassword adds a password of the file to those scrubbed from every
+// answer and message, whichever row it comes with.
+func (c *Client) NotePassword(pw secret.String) { c.passwords.Add(pw) }
 
 // CheckBaseURL refuses a base URL that would send the key in clear text
 // over a network: only https, or plain http to a loopback address.
@@ -444,13 +452,15 @@ func (c *Client) scrubAnswer(status int, body []byte, p *Partner) []byte {
 	if status >= 200 && status < 300 {
 		return body
 	}
-	return secret.ScrubRaw(body, p.Password, c.key)
+	return c.passwords.ScrubRaw(body, p.Password, c.key)
 }
 
-// clean makes a text from elsewhere fit for the report: secrets scrubbed
-// (before cutting, or a cut secret would slip through), then cut short.
+// clean makes a text from elsewhere (a server's message, a transport error)
+// fit for the report and the terminal: secrets scrubbed (every password of
+// the file, and before cutting, or a cut secret would slip through), control
+// characters shown as escapes, then cut short.
 func (c *Client) clean(s string, p *Partner) string {
-	return truncate(secret.Scrub(s, p.Password, c.key), 500)
+	return truncate(report.Printable(c.passwords.Scrub(s, p.Password, c.key)), 500)
 }
 
 // mayHaveArrived reports whether a failed request may have reached the

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/partnero-import/partnero-import/importer/secret"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -380,7 +379,7 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
 			v, ok := decode(body)
 			if !ok {
 				// Quoted, so scrubbed before it is parsed, as an error's is.
-				return nil, fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, status, plainText(secret.ScrubRaw(body, c.key)))
+				return nil, fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, status, plainText(c.passwords.ScrubRaw(body, c.key)))
 			}
 			return v, nil
 		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusGone:

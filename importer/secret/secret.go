@@ -54,6 +54,7 @@ const minScrub = 6
 // with its HTML entities, percent-escapes and JSON escapes decoded, holds a
 // secret, the decoded text is returned, scrubbed.
 func Scrub(text string, secrets ...String) string {
+	secrets = withFormDecoded(secrets)
 	text = scrubForms(text, secrets)
 	decoded := decodeAll(text)
 	if decoded == text {
@@ -77,7 +78,7 @@ func Scrub(text string, secrets ...String) string {
 // parsed, keeping it JSON: parsing (an HTML page's tags removed, white space
 // collapsed) could split a secret so that no form of it is found after.
 func ScrubRaw(body []byte, secrets ...String) []byte {
-	for _, s := range secrets {
+	for _, s := range withFormDecoded(secrets) {
 		if len(s.s) < minScrub {
 			continue
 		}
@@ -86,6 +87,22 @@ func ScrubRaw(body []byte, secrets ...String) []byte {
 		}
 	}
 	return body
+}
+
+// withFormDecoded adds each secret as a form decoder reads it: a plus is
+// a space there ("ab+cd" echoed "ab cd"), and every form of that is a form
+// of the secret too.
+func withFormDecoded(secrets []String) []String {
+	all := secrets
+	for _, s := range secrets {
+		if strings.Contains(s.s, "+") {
+			if len(all) == len(secrets) {
+				all = slices.Clone(secrets)
+			}
+			all = append(all, String{strings.ReplaceAll(s.s, "+", " ")})
+		}
+	}
+	return all
 }
 
 func scrubForms(text string, secrets []String) string {
@@ -232,7 +249,11 @@ func forms(s string) []string {
 	set[url.PathEscape(s)] = true
 	set[html.EscapeString(s)] = true
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		set[enc.EncodeToString([]byte(s))] = true // as a server might log a credential
+		// As a server might log a credential: alone, or as Basic
+		// credentials with the key for user name or for password.
+		for _, cred := range []string{s, s + ":", ":" + s} {
+			set[enc.EncodeToString([]byte(cred))] = true
+		}
 	}
 	set[strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(s)] = true
 	set[strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)] = true

@@ -91,3 +91,68 @@ func TestScrubCaseAndBase64(t *testing.T) {
 		t.Errorf("beside other scripts: %q", got)
 	}
 }
+
+// A key echoed by a server that read it form-decoded (a plus as a space),
+// percent-encoded, or inside Basic credentials is scrubbed too.
+func TestScrubFormDecodedAndBasic(t *testing.T) {
+	const key = "sk+Live/Abc+123="
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	for name, echo := range map[string]string{
+		"plus as a space":         "sk Live/Abc 123=",
+		"percent, upper case":     "sk%2BLive%2FAbc%2B123%3D",
+		"percent, lower case":     "sk%2bLive%2fAbc%2b123%3d",
+		"percent, plus only":      "sk%2BLive/Abc%2B123=",
+		"form-decoded, JSON":      `sk Live\/Abc 123=`,
+		"Basic key as user":       "Basic " + b64(key+":"),
+		"Basic key as password":   "Basic " + b64(":"+key),
+		"Basic key alone":         "Basic " + b64(key),
+		"Basic, no padding":       "Basic " + base64.RawStdEncoding.EncodeToString([]byte(key+":")),
+		"Basic, URL alphabet":     "Basic " + base64.URLEncoding.EncodeToString([]byte(":"+key)),
+		"form-decoded, in Basic":  "Basic " + b64("sk Live/Abc 123=:"),
+		"form-decoded, upper":     "SK LIVE/ABC 123=",
+		"form-decoded, then HTML": "sk Live/Abc 123&#61;",
+	} {
+		got := Scrub("the server said: "+echo+" (and more)", New(key))
+		if !strings.Contains(got, "REDACTED") || strings.Contains(strings.ToLower(got), "abc") {
+			t.Errorf("%s: %q became %q", name, echo, got)
+		}
+	}
+}
+
+// A Set scrubs every password it holds from any text, in the forms Scrub
+// knows, with the others given; it holds each password once.
+func TestSetScrubsEveryPasswordSeen(t *testing.T) {
+	var set Set
+	if got := set.Scrub("nothing seen yet: Row1Pass+word", New("key-123456")); got != "nothing seen yet: Row1Pass+word" {
+		t.Fatalf("empty set: %q", got)
+	}
+	pws := []string{"Row1Pass+word", "Row2&<Secret>9", "Pässw/0rd'X3", "short"}
+	for _, pw := range pws {
+		set.Add(New(pw))
+		set.Add(New(pw))
+	}
+	set.Add(New(""))
+	if set.Len() != 3 {
+		t.Fatalf("Len = %d, want 3 (duplicates and short ones left out)", set.Len())
+	}
+	for i := range 500 { // many passwords: the index finds the few in a text
+		set.Add(New(fmt.Sprintf("Filler%04dPw", i)))
+	}
+	for _, echo := range []string{
+		"Row1Pass+word", "Row1Pass word", "ROW1PASS+WORD", "Row1Pass%2Bword", url.QueryEscape("Row2&<Secret>9"),
+		html.EscapeString("Row2&<Secret>9"), phpJSON("Pässw/0rd'X3"), base64.StdEncoding.EncodeToString([]byte("Row2&<Secret>9")),
+		"Filler0042Pw", "filler0499pw",
+	} {
+		got := set.Scrub(`{"message":"taken: `+echo+`"} and key-123456`, New("key-123456"))
+		if strings.Contains(got, echo) || strings.Count(got, "REDACTED") != 2 {
+			t.Errorf("%q became %q", echo, got)
+		}
+		raw := string(set.ScrubRaw([]byte("taken: " + echo)))
+		if echo != "ROW1PASS+WORD" && echo != "filler0499pw" && strings.Contains(raw, echo) {
+			t.Errorf("raw %q became %q", echo, raw)
+		}
+	}
+	if got := set.Scrub("short and Filler are words"); got != "short and Filler are words" {
+		t.Errorf("garbled: %q", got)
+	}
+}
