@@ -206,11 +206,17 @@ func TestSplitName(t *testing.T) {
 		t.Errorf("validate: exit %d, stderr:\n%s", v.code, v.stderr)
 	}
 
+	// The warning does not stop an import; names imported whole are split
+	// later by updating them.
 	sb, base := startSandbox(t, sandbox.Options{})
 	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
-	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--split-name", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
-	if r.code != exitOK || strings.Contains(r.stderr, "full names") {
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitOK || !strings.Contains(r.stderr, "full names") || sb.Partners()[0].Surname != "" {
 		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--update-existing", "--split-name", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitOK || strings.Contains(r.stderr, "full names") || statusesOf(r)["updated/"] != 3 || statusesOf(r)["skipped/unchanged"] != 1 {
+		t.Fatalf("import --update-existing --split-name: exit %d %v\n%s", r.code, statusesOf(r), r.stderr)
 	}
 	got := map[string]string{}
 	for _, p := range sb.Partners() {
