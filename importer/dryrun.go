@@ -57,6 +57,9 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if pass.unwanted != "" && cfg.Warn != nil {
+		cfg.Warn("an import would stop here: " + pass.unwanted)
+	}
 	plan.Finish()
 	res.Shape, res.InputSHA256 = plan.Shape(), sum()
 	err = later.each(func(r *waitingRow) error {

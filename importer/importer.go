@@ -61,6 +61,7 @@ type Config struct {
 	report      *report.Writer
 	inputSHA256 string
 	notes       bool          // this pass gives the notes about the file
+	unwanted    string        // what the notes pass's reader said of a status column
 	size        int64         // the input's size, when it is a file
 	read        *countingHash // what the hashed pass has read
 }

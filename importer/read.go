@@ -3,6 +3,7 @@ package importer
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"hash"
 	"io"
 	"os"
@@ -29,6 +30,10 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if pass.unwanted != "" {
+		// Before the report opens: nothing is sent, and no report replaced.
+		return nil, errors.New(pass.unwanted)
 	}
 	if cfg.Resume != nil {
 		if err := cfg.Resume.checkRows(plan.Rows()); err != nil {
@@ -177,6 +182,10 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 		}
 		readErr <- nil
 	}()
+	if cfg.notes {
+		// After the last record: a reader's Unwanted is known only then.
+		defer func() { cfg.unwanted = rd.Unwanted() }()
+	}
 	for batch := range batches {
 		for i := range batch { // the batch's cache misses at once, not row by row
 			if check != nil {

@@ -58,6 +58,7 @@ const (
 	AlreadyDone            Reason = "already_done"
 	AlreadyExists          Reason = "already_exists"
 	Unchanged              Reason = "unchanged" // --update-existing: the partner already held the row's values
+	Filtered               Reason = "filtered"  // --where left the row out
 	Aborted                Reason = "aborted"
 )
 
@@ -68,13 +69,15 @@ const (
 	AlreadyGone Reason = "already_gone"
 )
 
-// Succeeded reports whether a row with this outcome lets the run exit 0.
+// Succeeded reports whether a row with this outcome lets the run exit 0. A
+// row --where left out is one: the user asked for it (a nightly job that
+// filters on purpose must not fail every night).
 func Succeeded(s Status, r Reason) bool {
 	switch s {
 	case Valid, Created, Invited, Updated, Archived, Deleted:
 		return true
 	case Skipped:
-		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == NotCreated || r == AlreadyGone
+		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == Filtered || r == NotCreated || r == AlreadyGone
 	}
 	return false
 }

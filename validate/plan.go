@@ -24,7 +24,8 @@ type Plan struct {
 	seeds [3][2]maphash.Seed
 
 	parent   []int32 // row → row of its referrer in the file, 0 when none
-	bad      bitset  // invalid on its own or through a repeat
+	bad      bitset  // invalid on its own or through a repeat, or filtered out
+	filtered bitset  // left out by --where
 	cycle    bitset  // on a referral loop
 	doomed   bitset  // will not be created: bad, cycle, or a doomed referrer
 	referred bitset  // some row of the file names this row as its referrer
@@ -159,6 +160,9 @@ func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
 	if len(ps) > 0 {
 		p.bad.set(rec.Row)
 		sortProblems(ps)
+		if ps[0].Reason == report.Filtered {
+			p.filtered.set(rec.Row)
+		}
 	}
 	if !p.settle(rec.Row, c.ref) {
 		p.pending = append(p.pending, *c.ref) // resolved by Finish
@@ -357,6 +361,7 @@ type Verdict struct {
 }
 
 var reasonRank = map[report.Reason]int{
+	report.Filtered:   -1, // a row left out on purpose is not judged further
 	report.InvalidRow: 0, report.MissingEmail: 1, report.InvalidEmail: 2,
 	report.DuplicateEmailInFile: 3, report.DuplicateIDInFile: 4, report.DuplicateKeyInFile: 5,
 	report.WeakPassword: 6, report.MissingName: 7, report.FieldTooLong: 8, report.ReferralCycle: 9,
@@ -414,12 +419,19 @@ func (p *Plan) JudgeProblems(row int, action string, ps []Problem) Verdict {
 	}
 	if len(ps) > 0 {
 		sortProblems(ps)
+		if ps[0].Reason == report.Filtered {
+			v.Status, v.Reason, v.Message = report.Skipped, report.Filtered, ps[0].Message
+			return v
+		}
 		v.Status, v.Reason, v.Message = report.Invalid, ps[0].Reason, Message(ps)
 		return v
 	}
 	if v.Referrer != 0 && p.doomed.has(v.Referrer) {
 		v.Status, v.Reason = report.Skipped, report.ReferringPartnerFailed
 		v.Message = fmt.Sprintf("its referring partner, row %d, will not be created", v.Referrer)
+		if p.filtered.has(v.Referrer) {
+			v.Message = fmt.Sprintf("its referring partner, row %d, is filtered out by --where", v.Referrer)
+		}
 	}
 	return v
 }

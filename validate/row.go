@@ -10,8 +10,9 @@ import (
 	"github.com/partnero-import/partnero-import/report"
 )
 
-// Problem is one reason a row is invalid, with a message naming the column.
-// Messages never quote a password.
+// Problem is one reason a row is invalid, with a message naming the column,
+// or that --where leaves it out (report.Filtered, which the row's other
+// problems yield to). Messages never quote a password.
 type Problem struct {
 	Reason  report.Reason
 	Message string
@@ -49,6 +50,10 @@ const (
 func Row(rec *input.Record, mode string) []Problem {
 	if rec.Err != nil {
 		return []Problem{{report.InvalidRow, rec.Err.Error()}}
+	}
+	if rec.Filtered != "" {
+		// Left out on purpose: what else the row holds does not matter.
+		return []Problem{{report.Filtered, rec.Filtered}}
 	}
 	var ps []Problem
 	f := &rec.Fields

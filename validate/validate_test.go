@@ -212,6 +212,12 @@ func TestFileReasons(t *testing.T) {
 			[]string{"valid", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
 		{"reference outside the file is left to the API", []input.Fields{f("a@x.io", "1", "", "99")},
 			[]string{"valid"}},
+		{"a filtered row is skipped whatever else it holds, and its partners with it", []input.Fields{
+			{Email: "nope", Action: "filtered"}, {Email: "c@x.io", ReferringEmail: "nope"}, {Email: "d@x.io"}},
+			[]string{"skipped filtered --where Status=active", "skipped referring_partner_failed row 1, is filtered out by --where", "valid"}},
+		{"a filtered row keeps its email: a later repeat is still a repeat", []input.Fields{
+			{Email: "a@x.io", Action: "filtered"}, {Email: "A@x.io"}},
+			[]string{"skipped filtered", "invalid duplicate_email_in_file same email as row 1"}},
 		{"reference by key and by email", []input.Fields{
 			{Email: "p@x.io", Key: "pk"}, {Email: "c@x.io", ReferringKey: "pk"}, {Email: "d@x.io", ReferringEmail: "P@X.IO"}},
 			[]string{"valid", "valid", "valid"}},
@@ -220,7 +226,11 @@ func TestFileReasons(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var rows []*input.Record
 			for i, fs := range tt.rows {
-				rows = append(rows, rec(i+1, fs))
+				r := rec(i+1, fs)
+				if fs.Action == "filtered" { // as the reader marks a row --where leaves out
+					r.Action, r.Filtered = "", "filtered out by --where Status=active"
+				}
+				rows = append(rows, r)
 			}
 			for i, v := range judge(t, Create, rows...) {
 				got := strings.TrimSpace(string(v.Status) + " " + string(v.Reason) + " " + v.Message)

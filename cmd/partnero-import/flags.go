@@ -50,6 +50,8 @@ type importOptions struct {
 	reportPath string
 	mapping    string
 	preset     string
+	where      []string // --where, one condition each
+	splitName  bool
 
 	baseURL        string
 	apiKeyFile     string
@@ -89,6 +91,9 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.Var((*joined)(&o.mapping), "map", "`FIELD=HEADER,...` map a field to a column header of the file (repeatable)")
 	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
 	fs.oneOf("preset", append(presetNames(), "list")...)
+	// What the file means: the rows to import, and names to split.
+	fs.Var((*repeated)(&o.where), "where", "`COLUMN=VALUE[,VALUE]` keep only the rows whose COLUMN (any column, by its header) holds one of the values (COLUMN!=VALUE: none of them); repeatable, all must hold; the others are skipped/filtered")
+	fs.BoolVar(&o.splitName, "split-name", false, "split a full name in the name column at its last space into name and surname (for a file without a surname column)")
 	if !dryRun {
 		o.connectionFlags(fs)
 	}
@@ -229,6 +234,14 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 		}
 		opts.Preset = o.preset
 	}
+	for _, w := range o.where {
+		c, err := input.ParseWhere(w)
+		if err != nil {
+			return opts, usageError{err.Error()}
+		}
+		opts.Where = append(opts.Where, c)
+	}
+	opts.SplitName = o.splitName
 	if o.sheet != "" && opts.Format != input.XLSX {
 		return opts, usagef("--sheet is for XLSX input")
 	}
@@ -361,6 +374,17 @@ func printPresets(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w, "Columns a preset does not name are read by the usual names and aliases; --map overrides both.")
+}
+
+// repeated is a string flag that may be given more than once, each value
+// kept whole: --where Status=active,approved --where Country=DE.
+type repeated []string
+
+func (r *repeated) String() string { return strings.Join(*r, " ") }
+
+func (r *repeated) Set(v string) error {
+	*r = append(*r, v)
+	return nil
 }
 
 // joined is a string flag that may be given more than once, its values

@@ -40,6 +40,7 @@ type csvReader struct {
 	header     []byte
 	cols       []Column
 	at         fieldIndex
+	sel        *selector
 	warnings   []string
 }
 
@@ -96,7 +97,7 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (
 	if err := um.RenormalizeHeaders(func([]string) []string { return fields }); err != nil {
 		return nil, fmt.Errorf("cannot map the header: %w", err)
 	}
-	r.at = columnIndex(fields)
+	r.at, r.sel = columnIndex(fields), m.sel
 	return r, nil
 }
 
@@ -146,6 +147,7 @@ func (r *csvReader) Next() (*Record, error) {
 		if rec.Err = badCell(cells, r.cols); rec.Err != nil {
 			rec.Fields = Fields{Email: cleanOnly(rec.Email)} // the row can still be found by its email
 		}
+		r.sel.apply(rec, func(j int) string { return cellAt(cells, j) })
 		return rec, nil
 	}
 }
@@ -255,6 +257,14 @@ func columnIndex(fields []string) fieldIndex {
 		}
 	}
 	return at
+}
+
+// cellAt is cells[j] trimmed, or "" beyond the record's end.
+func cellAt(cells []string, j int) string {
+	if j < 0 || j >= len(cells) {
+		return ""
+	}
+	return strings.TrimSpace(cells[j])
 }
 
 // fields reads a record's cells, trimmed. The cells of a record read with

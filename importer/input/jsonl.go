@@ -28,10 +28,11 @@ type jsonlReader struct {
 	cols     []Column
 }
 
-func newJSONLReader(text *bufio.Reader, keepRaw bool, m *mapper) *jsonlReader {
+func newJSONLReader(text *bufio.Reader, keepRaw bool, m *mapper) (*jsonlReader, error) {
 	r := &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}}
 	r.cols = r.firstKeys()
-	return r
+	// --where names a key of the first object: JSON Lines has no header.
+	return r, m.sel.bind(r.cols)
 }
 
 func (r *jsonlReader) Header() []byte { return nil }
@@ -106,7 +107,9 @@ func (r *jsonlReader) Next() (*Record, error) {
 		if r.keepRaw {
 			rec.Raw = append(append([]byte(nil), b...), '\n')
 		}
-		rec.Fields, rec.Err = r.decode(b)
+		var obj map[string]json.RawMessage
+		rec.Fields, obj, rec.Err = r.decode(b)
+		r.mapper.sel.apply(rec, func(j int) string { return jsonCell(obj[r.cols[j].Header]) })
 		return rec, nil
 	}
 }
@@ -135,22 +138,22 @@ func (r *jsonlReader) readLine() (line []byte, tooLong bool, err error) {
 // decode turns one JSON object into fields. A value where text is expected
 // may be a string, a number (taken literally: exported ids are often
 // numbers) or null (absent); anything else makes the row invalid_row.
-func (r *jsonlReader) decode(b []byte) (Fields, error) {
+func (r *jsonlReader) decode(b []byte) (Fields, map[string]json.RawMessage, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(b, &obj); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return Fields{}, errors.New("not a JSON object")
+			return Fields{}, nil, errors.New("not a JSON object")
 		}
-		return Fields{}, fmt.Errorf("broken JSON: %v", err)
+		return Fields{}, nil, fmt.Errorf("broken JSON: %v", err)
 	}
 	if obj == nil { // null decodes into a map without an error
-		return Fields{}, errors.New("not a JSON object")
+		return Fields{}, nil, errors.New("not a JSON object")
 	}
 	// A key twice would be read as its last value, silently; two keys of
 	// one field (email and e-mail) in map order, at random.
 	if n := topLevelKeys(b); n != len(obj) {
-		return Fields{}, errors.New("a key appears twice in the object")
+		return Fields{}, nil, errors.New("a key appears twice in the object")
 	}
 	var f Fields
 	var problems []string
@@ -191,9 +194,18 @@ func (r *jsonlReader) decode(b []byte) (Fields, error) {
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems) // map order is random; messages must not be
-		return f, errors.New(strings.Join(problems, "; "))
+		return f, obj, errors.New(strings.Join(problems, "; "))
 	}
-	return f, nil
+	return f, obj, nil
+}
+
+// jsonCell is a value as --where compares it: text or a number as
+// written, true and false as such, "" for null or no value.
+func jsonCell(raw json.RawMessage) string {
+	if s, err := jsonText(raw); err == nil {
+		return s
+	}
+	return string(bytes.TrimSpace(raw))
 }
 
 // topLevelKeys counts the keys of a JSON object's own level: the colons

@@ -90,7 +90,7 @@ var FieldNames = []string{fieldEmail, fieldName, fieldSurname, fieldPassword, fi
 // with a comma is quoted: name="Name, given" (a quote inside doubled).
 func ParseMap(s string) (map[string]string, error) {
 	m := map[string]string{}
-	pairs, err := splitPairs(s)
+	pairs, err := splitPairs("--map", s)
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +114,8 @@ func ParseMap(s string) (map[string]string, error) {
 	return m, nil
 }
 
-// splitPairs splits --map's value at the commas outside double quotes.
-func splitPairs(s string) ([]string, error) {
+// splitPairs splits a flag's value at the commas outside double quotes.
+func splitPairs(flag, s string) ([]string, error) {
 	var pairs []string
 	quoted, from := false, 0
 	for i := 0; i < len(s); i++ {
@@ -130,7 +130,7 @@ func splitPairs(s string) ([]string, error) {
 		}
 	}
 	if quoted {
-		return nil, fmt.Errorf("--map %q: a quote is never closed", s)
+		return nil, fmt.Errorf("%s %q: a quote is never closed", flag, s)
 	}
 	return append(pairs, s[from:]), nil
 }
@@ -150,10 +150,11 @@ type mapper struct {
 	preset   map[string]string // normalized header → field ("" ignored)
 	presetOf string
 	wanted   map[string]string // field → header as --map gave it
+	sel      *selector         // the rows' selector, bound to the columns found
 }
 
 func newMapper(opts Options) (*mapper, error) {
-	m := &mapper{explicit: map[string]string{}, wanted: opts.Map}
+	m := &mapper{explicit: map[string]string{}, wanted: opts.Map, sel: newSelector(opts)}
 	for field, header := range opts.Map {
 		m.explicit[normalizeHeader(header)] = field
 	}
@@ -257,7 +258,7 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 	if _, ok := seen[fieldEmail]; !ok {
 		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER%s", ErrNoEmailColumn, strings.Join(headers, ", "), m.presetAdvice(headers))
 	}
-	return cols, nil
+	return cols, m.sel.bind(cols)
 }
 
 // renameAdvice is what to do about two columns that claim one field: two

@@ -37,10 +37,25 @@ type Options struct {
 	// Name is the file's path, for advice that names it; "" for standard
 	// input.
 	Name string
+	// Where keeps only the rows that meet every condition (--where); the
+	// others are read with Record.Filtered set.
+	Where []Condition
+	// SplitName splits a full name in the name column at its last space
+	// into name and surname (--split-name).
+	SplitName bool
 }
 
 // Reader yields a file's records one at a time.
 type Reader interface {
+	reader
+	// Unwanted, after the last record, says which status columns mark
+	// rows the source probably did not want (pending, denied...) with no
+	// --where to say which to import; "" when none does.
+	Unwanted() string
+}
+
+// reader is what each format's reader does.
+type reader interface {
 	// Next returns the next record, io.EOF after the last one, or an error
 	// that stops the run (the file cannot be read at all).
 	Next() (*Record, error)
@@ -89,7 +104,7 @@ func jsonAdvice(path, filter string) string {
 
 // shellQuote quotes a path for a shell when it needs it.
 func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+@:,") == "" {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+@:,=") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
@@ -143,6 +158,14 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	rd, err := open(r, opts, m)
+	if err != nil {
+		return nil, err
+	}
+	return selected{rd, m.sel}, nil
+}
+
+func open(r io.Reader, opts Options, m *mapper) (reader, error) {
 	switch opts.Format {
 	case CSV, JSONL:
 	case XLSX:
@@ -154,12 +177,14 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rd Reader
+	var rd reader
 	if opts.Format == JSONL {
 		if err := notJSONLines(text, opts.Name); err != nil {
 			return nil, err
 		}
-		rd = newJSONLReader(text, opts.KeepRaw, m)
+		if rd, err = newJSONLReader(text, opts.KeepRaw, m); err != nil {
+			return nil, err
+		}
 	} else if rd, err = newCSVReader(text, opts.Delimiter, opts.KeepRaw, m); err != nil {
 		return nil, err
 	}
@@ -169,13 +194,13 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	return rd, nil
 }
 
-// noted is a Reader with one more warning, first.
+// noted is a reader with one more warning, first.
 type noted struct {
-	Reader
+	reader
 	note string
 }
 
-func (n noted) Warnings() []string { return append([]string{n.note}, n.Reader.Warnings()...) }
+func (n noted) Warnings() []string { return append([]string{n.note}, n.reader.Warnings()...) }
 
 const sniffSize = 64 << 10
 

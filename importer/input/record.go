@@ -127,6 +127,9 @@ type Record struct {
 	Fields
 	// Err says why the record could not be read (its row is invalid_row).
 	Err error
+	// Filtered says why --where leaves the row out (skipped/filtered), or
+	// is "".
+	Filtered string
 	// Raw is the record's text as the file has it (decoded to UTF-8, with
 	// its line end), when Options.KeepRaw asked for it.
 	Raw []byte

@@ -29,6 +29,7 @@ type xlsxReader struct {
 	keepRaw  bool
 	header   []byte
 	notes    []string // which sheet was read, and why
+	sel      *selector
 }
 
 func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
@@ -68,7 +69,7 @@ func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
 		book.Close()
 		return nil, fmt.Errorf("cannot read sheet %q: %v", sheet, err)
 	}
-	x := &xlsxReader{book: book, rows: rows, keepRaw: opts.KeepRaw, notes: notes}
+	x := &xlsxReader{book: book, rows: rows, keepRaw: opts.KeepRaw, notes: notes, sel: m.sel}
 	headers, err := x.next()
 	if err == io.EOF {
 		book.Close()
@@ -144,6 +145,7 @@ func (x *xlsxReader) Next() (*Record, error) {
 	if err := x.shownWrong(cells); err != nil && rec.Err == nil {
 		rec.Err = err
 	}
+	x.sel.apply(rec, func(j int) string { return cellAt(cells, j) })
 	if x.keepRaw {
 		rec.Raw = csvLine(cells)
 	}

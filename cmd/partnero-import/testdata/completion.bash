@@ -28,9 +28,10 @@ _partnero_import() {
         --report|-report) _partnero_import_offer "FILES"; return ;;
         --sheet|-sheet) _partnero_import_offer ""; return ;;
         --summary-json|-summary-json) _partnero_import_offer "FILES"; return ;;
+        --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--delimiter --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --summary-json --verbose" -- "$cur"))
+            COMPREPLY=($(compgen -W "--delimiter --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --split-name --summary-json --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;
@@ -56,9 +57,10 @@ _partnero_import() {
         --sheet|-sheet) _partnero_import_offer ""; return ;;
         --summary-json|-summary-json) _partnero_import_offer "FILES"; return ;;
         --timeout|-timeout) _partnero_import_offer ""; return ;;
+        --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --summary-json --timeout --update-existing --verbose" -- "$cur"))
+            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;

@@ -20,8 +20,10 @@ complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l preset 
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l progress-interval -x -d 'how often a progress line is written when standard error...'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l report -r -F -d 'the report'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l sheet -x -d 'the XLSX sheet to read'
+complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l split-name -d 'split a full name in the name column at its last space in...'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l summary-json -r -F -d 'also write the run\'s summary there, as one JSON object'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l verbose -d 'log one line per row too'
+complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l where -x -d 'keep only the rows whose COLUMN'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -F
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l api-key-file -r -F -d 'a file holding the API key'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l base-url -x -d 'the API root'
@@ -45,10 +47,12 @@ complete -c partnero-import -n '__fish_seen_subcommand_from import' -l sandbox-p
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l sandbox-vary -x -d 'with --sandbox: answer where the documentation is silent...'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l sheet -x -d 'the XLSX sheet to read'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l skip-existing -d 'a row whose email is already in Partnero is skipped/alrea...'
+complete -c partnero-import -n '__fish_seen_subcommand_from import' -l split-name -d 'split a full name in the name column at its last space in...'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l summary-json -r -F -d 'also write the run\'s summary there, as one JSON object'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l timeout -x -d 'one request\'s time limit, such as 30s, at most 10m'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l update-existing -d 'a row whose email is already in Partnero updates that par...'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l verbose -d 'log one line per row too'
+complete -c partnero-import -n '__fish_seen_subcommand_from import' -l where -x -d 'keep only the rows whose COLUMN'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -F
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l any-order -d 'undo even without the import\'s REPORT.referrals.csv, in n...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l api-key-file -r -F -d 'a file holding the API key'

@@ -36,8 +36,10 @@ _partnero-import() {
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
             '--report[the report]:report:_files' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
+            '--split-name[split a full name in the name column at its last space in...]' \
             '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
             '--verbose[log one line per row too]' \
+            '--where[keep only the rows whose COLUMN]:where: ' \
             '*:validate:_files' ;;
     import)
         _arguments \
@@ -63,10 +65,12 @@ _partnero-import() {
             '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
             '--skip-existing[a row whose email is already in Partnero is skipped/alrea...]' \
+            '--split-name[split a full name in the name column at its last space in...]' \
             '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
             '--timeout[one request'\''s time limit, such as 30s, at most 10m]:timeout: ' \
             '--update-existing[a row whose email is already in Partnero updates that par...]' \
             '--verbose[log one line per row too]' \
+            '--where[keep only the rows whose COLUMN]:where: ' \
             '*:import:_files' ;;
     rollback)
         _arguments \
