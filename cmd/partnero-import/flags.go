@@ -50,6 +50,7 @@ type importOptions struct {
 	reportPath string
 	mapping    string
 	preset     string
+	ignored    []string // --ignore-column
 
 	baseURL        string
 	apiKeyFile     string
@@ -87,8 +88,9 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|windows-1252` force the text encoding (default: sniffed)")
 	fs.StringVar(&o.sheet, "sheet", "", "`NAME` the XLSX sheet to read (default: the first)")
 	fs.Var((*joined)(&o.mapping), "map", "`FIELD=HEADER,...` map a field to a column header of the file (repeatable)")
-	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
-	fs.oneOf("preset", append(presetNames(), "list")...)
+	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; none reads an export as it is; list prints them")
+	fs.oneOf("preset", append(presetNames(), input.PresetNone, "list")...)
+	fs.Var((*repeated)(&o.ignored), "ignore-column", "`HEADER` leave that column out: never read, checked or sent (repeatable)")
 	if !dryRun {
 		o.connectionFlags(fs)
 	}
@@ -223,12 +225,12 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 			return opts, usageError{err.Error()}
 		}
 	}
-	if o.preset != "" {
+	if o.preset != "" && !strings.EqualFold(o.preset, input.PresetNone) {
 		if _, err := input.PresetNamed(o.preset); err != nil {
 			return opts, usageError{err.Error()}
 		}
-		opts.Preset = o.preset
 	}
+	opts.Preset, opts.Ignore, opts.Guard = o.preset, o.ignored, true
 	if o.sheet != "" && opts.Format != input.XLSX {
 		return opts, usagef("--sheet is for XLSX input")
 	}
@@ -361,6 +363,7 @@ func printPresets(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w, "Columns a preset does not name are read by the usual names and aliases; --map overrides both.")
+	fmt.Fprintln(w, "none: read a file that looks like one of these exports as it is, by the usual names and aliases.")
 }
 
 // joined is a string flag that may be given more than once, its values
@@ -374,5 +377,19 @@ func (j *joined) Set(v string) error {
 		v = string(*j) + "," + v
 	}
 	*j = joined(v)
+	return nil
+}
+
+// repeated is a flag that may be given more than once, each value kept
+// whole (a header may hold a comma): --ignore-column Password --ignore-column Status.
+type repeated []string
+
+func (r *repeated) String() string { return strings.Join(*r, ", ") }
+
+func (r *repeated) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("expected a column header")
+	}
+	*r = append(*r, v)
 	return nil
 }

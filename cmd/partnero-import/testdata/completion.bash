@@ -20,17 +20,18 @@ _partnero_import() {
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
+        --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
-        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero list"; return ;;
+        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero none list"; return ;;
         --progress-interval|-progress-interval) _partnero_import_offer ""; return ;;
         --report|-report) _partnero_import_offer "FILES"; return ;;
         --sheet|-sheet) _partnero_import_offer ""; return ;;
         --summary-json|-summary-json) _partnero_import_offer "FILES"; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--delimiter --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --summary-json --verbose" -- "$cur"))
+            COMPREPLY=($(compgen -W "--delimiter --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --summary-json --verbose" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;
@@ -42,10 +43,11 @@ _partnero_import() {
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
+        --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
-        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero list"; return ;;
+        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero none list"; return ;;
         --progress-interval|-progress-interval) _partnero_import_offer ""; return ;;
         --rate|-rate) _partnero_import_offer ""; return ;;
         --report|-report) _partnero_import_offer "FILES"; return ;;
@@ -58,7 +60,7 @@ _partnero_import() {
         --timeout|-timeout) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --summary-json --timeout --update-existing --verbose" -- "$cur"))
+            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --summary-json --timeout --update-existing --verbose" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;
