@@ -133,6 +133,9 @@ func (t target) String() string {
 // ties go to the preset's headers, then the fields, then the aliases.
 func (m *mapper) nearest(header string) (target, bool) {
 	h := normalizeHeader(header)
+	if anotherExportsHeader(h) {
+		return target{}, false // FirstPromoter's Referral ID is a key, not a mistyped Referrer ID
+	}
 	best, bestDist := target{}, -1
 	consider := func(field, name string) {
 		if field == "" || field == fieldReferring { // a nested object is JSON Lines' only
@@ -156,6 +159,19 @@ func (m *mapper) nearest(header string) (target, bool) {
 		consider(aliases[a], a)
 	}
 	return best, bestDist >= 0
+}
+
+// anotherExportsHeader says whether a normalized header is, exactly, one
+// that a preset reads as a field: a name in its own right, not a typo.
+func anotherExportsHeader(h string) bool {
+	for _, p := range Presets {
+		for _, pc := range p.Columns {
+			if pc.Field != "" && normalizeHeader(pc.Header) == h {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sortedAliases are the aliases in a fixed order: a near miss names the

@@ -81,6 +81,10 @@ func TestNearMissHeaders(t *testing.T) {
 		{"Source", "", ""},
 		{"Commission", "", ""},
 		{"Parent Promotor ID", "", ""}, // without the preset, no alias is near
+		{"Referral ID", "", ""},        // FirstPromoter's key: not a mistyped Referrer ID
+		{"Referral ID", "rewardful", ""},
+		{"Passwort", "", "password"},
+		{"Given Names", "", "name (given_name)"},
 	}
 	for _, tt := range tests {
 		m, err := newMapper(Options{Preset: tt.preset})
