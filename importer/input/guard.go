@@ -1,6 +1,7 @@
 package input
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -113,7 +114,7 @@ func joinedError(problems []string) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s", strings.Join(problems, "; "))
+	return errors.New(strings.Join(problems, "; "))
 }
 
 // target is what a near-miss header probably is: a field, by the name
