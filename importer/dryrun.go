@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
@@ -62,6 +63,10 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	plan.Finish()
 	res.Shape, res.InputSHA256 = plan.Shape(), sum()
+	if sh := res.Shape; sh.MostlyOutside() && cfg.Warn != nil {
+		cfg.Warn(fmt.Sprintf("%d of %d referrers name no partner in this file: they must already exist in Partnero, or the referrer column holds something else",
+			sh.External, sh.Linked+sh.External))
+	}
 	err = later.each(func(r *waitingRow) error {
 		v := plan.JudgeProblems(r.row, r.action, r.problems)
 		return write(verdictLine(v, r.row, r.line, r.email, true), r.raw)

@@ -227,6 +227,15 @@ func (p *Plan) Finish() {
 	p.measure()
 }
 
+// MostlyOutside says that almost none of many referrers is a row of the
+// file: more than 50 rows name one, and under 5% of those are found in the
+// file. Such referrers must all be in Partnero already, or the column holds
+// something else (names, the old platform's ids of another column).
+func (s Shape) MostlyOutside() bool {
+	all := s.Linked + s.External
+	return all > 50 && s.Linked*20 < all
+}
+
 // Shape tells the file's referral trees, after Finish.
 func (p *Plan) Shape() Shape { return p.shape }
 

@@ -66,6 +66,13 @@ func Row(rec *input.Record, mode string) []Problem {
 	} else if why := EmailProblem(f.Email); why != "" {
 		ps = append(ps, Problem{report.InvalidEmail, "email: " + why})
 	}
+	if f.ReferringEmail != "" {
+		if why := EmailProblem(f.ReferringEmail); why != "" {
+			// A column of names or ids read as emails: the referrer would
+			// be "not found" at the API, row after row.
+			ps = append(ps, Problem{report.InvalidEmail, fmt.Sprintf("referring_partner_email: %s is not an email (it %s)", quoteCell(f.ReferringEmail), why)})
+		}
+	}
 	if p := f.Password.Reveal(); p != "" {
 		if lacks := PasswordLacks(p); lacks != "" {
 			ps = append(ps, Problem{report.WeakPassword, "password: needs " + lacks})
@@ -76,6 +83,16 @@ func Row(rec *input.Record, mode string) []Problem {
 	}
 	ps = tooLong(ps, f)
 	return ps
+}
+
+// quoteCell quotes a cell for a message, cut to a length a message can
+// carry.
+func quoteCell(v string) string {
+	const most = 60
+	if utf8.RuneCountInString(v) > most {
+		v = string([]rune(v)[:most]) + "…"
+	}
+	return fmt.Sprintf("%q", v)
 }
 
 // PasswordLacks lists what the API's password rule misses, or "".

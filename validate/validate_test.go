@@ -154,6 +154,15 @@ func TestRowReasons(t *testing.T) {
 		{"key 65", Create, with(func(f *input.Fields) { f.Key = strings.Repeat("k", 65) }), nil, report.FieldTooLong, "key: 65 characters, over 64"},
 		{"id 256", Create, with(func(f *input.Fields) { f.ID = strings.Repeat("1", 256) }), nil, report.FieldTooLong, "id: 256"},
 		{"tag 256", Create, with(func(f *input.Fields) { f.Tags = []string{strings.Repeat("t", 256)} }), nil, report.FieldTooLong, "tags"},
+		{"referrer's email a name", Create, with(func(f *input.Fields) { f.ReferringEmail = "Ines Ward" }), nil, report.InvalidEmail,
+			`referring_partner_email: "Ines Ward" is not an email (it contains white space)`},
+		{"referrer's email an id", Create, with(func(f *input.Fields) { f.ReferringEmail = "8815216" }), nil, report.InvalidEmail,
+			`referring_partner_email: "8815216" is not an email (it has no @)`},
+		{"referrer's email cut in the message", Create, with(func(f *input.Fields) { f.ReferringEmail = strings.Repeat("x", 80) }), nil, report.InvalidEmail,
+			`"` + strings.Repeat("x", 60) + `…" is not an email`},
+		{"referrer's email fine", Create, with(func(f *input.Fields) { f.ReferringEmail = "Ines.Ward+ref@x.io" }), nil, "", ""},
+		{"both emails bad: the row's own first", Create, with(func(f *input.Fields) { f.Email = "nope"; f.ReferringEmail = "Ines" }), nil, report.InvalidEmail,
+			`email: has no @; referring_partner_email: "Ines" is not an email`},
 		{"first problem is the reason, all are listed", Invite, with(func(f *input.Fields) {
 			f.Email = "nope"
 			f.Name = ""
@@ -213,7 +222,7 @@ func TestFileReasons(t *testing.T) {
 		{"reference outside the file is left to the API", []input.Fields{f("a@x.io", "1", "", "99")},
 			[]string{"valid"}},
 		{"a filtered row is skipped whatever else it holds, and its partners with it", []input.Fields{
-			{Email: "nope", Action: "filtered"}, {Email: "c@x.io", ReferringEmail: "nope"}, {Email: "d@x.io"}},
+			{Email: "nope", ID: "f1", Action: "filtered"}, {Email: "c@x.io", ReferringID: "f1"}, {Email: "d@x.io"}},
 			[]string{"skipped filtered --where Status=active", "skipped referring_partner_failed row 1, is filtered out by --where", "valid"}},
 		{"a filtered row keeps its email: a later repeat is still a repeat", []input.Fields{
 			{Email: "a@x.io", Action: "filtered"}, {Email: "A@x.io"}},
@@ -272,6 +281,29 @@ func TestShape(t *testing.T) {
 	want := Shape{Linked: 6, Roots: 1, Depth: 4, External: 1, ExternalRows: []int{6}}
 	if got := p.Shape(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("shape %+v, want %+v", got, want)
+	}
+}
+
+func TestMostlyOutside(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		linked, external int
+		want             bool
+	}{
+		{0, 0, false},
+		{0, 50, false},  // 50 referrers are too few to judge
+		{0, 51, true},   // none of them in the file
+		{2, 1998, true}, // the issue's export: a column of names
+		{2, 49, true},   // 2 of 51: under 5%
+		{3, 48, false},  // 3 of 51: over 5%
+		{5, 95, false},  // exactly 5% is not under it
+		{4, 96, true},
+		{100, 0, false},
+	}
+	for _, tt := range tests {
+		if got := (Shape{Linked: tt.linked, External: tt.external}).MostlyOutside(); got != tt.want {
+			t.Errorf("%d linked, %d outside: %v, want %v", tt.linked, tt.external, got, tt.want)
+		}
 	}
 }
 

@@ -138,11 +138,30 @@ func TestPresetSamples(t *testing.T) {
 			if strings.Contains(r.stderr, "--preset") {
 				t.Errorf("a preset suggested while one is in use:\n%s", r.stderr)
 			}
-			// Without its preset, the export is recognized and the
-			// preset suggested (PartnerStack's reads well enough without).
-			plain := runCLI(t, nil, "", "validate", "--no-progress", "--report", rep, "../../samples/presets/"+preset+".csv")
-			if suggested := strings.Contains(plain.stderr, "give --preset "+preset+" to read"); suggested != (preset != "partnerstack") {
-				t.Errorf("without --preset: suggested %v\n%s", suggested, plain.stderr)
+			// Without its preset, the export is recognized and the run
+			// stops before anything is read, naming the preset
+			// (PartnerStack's stops on its two key columns, also naming it).
+			for _, command := range [][]string{{"validate"}, {"import", "--sandbox"}} {
+				plain := runCLI(t, nil, "", append(command, "--no-progress", "--report", rep, "../../samples/presets/"+preset+".csv")...)
+				want := "use --preset " + preset + " (or --preset none to read it as it is)"
+				if preset == "partnerstack" {
+					want = "give --preset partnerstack"
+				}
+				if plain.code != exitUsage || !strings.Contains(plain.stderr, want) || strings.Count(plain.stderr, "\n") != 1 {
+					t.Errorf("%s without --preset: exit %d\n%s", command, plain.code, plain.stderr)
+				}
+			}
+			if preset == "partnerstack" {
+				return
+			}
+			// --preset none reads it as it is, without a word of presets.
+			noneArgs := []string{"import", "--sandbox", "--no-progress", "--rate", "0", "--preset", "none", "--report", rep}
+			if preset == "firstpromoter" {
+				noneArgs = append(noneArgs, "--where", "Status=approved")
+			}
+			none := runCLI(t, nil, "", append(noneArgs, "../../samples/presets/"+preset+".csv")...)
+			if none.code != exitOK || strings.Contains(none.stderr, "preset") {
+				t.Errorf("--preset none: exit %d\n%s", none.code, none.stderr)
 			}
 		})
 	}

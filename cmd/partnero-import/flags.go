@@ -52,6 +52,7 @@ type importOptions struct {
 	preset     string
 	where      []string // --where, one condition each
 	splitName  bool
+	ignored    []string // --ignore-column
 
 	baseURL        string
 	apiKeyFile     string
@@ -89,8 +90,9 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|utf-32le|utf-32be|windows-1252` force the text encoding (default: sniffed)")
 	fs.StringVar(&o.sheet, "sheet", "", "`NAME` the XLSX sheet to read (default: the first)")
 	fs.Var((*joined)(&o.mapping), "map", "`FIELD=HEADER,...` map a field to a column header of the file (repeatable)")
-	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; list prints them")
-	fs.oneOf("preset", append(presetNames(), "list")...)
+	fs.StringVar(&o.preset, "preset", "", "`NAME` the header mapping of another platform's export: firstpromoter, rewardful, tapfiliate, partnerstack, partnero; none reads an export as it is; list prints them")
+	fs.oneOf("preset", append(presetNames(), input.PresetNone, "list")...)
+	fs.Var((*repeated)(&o.ignored), "ignore-column", "`HEADER` leave that column out: never read, checked or sent (repeatable)")
 	// What the file means: the rows to import, and names to split.
 	fs.Var((*repeated)(&o.where), "where", "`COLUMN=VALUE[,VALUE]` keep only the rows whose COLUMN (any column, by its header) holds one of the values (COLUMN!=VALUE: none of them); repeatable, all must hold; the others are skipped/filtered")
 	fs.BoolVar(&o.splitName, "split-name", false, "split a full name in the name column at its last space into name and surname (for a file without a surname column)")
@@ -228,11 +230,10 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 			return opts, usageError{err.Error()}
 		}
 	}
-	if o.preset != "" {
+	if o.preset != "" && !strings.EqualFold(o.preset, input.PresetNone) {
 		if _, err := input.PresetNamed(o.preset); err != nil {
 			return opts, usageError{err.Error()}
 		}
-		opts.Preset = o.preset
 	}
 	for _, w := range o.where {
 		c, err := input.ParseWhere(w)
@@ -242,6 +243,7 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 		opts.Where = append(opts.Where, c)
 	}
 	opts.SplitName = o.splitName
+	opts.Preset, opts.Ignore, opts.Guard = o.preset, o.ignored, true
 	if o.sheet != "" && opts.Format != input.XLSX {
 		return opts, usagef("--sheet is for XLSX input")
 	}
@@ -374,17 +376,7 @@ func printPresets(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w, "Columns a preset does not name are read by the usual names and aliases; --map overrides both.")
-}
-
-// repeated is a string flag that may be given more than once, each value
-// kept whole: --where Status=active,approved --where Country=DE.
-type repeated []string
-
-func (r *repeated) String() string { return strings.Join(*r, " ") }
-
-func (r *repeated) Set(v string) error {
-	*r = append(*r, v)
-	return nil
+	fmt.Fprintln(w, "none: read a file that looks like one of these exports as it is, by the usual names and aliases.")
 }
 
 // joined is a string flag that may be given more than once, its values
@@ -398,5 +390,20 @@ func (j *joined) Set(v string) error {
 		v = string(*j) + "," + v
 	}
 	*j = joined(v)
+	return nil
+}
+
+// repeated is a flag that may be given more than once, each value kept
+// whole (a header may hold a comma): --ignore-column Password --ignore-column
+// Status, --where Status=active,approved --where Country=DE.
+type repeated []string
+
+func (r *repeated) String() string { return strings.Join(*r, ", ") }
+
+func (r *repeated) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("expected a value")
+	}
+	*r = append(*r, v)
 	return nil
 }

@@ -21,15 +21,6 @@ al@x.io,Al Bee,active,mary@x.io,FR
 cy@x.io,Cy,ACTIVE ,,DE
 `
 
-func writeFile(t *testing.T, name, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func emailsIn(sb *sandbox.Server) []string {
 	var out []string
 	for _, p := range sb.Partners() {

@@ -39,6 +39,7 @@ type csvReader struct {
 	raw        *recorder
 	header     []byte
 	cols       []Column
+	mapper     *mapper
 	at         fieldIndex
 	sel        *selector
 	warnings   []string
@@ -85,7 +86,7 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (
 	if err != nil {
 		return nil, err
 	}
-	r.cols = cols
+	r.cols, r.mapper = cols, m
 	fields := make([]string, len(cols))
 	for i, c := range cols {
 		fields[i] = c.Field
@@ -101,7 +102,9 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (
 	return r, nil
 }
 
-func (r *csvReader) Warnings() []string { return append(columnWarnings(r.cols), r.warnings...) }
+func (r *csvReader) Warnings() []string {
+	return append(r.mapper.columnWarnings(r.cols), r.warnings...)
+}
 
 func (r *csvReader) Columns() []Column { return r.cols }
 

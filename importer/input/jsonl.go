@@ -26,12 +26,27 @@ type jsonlReader struct {
 	warned   map[string]bool
 	warnings []string
 	cols     []Column
+	ignored  map[string]bool // normalized keys --ignore-column named, once seen
 }
 
 func newJSONLReader(text *bufio.Reader, keepRaw bool, m *mapper) (*jsonlReader, error) {
-	r := &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}}
+	r := &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}, ignored: map[string]bool{}}
 	r.cols = r.firstKeys()
-	// --where names a key of the first object: JSON Lines has no header.
+	// JSON Lines has no header: the first object's keys stand for one. Its
+	// objects may leave keys out, so a preset's fields are not looked for.
+	if m.guarded {
+		if err := m.unrecognisedExport(r.cols); err != nil {
+			return nil, err
+		}
+		if err := m.nearMissError(r.cols, "key"); err != nil {
+			return nil, err
+		}
+	}
+	for i := range r.cols {
+		if r.cols[i].Note == noteUnknown {
+			r.cols[i].Note = "unknown key"
+		}
+	}
 	return r, m.sel.bind(r.cols)
 }
 
@@ -72,9 +87,6 @@ func (r *jsonlReader) firstKeys() []Column {
 				return nil
 			}
 			field, note := r.mapper.field(key)
-			if field == "" && note == "unknown column" {
-				note = "unknown key"
-			}
 			cols = append(cols, Column{Index: len(cols) + 1, Header: key, Field: field, Note: note})
 		}
 		return cols
@@ -88,7 +100,7 @@ func (r *jsonlReader) Next() (*Record, error) {
 	for {
 		b, tooLong, err := r.readLine()
 		if err == io.EOF && len(b) == 0 && !tooLong {
-			return nil, io.EOF
+			return nil, r.ignoredSeen()
 		}
 		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("cannot read the file: %w", err)
@@ -160,7 +172,11 @@ func (r *jsonlReader) decode(b []byte) (Fields, map[string]json.RawMessage, erro
 	keyOf := map[string]string{} // field → the key that gave it
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		raw := obj[k]
-		field, _ := r.mapper.field(k)
+		field, note := r.mapper.field(k)
+		if note == noteIgnored {
+			r.ignored[normalizeHeader(k)] = true
+			continue
+		}
 		if field == "" {
 			r.warnUnknown(k)
 			continue
@@ -234,6 +250,23 @@ func topLevelKeys(b []byte) int {
 		}
 	}
 	return n
+}
+
+// ignoredSeen is io.EOF once every key --ignore-column names was in some
+// object; otherwise the error that a typo there deserves. It comes before
+// anything is sent: import reads the whole file first.
+func (r *jsonlReader) ignoredSeen() error {
+	var absent []string
+	for n, key := range r.mapper.ignored {
+		if !r.ignored[n] {
+			absent = append(absent, key)
+		}
+	}
+	if len(absent) == 0 {
+		return io.EOF
+	}
+	slices.Sort(absent)
+	return fmt.Errorf("--ignore-column %s: no object of the file has such a key", quotedList(absent, "and"))
 }
 
 func (r *jsonlReader) warnUnknown(k string) {

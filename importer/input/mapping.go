@@ -20,7 +20,14 @@ type Preset struct {
 	Name    string
 	About   string
 	Columns []PresetColumn
+	// Optional are the field groups (key, referrer, name) the export may
+	// lack; a missing one of the others stops the run (see guard).
+	Optional []string
 }
+
+// PresetNone is --preset none: read an export that the tool recognises as
+// it is, with the usual names and aliases.
+const PresetNone = "none"
 
 // PresetColumn maps one of the export's headers to a field; an empty Field
 // marks a column the API cannot take, reported as ignored.
@@ -39,14 +46,14 @@ var Presets = []Preset{
 		{"ref id", fieldKey}, {"default ref id", fieldKey}, {"referral id", fieldKey},
 		{"parent promoter id", fieldReferringID}, {"parent promoter email", fieldReferringEmail},
 		{"temp password", ""}, {"balance", ""}, {"earnings balance", ""}, {"status", ""}, {"created at", ""},
-	}},
+	}, nil},
 	{"rewardful", "Rewardful's affiliate export", []PresetColumn{
 		{"email", fieldEmail}, {"first name", fieldName}, {"last name", fieldSurname},
 		{"id", fieldID}, {"affiliate id", fieldID},
 		{"token", fieldKey}, {"link token", fieldKey}, {"referral token", fieldKey},
 		{"referred by", fieldReferringEmail}, {"referring affiliate email", fieldReferringEmail},
 		{"affiliate link", ""}, {"campaign", ""}, {"state", ""}, {"created at", ""}, {"paypal email", ""},
-	}},
+	}, []string{"referrer"}}, // only programs with affiliate referrals export one
 	{"tapfiliate", "Tapfiliate's affiliate export", []PresetColumn{
 		{"email", fieldEmail}, {"firstname", fieldName}, {"first name", fieldName},
 		{"lastname", fieldSurname}, {"last name", fieldSurname},
@@ -54,18 +61,18 @@ var Presets = []Preset{
 		{"referral code", fieldKey}, {"ref", fieldKey},
 		{"parent id", fieldReferringID}, {"parent affiliate id", fieldReferringID}, {"parent", fieldReferringID},
 		{"affiliate group", ""}, {"company", ""}, {"created at", ""}, {"approved", ""},
-	}},
+	}, nil},
 	{"partnerstack", "PartnerStack's partner export", []PresetColumn{
 		{"email", fieldEmail}, {"first name", fieldName}, {"last name", fieldSurname},
 		{"partner key", fieldID}, {"key", fieldID},
 		{"referral key", fieldKey}, {"link key", fieldKey},
 		{"parent partner key", fieldReferringID}, {"manager key", fieldReferringID},
 		{"group", ""}, {"company", ""}, {"created at", ""}, {"status", ""},
-	}},
+	}, nil},
 	{"partnero", "a file for Partnero's own dashboard import", []PresetColumn{
 		{"name", fieldName}, {"last name", fieldSurname}, {"email", fieldEmail},
 		{"identifier", fieldID}, {"token", fieldKey}, {"joining date", ""},
-	}},
+	}, nil},
 }
 
 // PresetNamed finds a preset.
@@ -79,7 +86,7 @@ func PresetNamed(name string) (*Preset, error) {
 	for i, p := range Presets {
 		names[i] = p.Name
 	}
-	return nil, fmt.Errorf("unknown --preset %q: use %s, or list", name, strings.Join(names, ", "))
+	return nil, fmt.Errorf("unknown --preset %q: use %s, none, or list", name, strings.Join(names, ", "))
 }
 
 // FieldNames are the canonical fields, as --map names them.
@@ -143,22 +150,40 @@ func unquote(h string) string {
 	return h
 }
 
-// mapper turns headers (or JSON keys) into fields: --map first, then the
-// preset, then the built-in aliases.
+// How a column was understood, for the notes code compares.
+const (
+	noteMap     = "--map"
+	noteIgnored = "--ignore-column"
+	noteUnknown = "unknown column"
+)
+
+// mapper turns headers (or JSON keys) into fields: --ignore-column first,
+// then --map, then the preset, then the built-in aliases.
 type mapper struct {
-	explicit map[string]string // normalized header → field, from --map
-	preset   map[string]string // normalized header → field ("" ignored)
-	presetOf string
-	wanted   map[string]string // field → header as --map gave it
-	sel      *selector         // the rows' selector, bound to the columns found
+	explicit   map[string]string // normalized header → field, from --map
+	preset     map[string]string // normalized header → field ("" ignored)
+	presetOf   string
+	presetNone bool              // --preset none: the user knows what the file is
+	wanted     map[string]string // field → header as --map gave it
+	ignored    map[string]string // normalized header → as --ignore-column gave it
+	guarded    bool              // Options.Guard
+	sel        *selector         // the rows' selector, bound to the columns found
 }
 
 func newMapper(opts Options) (*mapper, error) {
-	m := &mapper{explicit: map[string]string{}, wanted: opts.Map, sel: newSelector(opts)}
-	for field, header := range opts.Map {
-		m.explicit[normalizeHeader(header)] = field
+	m := &mapper{explicit: map[string]string{}, wanted: opts.Map, ignored: map[string]string{}, guarded: opts.Guard, sel: newSelector(opts)}
+	for _, header := range opts.Ignore {
+		m.ignored[normalizeHeader(header)] = header
 	}
-	if opts.Preset != "" {
+	for field, header := range opts.Map {
+		n := normalizeHeader(header)
+		if _, both := m.ignored[n]; both {
+			return nil, fmt.Errorf("--map %s=%s and --ignore-column %s: a column is either read or left out", field, header, m.ignored[n])
+		}
+		m.explicit[n] = field
+	}
+	m.presetNone = strings.EqualFold(opts.Preset, PresetNone)
+	if opts.Preset != "" && !m.presetNone {
 		p, err := PresetNamed(opts.Preset)
 		if err != nil {
 			return nil, err
@@ -174,8 +199,11 @@ func newMapper(opts Options) (*mapper, error) {
 // field says what a header means, and why.
 func (m *mapper) field(header string) (field, note string) {
 	n := normalizeHeader(header)
+	if _, ok := m.ignored[n]; ok {
+		return "", noteIgnored
+	}
 	if f, ok := m.explicit[n]; ok {
-		return f, "--map"
+		return f, noteMap
 	}
 	if f, ok := m.preset[n]; ok {
 		if f == "" {
@@ -189,7 +217,7 @@ func (m *mapper) field(header string) (field, note string) {
 	if strings.TrimSpace(header) == "" {
 		return "", "no header"
 	}
-	return "", "unknown column"
+	return "", noteUnknown
 }
 
 // columns maps a header line. A field claimed by --map or the preset wins
@@ -202,10 +230,10 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 	for i, h := range headers {
 		f, note := m.field(h)
 		if f == fieldReferring {
-			f, note = "", "unknown column"
+			f, note = "", noteUnknown
 		}
 		cols[i] = Column{Index: i + 1, Header: h, Field: f, Note: note}
-		if f != "" && note == "--map" {
+		if f != "" && note == noteMap {
 			if prev, dup := strong[f]; dup {
 				return nil, fmt.Errorf("columns %q and %q both map to %s: %s", headers[prev], h, f, renameAdvice(headers[prev], h))
 			}
@@ -217,7 +245,7 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 		if c.Field == "" || !strings.HasPrefix(c.Note, "preset ") {
 			continue
 		}
-		if j, ok := strong[c.Field]; ok && cols[j].Note == "--map" {
+		if j, ok := strong[c.Field]; ok && cols[j].Note == noteMap {
 			continue // ignored below
 		}
 		if prev, dup := strong[c.Field]; dup {
@@ -255,10 +283,37 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 			return nil, fmt.Errorf("--map %s=%s: the file has no column %q (it has: %s)", field, header, header, strings.Join(headers, ", "))
 		}
 	}
+	if err := m.ignoredPresent(present, headers); err != nil {
+		return nil, err
+	}
+	// The guard first: a mistyped email header is better named as such
+	// than as no email column.
+	if m.guarded {
+		if err := m.guard(cols); err != nil {
+			return nil, err
+		}
+	}
 	if _, ok := seen[fieldEmail]; !ok {
 		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER%s", ErrNoEmailColumn, strings.Join(headers, ", "), m.presetAdvice(headers))
 	}
 	return cols, m.sel.bind(cols)
+}
+
+// ignoredPresent refuses an --ignore-column header the file does not have:
+// a typo there must not pass silently. present holds the file's
+// normalized headers.
+func (m *mapper) ignoredPresent(present map[string]bool, headers []string) error {
+	var absent []string
+	for n, header := range m.ignored {
+		if !present[n] {
+			absent = append(absent, header)
+		}
+	}
+	if len(absent) == 0 {
+		return nil
+	}
+	slices.Sort(absent)
+	return fmt.Errorf("--ignore-column %s: the file has no such column (it has: %s)", quotedList(absent, "and"), strings.Join(headers, ", "))
 }
 
 // renameAdvice is what to do about two columns that claim one field: two
@@ -274,26 +329,31 @@ func renameAdvice(a, b string) string {
 var ErrNoEmailColumn = errors.New("no email column")
 
 // columnWarnings are the notes about ignored columns, for a run that does
-// not print the whole mapping.
-func columnWarnings(cols []Column) []string {
+// not print the whole mapping. A column left out with --ignore-column was
+// asked for: no note.
+func (m *mapper) columnWarnings(cols []Column) []string {
 	var ws []string
 	presetUsed := false
 	for _, c := range cols {
 		presetUsed = presetUsed || strings.HasPrefix(c.Note, "preset ")
 		switch {
-		case c.Field != "":
+		case c.Field != "", c.Note == noteIgnored:
 		case c.Note == "no header":
 			ws = append(ws, fmt.Sprintf("column %d has no header: ignored", c.Index))
-		case c.Note == "unknown column" && guesses[normalizeHeader(c.Header)] != "":
+		case c.Note == noteUnknown && guesses[normalizeHeader(c.Header)] != "":
 			f := guesses[normalizeHeader(c.Header)]
 			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give --map %s=%s", c.Header, f, f, shellQuote(c.Header)))
-		case c.Note == "unknown column":
+		case c.Note == noteUnknown:
+			if t, ok := m.nearest(c.Header); ok {
+				ws = append(ws, fmt.Sprintf("unknown column %q: ignored; did you mean %s? give --map %s=%s", c.Header, t, t.field, shellQuote(c.Header)))
+				continue
+			}
 			ws = append(ws, fmt.Sprintf("unknown column %q: ignored", c.Header))
 		default:
 			ws = append(ws, fmt.Sprintf("column %q ignored (%s)", c.Header, c.Note))
 		}
 	}
-	if p := likelyPreset(headersOf(cols)); p != nil && !presetUsed {
+	if p, _ := likelyPreset(headersOf(cols)); p != nil && !presetUsed && !m.presetNone {
 		ws = append(ws, fmt.Sprintf("the file looks like %s: give --preset %s to read its ids, keys and referrers", p.About, p.Name))
 	}
 	return ws
@@ -326,35 +386,34 @@ var guesses = map[string]string{
 // likelyPreset is the preset that reads headers differently from the
 // aliases in at least two columns it maps (a header no alias knows, or one
 // an alias gives another field, as PartnerStack's "key"): the file is
-// probably that export. The preset with most such columns wins.
-func likelyPreset(headers []string) *Preset {
-	var best *Preset
-	bestHits := 1
+// probably that export. The preset with most such columns wins; hits are
+// those columns' headers.
+func likelyPreset(headers []string) (best *Preset, hits []string) {
 	for i := range Presets {
-		hits := 0
+		var these []string
 		for _, h := range headers {
 			n := normalizeHeader(h)
 			for _, pc := range Presets[i].Columns {
 				if normalizeHeader(pc.Header) == n && pc.Field != "" && aliases[n] != pc.Field {
-					hits++
+					these = append(these, h)
 					break
 				}
 			}
 		}
-		if hits > bestHits {
-			best, bestHits = &Presets[i], hits
+		if len(these) > max(len(hits), 1) {
+			best, hits = &Presets[i], these
 		}
 	}
-	return best
+	return best, hits
 }
 
 // presetAdvice is what a header error adds when the file looks like an
 // export that a preset reads, and no preset was given.
 func (m *mapper) presetAdvice(headers []string) string {
-	if m.presetOf != "" {
+	if m.presetOf != "" || m.presetNone {
 		return ""
 	}
-	if p := likelyPreset(headers); p != nil {
+	if p, _ := likelyPreset(headers); p != nil {
 		return fmt.Sprintf("; the file looks like %s: give --preset %s", p.About, p.Name)
 	}
 	return ""

@@ -33,7 +33,12 @@ type Options struct {
 	KeepRaw bool
 	Map     map[string]string // field → header, from --map
 	Preset  string            // another platform's export, from --preset
-	Sheet   string            // XLSX: the sheet; "" for the first
+	Ignore  []string          // headers left out, from --ignore-column
+	// Guard stops on a header the file probably means otherwise: an export
+	// read without its preset, a preset whose key, referrer or name finds no
+	// column, a header a typo away from a field (see guard.go).
+	Guard bool
+	Sheet string // XLSX: the sheet; "" for the first
 	// Name is the file's path, for advice that names it; "" for standard
 	// input.
 	Name string

@@ -85,9 +85,15 @@ func newSelector(opts Options) *selector {
 	return &selector{where: opts.Where, splitName: opts.SplitName, ignored: opts.ignored(), nameAt: -1}
 }
 
-// ignored is the set of normalised headers a run leaves out. None yet:
-// --ignore-column, when it comes, fills it.
-func (o Options) ignored() map[string]bool { return nil }
+// ignored is the set of normalised headers a run leaves out
+// (--ignore-column).
+func (o Options) ignored() map[string]bool {
+	set := make(map[string]bool, len(o.Ignore))
+	for _, h := range o.Ignore {
+		set[normalizeHeader(h)] = true
+	}
+	return set
+}
 
 // statusColumn counts the values of a column named like a status.
 type statusColumn struct {

@@ -22,6 +22,7 @@ type xlsxReader struct {
 	book     *excelize.File
 	rows     *excelize.Rows
 	cols     []Column
+	mapper   *mapper
 	index    map[string]int // field → cell index
 	width    int
 	sheetRow int // the sheet's row number of the last row read
@@ -69,7 +70,7 @@ func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
 		book.Close()
 		return nil, fmt.Errorf("cannot read sheet %q: %v", sheet, err)
 	}
-	x := &xlsxReader{book: book, rows: rows, keepRaw: opts.KeepRaw, notes: notes, sel: m.sel}
+	x := &xlsxReader{book: book, rows: rows, keepRaw: opts.KeepRaw, notes: notes, mapper: m, sel: m.sel}
 	headers, err := x.next()
 	if err == io.EOF {
 		book.Close()
@@ -152,7 +153,7 @@ func (x *xlsxReader) Next() (*Record, error) {
 	return rec, nil
 }
 
-func (x *xlsxReader) Warnings() []string { return append(columnWarnings(x.cols), x.notes...) }
+func (x *xlsxReader) Warnings() []string { return append(x.mapper.columnWarnings(x.cols), x.notes...) }
 
 // shownWrong refuses cells a spreadsheet shows as something other than the
 // value: an error (#N/A), or an identifier it keeps as a number and shows

@@ -20,10 +20,11 @@ _partnero_import() {
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
+        --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
-        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero list"; return ;;
+        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero none list"; return ;;
         --progress-interval|-progress-interval) _partnero_import_offer ""; return ;;
         --report|-report) _partnero_import_offer "FILES"; return ;;
         --sheet|-sheet) _partnero_import_offer ""; return ;;
@@ -31,7 +32,7 @@ _partnero_import() {
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--delimiter --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --split-name --summary-json --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--delimiter --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --split-name --summary-json --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;
@@ -43,10 +44,11 @@ _partnero_import() {
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
+        --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
-        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero list"; return ;;
+        --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero none list"; return ;;
         --progress-interval|-progress-interval) _partnero_import_offer ""; return ;;
         --rate|-rate) _partnero_import_offer ""; return ;;
         --report|-report) _partnero_import_offer "FILES"; return ;;
@@ -60,7 +62,7 @@ _partnero_import() {
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;

@@ -28,11 +28,12 @@ _partnero-import() {
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
+            '--ignore-column[leave that column out: never read, checked or sent]:ignore-column: ' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \
             '--mode[the call a row without an action cell becomes]:mode:(create invite)' \
             '--no-progress[no progress bar or progress lines]' \
-            '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero list)' \
+            '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero none list)' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
             '--report[the report]:report:_files' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
@@ -50,11 +51,12 @@ _partnero-import() {
             '--dry-run[the same as validate: check every row, send nothing]' \
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
+            '--ignore-column[leave that column out: never read, checked or sent]:ignore-column: ' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \
             '--mode[the call a row without an action cell becomes]:mode:(create invite)' \
             '--no-progress[no progress bar or progress lines]' \
-            '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero list)' \
+            '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero none list)' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
             '--rate[requests per second at most]:rate: ' \
             '--report[the report]:report:_files' \
