@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,10 @@ type Writer struct {
 	runs  []int // index in lines of each run's first line
 
 	prov *Provenance // written beside the report; nil for none
+	// notes are added to the messages of rows already written (a partner
+	// id the server gave another row too); the sorted rewrite at Close puts
+	// them in. Rare: a map.
+	notes map[int32]string
 }
 
 // span is one line of the report: its row and its length in bytes.
@@ -111,6 +116,19 @@ func (w *Writer) Note(update func(*Provenance)) error {
 	return w.prov.write()
 }
 
+// Amend adds note to the message of row's line, already written: the line
+// gets it when Close rewrites the report. A run killed before then leaves
+// the line as it was.
+func (w *Writer) Amend(row int, note string) {
+	if w.notes == nil {
+		w.notes = map[int32]string{}
+	}
+	if old := w.notes[int32(row)]; old != "" {
+		note = old + "; " + note
+	}
+	w.notes[int32(row)] = note
+}
+
 // Path is where the report is written.
 func (w *Writer) Path() string { return w.path }
 
@@ -171,8 +189,8 @@ func (w *Writer) Close() error {
 		w.f.Close()
 		return err
 	}
-	if len(w.runs) == 1 {
-		return w.f.Close()
+	if len(w.runs) == 1 && len(w.notes) == 0 {
+		return w.f.Close() // in order already
 	}
 	defer w.f.Close()
 	if err := w.rewriteSorted(); err != nil {
@@ -258,12 +276,15 @@ func (w *Writer) merge(out *bufio.Writer) error {
 			return nil
 		}
 		r := &runs[next]
+		row := r.lines[0].row
 		line = slices.Grow(line[:0], int(r.lines[0].n))[:r.lines[0].n]
 		r.lines = r.lines[1:]
 		if _, err := io.ReadFull(r.r, line); err != nil {
 			return err
 		}
-		out.Write(line)
+		if err := w.put(out, row, line); err != nil {
+			return err
+		}
 	}
 }
 
@@ -287,7 +308,45 @@ func (w *Writer) copySorted(out *bufio.Writer) error {
 		if _, err := w.f.ReadAt(line, p.off); err != nil {
 			return err
 		}
-		out.Write(line)
+		if err := w.put(out, p.row, line); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// put writes one line to the sorted report, with the notes its row got
+// after it was written.
+func (w *Writer) put(out *bufio.Writer, row int32, line []byte) error {
+	note, ok := w.notes[row]
+	if !ok {
+		_, err := out.Write(line)
+		return err
+	}
+	var l Line
+	var err error
+	if w.jsonl {
+		err = json.Unmarshal(line, &l)
+	} else {
+		l, err = lineOf(csv.NewReader(bytes.NewReader(line)).Read())
+	}
+	if err != nil {
+		return err
+	}
+	if l.Message != "" {
+		note = l.Message + "; " + note
+	}
+	l.Message = note
+	if w.jsonl {
+		b, err := json.Marshal(&l)
+		if err != nil {
+			return err
+		}
+		out.Write(b)
+		return out.WriteByte('\n')
+	}
+	cw := csv.NewWriter(out)
+	cw.Write(l.record(nil))
+	cw.Flush()
+	return cw.Error()
 }

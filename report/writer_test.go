@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,6 +149,43 @@ func TestWriterSortsRuns(t *testing.T) {
 			if got := write(filepath.Join(dir, "got"+ext), rows); got != want {
 				t.Errorf("%s%s: got\n%s\nwant\n%s", name, ext, got, want)
 			}
+		}
+	}
+}
+
+// A note added to a row already written reaches its line when the report
+// is closed, in order or not, and leaves the other lines as they were.
+func TestWriterAmendsWrittenLines(t *testing.T) {
+	for _, name := range []string{"r.csv", "r.jsonl"} {
+		for _, order := range [][]int{{1, 2, 3}, {2, 3, 1}} {
+			t.Run(fmt.Sprint(name, order), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), name)
+				w, err := Create(path, true, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, row := range order {
+					l := Line{Row: row, Line: row + 1, Email: "a@x.io", Action: "create", Status: Created, PartnerID: "p" + itoa(row)}
+					if row == 1 {
+						l.Message = `found, "after" a lost answer`
+					}
+					w.Write(&l)
+				}
+				w.Amend(1, "same id as row 3")
+				w.Amend(2, "same id as row 3")
+				w.Amend(1, "and row 4")
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				if err := Read(path, func(l Line) error { got = append(got, itoa(l.Row)+":"+l.Message+":"+l.PartnerID); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				want := []string{`1:found, "after" a lost answer; same id as row 3; and row 4:p1`, "2:same id as row 3:p2", "3::p3"}
+				if !slices.Equal(got, want) {
+					t.Fatalf("got %q\nwant %q", got, want)
+				}
+			})
 		}
 	}
 }
