@@ -143,8 +143,11 @@ func (cfg *Config) log() *slog.Logger {
 	return cfg.Log
 }
 
-// record writes one row's line and counts it.
+// record counts one row's outcome and writes its line. It is counted even
+// when the line cannot be written: the summary, and what a failed run says
+// it did, tell what happened to the row.
 func record(cfg *Config, res *Result, line *report.Line) error {
+	res.Summary.Add(line)
 	if err := cfg.report.Write(line); err != nil {
 		return err
 	}
@@ -152,7 +155,6 @@ func record(cfg *Config, res *Result, line *report.Line) error {
 		cfg.log().Info("row", "row", line.Row, "line", line.Line, "status", line.Status, "reason", line.Reason,
 			"http_status", line.HTTPStatus, "attempts", line.Attempts, "message", line.Message)
 	}
-	res.Summary.Add(line)
 	if cfg.Finished != nil {
 		cfg.Finished(*line)
 	}

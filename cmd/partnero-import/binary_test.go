@@ -509,3 +509,50 @@ func TestBinaryClosedStderr(t *testing.T) {
 		})
 	}
 }
+
+// A report that cannot be written mid-run (a full disk: here the file size
+// limit, which fails writes as a full disk does) ends the run with exit 2
+// and one line that says how many partners were created before, that the
+// report may lack rows, and how to finish; the printed resume then
+// finishes the job, every partner held once.
+func TestBinaryReportFailsMidRun(t *testing.T) {
+	bin := buildBinary(t)
+	sb, base := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	input := csvOf(t, dir, "in.csv", 300)
+	rep := filepath.Join(dir, "in.report.csv")
+	// ulimit -f counts 512- or 1024-byte blocks: a few KiB, a few dozen lines.
+	cmd := exec.Command("/bin/sh", "-c", `ulimit -f 8 && exec "$0" "$@"`, bin, "import", "--no-progress", "--rate", "0", "--concurrency", "4", "--base-url", base, input)
+	var stderr bytes.Buffer
+	cmd.Env, cmd.Stderr = append(os.Environ(), "PARTNERO_API_KEY=k"), &stderr
+	cmd.Run()
+	created := len(sb.Partners())
+	if code := cmd.ProcessState.ExitCode(); code != exitUsage || created == 0 || created == 300 {
+		t.Fatalf("exit %d, %d created\n%s", code, created, stderr.String())
+	}
+	last := lastLine(stderr.String())
+	for _, want := range []string{"cannot write the report", fmt.Sprintf("%d partners were created", created), "the report may lack rows",
+		"with PARTNERO_API_KEY set as for this run, run: " + bin + " import --resume " + rep} {
+		if !strings.Contains(last, want) {
+			t.Errorf("the last line does not say %q:\n%s", want, stderr.String())
+		}
+	}
+	if strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("more than one line:\n%s", stderr.String())
+	}
+	resume := exec.Command(bin, "import", "--no-progress", "--rate", "0", "--resume", rep, "--base-url", base, input)
+	resume.Env = append(os.Environ(), "PARTNERO_API_KEY=k")
+	if out, err := resume.CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	seen := map[string]bool{}
+	for _, p := range sb.Partners() {
+		if seen[p.Email] {
+			t.Fatalf("%s stored twice", p.Email)
+		}
+		seen[p.Email] = true
+	}
+	if len(seen) != 300 {
+		t.Fatalf("%d partners held", len(seen))
+	}
+}
