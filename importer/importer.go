@@ -2,6 +2,7 @@ package importer
 
 import (
 	"cmp"
+	"errors"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -93,6 +94,9 @@ type Result struct {
 	Shape validate.Shape
 	// InputSHA256 is the hex SHA-256 of the input file's bytes.
 	InputSHA256 string
+	// Unsorted, when set, says why the report, complete, is not in row
+	// order: a warning, not a failure of the run.
+	Unsorted error
 }
 
 func (cfg *Config) openReport() error {
@@ -111,7 +115,11 @@ func (cfg *Config) closeReport(res *Result, err *error) {
 	nerr := cfg.report.Note(func(p *report.Provenance) {
 		p.InputSHA256, p.Interrupted = res.InputSHA256, res.Interrupted
 	})
-	if cerr := cfg.report.Close(); *err == nil {
+	cerr := cfg.report.Close()
+	if errors.Is(cerr, report.ErrUnsorted) {
+		res.Unsorted, cerr = cerr, nil // every line is there: the rows' outcomes stand
+	}
+	if *err == nil {
 		*err = cmp.Or(nerr, cerr)
 	}
 }

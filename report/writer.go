@@ -194,10 +194,18 @@ func (w *Writer) Close() error {
 	}
 	defer w.f.Close()
 	if err := w.rewriteSorted(); err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+		return fmt.Errorf("%w: %w", ErrUnsorted, err)
 	}
 	return nil
 }
+
+// ErrUnsorted is a Close that wrote every line but could not rewrite the
+// report in row order (a full disk has no room for the sorted copy): the
+// report is complete, in the order rows finished.
+var ErrUnsorted = errors.New("the report holds every row but could not be sorted by row")
+
+// createTemp makes the sorted rewrite's file; tests make it fail.
+var createTemp = os.CreateTemp
 
 // mergeRuns is the most runs merged in one pass, each through a buffer of
 // its own; a report with more (an import's rows finish in the order their
@@ -205,7 +213,7 @@ func (w *Writer) Close() error {
 const mergeRuns = 16
 
 func (w *Writer) rewriteSorted() error {
-	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".report-*.tmp")
+	tmp, err := createTemp(filepath.Dir(w.path), ".report-*.tmp")
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -187,5 +189,29 @@ func TestWriterAmendsWrittenLines(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A sorted rewrite that fails (a full disk has no room for the copy) is
+// ErrUnsorted: every line is in the report, in the order written, and the
+// report is where it was.
+func TestWriterUnsortedWhenTheRewriteFails(t *testing.T) {
+	createTemp = func(string, string) (*os.File, error) { return nil, syscall.ENOSPC }
+	t.Cleanup(func() { createTemp = os.CreateTemp })
+	path := filepath.Join(t.TempDir(), "r.csv")
+	w, err := Create(path, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []int{2, 1} {
+		w.Write(&Line{Row: row, Line: row + 1, Email: "a@x.io", Action: "create", Status: Created})
+	}
+	if err := w.Close(); !errors.Is(err, ErrUnsorted) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Close: %v", err)
+	}
+	var rows []int
+	Read(path, func(l Line) error { rows = append(rows, l.Row); return nil })
+	if !slices.Equal(rows, []int{2, 1}) {
+		t.Fatalf("rows %v", rows)
 	}
 }
