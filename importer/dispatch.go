@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"time"
@@ -42,7 +43,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}, retry: cfg.retryFile(),
-		parked: map[int][]*job{}, outcome: map[int]bool{},
+		parked: map[int][]*job{}, outcome: map[int]bool{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
 	}
 	defer func() {
 		cfg.closeReport(d.res, &err) // the sorted rewrite is part of the run's time
@@ -70,7 +71,14 @@ type dispatcher struct {
 	stopWhy  string
 	cancel   context.CancelFunc
 	err      error // a report that cannot be written
+	// ids are the partner ids the run's rows were given, as 64-bit hashes
+	// (a dozen bytes a row), to flag one id given to two rows.
+	ids    map[uint64]rowAt
+	idSeed maphash.Seed
 }
+
+// rowAt is a row and the line it starts on, for messages.
+type rowAt struct{ row, line int32 }
 
 func (d *dispatcher) run(ctx context.Context) error {
 	conc := max(d.cfg.Concurrency, 1)
@@ -175,6 +183,7 @@ func (d *dispatcher) writeDone() {
 			continue
 		}
 		line := r.doneLine(row)
+		d.sameID(&line)
 		d.write(&line, nil)
 		if r.marked() && line.Action == validate.Create && line.PartnerID != "" {
 			// Made under this job's mark: reading it back shows whether
@@ -266,6 +275,7 @@ func (d *dispatcher) finish(r sent) {
 		line.Message = "a partner with this email is in Partnero (id " + o.Unproven + "); it may be the one this row's lost attempt made: " + line.Message
 	}
 	line.Message = join(line.Message, inviteWarning(r.verdict.Action, r.rec.HasReferrer()))
+	d.sameID(&line)
 	d.write(&line, r.rec.Raw)
 	if line.Status == report.Failed && line.Attempts > 1 {
 		d.cfg.log().Warn("retries exhausted", "row", line.Row, "reason", line.Reason, "attempts", line.Attempts, "message", line.Message)
@@ -278,6 +288,30 @@ func (d *dispatcher) finish(r sent) {
 		// A referrer that exists in Partnero after all lets its partners go ahead.
 		d.release(r.rec.Row, report.Succeeded(line.Status, line.Reason))
 	}
+}
+
+// sameID flags a row that the server answered with the partner id it gave
+// another row of this run: each row's message names the other (the earlier
+// row's line gets it when the report is closed), and a warning says so.
+// Both keep their status, as the server answered; which partner it holds,
+// and for which email, is for a person to check.
+func (d *dispatcher) sameID(line *report.Line) {
+	if line.PartnerID == "" {
+		return
+	}
+	h := maphash.String(d.idSeed, line.PartnerID)
+	other, seen := d.ids[h]
+	if !seen {
+		d.ids[h] = rowAt{int32(line.Row), int32(line.Line)}
+		return
+	}
+	if int(other.row) == line.Row {
+		return
+	}
+	const says = "the server gave row %d (line %d) the same partner id: one partner may stand for both rows; check them in Partnero"
+	line.Message = join(line.Message, fmt.Sprintf(says, other.row, other.line))
+	d.cfg.report.Amend(int(other.row), fmt.Sprintf(says, line.Row, line.Line))
+	d.cfg.log().Warn("the server gave two rows one partner id: check them in Partnero", "row", line.Row, "other_row", other.row)
 }
 
 // release records a referred row's outcome and moves its waiting children on.

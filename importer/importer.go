@@ -2,6 +2,7 @@ package importer
 
 import (
 	"cmp"
+	"errors"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -94,6 +95,9 @@ type Result struct {
 	Shape validate.Shape
 	// InputSHA256 is the hex SHA-256 of the input file's bytes.
 	InputSHA256 string
+	// Unsorted, when set, says why the report, complete, is not in row
+	// order: a warning, not a failure of the run.
+	Unsorted error
 }
 
 func (cfg *Config) openReport() error {
@@ -112,7 +116,11 @@ func (cfg *Config) closeReport(res *Result, err *error) {
 	nerr := cfg.report.Note(func(p *report.Provenance) {
 		p.InputSHA256, p.Interrupted = res.InputSHA256, res.Interrupted
 	})
-	if cerr := cfg.report.Close(); *err == nil {
+	cerr := cfg.report.Close()
+	if errors.Is(cerr, report.ErrUnsorted) {
+		res.Unsorted, cerr = cerr, nil // every line is there: the rows' outcomes stand
+	}
+	if *err == nil {
 		*err = cmp.Or(nerr, cerr)
 	}
 }
@@ -144,8 +152,11 @@ func (cfg *Config) log() *slog.Logger {
 	return cfg.Log
 }
 
-// record writes one row's line and counts it.
+// record counts one row's outcome and writes its line. It is counted even
+// when the line cannot be written: the summary, and what a failed run says
+// it did, tell what happened to the row.
 func record(cfg *Config, res *Result, line *report.Line) error {
+	res.Summary.Add(line)
 	if err := cfg.report.Write(line); err != nil {
 		return err
 	}
@@ -153,7 +164,6 @@ func record(cfg *Config, res *Result, line *report.Line) error {
 		cfg.log().Info("row", "row", line.Row, "line", line.Line, "status", line.Status, "reason", line.Reason,
 			"http_status", line.HTTPStatus, "attempts", line.Attempts, "message", line.Message)
 	}
-	res.Summary.Add(line)
 	if cfg.Finished != nil {
 		cfg.Finished(*line)
 	}

@@ -80,7 +80,11 @@ func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 		return nil, err
 	}
 	defer func() {
-		if cerr := rb.out.Close(); err == nil {
+		cerr := rb.out.Close()
+		if errors.Is(cerr, report.ErrUnsorted) {
+			rb.res.Unsorted, cerr = cerr, nil // every line is there
+		}
+		if err == nil {
 			err = cerr
 		}
 		rb.res.Summary.Elapsed = time.Since(start)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,10 @@ type Writer struct {
 	runs  []int // index in lines of each run's first line
 
 	prov *Provenance // written beside the report; nil for none
+	// notes are added to the messages of rows already written (a partner
+	// id the server gave another row too); the sorted rewrite at Close puts
+	// them in. Rare: a map.
+	notes map[int32]string
 }
 
 // span is one line of the report: its row and its length in bytes.
@@ -111,6 +116,19 @@ func (w *Writer) Note(update func(*Provenance)) error {
 	return w.prov.write()
 }
 
+// Amend adds note to the message of row's line, already written: the line
+// gets it when Close rewrites the report. A run killed before then leaves
+// the line as it was.
+func (w *Writer) Amend(row int, note string) {
+	if w.notes == nil {
+		w.notes = map[int32]string{}
+	}
+	if old := w.notes[int32(row)]; old != "" {
+		note = old + "; " + note
+	}
+	w.notes[int32(row)] = note
+}
+
 // Path is where the report is written.
 func (w *Writer) Path() string { return w.path }
 
@@ -172,15 +190,23 @@ func (w *Writer) Close() error {
 		w.f.Close()
 		return err
 	}
-	if len(w.runs) == 1 {
-		return w.f.Close()
+	if len(w.runs) == 1 && len(w.notes) == 0 {
+		return w.f.Close() // in order already
 	}
 	defer w.f.Close()
 	if err := w.rewriteSorted(); err != nil {
-		return fmt.Errorf("cannot sort the report: %w", err)
+		return fmt.Errorf("%w: %w", ErrUnsorted, err)
 	}
 	return nil
 }
+
+// ErrUnsorted is a Close that wrote every line but could not rewrite the
+// report in row order (a full disk has no room for the sorted copy): the
+// report is complete, in the order rows finished.
+var ErrUnsorted = errors.New("the report holds every row but could not be sorted by row")
+
+// createTemp makes the sorted rewrite's file; tests make it fail.
+var createTemp = os.CreateTemp
 
 // mergeRuns is the most runs merged in one pass, each through a buffer of
 // its own; a report with more (an import's rows finish in the order their
@@ -188,7 +214,7 @@ func (w *Writer) Close() error {
 const mergeRuns = 16
 
 func (w *Writer) rewriteSorted() error {
-	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".report-*.tmp")
+	tmp, err := createTemp(filepath.Dir(w.path), ".report-*.tmp")
 	if err != nil {
 		return err
 	}
@@ -259,12 +285,15 @@ func (w *Writer) merge(out *bufio.Writer) error {
 			return nil
 		}
 		r := &runs[next]
+		row := r.lines[0].row
 		line = slices.Grow(line[:0], int(r.lines[0].n))[:r.lines[0].n]
 		r.lines = r.lines[1:]
 		if _, err := io.ReadFull(r.r, line); err != nil {
 			return err
 		}
-		out.Write(line)
+		if err := w.put(out, row, line); err != nil {
+			return err
+		}
 	}
 }
 
@@ -288,7 +317,45 @@ func (w *Writer) copySorted(out *bufio.Writer) error {
 		if _, err := w.f.ReadAt(line, p.off); err != nil {
 			return err
 		}
-		out.Write(line)
+		if err := w.put(out, p.row, line); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// put writes one line to the sorted report, with the notes its row got
+// after it was written.
+func (w *Writer) put(out *bufio.Writer, row int32, line []byte) error {
+	note, ok := w.notes[row]
+	if !ok {
+		_, err := out.Write(line)
+		return err
+	}
+	var l Line
+	var err error
+	if w.jsonl {
+		err = json.Unmarshal(line, &l)
+	} else {
+		l, err = lineOf(csv.NewReader(bytes.NewReader(line)).Read())
+	}
+	if err != nil {
+		return err
+	}
+	if l.Message != "" {
+		note = l.Message + "; " + note
+	}
+	l.Message = note
+	if w.jsonl {
+		b, err := json.Marshal(&l)
+		if err != nil {
+			return err
+		}
+		out.Write(b)
+		return out.WriteByte('\n')
+	}
+	cw := csv.NewWriter(out)
+	cw.Write(l.record(nil))
+	cw.Flush()
+	return cw.Error()
 }

@@ -1,10 +1,13 @@
 package report
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -149,5 +152,66 @@ func TestWriterSortsRuns(t *testing.T) {
 				t.Errorf("%s%s: got\n%s\nwant\n%s", name, ext, got, want)
 			}
 		}
+	}
+}
+
+// A note added to a row already written reaches its line when the report
+// is closed, in order or not, and leaves the other lines as they were.
+func TestWriterAmendsWrittenLines(t *testing.T) {
+	for _, name := range []string{"r.csv", "r.jsonl"} {
+		for _, order := range [][]int{{1, 2, 3}, {2, 3, 1}} {
+			t.Run(fmt.Sprint(name, order), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), name)
+				w, err := Create(path, true, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, row := range order {
+					l := Line{Row: row, Line: row + 1, Email: "a@x.io", Action: "create", Status: Created, PartnerID: "p" + itoa(row)}
+					if row == 1 {
+						l.Message = `found, "after" a lost answer`
+					}
+					w.Write(&l)
+				}
+				w.Amend(1, "same id as row 3")
+				w.Amend(2, "same id as row 3")
+				w.Amend(1, "and row 4")
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				if err := Read(path, func(l Line) error { got = append(got, itoa(l.Row)+":"+l.Message+":"+l.PartnerID); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				want := []string{`1:found, "after" a lost answer; same id as row 3; and row 4:p1`, "2:same id as row 3:p2", "3::p3"}
+				if !slices.Equal(got, want) {
+					t.Fatalf("got %q\nwant %q", got, want)
+				}
+			})
+		}
+	}
+}
+
+// A sorted rewrite that fails (a full disk has no room for the copy) is
+// ErrUnsorted: every line is in the report, in the order written, and the
+// report is where it was.
+func TestWriterUnsortedWhenTheRewriteFails(t *testing.T) {
+	createTemp = func(string, string) (*os.File, error) { return nil, syscall.ENOSPC }
+	t.Cleanup(func() { createTemp = os.CreateTemp })
+	path := filepath.Join(t.TempDir(), "r.csv")
+	w, err := Create(path, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []int{2, 1} {
+		w.Write(&Line{Row: row, Line: row + 1, Email: "a@x.io", Action: "create", Status: Created})
+	}
+	if err := w.Close(); !errors.Is(err, ErrUnsorted) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Close: %v", err)
+	}
+	var rows []int
+	Read(path, func(l Line) error { rows = append(rows, l.Row); return nil })
+	if !slices.Equal(rows, []int{2, 1}) {
+		t.Fatalf("rows %v", rows)
 	}
 }

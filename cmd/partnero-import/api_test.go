@@ -1,14 +1,19 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // The command against the sandbox in its documented mode (no key field,
@@ -67,4 +72,75 @@ func TestLostAnswersInDocumentedMode(t *testing.T) {
 	if reconciled < 5 {
 		t.Errorf("only %d rows reconciled: the faults did not test the lookups", reconciled)
 	}
+}
+
+// A server that answers two rows' creates with one partner id (row 4 is
+// given row 2's): both rows keep `created`, as the server answered, and
+// each row's message names the other; standard error warns once. The other
+// rows are untouched.
+func TestOneIDForTwoRowsFlagged(t *testing.T) {
+	for _, name := range []string{"r.csv", "r.jsonl"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			base := serverGivingOneIDTwice(t, "p3@x.io", "p1@x.io")
+			dir := t.TempDir()
+			input := csvOf(t, dir, "in.csv", 5)
+			rep := filepath.Join(dir, name)
+			// One at a time: row 2 is answered before row 4.
+			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k"}, "", "import", "--no-progress", "--rate", "0", "--concurrency", "1",
+				"--base-url", base, "--report", rep, input)
+			if r.code != exitOK || strings.Count(r.stderr, "one partner id") != 1 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			var lines []report.Line
+			report.Read(rep, func(l report.Line) error { lines = append(lines, l); return nil })
+			if len(lines) != 5 {
+				t.Fatalf("%d lines", len(lines))
+			}
+			flagged := map[int]string{
+				2: "the server gave row 4 (line 5) the same partner id: one partner may stand for both rows; check them in Partnero",
+				4: "the server gave row 2 (line 3) the same partner id: one partner may stand for both rows; check them in Partnero",
+			}
+			for _, l := range lines {
+				if l.Status != report.Created || l.Message != flagged[l.Row] {
+					t.Errorf("row %d: %s %q", l.Row, l.Status, l.Message)
+				}
+			}
+			if lines[1].PartnerID == "" || lines[1].PartnerID != lines[3].PartnerID {
+				t.Errorf("partner ids %q and %q", lines[1].PartnerID, lines[3].PartnerID)
+			}
+		})
+	}
+}
+
+// serverGivingOneIDTwice is a sandbox whose answer to the create of email
+// carries the id it gave to the create of earlier.
+func serverGivingOneIDTwice(t *testing.T, email, earlier string) string {
+	sb := sandbox.New(sandbox.Options{})
+	var mu sync.Mutex
+	ids := map[string]any{} // by email, as the sandbox gave them
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			sb.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, r)
+		var body map[string]any
+		json.Unmarshal(rec.Body.Bytes(), &body)
+		if data, ok := body["data"].(map[string]any); ok {
+			mu.Lock()
+			e, _ := data["email"].(string)
+			ids[e] = data["id"]
+			if e == email {
+				data["id"] = ids[earlier]
+			}
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/v1"
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"flag"
@@ -90,9 +91,19 @@ func waitUntil(t *testing.T, cmd *exec.Cmd, cond func() bool) {
 	}
 }
 
-// The first SIGINT stops sending, lets requests in flight finish, reports
-// every other row skipped/aborted, writes the sorted report and exits 130.
-func TestBinaryInterruptedBySIGINT(t *testing.T) {
+// The first SIGINT, SIGTERM or SIGHUP (a closed terminal or SSH session)
+// stops sending, lets requests in flight finish, reports every other row
+// skipped/aborted, writes the sorted report and exits 130.
+func TestBinaryInterruptedBySignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			interruptedBy(t, sig)
+		})
+	}
+}
+
+func interruptedBy(t *testing.T, sig syscall.Signal) {
 	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
 
 	dir := t.TempDir()
@@ -108,7 +119,7 @@ func TestBinaryInterruptedBySIGINT(t *testing.T) {
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=key-never-shown"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
 	// Interrupt once some partners exist.
 	waitUntil(t, cmd, func() bool { return len(sb.Partners()) >= 10 })
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
@@ -441,5 +452,119 @@ func TestBinaryNamedPipeInput(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "pipe.sandbox.report.csv"))
 	if cmd.ProcessState.ExitCode() != exitOK || err != nil || strings.Count(string(b), ",created,") != 2 {
 		t.Fatalf("exit %d, report %q %v\n%s", cmd.ProcessState.ExitCode(), b, err, stderr.String())
+	}
+}
+
+// Standard error closed early (`2>&1 | head -1`, a hung-up terminal): the
+// run goes on without it, writes a line for every row and ends with the
+// code it would have had; with SIGHUP on top, it stops as for Ctrl-C.
+func TestBinaryClosedStderr(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		hangUp bool
+		want   int
+	}{
+		{"runs to its end", false, exitOK},
+		{"then hung up", true, exitInterrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := &gatedServer{sb: sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond}), release: make(chan struct{})}
+			base := newGatedServer(t, g)
+			dir := t.TempDir()
+			input := csvOf(t, dir, "in.csv", 60)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(buildBinary(t), "import", "--log-format", "json", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
+			cmd.Env, cmd.Stderr = append(os.Environ(), "PARTNERO_API_KEY=k"), w
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			// The run's first line, then nobody reads: every later line
+			// meets a closed pipe.
+			if first, err := bufio.NewReader(r).ReadString('\n'); err != nil || !strings.Contains(first, `"msg":"start"`) {
+				cmd.Process.Kill()
+				t.Fatalf("first line %q, %v", first, err)
+			}
+			r.Close()
+			close(g.release) // the creates held until now go on
+			if tc.hangUp {
+				waitUntil(t, cmd, func() bool { return len(g.sb.Partners()) >= 5 })
+				cmd.Process.Signal(syscall.SIGHUP)
+			}
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != tc.want {
+				t.Fatalf("exit %d (%v), want %d", code, cmd.ProcessState, tc.want)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, "in.report.csv"))
+			lines, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			if err != nil || len(lines) != 61 {
+				t.Fatalf("report: %d lines, %v\n%s", len(lines), err, b)
+			}
+			created := 0
+			for i, l := range lines[1:] {
+				if l[0] != fmt.Sprint(i+1) {
+					t.Fatalf("line %d is row %s: the report is not sorted", i+1, l[0])
+				}
+				if l[4] == "created" {
+					created++
+				} else if !tc.hangUp || l[4]+"/"+l[5] != "skipped/aborted" {
+					t.Errorf("row %s: %s/%s %s", l[0], l[4], l[5], l[7])
+				}
+			}
+			if created != len(g.sb.Partners()) {
+				t.Errorf("%d rows created, the sandbox holds %d", created, len(g.sb.Partners()))
+			}
+		})
+	}
+}
+
+// A report that cannot be written mid-run (a full disk: here the file size
+// limit, which fails writes as a full disk does) ends the run with exit 2
+// and one line that says how many partners were created before, that the
+// report may lack rows, and how to finish; the printed resume then
+// finishes the job, every partner held once.
+func TestBinaryReportFailsMidRun(t *testing.T) {
+	bin := buildBinary(t)
+	sb, base := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	input := csvOf(t, dir, "in.csv", 300)
+	rep := filepath.Join(dir, "in.report.csv")
+	// ulimit -f counts 512- or 1024-byte blocks: a few KiB, a few dozen lines.
+	cmd := exec.Command("/bin/sh", "-c", `ulimit -f 8 && exec "$0" "$@"`, bin, "import", "--no-progress", "--rate", "0", "--concurrency", "4", "--base-url", base, input)
+	var stderr bytes.Buffer
+	cmd.Env, cmd.Stderr = append(os.Environ(), "PARTNERO_API_KEY=k"), &stderr
+	cmd.Run()
+	created := len(sb.Partners())
+	if code := cmd.ProcessState.ExitCode(); code != exitUsage || created == 0 || created == 300 {
+		t.Fatalf("exit %d, %d created\n%s", code, created, stderr.String())
+	}
+	last := lastLine(stderr.String())
+	for _, want := range []string{"cannot write the report", fmt.Sprintf("%d partners were created", created), "the report may lack rows",
+		"with PARTNERO_API_KEY set as for this run, run: " + bin + " import --resume " + rep} {
+		if !strings.Contains(last, want) {
+			t.Errorf("the last line does not say %q:\n%s", want, stderr.String())
+		}
+	}
+	if strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("more than one line:\n%s", stderr.String())
+	}
+	resume := exec.Command(bin, "import", "--no-progress", "--rate", "0", "--resume", rep, "--base-url", base, input)
+	resume.Env = append(os.Environ(), "PARTNERO_API_KEY=k")
+	if out, err := resume.CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	seen := map[string]bool{}
+	for _, p := range sb.Partners() {
+		if seen[p.Email] {
+			t.Fatalf("%s stored twice", p.Email)
+		}
+		seen[p.Email] = true
+	}
+	if len(seen) != 300 {
+		t.Fatalf("%d partners held", len(seen))
 	}
 }

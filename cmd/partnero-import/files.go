@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,7 +126,36 @@ func checkClashes(inputs, outputs []file) error {
 		if err := ofItsKind(out); err != nil {
 			return err
 		}
+		if err := writable(out); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// writable proves, before anything is sent, that out can be written where
+// it is, changing nothing there: a file that exists is opened for writing
+// (not truncated), and a probe is created and removed in its directory
+// when the file is new or, as a report and its provenance are, replaced
+// through a temporary file. An output found unwritable after every row was
+// sent would end a run whose work was done.
+func writable(out file) error {
+	f, err := os.OpenFile(out.path, os.O_WRONLY, 0)
+	switch {
+	case err == nil:
+		f.Close()
+		if out.kind != aReport && out.kind != beside {
+			return nil
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return usagef("%s %s cannot be written (%v): nothing was sent; give another path", out.what, out.path, errors.Unwrap(err))
+	}
+	probe, err := os.CreateTemp(filepath.Dir(out.path), ".partnero-import-probe-*")
+	if err != nil {
+		return usagef("%s %s cannot be written: its directory refuses new files (%v): nothing was sent; give another path", out.what, out.path, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
 }
 

@@ -255,3 +255,62 @@ func TestNoOtherRunsFileWrittenOver(t *testing.T) {
 		}
 	}
 }
+
+// An output that cannot be written is found before anything is sent (it
+// used to be found after every row was sent: exit 2, "could not go on"),
+// and nothing is left where the run was refused.
+func TestUnwritableOutputRefusedBeforeSending(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	input := csvOf(t, dir, "in.csv", 3)
+	locked := unwritableDir(t)
+	readOnly := filepath.Join(dir, "old.summary.json")
+	os.WriteFile(readOnly, []byte(`{"exit_code":0}`+"\n"), 0o444)
+	for _, tc := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"--summary-json in a directory that refuses files", []string{"--summary-json", filepath.Join(locked, "s.json")}, "--summary-json " + filepath.Join(locked, "s.json") + " cannot be written"},
+		{"--report in a directory that refuses files", []string{"--report", filepath.Join(locked, "r.csv")}, "--report " + filepath.Join(locked, "r.csv") + " cannot be written"},
+		{"a read-only --summary-json", []string{"--summary-json", readOnly}, "--summary-json " + readOnly + " cannot be written"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if os.Geteuid() == 0 && strings.Contains(tc.name, "read-only") {
+				t.Skip("root writes a read-only file")
+			}
+			args := append([]string{"import", "--no-progress", "--base-url", base}, tc.args...)
+			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k"}, "", append(args, input)...)
+			if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.says) || !strings.Contains(r.stderr, "nothing was sent") {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if n := sb.Requests(); n != 0 {
+				t.Fatalf("%d requests sent", n)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(readOnly); string(b) != `{"exit_code":0}`+"\n" {
+		t.Errorf("the read-only summary was changed: %s", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("the run left files: %v", entries)
+	}
+}
+
+// unwritableDir is a directory where no file can be created: a private
+// one made read-only, or for root (whom permissions do not stop) /sys.
+func unwritableDir(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		dir := t.TempDir()
+		os.Chmod(dir, 0o500)
+		t.Cleanup(func() { os.Chmod(dir, 0o700) })
+		return dir
+	}
+	if f, err := os.CreateTemp("/sys", "probe-*"); err == nil {
+		f.Close()
+		os.Remove(f.Name())
+		t.Skip("root can write everywhere here")
+	}
+	return "/sys"
+}

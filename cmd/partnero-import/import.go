@@ -117,8 +117,14 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	endWatch()
 	prog.close() // before the summary: no progress line after it
 	out.close()
-	if err != nil {
+	if err != nil && (res == nil || client == nil || !client.Wrote()) {
 		return 0, err
+	}
+	if err != nil {
+		// Rows were sent before the run could not go on (the report
+		// cannot be written: a full disk): it says what it did, counts it
+		// in the summary, and how to finish.
+		res.Fatal = o.stoppedAfterSending(err, res, reportPath, getenv)
 	}
 	res.Summary.Elapsed = time.Since(start)
 	code := exitOK
@@ -131,8 +137,12 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		code = exitRowsFailed
 	}
 	if o.summaryJSON != "" {
-		if err := writeSummaryJSON(o.summaryJSON, command, o.file, files, res, code); err != nil {
-			return 0, err
+		if err := writeSummaryJSON(o.summaryJSON, command, o.file, files, res, code); err != nil && res.Fatal != nil {
+			res.Fatal = fmt.Errorf("%w; %v", res.Fatal, err)
+		} else if err != nil {
+			// Proven writable at the start: the disk filled since. The
+			// rows' outcomes stand, and decide the exit code.
+			out.warn(err.Error() + "; the report holds the run's outcome")
 		}
 	}
 	if res.Fatal != nil {
@@ -154,6 +164,25 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		o.staleRetryFile(out, inOpts.Format, res.RetryFile)
 	}
 	return code, nil
+}
+
+// stoppedAfterSending is what a run that could not go on after sending
+// rows says: how many partners it made, that the report may lack their
+// lines, and how to finish (a resume looks up the rows it lacks).
+func (o *importOptions) stoppedAfterSending(err error, res *importer.Result, reportPath string, getenv func(string) string) error {
+	sum := &res.Summary
+	did := fmt.Sprintf("%d partners were created", sum.Count(report.Created, ""))
+	if n := sum.Count(report.Invited, ""); n > 0 {
+		did += fmt.Sprintf(", %d invited", n)
+	}
+	if n := sum.Count(report.Updated, ""); n > 0 {
+		did += fmt.Sprintf(", %d updated", n)
+	}
+	next := "once the report can be written, " + o.finishHint(reportPath, getenv)
+	if o.useSandbox {
+		next = "the embedded sandbox's partners ended with the run: rehearse again from the start"
+	}
+	return fmt.Errorf("%v; %s before the run stopped, and the report may lack rows; %s", err, did, next)
 }
 
 // staleRetryFile says, after a resumed run, that the retry file of the run

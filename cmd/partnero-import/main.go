@@ -6,9 +6,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,7 +25,14 @@ func main() {
 	// One channel for both signals, so the second can never slip past
 	// while the first is being handled.
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is a closed terminal or SSH session: the run stops as for
+	// Ctrl-C, with a report a resume can use.
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// A closed standard output or error (| head -1) would otherwise kill
+	// the process at its next line, before the report is written: a write
+	// to it fails instead, and the streams below drop it.
+	signal.Ignore(syscall.SIGPIPE)
+	stdout, stderr := &survivingWriter{w: os.Stdout}, &survivingWriter{w: os.Stderr}
 	go func() {
 		<-signals
 		cancel() // the first stops the run gracefully; the run says so
@@ -49,7 +58,7 @@ func main() {
 		if sc := activeScreen.Load(); sc != nil {
 			sc.lastWord(msg) // on a line of its own, not on the bar
 		} else {
-			fmt.Fprintln(os.Stderr, msg)
+			fmt.Fprintln(stderr, msg)
 		}
 		os.Exit(exitInterrupted)
 	}()
@@ -57,7 +66,7 @@ func main() {
 		program = invokedAs(os.Args[0], info.Path)
 	}
 	fd := int(os.Stderr.Fd())
-	streams := Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: term.IsTerminal(fd),
+	streams := Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: term.IsTerminal(fd),
 		InIsTerminal: term.IsTerminal(int(os.Stdin.Fd())),
 		Width: func() int {
 			w, _, err := term.GetSize(fd)
@@ -81,4 +90,25 @@ func stoppedAtOnce(answered bool, c *partnero.Client) string {
 	default:
 		return "stopped at once; the report lacks the rows that were not finished, and those in flight may exist"
 	}
+}
+
+// survivingWriter is a standard stream that may go away mid-run (a closed
+// pipe, a hung-up terminal): from its first failed write on, what is
+// written to it is dropped, and reported written, so that no caller stops
+// a run over a line nobody can read.
+type survivingWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	dead bool
+}
+
+func (s *survivingWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.dead {
+		if _, err := s.w.Write(p); err != nil {
+			s.dead = true
+		}
+	}
+	return len(p), nil
 }

@@ -195,6 +195,10 @@ func (o *output) fatal(err error) {
 
 // end reports the run's summary.
 func (o *output) end(res *importer.Result, reportPath string) {
+	if res.Unsorted != nil {
+		// The rows' outcomes stand, and decide the exit code.
+		defer o.warn(res.Unsorted.Error() + "; its lines are in the order rows finished")
+	}
 	sh := res.Shape
 	if o.json {
 		o.log.Info("end", "rows", res.Summary.Rows, "counts", res.Summary.Counts(), "requests", res.Summary.Requests,

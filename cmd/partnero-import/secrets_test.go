@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
 
 // A server that echoes every request back, in every form a server might
@@ -171,5 +173,43 @@ func TestServerEchoingOtherRowsPasswordsAndKeyFormsLeaksNothing(t *testing.T) {
 		for _, form := range forms {
 			noSecrets(t, r, form)
 		}
+	}
+}
+
+// A key with a control character inside (a line break pasted in, two keys
+// in one file) is refused before anything is sent, in one line that says
+// so and shows no part of the key; it used to end as an unreachable API.
+func TestKeyWithControlCharacterRefused(t *testing.T) {
+	dir := t.TempDir()
+	input := csvOf(t, dir, "in.csv", 2)
+	keyFile := filepath.Join(dir, "key")
+	os.WriteFile(keyFile, []byte("sk_live_first\nsk_live_second\n"), 0o600)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		says string
+	}{
+		{"line break in PARTNERO_API_KEY", map[string]string{"PARTNERO_API_KEY": "sk_live_first\nsk_live_second"}, nil, "PARTNERO_API_KEY holds a control character (U+000A)"},
+		{"carriage return in PARTNERO_API_KEY", map[string]string{"PARTNERO_API_KEY": "sk_live_first\rsk_live_second"}, nil, "PARTNERO_API_KEY holds a control character (U+000D)"},
+		{"tab in PARTNERO_API_KEY", map[string]string{"PARTNERO_API_KEY": "sk_live_first\tsk_live_second"}, nil, "(U+0009)"},
+		{"line break in --api-key-file", nil, []string{"--api-key-file", keyFile}, "the key in " + keyFile + " holds a control character (U+000A)"},
+		{"line break in PARTNERO_API_KEY_FILE", map[string]string{"PARTNERO_API_KEY_FILE": keyFile}, nil, "the key in " + keyFile + " holds a control character"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sb, base := startSandbox(t, sandbox.Options{})
+			args := append([]string{"import", "--no-progress", "--base-url", base, "--report", filepath.Join(t.TempDir(), "r.csv")}, tc.args...)
+			r := runCLI(t, tc.env, "", append(args, input)...)
+			if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.says) {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if strings.Contains(r.stderr, "sk_live") || strings.Contains(r.stderr, "first") || strings.Contains(r.stderr, "second") {
+				t.Errorf("the key shows: %s", r.stderr)
+			}
+			if n := sb.Requests(); n != 0 {
+				t.Errorf("%d requests sent", n)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/importer/sandbox"
@@ -115,12 +116,12 @@ func apiKey(file string, getenv func(string) string) (secret.String, error) {
 			return secret.String{}, err
 		}
 		if k := strings.TrimSpace(string(b)); k != "" {
-			return secret.New(k), nil
+			return plainKey(k, "the key in "+file)
 		}
 		return secret.String{}, usagef("--api-key-file %s is empty", file)
 	}
 	if k := strings.TrimSpace(getenv("PARTNERO_API_KEY")); k != "" {
-		return secret.New(k), nil
+		return plainKey(k, "PARTNERO_API_KEY")
 	}
 	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or PARTNERO_API_KEY_FILE, or use --api-key-file (or --sandbox to rehearse)")
 }
@@ -140,6 +141,18 @@ func readKeyFile(file string) ([]byte, error) {
 		return nil, usagef("--api-key-file %s is larger than %d KiB: it should hold the API key alone", file, maxKeyFile>>10)
 	}
 	return b, nil
+}
+
+// plainKey refuses a key with a control character inside (a line break
+// pasted in, two keys in one file): no request could carry it, and sending
+// it would only end in an unreachable API. The key itself is never shown.
+func plainKey(k, source string) (secret.String, error) {
+	for _, r := range k {
+		if unicode.IsControl(r) {
+			return secret.String{}, usagef("%s holds a control character (%U) inside it, such as a line break: an API key is one line of text; set it again", source, r)
+		}
+	}
+	return secret.New(k), nil
 }
 
 func firstNonEmpty(vs ...string) string {
