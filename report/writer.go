@@ -291,3 +291,14 @@ func (w *Writer) copySorted(out *bufio.Writer) error {
 	}
 	return nil
 }
+
+// Busy reports whether a run is writing the report at path (it holds the
+// report's lock): a later run must wait, not take another name.
+func Busy(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // releases the lock taken to test it
+	return errors.Is(lock(f), ErrLocked)
+}

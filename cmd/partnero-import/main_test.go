@@ -34,9 +34,15 @@ type result struct {
 // runCLI runs the command as main would, with env and stdin of its own.
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
+	return runCLIContext(t, context.Background(), env, stdin, args...)
+}
+
+// runCLIContext is runCLI until ctx ends, as a signal would end it.
+func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	s := Streams{In: strings.NewReader(stdin), Out: &out, Err: &errOut}
-	code := run(context.Background(), args, func(k string) string { return env[k] }, s)
+	code := run(ctx, args, func(k string) string { return env[k] }, s)
 	r := result{code: code, stdout: out.String(), stderr: errOut.String()}
 	for i, a := range args {
 		if a == "--report" && i+1 < len(args) {
