@@ -202,11 +202,11 @@ func TestFileReasons(t *testing.T) {
 		{"self reference", []input.Fields{f("a@x.io", "1", "", "1")},
 			[]string{"invalid referral_cycle refers to itself"}},
 		{"loop of three, and a row hanging off it", []input.Fields{f("a@x.io", "1", "", "3"), f("b@x.io", "2", "", "1"), f("c@x.io", "3", "", "2"), f("d@x.io", "4", "", "2")},
-			[]string{"invalid referral_cycle rows 1 → 3 → 2 → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2"}},
+			[]string{"invalid referral_cycle rows 1 (line 2) → 3 (line 4) → 2 (line 3) → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2 (line 3)"}},
 		{"child before its invalid parent, grandchild too", []input.Fields{f("c@x.io", "3", "", "2"), f("b@x.io", "2", "", "1"), f("nope", "1", "", "")},
 			[]string{"skipped referring_partner_failed row 2", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
 		{"a repeat on a loop: both problems, the repeat first", []input.Fields{f("a@x.io", "1", "", "2"), f("A@x.io", "2", "", "1")},
-			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1; referring partner: on a loop"}},
+			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1 (line 2); referring partner: on a loop"}},
 		{"an id a later row brings wins over an email found before", []input.Fields{
 			{Email: "p@x.io"}, {Email: "c@x.io", ReferringID: "9", ReferringEmail: "p@x.io"}, {Email: "nope", ID: "9"}},
 			[]string{"valid", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
