@@ -152,6 +152,10 @@ func TestRowReasons(t *testing.T) {
 		{"name 101", Create, with(func(f *input.Fields) { f.Name = strings.Repeat("é", 101) }), nil, report.FieldTooLong, "name: 101 characters, over 100"},
 		{"surname 101", Create, with(func(f *input.Fields) { f.Surname = strings.Repeat("x", 101) }), nil, report.FieldTooLong, "surname"},
 		{"key 65", Create, with(func(f *input.Fields) { f.Key = strings.Repeat("k", 65) }), nil, report.FieldTooLong, "key: 65 characters, over 64"},
+		{"key of letters, digits, - and _", Create, with(func(f *input.Fields) { f.Key = "Jane_Doe-2" }), nil, "", ""},
+		{"key with a dot", Create, with(func(f *input.Fields) { f.Key = "jane.doe" }), nil, report.InvalidRow, `key: "jane.doe" holds '.'`},
+		{"key with a space", Create, with(func(f *input.Fields) { f.Key = "jane doe" }), nil, report.InvalidRow, `holds ' '`},
+		{"key with a non-ASCII letter", Create, with(func(f *input.Fields) { f.Key = "josé" }), nil, report.InvalidRow, `holds 'é'`},
 		{"id 256", Create, with(func(f *input.Fields) { f.ID = strings.Repeat("1", 256) }), nil, report.FieldTooLong, "id: 256"},
 		{"tag 256", Create, with(func(f *input.Fields) { f.Tags = []string{strings.Repeat("t", 256)} }), nil, report.FieldTooLong, "tags"},
 		{"first problem is the reason, all are listed", Invite, with(func(f *input.Fields) {

@@ -192,7 +192,7 @@ func TestImportMessySample(t *testing.T) {
 	golden(t, "messy.report.csv", r.report)
 	got := statusesOf(r)
 	for _, want := range []string{"created/", "invited/", "rejected/email_exists", "rejected/id_exists", "rejected/key_exists",
-		"rejected/referring_partner_not_found", "rejected/validation_error", "skipped/referring_partner_failed",
+		"rejected/referring_partner_not_found", "skipped/referring_partner_failed",
 		"invalid/invalid_row", "invalid/missing_email", "invalid/invalid_email", "invalid/duplicate_email_in_file",
 		"invalid/duplicate_id_in_file", "invalid/duplicate_key_in_file", "invalid/weak_password", "invalid/missing_name",
 		"invalid/field_too_long", "invalid/referral_cycle"} {
