@@ -102,6 +102,10 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	if !o.noProgress {
 		prog = startProgress(out, o.progressEvery, &importer.Progress{})
 		defer prog.close()
+		prog.doing(map[string]string{"archive": "archiving", "delete": "deleting"}[verb])
+		if o.dryRun {
+			prog.doing("would " + verb)
+		}
 	}
 	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
 		Ended: undone.EndedAt, AnyOrder: o.anyOrder, HardStop: hardStop,
