@@ -334,7 +334,7 @@ func (d *dispatcher) release(row int, ok bool) {
 func (d *dispatcher) skipChild(j *job) {
 	line := lineOf(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.ReferringPartnerFailed
-	line.Message = fmt.Sprintf("its referring partner, row %d, was not created", j.verdict.Referrer)
+	line.Message = fmt.Sprintf("its referring partner, %s, was not created", d.plan.RowAt(j.verdict.Referrer))
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
 		d.release(j.rec.Row, false)

@@ -173,7 +173,7 @@ func TestRejectedReferrerSkipsDescendants(t *testing.T) {
 			t.Errorf("%s: %s %s (%s), want %s", email, l.Status, l.Reason, l.Message, w)
 		}
 	}
-	if got["grandchild@x.io"].Message != "its referring partner, row 2, was not created" {
+	if got["grandchild@x.io"].Message != "its referring partner, row 2 (line 3), was not created" {
 		t.Errorf("grandchild message %q", got["grandchild@x.io"].Message)
 	}
 	if res.Summary.Rows != 4 || sb.Requests() != 3 { // the preflight, root and other

@@ -76,7 +76,7 @@ func (r *Resume) check(rec *input.Record) error {
 		return nil
 	}
 	if r.rows[rec.Row].email != r.fingerprint(rec.Email) {
-		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another email than the file's (%q)", r.path, rec.Row, rec.Email)
+		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another email than the file's row %d (line %d), %q", r.path, rec.Row, rec.Row, rec.Line, rec.Email)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,11 +29,15 @@ type Provenance struct {
 	Command string `json:"command"` // import or validate
 	// Destination is the API's address (scheme://host:port), "sandbox",
 	// or "none" for a dry run.
-	Destination string    `json:"destination"`
-	Input       string    `json:"input"`
-	InputSHA256 string    `json:"input_sha256,omitempty"`
-	Report      string    `json:"report"`
+	Destination string `json:"destination"`
+	Input       string `json:"input"`
+	InputSHA256 string `json:"input_sha256,omitempty"`
+	Report      string `json:"report"`
+	// ResumedFrom is the absolute path of the report this run resumed;
+	// ContinuedBy, those of the reports of the runs that resumed this one,
+	// the latest last: a job's reports chain, and its last holds it all.
 	ResumedFrom string    `json:"resumed_from,omitempty"`
+	ContinuedBy []string  `json:"continued_by,omitempty"`
 	StartedAt   time.Time `json:"started_at"`
 	// Mark is the job's mark, a tag on every partner its creates made (the
 	// first run's, when this one resumes another): --resume and rollback
@@ -98,12 +103,13 @@ func ReadProvenance(report string) (*Provenance, error) {
 
 // write puts p beside the report, whole or not at all (a temporary file
 // renamed over the old one).
-func (p *Provenance) write() error {
+func (p *Provenance) write() error { return p.writeTo(ProvenancePath(p.Report)) }
+
+func (p *Provenance) writeTo(path string) error {
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err
 	}
-	path := ProvenancePath(p.Report)
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".provenance-*.tmp")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
@@ -121,4 +127,54 @@ func (p *Provenance) write() error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// Continue records in the provenance of the report resumed that the run
+// writing next (an absolute path) continues its job, so that a rollback of
+// it can name the report that holds the whole job. Only a file that reads
+// as this tool's provenance is rewritten (through a rename, never through
+// a link).
+func Continue(resumed, next string) error {
+	p, err := ReadProvenance(resumed)
+	if err != nil {
+		return err
+	}
+	p.ContinuedBy = append(slices.DeleteFunc(p.ContinuedBy, func(c string) bool { return c == next }), next)
+	return p.writeTo(ProvenancePath(resumed))
+}
+
+// JobEnd follows a report's continuations to the last report of its job,
+// the one whose run resumed it (or resumed that one...), which holds every
+// row of the job: "" when no run continued it. A continuation that is gone,
+// or whose provenance no longer names the report it resumed, is not
+// followed but listed in gone.
+func JobEnd(path string, p *Provenance) (last string, gone []string) {
+	seen := map[string]bool{} // absolute paths: a chain made into a loop ends
+	for {
+		abs, _ := filepath.Abs(path)
+		if seen[abs] {
+			break
+		}
+		seen[abs] = true
+		next, np := "", (*Provenance)(nil)
+		for _, c := range slices.Backward(p.ContinuedBy) {
+			if cp, err := ReadProvenance(c); err == nil && sameFile(cp.ResumedFrom, path) {
+				next, np = c, cp
+				break
+			}
+			gone = append(gone, c)
+		}
+		if next == "" {
+			break
+		}
+		last, path, p = next, next, np
+	}
+	return last, gone
+}
+
+// sameFile reports two paths of one existing file.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

@@ -359,3 +359,14 @@ func (w *Writer) put(out *bufio.Writer, row int32, line []byte) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// Busy reports whether a run is writing the report at path (it holds the
+// report's lock): a later run must wait, not take another name.
+func Busy(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // releases the lock taken to test it
+	return errors.Is(lock(f), ErrLocked)
+}

@@ -24,6 +24,7 @@ type Plan struct {
 	seeds [3][2]maphash.Seed
 
 	parent   []int32 // row → row of its referrer in the file, 0 when none
+	line     []int32 // row → the physical line it starts on, for messages
 	bad      bitset  // invalid on its own or through a repeat, or filtered out
 	filtered bitset  // left out by --where
 	cycle    bitset  // on a referral loop
@@ -70,7 +71,7 @@ func (p *Plan) fingerprint(column int, v string) fingerprint {
 
 // NewPlan starts a plan; mode is the action of rows without their own.
 func NewPlan(mode string) *Plan {
-	p := &Plan{mode: mode, parent: []int32{0}}
+	p := &Plan{mode: mode, parent: []int32{0}, line: []int32{0}}
 	for i := range p.seeds {
 		p.seeds[i] = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	}
@@ -147,6 +148,7 @@ var repeatOf = [3]struct {
 func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
 	p.rows = rec.Row
 	p.parent = append(p.parent, 0)
+	p.line = append(p.line, int32(rec.Line))
 	ps := c.problems
 	for i := range c.values {
 		if !c.has[i] {
@@ -154,7 +156,7 @@ func (p *Plan) AddChecked(rec *input.Record, c Checked) []Problem {
 		}
 		if first, repeated := p.first.firstOrAdd(c.values[i], int32(rec.Row)); repeated {
 			r := repeatOf[i]
-			ps = append(ps, Problem{r.reason, fmt.Sprintf("%s: same %s as row %d", r.column, r.column, first)})
+			ps = append(ps, Problem{r.reason, fmt.Sprintf("%s: same %s as %s", r.column, r.column, p.RowAt(int(first)))})
 		}
 	}
 	if len(ps) > 0 {
@@ -437,9 +439,9 @@ func (p *Plan) JudgeProblems(row int, action string, ps []Problem) Verdict {
 	}
 	if v.Referrer != 0 && p.doomed.has(v.Referrer) {
 		v.Status, v.Reason = report.Skipped, report.ReferringPartnerFailed
-		v.Message = fmt.Sprintf("its referring partner, row %d, will not be created", v.Referrer)
+		v.Message = fmt.Sprintf("its referring partner, %s, will not be created", p.RowAt(v.Referrer))
 		if p.filtered.has(v.Referrer) {
-			v.Message = fmt.Sprintf("its referring partner, row %d, is filtered out by --where", v.Referrer)
+			v.Message = fmt.Sprintf("its referring partner, %s, is filtered out by --where", p.RowAt(v.Referrer))
 		}
 	}
 	return v
@@ -450,7 +452,7 @@ func (p *Plan) repeat(ps []Problem, of int, v string, row int, reason report.Rea
 		return ps
 	}
 	if first, ok := p.first.first(p.fingerprint(of, v)); ok && int(first) != row {
-		ps = append(ps, Problem{reason, fmt.Sprintf("%s: same %s as row %d", column, column, first)})
+		ps = append(ps, Problem{reason, fmt.Sprintf("%s: same %s as %s", column, column, p.RowAt(int(first)))})
 	}
 	return ps
 }
@@ -460,15 +462,26 @@ func (p *Plan) loopMessage(row int) string {
 	if int(p.parent[row]) == row {
 		return "referring partner: the row refers to itself"
 	}
-	rows := []string{fmt.Sprint(row)}
+	rows := []string{p.lineOf(row)}
 	for r := int(p.parent[row]); r != row && r != 0; r = int(p.parent[r]) {
 		if len(rows) == 10 {
 			rows = append(rows, "…")
 			break
 		}
-		rows = append(rows, fmt.Sprint(r))
+		rows = append(rows, p.lineOf(r))
 	}
 	return "referring partner: on a loop of rows " + strings.Join(rows, " → ") + " → " + fmt.Sprint(row)
+}
+
+// RowAt names a row of the file for messages: "row 3 (line 4)".
+func (p *Plan) RowAt(row int) string { return "row " + p.lineOf(row) }
+
+// lineOf is "3 (line 4)": a row's number with its line, when known.
+func (p *Plan) lineOf(row int) string {
+	if row <= 0 || row >= len(p.line) || p.line[row] <= 0 {
+		return fmt.Sprint(row)
+	}
+	return fmt.Sprintf("%d (line %d)", row, p.line[row])
 }
 
 // bitset is a growable set of row numbers.

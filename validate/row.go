@@ -61,6 +61,9 @@ func Row(rec *input.Record, mode string) []Problem {
 	if !ok {
 		ps = append(ps, Problem{report.InvalidRow, fmt.Sprintf("action: %q is neither create nor invite", f.Action)})
 	}
+	if msg := keyProblem(f.Key); msg != "" {
+		ps = append(ps, Problem{report.InvalidRow, msg})
+	}
 	if f.Email == "" {
 		ps = append(ps, Problem{report.MissingEmail, "email: missing"})
 	} else if why := EmailProblem(f.Email); why != "" {
@@ -138,4 +141,21 @@ func tooLong(ps []Problem, f *input.Fields) []Problem {
 	check("referring_partner_key", f.ReferringKey, maxOther)
 	check("referring_partner_email", f.ReferringEmail, maxOther)
 	return ps
+}
+
+// keyProblem refuses a key with a character other than an ASCII letter, a
+// digit, - or _: Partnero answers such a key "must only contain letters,
+// numbers, dashes, and underscores", so the row would only be rejected
+// (and its referred partners skipped) once sent. Non-ASCII letters are
+// refused too: the sandbox refuses them, and a referral link carries them
+// poorly.
+func keyProblem(key string) string {
+	i := strings.IndexFunc(key, func(r rune) bool {
+		return r != '-' && r != '_' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
+	})
+	if i < 0 {
+		return ""
+	}
+	r, _ := utf8.DecodeRuneInString(key[i:])
+	return fmt.Sprintf("key: %q holds %q; Partnero takes only letters, digits, - and _ in a key (its referral links use it): fix the key, or leave the column out", key, r)
 }

@@ -152,6 +152,10 @@ func TestRowReasons(t *testing.T) {
 		{"name 101", Create, with(func(f *input.Fields) { f.Name = strings.Repeat("é", 101) }), nil, report.FieldTooLong, "name: 101 characters, over 100"},
 		{"surname 101", Create, with(func(f *input.Fields) { f.Surname = strings.Repeat("x", 101) }), nil, report.FieldTooLong, "surname"},
 		{"key 65", Create, with(func(f *input.Fields) { f.Key = strings.Repeat("k", 65) }), nil, report.FieldTooLong, "key: 65 characters, over 64"},
+		{"key of letters, digits, - and _", Create, with(func(f *input.Fields) { f.Key = "Jane_Doe-2" }), nil, "", ""},
+		{"key with a dot", Create, with(func(f *input.Fields) { f.Key = "jane.doe" }), nil, report.InvalidRow, `key: "jane.doe" holds '.'`},
+		{"key with a space", Create, with(func(f *input.Fields) { f.Key = "jane doe" }), nil, report.InvalidRow, `holds ' '`},
+		{"key with a non-ASCII letter", Create, with(func(f *input.Fields) { f.Key = "josé" }), nil, report.InvalidRow, `holds 'é'`},
 		{"id 256", Create, with(func(f *input.Fields) { f.ID = strings.Repeat("1", 256) }), nil, report.FieldTooLong, "id: 256"},
 		{"tag 256", Create, with(func(f *input.Fields) { f.Tags = []string{strings.Repeat("t", 256)} }), nil, report.FieldTooLong, "tags"},
 		{"referrer's email a name", Create, with(func(f *input.Fields) { f.ReferringEmail = "Ines Ward" }), nil, report.InvalidEmail,
@@ -211,11 +215,11 @@ func TestFileReasons(t *testing.T) {
 		{"self reference", []input.Fields{f("a@x.io", "1", "", "1")},
 			[]string{"invalid referral_cycle refers to itself"}},
 		{"loop of three, and a row hanging off it", []input.Fields{f("a@x.io", "1", "", "3"), f("b@x.io", "2", "", "1"), f("c@x.io", "3", "", "2"), f("d@x.io", "4", "", "2")},
-			[]string{"invalid referral_cycle rows 1 → 3 → 2 → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2"}},
+			[]string{"invalid referral_cycle rows 1 (line 2) → 3 (line 4) → 2 (line 3) → 1", "invalid referral_cycle", "invalid referral_cycle", "skipped referring_partner_failed row 2 (line 3)"}},
 		{"child before its invalid parent, grandchild too", []input.Fields{f("c@x.io", "3", "", "2"), f("b@x.io", "2", "", "1"), f("nope", "1", "", "")},
 			[]string{"skipped referring_partner_failed row 2", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
 		{"a repeat on a loop: both problems, the repeat first", []input.Fields{f("a@x.io", "1", "", "2"), f("A@x.io", "2", "", "1")},
-			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1; referring partner: on a loop"}},
+			[]string{"invalid referral_cycle", "invalid duplicate_email_in_file same email as row 1 (line 2); referring partner: on a loop"}},
 		{"an id a later row brings wins over an email found before", []input.Fields{
 			{Email: "p@x.io"}, {Email: "c@x.io", ReferringID: "9", ReferringEmail: "p@x.io"}, {Email: "nope", ID: "9"}},
 			[]string{"valid", "skipped referring_partner_failed row 3", "invalid invalid_email"}},
@@ -223,7 +227,7 @@ func TestFileReasons(t *testing.T) {
 			[]string{"valid"}},
 		{"a filtered row is skipped whatever else it holds, and its partners with it", []input.Fields{
 			{Email: "nope", ID: "f1", Action: "filtered"}, {Email: "c@x.io", ReferringID: "f1"}, {Email: "d@x.io"}},
-			[]string{"skipped filtered --where Status=active", "skipped referring_partner_failed row 1, is filtered out by --where", "valid"}},
+			[]string{"skipped filtered --where Status=active", "skipped referring_partner_failed row 1 (line 2), is filtered out by --where", "valid"}},
 		{"a filtered row keeps its email: a later repeat is still a repeat", []input.Fields{
 			{Email: "a@x.io", Action: "filtered"}, {Email: "A@x.io"}},
 			[]string{"skipped filtered", "invalid duplicate_email_in_file same email as row 1"}},

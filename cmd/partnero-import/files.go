@@ -24,10 +24,11 @@ type runFiles struct {
 	destination            string             // where rows go: an API's address, the sandbox, or none
 	resumed                *report.Provenance // the --resume report's, or nil
 	summaryWritten         bool
-	// replaces is a warning when the report written over is a real run's
-	// of another input: allowed (a nightly job's fixed --report), but its
-	// partner ids are gone with it.
-	replaces string
+	// kept says, when the report's path held an earlier real run's
+	// report, that it is kept and this run's report took a numbered name.
+	kept string
+	// chainGone warns a rollback that a report continuing its job is gone.
+	chainGone string
 }
 
 // file is a path with what it is to the run, for messages, and for an
@@ -84,6 +85,7 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	if f.report == "" {
 		f.report = o.defaultReport(dryRun)
 	}
+	f.keepEarlierReport(inputs)
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
 		{"the report's referrals", report.ReferralsPath(f.report), beside}, {"--summary-json", f.summary, aSummary}}
 	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), f.report, append(inputs, outputs...))
@@ -91,7 +93,7 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, err
 	}
-	return f, notOverAnotherRun(f, "import", o.file)
+	return f, notOverAnotherRun(f, "import")
 }
 
 // checkClashes refuses an output that is one of the inputs or another
@@ -213,19 +215,42 @@ func (o *importOptions) resumable(destination string) (*report.Provenance, error
 	return prov, nil
 }
 
+// keepEarlierReport gives a real run's report the first free numbered name
+// beside its path (p.report-2.csv...) when the path holds the report of an
+// earlier real run into the same API that sent something: that report, and
+// the partner ids a rollback needs, are never replaced. A report another
+// run is writing keeps its name (the lock then refuses this run), and so
+// does one of the run's inputs (refused as such).
+func (f *runFiles) keepEarlierReport(inputs []file) {
+	if f.destination == report.DestinationNone || f.destination == report.DestinationSandbox {
+		return // a dry run's or a rehearsal's report: notOverAnotherRun decides
+	}
+	prev, err := report.ReadProvenance(f.report)
+	if err != nil || !prev.Real() || prev.NothingSent || prev.Destination != f.destination || report.Busy(f.report) {
+		return
+	}
+	for _, in := range inputs {
+		if in.path != "" && sameFile(in.path, f.report) {
+			return
+		}
+	}
+	ext := extOf(f.report)
+	stem := strings.TrimSuffix(f.report, ext)
+	earlier := f.report
+	f.report = firstFree(func(n string) string { return stem + n + ext },
+		func(p string) bool { return exists(p) || exists(report.ProvenancePath(p)) })
+	f.kept = fmt.Sprintf("note: %s is the report of %s of %s (started %s); it is kept, and this run's report is %s",
+		earlier, article(prev.Command), prev.Input, prev.StartedAt.Local().Format("2006-01-02 15:04"), f.report)
+	if prev.Command == "import" && !prev.Finished {
+		f.kept += fmt.Sprintf(" (that import did not finish: import --resume %s finishes its job)", earlier)
+	}
+}
+
 // notOverAnotherRun refuses to write over the report of a real run
 // made elsewhere: a dry run or a rehearsal never overwrites a real
 // import's or rollback's report, nor does a run against another API.
-func notOverAnotherRun(f *runFiles, command, input string) error {
+func notOverAnotherRun(f *runFiles, command string) error {
 	prev, err := report.ReadProvenance(f.report)
-	if err == nil && prev.Real() && !prev.NothingSent && prev.Destination == f.destination && prev.Input != "" &&
-		(input == "-" || prev.Input == "-" || !sameFile(prev.Input, input)) {
-		f.replaces = fmt.Sprintf("%s is the report of %s of %s into %s (started %s); this run replaces it",
-			f.report, article(prev.Command), prev.Input, prev.Destination, prev.StartedAt.Local().Format("2006-01-02 15:04"))
-		if prev.Command == "import" {
-			f.replaces += ", and the partner ids it holds: keep a copy if a rollback may need them"
-		}
-	}
 	if errors.Is(err, report.ErrNoProvenance) || (err == nil && (!prev.Real() || prev.NothingSent || prev.Destination == f.destination)) {
 		return nil
 	}

@@ -174,18 +174,56 @@ func TestProvenance(t *testing.T) {
 	if r.code != exitOK || err != nil || prov.ResumedFrom != at("p.report.csv") {
 		t.Fatalf("resume: exit %d, %+v %v\n%s", r.code, prov, err, r.stderr)
 	}
-	// The same file again into the same API (a nightly job) replaces its
-	// report silently; another file's import is warned that it replaces it.
-	q := at("q.csv")
-	os.WriteFile(q, []byte("email\nq@x.io\n"), 0o600)
-	for _, tt := range []struct {
-		file string
-		warn bool
-	}{{in, false}, {q, true}} {
-		r := runCLI(t, env, "", "import", "--no-progress", "--report", at("p.report.csv"), tt.file)
-		warned := strings.Contains(r.stderr, "warning: "+at("p.report.csv")+" is the report of an import of "+in+" into "+report.Destination(base))
-		if r.code != exitRowsFailed && r.code != exitOK || warned != tt.warn || tt.warn && !strings.Contains(r.stderr, "keep a copy if a rollback may need them") {
-			t.Errorf("%s: exit %d, warned %v\n%s", tt.file, r.code, warned, r.stderr)
+}
+
+// A real import never replaces an earlier real import's report: a nightly
+// job with a fixed --report, and a.jsonl imported after a.csv (the same
+// default name), each keep the first report and write a numbered one, said
+// on standard error; each report then rolls back what its own run created.
+func TestRealImportsReportsAreKept(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	os.WriteFile(at("monday.csv"), []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	os.WriteFile(at("tuesday.csv"), []byte("email\nc@x.io\n"), 0o600)
+	os.WriteFile(at("a.csv"), []byte("email\nd@x.io\n"), 0o600)
+	os.WriteFile(at("a.jsonl"), []byte(`{"email":"e@x.io"}`+"\n"), 0o600)
+	for _, run := range []struct {
+		args         []string
+		report, kept string
+		created      int
+	}{
+		{[]string{"--report", at("nightly.csv"), at("monday.csv")}, at("nightly.csv"), "", 2},
+		{[]string{"--report", at("nightly.csv"), at("tuesday.csv")}, at("nightly-2.csv"), at("nightly.csv"), 1},
+		{[]string{at("a.csv")}, at("a.report.csv"), "", 1},
+		{[]string{at("a.jsonl")}, at("a.report-2.csv"), at("a.report.csv"), 1},
+	} {
+		var before [32]byte
+		if run.kept != "" {
+			before = digest(t, run.kept)
+		}
+		r := runCLI(t, env, "", append([]string{"import", "--no-progress", "--rate", "0"}, run.args...)...)
+		said := "it is kept, and this run's report is " + run.report
+		if r.code != exitOK || strings.Contains(r.stderr, said) != (run.kept != "") || !strings.Contains(r.stderr, "report: "+run.report) {
+			t.Fatalf("%v: exit %d\n%s", run.args, r.code, r.stderr)
+		}
+		if run.kept != "" && digest(t, run.kept) != before {
+			t.Fatalf("%v: %s was written over", run.args, run.kept)
+		}
+		prov, err := report.ReadProvenance(run.report)
+		if err != nil || prov.Report != run.report {
+			t.Fatalf("%v: provenance %+v %v", run.args, prov, err)
+		}
+		rb := runCLI(t, env, "", "rollback", "--yes", "--no-progress", "--rate", "0", "--report", run.report+".undo.csv", run.report)
+		if rb.code != exitOK || statusesOf(rb)["archived/"] != run.created {
+			t.Errorf("rollback %s: exit %d %v\n%s", run.report, rb.code, statusesOf(rb), rb.stderr)
+		}
+	}
+	for _, p := range sb.Partners() {
+		if p.Status != sandbox.Archived {
+			t.Errorf("%s is %s: its import's report was lost", p.Email, p.Status)
 		}
 	}
 }

@@ -53,8 +53,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	}
 	defer cleanup()
 	defer out.close() // after the bar is gone: folded warnings before a fatal line
-	if files.replaces != "" {
-		out.warn(files.replaces)
+	if files.kept != "" {
+		out.note(files.kept)
 	}
 	read := &importer.Progress{}
 	var prog *progress // nil with --no-progress
@@ -86,13 +86,21 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		resumeHint.Store(o.finishHint(files.report, getenv))
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: command,
-		Destination: files.destination, Input: o.file, ResumedFrom: o.resume, StartedAt: start.UTC(), NothingSent: true}
-	prov.Mark = mark
+		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: mark}
+	if files.resumed != nil {
+		prov.ResumedFrom, _ = filepath.Abs(o.resume)
+	}
 	prov.RetryFile, _ = filepath.Abs(files.retry)
 	reportPath := files.report
 	cfg := importer.Config{
 		Open: source, Input: inOpts, Mode: o.mode, Client: client, Concurrency: o.concurrency,
-		Report:         func() (*report.Writer, error) { return report.Create(reportPath, !dryRun, prov) },
+		Report: func() (*report.Writer, error) {
+			w, err := report.Create(reportPath, !dryRun, prov)
+			if err == nil && files.resumed != nil {
+				o.chain(out, reportPath)
+			}
+			return w, err
+		},
 		Resume:         resume,
 		RetryPath:      files.retry,
 		SkipExisting:   o.skipExisting,
@@ -183,6 +191,17 @@ func (o *importOptions) stoppedAfterSending(err error, res *importer.Result, rep
 		next = "the embedded sandbox's partners ended with the run: rehearse again from the start"
 	}
 	return fmt.Errorf("%v; %s before the run stopped, and the report may lack rows; %s", err, did, next)
+}
+
+// chain records in the resumed report's provenance that this run's report
+// continues its job, so that a rollback of it points here. Without it the
+// run still goes on: this report holds the job either way.
+func (o *importOptions) chain(out *output, reportPath string) {
+	next, _ := filepath.Abs(reportPath)
+	if err := report.Continue(o.resume, next); err != nil {
+		out.warn(fmt.Sprintf("cannot record in %s that %s continues its job (%v): roll back %s, not %s, to undo the whole job",
+			report.ProvenancePath(o.resume), reportPath, err, reportPath, o.resume))
+	}
 }
 
 // staleRetryFile says, after a resumed run, that the retry file of the run

@@ -81,7 +81,7 @@ func TestWhereSelectsRows(t *testing.T) {
 				if l[5] == "filtered" && (!strings.Contains(l[7], "--where") || l[10] != "0") {
 					t.Errorf("%s: filtered line %v", l[2], l)
 				}
-				if l[5] == "referring_partner_failed" && !strings.Contains(l[7], "row 2, is filtered out") {
+				if l[5] == "referring_partner_failed" && !strings.Contains(l[7], "row 2 (line 3), is filtered out") {
 					t.Errorf("%s: the message does not say its referrer was filtered out: %s", l[2], l[7])
 				}
 			}

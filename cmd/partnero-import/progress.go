@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -22,6 +23,7 @@ type progress struct {
 
 	mu       sync.Mutex
 	phase    phase
+	verb     string     // what the sending phase does: "importing", "archiving", "would archive"...
 	inFlight func() int // requests the stopping run waits for; nil for a dry run
 	counted  bool       // the first pass has counted the rows
 	rows     int        // the file's, once counted
@@ -98,6 +100,17 @@ func (p *progress) started(rows, toSend int) {
 	p.meter.reset(time.Now(), 0, 0)
 }
 
+// doing names what the sending phase does, for the bar and the progress
+// lines: a rollback archives or deletes, it does not import.
+func (p *progress) doing(verb string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.verb = verb
+}
+
 // finished counts a report line; only rows this run sent make the rate.
 func (p *progress) finished(l report.Line) {
 	if p == nil {
@@ -169,7 +182,7 @@ func (p *progress) sample() snapshot {
 func (p *progress) snapshot(now time.Time) snapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	sn := snapshot{phase: p.phase, counted: p.counted, rows: p.rows, done: p.done, toSend: p.toSend, sent: p.sent,
+	sn := snapshot{phase: p.phase, verb: p.verb, counted: p.counted, rows: p.rows, done: p.done, toSend: p.toSend, sent: p.sent,
 		bytes: p.read.Bytes.Load(), size: p.read.Size.Load(), readRows: p.read.Rows.Load()}
 	sn.rate, sn.byteRate = p.meter.rate(now)
 	if p.resumeAt.After(now) {
@@ -223,7 +236,8 @@ func (m *meter) rate(now time.Time) (perSecond, bytesPerSecond float64) {
 // snapshot is what the bar or a progress line shows at one moment.
 type snapshot struct {
 	phase          phase
-	counted        bool // an import's rows are counted: it is sending
+	verb           string // the sending phase's: "" is "importing"
+	counted        bool   // an import's rows are counted: it is sending
 	rows, done     int
 	toSend, sent   int
 	bytes, size    int64
@@ -262,7 +276,7 @@ func (sn snapshot) parts() (head string, frac float64, details []string) {
 		}
 		return head, frac, details
 	}
-	head = fmt.Sprintf("importing %d/%d rows", sn.done, sn.rows)
+	head = fmt.Sprintf("%s %d/%d rows", cmp.Or(sn.verb, "importing"), sn.done, sn.rows)
 	if sn.rows > 0 {
 		frac = float64(sn.done) / float64(sn.rows)
 	}

@@ -92,13 +92,20 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		}
 	}
 	defer out.close()
-	if files.replaces != "" {
-		out.warn(files.replaces)
+	if files.kept != "" {
+		out.note(files.kept)
+	}
+	if files.chainGone != "" {
+		out.warn(files.chainGone)
 	}
 	var prog *progress // nil with --no-progress
 	if !o.noProgress {
 		prog = startProgress(out, o.progressEvery, &importer.Progress{})
 		defer prog.close()
+		prog.doing(map[string]string{"archive": "archiving", "delete": "deleting"}[verb])
+		if o.dryRun {
+			prog.doing("would " + verb)
+		}
 	}
 	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
 		Mark: undone.Mark, AnyOrder: o.anyOrder, HardStop: hardStop,
@@ -118,7 +125,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
 		retry := *undone // the import's provenance: rollback accepts its retry file like the report
-		retry.Finished, retry.RetryOf = false, files.report
+		retry.Finished, retry.RetryOf, retry.ContinuedBy = false, files.report, nil
 		return report.Create(path, true, &retry)
 	}
 	out.log.Info("start", "command", "rollback", "report", o.file, "rollback_report", files.report, "version", versionString())
@@ -167,7 +174,16 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	case prov.Destination != dest:
 		return nil, nil, usagef("rollback %s: its rows went to %s, this rollback would talk to %s: give the same --base-url", o.file, prov.Destination, dest)
 	}
+	last, gone := report.JobEnd(o.file, prov)
+	if last != "" {
+		return nil, nil, usagef("rollback %s: an import --resume continued this job, and the job's last report %s holds all of it (this report's partners as skipped/already_done): roll back %s",
+			o.file, last, last)
+	}
 	f := &runFiles{destination: dest, summary: o.summaryJSON, report: o.reportPath}
+	if len(gone) > 0 {
+		f.chainGone = fmt.Sprintf("%s was continued by import --resume, whose report %s is gone or is now another run's: this rollback undoes only the partners %s shows",
+			o.file, strings.Join(gone, ", "), o.file)
+	}
 	if o.dryRun {
 		f.destination = report.DestinationNone
 	}
@@ -184,6 +200,7 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	inputs := []file{{"the report to undo", o.file, anInput}, {"its provenance", report.ProvenancePath(o.file), anInput},
 		{"its referrals", report.ReferralsPath(o.file), anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
 		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
+	f.keepEarlierReport(inputs)
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
 		{"--summary-json", f.summary, aSummary}}
 	if !o.dryRun {
@@ -194,7 +211,7 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	if err := checkClashes(inputs, outputs); err != nil {
 		return nil, nil, err
 	}
-	if err := notOverAnotherRun(f, "rollback", o.file); err != nil {
+	if err := notOverAnotherRun(f, "rollback"); err != nil {
 		return nil, nil, err
 	}
 	return f, prov, nil

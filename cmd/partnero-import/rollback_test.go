@@ -255,3 +255,16 @@ func TestRollbackUndoesOnlyWhatTheJobCreated(t *testing.T) {
 		t.Fatalf("exit %d, %d lines\n%s", r.code, len(r.reportLines), r.stderr)
 	}
 }
+
+// A rollback's progress says what it does: archiving (or deleting), not
+// importing.
+func TestRollbackProgressSaysArchiving(t *testing.T) {
+	t.Parallel()
+	// Slow answers: a rollback long enough for several progress lines.
+	sb, base := startSandbox(t, sandbox.Options{Latency: 20 * time.Millisecond})
+	rep, _, env := importTree(t, sb, base, 30)
+	r := runCLI(t, env, "", "rollback", "--yes", "--rate", "0", "--concurrency", "1", "--progress-interval", "50ms", rep)
+	if r.code != exitOK || !strings.Contains(r.stderr, "progress: archiving ") || strings.Contains(r.stderr, "importing") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}

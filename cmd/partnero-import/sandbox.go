@@ -10,9 +10,10 @@ import (
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
 
-// The sandbox's default limit, per minute: it advertises it, as a real
-// server may, so --rate auto rehearses at full speed (20 requests a second).
-const defaultSandboxRateLimit = 1200
+// The sandbox has no rate limit unless --rate-limit asks for one: a
+// rehearsal runs at full speed (--rate auto, hearing no limit, ramps up
+// within seconds), and throttling is rehearsed on purpose.
+const defaultSandboxRateLimit = 0
 
 // sandboxOptions are the sandbox command's flags.
 type sandboxOptions struct {
@@ -31,7 +32,7 @@ func sandboxFlags(o *sandboxOptions) *flagSet {
 	fs.group("connection")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` where it listens")
 	fs.StringVar(&o.APIKey, "api-key", "", "`KEY` the one bearer token it accepts (default: any non-empty token)")
-	fs.IntVar(&o.RateLimit, "rate-limit", defaultSandboxRateLimit, "`N` requests per minute before it answers 429; 0: none")
+	fs.IntVar(&o.RateLimit, "rate-limit", defaultSandboxRateLimit, "`N` requests per minute before it answers 429; 0 (the default): none")
 	fs.BoolVar(&o.QuietLimit, "quiet-limit", false, "send no X-RateLimit headers, only 429 and Retry-After")
 	fs.DurationVar(&o.Latency, "latency", 0, "`DURATION` added to every answer")
 	fs.group("behaviour")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -94,6 +95,24 @@ func TestSandboxFlags(t *testing.T) {
 		if r.code != exitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
 		}
+	}
+}
+
+// The embedded sandbox has no rate limit: a rehearsal of more rows than a
+// minute's worth of the limit it used to advertise (1,200), sent as fast
+// as they go, is never throttled.
+func TestEmbeddedSandboxHasNoRateLimit(t *testing.T) {
+	t.Parallel()
+	in := filepath.Join(t.TempDir(), "many.csv")
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 1300 {
+		fmt.Fprintf(&b, "p%d@x.io\n", i)
+	}
+	os.WriteFile(in, []byte(b.String()), 0o600)
+	r := runCLI(t, nil, "", "import", "--sandbox", "--rate", "0", "--concurrency", "8", "--no-progress", in)
+	if r.code != exitOK || !strings.Contains(r.stderr, "(0 retries)") || strings.Contains(r.stderr, "throttled") || strings.Contains(r.stderr, "advertises") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
 

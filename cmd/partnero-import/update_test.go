@@ -24,6 +24,7 @@ func TestUpdateExisting(t *testing.T) {
 		{Email: "bob@x.io", Name: "Bob", Surname: "Same", ID: "bob1"},
 		{Email: "carl@x.io", Name: "Carl", ID: "carl1"},
 		{Email: "dan@x.io", Name: "Dan", Surname: "Smith", ID: "dan1"},
+		{Email: "eve@x.io", Name: "Eve", ID: "eve1", Tags: []string{"vip", "gold"}},
 	} {
 		sb.Add(p)
 	}
@@ -35,7 +36,8 @@ func TestUpdateExisting(t *testing.T) {
 		"bob@x.io,Bob,Same,,,,\n"+
 		"carl@x.io,,,,,a|b,\n"+
 		"dave@x.io,Dave,,,,,ann1\n"+
-		"dan@x.io,DAN,Smith,,,,\n"), 0o600)
+		"dan@x.io,DAN,Smith,,,,\n"+
+		"eve@x.io,Eve,,,,gold|vip,\n"), 0o600)
 	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
 	requests := sb.Requests()
 	r := runCLI(t, env, "", "import", "--update-existing", "--no-progress", "--rate", "0", "--concurrency", "1", "--report", filepath.Join(dir, "r.csv"), in)
@@ -51,7 +53,8 @@ func TestUpdateExisting(t *testing.T) {
 		"bob@x.io":  "skipped/unchanged bob1",
 		"carl@x.io": "updated/ carl1",
 		"dave@x.io": "rejected/id_exists ",
-		"dan@x.io":  "updated/ dan1", // a name's case is a change
+		"dan@x.io":  "updated/ dan1",          // a name's case is a change
+		"eve@x.io":  "skipped/unchanged eve1", // the same tags, in another order
 	}
 	for email, w := range want {
 		if got[email] != w {
@@ -71,13 +74,16 @@ func TestUpdateExisting(t *testing.T) {
 	if carl := held["carl@x.io"]; !slices.Equal(carl.Tags, []string{"a", "b"}) || carl.Name != "Carl" {
 		t.Errorf("carl: %+v", carl)
 	}
-	if bob := held["bob@x.io"]; bob.UpdatedAt != bob.CreatedAt {
-		t.Errorf("bob was sent an update that changes nothing: %+v", bob)
+	for _, who := range []string{"bob@x.io", "eve@x.io"} {
+		if p := held[who]; p.UpdatedAt != p.CreatedAt {
+			t.Errorf("%s was sent an update that changes nothing: %+v", who, p)
+		}
 	}
 	// preflight 1; new 1; ann 3 (create, search, update); bob 2 (create,
-	// search); carl 3; dave 1; dan 3.
-	if n := sb.Requests() - requests; n != 14 {
-		t.Errorf("%d requests, want 14", n)
+	// search); carl 4 (the search shows no tags: a read before the
+	// update); dave 1; dan 3; eve 3 (create, search, read: no update).
+	if n := sb.Requests() - requests; n != 18 {
+		t.Errorf("%d requests, want 18", n)
 	}
 	// An update after a refused create, or a lookup, is no retry.
 	if !strings.Contains(r.stdout+r.stderr, "(0 retries)") {

@@ -178,7 +178,7 @@ func open(r io.Reader, opts Options, m *mapper) (reader, error) {
 	default:
 		return nil, fmt.Errorf("unknown format %q", opts.Format)
 	}
-	text, note, err := decodeText(r, opts.Encoding)
+	text, note, bom, err := decodeText(r, opts.Encoding)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +190,17 @@ func open(r io.Reader, opts Options, m *mapper) (reader, error) {
 		if rd, err = newJSONLReader(text, opts.KeepRaw, m); err != nil {
 			return nil, err
 		}
-	} else if rd, err = newCSVReader(text, opts.Delimiter, opts.KeepRaw, m); err != nil {
-		return nil, err
+	} else {
+		c, err := newCSVReader(text, opts.Delimiter, opts.KeepRaw, m)
+		if err != nil {
+			return nil, err
+		}
+		if bom && c.header != nil {
+			// The retry file starts as the input did: a spreadsheet tells
+			// UTF-8 (which the retry file is) from Windows-1252 by its BOM.
+			c.header = append([]byte("\ufeff"), c.header...)
+		}
+		rd = c
 	}
 	if note != "" {
 		return noted{rd, note}, nil
@@ -214,18 +223,20 @@ const sniffSize = 64 << 10
 // the usual encoding of spreadsheets saved on Windows, unless it is mostly
 // UTF-8 with a few bytes that are not (a cell pasted from elsewhere): that
 // is read as UTF-8, and the rows holding those bytes are invalid_row. note
-// is the warning a guess deserves.
-func decodeText(r io.Reader, forced string) (_ *bufio.Reader, note string, _ error) {
+// is the warning a guess deserves; bom, whether the file began with a byte
+// order mark (UTF-8 or UTF-16).
+func decodeText(r io.Reader, forced string) (_ *bufio.Reader, note string, bom bool, _ error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, "", fmt.Errorf("cannot read the file: %w", err)
+		return nil, "", false, fmt.Errorf("cannot read the file: %w", err)
 	}
 	if forced == "" || forced == "utf-8" || forced == "utf8" || forced == "windows-1252" || forced == "cp1252" {
 		if err := notText(head); err != nil {
-			return nil, "", err
+			return nil, "", false, err
 		}
 	}
+	bom = forced != "windows-1252" && forced != "cp1252" && bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
 	var enc encoding.Encoding
 	switch {
 	case forced != "":
@@ -265,7 +276,7 @@ func decodeText(r io.Reader, forced string) (_ *bufio.Reader, note string, _ err
 	// Lines may end in LF, CRLF or a lone CR (old Mac spreadsheets), even
 	// within one file: a lone CR is read as LF, which encoding/csv and the
 	// line numbers understand.
-	return bufio.NewReaderSize(crToLF{text}, sniffSize), note, nil
+	return bufio.NewReaderSize(crToLF{text}, sniffSize), note, bom, nil
 }
 
 // crToLF reads a lone CR (one not followed by LF) as LF; CRLF stays. CR is

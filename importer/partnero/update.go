@@ -93,10 +93,11 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 }
 
 // update sends the row's changes to the partner f, after the requests in
-// prior (a refused create). A partner whose name and surname already are
-// the row's, for a row without tags, is left as it is: the tool knows
-// nothing would change. Tags are not in list answers, so a row with tags is
-// always sent.
+// prior (a refused create). A partner that already holds the row's values
+// is left as it is, with no write: a PUT fires Partnero's partner.updated
+// webhook even when it changes nothing. List answers carry no tags (and
+// may carry no names), so when f does not show what the row would change,
+// the partner is read first (GET /partners/{id}, a lookup, not an attempt).
 func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcome) Outcome {
 	out := Outcome{Attempts: prior.Attempts, HTTPStatus: prior.HTTPStatus, PartnerID: f.ID, ReferralLink: f.Link}
 	change := map[string]any{}
@@ -105,7 +106,12 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	if len(p.Tags) > 0 {
 		change["tags"] = keepMarks(p.Tags, f)
 	}
-	if len(change) == 0 || (len(p.Tags) == 0 && f.named && holds(f, p)) {
+	if f.ID != "" && len(change) > 0 && !shows(f, change) {
+		if read, err := c.byID(ctx, f.ID, p.Email); err == nil && read.ID == f.ID && shows(read, change) {
+			f.Name, f.Surname, f.named, f.Tags, f.tagged = read.Name, read.Surname, read.named, read.Tags, read.tagged
+		} // else the update is sent, as it would be without the read
+	}
+	if len(change) == 0 || (shows(f, change) && holds(f, p) && holdsTags(f, p.Tags)) {
 		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Unchanged,
 			Message: "a partner with this email is already in Partnero with the row's values: nothing to change"}
 		return out
@@ -174,6 +180,18 @@ func keepMarks(tags []string, f partner) []string {
 // written: a row that only fixes a name's case changes it.
 func holds(f partner, p *Partner) bool {
 	return (p.Name == "" || sameWords(f.Name, p.Name)) && (p.Surname == "" || sameWords(f.Surname, p.Surname))
+}
+
+// holdsTags reports whether f already has exactly the row's tags (in any
+// order); a row without tags changes none.
+func holdsTags(f partner, tags []string) bool {
+	if len(tags) == 0 {
+		return true
+	}
+	want, got := slices.Clone(tags), slices.Clone(f.Tags)
+	slices.Sort(want)
+	slices.Sort(got)
+	return f.tagged && slices.Equal(slices.Compact(want), slices.Compact(got))
 }
 
 // sameWords compares two names, runs of white space aside.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,17 +17,21 @@ import (
 
 // An existing partner's update, against a server whose answers to the PUT
 // the test chooses: the email is taken, the search finds the partner p7.
-func updateAgainst(t *testing.T, put func(w http.ResponseWriter, r *http.Request), read string) Outcome {
+func updateAgainst(t *testing.T, answer func(w http.ResponseWriter, r *http.Request), read string) Outcome {
 	t.Helper()
+	var put atomic.Bool // the partner reads as the search shows it until a PUT came
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/p7" && !put.Load():
+			fmt.Fprint(w, `{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`)
 		case r.Method == http.MethodPost:
 			w.WriteHeader(422)
 			fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
 		case r.URL.Path == "/v1/partners:search":
 			fmt.Fprint(w, `{"data":[{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old"}],"links":{"next":null}}`)
 		case r.Method == http.MethodPut && r.URL.Path == "/v1/partners/p7":
-			put(w, r)
+			put.Store(true)
+			answer(w, r)
 		case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/p7":
 			fmt.Fprint(w, read)
 		default:
