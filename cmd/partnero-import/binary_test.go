@@ -343,7 +343,8 @@ func TestBinaryInterruptWhileReadingStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdin.Write([]byte("email\na@x.io\n"))
-	time.Sleep(300 * time.Millisecond) // copying standard input
+	// Reading standard input, which has nothing more to give.
+	waitUntil(t, cmd, func() bool { return blockedIn(t, cmd.Process.Pid, "pipe_read") })
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()

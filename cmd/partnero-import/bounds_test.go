@@ -166,13 +166,18 @@ func TestBinaryFIFONobodyWritesTo(t *testing.T) {
 
 // waitingForAWriter reports a process with a thread blocked opening a
 // FIFO for reading (Linux's wait_for_partner).
-func waitingForAWriter(t *testing.T, pid int) bool {
+func waitingForAWriter(t *testing.T, pid int) bool { return blockedIn(t, pid, "wait_for_partner") }
+
+// blockedIn reports a process with a thread blocked in the kernel function
+// named (or one whose name contains it), as /proc shows it.
+func blockedIn(t *testing.T, pid int, function string) bool {
+	t.Helper()
 	tasks, err := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "wchan"))
 	if err != nil || len(tasks) == 0 {
 		t.Skip("no /proc to see where the process waits")
 	}
 	for _, task := range tasks {
-		if b, _ := os.ReadFile(task); strings.Contains(string(b), "wait_for_partner") {
+		if b, _ := os.ReadFile(task); strings.Contains(string(b), function) {
 			return true
 		}
 	}
