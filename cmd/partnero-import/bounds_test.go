@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -161,6 +162,44 @@ func TestBinaryFIFONobodyWritesTo(t *testing.T) {
 				t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
 			}
 		})
+	}
+}
+
+// A pipe whose writer wrote rows and then nothing more: validate, which
+// reads it as it comes, ends on the first signal, with the row it read.
+func TestBinaryFIFOWriterSilent(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	rep := filepath.Join(dir, "r.csv")
+	cmd, stderr := startBinary(t, nil, "validate", "--no-progress", "--report", rep, fifo)
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close() // open, silent, until the end of the test
+	// More than the reader's first look at the file takes, so that rows
+	// are read and reported; then nothing.
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "a%d@x.io\n", i)
+	}
+	w.WriteString(b.String())
+	waitUntil(t, cmd, func() bool { b, _ := os.ReadFile(rep); return strings.Count(string(b), "\n") >= 2 })
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("still reading after one Ctrl-C:\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted while "+fifo+" was being read") {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
 }
 

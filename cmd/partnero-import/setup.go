@@ -193,7 +193,7 @@ func openSource(ctx context.Context, file string, stdin io.Reader, twice bool) (
 			return func() (io.ReadCloser, error) {
 					if opened := f; opened != nil {
 						f = nil
-						return opened, nil
+						return readAsItComes(ctx, opened, file), nil
 					}
 					return openInput(ctx, file)
 				}, func() {
@@ -239,6 +239,34 @@ func openInput(ctx context.Context, file string) (*os.File, error) {
 		}()
 		return nil, interruptedError{fmt.Sprintf("interrupted while waiting for %s to be written to: nothing was checked or sent", file)}
 	}
+}
+
+// asItComes is a pipe that validate reads as its writer writes: a signal
+// ends a read that waits on a writer who writes nothing more, rather than
+// leave the run deaf to the first Ctrl-C.
+type asItComes struct {
+	*os.File
+	ctx  context.Context
+	stop func() bool
+	what string
+}
+
+func readAsItComes(ctx context.Context, f *os.File, what string) *asItComes {
+	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+	return &asItComes{File: f, ctx: ctx, stop: stop, what: what}
+}
+
+func (a *asItComes) Read(p []byte) (int, error) {
+	n, err := a.File.Read(p)
+	if err != nil && a.ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, interruptedError{"interrupted while " + a.what + " was being read: the report holds the rows read before, and the rows it had not given were not checked"}
+	}
+	return n, err
+}
+
+func (a *asItComes) Close() error {
+	a.stop()
+	return a.File.Close()
 }
 
 // maxCopiedInput is the most of standard input, a pipe or a device that
