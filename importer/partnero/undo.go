@@ -34,13 +34,15 @@ type Made struct {
 // lookups.
 func (c *Client) Undo(ctx context.Context, m Made, del bool) Outcome {
 	verb, done := "archive", report.Archived
-	r := request{method: http.MethodPost, path: "/partners/" + url.PathEscape(m.ID) + "/archive"}
-	if del {
-		verb, done = "delete", report.Deleted
-		r = request{method: http.MethodDelete, path: "/partners/" + url.PathEscape(m.ID)}
-	}
 	p := &Partner{Email: m.Email}
 	f, gone, err := c.read(ctx, m)
+	// The partner's own id: a report shows one holding control characters
+	// escaped, and read found it by its email.
+	r := request{method: http.MethodPost, path: "/partners/" + url.PathEscape(f.ID) + "/archive"}
+	if del {
+		verb, done = "delete", report.Deleted
+		r = request{method: http.MethodDelete, path: "/partners/" + url.PathEscape(f.ID)}
+	}
 	switch {
 	case ctx.Err() != nil && err != nil:
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this partner was undone"}}
@@ -93,6 +95,12 @@ func (c *Client) read(ctx context.Context, m Made) (f partner, gone bool, err er
 	case verdict == lookupFound && byEmail.ID == m.ID:
 		return f, false, &noEndpoint{status: http.StatusNotFound, path: "/partners/" + m.ID,
 			message: "the partner is in Partnero, but reading it by its id answers not found: it cannot be undone through /partners/{id}"}
+	case verdict == lookupFound && byEmail.ID != "" && report.Printable(byEmail.ID) == m.ID:
+		// Its id holds control characters, which the report shows
+		// escaped: the partner is there, under its own id.
+		real := m
+		real.ID = byEmail.ID
+		return c.read(ctx, real)
 	}
 	// Absent, or its email now another partner's: the one made is gone.
 	return partner{}, true, nil

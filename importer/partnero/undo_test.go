@@ -102,3 +102,30 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
+
+// A partner whose id holds a control character is in the report with the
+// id escaped: rollback finds it by its email under its own id and undoes
+// it, rather than call it gone.
+func TestUndoAnIDTheReportShowsEscaped(t *testing.T) {
+	const id = "p\x1b1"
+	var archived bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/"+id:
+			fmt.Fprint(w, `{"data":{"id":"p\u001b1","email":"ann@x.io","status":"active"},"status":1}`)
+		case r.URL.Path == "/v1/partners:search":
+			fmt.Fprint(w, `{"data":[{"id":"p\u001b1","email":"ann@x.io"}],"links":{"next":null}}`)
+		case r.Method == http.MethodPost && r.URL.Path == "/v1/partners/"+id+"/archive":
+			archived = true
+			fmt.Fprint(w, `{"status":1}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
+	out := c.Undo(context.Background(), Made{ID: report.Printable(id), Email: "ann@x.io"}, false)
+	if out.Status != report.Archived || !archived {
+		t.Fatalf("got %+v, archived %v", out, archived)
+	}
+}
