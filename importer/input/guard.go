@@ -143,7 +143,7 @@ func (m *mapper) nearest(header string) (target, bool) {
 			return
 		}
 		n := normalizeHeader(name)
-		if d := editDistance(h, n); nearMiss(h, n, d) && (bestDist < 0 || d < bestDist) {
+		if d := EditDistance(h, n); nearMiss(h, n, d) && (bestDist < 0 || d < bestDist) {
 			best, bestDist = target{field, name}, d
 		}
 	}
@@ -201,10 +201,10 @@ func nearMiss(header, name string, d int) bool {
 	return d <= 2
 }
 
-// editDistance is the Damerau-Levenshtein distance of a and b (optimal
+// EditDistance is the Damerau-Levenshtein distance of a and b (optimal
 // string alignment): insertions, deletions, substitutions and swaps of two
 // neighbours, in runes.
-func editDistance(a, b string) int {
+func EditDistance(a, b string) int {
 	x, y := []rune(a), []rune(b)
 	// Three rows of the table: two back for swaps.
 	prev2, prev, cur := make([]int, len(y)+1), make([]int, len(y)+1), make([]int, len(y)+1)
