@@ -374,7 +374,10 @@ func TestConnectionsAreReused(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Latency: 2 * time.Millisecond})
 	_, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8, Timeout: 5 * time.Second}, nil)
 	st := sb.Stats()
-	if res.Summary.Count(report.Created, "") != 300 || st.Connections > 8 || st.Connections == 0 {
+	// About one connection a worker: a dial started for a request that an
+	// idle connection then served may add a few on a loaded machine, never
+	// one a request.
+	if res.Summary.Count(report.Created, "") != 300 || st.Connections > 16 || st.Connections == 0 {
 		t.Fatalf("created %d with %d connections", res.Summary.Count(report.Created, ""), st.Connections)
 	}
 }
