@@ -22,6 +22,10 @@ type job struct {
 	rec     *input.Record
 	verdict validate.Verdict
 	header  []byte // the input's header text, on the first job only
+	// referrer is its referrer in the file as Partnero knows it, once
+	// known: a referrer that was there before (updated, already there) has
+	// its own id, not the one the file gives it.
+	referrer partnero.Referring
 }
 
 // sent is a job with its outcome.
@@ -43,7 +47,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}, retry: cfg.retryFile(),
-		parked: map[int][]*job{}, outcome: map[int]bool{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
+		parked: map[int][]*job{}, outcome: map[int]bool{}, referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
 	}
 	defer func() {
 		cfg.closeReport(d.res, &err) // the sorted rewrite is part of the run's time
@@ -67,6 +71,9 @@ type dispatcher struct {
 	ready    []*job         // valid rows that may be sent now, in file order
 	parked   map[int][]*job // rows waiting for their referrer, by its row
 	outcome  map[int]bool   // whether a referred row succeeded, once known
+	// referrers are the referred rows that succeeded, as Partnero knows
+	// them, for the rows they referred.
+	referrers map[int]partnero.Referring
 	stopping bool
 	stopWhy  string
 	cancel   context.CancelFunc
@@ -191,7 +198,7 @@ func (d *dispatcher) writeDone() {
 			d.cfg.Client.NoteMade(line.PartnerID, validate.NormalEmail(line.Email))
 		}
 		if d.plan.Referred(row) {
-			d.outcome[row] = true // its children go ahead
+			d.outcome[row], d.referrers[row] = true, referrerOf(&line) // its children go ahead
 		}
 	}
 }
@@ -239,7 +246,7 @@ func (d *dispatcher) admit(j *job) {
 		case !known:
 			d.parked[v.Referrer] = append(d.parked[v.Referrer], j)
 		case ok:
-			d.ready = append(d.ready, j)
+			d.goAhead(j)
 		default:
 			d.skipChild(j)
 		}
@@ -265,7 +272,7 @@ func (d *dispatcher) finish(r sent) {
 	switch {
 	case !d.cfg.SkipExisting:
 	case line.Status == report.Rejected && line.Reason == report.EmailExists:
-		line.Status, line.Reason = report.Skipped, report.AlreadyExists
+		line.Status, line.Reason, line.PartnerID = report.Skipped, report.AlreadyExists, o.Existing()
 		line.Message = join("a partner with this email is already in Partnero", line.Message)
 	case line.Status == report.Failed && o.Unproven != "":
 		// A lost answer, then a partner with this email that cannot be
@@ -285,7 +292,9 @@ func (d *dispatcher) finish(r sent) {
 		d.stop("the run stopped before this row was sent: " + string(o.Reason))
 	}
 	if d.plan.Referred(r.rec.Row) {
-		// A referrer that exists in Partnero after all lets its partners go ahead.
+		// A referrer that exists in Partnero after all lets its partners go
+		// ahead, under its id there.
+		d.referrers[r.rec.Row] = referrerOf(&line)
 		d.release(r.rec.Row, report.Succeeded(line.Status, line.Reason))
 	}
 }
@@ -324,11 +333,27 @@ func (d *dispatcher) release(row int, ok bool) {
 		case d.stopping:
 			d.abort(c)
 		case ok:
-			d.ready = append(d.ready, c)
+			d.goAhead(c)
 		default:
 			d.skipChild(c)
 		}
 	}
+}
+
+// referrerOf is a row that succeeded as its referred rows name it: by its
+// partner's id, or where that is not known, by its email, which is.
+func referrerOf(l *report.Line) partnero.Referring {
+	if l.PartnerID != "" {
+		return partnero.Referring{ID: l.PartnerID}
+	}
+	return partnero.Referring{Email: validate.NormalEmail(l.Email)}
+}
+
+// goAhead queues a row whose referrer in the file succeeded, naming the
+// referrer as Partnero knows it.
+func (d *dispatcher) goAhead(j *job) {
+	j.referrer = d.referrers[j.verdict.Referrer]
+	d.ready = append(d.ready, j)
 }
 
 func (d *dispatcher) skipChild(j *job) {
@@ -404,6 +429,12 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 		Password: f.Password, Tags: f.Tags,
 		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: validate.NormalEmail(f.ReferringEmail)},
 		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
+	}
+	if j.referrer != (partnero.Referring{}) {
+		// Its referrer is a row of the file, now a partner in Partnero: the
+		// file's id or key for it may not be Partnero's (a partner there
+		// before under another id, updated).
+		p.Referring = j.referrer
 	}
 	invite := j.verdict.Action == validate.Invite
 	switch {

@@ -157,3 +157,31 @@ func TestUpdateThroughLostAnswers(t *testing.T) {
 		t.Errorf("%d requests: the faults did not test what they should", n)
 	}
 }
+
+// A referrer that was in Partnero before, under another id than the file
+// gives it, is updated (or found there): the partners it referred are sent
+// naming it as Partnero knows it, not by the file's id or key, which
+// Partnero would not find.
+func TestReferredByAPartnerThereBefore(t *testing.T) {
+	for _, flag := range []string{"--update-existing", "--skip-existing"} {
+		t.Run(flag, func(t *testing.T) {
+			t.Parallel()
+			sb, base := startSandbox(t, sandbox.Options{})
+			sb.Add(sandbox.Partner{Email: "boss@x.io", ID: "old-boss", Key: "oldboss", Name: "Boss"})
+			in := writeFile(t, "p.csv", "email,name,id,key,referring_partner_id,referring_partner_key\n"+
+				"kid1@x.io,Kid,k1,,100230,\n"+
+				"boss@x.io,Boss,100230,boss-key,,\n"+
+				"kid2@x.io,Kid,k2,,,boss-key\n")
+			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}, "",
+				"import", flag, "--no-progress", "--rate", "0", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, %v\n%s\n%s", r.code, statusesOf(r), r.report, r.stderr)
+			}
+			for _, p := range sb.Partners() {
+				if strings.HasPrefix(p.Email, "kid") && p.Referrer != "old-boss" {
+					t.Errorf("%s referred by %q, want old-boss", p.Email, p.Referrer)
+				}
+			}
+		})
+	}
+}

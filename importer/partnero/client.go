@@ -231,6 +231,15 @@ type Outcome struct {
 	there *partner
 }
 
+// Existing is the id of the partner with the row's email that a lookup
+// found there, not made by this job (or not shown to be); "" when none was.
+func (o Outcome) Existing() string {
+	if o.there == nil {
+		return ""
+	}
+	return o.there.ID
+}
+
 // call is one kind of request a row becomes.
 type call struct {
 	path string
