@@ -34,6 +34,7 @@ complete -c partnero-import -n '__fish_seen_subcommand_from import' -l dry-run -
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l encoding -x -a 'utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252' -d 'force the text encoding'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l format -x -a 'csv jsonl xlsx' -d 'input format'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l ignore-column -x -d 'leave that column out: never read, checked or sent'
+complete -c partnero-import -n '__fish_seen_subcommand_from import' -l limit -x -d 'a canary: send only the first N rows that would be sent,...'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l log-format -x -a 'text json' -d 'how standard error looks: for people, or one JSON object...'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l map -x -d 'map a field to a column header of the file'
 complete -c partnero-import -n '__fish_seen_subcommand_from import' -l mode -x -a 'create invite' -d 'the call a row without an action cell becomes'
