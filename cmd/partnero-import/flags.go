@@ -65,7 +65,7 @@ type importOptions struct {
 	timeout        time.Duration
 	dryRun         bool
 	resume         string
-	limit          int    // --limit: a canary of the job's first rows
+	limit          int // --limit: a canary of the job's first rows
 	noProgress     bool
 	skipExisting   bool
 	updateExisting bool
