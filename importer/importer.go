@@ -37,6 +37,9 @@ type Config struct {
 	Limit int
 	// LimitNext ends a held-back row's message: how to send it.
 	LimitNext string
+	// Emit, when set, is where a dry run writes the rows it finds valid as
+	// an import would send them, as JSON Lines, never with a password.
+	Emit string
 	// RetryPath, when set, is where the rows that did not succeed go.
 	RetryPath string
 	// SkipExisting makes a row whose email is already in Partnero
@@ -106,6 +109,8 @@ type Result struct {
 	// Unsorted, when set, says why the report, complete, is not in row
 	// order: a warning, not a failure of the run.
 	Unsorted error
+	// Emitted is how many rows --emit wrote.
+	Emitted int
 	// Canary is what --limit picked, nil without it.
 	Canary *validate.Canary
 }

@@ -65,7 +65,8 @@ type importOptions struct {
 	timeout        time.Duration
 	dryRun         bool
 	resume         string
-	limit          int // --limit: a canary of the job's first rows
+	limit          int    // --limit: a canary of the job's first rows
+	emit           string // --emit: where a dry run writes the rows as they would be sent
 	noProgress     bool
 	skipExisting   bool
 	updateExisting bool
@@ -115,6 +116,11 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 		reportExt = ".validate.csv"
 	}
 	fs.StringVar(&o.reportPath, "report", "", "`PATH` the report; .jsonl gives JSON Lines (default: FILE with "+reportExt+")")
+	emitWhen := ""
+	if !dryRun {
+		emitWhen = "with --dry-run: "
+	}
+	fs.StringVar(&o.emit, "emit", "", "`PATH` "+emitWhen+"also write the valid rows as an import would send them (mapped, split, filtered; a password shows as (set)), one JSON object per line")
 	o.flags = fs
 	return o, fs
 }
@@ -193,6 +199,9 @@ func (o *importOptions) check() error {
 	}
 	if o.resume != "" && o.dryRun {
 		return usagef("--resume and --dry-run do not go together: validate checks every row anyway")
+	}
+	if o.emit != "" && !o.dryRun && o.flags.Name() == "import" {
+		return usagef("--emit writes what a dry run would send: add --dry-run, or use validate")
 	}
 	if o.limit < 0 {
 		return usagef("--limit must be a number of rows, 1 or more, not %d", o.limit)

@@ -102,6 +102,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 			return w, err
 		},
 		Resume:         resume,
+		Emit:           o.emit,
 		Limit:          o.limit,
 		LimitNext:      "--resume " + reportPath + " sends the rest",
 		RetryPath:      files.retry,
@@ -163,6 +164,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	}
 	out.end(res, reportPath)
+	if o.emit != "" && !out.json {
+		out.note(fmt.Sprintf("the %s as an import would send them: %s", plural(res.Emitted, "valid row"), o.emit))
+	}
 	switch {
 	case res.Interrupted && dryRun:
 		out.note("partnero-import: interrupted; rows not checked are reported skipped/aborted")
