@@ -46,7 +46,7 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 		return nil, err
 	}
 	d := &dispatcher{
-		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256}, retry: cfg.retryFile(),
+		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256, Canary: cfg.canary}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{}, referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
 	}
 	defer func() {
@@ -236,6 +236,8 @@ func (d *dispatcher) admit(j *job) {
 		line := lineOf(j.rec, v.Action)
 		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
 		d.write(&line, j.rec.Raw)
+	case d.cfg.canary != nil && !d.cfg.canary.Has(j.rec.Row):
+		d.limit(j)
 	case d.stopping:
 		d.abort(j)
 	case v.Referrer == 0:
@@ -360,6 +362,18 @@ func (d *dispatcher) skipChild(j *job) {
 	line := lineOf(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.ReferringPartnerFailed
 	line.Message = fmt.Sprintf("its referring partner, %s, was not created", d.plan.RowAt(j.verdict.Referrer))
+	d.write(&line, j.rec.Raw)
+	if d.plan.Referred(j.rec.Row) {
+		d.release(j.rec.Row, false)
+	}
+}
+
+// limit reports a valid row that a canary holds back. None of the rows it
+// refers is waiting for it (a row in the canary brings its referrers in).
+func (d *dispatcher) limit(j *job) {
+	line := lineOf(j.rec, j.verdict.Action)
+	line.Status, line.Reason = report.Skipped, report.Limited
+	line.Message = join(fmt.Sprintf("not sent: beyond --limit %d (a canary)", d.cfg.canary.Limit), d.cfg.LimitNext)
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
 		d.release(j.rec.Row, false)

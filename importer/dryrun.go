@@ -24,6 +24,30 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	retry := cfg.retryFile()
 	later := &waiting{}
 	defer later.close()
+	emit, err := newEmitter(cfg.Emit)
+	if err != nil {
+		return nil, fmt.Errorf("--emit %s: %w", cfg.Emit, err)
+	}
+	defer func() {
+		if eerr := emit.close(err == nil); err == nil && eerr != nil {
+			err = fmt.Errorf("--emit %s: %w", cfg.Emit, eerr)
+		}
+		if err == nil && emit != nil {
+			res.Emitted = emit.rows
+		}
+	}()
+	// emitted writes a row as it would be sent, once its line says valid
+	// (an interrupted run's unchecked rows say aborted).
+	emitted := func(line *report.Line, text func() ([]byte, error)) error {
+		if emit == nil || line.Status != report.Valid {
+			return nil
+		}
+		b, err := text()
+		if err == nil {
+			err = emit.add(b)
+		}
+		return err
+	}
 	write := func(line *report.Line, raw []byte) error {
 		if cfg.report == nil {
 			// Opened at the first row: a file that cannot be read at all
@@ -51,9 +75,22 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		ps := plan.AddChecked(rec, *c)
 		action, _ := validate.Action(&rec.Fields, cfg.Mode)
 		if v, now := plan.JudgeNow(rec.Row, action, ps); now {
-			return write(verdictLine(v, rec.Row, rec.Line, rec.Email, rec.HasReferrer()), rec.Raw)
+			line := verdictLine(v, rec.Row, rec.Line, rec.Email, rec.HasReferrer())
+			if err := write(line, rec.Raw); err != nil {
+				return err
+			}
+			return emitted(line, func() ([]byte, error) { return emitLine(rec, action) })
 		}
-		return later.add(&waitingRow{row: rec.Row, line: rec.Line, email: rec.Email, action: action, problems: ps, raw: rec.Raw})
+		w := &waitingRow{row: rec.Row, line: rec.Line, email: rec.Email, action: action, problems: ps, raw: rec.Raw}
+		if emit != nil && len(ps) == 0 {
+			// Kept with the row: its fields are gone once it is judged.
+			b, err := emitLine(rec, action)
+			if err != nil {
+				return err
+			}
+			w.emit = b
+		}
+		return later.add(w)
 	})
 	if err != nil {
 		return nil, err
@@ -67,9 +104,14 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		cfg.Warn(fmt.Sprintf("%d of %d referrers name no partner in this file: they must already exist in Partnero, or the referrer column holds something else",
 			sh.External, sh.Linked+sh.External))
 	}
+	emit.waited()
 	err = later.each(func(r *waitingRow) error {
 		v := plan.JudgeProblems(r.row, r.action, r.problems)
-		return write(verdictLine(v, r.row, r.line, r.email, true), r.raw)
+		line := verdictLine(v, r.row, r.line, r.email, true)
+		if err := write(line, r.raw); err != nil {
+			return err
+		}
+		return emitted(line, func() ([]byte, error) { return r.emit, nil })
 	})
 	if err == nil && cfg.report == nil {
 		err = cfg.openReport() // a file without rows still gets its report

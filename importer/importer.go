@@ -30,6 +30,16 @@ type Config struct {
 	// are skipped/already_done, rows it may have left in flight are looked
 	// up before being called clashes.
 	Resume *Resume
+	// Limit, when above 0, makes the run a canary: it sends only the
+	// job's first Limit rows that will be sent, and the referrers in the
+	// file they need; every other valid row is skipped/limited, for a
+	// --resume to send.
+	Limit int
+	// LimitNext ends a held-back row's message: how to send it.
+	LimitNext string
+	// Emit, when set, is where a dry run writes the rows it finds valid as
+	// an import would send them, as JSON Lines, never with a password.
+	Emit string
 	// RetryPath, when set, is where the rows that did not succeed go.
 	RetryPath string
 	// SkipExisting makes a row whose email is already in Partnero
@@ -65,6 +75,7 @@ type Config struct {
 	unwanted    string        // what the notes pass's reader said of a status column
 	size        int64         // the input's size, when it is a file
 	read        *countingHash // what the hashed pass has read
+	canary      *validate.Canary
 }
 
 // Progress is how far a run has read its input, for a progress display
@@ -98,6 +109,10 @@ type Result struct {
 	// Unsorted, when set, says why the report, complete, is not in row
 	// order: a warning, not a failure of the run.
 	Unsorted error
+	// Emitted is how many rows --emit wrote.
+	Emitted int
+	// Canary is what --limit picked, nil without it.
+	Canary *validate.Canary
 }
 
 func (cfg *Config) openReport() error {

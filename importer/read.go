@@ -41,6 +41,10 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 		}
 	}
 	plan.Finish()
+	if cfg.Limit > 0 {
+		cfg.canary = plan.Canary(cfg.Limit)
+		toSend = cfg.canarySize()
+	}
 	cfg.inputSHA256 = sum()
 	if note := cfg.Resume.changedInput(cfg.inputSHA256); note != "" && cfg.Warn != nil {
 		cfg.Warn(note)
@@ -54,6 +58,18 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	// Before the first row is sent: rollback undoes a partner's referred
 	// partners first, and the report alone does not say who they are.
 	return plan, cfg.report.Referrals(plan.Referrals)
+}
+
+// canarySize is how many of the canary's rows this run sends: those an
+// earlier run did are not sent again.
+func (cfg *Config) canarySize() int {
+	n := 0
+	for row := range cfg.canary.Rows() {
+		if !cfg.Resume.isDone(row) {
+			n++
+		}
+	}
+	return n
 }
 
 // hashed is cfg with an input that is hashed as it is read (the summary

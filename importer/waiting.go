@@ -18,6 +18,7 @@ type waitingRow struct {
 	email, action string
 	problems      []validate.Problem
 	raw           []byte
+	emit          []byte // its line for --emit, should it be valid
 }
 
 // waiting holds the waiting rows in a temporary file, so that the input is
@@ -52,6 +53,7 @@ func (wt *waiting) add(r *waitingRow) error {
 		b = appendText(b, p.Message)
 	}
 	b = appendText(b, string(r.raw))
+	b = appendText(b, string(r.emit))
 	wt.buf = b
 	_, err := wt.w.Write(b)
 	return err
@@ -90,6 +92,7 @@ func (wt *waiting) each(fn func(*waitingRow) error) error {
 			r.problems = append(r.problems, validate.Problem{Reason: report.Reason(rd.text()), Message: rd.text()})
 		}
 		r.raw = rd.bytes(r.raw)
+		r.emit = rd.bytes(r.emit)
 		if rd.err != nil {
 			return rd.err
 		}

@@ -60,6 +60,10 @@ const (
 	Unchanged              Reason = "unchanged" // --update-existing: the partner already held the row's values
 	Filtered               Reason = "filtered"  // --where left the row out
 	Aborted                Reason = "aborted"
+	// Limited: import --limit (a canary) held the row back on purpose;
+	// --resume sends it. Not aborted: nothing stopped the run, and a
+	// canary that did what it was asked exits 0.
+	Limited Reason = "limited"
 )
 
 // Reasons of rollback's skipped rows.
@@ -71,13 +75,14 @@ const (
 
 // Succeeded reports whether a row with this outcome lets the run exit 0. A
 // row --where left out is one: the user asked for it (a nightly job that
-// filters on purpose must not fail every night).
+// filters on purpose must not fail every night); so is a row a canary
+// (--limit) held back.
 func Succeeded(s Status, r Reason) bool {
 	switch s {
 	case Valid, Created, Invited, Updated, Archived, Deleted:
 		return true
 	case Skipped:
-		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == Filtered || r == NotCreated || r == AlreadyGone
+		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == Filtered || r == Limited || r == NotCreated || r == AlreadyGone
 	}
 	return false
 }

@@ -5,9 +5,11 @@ package main
 // a rehearsal never writes over a real import's report.
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,6 +49,7 @@ const (
 	aReport                      // a report this tool wrote
 	aSummary                     // a --summary-json summary
 	aRetryFile                   // the retry file: rows as the input had them
+	anEmit                       // --emit: the rows as they would be sent
 	beside                       // a report's provenance or referrals, written with it
 )
 
@@ -87,7 +90,7 @@ func (o *importOptions) files(getenv func(string) string, dryRun bool, format st
 	}
 	f.keepEarlierReport(inputs)
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
-		{"the report's referrals", report.ReferralsPath(f.report), beside}, {"--summary-json", f.summary, aSummary}}
+		{"the report's referrals", report.ReferralsPath(f.report), beside}, {"--summary-json", f.summary, aSummary}, {"--emit", o.emit, anEmit}}
 	f.retry = retryPathAvoiding(importer.RetryPath(f.report, retryFormat(format)), f.report, append(inputs, outputs...))
 	outputs = append(outputs, file{"the retry file", f.retry, aRetryFile})
 	if err := checkClashes(inputs, outputs); err != nil {
@@ -146,7 +149,7 @@ func writable(out file) error {
 	switch {
 	case err == nil:
 		f.Close()
-		if out.kind != aReport && out.kind != beside {
+		if out.kind != aReport && out.kind != beside && out.kind != anEmit {
 			return nil
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -183,6 +186,8 @@ func ofItsKind(out file) error {
 		return usagef("%s %s exists and is not a report of this tool: it is never written over; give another path", out.what, out.path)
 	case out.kind == aSummary && !isSummary(out.path):
 		return usagef("%s %s exists and is not a summary of this tool: it is never written over; give another path", out.what, out.path)
+	case out.kind == anEmit && !isEmitted(out.path):
+		return usagef("%s %s exists and is not what --emit wrote: it is never written over; give another path", out.what, out.path)
 	}
 	return nil
 }
@@ -195,6 +200,22 @@ func isSummary(path string) bool {
 		ExitCode *int `json:"exit_code"`
 	}
 	return err == nil && json.Unmarshal(b, &s) == nil && s.ExitCode != nil
+}
+
+// isEmitted reports a file that --emit wrote: its first line a JSON
+// object with a row and an action.
+func isEmitted(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	first, _ := bufio.NewReader(io.LimitReader(f, 64<<10)).ReadBytes('\n')
+	var e struct {
+		Row    *int    `json:"row"`
+		Action *string `json:"action"`
+	}
+	return json.Unmarshal(first, &e) == nil && e.Row != nil && e.Action != nil
 }
 
 // resumable reads the provenance of the --resume report and refuses one

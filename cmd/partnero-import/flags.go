@@ -65,6 +65,8 @@ type importOptions struct {
 	timeout        time.Duration
 	dryRun         bool
 	resume         string
+	limit          int    // --limit: a canary of the job's first rows
+	emit           string // --emit: where a dry run writes the rows as they would be sent
 	noProgress     bool
 	skipExisting   bool
 	updateExisting bool
@@ -106,6 +108,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
 		fs.BoolVar(&o.updateExisting, "update-existing", false, "a row whose email is already in Partnero updates that partner's name, surname and tags (never its key or password)")
 		fs.StringVar(&o.resume, "resume", "", "`REPORT` finish the run that wrote REPORT: the rows it shows created or invited are not sent again")
+		fs.IntVar(&o.limit, "limit", 0, "`N` a canary: send only the first N rows that would be sent, and the referrers they need; the others are skipped/limited, for --resume to send")
 	}
 	o.outputFlags(fs) // validate and import --dry-run take the same
 	reportExt := ".report.csv, .sandbox.report.csv with --sandbox"
@@ -113,6 +116,11 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 		reportExt = ".validate.csv"
 	}
 	fs.StringVar(&o.reportPath, "report", "", "`PATH` the report; .jsonl gives JSON Lines (default: FILE with "+reportExt+")")
+	emitWhen := ""
+	if !dryRun {
+		emitWhen = "with --dry-run: "
+	}
+	fs.StringVar(&o.emit, "emit", "", "`PATH` "+emitWhen+"also write the valid rows as an import would send them (mapped, split, filtered; a password shows as (set)), one JSON object per line")
 	o.flags = fs
 	return o, fs
 }
@@ -191,6 +199,15 @@ func (o *importOptions) check() error {
 	}
 	if o.resume != "" && o.dryRun {
 		return usagef("--resume and --dry-run do not go together: validate checks every row anyway")
+	}
+	if o.emit != "" && !o.dryRun && o.flags.Name() == "import" {
+		return usagef("--emit writes what a dry run would send: add --dry-run, or use validate")
+	}
+	if o.limit < 0 {
+		return usagef("--limit must be a number of rows, 1 or more, not %d", o.limit)
+	}
+	if o.limit > 0 && o.dryRun {
+		return usagef("--limit and --dry-run do not go together: a dry run sends nothing, and checks every row")
 	}
 	if o.skipExisting && o.updateExisting {
 		return usagef("--skip-existing and --update-existing do not go together: choose whether existing partners are left alone or updated")
@@ -284,11 +301,16 @@ func invokedAs(arg0, pkg string) []string {
 // the environment variables it needs, by name only (their values may be
 // secrets).
 func (o *importOptions) finishHint(reportPath string, getenv func(string) string) string {
-	command := o.resumeCommand(reportPath)
+	return o.hint("to finish the import", o.resumeCommand(reportPath), getenv)
+}
+
+// hint says what to run next, and the environment variables it needs, by
+// name only (their values may be secrets).
+func (o *importOptions) hint(what, command string, getenv func(string) string) string {
 	if env := o.envUsed(getenv); len(env) > 0 {
-		return fmt.Sprintf("to finish the import, with %s set as for this run, run: %s", strings.Join(env, " and "), command)
+		return fmt.Sprintf("%s, with %s set as for this run, run: %s", what, strings.Join(env, " and "), command)
 	}
-	return "to finish the import, run: " + command
+	return what + ", run: " + command
 }
 
 // envUsed names the environment variables this run took a setting from.
@@ -310,12 +332,15 @@ func (o *importOptions) envUsed(getenv func(string) string) []string {
 // resumeCommand is this command line with --resume REPORT, shell-quoted,
 // started the way this one was. Its --report goes: the resumed run writes
 // a report of its own beside REPORT, and never over the one it reads.
-func (o *importOptions) resumeCommand(reportPath string) string {
+// An interrupted canary's keeps its --limit (the same first rows are
+// finished); drop names more flags to leave out.
+func (o *importOptions) resumeCommand(reportPath string, drop ...string) string {
 	words := []string{"import", "--resume", reportPath}
+	drop = append(drop, "resume", "report")
 	for i := 0; i < len(o.args); i++ {
 		a := o.args[i]
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && (name == "resume" || name == "report") {
+		if strings.HasPrefix(a, "-") && slices.Contains(drop, name) {
 			if !hasValue {
 				i++ // its value is the next word
 			}

@@ -102,6 +102,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 			return w, err
 		},
 		Resume:         resume,
+		Emit:           o.emit,
+		Limit:          o.limit,
+		LimitNext:      "--resume " + reportPath + " sends the rest",
 		RetryPath:      files.retry,
 		SkipExisting:   o.skipExisting,
 		UpdateExisting: o.updateExisting,
@@ -109,6 +112,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		Warn:           out.warn,
 		Log:            out.log,
 		Verbose:        o.verbose,
+	}
+	if o.useSandbox {
+		cfg.LimitNext = "" // a rehearsal cannot be resumed
 	}
 	if dryRun {
 		cfg.Columns = out.columns // a wrong mapping shows before anything else
@@ -158,6 +164,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	}
 	out.end(res, reportPath)
+	if o.emit != "" && !out.json {
+		out.note(fmt.Sprintf("the %s as an import would send them: %s", plural(res.Emitted, "valid row"), o.emit))
+	}
 	switch {
 	case res.Interrupted && dryRun:
 		out.note("partnero-import: interrupted; rows not checked are reported skipped/aborted")
@@ -170,8 +179,29 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	case !dryRun:
 		o.adviseOnClashes(out, res)
 		o.staleRetryFile(out, inOpts.Format, res.RetryFile)
+		o.canaryNext(out, res, reportPath, getenv)
 	}
 	return code, nil
+}
+
+// canaryNext says, after a canary (--limit), what it sent and what to do
+// next: check those partners, then send the rest with --resume.
+func (o *importOptions) canaryNext(out *output, res *importer.Result, reportPath string, getenv func(string) string) {
+	c := res.Canary
+	held := res.Summary.Count(report.Skipped, report.Limited)
+	if c == nil || held == 0 {
+		return
+	}
+	sent := "a canary: the first " + plural(c.Size-c.Extra, "row") + " to send"
+	if c.Extra > 0 {
+		sent += " and " + plural(c.Extra, "referrer") + " they need from further down the file"
+	}
+	sent += "; " + plural(held, "more row") + " skipped/limited, not sent"
+	if o.useSandbox {
+		out.note(sent + "; the embedded sandbox's partners ended with the run: rehearse again without --limit")
+		return
+	}
+	out.note(sent + "; check the partners it made; " + o.hint("to send the rest", o.resumeCommand(reportPath, "limit"), getenv))
 }
 
 // stoppedAfterSending is what a run that could not go on after sending

@@ -18,6 +18,7 @@ _partnero_import() {
     validate)
         case $prev in
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
+        --emit|-emit) _partnero_import_offer "FILES"; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
         --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
@@ -32,7 +33,7 @@ _partnero_import() {
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--delimiter --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --split-name --summary-json --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--delimiter --emit --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --split-name --summary-json --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;
@@ -42,9 +43,11 @@ _partnero_import() {
         --base-url|-base-url) _partnero_import_offer ""; return ;;
         --concurrency|-concurrency) _partnero_import_offer ""; return ;;
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
+        --emit|-emit) _partnero_import_offer "FILES"; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
         --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
+        --limit|-limit) _partnero_import_offer ""; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
@@ -62,7 +65,7 @@ _partnero_import() {
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --emit --encoding --format --ignore-column --limit --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;

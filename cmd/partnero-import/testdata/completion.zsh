@@ -26,6 +26,7 @@ _partnero-import() {
     validate)
         _arguments \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
+            '--emit[also write the valid rows as an import would send them]:emit:_files' \
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
             '--ignore-column[leave that column out: never read, checked or sent]:ignore-column: ' \
@@ -49,9 +50,11 @@ _partnero-import() {
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--dry-run[the same as validate: check every row, send nothing]' \
+            '--emit[with --dry-run: also write the valid rows as an import wo...]:emit:_files' \
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
             '--ignore-column[leave that column out: never read, checked or sent]:ignore-column: ' \
+            '--limit[a canary: send only the first N rows that would be sent,...]:limit: ' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \
             '--mode[the call a row without an action cell becomes]:mode:(create invite)' \
