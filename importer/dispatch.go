@@ -68,16 +68,16 @@ type dispatcher struct {
 	res   *Result
 	retry *retryFile
 
-	ready    []*job         // valid rows that may be sent now, in file order
-	parked   map[int][]*job // rows waiting for their referrer, by its row
-	outcome  map[int]bool   // whether a referred row succeeded, once known
+	ready   []*job         // valid rows that may be sent now, in file order
+	parked  map[int][]*job // rows waiting for their referrer, by its row
+	outcome map[int]bool   // whether a referred row succeeded, once known
 	// referrers are the referred rows that succeeded, as Partnero knows
 	// them, for the rows they referred.
 	referrers map[int]partnero.Referring
-	stopping bool
-	stopWhy  string
-	cancel   context.CancelFunc
-	err      error // a report that cannot be written
+	stopping  bool
+	stopWhy   string
+	cancel    context.CancelFunc
+	err       error // a report that cannot be written
 	// ids are the partner ids the run's rows were given, as 64-bit hashes
 	// (a dozen bytes a row), to flag one id given to two rows.
 	ids    map[uint64]rowAt
