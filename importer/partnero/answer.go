@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // partner is what the client reads of a partner object.
@@ -302,10 +303,10 @@ func sameEmail(a, b string) bool {
 	return a != "" && emailKey(a) == emailKey(b)
 }
 
-// emailKey is an email in one form for comparing: lowercased, its domain
-// in ASCII.
+// emailKey is an email in one form for comparing: in NFKC (a server may
+// store é decomposed), lowercased, its domain in ASCII.
 func emailKey(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.ToLower(norm.NFKC.String(strings.TrimSpace(s)))
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 || isASCII(s[at+1:]) {
 		return s

@@ -416,6 +416,19 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 	v, _ := decode(answer)
 	got, _ := partnerIn(v, p.Email)
 	out.PartnerID, out.ReferralLink = got.ID, got.Link
+	if has, shown := c.carries(got); shown && !has && !p.invite {
+		// The answer shows the partner without the mark the create sent:
+		// a server that answers a create with the partner already there
+		// (or one that keeps no tags).
+		if c.keepsMarks(ctx) {
+			out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
+				Message: "the server answered success with a partner that does not carry this import's mark: not made by this call"}
+			out.PartnerID, out.ReferralLink, out.there = "", "", &got
+			return out
+		}
+		out.Message = "the answer shows the partner without this import's mark, so whether this call made it cannot be shown (rollback checks the mark again)"
+		return out
+	}
 	if !p.invite {
 		c.noteMade(got, p.Email)
 	}

@@ -41,6 +41,11 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 		return out
 	}
 	f, verdict, err := c.find(ctx, p)
+	if verdict == lookupAbsent && out.Status == report.Rejected && out.Reason == report.EmailExists && !c.noSearch.Load() {
+		// The search finds no partner the server says is there: one of
+		// them is wrong, and the list settles which.
+		f, verdict, err = c.listed(ctx, p, walkBudget, false)
+	}
 	whose := cannotTell
 	if verdict == lookupFound {
 		whose = c.ours(ctx, f, p)
@@ -176,9 +181,7 @@ func (c *Client) lookup(ctx context.Context, p *Partner, anyWalk bool) (partner,
 		// Not there under this id, or another's: the email may still be,
 		// under an id of the server's.
 	}
-	wctx, cancelWalk := context.WithTimeout(context.WithoutCancel(ctx), walk)
-	defer cancelWalk()
-	f, v, err := c.fromIndex(wctx, p.Email, anyWalk)
+	f, v, err := c.listed(ctx, p, walk, anyWalk)
 	if v != lookupUnknown {
 		return f, v, nil
 	}
@@ -188,6 +191,14 @@ func (c *Client) lookup(ctx context.Context, p *Partner, anyWalk bool) (partner,
 		msgs[i] = e.Error()
 	}
 	return partner{}, lookupUnknown, errors.New(strings.Join(msgs, "; "))
+}
+
+// listed looks the row's email up in a walk of the program's partners,
+// within the walk's budget.
+func (c *Client) listed(ctx context.Context, p *Partner, budget time.Duration, anyWalk bool) (partner, lookupVerdict, error) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	defer cancel()
+	return c.fromIndex(wctx, p.Email, anyWalk)
 }
 
 // search asks the search endpoint for each form of the email until one

@@ -36,11 +36,19 @@ type fake struct {
 	tagless bool
 	// noMark: the client sends no mark.
 	noMark bool
+	// mergeTags: a create of an email already there adds the tags it
+	// sends to that partner (an upsert of tags).
+	mergeTags bool
+	// echoOnly: a create's answer repeats the tags sent, but none are
+	// stored.
+	echoOnly bool
+	// blindSearch: the search finds nothing, ever; the list has them.
+	blindSearch bool
 }
 
 type stored struct {
-	id   string
-	tags []string
+	id, name string
+	tags     []string
 }
 
 // testMark is the fake's client's mark.
@@ -50,7 +58,7 @@ func (f *fake) start(t *testing.T) *Client {
 	t.Helper()
 	f.stored = map[string]stored{}
 	if f.before {
-		f.stored["ann@x.io"] = stored{id: "p1", tags: []string{"vip"}}
+		f.stored["ann@x.io"] = stored{id: "p1", name: "Olga", tags: []string{"vip"}}
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -58,14 +66,22 @@ func (f *fake) start(t *testing.T) *Client {
 		f.mu.Unlock()
 		if r.Method == http.MethodPost {
 			var body struct {
+				Name string   `json:"name"`
 				Tags []string `json:"tags"`
 			}
 			json.NewDecoder(r.Body).Decode(&body)
 			f.mu.Lock()
 			f.posts++
 			n := f.posts
-			if _, ok := f.stored["ann@x.io"]; !ok {
-				f.stored["ann@x.io"] = stored{id: "p1", tags: body.Tags}
+			keep := body.Tags
+			if f.echoOnly {
+				keep = nil
+			}
+			if p, ok := f.stored["ann@x.io"]; !ok {
+				f.stored["ann@x.io"] = stored{id: "p1", name: body.Name, tags: keep}
+			} else if f.mergeTags {
+				p.tags = append(p.tags, keep...)
+				f.stored["ann@x.io"] = p
 			}
 			f.mu.Unlock()
 			if f.post != nil {
@@ -86,7 +102,9 @@ func (f *fake) start(t *testing.T) *Client {
 		switch {
 		case r.URL.Path == "/v1/partners" && r.URL.Query().Get("limit") == "1": // the preflight
 			fmt.Fprint(w, `{"data":[],"links":{"next":null},"status":1}`)
-		case r.URL.Path == "/v1/partners:search" && ok:
+		case r.URL.Path == "/v1/partners" && ok:
+			fmt.Fprintf(w, `{"data":[{"id":"%s","email":"ann@x.io"}],"links":{"next":null},"status":1}`, p.id)
+		case r.URL.Path == "/v1/partners:search" && ok && !f.blindSearch:
 			// List items carry no tags.
 			fmt.Fprintf(w, `{"data":[{"id":"p0","email":"joann@x.io"},{"id":"%s","email":"Ann@x.io"}],"links":{"next":null},"status":1}`, p.id)
 		case r.URL.Path == "/v1/partners:search":
@@ -96,7 +114,7 @@ func (f *fake) start(t *testing.T) *Client {
 			for _, t := range p.tags {
 				tags = append(tags, map[string]string{"value": t})
 			}
-			view := map[string]any{"id": p.id, "email": "ann@x.io", "tags": tags}
+			view := map[string]any{"id": p.id, "email": "ann@x.io", "name": p.name, "surname": "", "tags": tags}
 			if f.tagless {
 				delete(view, "tags")
 			}
@@ -210,6 +228,47 @@ func TestLostAnswerThenWhoseIsProven(t *testing.T) {
 			}
 			if out.Status == report.Failed && out.Unproven != "p1" {
 				t.Errorf("the partner found is not passed on: %+v", out)
+			}
+		})
+	}
+}
+
+// Servers that write what they should not, found by an attack written from
+// the documentation: none of them makes a partner that was there before
+// the run the row's, and where the truth cannot be shown the row says so.
+func TestHostileServersMakeNoFalseClaim(t *testing.T) {
+	lostThenClash := func(w http.ResponseWriter, n int) {
+		if n == 1 {
+			lose(w)
+			return
+		}
+		w.WriteHeader(422)
+		fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
+	}
+	tests := []struct {
+		name   string
+		f      *fake
+		kept   bool
+		status report.Status
+		says   string
+	}{
+		{"a refused create's tags written onto the partner there before", &fake{before: true, mergeTags: true, post: lostThenClash},
+			false, report.Failed, "cannot be shown"},
+		{"a create answered with the partner there before", &fake{before: true, post: func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","tags":[{"value":"vip"}]},"status":1}`)
+		}}, true, report.Rejected, "not made by this call"},
+		{"tags echoed in the answer, none stored", &fake{echoOnly: true, post: lostThenClash}, false, report.Failed, "cannot be shown"},
+		{"a search that finds nothing: the list settles it", &fake{post: lostThenClash, blindSearch: true}, false, "", "reconciled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.f.start(t)
+			if tt.kept {
+				c.learn(true)
+			}
+			out := c.Create(context.Background(), &Partner{Email: "ann@x.io", Name: "Ann"})
+			if out.Status != tt.status || !strings.Contains(out.Message, tt.says) || (out.Status != "" && out.PartnerID != "") {
+				t.Fatalf("got %+v", out)
 			}
 		})
 	}

@@ -38,7 +38,9 @@ func NewMark() string {
 }
 
 // IsMark reports a tag that is some import's mark.
-func IsMark(tag string) bool { return strings.HasPrefix(tag, MarkPrefix) }
+func IsMark(tag string) bool {
+	return len(tag) >= len(MarkPrefix) && strings.EqualFold(tag[:len(MarkPrefix)], MarkPrefix)
+}
 
 // What the run knows of the server and tags.
 const (
@@ -94,16 +96,20 @@ func (c *Client) carries(f partner) (has, known bool) {
 	if c.mark == "" || !f.tagged {
 		return false, false
 	}
-	return slices.Contains(f.Tags, c.mark), true
+	return hasMark(f.Tags, c.mark), true
 }
 
-// noteMade learns from a partner this job made (a success's answer, with
-// its id) whether the server keeps the mark, and keeps the first one to
-// read back when no answer shows tags.
+// hasMark reports whether tags hold the mark, in any case: a server may
+// keep tags lowercased or uppercased.
+func hasMark(tags []string, mark string) bool {
+	return slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(strings.TrimSpace(t), mark) })
+}
+
+// noteMade keeps the first partner this job made (a success's answer,
+// with its id), to read back when a lookup needs to know whether the server
+// keeps the mark. A create's answer is not taken for that: a server may
+// echo the tags it was sent and store none, or other ones.
 func (c *Client) noteMade(got partner, email string) {
-	if has, known := c.carries(got); known {
-		c.learn(has)
-	}
 	if got.ID == "" {
 		return
 	}
@@ -133,10 +139,14 @@ func (c *Client) learn(kept bool) {
 
 // ours judges whether the partner found (with the row's email) is the one
 // this job sent for p. Another email, or another id than the row's, is
-// another partner. Then the mark decides: carried, the job made it;
-// missing on a server known to keep it, someone else did; otherwise it
-// cannot be told. List and search items carry no tags: the partner is read
-// by its id for them.
+// another partner. Then the mark decides: carried, the job's create
+// touched it; missing on a server known to keep it, someone else made it;
+// otherwise it cannot be told. List and search items carry no tags: the
+// partner is read by its id for them, and a read that shows another email
+// than the search said is a server contradicting itself. A partner that
+// carries the mark but not what the create sent (its name, its id) is one
+// the create did not make: a server that wrote a refused create's tags
+// onto the partner already there.
 func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
 	switch {
 	case !sameEmail(f.Email, p.Email) || (p.ID != "" && f.ID != "" && f.ID != p.ID):
@@ -149,12 +159,19 @@ func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
 		return cannotTell
 	}
 	if !f.tagged && f.ID != "" {
-		if got, err := c.byID(ctx, f.ID, p.Email); err == nil && got.ID == f.ID {
+		got, err := c.byID(ctx, f.ID, p.Email)
+		switch {
+		case err != nil || got.ID != f.ID:
+		case got.Email != "" && !sameEmail(got.Email, p.Email):
+			return cannotTell
+		default:
 			f = got
 		}
 	}
 	has, known := c.carries(f)
 	switch {
+	case has && notAsSent(f, p):
+		return cannotTell
 	case has:
 		c.learn(true)
 		return mine
@@ -162,6 +179,14 @@ func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
 		return theirs
 	}
 	return cannotTell
+}
+
+// notAsSent reports a partner that does not hold what a create of p would
+// have given it: the row's name or surname (case and spaces aside), or its
+// id. Only what the answer shows counts.
+func notAsSent(f partner, p *Partner) bool {
+	return (f.named && ((p.Name != "" && !sameText(f.Name, p.Name)) || (p.Surname != "" && !sameText(f.Surname, p.Surname)))) ||
+		(p.ID != "" && f.ID != "" && f.ID != p.ID)
 }
 
 // keepsMarks reports whether the server is known to keep the mark: a

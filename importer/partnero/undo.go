@@ -6,9 +6,9 @@ package partnero
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/partnero-import/partnero-import/report"
@@ -101,8 +101,24 @@ func (c *Client) read(ctx context.Context, m Made) (f partner, gone bool, err er
 		real := m
 		real.ID = byEmail.ID
 		return c.read(ctx, real)
+	case verdict == lookupFound && byEmail.ID != "":
+		// Not under the report's id, but a partner has its email: the one
+		// made under another id (a server whose answer gave a wrong id)
+		// if it carries the import's mark; else another's, and the one
+		// made is gone. Without a mark to tell, it cannot be told.
+		other, err := c.byID(ctx, byEmail.ID, m.Email)
+		switch {
+		case err != nil:
+			return partner{}, false, err
+		case m.Mark == "":
+			return partner{}, false, fmt.Errorf("no partner has the report's id %s, but one has its email (id %s): whether the import made it cannot be told; check it in Partnero", m.ID, byEmail.ID)
+		case other.ID != "" && other.tagged && hasMark(other.Tags, m.Mark) && sameEmail(other.Email, m.Email):
+			real := m
+			real.ID = other.ID
+			return c.read(ctx, real)
+		}
 	}
-	// Absent, or its email now another partner's: the one made is gone.
+	// Absent, or its email now another's partner: the one made is gone.
 	return partner{}, true, nil
 }
 
@@ -116,7 +132,7 @@ func (c *Client) notMade(f partner, m Made) string {
 		return "the partner's email is now " + f.Email + ", not the report's"
 	case m.Link != "" && f.Link != "" && f.Link != m.Link:
 		return "the partner's referral link is now " + f.Link + ", not the report's: another partner of this id"
-	case m.Mark != "" && f.tagged && !slices.Contains(f.Tags, m.Mark):
+	case m.Mark != "" && f.tagged && !hasMark(f.Tags, m.Mark):
 		return "the partner does not carry the import's mark (tag " + m.Mark + "): not known to be the one it made"
 	}
 	return ""
