@@ -169,6 +169,14 @@ func TestRestoreLeavesChangedPartnersAlone(t *testing.T) {
 	if held["someone@else.io"] != sandbox.Archived || held["t2@x.io"] != sandbox.Archived || held["t0@x.io"] != sandbox.Active {
 		t.Errorf("statuses after the restore: %v", held)
 	}
+	// The partners left alone are in the retry file, which a restore takes
+	// like the rollback's report: once they are as the import made them.
+	edit(t, base, ids["t1@x.io"], `{"update":{"email":"t1@x.io"}}`)
+	retry := filepath.Join(filepath.Dir(rep), "restore.retry.csv")
+	again := runCLI(t, env, "", "rollback", "--restore", "--yes", "--no-progress", "--rate", "0", "--report", filepath.Join(filepath.Dir(rep), "again.csv"), retry)
+	if got := statusesOf(again); again.code != exitRowsFailed || got["restored/"] != 1 || got["skipped/changed"] != 1 || len(again.reportLines) != 3 {
+		t.Fatalf("the retry file: exit %d %v\n%s", again.code, got, again.stderr)
+	}
 }
 
 // edit changes a partner in the sandbox as someone in Partnero would.
