@@ -454,6 +454,8 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 	switch {
 	case d.cfg.UpdateExisting:
 		return d.cfg.Client.Upsert(ctx, p, invite)
+	case d.cfg.SkipExisting:
+		return d.cfg.Client.SkipExisting(ctx, p, invite)
 	case invite:
 		return d.cfg.Client.Invite(ctx, p)
 	}

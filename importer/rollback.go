@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -23,9 +24,11 @@ import (
 type RollbackConfig struct {
 	// Report is the import's report. Rows it shows created, or skipped as
 	// already_done with a partner id (an earlier run of the same job
-	// created those), are undone; the rest are skipped/not_created.
+	// created those), are undone; the rest are skipped/not_created. For a
+	// restore, it is the report of a rollback that archived: the rows it
+	// shows archived are restored, the rest are skipped/not_archived.
 	Report string
-	Delete bool // delete for good rather than archive
+	How    partnero.Undoing // archive, delete for good, or restore
 	// Mark is the import's mark (its provenance's): a partner of a
 	// reported id that shows tags without it is not the one it made.
 	Mark string
@@ -69,10 +72,7 @@ type undo struct {
 // skipped/aborted.
 func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 	start := time.Now()
-	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}}
-	if rb.action = "archive"; cfg.Delete {
-		rb.action = "delete"
-	}
+	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}, action: cfg.How.Verb()}
 	if err := rb.load(); err != nil {
 		return nil, err
 	}
@@ -127,11 +127,15 @@ type rollback struct {
 func (rb *rollback) load() error {
 	err := report.Read(rb.cfg.Report, func(l report.Line) error {
 		rb.rows++
-		if !undoable(&l) {
+		if !undoable(&l, rb.cfg.How) {
 			line := l
 			line.Action, line.Status, line.Reason, line.HTTPStatus, line.Attempts = rb.action, report.Skipped, report.NotCreated, 0, 0
 			line.Message = "the import did not create this row's partner: nothing to undo"
-			if l.Status == report.Invited {
+			switch {
+			case rb.cfg.How == partnero.Restore:
+				line.Reason = report.NotArchived
+				line.Message = fmt.Sprintf("the rollback did not archive this row's partner (%s): nothing to restore", strings.Trim(string(l.Status)+"/"+string(l.Reason), "/"))
+			case l.Status == report.Invited:
 				line.Message = "invited, not created: rollback leaves invitations alone"
 			}
 			rb.skipped = append(rb.skipped, &line)
@@ -142,6 +146,12 @@ func (rb *rollback) load() error {
 	})
 	if err != nil {
 		return fmt.Errorf("rollback %s: %w", rb.cfg.Report, err)
+	}
+	if rb.cfg.How == partnero.Restore {
+		// A partner restored before its referrer, or after, is the same:
+		// archiving kept the referral between them. The report's order.
+		rb.unblock()
+		return nil
 	}
 	var known bool
 	if rb.tree, known, err = report.ReadReferrals(rb.cfg.Report); err != nil {
@@ -182,16 +192,21 @@ func (rb *rollback) unblock() {
 // undoable reports a row whose partner the job created: created, or
 // skipped/already_done with a partner id (an earlier run of the job
 // created it; an invite that an earlier run sent is no partner it made).
-func undoable(l *report.Line) bool {
+// To restore, a row whose partner the rollback archived.
+func undoable(l *report.Line, how partnero.Undoing) bool {
+	if how == partnero.Restore {
+		return l.PartnerID != "" && l.Status == report.Archived
+	}
 	return l.PartnerID != "" && (l.Status == report.Created ||
 		(l.Status == report.Skipped && l.Reason == report.AlreadyDone && l.Action != validate.Invite))
 }
 
-// RollbackCount is how many partners a rollback of the report would undo.
-func RollbackCount(path string) (int, error) {
+// RollbackCount is how many partners a rollback of the report would undo
+// (or, for a restore, how many a rollback archived).
+func RollbackCount(path string, how partnero.Undoing) (int, error) {
 	n := 0
 	err := report.Read(path, func(l report.Line) error {
-		if undoable(&l) {
+		if undoable(&l, how) {
 			n++
 		}
 		return nil
@@ -253,7 +268,7 @@ func (rb *rollback) run(ctx context.Context) error {
 			inflight[u.src.Row] = u
 			made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Mark: rb.cfg.Mark}
 			g.Go(func() error {
-				results <- result{u, rb.cfg.Client.Undo(stopCtx, made, rb.cfg.Delete)}
+				results <- result{u, rb.cfg.Client.Undo(stopCtx, made, rb.cfg.How)}
 				return nil
 			})
 		}

@@ -8,6 +8,7 @@ const (
 	Created  Status = "created"
 	Updated  Status = "updated"  // --update-existing: the partner was there and was updated
 	Archived Status = "archived" // rollback: archived, as it asked
+	Restored Status = "restored" // rollback --restore: archived no more
 	Deleted  Status = "deleted"  // rollback --delete: deleted for good
 	Invited  Status = "invited"
 	Invalid  Status = "invalid"
@@ -73,16 +74,24 @@ const (
 	AlreadyGone Reason = "already_gone"
 )
 
+// Reasons of rollback --restore's skipped rows (and changed, as above).
+const (
+	NotArchived     Reason = "not_archived"     // the rollback did not archive this row's partner: nothing to restore
+	AlreadyRestored Reason = "already_restored" // the partner is not archived any more
+	Gone            Reason = "gone"             // the partner was deleted: it cannot be restored
+)
+
 // Succeeded reports whether a row with this outcome lets the run exit 0. A
 // row --where left out is one: the user asked for it (a nightly job that
 // filters on purpose must not fail every night); so is a row a canary
 // (--limit) held back.
 func Succeeded(s Status, r Reason) bool {
 	switch s {
-	case Valid, Created, Invited, Updated, Archived, Deleted:
+	case Valid, Created, Invited, Updated, Archived, Deleted, Restored:
 		return true
 	case Skipped:
-		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == Filtered || r == Limited || r == NotCreated || r == AlreadyGone
+		return r == AlreadyDone || r == AlreadyExists || r == Unchanged || r == Filtered || r == Limited || r == NotCreated || r == AlreadyGone ||
+			r == NotArchived || r == AlreadyRestored
 	}
 	return false
 }

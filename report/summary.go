@@ -81,7 +81,7 @@ func (s *Summary) OK() bool {
 	return true
 }
 
-var statusOrder = []Status{Valid, Created, Updated, Invited, Archived, Deleted, Invalid, Rejected, Failed, Skipped}
+var statusOrder = []Status{Valid, Created, Updated, Invited, Archived, Deleted, Restored, Invalid, Rejected, Failed, Skipped}
 
 // Print writes the summary: one line per status with its reasons.
 func (s *Summary) Print(w io.Writer) {

@@ -70,13 +70,16 @@ func commandList() []command {
 			about: "Read an import's REPORT and undo exactly what that job created: archive each partner it shows created " +
 				"(reversible), or delete it for good with --delete, the partners it referred first. A partner whose email " +
 				"changed since is left alone; one already gone counts as undone, so running it twice is safe. It refuses a " +
-				"dry run's report and one of another destination; on a terminal it asks first, off one it needs --yes.",
+				"dry run's report and one of another destination; on a terminal it asks first, off one it needs --yes. " +
+				"With --restore, REPORT is a rollback's report, and each partner it archived is restored (revoke-archive), " +
+				"with the same checks.",
 			flags: func() *flagSet { _, fs := rollbackFlags(); return fs },
 			words: files,
 			examples: []example{
 				{"see what would be undone", "partnero-import rollback --dry-run partners.report.csv"},
 				{"archive what the import created", "partnero-import rollback partners.report.csv"},
 				{"from a script, for good", "partnero-import rollback --yes --delete partners.report.csv"},
+				{"bring back what that rollback archived", "partnero-import rollback --restore partners.report.rollback.csv"},
 			},
 			run: runRollback,
 		},

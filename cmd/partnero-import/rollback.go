@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer"
+	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -19,8 +20,20 @@ import (
 type rollbackOptions struct {
 	*importOptions
 	delete   bool
+	restore  bool
 	yes      bool
 	anyOrder bool
+}
+
+// how is what the rollback does to each partner.
+func (o *rollbackOptions) how() partnero.Undoing {
+	switch {
+	case o.restore:
+		return partnero.Restore
+	case o.delete:
+		return partnero.Delete
+	}
+	return partnero.Archive
 }
 
 // rollbackFlags defines rollback's flags, in the groups help shows.
@@ -31,11 +44,12 @@ func rollbackFlags() (*rollbackOptions, *flagSet) {
 	o.connectionFlags(fs)
 	fs.group("behaviour")
 	fs.BoolVar(&o.delete, "delete", false, "delete the partners for good instead of archiving them")
+	fs.BoolVar(&o.restore, "restore", false, "undo a rollback that archived: REPORT is its report, and each partner it archived is restored")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done, send nothing")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (needed when standard input is not a terminal)")
 	fs.BoolVar(&o.anyOrder, "any-order", false, "undo even without the import's REPORT.referrals.csv, in no particular order (referred partners then not first)")
 	o.outputFlags(fs)
-	fs.StringVar(&o.reportPath, "report", "", "`PATH` the rollback's own report (default: REPORT with .rollback.csv)")
+	fs.StringVar(&o.reportPath, "report", "", "`PATH` the rollback's own report (default: REPORT with .rollback.csv, or .restore.csv)")
 	o.flags = fs
 	return o, fs
 }
@@ -48,6 +62,9 @@ func parseRollbackFlags(args []string) (*rollbackOptions, error) {
 	}
 	if len(files) != 1 {
 		return nil, usagef("rollback needs exactly one REPORT, the report of the import to undo; got %d", len(files))
+	}
+	if o.restore && o.delete {
+		return nil, usagef("--restore and --delete cannot go together: --restore undoes a rollback that archived")
 	}
 	o.file, o.args = files[0], args
 	return o, o.check()
@@ -78,12 +95,9 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		return 0, err
 	}
 	defer func() { summaryOfFailure("rollback", o.file, files, err) }()
-	verb := "archive"
-	if o.delete {
-		verb = "delete"
-	}
+	verb := o.how().Verb()
 	if !o.dryRun && !o.yes {
-		n, err := importer.RollbackCount(o.file)
+		n, err := importer.RollbackCount(o.file, o.how())
 		if err != nil {
 			return 0, err
 		}
@@ -102,12 +116,12 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	if !o.noProgress {
 		prog = startProgress(out, o.progressEvery, &importer.Progress{})
 		defer prog.close()
-		prog.doing(map[string]string{"archive": "archiving", "delete": "deleting"}[verb])
+		prog.doing(map[string]string{"archive": "archiving", "delete": "deleting", "restore": "restoring"}[verb])
 		if o.dryRun {
 			prog.doing("would " + verb)
 		}
 	}
-	cfg := importer.RollbackConfig{Report: o.file, Delete: o.delete, Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
+	cfg := importer.RollbackConfig{Report: o.file, How: o.how(), Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
 		Mark: undone.Mark, AnyOrder: o.anyOrder, HardStop: hardStop,
 		Started: func(rows int) { prog.started(rows, rows) }, Finished: prog.finished}
 	if !o.dryRun {
@@ -120,11 +134,13 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		cfg.Client = c
 		resumeHint.Store("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
 	}
-	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: "rollback",
-		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true}
+	// The rollback's report carries the import's mark, for a restore to
+	// know the job's partners by.
+	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: o.command(),
+		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: undone.Mark}
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
-		retry := *undone // the import's provenance: rollback accepts its retry file like the report
+		retry := *undone // REPORT's provenance: rollback accepts its retry file like the report
 		retry.Finished, retry.RetryOf, retry.ContinuedBy = false, files.report, nil
 		return report.Create(path, true, &retry)
 	}
@@ -155,9 +171,18 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	return code, nil
 }
 
+// command is the provenance's name of this run: rollback, or restore.
+func (o *rollbackOptions) command() string {
+	if o.restore {
+		return "restore"
+	}
+	return "rollback"
+}
+
 // rollbackFiles decides the rollback's paths and refuses, before anything
 // is written or sent, a report whose rows went nowhere (a dry run's) or to
 // another destination than this run's, and an output that is an input.
+// The provenance it returns is REPORT's, with the job's mark.
 func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, *report.Provenance, error) {
 	prov, err := report.ReadProvenance(o.file)
 	if err != nil {
@@ -167,32 +192,77 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	switch {
 	case !prov.Real() && prov.Destination != report.DestinationSandbox || prov.Command == "validate":
 		return nil, nil, usagef("rollback %s: it is the report of a dry run; nothing was sent, so there is nothing to undo", o.file)
-	case prov.Command == "rollback":
-		return nil, nil, usagef("rollback %s: it is the report of a rollback; give the report of the import to undo", o.file)
+	case prov.Command == "restore":
+		return nil, nil, usagef("rollback %s: it is the report of a rollback --restore; give the report of the import to undo (or, with --restore, of the rollback)", o.file)
+	case o.restore && prov.Command != "rollback":
+		return nil, nil, usagef("rollback --restore %s: it is not the report of a rollback; give the report of the rollback that archived the partners to restore", o.file)
+	case !o.restore && prov.Command == "rollback":
+		return nil, nil, usagef("rollback %s: it is the report of a rollback; give the report of the import to undo (or undo the rollback with --restore)", o.file)
 	case prov.Destination == report.DestinationSandbox && !o.useSandbox:
 		return nil, nil, usagef("rollback %s: its rows went to an embedded sandbox, gone with its run; rehearse with --sandbox --sandbox-preload", o.file)
 	case prov.Destination != dest:
 		return nil, nil, usagef("rollback %s: its rows went to %s, this rollback would talk to %s: give the same --base-url", o.file, prov.Destination, dest)
+	}
+	if o.restore {
+		return o.restoreFiles(getenv, prov, dest)
 	}
 	last, gone := report.JobEnd(o.file, prov)
 	if last != "" {
 		return nil, nil, usagef("rollback %s: an import --resume continued this job, and the job's last report %s holds all of it (this report's partners as skipped/already_done): roll back %s",
 			o.file, last, last)
 	}
-	f := &runFiles{destination: dest, summary: o.summaryJSON, report: o.reportPath}
+	f, err := o.runFiles(getenv, dest)
+	if err != nil {
+		return nil, nil, err
+	}
 	if len(gone) > 0 {
 		f.chainGone = fmt.Sprintf("%s was continued by import --resume, whose report %s is gone or is now another run's: this rollback undoes only the partners %s shows",
 			o.file, strings.Join(gone, ", "), o.file)
 	}
+	return f, prov, nil
+}
+
+// restoreFiles are rollback --restore's paths. REPORT must be of a rollback
+// that archived (a deleted partner cannot be restored); the mark is the
+// import's, from REPORT's provenance or, for a rollback that did not
+// record it, from the provenance of the import's report it undid.
+func (o *rollbackOptions) restoreFiles(getenv func(string) string, prov *report.Provenance, dest string) (*runFiles, *report.Provenance, error) {
+	deleted := false
+	err := report.Read(o.file, func(l report.Line) error {
+		deleted = deleted || l.Action == partnero.Delete.Verb()
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, nil, usagef("rollback --restore %s: %v", o.file, err)
+	case deleted:
+		return nil, nil, usagef("rollback --restore %s: it is the report of a rollback --delete; deleted partners cannot be restored", o.file)
+	}
+	if prov.Mark == "" && prov.Input != "" {
+		if imported, err := report.ReadProvenance(prov.Input); err == nil {
+			prov.Mark = imported.Mark
+		}
+	}
+	f, err := o.runFiles(getenv, dest)
+	return f, prov, err
+}
+
+// runFiles decides the run's report and retry file beside REPORT, and
+// refuses an output that is an input or another run's report.
+func (o *rollbackOptions) runFiles(getenv func(string) string, dest string) (*runFiles, error) {
+	f := &runFiles{destination: dest, summary: o.summaryJSON, report: o.reportPath}
 	if o.dryRun {
 		f.destination = report.DestinationNone
 	}
 	if f.report == "" {
 		// A second rollback keeps the first one's report (the only list of
 		// what it archived): each gets the first free name.
-		name := ".rollback"
+		name := "." + o.how().Verb()
+		if !o.restore {
+			name = ".rollback"
+		}
 		if o.dryRun {
-			name = ".rollback-dry-run"
+			name += "-dry-run"
 		}
 		stem := strings.TrimSuffix(o.file, extOf(o.file)) + name
 		f.report = firstFree(func(n string) string { return stem + n + ".csv" }, exists)
@@ -209,12 +279,12 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 			file{"its referrals", report.ReferralsPath(f.retry), beside})
 	}
 	if err := checkClashes(inputs, outputs); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if err := notOverAnotherRun(f, "rollback"); err != nil {
-		return nil, nil, err
+	if err := notOverAnotherRun(f, o.command()); err != nil {
+		return nil, err
 	}
-	return f, prov, nil
+	return f, nil
 }
 
 // extOf is a report's extension: .csv, or .jsonl for JSON Lines.

@@ -294,10 +294,10 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 		// Maybe the earlier run's own invite: neither known to be made
 		// here nor refused.
 		return Outcome{Unproven: f.ID, there: &f, Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError,
-			Message: "an earlier run may have sent this invite: a partner with this email (id " + f.ID + ") is in Partnero, and whether that run's invite made it cannot be shown (" + c.unproven(&q) + ")"}}
+			Message: withArchived("an earlier run may have sent this invite: a partner with this email (id "+f.ID+") is in Partnero, and whether that run's invite made it cannot be shown ("+c.unproven(&q)+")", f)}}
 	case before == lookupFound:
 		return Outcome{there: &f, Verdict: Verdict{Status: report.Rejected, Reason: report.EmailExists,
-			Message: "a partner with this email is already in Partnero (id " + f.ID + "): not invited again"}}
+			Message: withArchived("a partner with this email is already in Partnero (id "+f.ID+"): not invited again", f)}}
 	}
 	q.absentBefore = before == lookupAbsent
 	return c.post(ctx, inviteCall, body, &q)
@@ -445,7 +445,7 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 		// The server said done, but the partner with this email is not
 		// this job's: this call did not create it.
 		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
-			Message: "the server answered success without the partner's id, and a lookup found a partner with this email, not made by this import"}
+			Message: withArchived("the server answered success without the partner's id, and a lookup found a partner with this email, not made by this import", f)}
 		out.there = &f
 	case whose == mine:
 		out.PartnerID = f.ID

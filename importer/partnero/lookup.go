@@ -86,7 +86,25 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 		out.Message += "; an attempt may have created this partner and the lookup failed (" + c.clean(err.Error(), p) +
 			"): run again with --resume to check"
 	}
+	if verdict == lookupFound {
+		out.Message = withArchived(out.Message, f)
+	}
 	return out
+}
+
+// withArchived adds to a row's message that the partner a lookup found is
+// archived: a row reported created, existing or refused would otherwise
+// read as if the partner were active (rollback archives; nothing that an
+// import sends restores).
+func withArchived(msg string, f partner) string {
+	if !isStatus(f, "archived") {
+		return msg
+	}
+	note := "the partner with this email (id " + f.ID + ") is archived in Partnero"
+	if msg == "" {
+		return note
+	}
+	return msg + "; " + note
 }
 
 // reconciled says how a row whose answer was lost was shown done.
@@ -410,4 +428,30 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
 			return nil, err
 		}
 	}
+}
+
+// SkipExisting creates (or invites) the row's partner for --skip-existing.
+// When the server refuses the email as taken, the partner that holds it is
+// looked up (one read, not an attempt), so that the row can say whether it
+// is archived: "already exists" alone reads as active. A lookup that cannot
+// tell leaves the refusal as it is.
+func (c *Client) SkipExisting(ctx context.Context, p *Partner, invite bool) Outcome {
+	var out Outcome
+	if invite {
+		out = c.Invite(ctx, p)
+	} else {
+		out = c.Create(ctx, p)
+	}
+	if out.Status != report.Rejected || out.Reason != report.EmailExists || out.there != nil || ctx.Err() != nil {
+		return out // no clash of the email, or a lookup has spoken already
+	}
+	q := *p
+	if invite {
+		q.ID, q.Key = "", "" // the server's own: look up by email alone
+	}
+	if f, verdict, _ := c.find(ctx, &q); verdict == lookupFound {
+		out.there = &f
+		out.Message = withArchived(out.Message, f)
+	}
+	return out
 }

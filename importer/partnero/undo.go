@@ -1,7 +1,8 @@
 package partnero
 
 // Undoing what an import created, for rollback: archive (reversible) or
-// delete (for good) one partner, after reading it.
+// delete (for good) one partner, after reading it; and restoring what a
+// rollback archived (rollback --restore).
 
 import (
 	"context"
@@ -23,26 +24,64 @@ type Made struct {
 	Mark string
 }
 
-// Undo archives the partner an import made, or deletes it with del. It
-// reads the partner first, and leaves it alone (Skipped/Changed) when it is
-// not known to be the one the import made: its email is not the report's or
-// cannot be read, its referral link is another, or it shows tags without
-// the import's mark. A partner already gone (deleted, or not found by id nor by
-// its email), or already archived when archiving, counts as undone
-// (Skipped/AlreadyGone). Otherwise the Status is Archived or Deleted, or
-// Failed. Attempts counts the archive or delete requests; the reads are
+// Undoing is what rollback does to a partner a job made.
+type Undoing int
+
+const (
+	Archive Undoing = iota // reversible: POST /partners/{id}/archive
+	Delete                 // for good: DELETE /partners/{id}
+	// Restore revokes an archive (rollback --restore, after a rollback
+	// that archived): POST /partners/{id}/revoke-archive.
+	Restore
+)
+
+// Verb is the report's action for it: archive, delete or restore.
+func (how Undoing) Verb() string { return [...]string{"archive", "delete", "restore"}[how] }
+
+// done is the report status of a partner it was done to.
+func (how Undoing) done() report.Status {
+	return [...]report.Status{report.Archived, report.Deleted, report.Restored}[how]
+}
+
+func (how Undoing) request(id string) request {
+	path := "/partners/" + url.PathEscape(id)
+	switch how {
+	case Delete:
+		return request{method: http.MethodDelete, path: path}
+	case Restore:
+		return request{method: http.MethodPost, path: path + "/revoke-archive"}
+	}
+	return request{method: http.MethodPost, path: path + "/archive"}
+}
+
+// reached reports whether the partner read (or gone) is already as it
+// would leave it. A restore needs the partner's status to say it is no
+// longer archived: one that shows none is sent the request.
+func (how Undoing) reached(f partner, gone bool) bool {
+	deleted := gone || isStatus(f, "deleted")
+	switch how {
+	case Delete:
+		return deleted
+	case Restore:
+		return !deleted && f.Status != "" && !isStatus(f, "archived")
+	}
+	return deleted || isStatus(f, "archived")
+}
+
+// Undo archives the partner an import made, deletes it, or restores it
+// after an archive. It reads the partner first, and leaves it alone
+// (Skipped/Changed) when it is not known to be the one the import made:
+// its email is not the report's or cannot be read, its referral link is
+// another, or it shows tags without the import's mark. A partner already
+// as it would leave it counts as done: Skipped/AlreadyGone (gone, or
+// already archived when archiving) or Skipped/AlreadyRestored (restoring).
+// A restore of a partner gone is Skipped/Gone: it cannot be brought back.
+// Otherwise the Status is Archived, Deleted or Restored, or Failed.
+// Attempts counts the archive, delete or restore requests; the reads are
 // lookups.
-func (c *Client) Undo(ctx context.Context, m Made, del bool) Outcome {
-	verb, done := "archive", report.Archived
+func (c *Client) Undo(ctx context.Context, m Made, how Undoing) Outcome {
 	p := &Partner{Email: m.Email}
 	f, gone, err := c.read(ctx, m)
-	// The partner's own id: a report shows one holding control characters
-	// escaped, and read found it by its email.
-	r := request{method: http.MethodPost, path: "/partners/" + url.PathEscape(f.ID) + "/archive"}
-	if del {
-		verb, done = "delete", report.Deleted
-		r = request{method: http.MethodDelete, path: "/partners/" + url.PathEscape(f.ID)}
-	}
 	switch {
 	case ctx.Err() != nil && err != nil:
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this partner was undone"}}
@@ -53,30 +92,46 @@ func (c *Client) Undo(ctx context.Context, m Made, del bool) Outcome {
 			reason = report.BadRequest
 		}
 		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: reason, Message: "cannot read the partner: " + c.clean(err.Error(), p)}}
+	case gone && how == Restore:
+		return Outcome{Verdict: cannotRestore()}
 	case gone:
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is not in Partnero any more"}}
 	}
 	if why := c.notMade(f, m); why != "" {
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Changed, Message: why + ": left alone"}}
 	}
-	if isStatus(f, "deleted") || (!del && isStatus(f, "archived")) {
+	switch {
+	case how == Restore && isStatus(f, "deleted"):
+		return Outcome{Verdict: cannotRestore()}
+	case how == Restore && how.reached(f, false):
+		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyRestored, Message: "the partner is already " + f.Status + ", not archived"}}
+	case how.reached(f, false):
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is already " + f.Status}}
 	}
-	out, _, ambiguous := c.exchange(ctx, r, p, false)
+	// By the partner's own id: the report may show one escaped (control
+	// characters) or another's (a server's wrong answer), and read found it
+	// by its email.
+	out, _, ambiguous := c.exchange(ctx, how.request(f.ID), p, false)
 	switch {
 	case out.Attempts == 0:
 		out.Message = "the run stopped before this partner was undone"
 	case out.Status == "":
-		out.Verdict = Verdict{Status: done, Message: verb + "d"}
+		out.Verdict = Verdict{Status: how.done(), Message: how.Verb() + "d"}
 	case ambiguous || out.HTTPStatus == http.StatusBadRequest || out.HTTPStatus == http.StatusNotFound || out.HTTPStatus == http.StatusGone:
-		// A lost answer, "Action failed" (archived already, maybe by that
-		// lost attempt), or not found: the partner itself says what
-		// happened.
-		return c.settleUndo(ctx, m, del, ambiguous, out)
+		// A lost answer, "Action failed" (archived already, or not
+		// archived, maybe by that lost attempt), or not found: the
+		// partner itself says what happened.
+		return c.settleUndo(ctx, m, how, ambiguous, out)
 	default:
 		out.Verdict = failedUndo(out.Verdict)
 	}
 	return out
+}
+
+// cannotRestore is a restore's verdict on a partner deleted: not done,
+// and not to be done.
+func cannotRestore() Verdict {
+	return Verdict{Status: report.Skipped, Reason: report.Gone, Message: "the partner is not in Partnero any more (deleted): it cannot be restored"}
 }
 
 // read reads the partner; gone when it is not found by its id and a lookup
@@ -149,31 +204,35 @@ func failedUndo(v Verdict) Verdict {
 	return v
 }
 
-// settleUndo reads the partner after an archive or delete whose answer did
-// not say it was done.
-func (c *Client) settleUndo(ctx context.Context, m Made, del, ambiguous bool, out Outcome) Outcome {
+// settleUndo reads the partner after an archive, delete or restore whose
+// answer did not say it was done.
+func (c *Client) settleUndo(ctx context.Context, m Made, how Undoing, ambiguous bool, out Outcome) Outcome {
 	f, gone, err := c.read(ctx, m)
-	undone := gone || isStatus(f, "deleted") || (!del && isStatus(f, "archived"))
+	undone := how.reached(f, gone)
 	// A 404 here is about this partner (it was just read at this address),
 	// not a wrong base URL: it does not stop the run.
 	out.Fatal = out.Fatal && out.HTTPStatus != http.StatusNotFound && out.HTTPStatus != http.StatusGone
 	switch {
 	case err != nil:
 		out.Verdict = failedUndo(out.Verdict)
-		out.Message += "; reading the partner failed, so it may be undone or not: run rollback again to check"
+		out.Message += "; reading the partner failed, so it may be " + how.Verb() + "d or not: run rollback again to check"
 	case undone && ambiguous:
-		status := report.Archived
-		if del {
-			status = report.Deleted
-		}
-		out.Verdict = Verdict{Status: status, Message: "reconciled: an earlier attempt had done it; reading the partner showed it"}
+		out.Verdict = Verdict{Status: how.done(), Message: "reconciled: an earlier attempt had done it; reading the partner showed it"}
+	case undone && how == Restore:
+		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyRestored, Message: "the partner was restored meanwhile"}
 	case undone:
 		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner was archived or deleted meanwhile"}
+	case how == Restore && (gone || isStatus(f, "deleted")):
+		out.Verdict = cannotRestore()
 	default:
 		out.Verdict = failedUndo(out.Verdict)
 		// A 404 about a partner just read at its address is no wrong
 		// base URL: the advice would mislead.
-		out.Message = strings.TrimPrefix(out.Message, noEndpointAdvice) + "; reading the partner showed it is still there"
+		still := "still there"
+		if how == Restore {
+			still = "still archived"
+		}
+		out.Message = strings.TrimPrefix(out.Message, noEndpointAdvice) + "; reading the partner showed it is " + still
 	}
 	return out
 }

@@ -69,24 +69,7 @@ func TestUndoAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reads := 0
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				switch {
-				case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/p1":
-					reads++
-					tt.read(w, reads)
-				case r.URL.Path == "/v1/partners:search":
-					fmt.Fprint(w, strings.ReplaceAll(cmpOr(tt.search, `{"data":[]}`), "\n", ""))
-				case r.Method == http.MethodPost && r.URL.Path == "/v1/partners/p1/archive":
-					tt.archive(w)
-				default:
-					http.NotFound(w, r)
-				}
-			}))
-			defer srv.Close()
-			c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
-			m := Made{ID: "p1", Email: "ann@x.io", Link: "https://c.io?aff=ann", Mark: "partnero-import-job1"}
-			out := c.Undo(context.Background(), m, false)
+			out := undoAgainst(t, tt.read, tt.search, tt.archive, Archive)
 			// A 404 about a partner just read is no wrong --base-url.
 			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal ||
 				strings.Contains(out.Message, "--base-url") {
@@ -94,6 +77,76 @@ func TestUndoAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Restoring what a rollback archived: only the partner the import made, a
+// partner active already counts as restored, a deleted one cannot be.
+func TestUndoRestoreAnswers(t *testing.T) {
+	ann := func(status string) func(w http.ResponseWriter, n int) {
+		return func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=ann","status":"`+status+`"},"status":1}`)
+		}
+	}
+	ok := func(w http.ResponseWriter) { fmt.Fprint(w, `{"status":1}`) }
+	refused := func(w http.ResponseWriter) { w.WriteHeader(400); fmt.Fprint(w, `{"message":"Action failed"}`) }
+	tests := []struct {
+		name    string
+		read    func(w http.ResponseWriter, n int)
+		restore func(w http.ResponseWriter)
+		status  report.Status
+		reason  report.Reason
+		message string
+	}{
+		{"restored", ann("archived"), ok, report.Restored, "", "restored"},
+		{"active already", ann("active"), ok, report.Skipped, report.AlreadyRestored, "already active"},
+		{"showing no status: asked, and it was archived", ann(""), ok, report.Restored, "", "restored"},
+		{"deleted", ann("deleted"), ok, report.Skipped, report.Gone, "cannot be restored"},
+		{"not found, nor by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) }, ok, report.Skipped, report.Gone, "cannot be restored"},
+		{"another partner's email now", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"bob@x.io","status":"archived"}}`)
+		}, ok, report.Skipped, report.Changed, "email is now bob@x.io"},
+		{"refused, still archived", ann("archived"), refused, report.Failed, report.BadRequest, "still archived"},
+		{"refused: restored meanwhile", func(w http.ResponseWriter, n int) {
+			ann(map[bool]string{true: "archived", false: "active"}[n == 1])(w, n)
+		}, refused, report.Skipped, report.AlreadyRestored, "restored meanwhile"},
+		{"a lost answer, then Action failed: it was done", func(w http.ResponseWriter, n int) {
+			ann(map[bool]string{true: "archived", false: "active"}[n == 1])(w, n)
+		}, func(w http.ResponseWriter) { lose(w) }, report.Restored, "", "reconciled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := undoAgainst(t, tt.read, "", tt.restore, Restore)
+			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal {
+				t.Fatalf("got %+v", out)
+			}
+		})
+	}
+}
+
+// undoAgainst undoes partner p1 (ann@x.io) on a server that answers its
+// reads with read (n counting them), the search with search and the
+// archive, delete or restore with act.
+func undoAgainst(t *testing.T, read func(w http.ResponseWriter, n int), search string, act func(w http.ResponseWriter), how Undoing) Outcome {
+	t.Helper()
+	reads := 0
+	path := how.request("p1").path
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v1/partners/p1":
+			reads++
+			read(w, reads)
+		case r.URL.Path == "/v1/partners:search":
+			fmt.Fprint(w, strings.ReplaceAll(cmpOr(search, `{"data":[]}`), "\n", ""))
+		case r.Method == how.request("p1").method && r.URL.Path == "/v1"+path:
+			act(w)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
+	m := Made{ID: "p1", Email: "ann@x.io", Link: "https://c.io?aff=ann", Mark: "partnero-import-job1"}
+	return c.Undo(context.Background(), m, how)
 }
 
 func cmpOr(a, b string) string {
@@ -124,7 +177,7 @@ func TestUndoAnIDTheReportShowsEscaped(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
-	out := c.Undo(context.Background(), Made{ID: report.Printable(id), Email: "ann@x.io"}, false)
+	out := c.Undo(context.Background(), Made{ID: report.Printable(id), Email: "ann@x.io"}, Archive)
 	if out.Status != report.Archived || !archived {
 		t.Fatalf("got %+v, archived %v", out, archived)
 	}

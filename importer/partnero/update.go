@@ -4,6 +4,7 @@ package partnero
 // partner instead of being refused.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,7 +49,7 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		case verdict == lookupFound && q.MaybeSent && !invite && c.ours(ctx, f, &q) == mine:
 			// An earlier run of this job made it (its answer lost). A row
 			// no run has sent cannot be the job's: no read is spent on it.
-			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Verdict: Verdict{Message: reconciled(&q)}}
+			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Verdict: Verdict{Message: withArchived(reconciled(&q), f)}}
 		case verdict == lookupFound:
 			c.ups.existing.Add(1)
 			return c.update(ctx, &q, f, Outcome{})
@@ -98,8 +99,16 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 // webhook even when it changes nothing. List answers carry no tags (and
 // may carry no names), so when f does not show what the row would change,
 // the partner is read first (GET /partners/{id}, a lookup, not an attempt).
-func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcome) Outcome {
-	out := Outcome{Attempts: prior.Attempts, HTTPStatus: prior.HTTPStatus, PartnerID: f.ID, ReferralLink: f.Link}
+// An archived partner is updated like any other and stays archived (an
+// update does not restore it): the row's message says so, whatever its
+// outcome.
+func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcome) (out Outcome) {
+	defer func() {
+		if isStatus(f, "archived") { // f as last read
+			out.Message += "; it is archived and stays archived: an update does not restore it"
+		}
+	}()
+	out = Outcome{Attempts: prior.Attempts, HTTPStatus: prior.HTTPStatus, PartnerID: f.ID, ReferralLink: f.Link}
 	change := map[string]any{}
 	putText(change, "name", p.Name)
 	putText(change, "surname", p.Surname)
@@ -109,6 +118,7 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	if f.ID != "" && len(change) > 0 && !shows(f, change) {
 		if read, err := c.byID(ctx, f.ID, p.Email); err == nil && read.ID == f.ID && shows(read, change) {
 			f.Name, f.Surname, f.named, f.Tags, f.tagged = read.Name, read.Surname, read.named, read.Tags, read.tagged
+			f.Status = cmp.Or(read.Status, f.Status)
 		} // else the update is sent, as it would be without the read
 	}
 	if len(change) == 0 || (shows(f, change) && holds(f, p) && holdsTags(f, p.Tags)) {

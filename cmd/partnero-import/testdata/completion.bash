@@ -85,7 +85,7 @@ _partnero_import() {
         --timeout|-timeout) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--any-order --api-key-file --base-url --concurrency --delete --dry-run --log-format --no-progress --progress-interval --rate --report --retries --sandbox --sandbox-preload --sandbox-vary --summary-json --timeout --verbose --yes" -- "$cur"))
+            COMPREPLY=($(compgen -W "--any-order --api-key-file --base-url --concurrency --delete --dry-run --log-format --no-progress --progress-interval --rate --report --restore --retries --sandbox --sandbox-preload --sandbox-vary --summary-json --timeout --verbose --yes" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;

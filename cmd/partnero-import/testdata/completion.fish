@@ -70,6 +70,7 @@ complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l no-prog
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l progress-interval -x -d 'how often a progress line is written when standard error...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l rate -x -d 'requests per second at most'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l report -r -F -d 'the rollback\'s own report'
+complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l restore -d 'undo a rollback that archived: REPORT is its report, and...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l retries -x -d 'retries of a row after a throttled, failed or lost answer...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l sandbox -d 'talk to an embedded Partnero-compatible sandbox instead:...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l sandbox-preload -r -F -d 'with --sandbox: partners the sandbox holds before the run'

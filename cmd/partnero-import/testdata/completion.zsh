@@ -90,6 +90,7 @@ _partnero-import() {
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
             '--rate[requests per second at most]:rate: ' \
             '--report[the rollback'\''s own report]:report:_files' \
+            '--restore[undo a rollback that archived: REPORT is its report, and...]' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
             '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
             '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
