@@ -47,7 +47,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		command = "validate"
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
-	source, cleanup, err := openSource(ctx, o.file, s.In, !dryRun)
+	reads := !dryRun || o.against // a client, and the file read twice
+	source, cleanup, err := openSource(ctx, o.file, s.In, reads)
 	if err != nil {
 		return 0, err
 	}
@@ -65,8 +66,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 
 	var client *partnero.Client
 	mark := ""
-	if !dryRun {
-		mark = jobMark(files.resumed)
+	if reads {
+		if !dryRun {
+			mark = jobMark(files.resumed) // validate --against creates nothing
+		}
 		c, closeSandbox, err := o.client(getenv, out, prog, mark)
 		if err != nil {
 			return 0, err
@@ -158,6 +161,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	}
 	out.end(res, reportPath)
+	if res.Against != nil {
+		out.note("against " + o.readFrom(getenv) + ": " + res.Against.String())
+	}
 	switch {
 	case res.Interrupted && dryRun:
 		out.note("partnero-import: interrupted; rows not checked are reported skipped/aborted")
@@ -278,4 +284,13 @@ func (o *importOptions) adviseOnClashes(out *output, res *importer.Result) {
 	}
 	out.warn(fmt.Sprintf("%d of the %d rows sent were rejected as email_exists: those partners are already in Partnero; for a list that overlaps an earlier import, run with %s",
 		clashes, sent, advice))
+}
+
+// readFrom names what validate --against read: the API's address, or the
+// sandbox.
+func (o *importOptions) readFrom(getenv func(string) string) string {
+	if o.useSandbox {
+		return report.DestinationSandbox
+	}
+	return report.Destination(firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL))
 }
