@@ -170,7 +170,7 @@ func TestValidateConnectionFlagsNeedAgainst(t *testing.T) {
 	in := filepath.Join(dir, "p.csv")
 	os.WriteFile(in, []byte("email\na@x.io\n"), 0o600)
 	r := runCLI(t, nil, "", "validate", "--base-url", "https://api.partnero.com/v1", "--skip-existing", in)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "--base-url, --skip-existing read Partnero: give --against too") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--base-url, --skip-existing: for validate --against, which reads Partnero; give --against too") {
 		t.Errorf("exit %d:\n%s", r.code, r.stderr)
 	}
 }

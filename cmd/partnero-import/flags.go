@@ -183,7 +183,7 @@ func noReadsWithout(fs *flagSet) error {
 		}
 	})
 	if len(given) > 0 {
-		return usagef("%s read Partnero: give --against too (validate alone sends nothing and reads nothing)", strings.Join(given, ", "))
+		return usagef("%s: for validate --against, which reads Partnero; give --against too (validate alone reads and sends nothing)", strings.Join(given, ", "))
 	}
 	return nil
 }
