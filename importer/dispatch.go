@@ -40,6 +40,13 @@ type sent struct {
 // nothing new is sent, requests in flight finish, and every row not sent is
 // reported skipped/aborted.
 func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
+	return dispatch(ctx, cfg)
+}
+
+// dispatch is Import, or with cfg.reading the reads of validate --against:
+// the same order of rows, referrers first, and the same outcomes, each
+// row's call replaced by reads.
+func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	plan, err := firstPass(&cfg)
 	if err != nil {
@@ -48,6 +55,12 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256, Canary: cfg.canary}, retry: cfg.retryFile(),
 		parked: map[int][]*job{}, outcome: map[int]bool{}, referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
+	}
+	if cfg.reading {
+		d.res.Against = &Against{}
+		if plan.Rows() > WalkAbove {
+			cfg.Client.PreferWalk()
+		}
 	}
 	defer func() {
 		cfg.closeReport(d.res, &err) // the sorted rewrite is part of the run's time
@@ -209,6 +222,8 @@ func (d *dispatcher) writeDone() {
 func (d *dispatcher) preflight(ctx context.Context) {
 	err := d.cfg.Client.Preflight(ctx)
 	switch {
+	case err == nil && d.res.Against != nil:
+		// Reads only: the report stays a dry run's, written over freely.
 	case err == nil:
 		if nerr := d.cfg.report.Note(func(p *report.Provenance) {
 			p.NothingSent = false
@@ -261,7 +276,13 @@ func (d *dispatcher) finish(r sent) {
 	o := r.out
 	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
 	line.Status, line.Reason = o.Status, o.Reason
-	if o.Status == "" {
+	if d.res.Against != nil {
+		d.res.Against.count(o)
+	}
+	switch {
+	case o.Status == "" && d.res.Against != nil:
+		line.Status = report.Valid
+	case o.Status == "":
 		line.Status = report.Created
 		if r.verdict.Action == validate.Invite {
 			line.Status = report.Invited
@@ -275,7 +296,9 @@ func (d *dispatcher) finish(r sent) {
 	case !d.cfg.SkipExisting:
 	case line.Status == report.Rejected && line.Reason == report.EmailExists:
 		line.Status, line.Reason, line.PartnerID = report.Skipped, report.AlreadyExists, o.Existing()
-		line.Message = join("a partner with this email is already in Partnero", line.Message)
+		if d.res.Against == nil { // the reads' message says so already
+			line.Message = join("a partner with this email is already in Partnero", line.Message)
+		}
 	case line.Status == report.Failed && o.Unproven != "":
 		// A lost answer, then a partner with this email that cannot be
 		// shown to be this job's: under --skip-existing the answer is the
@@ -362,6 +385,9 @@ func (d *dispatcher) skipChild(j *job) {
 	line := lineOf(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.ReferringPartnerFailed
 	line.Message = fmt.Sprintf("its referring partner, %s, was not created", d.plan.RowAt(j.verdict.Referrer))
+	if d.res.Against != nil {
+		line.Message = fmt.Sprintf("its referring partner, %s, would not be created", d.plan.RowAt(j.verdict.Referrer))
+	}
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
 		d.release(j.rec.Row, false)
@@ -452,6 +478,8 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 	}
 	invite := j.verdict.Action == validate.Invite
 	switch {
+	case d.res.Against != nil:
+		return d.cfg.Client.Foresee(ctx, p, invite, d.cfg.UpdateExisting)
 	case d.cfg.UpdateExisting:
 		return d.cfg.Client.Upsert(ctx, p, invite)
 	case d.cfg.SkipExisting:

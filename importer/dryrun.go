@@ -17,7 +17,13 @@ import (
 // one on an earlier row that has its verdict. Other rows wait, in a
 // temporary file, for the end of the file, and are then judged from the
 // plan and what the read found.
+//
+// With a Client (validate --against), the local checks are followed by
+// reads of Partnero: see against.
 func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
+	if cfg.Client != nil {
+		return against(ctx, cfg)
+	}
 	start := time.Now()
 	res := &Result{}
 	plan := validate.NewPlan(cfg.Mode)

@@ -23,7 +23,7 @@ type Config struct {
 	// file that cannot be read (or a --resume report of another file) leaves
 	// an earlier report untouched. The run closes it.
 	Report func() (*report.Writer, error)
-	Client *partnero.Client // nil for a dry run
+	Client *partnero.Client // nil for a dry run, unless it reads (against)
 	// Concurrency bounds the requests in flight.
 	Concurrency int
 	// Resume, when set, holds an earlier run's report: rows it shows done
@@ -69,6 +69,7 @@ type Config struct {
 	Progress *Progress
 
 	// The run's own state.
+	reading     bool // validate --against: reads in place of each row's call
 	report      *report.Writer
 	inputSHA256 string
 	notes       bool          // this pass gives the notes about the file
@@ -106,6 +107,9 @@ type Result struct {
 	Shape validate.Shape
 	// InputSHA256 is the hex SHA-256 of the input file's bytes.
 	InputSHA256 string
+	// Against counts what the reads of validate --against found; nil
+	// otherwise.
+	Against *Against
 	// Unsorted, when set, says why the report, complete, is not in row
 	// order: a warning, not a failure of the run.
 	Unsorted error

@@ -31,7 +31,12 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pass.unwanted != "" {
+	switch {
+	case pass.unwanted != "" && cfg.reading:
+		if cfg.Warn != nil {
+			cfg.Warn("an import would stop here: " + pass.unwanted) // as a dry run says it
+		}
+	case pass.unwanted != "":
 		// Before the report opens: nothing is sent, and no report replaced.
 		return nil, errors.New(pass.unwanted)
 	}

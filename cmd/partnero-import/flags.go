@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -64,6 +65,7 @@ type importOptions struct {
 	retries        int
 	timeout        time.Duration
 	dryRun         bool
+	against        bool // validate --against: read Partnero, never write
 	resume         string
 	limit          int    // --limit: a canary of the job's first rows
 	emit           string // --emit: where a dry run writes the rows as they would be sent
@@ -98,12 +100,14 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	// What the file means: the rows to import, and names to split.
 	fs.Var((*repeated)(&o.where), "where", "`COLUMN=VALUE[,VALUE]` keep only the rows whose COLUMN (any column, by its header) holds one of the values (COLUMN!=VALUE: none of them); repeatable, all must hold; the others are skipped/filtered")
 	fs.BoolVar(&o.splitName, "split-name", false, "split a full name in the name column at its last space into name and surname (for a file without a surname column)")
-	if !dryRun {
-		o.connectionFlags(fs)
-	}
+	o.connectionFlags(fs)
 	fs.group("behaviour")
 	fs.StringVar(&o.mode, "mode", validate.Create, "`create|invite` the call a row without an action cell becomes")
-	if !dryRun {
+	if dryRun {
+		fs.BoolVar(&o.against, "against", false, "read Partnero (the connection flags say where; GET requests only, nothing is written) and say per row what import would do: create, already there (archived or not), id or key taken, referrer not found")
+		fs.BoolVar(&o.skipExisting, "skip-existing", false, "with --against: report a partner already there as import --skip-existing would, skipped/already_exists")
+		fs.BoolVar(&o.updateExisting, "update-existing", false, "with --against: report a partner already there as import --update-existing would update it (valid, saying so)")
+	} else {
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate: check every row, send nothing")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
 		fs.BoolVar(&o.updateExisting, "update-existing", false, "a row whose email is already in Partnero updates that partner's name, surname and tags (never its key or password)")
@@ -126,7 +130,8 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 }
 
 // connectionFlags say where and how fast to talk to the API, in their own
-// group: any command that sends takes the same.
+// group: any command that sends takes the same, and validate for
+// --against (reads only).
 func (o *importOptions) connectionFlags(fs *flagSet) {
 	fs.group("connection")
 	fs.note("API key", "from PARTNERO_API_KEY, or from the file --api-key-file or PARTNERO_API_KEY_FILE names; never a flag value, which would show in ps")
@@ -168,7 +173,27 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	}
 	o.file = files[0]
 	o.args = args
+	if dryRun && !o.against {
+		if err := noReadsWithout(fs); err != nil {
+			return nil, err
+		}
+	}
 	return o, o.check()
+}
+
+// noReadsWithout refuses, on validate without --against, the flags that
+// only reads of Partnero use: given, they say the user meant to read it.
+func noReadsWithout(fs *flagSet) error {
+	var given []string
+	fs.Visit(func(f *flag.Flag) {
+		if fs.groupOf[f.Name] == "connection" || f.Name == "skip-existing" || f.Name == "update-existing" {
+			given = append(given, "--"+f.Name)
+		}
+	})
+	if len(given) > 0 {
+		return usagef("%s: for validate --against, which reads Partnero; give --against too (validate alone reads and sends nothing)", strings.Join(given, ", "))
+	}
+	return nil
 }
 
 // check refuses values and combinations of flags that make no sense.

@@ -216,13 +216,8 @@ func (f *flagSet) badValue(name, value string) string {
 // closest to the one given, or the command that has it. It never repeats
 // the value given with it, which may be a secret (--api-key=...).
 func (f *flagSet) unknownFlag(name string) string {
-	if name == "api-key" {
-		switch {
-		case f.Lookup("api-key-file") != nil: // a command that talks to Partnero
-			return "there is no --api-key: a key given on the command line would show in ps; set PARTNERO_API_KEY, or give --api-key-file PATH (or set PARTNERO_API_KEY_FILE)"
-		case f.Name() == "validate":
-			return "validate sends nothing and needs no API key"
-		}
+	if name == "api-key" && f.Lookup("api-key-file") != nil { // a command that talks to Partnero (validate reads, with --against)
+		return "there is no --api-key: a key given on the command line would show in ps; set PARTNERO_API_KEY, or give --api-key-file PATH (or set PARTNERO_API_KEY_FILE)"
 	}
 	var names []string
 	f.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })

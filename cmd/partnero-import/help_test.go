@@ -69,7 +69,8 @@ func TestUsageErrorsSayWhatWasMeant(t *testing.T) {
 		{[]string{"import", "--skip-exsting", "a.csv"}, "did you mean --skip-existing?"},
 		{[]string{"import", "--skip", "a.csv"}, "did you mean --skip-existing?"},
 		{[]string{"import", "--concurency", "4", "a.csv"}, "did you mean --concurrency?"},
-		{[]string{"validate", "--rate", "3", "a.csv"}, "--rate is a flag of import, not of validate"},
+		{[]string{"validate", "--rate", "3", "a.csv"}, "--rate: for validate --against, which reads Partnero"},
+		{[]string{"validate", "--resume", "r.csv", "a.csv"}, "--resume is a flag of import, not of validate"},
 		{[]string{"sandbox", "--latncy", "1s"}, "did you mean --latency?"},
 		{[]string{"imprt", "a.csv"}, `unknown command "imprt": did you mean import?`},
 		{[]string{"help", "valdate"}, "did you mean validate?"},
@@ -81,7 +82,7 @@ func TestUsageErrorsSayWhatWasMeant(t *testing.T) {
 		{[]string{"import", "a.csv", "--report"}, "--report needs a value: --report PATH"},
 		{[]string{"import", "--api-key", "sk_live_secret", "a.csv"}, "there is no --api-key: a key given on the command line would show in ps; set PARTNERO_API_KEY, or give --api-key-file PATH"},
 		{[]string{"import", "--api-key=sk_live_secret", "a.csv"}, "set PARTNERO_API_KEY"},
-		{[]string{"validate", "--api-key", "sk_live_secret", "a.csv"}, "validate sends nothing and needs no API key"},
+		{[]string{"validate", "--api-key", "sk_live_secret", "a.csv"}, "there is no --api-key: a key given on the command line would show in ps"},
 		{[]string{"completion", "tcsh"}, "completion bash, zsh or fish"},
 		{[]string{"version", "extra"}, "version takes no arguments"},
 	} {

@@ -47,7 +47,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		command = "validate"
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
-	source, cleanup, err := openSource(ctx, o.file, s.In, !dryRun)
+	reads := !dryRun || o.against // a client, and the file read twice
+	source, cleanup, err := openSource(ctx, o.file, s.In, reads)
 	if err != nil {
 		return 0, err
 	}
@@ -65,8 +66,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 
 	var client *partnero.Client
 	mark := ""
-	if !dryRun {
-		mark = jobMark(files.resumed)
+	if reads {
+		if !dryRun {
+			mark = jobMark(files.resumed) // validate --against creates nothing
+		}
 		c, closeSandbox, err := o.client(getenv, out, prog, mark)
 		if err != nil {
 			return 0, err
@@ -166,6 +169,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	out.end(res, reportPath)
 	if o.emit != "" && !out.json {
 		out.note(fmt.Sprintf("the %s as an import would send them: %s", plural(res.Emitted, "valid row"), o.emit))
+	}
+	if res.Against != nil {
+		out.note("against " + o.readFrom(getenv) + ": " + res.Against.String())
 	}
 	switch {
 	case res.Interrupted && dryRun:
@@ -308,4 +314,13 @@ func (o *importOptions) adviseOnClashes(out *output, res *importer.Result) {
 	}
 	out.warn(fmt.Sprintf("%d of the %d rows sent were rejected as email_exists: those partners are already in Partnero; for a list that overlaps an earlier import, run with %s",
 		clashes, sent, advice))
+}
+
+// readFrom names what validate --against read: the API's address, or the
+// sandbox.
+func (o *importOptions) readFrom(getenv func(string) string) string {
+	if o.useSandbox {
+		return report.DestinationSandbox
+	}
+	return report.Destination(firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL))
 }

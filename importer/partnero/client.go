@@ -67,31 +67,32 @@ type Config struct {
 // Client calls the Partnero API. It is safe for concurrent use; all its
 // requests share one limiter.
 type Client struct {
-	base     string // without a trailing slash: base + "/partners:invite"
-	key      secret.String
-	http     *http.Client
-	limiter  *rate.Limiter
-	retries  int
-	timeout  time.Duration
-	agent    string
-	base0    time.Duration // first backoff
-	onPause  func(time.Duration)
-	onLimit  func(float64)
-	window   time.Duration // what X-RateLimit-Limit counts over
-	limit    atomic.Int64  // the last X-RateLimit-Limit heard
-	auto     *autoRate     // nil unless Config.AutoRate
-	requests atomic.Int64
-	retried  atomic.Int64  // attempts after a retryable answer
-	inFlight atomic.Int64  // requests sent and not yet answered
-	wrote    atomic.Bool   // a request other than a read has been sent
-	creating atomic.Int64  // rows whose create or invite is being sent: a partner may come of them
-	budget   time.Duration // of one lookup
-	noSearch atomic.Bool   // GET /partners:search is not there: look up without it
-	ups      upserts       // how --update-existing rows turned out, to pick the cheaper way
-	mark     string        // the job's tag on every create
-	marks    marks         // whether the server keeps it
-	index    index         // the program's partners, for a server without search
-	walks    atomic.Int64  // walks of the whole list
+	base       string // without a trailing slash: base + "/partners:invite"
+	key        secret.String
+	http       *http.Client
+	limiter    *rate.Limiter
+	retries    int
+	timeout    time.Duration
+	agent      string
+	base0      time.Duration // first backoff
+	onPause    func(time.Duration)
+	onLimit    func(float64)
+	window     time.Duration // what X-RateLimit-Limit counts over
+	limit      atomic.Int64  // the last X-RateLimit-Limit heard
+	auto       *autoRate     // nil unless Config.AutoRate
+	requests   atomic.Int64
+	retried    atomic.Int64  // attempts after a retryable answer
+	inFlight   atomic.Int64  // requests sent and not yet answered
+	wrote      atomic.Bool   // a request other than a read has been sent
+	creating   atomic.Int64  // rows whose create or invite is being sent: a partner may come of them
+	budget     time.Duration // of one lookup
+	noSearch   atomic.Bool   // GET /partners:search is not there: look up without it
+	preferWalk atomic.Bool   // validate --against with many rows: one walk answers every email
+	ups        upserts       // how --update-existing rows turned out, to pick the cheaper way
+	mark       string        // the job's tag on every create
+	marks      marks         // whether the server keeps it
+	index      index         // the program's partners, for a server without search
+	walks      atomic.Int64  // walks of the whole list
 
 	mu         sync.Mutex
 	pauseUntil time.Time // no request starts before this: the server said to wait
@@ -225,6 +226,10 @@ type Outcome struct {
 	// shown: the row is Failed, yet the partner exists (--skip-existing
 	// and --update-existing settle it as existing).
 	Unproven string
+	// Foreseen is what validate --against found an import would do, and
+	// Archived whether the partner already there is archived.
+	Foreseen Foreseen
+	Archived bool
 	// there is the partner with the row's email that a lookup found, not
 	// made by this job (or not shown to be), for an update to follow
 	// without looking again.

@@ -18,6 +18,9 @@ import (
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.writes++
+	}
 	s.mu.Unlock()
 	if s.opts.Latency > 0 {
 		select {

@@ -101,6 +101,7 @@ type Server struct {
 	conns     int // connections accepted
 	rng       *rand.Rand
 	requests  int
+	writes    int // requests of any method but GET and HEAD
 
 	srv *http.Server
 	ln  net.Listener
@@ -191,6 +192,7 @@ func (s *Server) Partners() []Partner {
 // Stats are the server's counts so far.
 type Stats struct {
 	Requests    int // received, answered or not
+	Writes      int // of them, those of any method but GET and HEAD
 	Throttled   int // answered 429 because the rate limit was spent
 	Connections int // TCP connections accepted
 }
@@ -199,7 +201,7 @@ type Stats struct {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Requests: s.requests, Throttled: s.throttled, Connections: s.conns}
+	return Stats{Requests: s.requests, Writes: s.writes, Throttled: s.throttled, Connections: s.conns}
 }
 
 // Requests is the number of requests received so far, answered or not.

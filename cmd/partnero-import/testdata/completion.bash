@@ -17,6 +17,9 @@ _partnero_import() {
     case ${COMP_WORDS[1]} in
     validate)
         case $prev in
+        --api-key-file|-api-key-file) _partnero_import_offer "FILES"; return ;;
+        --base-url|-base-url) _partnero_import_offer ""; return ;;
+        --concurrency|-concurrency) _partnero_import_offer ""; return ;;
         --delimiter|-delimiter) _partnero_import_offer ""; return ;;
         --emit|-emit) _partnero_import_offer "FILES"; return ;;
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
@@ -27,13 +30,18 @@ _partnero_import() {
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
         --preset|-preset) _partnero_import_offer "firstpromoter rewardful tapfiliate partnerstack partnero none list"; return ;;
         --progress-interval|-progress-interval) _partnero_import_offer ""; return ;;
+        --rate|-rate) _partnero_import_offer ""; return ;;
         --report|-report) _partnero_import_offer "FILES"; return ;;
+        --retries|-retries) _partnero_import_offer ""; return ;;
+        --sandbox-preload|-sandbox-preload) _partnero_import_offer "FILES"; return ;;
+        --sandbox-vary|-sandbox-vary) _partnero_import_offer ""; return ;;
         --sheet|-sheet) _partnero_import_offer ""; return ;;
         --summary-json|-summary-json) _partnero_import_offer "FILES"; return ;;
+        --timeout|-timeout) _partnero_import_offer ""; return ;;
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--delimiter --emit --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --report --sheet --split-name --summary-json --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--against --api-key-file --base-url --concurrency --delimiter --emit --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --rate --report --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;

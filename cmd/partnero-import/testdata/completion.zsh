@@ -25,6 +25,10 @@ _partnero-import() {
     case $words[1] in
     validate)
         _arguments \
+            '--against[read Partnero]' \
+            '--api-key-file[a file holding the API key]:api-key-file:_files' \
+            '--base-url[the API root]:base-url: ' \
+            '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--emit[also write the valid rows as an import would send them]:emit:_files' \
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
@@ -36,10 +40,18 @@ _partnero-import() {
             '--no-progress[no progress bar or progress lines]' \
             '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero none list)' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
+            '--rate[requests per second at most]:rate: ' \
             '--report[the report]:report:_files' \
+            '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
+            '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
+            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
+            '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
+            '--skip-existing[with --against: report a partner already there as import...]' \
             '--split-name[split a full name in the name column at its last space in...]' \
             '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
+            '--timeout[one request'\''s time limit, such as 30s, at most 10m]:timeout: ' \
+            '--update-existing[with --against: report a partner already there as import...]' \
             '--verbose[log one line per row too]' \
             '--where[keep only the rows whose COLUMN]:where: ' \
             '*:validate:_files' ;;
