@@ -134,8 +134,16 @@ func TestResumeOfAResumedReport(t *testing.T) {
 			t.Errorf("rollback %s: exit %d\n%s", rep, r.code, r.stderr)
 		}
 	}
+	// Resuming an earlier report of the job again would branch it: the
+	// later runs' partners sent again, refused as clashes.
+	for _, rep := range []string{a, bRep} {
+		r := srv.run(t, 0, append(flags, "--resume", rep, in)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "resume "+c) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("--resume %s: exit %d\n%s", rep, r.code, r.stderr)
+		}
+	}
 	if sb.Requests() != before {
-		t.Fatalf("a refused rollback sent %d requests", sb.Requests()-before)
+		t.Fatalf("a refused rollback or resume sent %d requests", sb.Requests()-before)
 	}
 	if matches, _ := filepath.Glob(at("*rollback*")); len(matches) != 0 {
 		t.Fatalf("a refused rollback wrote %v", matches)

@@ -233,6 +233,11 @@ func (o *importOptions) resumable(destination string) (*report.Provenance, error
 	case prov.Destination != destination:
 		return nil, usagef("--resume %s sent its rows to %s, this run would send them to %s: resume with the same --base-url", o.resume, prov.Destination, destination)
 	}
+	if last, _ := report.JobEnd(o.resume, prov); last != "" {
+		// Resumed again, the job would branch: rows the later runs made
+		// would be sent again, and end refused as clashes.
+		return nil, usagef("--resume %s: an import --resume continued this job already, and the job's last report %s holds all of it: resume %s", o.resume, last, last)
+	}
 	return prov, nil
 }
 
