@@ -173,12 +173,24 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	}
 	o.file = files[0]
 	o.args = args
+	if o.useSandbox && !given(fs, "rate") {
+		// The embedded sandbox has no limit to learn: a rehearsal runs at
+		// full speed unless --rate says otherwise.
+		o.rate = "0"
+	}
 	if dryRun && !o.against {
 		if err := noReadsWithout(fs); err != nil {
 			return nil, err
 		}
 	}
 	return o, o.check()
+}
+
+// given reports whether the command line set the flag.
+func given(fs *flagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // noReadsWithout refuses, on validate without --against, the flags that
