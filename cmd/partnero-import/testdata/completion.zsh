@@ -13,7 +13,7 @@ _partnero-import() {
         'rollback:undo what an import created: archive (or delete) exactly those partners'
         'sandbox:a local Partnero-compatible API'
         'completion:print a shell completion script'
-        'help:this help, or a command'\''s'
+        'help:this help, a command'\''s, or a topic of the reference'
         'version:print the version'
     )
     if (( CURRENT == 2 )); then
@@ -45,7 +45,7 @@ _partnero-import() {
     import)
         _arguments \
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
-            '--base-url[the API root]:base-url: ' \
+            '--base-url[the API root, https except on a loopback address]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--dry-run[the same as validate: check every row, send nothing]' \
@@ -58,7 +58,7 @@ _partnero-import() {
             '--no-progress[no progress bar or progress lines]' \
             '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero none list)' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
-            '--rate[requests per second at most]:rate: ' \
+            '--rate[requests per second at most, evenly spaced, retries and l...]:rate: ' \
             '--report[the report]:report:_files' \
             '--resume[finish the run that wrote REPORT: the rows it shows creat...]:resume:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
@@ -78,14 +78,14 @@ _partnero-import() {
         _arguments \
             '--any-order[undo even without the import'\''s REPORT.referrals.csv, in n...]' \
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
-            '--base-url[the API root]:base-url: ' \
+            '--base-url[the API root, https except on a loopback address]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delete[delete the partners for good instead of archiving them]' \
             '--dry-run[say what would be done, send nothing]' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--no-progress[no progress bar or progress lines]' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
-            '--rate[requests per second at most]:rate: ' \
+            '--rate[requests per second at most, evenly spaced, retries and l...]:rate: ' \
             '--report[the rollback'\''s own report]:report:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
             '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
@@ -118,7 +118,7 @@ _partnero-import() {
             '*:completion:(bash zsh fish)' ;;
     help)
         _arguments \
-            '*:help:(validate import rollback sandbox completion help version)' ;;
+            '*:help:(validate import rollback sandbox completion help version api cron files input report resume speed terminal update validation)' ;;
     version)
         _arguments ;;
     esac
