@@ -23,6 +23,10 @@
 //     and varied (vary.go).
 //   - cmd/partnero-import owns flags, streams and exit codes.
 //
+// In the code, a row is read in importer/input (Reader.Next), checked in
+// validate (Row, Plan.Add, Plan.Judge), sent in importer/partnero
+// (Client.Create, Client.Invite), and reported in report (Writer.Write).
+//
 // The file is streamed, never held in memory (an XLSX workbook's compressed
 // file excepted).
 //
