@@ -106,7 +106,7 @@ func commandList() []command {
 		{name: "help", args: "[COMMAND|TOPIC]", summary: "this help, a command's, or a topic of the reference", run: runHelp, words: helpWords,
 			about: "Print what the tool does, its commands and topics; a command's flags and examples (COMMAND --help does the same); " +
 				"or a topic of the reference, such as input, report or cron."},
-		{name: "version", summary: "print the version", about: "Print the tool's version.", run: runVersion},
+		{name: "version", summary: "print the version and commit", about: "Print the tool's version, the commit it was built from (when built in a checkout) and the Go that built it. --version does the same.", run: runVersion},
 	}
 }
 
@@ -149,14 +149,6 @@ func runHelp(_ context.Context, args []string, _ func(string) string, s Streams)
 		return 0, usagef("no command or topic %q: see partnero-import help", args[0])
 	}
 	return 0, usagef("help takes one COMMAND or TOPIC at most, got %d words", len(args))
-}
-
-func runVersion(_ context.Context, args []string, _ func(string) string, s Streams) (int, error) {
-	if len(args) > 0 {
-		return 0, usagef("version takes no arguments, got %q", args[0])
-	}
-	fmt.Fprintln(s.Out, "partnero-import", versionString())
-	return exitOK, nil
 }
 
 func isHelpFlag(a string) bool { return a == "-h" || a == "--help" || a == "-help" }

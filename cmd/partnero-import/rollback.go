@@ -120,7 +120,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		cfg.Client = c
 		resumeHint.Store("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
 	}
-	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: "rollback",
+	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: "rollback",
 		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true}
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
