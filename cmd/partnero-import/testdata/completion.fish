@@ -8,7 +8,7 @@ complete -c partnero-import -n __fish_use_subcommand -a rollback -d 'undo what a
 complete -c partnero-import -n __fish_use_subcommand -a sandbox -d 'a local Partnero-compatible API'
 complete -c partnero-import -n __fish_use_subcommand -a completion -d 'print a shell completion script'
 complete -c partnero-import -n __fish_use_subcommand -a help -d 'this help, a command\'s, or a topic of the reference'
-complete -c partnero-import -n __fish_use_subcommand -a version -d 'print the version'
+complete -c partnero-import -n __fish_use_subcommand -a version -d 'print the version and commit'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l delimiter -x -d 'force the CSV delimiter: one character, or tab'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l encoding -x -a 'utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252' -d 'force the text encoding'
 complete -c partnero-import -n '__fish_seen_subcommand_from validate' -l format -x -a 'csv jsonl xlsx' -d 'input format'

@@ -14,7 +14,7 @@ _partnero-import() {
         'sandbox:a local Partnero-compatible API'
         'completion:print a shell completion script'
         'help:this help, a command'\''s, or a topic of the reference'
-        'version:print the version'
+        'version:print the version and commit'
     )
     if (( CURRENT == 2 )); then
         _describe command commands
