@@ -92,4 +92,4 @@ complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-del
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-rate -x -d 'share of creates and invites stored, then answered after...'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l vary -x -d 'answer, where the documentation is silent, in one of many...'
 complete -c partnero-import -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'
-complete -c partnero-import -n '__fish_seen_subcommand_from help' -x -a 'validate import rollback sandbox completion help version api cron files input report resume speed terminal update validation'
+complete -c partnero-import -n '__fish_seen_subcommand_from help' -x -a 'validate import rollback sandbox completion help version api canary cron files input report resume speed terminal update validation'

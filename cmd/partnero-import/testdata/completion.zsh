@@ -118,7 +118,7 @@ _partnero-import() {
             '*:completion:(bash zsh fish)' ;;
     help)
         _arguments \
-            '*:help:(validate import rollback sandbox completion help version api cron files input report resume speed terminal update validation)' ;;
+            '*:help:(validate import rollback sandbox completion help version api canary cron files input report resume speed terminal update validation)' ;;
     version)
         _arguments ;;
     esac
