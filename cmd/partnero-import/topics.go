@@ -37,11 +37,12 @@ func topicList() []topic {
 }
 
 func topicNamed(name string) (topic, bool) {
-	i := slices.IndexFunc(topicList(), func(t topic) bool { return t.name == name })
-	if i < 0 {
-		return topic{}, false
+	for _, t := range topicList() {
+		if t.name == name {
+			return t, true
+		}
 	}
-	return topicList()[i], true
+	return topic{}, false
 }
 
 // helpWords is what help takes: the commands, then the topics that are not
