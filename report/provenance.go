@@ -26,6 +26,9 @@ const (
 type Provenance struct {
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
+	// Commit is the revision the tool was built from, when it was built
+	// in a checkout: the code that wrote these rows.
+	Commit  string `json:"commit,omitempty"`
 	Command string `json:"command"` // import or validate
 	// Destination is the API's address (scheme://host:port), "sandbox",
 	// or "none" for a dry run.

@@ -89,7 +89,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	o := &importOptions{logFormat: "text", rate: "auto", concurrency: defaultConcurrency, retries: defaultRetries, timeout: defaultTimeout, progressEvery: 5 * time.Second}
 	fs := newFlagSet(name)
 	fs.group("input")
-	fs.StringVar(&o.format, "format", "", "`csv|jsonl|xlsx` input format (default: from the file's extension)")
+	fs.StringVar(&o.format, "format", "", "`csv|jsonl|xlsx` input format (default: from the file's extension: .csv, .txt, .tsv are CSV; .jsonl, .ndjson JSON Lines; .xlsx a workbook)")
 	fs.StringVar(&o.delimiter, "delimiter", "", "`C` force the CSV delimiter: one character, or tab (default: sniffed among , ; tab |)")
 	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|utf-32le|utf-32be|windows-1252` force the text encoding (default: sniffed)")
 	fs.StringVar(&o.sheet, "sheet", "", "`NAME` the XLSX sheet to read (default: the first)")
@@ -110,7 +110,7 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	} else {
 		fs.BoolVar(&o.dryRun, "dry-run", false, "the same as validate: check every row, send nothing")
 		fs.BoolVar(&o.skipExisting, "skip-existing", false, "a row whose email is already in Partnero is skipped/already_exists, not rejected")
-		fs.BoolVar(&o.updateExisting, "update-existing", false, "a row whose email is already in Partnero updates that partner's name, surname and tags (never its key or password)")
+		fs.BoolVar(&o.updateExisting, "update-existing", false, "a row whose email is already in Partnero updates that partner's name, surname and tags (never its key or password); not with --skip-existing")
 		fs.StringVar(&o.resume, "resume", "", "`REPORT` finish the run that wrote REPORT: the rows it shows created or invited are not sent again")
 		fs.IntVar(&o.limit, "limit", 0, "`N` a canary: send only the first N rows that would be sent, and the referrers they need; the others are skipped/limited, for --resume to send")
 	}
@@ -135,12 +135,12 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 func (o *importOptions) connectionFlags(fs *flagSet) {
 	fs.group("connection")
 	fs.note("API key", "from PARTNERO_API_KEY, or from the file --api-key-file or PARTNERO_API_KEY_FILE names; never a flag value, which would show in ps")
-	fs.StringVar(&o.baseURL, "base-url", "", "`URL` the API root (default: PARTNERO_BASE_URL, else "+partnero.DefaultBaseURL+")")
+	fs.StringVar(&o.baseURL, "base-url", "", "`URL` the API root, https except on a loopback address (default: PARTNERO_BASE_URL, else "+partnero.DefaultBaseURL+")")
 	fs.StringVar(&o.apiKeyFile, "api-key-file", "", "`PATH` a file holding the API key")
-	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox instead: a rehearsal, no key needed")
+	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox instead: a rehearsal, no key needed; not with --base-url")
 	fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "`FILE` with --sandbox: partners the sandbox holds before the run")
-	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "`SEED` with --sandbox: answer where the documentation is silent in the ways this seed picks")
-	fs.StringVar(&o.rate, "rate", "auto", "`R|auto` requests per second at most (fractions allowed; 0: no limit), or auto: follow the limit the server advertises")
+	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "`SEED` with --sandbox: answer where the documentation is silent in the ways this seed picks (0: as documented)")
+	fs.StringVar(&o.rate, "rate", "auto", "`R|auto` requests per second at most, evenly spaced, retries and lookups included (fractions down to 0.01; 0: no limit), or auto: follow the limit the server advertises")
 	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "`N` requests in flight at once, 1 to 64")
 	fs.IntVar(&o.retries, "retries", defaultRetries, "`N` retries of a row after a throttled, failed or lost answer, 0 to 20")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "`DURATION` one request's time limit, such as 30s, at most 10m")

@@ -106,9 +106,10 @@ func commandList() []command {
 			},
 			run: runCompletion,
 		},
-		{name: "help", args: "[COMMAND]", summary: "this help, or a command's", run: runHelp, words: commandNames,
-			about: "Print what the tool does and its commands, or a command's flags and examples. COMMAND --help does the same."},
-		{name: "version", summary: "print the version", about: "Print the tool's version.", run: runVersion},
+		{name: "help", args: "[COMMAND|TOPIC]", summary: "this help, a command's, or a topic of the reference", run: runHelp, words: helpWords,
+			about: "Print what the tool does, its commands and topics; a command's flags and examples (COMMAND --help does the same); " +
+				"or a topic of the reference, such as input, report or cron."},
+		{name: "version", summary: "print the version and commit", about: "Print the tool's version, the commit it was built from (when built in a checkout) and the Go that built it. --version does the same.", run: runVersion},
 	}
 }
 
@@ -137,22 +138,20 @@ func runHelp(_ context.Context, args []string, _ func(string) string, s Streams)
 		printOverview(s.Out)
 		return exitOK, nil
 	case 1:
-		c, ok := commandNamed(args[0])
-		if !ok {
-			return 0, unknownCommand(args[0])
+		if c, ok := commandNamed(args[0]); ok {
+			c.printUsage(s.Out)
+			return exitOK, nil
 		}
-		c.printUsage(s.Out)
-		return exitOK, nil
+		if t, ok := topicNamed(args[0]); ok {
+			t.print(s.Out)
+			return exitOK, nil
+		}
+		if best := closest(args[0], helpWords()); best != "" {
+			return 0, usagef("no command or topic %q: did you mean %s?", args[0], best)
+		}
+		return 0, usagef("no command or topic %q: see partnero-import help", args[0])
 	}
-	return 0, usagef("help takes one COMMAND at most, got %d words", len(args))
-}
-
-func runVersion(_ context.Context, args []string, _ func(string) string, s Streams) (int, error) {
-	if len(args) > 0 {
-		return 0, usagef("version takes no arguments, got %q", args[0])
-	}
-	fmt.Fprintln(s.Out, "partnero-import", versionString())
-	return exitOK, nil
+	return 0, usagef("help takes one COMMAND or TOPIC at most, got %d words", len(args))
 }
 
 func isHelpFlag(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
@@ -164,8 +163,14 @@ func printOverview(w io.Writer) {
 		lines = append(lines, [2]string{strings.TrimSpace(c.name + " " + c.args), c.summary})
 	}
 	printColumns(w, lines, columnWidth(lines))
+	fmt.Fprint(w, "\ntopics:\n")
+	lines = nil
+	for _, t := range topicList() {
+		lines = append(lines, [2]string{t.name, t.summary})
+	}
+	printColumns(w, lines, columnWidth(lines))
 	fmt.Fprint(w, "\n"+wrap("The API key comes from PARTNERO_API_KEY, or from a file: --api-key-file or PARTNERO_API_KEY_FILE. "+
-		`Run "partnero-import help COMMAND" for a command's flags and examples.`, 0)+"\n")
+		`Run "partnero-import help COMMAND" for a command's flags and examples, "partnero-import help TOPIC" for a topic.`, 0)+"\n")
 	fmt.Fprint(w, "\n"+wrap(exitStatus, 0)+"\n")
 }
 
@@ -199,6 +204,10 @@ func (c command) printUsage(w io.Writer) {
 	}
 	if words, ok := strings.CutPrefix(c.args, "[flags] "); ok {
 		fmt.Fprint(w, "\nFlags may come before or after "+words+".\n")
+	}
+	if t, ok := topicNamed(c.name); ok { // the reference of the same name
+		fmt.Fprint(w, "\n")
+		t.print(w)
 	}
 }
 

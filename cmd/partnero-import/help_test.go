@@ -15,6 +15,11 @@ func TestHelp(t *testing.T) {
 	for _, c := range commandList() {
 		golden(t, "help-"+c.name+".txt", runCLI(t, nil, "", "help", c.name).stdout)
 	}
+	for _, tp := range topicList() {
+		if _, ok := commandNamed(tp.name); !ok { // else its command's help shows it
+			golden(t, "help-"+tp.name+".txt", runCLI(t, nil, "", "help", tp.name).stdout)
+		}
+	}
 	golden(t, "help.txt", runCLI(t, nil, "", "help").stdout)
 	asked := map[string][][]string{
 		"help.txt":          {{"help"}, {"-h"}, {"--help"}, {"-help"}},
@@ -23,6 +28,8 @@ func TestHelp(t *testing.T) {
 		"help-sandbox.txt":  {{"sandbox", "--help"}},
 		"help-version.txt":  {{"version", "--help"}},
 		"help-help.txt":     {{"help", "help"}, {"help", "--help"}},
+		"help-rollback.txt": {{"rollback", "--help"}},
+		"help-cron.txt":     {{"help", "cron"}},
 	}
 	for name, forms := range asked {
 		want, _ := os.ReadFile(filepath.Join("testdata", name))
@@ -36,6 +43,36 @@ func TestHelp(t *testing.T) {
 	// Not asked for: the overview is the usage error.
 	if r := runCLI(t, nil, ""); r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, "commands:") {
 		t.Errorf("no command: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+// Every topic has a summary and a body, is listed by help, and renders
+// within the help's width but for its verbatim lines (commands, output).
+func TestTopics(t *testing.T) {
+	overview := runCLI(t, nil, "", "help").stdout
+	if len(topicList()) < 10 {
+		t.Fatalf("%d topics", len(topicList()))
+	}
+	for _, tp := range topicList() {
+		if tp.summary == "" || strings.Contains(tp.summary, "\n") || len(strings.TrimSpace(tp.body)) < 200 {
+			t.Errorf("topic %s: summary %q, body of %d bytes", tp.name, tp.summary, len(tp.body))
+		}
+		if !strings.Contains(overview, "\n  "+tp.name+" ") {
+			t.Errorf("help does not list the topic %s", tp.name)
+		}
+		var out strings.Builder
+		tp.print(&out)
+		verbatim := map[string]bool{}
+		for _, l := range strings.Split(tp.body, "\n") {
+			if strings.HasPrefix(l, "    ") {
+				verbatim[strings.TrimRight(l, " ")] = true
+			}
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if len([]rune(l)) > helpWidth && !verbatim[l] {
+				t.Errorf("topic %s: a line of %d columns: %s", tp.name, len([]rune(l)), l)
+			}
+		}
 	}
 }
 
@@ -74,6 +111,9 @@ func TestUsageErrorsSayWhatWasMeant(t *testing.T) {
 		{[]string{"sandbox", "--latncy", "1s"}, "did you mean --latency?"},
 		{[]string{"imprt", "a.csv"}, `unknown command "imprt": did you mean import?`},
 		{[]string{"help", "valdate"}, "did you mean validate?"},
+		{[]string{"help", "reprot"}, "did you mean report?"},
+		{[]string{"help", "nothing-like-it"}, `no command or topic "nothing-like-it"`},
+		{[]string{"help", "input", "report"}, "help takes one COMMAND or TOPIC at most"},
 		{[]string{"frobnicate"}, "use " + strings.Join(commandNames(), ", ")},
 		{[]string{"import", "--timeout", "30", "a.csv"}, "--timeout 30: a duration needs a unit: 30s for seconds"},
 		{[]string{"import", "--progress-interval", "soon", "a.csv"}, "not a duration: write one such as 30s"},
@@ -154,6 +194,8 @@ func TestCompletion(t *testing.T) {
 		{[]string{"sandbox", "--program", ""}, "affiliate referral"},
 		{[]string{"completion", "z"}, "zsh"},
 		{[]string{"help", "sa"}, "sandbox"},
+		{[]string{"help", "cr"}, "cron"},
+		{[]string{"help", ""}, strings.Join(helpWords(), " ")},
 		{[]string{"import", "--timeout", ""}, ""},
 	} {
 		if got := complete(tc.words...); got != tc.want {

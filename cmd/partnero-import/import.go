@@ -88,7 +88,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if !dryRun && !o.useSandbox {
 		resumeHint.Store(o.finishHint(files.report, getenv))
 	}
-	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: command,
+	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: command,
 		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: mark}
 	if files.resumed != nil {
 		prov.ResumedFrom, _ = filepath.Abs(o.resume)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -241,6 +240,7 @@ func rowList(rows []int, total int) string {
 // summaryJSON is what --summary-json writes.
 type summaryJSON struct {
 	Version           string                           `json:"version"`
+	Commit            string                           `json:"commit,omitempty"`
 	Command           string                           `json:"command"`
 	Input             string                           `json:"input"`
 	InputSHA256       string                           `json:"input_sha256"`
@@ -261,7 +261,7 @@ type summaryJSON struct {
 func writeSummaryJSON(path, command, input string, files *runFiles, res *importer.Result, code int) error {
 	files.summaryWritten = true
 	s := summaryJSON{
-		Version: versionString(), Command: command, Input: input, InputSHA256: res.InputSHA256, Destination: files.destination,
+		Version: versionString(), Commit: commitString(), Command: command, Input: input, InputSHA256: res.InputSHA256, Destination: files.destination,
 		Report: files.report, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
 		Requests: res.Summary.Requests, Retries: res.Summary.Retries, ElapsedSeconds: res.Summary.Elapsed.Seconds(),
 		RequestsPerSecond: res.Summary.Rate(), Interrupted: res.Interrupted, ExitCode: code,
@@ -288,38 +288,4 @@ func summaryOfFailure(command, input string, files *runFiles, err error) {
 	}
 	code := exitCodeOf(err)
 	writeSummaryJSON(files.summary, command, input, files, &importer.Result{Fatal: err, Interrupted: code == exitInterrupted}, code)
-}
-
-// versionString is the version set at build time, else the module's or the
-// commit's that go build recorded.
-func versionString() string {
-	if version != "dev" {
-		return version
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return version
-	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	switch {
-	case rev == "":
-		return version
-	case dirty:
-		return "dev-" + rev + "-dirty"
-	}
-	return "dev-" + rev
 }

@@ -136,7 +136,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	}
 	// The rollback's report carries the import's mark, for a restore to
 	// know the job's partners by.
-	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Command: o.command(),
+	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: o.command(),
 		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: undone.Mark}
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {

@@ -18,9 +18,6 @@ const (
 	exitInterrupted = 130
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // Streams are the command's standard streams; tests give their own.
 type Streams struct {
 	In            io.Reader

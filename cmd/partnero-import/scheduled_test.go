@@ -174,13 +174,6 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
-	r := runCLI(t, nil, "", "version")
-	if r.code != exitOK || !strings.HasPrefix(r.stdout, "partnero-import ") {
-		t.Fatalf("exit %d: %q", r.code, r.stdout)
-	}
-}
-
 // Throttling is a notable event: with JSON logs each pause the server asks
 // for is one parsable line, and the rows still all get created.
 func TestThrottlingIsLogged(t *testing.T) {

@@ -13,8 +13,8 @@ _partnero-import() {
         'rollback:undo what an import created: archive (or delete) exactly those partners'
         'sandbox:a local Partnero-compatible API'
         'completion:print a shell completion script'
-        'help:this help, or a command'\''s'
-        'version:print the version'
+        'help:this help, a command'\''s, or a topic of the reference'
+        'version:print the version and commit'
     )
     if (( CURRENT == 2 )); then
         _describe command commands
@@ -27,7 +27,7 @@ _partnero-import() {
         _arguments \
             '--against[read Partnero]' \
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
-            '--base-url[the API root]:base-url: ' \
+            '--base-url[the API root, https except on a loopback address]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--emit[also write the valid rows as an import would send them]:emit:_files' \
@@ -40,7 +40,7 @@ _partnero-import() {
             '--no-progress[no progress bar or progress lines]' \
             '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero none list)' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
-            '--rate[requests per second at most]:rate: ' \
+            '--rate[requests per second at most, evenly spaced, retries and l...]:rate: ' \
             '--report[the report]:report:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
             '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
@@ -58,7 +58,7 @@ _partnero-import() {
     import)
         _arguments \
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
-            '--base-url[the API root]:base-url: ' \
+            '--base-url[the API root, https except on a loopback address]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delimiter[force the CSV delimiter: one character, or tab]:delimiter: ' \
             '--dry-run[the same as validate: check every row, send nothing]' \
@@ -73,7 +73,7 @@ _partnero-import() {
             '--no-progress[no progress bar or progress lines]' \
             '--preset[the header mapping of another platform'\''s export: firstpro...]:preset:(firstpromoter rewardful tapfiliate partnerstack partnero none list)' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
-            '--rate[requests per second at most]:rate: ' \
+            '--rate[requests per second at most, evenly spaced, retries and l...]:rate: ' \
             '--report[the report]:report:_files' \
             '--resume[finish the run that wrote REPORT: the rows it shows creat...]:resume:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
@@ -93,14 +93,14 @@ _partnero-import() {
         _arguments \
             '--any-order[undo even without the import'\''s REPORT.referrals.csv, in n...]' \
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
-            '--base-url[the API root]:base-url: ' \
+            '--base-url[the API root, https except on a loopback address]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
             '--delete[delete the partners for good instead of archiving them]' \
             '--dry-run[say what would be done, send nothing]' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--no-progress[no progress bar or progress lines]' \
             '--progress-interval[how often a progress line is written when standard error...]:progress-interval: ' \
-            '--rate[requests per second at most]:rate: ' \
+            '--rate[requests per second at most, evenly spaced, retries and l...]:rate: ' \
             '--report[the rollback'\''s own report]:report:_files' \
             '--restore[undo a rollback that archived: REPORT is its report, and...]' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
@@ -134,7 +134,7 @@ _partnero-import() {
             '*:completion:(bash zsh fish)' ;;
     help)
         _arguments \
-            '*:help:(validate import rollback sandbox completion help version)' ;;
+            '*:help:(validate import rollback sandbox completion help version api canary cron files input report resume speed terminal update validation)' ;;
     version)
         _arguments ;;
     esac
