@@ -478,6 +478,11 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 	}
 	invite := j.verdict.Action == validate.Invite
 	switch {
+	case d.res.Against != nil && j.verdict.Referrer != 0:
+		// Its referrer is a row of the file that the import would make or
+		// find first: nothing to look up in Partnero.
+		p.Referring = partnero.Referring{}
+		return d.cfg.Client.Foresee(ctx, p, invite, d.cfg.UpdateExisting)
 	case d.res.Against != nil:
 		return d.cfg.Client.Foresee(ctx, p, invite, d.cfg.UpdateExisting)
 	case d.cfg.UpdateExisting:

@@ -26,6 +26,7 @@ refem@x.io,Refem,,,outside@x.io,,
 refkey@x.io,Refkey,,,,outkey,
 refid@x.io,Refid,,,,,p-out
 ghost@x.io,Ghost,,,nobody@x.io,,
+kid@x.io,Kid,,,new@x.io,,
 `
 
 // preloadAgainst gives the sandbox the partners the file meets.
@@ -58,6 +59,7 @@ func TestValidateAgainst(t *testing.T) {
 		"child@x.io": "skipped/referring_partner_failed", // its referrer, row 2, is already there
 		"refem@x.io": "valid/", "refkey@x.io": "valid/", "refid@x.io": "valid/",
 		"ghost@x.io": "rejected/referring_partner_not_found",
+		"kid@x.io":   "valid/", // its referrer is a row the import would make first
 	}
 	noSearch := clone(withSearch)
 	noSearch["keyt@x.io"] = "valid/" // a key shows only in links: it cannot tell, and says so
@@ -74,11 +76,11 @@ func TestValidateAgainst(t *testing.T) {
 		code    int
 	}{
 		{"search", sandbox.Variation{}, nil, withSearch,
-			"4 new, 2 already there (1 archived), 1 id taken, 1 key taken, 1 referrer not found", exitRowsFailed},
-		{"no search", sandbox.Variation{NoSearch: true}, nil, noSearch,
-			"5 new, 2 already there (1 archived), 1 id taken, 1 referrer not found", exitRowsFailed},
-		{"skip existing", sandbox.Variation{}, []string{"--skip-existing"}, skipping,
 			"5 new, 2 already there (1 archived), 1 id taken, 1 key taken, 1 referrer not found", exitRowsFailed},
+		{"no search", sandbox.Variation{NoSearch: true}, nil, noSearch,
+			"6 new, 2 already there (1 archived), 1 id taken, 1 referrer not found", exitRowsFailed},
+		{"skip existing", sandbox.Variation{}, []string{"--skip-existing"}, skipping,
+			"6 new, 2 already there (1 archived), 1 id taken, 1 key taken, 1 referrer not found", exitRowsFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -89,7 +91,7 @@ func TestValidateAgainst(t *testing.T) {
 			os.WriteFile(in, []byte(againstFile), 0o600)
 			args := append([]string{"validate", "--against", "--no-progress", "--rate", "0", "--report", rep}, tc.flags...)
 			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}, "", append(args, in)...)
-			if r.code != tc.code || len(r.reportLines) != 11 {
+			if r.code != tc.code || len(r.reportLines) != 12 {
 				t.Fatalf("exit %d, %d lines\n%s", r.code, len(r.reportLines), r.stderr)
 			}
 			for _, l := range r.reportLines[1:] {
