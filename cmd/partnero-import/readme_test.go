@@ -132,8 +132,8 @@ func TestReadmeExamples(t *testing.T) {
 	}
 	// The count of examples run: none may be dropped silently by a
 	// marker or a changed fence.
-	if ran < 9 {
-		t.Errorf("%d README examples ran, want at least 9", ran)
+	if ran < 12 {
+		t.Errorf("%d README examples ran, want at least 12", ran)
 	}
 }
 
