@@ -356,63 +356,51 @@ type request struct {
 }
 
 // exchange sends a row's request until an answer settles it, retrying
-// throttled, failed and lost attempts with backoff; the whole pool pauses
-// when the server says so. It returns the outcome (Status "" on success,
-// Attempts 0 when the run stopped before the first attempt), the
-// successful answer's body, and whether an attempt may have reached the
-// server without its answer reaching us: a timeout, a reset connection, a
-// 5xx, a 2xx without what was asked. Then the truth is in a lookup.
+// throttled, failed and lost attempts (retry.go). It returns the outcome
+// (Status "" on success, Attempts 0 when the run stopped before the first
+// attempt), the successful answer's body, and whether an attempt may have
+// reached the server without its answer reaching us: a timeout, a reset
+// connection, a 5xx, a 2xx without what was asked. Then the truth is in a
+// lookup.
 func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous bool) (out Outcome, answer []byte, _ bool) {
-	for attempt := 1; ; attempt++ {
-		if err := c.pace(ctx); err != nil {
-			if attempt == 1 {
-				out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
-			}
-			return out, nil, ambiguous // stopped between retries
-		}
+	settled := false
+	attempts, err := c.retry(ctx, r.method, c.base+r.path, r.payload, p, func(attempt int, a reply) bool {
 		if attempt > 1 {
 			c.retried.Add(1)
 		}
-		status, body, header, err := c.send(ctx, r.method, r.path, r.payload)
-		body = c.scrubAnswer(status, body, p)
 		out.Attempts = attempt
-		wait := backoff(c.base0, attempt)
-		if err != nil {
-			ambiguous = ambiguous || mayHaveArrived(err)
-			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + c.clean(err.Error(), p)}
-		} else {
-			c.auto.observe(status, header)
-			out.HTTPStatus = status
-			out.Verdict = Classify(status, body)
-			out.Message = c.clean(out.Message, p)
-			if out.Status == "" {
-				if r.complete == nil || r.complete(body) {
-					return out, body, ambiguous
-				}
-				// Maybe done, maybe not: retry; a clash then leads to a lookup.
-				ambiguous = true
-				out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true,
-					Message: fmt.Sprintf("the server answered %d without the partner", status)}
-			}
-			// A 2xx whose body says it failed, in no particular words, is
-			// the server contradicting itself: the partner may be stored.
-			ambiguous = ambiguous || status >= 500 || (status < 300 && out.Reason == report.ValidationError)
-			if ra := waitAsked(header); ra > 0 || status == http.StatusTooManyRequests {
-				// The server speaks for the whole pool: every worker waits.
-				wait = max(wait, ra)
-				c.pauseFor(wait)
-			}
+		if a.err != nil {
+			ambiguous = ambiguous || mayHaveArrived(a.err)
+			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + c.clean(a.err.Error(), p)}
+			return true
 		}
-		if !out.Retryable || attempt > c.retries || ctx.Err() != nil {
-			if out.Retryable && attempt > 1 {
-				out.Message += fmt.Sprintf(" (after %d attempts)", attempt)
+		out.HTTPStatus = a.status
+		out.Verdict = Classify(a.status, a.body)
+		out.Message = c.clean(out.Message, p)
+		if out.Status == "" {
+			if r.complete == nil || r.complete(a.body) {
+				answer, settled = a.body, true
+				return false
 			}
-			return out, nil, ambiguous
+			// Maybe done, maybe not: retry; a clash then leads to a lookup.
+			ambiguous = true
+			out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true,
+				Message: fmt.Sprintf("the server answered %d without the partner", a.status)}
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return out, nil, ambiguous
-		}
+		// A 2xx whose body says it failed, in no particular words, is the
+		// server contradicting itself: the partner may be stored.
+		ambiguous = ambiguous || a.status >= 500 || (a.status < 300 && out.Reason == report.ValidationError)
+		return out.Retryable
+	})
+	switch {
+	case attempts == 0 && err != nil:
+		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
+	case settled:
+		return out, answer, ambiguous
+	case out.Retryable && attempts > 1:
+		out.Message += fmt.Sprintf(" (after %d attempts)", attempts)
 	}
+	return out, nil, ambiguous
 }
 
 // succeeded reads the partner of a success. One whose id cannot be read is

@@ -388,46 +388,34 @@ func (e *noEndpoint) Error() string {
 	return s
 }
 
-// getJSON makes one read (paced and retried like the others) and decodes a
-// 2xx answer.
-func (c *Client) getJSON(ctx context.Context, u *url.URL) (any, error) {
-	for attempt := 1; ; attempt++ {
-		if err := c.pace(ctx); err != nil {
-			return nil, err
-		}
-		status, body, header, err := c.sendURL(ctx, http.MethodGet, u.String(), nil)
-		body = c.scrubAnswer(status, body, &Partner{})
-		if err == nil {
-			c.auto.observe(status, header)
-		}
-		retry := err != nil
+// getJSON makes one read (paced and retried like every request, retry.go)
+// and decodes a 2xx answer.
+func (c *Client) getJSON(ctx context.Context, u *url.URL) (v any, err error) {
+	_, stopped := c.retry(ctx, http.MethodGet, u.String(), nil, &Partner{}, func(_ int, a reply) bool {
+		v, err = nil, nil
 		switch {
-		case err != nil:
-			err = fmt.Errorf("GET %s: %w", u.Path, err)
-		case status >= 200 && status < 300:
-			v, ok := decode(body)
-			if !ok {
+		case a.err != nil:
+			err = fmt.Errorf("GET %s: %w", u.Path, a.err)
+			return true
+		case a.status >= 200 && a.status < 300:
+			var ok bool
+			if v, ok = decode(a.body); !ok {
 				// Quoted, so scrubbed before it is parsed, as an error's is.
-				return nil, fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, status, plainText(c.passwords.ScrubRaw(body, c.key)))
+				err = fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, a.status, plainText(c.passwords.ScrubRaw(a.body, c.key)))
 			}
-			return v, nil
-		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusGone:
-			return nil, &noEndpoint{status: status, path: u.Path, message: parseErrorBody(body).Message}
-		default:
-			v := Classify(status, body)
-			err = fmt.Errorf("GET %s: %s", u.Path, v.Message)
-			retry = v.Retryable
-			if ra := waitAsked(header); ra > 0 || status == http.StatusTooManyRequests {
-				c.pauseFor(max(ra, backoff(c.base0, attempt)))
-			}
+			return false
+		case a.status == http.StatusNotFound || a.status == http.StatusMethodNotAllowed || a.status == http.StatusGone:
+			err = &noEndpoint{status: a.status, path: u.Path, message: parseErrorBody(a.body).Message}
+			return false
 		}
-		if !retry || attempt > c.retries {
-			return nil, err
-		}
-		if err := sleep(ctx, backoff(c.base0, attempt)); err != nil {
-			return nil, err
-		}
+		verdict := Classify(a.status, a.body)
+		err = fmt.Errorf("GET %s: %s", u.Path, verdict.Message)
+		return verdict.Retryable
+	})
+	if err == nil && v == nil {
+		err = stopped // stopped before the first answer
 	}
+	return v, err
 }
 
 // SkipExisting creates (or invites) the row's partner for --skip-existing.

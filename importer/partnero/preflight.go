@@ -34,56 +34,45 @@ func (c *Client) Preflight(ctx context.Context) error {
 	q := u.Query()
 	q.Set("limit", "1")
 	u.RawQuery = q.Encode()
-	for attempt := 1; ; attempt++ {
-		if err := c.pace(ctx); err != nil {
-			return err
-		}
-		status, body, header, err := c.sendURL(ctx, http.MethodGet, u.String(), nil)
-		body = c.scrubAnswer(status, body, &Partner{})
-		var retry bool
+	// fatal is what the last answer means should it stay the last: a
+	// retryable failure ends the run only once the retries are spent.
+	var fatal error
+	_, stopped := c.retry(ctx, http.MethodGet, u.String(), nil, &Partner{}, func(_ int, a reply) bool {
+		fatal = nil
 		switch {
-		case err != nil:
-			if unreachable(err) || attempt > c.retries {
-				return &FatalError{Reason: report.NetworkError, Message: "cannot reach the API at " + c.base + ": " + c.clean(err.Error(), &Partner{})}
-			}
-			retry = true
-		case status >= 200 && status < 300 && Classify(status, body).Status != "":
+		case a.err != nil:
+			fatal = &FatalError{Reason: report.NetworkError, Message: "cannot reach the API at " + c.base + ": " + c.clean(a.err.Error(), &Partner{})}
+			return !unreachable(a.err)
+		case a.status >= 200 && a.status < 300 && Classify(a.status, a.body).Status != "":
 			// {"status": 0, "message": "Invalid API key"} in a 200.
-			return &FatalError{Reason: report.Unauthorized, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(status, body).Message, &Partner{})}
-		case status >= 200 && status < 300:
-			if _, ok := decode(body); !ok {
-				page := truncate(secret.Scrub(plainText(secret.ScrubRaw(body, c.key)), c.key), 120)
-				return &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
+			fatal = &FatalError{Reason: report.Unauthorized, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(a.status, a.body).Message, &Partner{})}
+		case a.status >= 200 && a.status < 300:
+			if _, ok := decode(a.body); !ok {
+				page := truncate(secret.Scrub(plainText(secret.ScrubRaw(a.body, c.key)), c.key), 120)
+				fatal = &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
 					"%s answers, but not as Partnero's API (GET /partners gave %d and no JSON: %q): check --base-url (Partnero's is %s)",
-					c.base, status, page, DefaultBaseURL)}
+					c.base, a.status, page, DefaultBaseURL)}
 			}
-			c.auto.observe(status, header)
-			return nil
 		default:
-			c.auto.observe(status, header)
-			v := Classify(status, body)
+			v := Classify(a.status, a.body)
 			switch {
 			case v.Fatal:
-				return &FatalError{Reason: v.Reason, Message: c.clean(v.Message, &Partner{})}
-			case status >= 400 && status < 500 && !v.Retryable && isJSON(body):
+				fatal = &FatalError{Reason: v.Reason, Message: c.clean(v.Message, &Partner{})}
+			case a.status >= 400 && a.status < 500 && !v.Retryable && isJSON(a.body):
 				// Refused for its parameters (a server that wants limit
 				// 10 to 100) in the API's JSON: the key passed and the
 				// route exists.
-				return nil
-			case !v.Retryable || attempt > c.retries:
-				return &FatalError{Reason: v.Reason, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
-			}
-			retry = true
-			if ra := waitAsked(header); ra > 0 {
-				c.pauseFor(ra)
+			default:
+				fatal = &FatalError{Reason: v.Reason, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
+				return v.Retryable
 			}
 		}
-		if retry {
-			if err := sleep(ctx, backoff(c.base0, attempt)); err != nil {
-				return err
-			}
-		}
+		return false
+	})
+	if stopped != nil {
+		return stopped
 	}
+	return fatal
 }
 
 func isJSON(body []byte) bool {
