@@ -101,9 +101,8 @@ func (m *mapper) nearMissError(cols []Column, what string) error {
 			continue
 		}
 		if t, ok := m.nearest(c.Header); ok {
-			q := shellQuote(c.Header)
-			misses = append(misses, fmt.Sprintf("%s %q is not a known field: did you mean %s? map it with --map %s=%s or leave it out with --ignore-column %s",
-				what, c.Header, t, t.field, q, q))
+			misses = append(misses, fmt.Sprintf("%s %q is not a known field: did you mean %s? map it with %s or leave it out with %s",
+				what, c.Header, t, mapFix(t.field, c.Header), ignoreFix(c.Header)))
 		}
 	}
 	return joinedError(misses)

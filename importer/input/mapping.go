@@ -196,15 +196,28 @@ func newMapper(opts Options) (*mapper, error) {
 	return m, nil
 }
 
+// ignoredAs is the normalized --ignore-column header that leaves header
+// out, if one does.
+func (m *mapper) ignoredAs(header string) (string, bool) {
+	for _, n := range headerForms(header) {
+		if _, ok := m.ignored[n]; ok {
+			return n, true
+		}
+	}
+	return "", false
+}
+
 // field says what a header means, and why.
 func (m *mapper) field(header string) (field, note string) {
-	n := normalizeHeader(header)
-	if _, ok := m.ignored[n]; ok {
+	if _, ok := m.ignoredAs(header); ok {
 		return "", noteIgnored
 	}
-	if f, ok := m.explicit[n]; ok {
-		return f, noteMap
+	for _, n := range headerForms(header) {
+		if f, ok := m.explicit[n]; ok {
+			return f, noteMap
+		}
 	}
+	n := normalizeHeader(header)
 	if f, ok := m.preset[n]; ok {
 		if f == "" {
 			return "", "preset " + m.presetOf + ": the API cannot take it"
@@ -276,7 +289,9 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 	}
 	present := map[string]bool{}
 	for _, h := range headers {
-		present[normalizeHeader(h)] = true
+		for _, n := range headerForms(h) {
+			present[n] = true
+		}
 	}
 	for field, header := range m.wanted {
 		if !present[normalizeHeader(header)] {
@@ -342,10 +357,10 @@ func (m *mapper) columnWarnings(cols []Column) []string {
 			ws = append(ws, fmt.Sprintf("column %d has no header: ignored", c.Index))
 		case c.Note == noteUnknown && guesses[normalizeHeader(c.Header)] != "":
 			f := guesses[normalizeHeader(c.Header)]
-			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give --map %s=%s", c.Header, f, f, shellQuote(c.Header)))
+			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give %s", c.Header, f, mapFix(f, c.Header)))
 		case c.Note == noteUnknown:
 			if t, ok := m.nearest(c.Header); ok {
-				ws = append(ws, fmt.Sprintf("unknown column %q: ignored; did you mean %s? give --map %s=%s", c.Header, t, t.field, shellQuote(c.Header)))
+				ws = append(ws, fmt.Sprintf("unknown column %q: ignored; did you mean %s? give %s", c.Header, t, mapFix(t.field, c.Header)))
 				continue
 			}
 			ws = append(ws, fmt.Sprintf("unknown column %q: ignored", c.Header))

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // Condition is one --where: the rows whose cell in Column is one of Values
@@ -29,10 +31,7 @@ func (c Condition) String() string {
 	}
 	vals := make([]string, len(c.Values))
 	for i, v := range c.Values {
-		vals[i] = v
-		if strings.ContainsAny(v, `,"`) {
-			vals[i] = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-		}
+		vals[i] = pairValue(v)
 	}
 	return c.Column + op + strings.Join(vals, ",")
 }
@@ -110,7 +109,7 @@ func (s *selector) bind(cols []Column) error {
 	for i, c := range s.where {
 		var found []int
 		for j, col := range cols {
-			if strings.EqualFold(strings.TrimSpace(col.Header), c.Column) {
+			if strings.EqualFold(strings.TrimSpace(col.Header), c.Column) || strings.EqualFold(strings.TrimSpace(report.Printable(col.Header)), c.Column) {
 				found = append(found, j)
 			}
 		}
@@ -202,10 +201,12 @@ func (st *statusColumn) count(cell string) {
 // statusHeader reports a header named like a status (status, state,
 // "Affiliate Status"...), unless its column is left out.
 func statusHeader(header string, ignored map[string]bool) bool {
-	n := normalizeHeader(header)
-	if ignored[n] {
-		return false
+	for _, n := range headerForms(header) {
+		if ignored[n] {
+			return false
+		}
 	}
+	n := normalizeHeader(header)
 	return n == "status" || n == "state" || strings.HasSuffix(n, "_status") || strings.HasSuffix(n, "_state")
 }
 
@@ -235,14 +236,14 @@ func (s *selector) Unwanted() string {
 	if first == nil {
 		return ""
 	}
-	not := Condition{Column: strings.TrimSpace(first.header), Not: true, Values: byCount(first.unwanted)}
+	not := Condition{Column: strings.TrimSpace(report.Printable(first.header)), Not: true, Values: byCount(first.unwanted)}
 	advice := "--where " + shellQuote(not.String())
 	if len(first.others) > 0 {
 		keep := Condition{Column: not.Column, Values: byCount(first.others)[:1]}
 		advice = fmt.Sprintf("--where %s (or %s)", shellQuote(keep.String()), advice)
 	}
-	return fmt.Sprintf("%s: say which rows to import with %s, or leave the column out with --ignore-column %s",
-		strings.Join(clauses, "; "), advice, shellQuote(not.Column))
+	return fmt.Sprintf("%s: say which rows to import with %s, or leave the column out with %s",
+		strings.Join(clauses, "; "), advice, ignoreFix(first.header))
 }
 
 // countList is "12 rows pending, 3 denied": the most frequent first.
