@@ -117,46 +117,59 @@ func joinedError(problems []string) error {
 }
 
 // target is what a near-miss header probably is: a field, by the name
-// (a field's own, an alias, a preset's header) the header is close to.
+// (a field's own, an alias, a preset's header) the header is close to;
+// preset names the preset whose header it is when none was given.
 type target struct {
-	field, name string
+	field, name, preset string
 }
 
 func (t target) String() string {
-	if normalizeHeader(t.name) == t.field {
+	switch {
+	case t.preset != "":
+		return fmt.Sprintf("%s (%s, as --preset %s reads it)", t.field, t.name, t.preset)
+	case normalizeHeader(t.name) == t.field:
 		return t.field
 	}
 	return fmt.Sprintf("%s (%s)", t.field, t.name)
 }
 
 // nearest is the field a header is a near miss of, by the closest name;
-// ties go to the preset's headers, then the fields, then the aliases.
+// ties go to the preset's headers, then the fields, then the aliases, then
+// (no preset given) every preset's headers: without a preset, a typo in a
+// column only a preset reads would otherwise drop it as unknown.
 func (m *mapper) nearest(header string) (target, bool) {
 	h := normalizeHeader(header)
 	if anotherExportsHeader(h) {
 		return target{}, false // FirstPromoter's Referral ID is a key, not a mistyped Referrer ID
 	}
 	best, bestDist := target{}, -1
-	consider := func(field, name string) {
+	consider := func(field, name, preset string) {
 		if field == "" || field == fieldReferring { // a nested object is JSON Lines' only
 			return
 		}
 		n := normalizeHeader(name)
 		if d := EditDistance(h, n); nearMiss(h, n, d) && (bestDist < 0 || d < bestDist) {
-			best, bestDist = target{field, name}, d
+			best, bestDist = target{field, name, preset}, d
 		}
 	}
 	if m.presetOf != "" {
 		p, _ := PresetNamed(m.presetOf)
 		for _, pc := range p.Columns {
-			consider(pc.Field, pc.Header)
+			consider(pc.Field, pc.Header, "")
 		}
 	}
 	for _, f := range FieldNames {
-		consider(f, f)
+		consider(f, f, "")
 	}
 	for _, a := range sortedAliases {
-		consider(aliases[a], a)
+		consider(aliases[a], a, "")
+	}
+	if m.presetOf == "" && !m.presetNone {
+		for _, p := range Presets {
+			for _, pc := range p.Columns {
+				consider(pc.Field, pc.Header, p.Name)
+			}
+		}
 	}
 	return best, bestDist >= 0
 }

@@ -400,19 +400,16 @@ var guesses = map[string]string{
 
 // likelyPreset is the preset that reads headers differently from the
 // aliases in at least two columns it maps (a header no alias knows, or one
-// an alias gives another field, as PartnerStack's "key"): the file is
-// probably that export. The preset with most such columns wins; hits are
-// those columns' headers.
+// an alias gives another field, as PartnerStack's "key"), spelled as the
+// preset does or a typo away (an export one letter off is still that
+// export): the file is probably that export. The preset with most such
+// columns wins; hits are those columns' headers.
 func likelyPreset(headers []string) (best *Preset, hits []string) {
 	for i := range Presets {
 		var these []string
 		for _, h := range headers {
-			n := normalizeHeader(h)
-			for _, pc := range Presets[i].Columns {
-				if normalizeHeader(pc.Header) == n && pc.Field != "" && aliases[n] != pc.Field {
-					these = append(these, h)
-					break
-				}
+			if presetOnly(&Presets[i], normalizeHeader(h)) {
+				these = append(these, h)
 			}
 		}
 		if len(these) > max(len(hits), 1) {
@@ -432,4 +429,20 @@ func (m *mapper) presetAdvice(headers []string) string {
 		return fmt.Sprintf("; the file looks like %s: give --preset %s", p.About, p.Name)
 	}
 	return ""
+}
+
+// presetOnly says whether p reads the normalized header n as a field the
+// aliases do not give it, as p spells it or, for a header no alias
+// knows, a typo away.
+func presetOnly(p *Preset, n string) bool {
+	for _, pc := range p.Columns {
+		pn := normalizeHeader(pc.Header)
+		if pc.Field == "" || aliases[pn] == pc.Field {
+			continue
+		}
+		if pn == n && aliases[n] != pc.Field || aliases[n] == "" && nearMiss(n, pn, EditDistance(n, pn)) {
+			return true
+		}
+	}
+	return false
 }
