@@ -13,7 +13,7 @@ import (
 // An affiliate export as the issue met it: a Status column marking some
 // affiliates pending or denied, a referrer who is one of them, full names
 // in one Name column.
-const affiliates = `Email,Name,Status,Referred By,Country
+const affiliates = `Email,Name,Status,Sponsor Email,Country
 ines@x.io,Ines Ward,active,,DE
 mary@x.io,Mary Ann van Dyke,Pending,,DE
 bob@x.io,Bob Stone,denied,,FR
@@ -55,7 +55,7 @@ func TestWhereSelectsRows(t *testing.T) {
 			t.Parallel()
 			sb, base := startSandbox(t, sandbox.Options{})
 			env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
-			args := []string{"import", "--no-progress", "--rate", "0", "--map", "referring_partner_email=Referred By",
+			args := []string{"import", "--no-progress", "--rate", "0", "--map", "referring_partner_email=Sponsor Email",
 				"--report", filepath.Join(t.TempDir(), "r.csv")}
 			for _, w := range tc.where {
 				args = append(args, "--where", w)
@@ -95,7 +95,7 @@ func TestWhereUsageErrors(t *testing.T) {
 	t.Parallel()
 	in := writeFile(t, "affiliates.csv", affiliates)
 	for where, want := range map[string]string{
-		"Stauts=active": `--where Stauts=active: the file has no column "Stauts" (it has: Email, Name, Status, Referred By, Country)`,
+		"Stauts=active": `--where Stauts=active: the file has no column "Stauts" (it has: Email, Name, Status, Sponsor Email, Country)`,
 		"Status":        `--where "Status": expected COLUMN=VALUE[,VALUE] or COLUMN!=VALUE[,VALUE]`,
 		`Status="act`:   `a quote is never closed`,
 	} {

@@ -22,7 +22,49 @@ func (m *mapper) guard(cols []Column) error {
 	if err := m.nearMissError(cols, "column"); err != nil {
 		return err
 	}
+	if err := m.presetReadColumns(cols); err != nil {
+		return err
+	}
 	return m.presetFieldsFound(cols)
+}
+
+// presetReadColumns stops on the unknown columns that a preset reads as a
+// referral key, a referrer or a password: dropped as unknown, every
+// partner would lose its links or its place in the tree, in one warning
+// line. --preset none says "I know".
+func (m *mapper) presetReadColumns(cols []Column) error {
+	if m.presetNone {
+		return nil
+	}
+	var problems []string
+	for _, c := range cols {
+		if c.Note != noteUnknown {
+			continue
+		}
+		field, readers := vitalIn(normalizeHeader(c.Header))
+		if field == "" {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("column %q is what --preset %s reads as the %s: give --preset %s, or %s, or leave it out with %s",
+			c.Header, strings.Join(readers, " or --preset "), field, readers[0], mapFix(field, c.Header), ignoreFix(c.Header)))
+	}
+	return joinedError(problems)
+}
+
+// vitalIn is the field that presets read the normalized header n as, when
+// it is a key, a referrer or a password, and the presets that do.
+func vitalIn(n string) (field string, presets []string) {
+	for _, p := range Presets {
+		for _, pc := range p.Columns {
+			switch fieldGroup(pc.Field) {
+			case fieldKey, "referrer", fieldPassword:
+				if normalizeHeader(pc.Header) == n && (field == "" || field == pc.Field) {
+					field, presets = pc.Field, append(presets, p.Name)
+				}
+			}
+		}
+	}
+	return field, presets
 }
 
 // unrecognisedExport stops a file that looks like an export a preset reads,

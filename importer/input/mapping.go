@@ -402,7 +402,9 @@ var guesses = map[string]string{
 // aliases in at least two columns it maps (a header no alias knows, or one
 // an alias gives another field, as PartnerStack's "key"), spelled as the
 // preset does or a typo away (an export one letter off is still that
-// export): the file is probably that export. The preset with most such
+// export); or in one, a key column no other preset has (FirstPromoter's
+// "Ref ID"), with another of its columns no alias knows ("Temp
+// Password"): the file is probably that export. The preset with most such
 // columns wins; hits are those columns' headers.
 func likelyPreset(headers []string) (best *Preset, hits []string) {
 	for i := range Presets {
@@ -410,6 +412,13 @@ func likelyPreset(headers []string) (best *Preset, hits []string) {
 		for _, h := range headers {
 			if presetOnly(&Presets[i], normalizeHeader(h)) {
 				these = append(these, h)
+			}
+		}
+		if len(these) == 1 && ownKey(&Presets[i], normalizeHeader(these[0])) {
+			for _, h := range headers {
+				if n := normalizeHeader(h); h != these[0] && aliases[n] == "" && lists(&Presets[i], n) {
+					these = append(these, h)
+				}
 			}
 		}
 		if len(these) > max(len(hits), 1) {
@@ -445,4 +454,25 @@ func presetOnly(p *Preset, n string) bool {
 		}
 	}
 	return false
+}
+
+// ownKey says whether p reads the normalized header n as the key and no
+// other preset has a column so named.
+func ownKey(p *Preset, n string) bool {
+	for i := range Presets {
+		if &Presets[i] != p && lists(&Presets[i], n) {
+			return false
+		}
+	}
+	for _, pc := range p.Columns {
+		if pc.Field == fieldKey && normalizeHeader(pc.Header) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// lists says whether p has a column whose normalized header is n.
+func lists(p *Preset, n string) bool {
+	return slices.ContainsFunc(p.Columns, func(pc PresetColumn) bool { return normalizeHeader(pc.Header) == n })
 }
