@@ -226,3 +226,31 @@ func TestSplitName(t *testing.T) {
 		t.Errorf("--split-name with a surname column: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// A --where value that no row holds is a typo that would filter every
+// row: import stops before sending (exit 2, one line with the column's
+// most common values), validate warns. Conditions whose values each match
+// some row but that together leave none are warned about.
+func TestWhereValueMatchingNoRow(t *testing.T) {
+	t.Parallel()
+	in := writeFile(t, "affiliates.csv", affiliates)
+	const stop = `--where Status=actve: no row has Status "actve" (its most common values: active 3, denied 1, pending 1)`
+	v := runCLI(t, nil, "", "validate", "--no-progress", "--where", "Status=actve", "--report", filepath.Join(t.TempDir(), "v.csv"), in)
+	if !strings.Contains(v.stderr, "warning: an import would stop here: "+stop+"\n") {
+		t.Errorf("validate: exit %d, stderr:\n%s", v.code, v.stderr)
+	}
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	r := runCLI(t, env, "", "import", "--no-progress", "--where", "Status=actve", "--report", rep, in)
+	if r.code != exitUsage || lastLine(r.stderr) != "partnero-import: "+stop {
+		t.Errorf("import: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(rep); err == nil || sb.Requests() != 0 {
+		t.Errorf("the stopped import wrote a report or sent %d requests", sb.Requests())
+	}
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--where", "Status=denied", "--where", "Country=DE", "--report", rep, in)
+	if r.code != exitOK || !strings.Contains(r.stderr, "warning: --where Status=denied and --where Country=DE leave no row of the file: all 5 are filtered out\n") {
+		t.Errorf("exclusive conditions: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
