@@ -254,3 +254,23 @@ func TestWhereValueMatchingNoRow(t *testing.T) {
 		t.Errorf("exclusive conditions: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// An approval column (Tapfiliate's Approved, which its preset does not
+// send) marks the rows it says false as unwanted, like a pending status:
+// the import stops unless told which rows to import.
+func TestApprovalColumnStopsAnImport(t *testing.T) {
+	t.Parallel()
+	in := writeFile(t, "tap.csv", "id,email,firstname,lastname,Referral code,parent id,Approved\n"+
+		"0,t0@x.com,T,U,rc0,,false\n1,t1@x.com,T,U,rc1,,true\n2,t2@x.com,T,U,rc2,1,TRUE\n")
+	const stop = `column "Approved" marks 1 row false: say which rows to import with --where Approved=true (or --where 'Approved!=false'), or leave the column out with --ignore-column Approved`
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	r := runCLI(t, env, "", "import", "--no-progress", "--preset", "tapfiliate", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitUsage || lastLine(r.stderr) != "partnero-import: "+stop || sb.Requests() != 0 {
+		t.Errorf("import: exit %d, %d requests, stderr:\n%s", r.code, sb.Requests(), r.stderr)
+	}
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--preset", "tapfiliate", "--where", "Approved=true", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitOK || statusesOf(r)["created/"] != 2 || statusesOf(r)["skipped/filtered"] != 1 {
+		t.Errorf("--where Approved=true: exit %d, %v\n%s", r.code, statusesOf(r), r.stderr)
+	}
+}

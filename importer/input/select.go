@@ -109,6 +109,7 @@ func (o Options) ignored() map[string]bool {
 type statusColumn struct {
 	header   string
 	at       int
+	approval bool           // an approval column: false, no, 0 mark a row unwanted
 	unwanted map[string]int // lowercased value → rows
 	others   map[string]int // other values (a bounded number), for the advice
 }
@@ -141,7 +142,8 @@ func (s *selector) bind(cols []Column) error {
 			s.hasSurname = true
 		}
 		if statusHeader(col.Header, s.ignored) && !slices.Contains(s.at, j) {
-			s.status = append(s.status, &statusColumn{header: col.Header, at: j, unwanted: map[string]int{}, others: map[string]int{}})
+			s.status = append(s.status, &statusColumn{header: col.Header, at: j, approval: approvalHeader(col.Header),
+				unwanted: map[string]int{}, others: map[string]int{}})
 		}
 	}
 	switch {
@@ -250,15 +252,30 @@ const maxOtherValues = 64
 func (st *statusColumn) count(cell string) {
 	v := strings.ToLower(strings.TrimSpace(cell))
 	switch {
-	case unwantedStatus[v]:
+	case unwantedStatus[v], st.approval && notApproved[v]:
 		st.unwanted[v]++
 	case v != "" && (st.others[v] > 0 || len(st.others) < maxOtherValues):
 		st.others[v]++
 	}
 }
 
+// approvalHeader reports a header named like an approval flag
+// (approved, is_approved, approval, "Approval Status"...).
+func approvalHeader(header string) bool {
+	switch n := normalizeHeader(header); n {
+	case "approved", "is_approved", "approval", "approval_status", "approved_status":
+		return true
+	default:
+		return strings.HasSuffix(n, "_approved")
+	}
+}
+
+// notApproved are the values an approval column marks a row it did not
+// approve by.
+var notApproved = map[string]bool{"false": true, "no": true, "n": true, "0": true, "f": true}
+
 // statusHeader reports a header named like a status (status, state,
-// "Affiliate Status"...), unless its column is left out.
+// "Affiliate Status"...) or an approval, unless its column is left out.
 func statusHeader(header string, ignored map[string]bool) bool {
 	for _, n := range headerForms(header) {
 		if ignored[n] {
@@ -266,7 +283,7 @@ func statusHeader(header string, ignored map[string]bool) bool {
 		}
 	}
 	n := normalizeHeader(header)
-	return n == "status" || n == "state" || strings.HasSuffix(n, "_status") || strings.HasSuffix(n, "_state")
+	return n == "status" || n == "state" || strings.HasSuffix(n, "_status") || strings.HasSuffix(n, "_state") || approvalHeader(header)
 }
 
 // unwantedStatus are the values that mark a partner the source did not
