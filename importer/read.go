@@ -204,8 +204,8 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 		readErr <- nil
 	}()
 	if cfg.notes {
-		// After the last record: a reader's Unwanted is known only then.
-		defer func() { cfg.unwanted = rd.Unwanted() }()
+		// After the last record: a reader's StopReason is known only then.
+		defer func() { cfg.unwanted = rd.StopReason() }()
 	}
 	for batch := range batches {
 		for i := range batch { // the batch's cache misses at once, not row by row

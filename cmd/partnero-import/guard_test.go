@@ -31,6 +31,8 @@ const firstPromoterExport = "ID,Email,First Name,Last Name,Ref ID,Parent Promote
 func TestHeaderGuardStopsBeforeSending(t *testing.T) {
 	t.Parallel()
 	typo := strings.Replace(firstPromoterExport, "Parent Promoter ID", "Parent Promotor ID", 1)
+	twoTypos := strings.Replace(typo, "First Name", "Frist Name", 1)
+	refBy := strings.Replace(firstPromoterExport, "Parent Promoter ID", "Referred by", 1)
 	tests := []struct {
 		name  string
 		text  string
@@ -46,6 +48,18 @@ func TestHeaderGuardStopsBeforeSending(t *testing.T) {
 		{"the mistyped header mapped", typo, []string{"--preset", "firstpromoter", "--map", "referring_partner_id=Parent Promotor ID"}, ""},
 		{"a preset's columns not there", "ID,Email,Vorname,Code\n1,a@x.io,A,k\n", []string{"--preset", "firstpromoter"},
 			`partnero-import: --preset firstpromoter found no column for key (it reads "ref id", "default ref id" or "referral id"); nor for referrer (it reads "parent promoter id" or "parent promoter email"); nor for name (it reads "first name"): name the columns with --map FIELD=HEADER, or read the file with --preset none and --map`},
+		{"an export with two headers mistyped, without its preset", twoTypos, nil,
+			`partnero-import: this looks like FirstPromoter's promoter export (columns "Ref ID" and "Parent Promotor ID"): use --preset firstpromoter (or --preset none to read it as it is)`},
+		{"the same with the first name mapped", twoTypos, []string{"--map", "name=Frist Name"},
+			`partnero-import: this looks like FirstPromoter's promoter export (columns "Ref ID" and "Parent Promotor ID"): use --preset firstpromoter (or --preset none to read it as it is)`},
+		{"a preset's header mistyped, without a preset", "email,Parent Promotor ID\na@x.io,\n", nil,
+			`partnero-import: column "Parent Promotor ID" is not a known field: did you mean referring_partner_id (parent promoter id, as --preset firstpromoter reads it)? map it with --map referring_partner_id='Parent Promotor ID' or leave it out with --ignore-column 'Parent Promotor ID'`},
+		{"an export whose referrer column no preset reads", refBy, nil,
+			`partnero-import: this looks like FirstPromoter's promoter export (columns "Ref ID", "Status" and "Temp Password"): use --preset firstpromoter (or --preset none to read it as it is)`},
+		{"the key column alone", "Email,Name,Ref ID\na@x.io,A,k1\n", nil,
+			`partnero-import: column "Ref ID" is what --preset firstpromoter reads as the key: give --preset firstpromoter, or --map key='Ref ID', or leave it out with --ignore-column 'Ref ID'`},
+		{"the key column mapped", "Email,Name,Ref ID\na@x.io,A,k1\n", []string{"--map", "key=Ref ID"}, ""},
+		{"the key column left out", "Email,Name,Ref ID\na@x.io,A,k1\n", []string{"--ignore-column", "Ref ID"}, ""},
 		{"a field's name mistyped", "emial,Frist Name,Surename\na@x.io,A,B\n", nil,
 			`partnero-import: column "emial" is not a known field: did you mean email? map it with --map email=emial or leave it out with --ignore-column emial; ` +
 				`column "Frist Name" is not a known field: did you mean name (first_name)? map it with --map name='Frist Name' or leave it out with --ignore-column 'Frist Name'; ` +

@@ -13,7 +13,7 @@ import (
 // An affiliate export as the issue met it: a Status column marking some
 // affiliates pending or denied, a referrer who is one of them, full names
 // in one Name column.
-const affiliates = `Email,Name,Status,Referred By,Country
+const affiliates = `Email,Name,Status,Sponsor Email,Country
 ines@x.io,Ines Ward,active,,DE
 mary@x.io,Mary Ann van Dyke,Pending,,DE
 bob@x.io,Bob Stone,denied,,FR
@@ -55,7 +55,7 @@ func TestWhereSelectsRows(t *testing.T) {
 			t.Parallel()
 			sb, base := startSandbox(t, sandbox.Options{})
 			env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
-			args := []string{"import", "--no-progress", "--rate", "0", "--map", "referring_partner_email=Referred By",
+			args := []string{"import", "--no-progress", "--rate", "0", "--map", "referring_partner_email=Sponsor Email",
 				"--report", filepath.Join(t.TempDir(), "r.csv")}
 			for _, w := range tc.where {
 				args = append(args, "--where", w)
@@ -95,7 +95,7 @@ func TestWhereUsageErrors(t *testing.T) {
 	t.Parallel()
 	in := writeFile(t, "affiliates.csv", affiliates)
 	for where, want := range map[string]string{
-		"Stauts=active": `--where Stauts=active: the file has no column "Stauts" (it has: Email, Name, Status, Referred By, Country)`,
+		"Stauts=active": `--where Stauts=active: the file has no column "Stauts" (it has: Email, Name, Status, Sponsor Email, Country)`,
 		"Status":        `--where "Status": expected COLUMN=VALUE[,VALUE] or COLUMN!=VALUE[,VALUE]`,
 		`Status="act`:   `a quote is never closed`,
 	} {
@@ -224,5 +224,53 @@ func TestSplitName(t *testing.T) {
 	r = runCLI(t, nil, "", "validate", "--no-progress", "--split-name", "--report", filepath.Join(t.TempDir(), "v.csv"), both)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "--split-name: the file has a surname column already") {
 		t.Errorf("--split-name with a surname column: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// A --where value that no row holds is a typo that would filter every
+// row: import stops before sending (exit 2, one line with the column's
+// most common values), validate warns. Conditions whose values each match
+// some row but that together leave none are warned about.
+func TestWhereValueMatchingNoRow(t *testing.T) {
+	t.Parallel()
+	in := writeFile(t, "affiliates.csv", affiliates)
+	const stop = `--where Status=actve: no row has Status "actve" (its most common values: active 3, denied 1, pending 1)`
+	v := runCLI(t, nil, "", "validate", "--no-progress", "--where", "Status=actve", "--report", filepath.Join(t.TempDir(), "v.csv"), in)
+	if !strings.Contains(v.stderr, "warning: an import would stop here: "+stop+"\n") {
+		t.Errorf("validate: exit %d, stderr:\n%s", v.code, v.stderr)
+	}
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	r := runCLI(t, env, "", "import", "--no-progress", "--where", "Status=actve", "--report", rep, in)
+	if r.code != exitUsage || lastLine(r.stderr) != "partnero-import: "+stop {
+		t.Errorf("import: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(rep); err == nil || sb.Requests() != 0 {
+		t.Errorf("the stopped import wrote a report or sent %d requests", sb.Requests())
+	}
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--where", "Status=denied", "--where", "Country=DE", "--report", rep, in)
+	if r.code != exitOK || !strings.Contains(r.stderr, "warning: --where Status=denied and --where Country=DE leave no row of the file: all 5 are filtered out\n") {
+		t.Errorf("exclusive conditions: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// An approval column (Tapfiliate's Approved, which its preset does not
+// send) marks the rows it says false as unwanted, like a pending status:
+// the import stops unless told which rows to import.
+func TestApprovalColumnStopsAnImport(t *testing.T) {
+	t.Parallel()
+	in := writeFile(t, "tap.csv", "id,email,firstname,lastname,Referral code,parent id,Approved\n"+
+		"0,t0@x.com,T,U,rc0,,false\n1,t1@x.com,T,U,rc1,,true\n2,t2@x.com,T,U,rc2,1,TRUE\n")
+	const stop = `column "Approved" marks 1 row false: say which rows to import with --where Approved=true (or --where 'Approved!=false'), or leave the column out with --ignore-column Approved`
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	r := runCLI(t, env, "", "import", "--no-progress", "--preset", "tapfiliate", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitUsage || lastLine(r.stderr) != "partnero-import: "+stop || sb.Requests() != 0 {
+		t.Errorf("import: exit %d, %d requests, stderr:\n%s", r.code, sb.Requests(), r.stderr)
+	}
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--preset", "tapfiliate", "--where", "Approved=true", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitOK || statusesOf(r)["created/"] != 2 || statusesOf(r)["skipped/filtered"] != 1 {
+		t.Errorf("--where Approved=true: exit %d, %v\n%s", r.code, statusesOf(r), r.stderr)
 	}
 }

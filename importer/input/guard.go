@@ -22,7 +22,49 @@ func (m *mapper) guard(cols []Column) error {
 	if err := m.nearMissError(cols, "column"); err != nil {
 		return err
 	}
+	if err := m.presetReadColumns(cols); err != nil {
+		return err
+	}
 	return m.presetFieldsFound(cols)
+}
+
+// presetReadColumns stops on the unknown columns that a preset reads as a
+// referral key, a referrer or a password: dropped as unknown, every
+// partner would lose its links or its place in the tree, in one warning
+// line. --preset none says "I know".
+func (m *mapper) presetReadColumns(cols []Column) error {
+	if m.presetNone {
+		return nil
+	}
+	var problems []string
+	for _, c := range cols {
+		if c.Note != noteUnknown {
+			continue
+		}
+		field, readers := vitalIn(normalizeHeader(c.Header))
+		if field == "" {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("column %q is what --preset %s reads as the %s: give --preset %s, or %s, or leave it out with %s",
+			c.Header, strings.Join(readers, " or --preset "), field, readers[0], mapFix(field, c.Header), ignoreFix(c.Header)))
+	}
+	return joinedError(problems)
+}
+
+// vitalIn is the field that presets read the normalized header n as, when
+// it is a key, a referrer or a password, and the presets that do.
+func vitalIn(n string) (field string, presets []string) {
+	for _, p := range Presets {
+		for _, pc := range p.Columns {
+			switch fieldGroup(pc.Field) {
+			case fieldKey, "referrer", fieldPassword:
+				if normalizeHeader(pc.Header) == n && (field == "" || field == pc.Field) {
+					field, presets = pc.Field, append(presets, p.Name)
+				}
+			}
+		}
+	}
+	return field, presets
 }
 
 // unrecognisedExport stops a file that looks like an export a preset reads,
@@ -101,9 +143,8 @@ func (m *mapper) nearMissError(cols []Column, what string) error {
 			continue
 		}
 		if t, ok := m.nearest(c.Header); ok {
-			q := shellQuote(c.Header)
-			misses = append(misses, fmt.Sprintf("%s %q is not a known field: did you mean %s? map it with --map %s=%s or leave it out with --ignore-column %s",
-				what, c.Header, t, t.field, q, q))
+			misses = append(misses, fmt.Sprintf("%s %q is not a known field: did you mean %s? map it with %s or leave it out with %s",
+				what, c.Header, t, mapFix(t.field, c.Header), ignoreFix(c.Header)))
 		}
 	}
 	return joinedError(misses)
@@ -118,46 +159,59 @@ func joinedError(problems []string) error {
 }
 
 // target is what a near-miss header probably is: a field, by the name
-// (a field's own, an alias, a preset's header) the header is close to.
+// (a field's own, an alias, a preset's header) the header is close to;
+// preset names the preset whose header it is when none was given.
 type target struct {
-	field, name string
+	field, name, preset string
 }
 
 func (t target) String() string {
-	if normalizeHeader(t.name) == t.field {
+	switch {
+	case t.preset != "":
+		return fmt.Sprintf("%s (%s, as --preset %s reads it)", t.field, t.name, t.preset)
+	case normalizeHeader(t.name) == t.field:
 		return t.field
 	}
 	return fmt.Sprintf("%s (%s)", t.field, t.name)
 }
 
 // nearest is the field a header is a near miss of, by the closest name;
-// ties go to the preset's headers, then the fields, then the aliases.
+// ties go to the preset's headers, then the fields, then the aliases, then
+// (no preset given) every preset's headers: without a preset, a typo in a
+// column only a preset reads would otherwise drop it as unknown.
 func (m *mapper) nearest(header string) (target, bool) {
 	h := normalizeHeader(header)
 	if anotherExportsHeader(h) {
 		return target{}, false // FirstPromoter's Referral ID is a key, not a mistyped Referrer ID
 	}
 	best, bestDist := target{}, -1
-	consider := func(field, name string) {
+	consider := func(field, name, preset string) {
 		if field == "" || field == fieldReferring { // a nested object is JSON Lines' only
 			return
 		}
 		n := normalizeHeader(name)
 		if d := EditDistance(h, n); nearMiss(h, n, d) && (bestDist < 0 || d < bestDist) {
-			best, bestDist = target{field, name}, d
+			best, bestDist = target{field, name, preset}, d
 		}
 	}
 	if m.presetOf != "" {
 		p, _ := PresetNamed(m.presetOf)
 		for _, pc := range p.Columns {
-			consider(pc.Field, pc.Header)
+			consider(pc.Field, pc.Header, "")
 		}
 	}
 	for _, f := range FieldNames {
-		consider(f, f)
+		consider(f, f, "")
 	}
 	for _, a := range sortedAliases {
-		consider(aliases[a], a)
+		consider(aliases[a], a, "")
+	}
+	if m.presetOf == "" && !m.presetNone {
+		for _, p := range Presets {
+			for _, pc := range p.Columns {
+				consider(pc.Field, pc.Header, p.Name)
+			}
+		}
 	}
 	return best, bestDist >= 0
 }

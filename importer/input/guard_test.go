@@ -80,8 +80,9 @@ func TestNearMissHeaders(t *testing.T) {
 		{"Referrer", "", ""}, // a nested object's alias: not a column's field
 		{"Source", "", ""},
 		{"Commission", "", ""},
-		{"Parent Promotor ID", "", ""}, // without the preset, no alias is near
-		{"Referral ID", "", ""},        // FirstPromoter's key: not a mistyped Referrer ID
+		{"Parent Promotor ID", "", "referring_partner_id (parent promoter id, as --preset firstpromoter reads it)"}, // without a preset, every preset's headers
+		{"Parent Promotor ID", "none", ""},
+		{"Referral ID", "", ""}, // FirstPromoter's key: not a mistyped Referrer ID
 		{"Referral ID", "rewardful", ""},
 		{"Passwort", "", "password"},
 		{"Given Names", "", "name (given_name)"},

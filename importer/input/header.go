@@ -3,6 +3,8 @@ package input
 import (
 	"strings"
 	"unicode"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // The canonical field names, as headers and JSON keys spell them.
@@ -57,4 +59,39 @@ func normalizeHeader(h string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// headerForms are the normalized forms by which a header given to --map,
+// --ignore-column or --where finds a file's header: as the file has it,
+// and as printed (report.Printable), since a header holding a zero-width
+// or control character is shown escaped, and so pasted back.
+func headerForms(h string) []string {
+	n := normalizeHeader(h)
+	if p := normalizeHeader(report.Printable(h)); p != n {
+		return []string{n, p}
+	}
+	return []string{n}
+}
+
+// mapFix is the --map that reads header as field, as a POSIX shell takes
+// it when pasted: the header as printed, double-quoted within the value
+// when it holds a comma or a quote (see ParseMap), all single-quoted when
+// the shell would read it otherwise.
+func mapFix(field, header string) string {
+	return "--map " + field + "=" + shellQuote(pairValue(report.Printable(header)))
+}
+
+// ignoreFix is the --ignore-column that leaves header out, as a shell
+// takes it (the flag's value is the whole header, commas and all).
+func ignoreFix(header string) string {
+	return "--ignore-column " + shellQuote(report.Printable(header))
+}
+
+// pairValue is a value as --map and --where read it in a list: in double
+// quotes (a quote inside doubled) when it holds a comma or a quote.
+func pairValue(v string) string {
+	if strings.ContainsAny(v, `,"`) {
+		return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+	}
+	return v
 }

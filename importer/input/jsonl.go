@@ -172,11 +172,11 @@ func (r *jsonlReader) decode(b []byte) (Fields, map[string]json.RawMessage, erro
 	keyOf := map[string]string{} // field → the key that gave it
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		raw := obj[k]
-		field, note := r.mapper.field(k)
-		if note == noteIgnored {
-			r.ignored[normalizeHeader(k)] = true
+		if n, ok := r.mapper.ignoredAs(k); ok {
+			r.ignored[n] = true
 			continue
 		}
+		field, _ := r.mapper.field(k)
 		if field == "" {
 			r.warnUnknown(k)
 			continue

@@ -196,15 +196,28 @@ func newMapper(opts Options) (*mapper, error) {
 	return m, nil
 }
 
+// ignoredAs is the normalized --ignore-column header that leaves header
+// out, if one does.
+func (m *mapper) ignoredAs(header string) (string, bool) {
+	for _, n := range headerForms(header) {
+		if _, ok := m.ignored[n]; ok {
+			return n, true
+		}
+	}
+	return "", false
+}
+
 // field says what a header means, and why.
 func (m *mapper) field(header string) (field, note string) {
-	n := normalizeHeader(header)
-	if _, ok := m.ignored[n]; ok {
+	if _, ok := m.ignoredAs(header); ok {
 		return "", noteIgnored
 	}
-	if f, ok := m.explicit[n]; ok {
-		return f, noteMap
+	for _, n := range headerForms(header) {
+		if f, ok := m.explicit[n]; ok {
+			return f, noteMap
+		}
 	}
+	n := normalizeHeader(header)
 	if f, ok := m.preset[n]; ok {
 		if f == "" {
 			return "", "preset " + m.presetOf + ": the API cannot take it"
@@ -276,7 +289,9 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 	}
 	present := map[string]bool{}
 	for _, h := range headers {
-		present[normalizeHeader(h)] = true
+		for _, n := range headerForms(h) {
+			present[n] = true
+		}
 	}
 	for field, header := range m.wanted {
 		if !present[normalizeHeader(header)] {
@@ -342,10 +357,10 @@ func (m *mapper) columnWarnings(cols []Column) []string {
 			ws = append(ws, fmt.Sprintf("column %d has no header: ignored", c.Index))
 		case c.Note == noteUnknown && guesses[normalizeHeader(c.Header)] != "":
 			f := guesses[normalizeHeader(c.Header)]
-			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give --map %s=%s", c.Header, f, f, shellQuote(c.Header)))
+			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give %s", c.Header, f, mapFix(f, c.Header)))
 		case c.Note == noteUnknown:
 			if t, ok := m.nearest(c.Header); ok {
-				ws = append(ws, fmt.Sprintf("unknown column %q: ignored; did you mean %s? give --map %s=%s", c.Header, t, t.field, shellQuote(c.Header)))
+				ws = append(ws, fmt.Sprintf("unknown column %q: ignored; did you mean %s? give %s", c.Header, t, mapFix(t.field, c.Header)))
 				continue
 			}
 			ws = append(ws, fmt.Sprintf("unknown column %q: ignored", c.Header))
@@ -385,18 +400,24 @@ var guesses = map[string]string{
 
 // likelyPreset is the preset that reads headers differently from the
 // aliases in at least two columns it maps (a header no alias knows, or one
-// an alias gives another field, as PartnerStack's "key"): the file is
-// probably that export. The preset with most such columns wins; hits are
-// those columns' headers.
+// an alias gives another field, as PartnerStack's "key"), spelled as the
+// preset does or a typo away (an export one letter off is still that
+// export); or in one, a key column no other preset has (FirstPromoter's
+// "Ref ID"), with another of its columns no alias knows ("Temp
+// Password"): the file is probably that export. The preset with most such
+// columns wins; hits are those columns' headers.
 func likelyPreset(headers []string) (best *Preset, hits []string) {
 	for i := range Presets {
 		var these []string
 		for _, h := range headers {
-			n := normalizeHeader(h)
-			for _, pc := range Presets[i].Columns {
-				if normalizeHeader(pc.Header) == n && pc.Field != "" && aliases[n] != pc.Field {
+			if presetOnly(&Presets[i], normalizeHeader(h)) {
+				these = append(these, h)
+			}
+		}
+		if len(these) == 1 && ownKey(&Presets[i], normalizeHeader(these[0])) {
+			for _, h := range headers {
+				if n := normalizeHeader(h); h != these[0] && aliases[n] == "" && lists(&Presets[i], n) {
 					these = append(these, h)
-					break
 				}
 			}
 		}
@@ -417,4 +438,41 @@ func (m *mapper) presetAdvice(headers []string) string {
 		return fmt.Sprintf("; the file looks like %s: give --preset %s", p.About, p.Name)
 	}
 	return ""
+}
+
+// presetOnly says whether p reads the normalized header n as a field the
+// aliases do not give it, as p spells it or, for a header no alias
+// knows, a typo away.
+func presetOnly(p *Preset, n string) bool {
+	for _, pc := range p.Columns {
+		pn := normalizeHeader(pc.Header)
+		if pc.Field == "" || aliases[pn] == pc.Field {
+			continue
+		}
+		if pn == n && aliases[n] != pc.Field || aliases[n] == "" && nearMiss(n, pn, EditDistance(n, pn)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownKey says whether p reads the normalized header n as the key and no
+// other preset has a column so named.
+func ownKey(p *Preset, n string) bool {
+	for i := range Presets {
+		if &Presets[i] != p && lists(&Presets[i], n) {
+			return false
+		}
+	}
+	for _, pc := range p.Columns {
+		if pc.Field == fieldKey && normalizeHeader(pc.Header) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// lists says whether p has a column whose normalized header is n.
+func lists(p *Preset, n string) bool {
+	return slices.ContainsFunc(p.Columns, func(pc PresetColumn) bool { return normalizeHeader(pc.Header) == n })
 }

@@ -53,10 +53,11 @@ type Options struct {
 // Reader yields a file's records one at a time.
 type Reader interface {
 	reader
-	// Unwanted, after the last record, says which status columns mark
+	// StopReason, after the last record, says why an import must not
+	// send the file: a --where value no row holds, or status columns that mark
 	// rows the source probably did not want (pending, denied...) with no
 	// --where to say which to import; "" when none does.
-	Unwanted() string
+	StopReason() string
 }
 
 // reader is what each format's reader does.

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // Condition is one --where: the rows whose cell in Column is one of Values
@@ -29,10 +31,7 @@ func (c Condition) String() string {
 	}
 	vals := make([]string, len(c.Values))
 	for i, v := range c.Values {
-		vals[i] = v
-		if strings.ContainsAny(v, `,"`) {
-			vals[i] = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-		}
+		vals[i] = pairValue(v)
 	}
 	return c.Column + op + strings.Join(vals, ",")
 }
@@ -67,9 +66,15 @@ func ParseWhere(s string) (Condition, error) {
 // selector applies what Options say about rows, and counts what a run
 // should hear about them, for one reader.
 type selector struct {
-	where     []Condition
-	at        []int // the column each condition reads, from 0
-	splitName bool
+	where []Condition
+	at    []int // the column each condition reads, from 0
+	// seen counts each condition's column's values (a bounded number),
+	// and matched which of its values some row holds: a value no row
+	// holds is a typo that filters every row.
+	seen         []map[string]int
+	matched      [][]bool
+	judged, kept int // rows read whole; of them, the rows --where keeps
+	splitName    bool
 	// ignored are the normalised headers of the columns left out
 	// (--ignore-column): such a column is never a status column.
 	ignored map[string]bool
@@ -82,7 +87,12 @@ type selector struct {
 }
 
 func newSelector(opts Options) *selector {
-	return &selector{where: opts.Where, splitName: opts.SplitName, ignored: opts.ignored(), nameAt: -1}
+	s := &selector{where: opts.Where, splitName: opts.SplitName, ignored: opts.ignored(), nameAt: -1}
+	for _, c := range opts.Where {
+		s.seen = append(s.seen, map[string]int{})
+		s.matched = append(s.matched, make([]bool, len(c.Values)))
+	}
+	return s
 }
 
 // ignored is the set of normalised headers a run leaves out
@@ -99,6 +109,7 @@ func (o Options) ignored() map[string]bool {
 type statusColumn struct {
 	header   string
 	at       int
+	approval bool           // an approval column: false, no, 0 mark a row unwanted
 	unwanted map[string]int // lowercased value → rows
 	others   map[string]int // other values (a bounded number), for the advice
 }
@@ -110,7 +121,7 @@ func (s *selector) bind(cols []Column) error {
 	for i, c := range s.where {
 		var found []int
 		for j, col := range cols {
-			if strings.EqualFold(strings.TrimSpace(col.Header), c.Column) {
+			if strings.EqualFold(strings.TrimSpace(col.Header), c.Column) || strings.EqualFold(strings.TrimSpace(report.Printable(col.Header)), c.Column) {
 				found = append(found, j)
 			}
 		}
@@ -131,7 +142,8 @@ func (s *selector) bind(cols []Column) error {
 			s.hasSurname = true
 		}
 		if statusHeader(col.Header, s.ignored) && !slices.Contains(s.at, j) {
-			s.status = append(s.status, &statusColumn{header: col.Header, at: j, unwanted: map[string]int{}, others: map[string]int{}})
+			s.status = append(s.status, &statusColumn{header: col.Header, at: j, approval: approvalHeader(col.Header),
+				unwanted: map[string]int{}, others: map[string]int{}})
 		}
 	}
 	switch {
@@ -150,12 +162,18 @@ func (s *selector) apply(rec *Record, cell func(j int) string) {
 	if rec.Err != nil {
 		return // a record that cannot be read cannot be judged
 	}
+	s.judged++
 	for i, c := range s.where {
-		if !c.holds(cell(s.at[i])) {
+		v := cell(s.at[i])
+		s.see(i, v)
+		if rec.Filtered == "" && !c.holds(v) {
 			rec.Filtered = "filtered out by --where " + c.String()
-			return
 		}
 	}
+	if rec.Filtered != "" {
+		return
+	}
+	s.kept++
 	for _, st := range s.status {
 		st.count(cell(st.at))
 	}
@@ -170,6 +188,48 @@ func (s *selector) apply(rec *Record, cell func(j int) string) {
 			}
 		}
 	}
+}
+
+// see counts the value of condition i's column in one row.
+func (s *selector) see(i int, cell string) {
+	v := strings.ToLower(strings.TrimSpace(cell))
+	for k, want := range s.where[i].Values {
+		if strings.EqualFold(want, v) {
+			s.matched[i][k] = true
+		}
+	}
+	if s.seen[i][v] > 0 || len(s.seen[i]) < maxOtherValues {
+		s.seen[i][v]++
+	}
+}
+
+// whereMisses are the --where values that no row holds, each with the
+// column's most common values; none for a file without rows.
+func (s *selector) whereMisses() []string {
+	var misses []string
+	for i, c := range s.where {
+		for k, v := range c.Values {
+			if s.judged == 0 || s.matched[i][k] {
+				continue
+			}
+			misses = append(misses, fmt.Sprintf("--where %s: no row has %s %q (its most common values: %s)", c, c.Column, v, valueCounts(s.seen[i], 5)))
+		}
+	}
+	return misses
+}
+
+// valueCounts is "active 3, denied 1": the n most frequent values.
+func valueCounts(counts map[string]int, n int) string {
+	vals := byCount(counts)
+	var parts []string
+	for _, v := range vals[:min(n, len(vals))] {
+		label := v
+		if v == "" {
+			label = `""`
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", label, counts[v]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // SplitName splits a full name at its last space: "Mary Ann van Dyke" is
@@ -192,21 +252,38 @@ const maxOtherValues = 64
 func (st *statusColumn) count(cell string) {
 	v := strings.ToLower(strings.TrimSpace(cell))
 	switch {
-	case unwantedStatus[v]:
+	case unwantedStatus[v], st.approval && notApproved[v]:
 		st.unwanted[v]++
 	case v != "" && (st.others[v] > 0 || len(st.others) < maxOtherValues):
 		st.others[v]++
 	}
 }
 
-// statusHeader reports a header named like a status (status, state,
-// "Affiliate Status"...), unless its column is left out.
-func statusHeader(header string, ignored map[string]bool) bool {
-	n := normalizeHeader(header)
-	if ignored[n] {
-		return false
+// approvalHeader reports a header named like an approval flag
+// (approved, is_approved, approval, "Approval Status"...).
+func approvalHeader(header string) bool {
+	switch n := normalizeHeader(header); n {
+	case "approved", "is_approved", "approval", "approval_status", "approved_status":
+		return true
+	default:
+		return strings.HasSuffix(n, "_approved")
 	}
-	return n == "status" || n == "state" || strings.HasSuffix(n, "_status") || strings.HasSuffix(n, "_state")
+}
+
+// notApproved are the values an approval column marks a row it did not
+// approve by.
+var notApproved = map[string]bool{"false": true, "no": true, "n": true, "0": true, "f": true}
+
+// statusHeader reports a header named like a status (status, state,
+// "Affiliate Status"...) or an approval, unless its column is left out.
+func statusHeader(header string, ignored map[string]bool) bool {
+	for _, n := range headerForms(header) {
+		if ignored[n] {
+			return false
+		}
+	}
+	n := normalizeHeader(header)
+	return n == "status" || n == "state" || strings.HasSuffix(n, "_status") || strings.HasSuffix(n, "_state") || approvalHeader(header)
 }
 
 // unwantedStatus are the values that mark a partner the source did not
@@ -217,10 +294,17 @@ var unwantedStatus = map[string]bool{
 	"pending approval": true, "awaiting approval": true, "archived": true, "deleted": true,
 }
 
-// Unwanted says, after the last record, which status columns mark rows
-// the source probably did not want, with how many of each value, and how
-// to say which rows to import; "" when none does.
-func (s *selector) Unwanted() string {
+// StopReason says, after the last record, why an import must not send
+// the file: a --where value no row holds; status columns that mark rows
+// the source probably did not want. "" when nothing does.
+func (s *selector) StopReason() string {
+	return strings.Join(append(s.whereMisses(), s.unwanted()...), "; ")
+}
+
+// unwanted says which status columns mark rows the source probably did
+// not want, with how many of each value, and how to say which rows to
+// import; none when none does.
+func (s *selector) unwanted() []string {
 	var clauses []string
 	var first *statusColumn
 	for _, st := range s.status {
@@ -233,16 +317,16 @@ func (s *selector) Unwanted() string {
 		clauses = append(clauses, fmt.Sprintf("column %q marks %s", st.header, countList(st.unwanted)))
 	}
 	if first == nil {
-		return ""
+		return nil
 	}
-	not := Condition{Column: strings.TrimSpace(first.header), Not: true, Values: byCount(first.unwanted)}
+	not := Condition{Column: strings.TrimSpace(report.Printable(first.header)), Not: true, Values: byCount(first.unwanted)}
 	advice := "--where " + shellQuote(not.String())
 	if len(first.others) > 0 {
 		keep := Condition{Column: not.Column, Values: byCount(first.others)[:1]}
 		advice = fmt.Sprintf("--where %s (or %s)", shellQuote(keep.String()), advice)
 	}
-	return fmt.Sprintf("%s: say which rows to import with %s, or leave the column out with --ignore-column %s",
-		strings.Join(clauses, "; "), advice, shellQuote(not.Column))
+	return []string{fmt.Sprintf("%s: say which rows to import with %s, or leave the column out with %s",
+		strings.Join(clauses, "; "), advice, ignoreFix(first.header))}
 }
 
 // countList is "12 rows pending, 3 denied": the most frequent first.
@@ -272,9 +356,23 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// warnings are the notes about the rows, once all are read: full names in
-// the one name column.
+// warnings are the notes about the rows, once all are read: conditions
+// that each hold for some row but together for none; full names in the
+// one name column.
 func (s *selector) warnings(cols []Column) []string {
+	var ws []string
+	if len(s.where) > 0 && s.judged > 0 && s.kept == 0 && len(s.whereMisses()) == 0 {
+		conds := make([]string, len(s.where))
+		for i, c := range s.where {
+			conds[i] = "--where " + c.String()
+		}
+		ws = append(ws, fmt.Sprintf("%s leave no row of the file: all %d are filtered out", strings.Join(conds, " and "), s.judged))
+	}
+	return append(ws, s.nameWarnings(cols)...)
+}
+
+// nameWarnings are the notes about full names in the one name column.
+func (s *selector) nameWarnings(cols []Column) []string {
 	if s.splitName || s.hasSurname || s.nameAt < 0 || s.full == 0 || s.full*10 <= s.names*6 {
 		return nil
 	}
@@ -296,4 +394,4 @@ func (s selected) Warnings() []string {
 	return append(s.reader.Warnings(), s.sel.warnings(s.reader.Columns())...)
 }
 
-func (s selected) Unwanted() string { return s.sel.Unwanted() }
+func (s selected) StopReason() string { return s.sel.StopReason() }

@@ -135,8 +135,8 @@ func TestSelection(t *testing.T) {
 			if !slices.Equal(filtered, tt.filtered) {
 				t.Errorf("filtered rows %v, want %v", filtered, tt.filtered)
 			}
-			if u := rd.Unwanted(); (tt.unwanted == "") != (u == "") || !strings.Contains(u, tt.unwanted) {
-				t.Errorf("Unwanted: %q, want %q", u, tt.unwanted)
+			if u := rd.StopReason(); (tt.unwanted == "") != (u == "") || !strings.Contains(u, tt.unwanted) {
+				t.Errorf("StopReason: %q, want %q", u, tt.unwanted)
 			}
 			ws := strings.Join(rd.Warnings(), "\n")
 			if got := strings.Contains(ws, "full names"); got != (tt.warning != "") || !strings.Contains(ws, tt.warning) {
