@@ -143,3 +143,19 @@ func TestIgnoreColumn(t *testing.T) {
 		t.Errorf("%d partners stored, want the first import's 2", n)
 	}
 }
+
+// JSON Lines has no header: a key only later objects hold (a typo of a
+// preset's parent column) stops the import at the end of its first read,
+// before anything is sent, as a header would.
+func TestJSONLinesLaterKeysAreGuarded(t *testing.T) {
+	t.Parallel()
+	in := writeFile(t, "p.jsonl", `{"Email": "root@x.com", "First Name": "Root", "Ref ID": "r0", "ID": "1"}
+{"Email": "c2@x.com", "First Name": "C", "Ref ID": "r2", "ID": "2", "Parent Promotor ID": "1"}
+`)
+	sb, base := startSandbox(t, sandbox.Options{})
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}, "",
+		"import", "--preset", "firstpromoter", "--no-progress", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "Parent Promotor ID") || sb.Stats().Writes != 0 {
+		t.Fatalf("exit %d, %d writes\n%s", r.code, sb.Stats().Writes, r.stderr)
+	}
+}

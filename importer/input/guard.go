@@ -28,6 +28,20 @@ func (m *mapper) guard(cols []Column) error {
 	return m.presetFieldsFound(cols)
 }
 
+// guardKeys checks the keys of a JSON Lines file, which has no header: the
+// first object's when it is read, and all the file's at its end (a later
+// object may hold a key the first lacks). Objects may leave keys out, so a
+// preset's fields are not looked for.
+func (m *mapper) guardKeys(cols []Column) error {
+	if err := m.unrecognisedExport(cols); err != nil {
+		return err
+	}
+	if err := m.nearMissError(cols, "key"); err != nil {
+		return err
+	}
+	return m.presetReadColumns(cols)
+}
+
 // presetReadColumns stops on the unknown columns that a preset reads as a
 // referral key, a referrer or a password: dropped as unknown, every
 // partner would lose its links or its place in the tree, in one warning

@@ -27,18 +27,22 @@ type jsonlReader struct {
 	warnings []string
 	cols     []Column
 	ignored  map[string]bool // normalized keys --ignore-column named, once seen
+	// later are the keys of later objects that the first object lacks, for
+	// the guard at the end of the file; at most maxLaterKeys.
+	later map[string]bool
 }
 
+// maxLaterKeys bounds the keys kept for the end-of-file guard: a file of
+// objects with keys of their own (ids as keys) must not fill memory.
+const maxLaterKeys = 256
+
 func newJSONLReader(text *bufio.Reader, keepRaw bool, m *mapper) (*jsonlReader, error) {
-	r := &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}, ignored: map[string]bool{}}
+	r := &jsonlReader{text: text, keepRaw: keepRaw, mapper: m, warned: map[string]bool{}, ignored: map[string]bool{}, later: map[string]bool{}}
 	r.cols = r.firstKeys()
-	// JSON Lines has no header: the first object's keys stand for one. Its
-	// objects may leave keys out, so a preset's fields are not looked for.
+	// JSON Lines has no header: the first object's keys stand for one, and
+	// at the end of the file every object's (endOfFile).
 	if m.guarded {
-		if err := m.unrecognisedExport(r.cols); err != nil {
-			return nil, err
-		}
-		if err := m.nearMissError(r.cols, "key"); err != nil {
+		if err := m.guardKeys(r.cols); err != nil {
 			return nil, err
 		}
 	}
@@ -100,7 +104,7 @@ func (r *jsonlReader) Next() (*Record, error) {
 	for {
 		b, tooLong, err := r.readLine()
 		if err == io.EOF && len(b) == 0 && !tooLong {
-			return nil, r.ignoredSeen()
+			return nil, r.endOfFile()
 		}
 		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("cannot read the file: %w", err)
@@ -176,6 +180,7 @@ func (r *jsonlReader) decode(b []byte) (Fields, map[string]json.RawMessage, erro
 			r.ignored[n] = true
 			continue
 		}
+		r.noteKey(k)
 		field, _ := r.mapper.field(k)
 		if field == "" {
 			r.warnUnknown(k)
@@ -250,6 +255,37 @@ func topLevelKeys(b []byte) int {
 		}
 	}
 	return n
+}
+
+// noteKey keeps a key the first object lacks, for the guard at the end.
+func (r *jsonlReader) noteKey(k string) {
+	if r.later[k] || len(r.later) >= maxLaterKeys || slices.ContainsFunc(r.cols, func(c Column) bool { return c.Header == k }) {
+		return
+	}
+	r.later[k] = true
+}
+
+// endOfFile is io.EOF when the file's keys pass: every --ignore-column key
+// was in some object, and the keys of every object (not only the
+// first's) pass the guard. An import reads the whole file before sending,
+// so a key only a later object holds (a typo, a column a preset reads)
+// still stops it before anything is sent.
+func (r *jsonlReader) endOfFile() error {
+	if err := r.ignoredSeen(); err != io.EOF {
+		return err
+	}
+	if !r.mapper.guarded || len(r.later) == 0 {
+		return io.EOF
+	}
+	cols := slices.Clone(r.cols)
+	for _, k := range slices.Sorted(maps.Keys(r.later)) {
+		field, note := r.mapper.field(k)
+		cols = append(cols, Column{Index: len(cols) + 1, Header: k, Field: field, Note: note})
+	}
+	if err := r.mapper.guardKeys(cols); err != nil {
+		return err
+	}
+	return io.EOF
 }
 
 // ignoredSeen is io.EOF once every key --ignore-column names was in some
