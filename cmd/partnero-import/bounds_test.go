@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // zipBomb writes the sample workbook with a shared strings part of one
@@ -221,4 +224,83 @@ func blockedIn(t *testing.T, pid int, function string) bool {
 		}
 	}
 	return false
+}
+
+// The files beside a report that a run reads back, replaced by something
+// that never ends or is far too large (a link to /dev/zero, a line of 2
+// MiB), are refused with one line and exit 2, having read little of them:
+// each once died with an out-of-memory dump.
+func TestReadBackFilesAreBounded(t *testing.T) {
+	t.Parallel()
+	_, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "sk_test_bounded", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	in := csvOf(t, dir, "in.csv", 3)
+	rep := filepath.Join(dir, "in.report.csv")
+	if r := runCLI(t, env, "", "import", "--no-progress", "--report", rep, in); r.code != exitOK {
+		t.Fatalf("the import: exit %d\n%s", r.code, r.stderr)
+	}
+	longLine := strings.Repeat("a", 2<<20)
+	tests := []struct {
+		name    string
+		replace string // the file beside REPORT replaced ("" for REPORT itself)
+		by      string // "zero" (a link to /dev/zero), "big" (3 MiB), or a line appended
+		want    string
+	}{
+		{"provenance linked to /dev/zero", report.ProvenancePath(""), "zero", ".provenance.json is not a regular file"},
+		{"provenance of 3 MiB", report.ProvenancePath(""), "big", ".provenance.json is larger than 1 MiB"},
+		{"report linked to /dev/zero", "", "zero", "in.report.csv is not a regular file"},
+		{"report with a line of 2 MiB", "", longLine, "report line 5 is longer than 1 MiB"},
+		{"referrals linked to /dev/zero", report.ReferralsPath(""), "zero", ".referrals.csv is not a regular file"},
+		{"referrals with a line of 2 MiB", report.ReferralsPath(""), longLine, ".referrals.csv, line 2 is longer than 1 MiB"},
+		{"referrals with a line of one field", report.ReferralsPath(""), "7\n", ".referrals.csv, line 2: not two row numbers"}, // it once panicked
+	}
+	for _, tt := range tests {
+		for _, command := range [][]string{{"import", "--resume", "REPORT", in}, {"rollback", "--yes", "REPORT"}} {
+			if tt.replace == report.ReferralsPath("") && command[0] == "import" {
+				continue // only a rollback reads the referrals
+			}
+			t.Run(tt.name+", "+command[0], func(t *testing.T) {
+				t.Parallel()
+				sub := t.TempDir()
+				copyReport(t, rep, filepath.Join(sub, "in.report.csv"))
+				rep := filepath.Join(sub, "in.report.csv")
+				target := rep + tt.replace
+				switch tt.by {
+				case "zero":
+					os.Remove(target)
+					if err := os.Symlink("/dev/zero", target); err != nil {
+						t.Skip(err)
+					}
+				case "big":
+					os.WriteFile(target, bytes.Repeat([]byte(" "), 3<<20), 0o600)
+				default:
+					f, _ := os.OpenFile(target, os.O_APPEND|os.O_WRONLY, 0)
+					f.WriteString(tt.by)
+					f.Close()
+				}
+				args := []string{command[0], "--no-progress"}
+				for _, a := range command[1:] {
+					args = append(args, strings.ReplaceAll(a, "REPORT", rep))
+				}
+				r := runCLI(t, env, "", args...)
+				lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+				if r.code != exitUsage || len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+					t.Fatalf("exit %d, want 2 and one line containing %q:\n%s", r.code, tt.want, r.stderr)
+				}
+			})
+		}
+	}
+}
+
+// copyReport copies a report and the files beside it.
+func copyReport(t *testing.T, from, to string) {
+	t.Helper()
+	for _, suffix := range []string{"", report.ProvenancePath(""), report.ReferralsPath("")} {
+		b, err := os.ReadFile(from + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(to+suffix, b, 0o600)
+	}
 }
