@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -303,4 +304,127 @@ func copyReport(t *testing.T, from, to string) {
 		}
 		os.WriteFile(to+suffix, b, 0o600)
 	}
+}
+
+// A FIFO nobody writes to given as the key file (by flag or environment)
+// or as the sandbox's preload ends the run on the first signal, with one
+// line, exit 130 and nothing sent, as the input's FIFO does: it once took
+// kill -9.
+func TestBinaryKeyOrPreloadFIFONobodyWritesTo(t *testing.T) {
+	in, err := filepath.Abs("../../samples/partners.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  func(fifo string) []string
+		args func(fifo string) []string
+	}{
+		{"--api-key-file", nil, func(fifo string) []string {
+			return []string{"import", "--api-key-file", fifo, "--base-url", "http://127.0.0.1:1/v1"}
+		}},
+		{"PARTNERO_API_KEY_FILE", func(fifo string) []string { return []string{"PARTNERO_API_KEY_FILE=" + fifo} },
+			func(string) []string { return []string{"import", "--base-url", "http://127.0.0.1:1/v1"} }},
+		{"--sandbox-preload", nil, func(fifo string) []string { return []string{"import", "--sandbox", "--sandbox-preload", fifo} }},
+		{"sandbox --preload", nil, func(fifo string) []string { return []string{"sandbox", "--addr", "127.0.0.1:0", "--preload", fifo} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "pipe.csv")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skip(err)
+			}
+			args := tc.args(fifo)
+			switch args[0] {
+			case "import":
+				args = append(args, "--no-progress", "--report", filepath.Join(dir, "r.csv"), in)
+			}
+			var env []string
+			if tc.env != nil {
+				env = tc.env(fifo)
+			}
+			cmd, stderr := startBinary(t, env, args...)
+			waitUntil(t, cmd, func() bool { return waitingForAWriter(t, cmd.Process.Pid) })
+			cmd.Process.Signal(syscall.SIGTERM)
+			endsSoon(t, cmd, stderr)
+			want := "partnero-import: interrupted while waiting for " + fifo + " to be written to: nothing was checked or sent\n"
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != want {
+				t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
+			}
+		})
+	}
+}
+
+// The key given by process substitution (--api-key-file <(pass show
+// partnero): a pipe already open, /dev/fd/N) is read; and a signal ends a
+// wait for its writer to write.
+func TestBinaryKeyFromProcessSubstitution(t *testing.T) {
+	t.Parallel()
+	_, base := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	for _, silent := range []bool{false, true} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := filepath.Join(dir, fmt.Sprintf("silent-%v.report.csv", silent))
+		cmd := exec.Command(buildBinary(t), "import", "--no-progress", "--api-key-file", "/dev/fd/3", "--base-url", base, "--report", rep, "../../samples/partners.csv")
+		cmd.ExtraFiles = []*os.File{r} // fd 3, as bash passes <(...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		if !silent {
+			w.WriteString("sk_test_from_a_pipe\n")
+			w.Close()
+			if err := cmd.Wait(); err != nil || !strings.Contains(stderr.String(), "created") {
+				t.Fatalf("the key from a pipe: %v\n%s", err, stderr.String())
+			}
+			continue
+		}
+		// The writer is open and silent: once the run opened the pipe
+		// again by its name, it waits to read the key.
+		waitUntil(t, cmd, func() bool { return opensOf(t, cmd.Process.Pid, w) >= 2 })
+		cmd.Process.Signal(syscall.SIGINT)
+		endsSoon(t, cmd, &stderr)
+		w.Close()
+		want := "partnero-import: interrupted while the key was being read from /dev/fd/3: nothing was sent\n"
+		if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != want {
+			t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
+		}
+	}
+}
+
+// endsSoon waits for cmd, signalled, to end; it kills it and fails after 10s.
+func endsSoon(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running after one signal:\n%s", stderr.String())
+	}
+}
+
+// opensOf is how many descriptors of process pid are the pipe of end.
+func opensOf(t *testing.T, pid int, end *os.File) int {
+	t.Helper()
+	pipe, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", end.Fd()))
+	if err != nil {
+		t.Skip("no /proc to see the process's descriptors")
+	}
+	fds, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "fd", "*"))
+	n := 0
+	for _, fd := range fds {
+		if l, _ := os.Readlink(fd); l == pipe {
+			n++
+		}
+	}
+	return n
 }
