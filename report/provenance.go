@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -89,7 +90,7 @@ var ErrNoProvenance = errors.New("no provenance")
 
 // ReadProvenance reads the provenance of the report at path.
 func ReadProvenance(report string) (*Provenance, error) {
-	b, err := os.ReadFile(ProvenancePath(report))
+	b, err := readProvenanceFile(ProvenancePath(report))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s has no %s beside it, so where its rows went is not known: %w",
 			report, filepath.Base(ProvenancePath(report)), ErrNoProvenance)
@@ -102,6 +103,20 @@ func ReadProvenance(report string) (*Provenance, error) {
 		return nil, fmt.Errorf("%s is not a partnero-import provenance file", ProvenancePath(report))
 	}
 	return &p, nil
+}
+
+// readProvenanceFile reads a provenance file of at most maxProvenance bytes.
+func readProvenanceFile(path string) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxProvenance+1))
+	if err == nil && len(b) > maxProvenance {
+		return nil, fmt.Errorf("%s is larger than %d MiB: it is not a file this tool wrote", path, maxProvenance>>20)
+	}
+	return b, err
 }
 
 // write puts p beside the report, whole or not at all (a temporary file

@@ -19,7 +19,7 @@ import (
 // an unreadable last line is ignored, an unreadable line before it is an
 // error.
 func Read(path string, fn func(Line) error) error {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return fmt.Errorf("cannot read the report: %w", err)
 	}
@@ -31,7 +31,7 @@ func Read(path string, fn func(Line) error) error {
 }
 
 func readCSV(r io.Reader, fn func(Line) error) error {
-	cr := csv.NewReader(bufio.NewReader(r))
+	cr := csv.NewReader(bufio.NewReader(capLines(r)))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil || !slices.Equal(header, Header) {
@@ -42,6 +42,9 @@ func readCSV(r io.Reader, fn func(Line) error) error {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil // a torn last line is what a killed run leaves
+		}
+		if long := (*longLine)(nil); errors.As(err, &long) {
+			return fmt.Errorf("report %v", long)
 		}
 		if torn != nil {
 			return torn

@@ -48,7 +48,7 @@ func (w *Writer) Referrals(each func(yield func(row, referrer int))) error {
 // ReadReferrals reads the referral tree an import left beside its report:
 // row → the row that referred it. ok is false when there is none.
 func ReadReferrals(report string) (tree map[int]int, ok bool, err error) {
-	f, err := os.Open(ReferralsPath(report))
+	f, err := openRegular(ReferralsPath(report))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -56,23 +56,32 @@ func ReadReferrals(report string) (tree map[int]int, ok bool, err error) {
 		return nil, false, err
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	r := csv.NewReader(bufio.NewReader(capLines(f)))
 	r.ReuseRecord = true
 	r.FieldsPerRecord = 2
 	tree = map[int]int{}
 	if _, err := r.Read(); err != nil { // the header
 		return nil, false, fmt.Errorf("%s is not a referral file: %v", ReferralsPath(report), err)
 	}
+	notPair := func() error {
+		line, _ := r.FieldPos(0)
+		return fmt.Errorf("%s, line %d: not two row numbers", ReferralsPath(report), line)
+	}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
 		}
+		if long := (*longLine)(nil); errors.As(err, &long) {
+			return nil, false, fmt.Errorf("%s, %v", ReferralsPath(report), long)
+		}
+		if err != nil { // before rec is looked at: a line of one field is no pair
+			return nil, false, notPair()
+		}
 		row, err1 := strconv.Atoi(rec[0])
 		ref, err2 := strconv.Atoi(rec[1])
-		if err != nil || err1 != nil || err2 != nil {
-			line, _ := r.FieldPos(0)
-			return nil, false, fmt.Errorf("%s, line %d: not two row numbers", ReferralsPath(report), line)
+		if err1 != nil || err2 != nil {
+			return nil, false, notPair()
 		}
 		tree[row] = ref
 	}

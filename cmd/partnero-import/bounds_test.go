@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // zipBomb writes the sample workbook with a shared strings part of one
@@ -221,4 +225,206 @@ func blockedIn(t *testing.T, pid int, function string) bool {
 		}
 	}
 	return false
+}
+
+// The files beside a report that a run reads back, replaced by something
+// that never ends or is far too large (a link to /dev/zero, a line of 2
+// MiB), are refused with one line and exit 2, having read little of them:
+// each once died with an out-of-memory dump.
+func TestReadBackFilesAreBounded(t *testing.T) {
+	t.Parallel()
+	_, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "sk_test_bounded", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	in := csvOf(t, dir, "in.csv", 3)
+	rep := filepath.Join(dir, "in.report.csv")
+	if r := runCLI(t, env, "", "import", "--no-progress", "--report", rep, in); r.code != exitOK {
+		t.Fatalf("the import: exit %d\n%s", r.code, r.stderr)
+	}
+	longLine := strings.Repeat("a", 2<<20)
+	tests := []struct {
+		name    string
+		replace string // the file beside REPORT replaced ("" for REPORT itself)
+		by      string // "zero" (a link to /dev/zero), "big" (3 MiB), or a line appended
+		want    string
+	}{
+		{"provenance linked to /dev/zero", report.ProvenancePath(""), "zero", ".provenance.json is not a regular file"},
+		{"provenance of 3 MiB", report.ProvenancePath(""), "big", ".provenance.json is larger than 1 MiB"},
+		{"report linked to /dev/zero", "", "zero", "in.report.csv is not a regular file"},
+		{"report with a line of 2 MiB", "", longLine, "report line 5 is longer than 1 MiB"},
+		{"referrals linked to /dev/zero", report.ReferralsPath(""), "zero", ".referrals.csv is not a regular file"},
+		{"referrals with a line of 2 MiB", report.ReferralsPath(""), longLine, ".referrals.csv, line 2 is longer than 1 MiB"},
+		{"referrals with a line of one field", report.ReferralsPath(""), "7\n", ".referrals.csv, line 2: not two row numbers"}, // it once panicked
+	}
+	for _, tt := range tests {
+		for _, command := range [][]string{{"import", "--resume", "REPORT", in}, {"rollback", "--yes", "REPORT"}} {
+			if tt.replace == report.ReferralsPath("") && command[0] == "import" {
+				continue // only a rollback reads the referrals
+			}
+			t.Run(tt.name+", "+command[0], func(t *testing.T) {
+				t.Parallel()
+				sub := t.TempDir()
+				copyReport(t, rep, filepath.Join(sub, "in.report.csv"))
+				rep := filepath.Join(sub, "in.report.csv")
+				target := rep + tt.replace
+				switch tt.by {
+				case "zero":
+					os.Remove(target)
+					if err := os.Symlink("/dev/zero", target); err != nil {
+						t.Skip(err)
+					}
+				case "big":
+					os.WriteFile(target, bytes.Repeat([]byte(" "), 3<<20), 0o600)
+				default:
+					f, _ := os.OpenFile(target, os.O_APPEND|os.O_WRONLY, 0)
+					f.WriteString(tt.by)
+					f.Close()
+				}
+				args := []string{command[0], "--no-progress"}
+				for _, a := range command[1:] {
+					args = append(args, strings.ReplaceAll(a, "REPORT", rep))
+				}
+				r := runCLI(t, env, "", args...)
+				lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+				if r.code != exitUsage || len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+					t.Fatalf("exit %d, want 2 and one line containing %q:\n%s", r.code, tt.want, r.stderr)
+				}
+			})
+		}
+	}
+}
+
+// copyReport copies a report and the files beside it.
+func copyReport(t *testing.T, from, to string) {
+	t.Helper()
+	for _, suffix := range []string{"", report.ProvenancePath(""), report.ReferralsPath("")} {
+		b, err := os.ReadFile(from + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(to+suffix, b, 0o600)
+	}
+}
+
+// A FIFO nobody writes to given as the key file (by flag or environment)
+// or as the sandbox's preload ends the run on the first signal, with one
+// line, exit 130 and nothing sent, as the input's FIFO does: it once took
+// kill -9.
+func TestBinaryKeyOrPreloadFIFONobodyWritesTo(t *testing.T) {
+	in, err := filepath.Abs("../../samples/partners.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  func(fifo string) []string
+		args func(fifo string) []string
+	}{
+		{"--api-key-file", nil, func(fifo string) []string {
+			return []string{"import", "--api-key-file", fifo, "--base-url", "http://127.0.0.1:1/v1"}
+		}},
+		{"PARTNERO_API_KEY_FILE", func(fifo string) []string { return []string{"PARTNERO_API_KEY_FILE=" + fifo} },
+			func(string) []string { return []string{"import", "--base-url", "http://127.0.0.1:1/v1"} }},
+		{"--sandbox-preload", nil, func(fifo string) []string { return []string{"import", "--sandbox", "--sandbox-preload", fifo} }},
+		{"sandbox --preload", nil, func(fifo string) []string { return []string{"sandbox", "--addr", "127.0.0.1:0", "--preload", fifo} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "pipe.csv")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skip(err)
+			}
+			args := tc.args(fifo)
+			switch args[0] {
+			case "import":
+				args = append(args, "--no-progress", "--report", filepath.Join(dir, "r.csv"), in)
+			}
+			var env []string
+			if tc.env != nil {
+				env = tc.env(fifo)
+			}
+			cmd, stderr := startBinary(t, env, args...)
+			waitUntil(t, cmd, func() bool { return waitingForAWriter(t, cmd.Process.Pid) })
+			cmd.Process.Signal(syscall.SIGTERM)
+			endsSoon(t, cmd, stderr)
+			want := "partnero-import: interrupted while waiting for " + fifo + " to be written to: nothing was checked or sent\n"
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != want {
+				t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
+			}
+		})
+	}
+}
+
+// The key given by process substitution (--api-key-file <(pass show
+// partnero): a pipe already open, /dev/fd/N) is read; and a signal ends a
+// wait for its writer to write.
+func TestBinaryKeyFromProcessSubstitution(t *testing.T) {
+	t.Parallel()
+	_, base := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	for _, silent := range []bool{false, true} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := filepath.Join(dir, fmt.Sprintf("silent-%v.report.csv", silent))
+		cmd := exec.Command(buildBinary(t), "import", "--no-progress", "--api-key-file", "/dev/fd/3", "--base-url", base, "--report", rep, "../../samples/partners.csv")
+		cmd.ExtraFiles = []*os.File{r} // fd 3, as bash passes <(...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		if !silent {
+			w.WriteString("sk_test_from_a_pipe\n")
+			w.Close()
+			if err := cmd.Wait(); err != nil || !strings.Contains(stderr.String(), "created") {
+				t.Fatalf("the key from a pipe: %v\n%s", err, stderr.String())
+			}
+			continue
+		}
+		// The writer is open and silent: once the run opened the pipe
+		// again by its name, it waits to read the key.
+		waitUntil(t, cmd, func() bool { return opensOf(t, cmd.Process.Pid, w) >= 2 })
+		cmd.Process.Signal(syscall.SIGINT)
+		endsSoon(t, cmd, &stderr)
+		w.Close()
+		want := "partnero-import: interrupted while the key was being read from /dev/fd/3: nothing was sent\n"
+		if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != want {
+			t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
+		}
+	}
+}
+
+// endsSoon waits for cmd, signalled, to end; it kills it and fails after 10s.
+func endsSoon(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running after one signal:\n%s", stderr.String())
+	}
+}
+
+// opensOf is how many descriptors of process pid are the pipe of end.
+func opensOf(t *testing.T, pid int, end *os.File) int {
+	t.Helper()
+	pipe, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", end.Fd()))
+	if err != nil {
+		t.Skip("no /proc to see the process's descriptors")
+	}
+	fds, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "fd", "*"))
+	n := 0
+	for _, fd := range fds {
+		if l, _ := os.Readlink(fd); l == pipe {
+			n++
+		}
+	}
+	return n
 }

@@ -70,7 +70,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		if !dryRun {
 			mark = jobMark(files.resumed) // validate --against creates nothing
 		}
-		c, closeSandbox, err := o.client(getenv, out, prog, mark)
+		c, closeSandbox, err := o.client(ctx, getenv, out, prog, mark)
 		if err != nil {
 			return 0, err
 		}

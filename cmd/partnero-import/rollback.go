@@ -125,7 +125,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		Mark: undone.Mark, AnyOrder: o.anyOrder, HardStop: hardStop,
 		Started: func(rows int) { prog.started(rows, rows) }, Finished: prog.finished}
 	if !o.dryRun {
-		c, closeSandbox, err := o.client(getenv, out, prog, "")
+		c, closeSandbox, err := o.client(ctx, getenv, out, prog, "")
 		if err != nil {
 			return 0, err
 		}

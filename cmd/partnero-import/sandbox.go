@@ -71,9 +71,9 @@ func runSandbox(ctx context.Context, args []string, _ func(string) string, s Str
 	}
 	sb := sandbox.New(opts)
 	if o.preload != "" {
-		n, err := sb.Preload(o.preload)
+		n, err := preload(ctx, sb, o.preload)
 		if err != nil {
-			return 0, usageError{err.Error()}
+			return 0, err
 		}
 		fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
 	}

@@ -111,7 +111,8 @@ func TestRetryFileIsPrivate(t *testing.T) {
 
 // A server that echoes the passwords of the rows sent before (not the
 // row's own) and the API key as a form decoder reads it (a plus as a
-// space), percent-encoded, and as Basic credentials in base64. None of
+// space), percent-encoded, as Basic credentials in base64 (with a user
+// name before the key, whatever its length) and in hex. None of
 // those forms reaches the report, standard error (text or JSON logs) or
 // the summary.
 func TestServerEchoingOtherRowsPasswordsAndKeyFormsLeaksNothing(t *testing.T) {
@@ -119,7 +120,8 @@ func TestServerEchoingOtherRowsPasswordsAndKeyFormsLeaksNothing(t *testing.T) {
 	const key = "sk_live+Abc+123xyz"
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	keyForms := []string{key, "sk_live Abc 123xyz", "sk_live%2BAbc%2B123xyz", "sk_live%2bAbc%2b123xyz",
-		b64(key + ":"), b64(":" + key), b64(key), base64.RawURLEncoding.EncodeToString([]byte(":" + key))}
+		b64(key + ":"), b64(":" + key), b64(key), base64.RawURLEncoding.EncodeToString([]byte(":" + key)),
+		b64("user:" + key), b64("api:" + key), fmt.Sprintf("%x", key), fmt.Sprintf("%X", key)} // Basic with a user name of any length, hex
 	var mu sync.Mutex
 	var seen []string // the passwords of the rows sent so far
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

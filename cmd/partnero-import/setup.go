@@ -25,7 +25,7 @@ import (
 // with a key from the environment or a file, never from a flag value. The
 // server's pauses go to the log and the bar. Its creates carry mark ("" for
 // none).
-func (o *importOptions) client(getenv func(string) string, out *output, prog *progress, mark string) (*partnero.Client, func(), error) {
+func (o *importOptions) client(ctx context.Context, getenv func(string) string, out *output, prog *progress, mark string) (*partnero.Client, func(), error) {
 	rate, auto, err := parseRate(o.rate)
 	if err != nil {
 		return nil, nil, err
@@ -49,9 +49,9 @@ func (o *importOptions) client(getenv func(string) string, out *output, prog *pr
 		}
 		sb := sandbox.New(sbOpts)
 		if o.sandboxPreload != "" {
-			n, err := sb.Preload(o.sandboxPreload)
+			n, err := preload(ctx, sb, o.sandboxPreload)
 			if err != nil {
-				return nil, nil, usageError{err.Error()}
+				return nil, nil, err
 			}
 			out.log.Info("sandbox preloaded", "partners", n) // a log line: stderr stays one line on a fatal problem
 		}
@@ -63,7 +63,7 @@ func (o *importOptions) client(getenv func(string) string, out *output, prog *pr
 		out.log.Info("importing into an embedded sandbox", "base_url", cfg.BaseURL)
 	} else {
 		cfg.BaseURL = firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL)
-		if cfg.Key, err = apiKey(firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), getenv); err != nil {
+		if cfg.Key, err = apiKey(ctx, firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), getenv); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -109,9 +109,9 @@ func parseRate(v string) (r float64, auto bool, err error) {
 // and a larger file (a device, a log named by mistake) is not read whole.
 const maxKeyFile = 4 << 10
 
-func apiKey(file string, getenv func(string) string) (secret.String, error) {
+func apiKey(ctx context.Context, file string, getenv func(string) string) (secret.String, error) {
 	if file != "" {
-		b, err := readKeyFile(file)
+		b, err := readKeyFile(ctx, file)
 		if err != nil {
 			return secret.String{}, err
 		}
@@ -126,14 +126,23 @@ func apiKey(file string, getenv func(string) string) (secret.String, error) {
 	return secret.String{}, usagef("no API key: set PARTNERO_API_KEY or PARTNERO_API_KEY_FILE, or use --api-key-file (or --sandbox to rehearse)")
 }
 
-// readKeyFile reads a key file of at most maxKeyFile bytes.
-func readKeyFile(file string) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
+// readKeyFile reads a key file of at most maxKeyFile bytes. A FIFO
+// (--api-key-file <(pass show partnero)) is read as the input is: a
+// signal ends a wait for its writer, or for its writer to write.
+func readKeyFile(ctx context.Context, file string) ([]byte, error) {
+	if _, err := os.Stat(file); err != nil {
 		return nil, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	f, err := openInput(ctx, file)
+	if err != nil {
+		return nil, err
+	}
+	r := readAsItComes(ctx, f, "interrupted while the key was being read from "+file+": nothing was sent")
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+	if errors.As(err, new(interruptedError)) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, usagef("cannot read --api-key-file: %v", errors.Unwrap(err))
 	}
@@ -193,7 +202,7 @@ func openSource(ctx context.Context, file string, stdin io.Reader, twice bool) (
 			return func() (io.ReadCloser, error) {
 					if opened := f; opened != nil {
 						f = nil
-						return readAsItComes(ctx, opened, file), nil
+						return readAsItComes(ctx, opened, "interrupted while "+file+" was being read: the report holds the rows read before, and the rows it had not given were not checked"), nil
 					}
 					return openInput(ctx, file)
 				}, func() {
@@ -241,25 +250,25 @@ func openInput(ctx context.Context, file string) (*os.File, error) {
 	}
 }
 
-// asItComes is a pipe that validate reads as its writer writes: a signal
-// ends a read that waits on a writer who writes nothing more, rather than
-// leave the run deaf to the first Ctrl-C.
+// asItComes is a pipe read as its writer writes (validate's input, a key
+// file, a preload): a signal ends a read that waits on a writer who writes
+// nothing more, rather than leave the run deaf to the first Ctrl-C.
 type asItComes struct {
 	*os.File
-	ctx  context.Context
-	stop func() bool
-	what string
+	ctx         context.Context
+	stop        func() bool
+	interrupted string // what the run says when a signal ends a read
 }
 
-func readAsItComes(ctx context.Context, f *os.File, what string) *asItComes {
+func readAsItComes(ctx context.Context, f *os.File, interrupted string) *asItComes {
 	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
-	return &asItComes{File: f, ctx: ctx, stop: stop, what: what}
+	return &asItComes{File: f, ctx: ctx, stop: stop, interrupted: interrupted}
 }
 
 func (a *asItComes) Read(p []byte) (int, error) {
 	n, err := a.File.Read(p)
 	if err != nil && a.ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, interruptedError{"interrupted while " + a.what + " was being read: the report holds the rows read before, and the rows it had not given were not checked"}
+		return n, interruptedError{a.interrupted}
 	}
 	return n, err
 }
@@ -267,6 +276,25 @@ func (a *asItComes) Read(p []byte) (int, error) {
 func (a *asItComes) Close() error {
 	a.stop()
 	return a.File.Close()
+}
+
+// preload fills an embedded sandbox from path: a FIFO is waited for and
+// read as the input is, so a signal ends the run all the same.
+func preload(ctx context.Context, sb *sandbox.Server, path string) (int, error) {
+	f, err := openInput(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	r := readAsItComes(ctx, f, "interrupted while the preload file "+path+" was being read: nothing was sent")
+	defer r.Close()
+	n, err := sb.PreloadFrom(path, r)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return 0, interruptedError{r.interrupted}
+	case err != nil:
+		return 0, usageError{err.Error()}
+	}
+	return n, nil
 }
 
 // maxCopiedInput is the most of standard input, a pipe or a device that

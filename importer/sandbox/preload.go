@@ -12,15 +12,21 @@ import (
 // were there before the import. Rows without an email or that repeat one are
 // an error: a preload file is a fixture and should be exact.
 func (s *Server) Preload(path string) (int, error) {
-	format, err := input.FormatOf(path)
-	if err != nil {
-		return 0, err
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
+	return s.PreloadFrom(path, f)
+}
+
+// PreloadFrom is Preload of a file already open (a pipe read as it comes);
+// path gives its format and names it in errors.
+func (s *Server) PreloadFrom(path string, f io.Reader) (int, error) {
+	format, err := input.FormatOf(path)
+	if err != nil {
+		return 0, err
+	}
 	rd, err := input.Open(f, input.Options{Format: format})
 	if err != nil {
 		return 0, fmt.Errorf("preload %s: %w", path, err)

@@ -6,6 +6,7 @@ package secret
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -106,12 +107,17 @@ func withFormDecoded(secrets []String) []String {
 }
 
 func scrubForms(text string, secrets []String) string {
+	lower := strings.ToLower(text) // once, not once per form: most forms are not there
 	for _, s := range secrets {
 		if len(s.s) < minScrub {
 			continue
 		}
 		for _, form := range forms(s.s) {
+			if len(lower) == len(text) && !strings.Contains(lower, strings.ToLower(form)) {
+				continue
+			}
 			text = replaceFold(text, form)
+			lower = strings.ToLower(text)
 		}
 	}
 	return text
@@ -255,6 +261,10 @@ func forms(s string) []string {
 			set[enc.EncodeToString([]byte(cred))] = true
 		}
 	}
+	for _, core := range base64Cores(s) {
+		set[core] = true
+	}
+	set[hex.EncodeToString([]byte(s))] = true // either case: forms are matched whatever their case
 	set[strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(s)] = true
 	set[strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)] = true
 	out := make([]string, 0, len(set))
@@ -263,6 +273,27 @@ func forms(s string) []string {
 	}
 	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
+}
+
+// base64Cores are the parts of s's base64 encoding that are there whatever
+// comes before or after it (Basic credentials "user:"+s, any prefix): for
+// each alignment of s, the characters that encode its bytes alone, in the
+// standard and URL alphabets. The characters also holding a neighbour's
+// bits, and the padding, are left out; they hold at most a few bits of s.
+func base64Cores(s string) []string {
+	var cores []string
+	for k := range 3 {
+		encoded := base64.RawStdEncoding.EncodeToString(append(make([]byte, k), s...))
+		// Character i holds bits 6i..6i+5: it is s's alone from the first
+		// one past the k bytes before it, up to the last one whole in s.
+		first, end := (8*k+5)/6, 8*(k+len(s))/6
+		if end-first < minScrub {
+			continue
+		}
+		core := encoded[first:end]
+		cores = append(cores, core, strings.NewReplacer("+", "-", "/", "_").Replace(core))
+	}
+	return cores
 }
 
 // phpJSON is s as PHP's json_encode writes it (Laravel's answers): slashes

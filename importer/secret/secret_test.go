@@ -141,18 +141,70 @@ func TestSetScrubsEveryPasswordSeen(t *testing.T) {
 	for _, echo := range []string{
 		"Row1Pass+word", "Row1Pass word", "ROW1PASS+WORD", "Row1Pass%2Bword", url.QueryEscape("Row2&<Secret>9"),
 		html.EscapeString("Row2&<Secret>9"), phpJSON("Pässw/0rd'X3"), base64.StdEncoding.EncodeToString([]byte("Row2&<Secret>9")),
-		"Filler0042Pw", "filler0499pw",
+		"Filler0042Pw", "filler0499pw", base64.StdEncoding.EncodeToString([]byte("user:Row2&<Secret>9")), fmt.Sprintf("%X", "Pässw/0rd'X3"),
 	} {
 		got := set.Scrub(`{"message":"taken: `+echo+`"} and key-123456`, New("key-123456"))
 		if strings.Contains(got, echo) || strings.Count(got, "REDACTED") != 2 {
 			t.Errorf("%q became %q", echo, got)
 		}
 		raw := string(set.ScrubRaw([]byte("taken: " + echo)))
-		if echo != "ROW1PASS+WORD" && echo != "filler0499pw" && strings.Contains(raw, echo) {
+		upper := echo == "ROW1PASS+WORD" || echo == "filler0499pw" || echo == fmt.Sprintf("%X", "Pässw/0rd'X3") // ScrubRaw matches case; Scrub after it does not
+		if !upper && strings.Contains(raw, echo) {
 			t.Errorf("raw %q became %q", echo, raw)
 		}
 	}
 	if got := set.Scrub("short and Filler are words"); got != "short and Filler are words" {
 		t.Errorf("garbled: %q", got)
 	}
+}
+
+// A key in base64 after any prefix (Basic credentials with a user name,
+// whatever its length) or in hex is scrubbed: what is left of the
+// encoding is the few characters shared with its neighbours, never a run
+// that decodes to any three bytes of the key.
+func TestScrubBase64AtAnyAlignmentAndHex(t *testing.T) {
+	const key = "sk_test_SECRET+key/with=chars"
+	encodings := map[string]*base64.Encoding{"std": base64.StdEncoding, "url": base64.URLEncoding,
+		"raw std": base64.RawStdEncoding, "raw url": base64.RawURLEncoding}
+	type echo struct{ name, text string }
+	var echoes []echo
+	for name, enc := range encodings {
+		for _, prefix := range []string{"", "u", "us", "user:", "user1:", "longer user:", "ü:"} {
+			for _, suffix := range []string{"", ":", ":pw", "\n"} {
+				echoes = append(echoes, echo{fmt.Sprintf("%s %q+key+%q", name, prefix, suffix), enc.EncodeToString([]byte(prefix + key + suffix))})
+			}
+		}
+	}
+	echoes = append(echoes,
+		echo{"hex", fmt.Sprintf("%x", key)},
+		echo{"HEX", fmt.Sprintf("%X", key)},
+		echo{"hex in a dump", fmt.Sprintf("%x", "Authorization: Bearer "+key+"\r\n")},
+	)
+	for _, e := range echoes {
+		got := Scrub("the server said: "+e.text+" (and more)", New(key))
+		if !strings.Contains(got, "REDACTED") || keyBytesIn(got, key) {
+			t.Errorf("%s: %q became %q", e.name, e.text, got)
+		}
+	}
+	if got := Scrub("user dXNlcjpz and 736b5f", New(key)); got != "user dXNlcjpz and 736b5f" {
+		t.Errorf("garbled: %q", got)
+	}
+}
+
+// keyBytesIn reports whether text holds, in base64 (either alphabet, any
+// alignment) or hex, a run that decodes to three bytes of key in a row.
+func keyBytesIn(text, key string) bool {
+	for i := 0; i+3 <= len(key); i++ {
+		chunk := []byte(key[i : i+3])
+		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+			// Three bytes at offset 0 of a group encode to four characters of their own.
+			if strings.Contains(text, enc.EncodeToString(chunk)) {
+				return true
+			}
+		}
+		if h := fmt.Sprintf("%x", chunk); strings.Contains(strings.ToLower(text), h) {
+			return true
+		}
+	}
+	return false
 }
