@@ -119,9 +119,6 @@ func (d *dispatcher) run(ctx context.Context) error {
 		defer close(jobs)
 		first := true
 		readErr <- eachRecord(d.cfg, d.retry != nil, nil, func(rd input.Reader, rec *input.Record, _ *validate.Checked) error {
-			// Scrubbed from every answer from now on, whichever row it
-			// comes with: a server may echo another row's password.
-			d.cfg.Client.NotePassword(rec.Fields.Password)
 			if d.cfg.Resume.isDone(rec.Row) {
 				return nil // reported at the start
 			}

@@ -20,6 +20,12 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 	toSend := 0
 	err := eachRecord(pass, false, plan, func(_ input.Reader, rec *input.Record, c *validate.Checked) error {
 		pass.expect(plan, rec.Row)
+		if cfg.Client != nil {
+			// Every password of the file is scrubbed from every answer,
+			// before the first request: a server may echo another row's
+			// password, one not sent yet among them (an earlier run's).
+			cfg.Client.NotePassword(rec.Fields.Password)
+		}
 		if ps := plan.AddChecked(rec, *c); len(ps) == 0 && !cfg.Resume.isDone(rec.Row) {
 			toSend++
 		}
