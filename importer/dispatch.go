@@ -195,10 +195,7 @@ func (d *dispatcher) writeDone() {
 	if r == nil {
 		return
 	}
-	for row := range len(r.rows) {
-		if !r.isDone(row) {
-			continue
-		}
+	for _, row := range slices.Sorted(maps.Keys(r.done)) {
 		line := r.doneLine(row)
 		d.sameID(&line)
 		d.write(&line, nil)

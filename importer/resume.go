@@ -14,7 +14,7 @@ type Resume struct {
 	path  string
 	prov  *report.Provenance // where and when the earlier run sent; nil in tests
 	seed  maphash.Seed
-	rows  []prior              // by row; rows[0] unused
+	rows  map[int]prior        // by row: a map, so that a report claiming row 2,000,000,000 costs one entry
 	done  map[int]*report.Line // rows the earlier run created or invited
 	maxed int                  // the highest row in the report
 }
@@ -36,11 +36,8 @@ const (
 // LoadResume reads an earlier run's report (a torn last line included),
 // whose provenance prov says where and when its job sent rows.
 func LoadResume(path string, prov *report.Provenance) (*Resume, error) {
-	r := &Resume{path: path, prov: prov, seed: maphash.MakeSeed(), rows: []prior{{}}, done: map[int]*report.Line{}}
+	r := &Resume{path: path, prov: prov, seed: maphash.MakeSeed(), rows: map[int]prior{}, done: map[int]*report.Line{}}
 	err := report.Read(path, func(l report.Line) error {
-		for len(r.rows) <= l.Row {
-			r.rows = append(r.rows, prior{})
-		}
 		p := prior{email: r.fingerprint(l.Email), state: finished}
 		switch l.Status {
 		case report.Created, report.Invited:
@@ -72,7 +69,7 @@ func (r *Resume) fingerprint(email string) uint64 {
 // check refuses a report of another file: each row it holds must have the
 // same email as the file's row.
 func (r *Resume) check(rec *input.Record) error {
-	if rec.Row >= len(r.rows) || r.rows[rec.Row].state == absent {
+	if r.rows[rec.Row].state == absent {
 		return nil
 	}
 	if r.rows[rec.Row].email != r.fingerprint(rec.Email) {
@@ -110,9 +107,6 @@ func (r *Resume) isDone(row int) bool { return r != nil && r.done[row] != nil }
 func (r *Resume) maybeSent(row int) bool {
 	if r == nil {
 		return false
-	}
-	if row >= len(r.rows) {
-		return true
 	}
 	s := r.rows[row].state
 	return s == absent || s == uncertain
