@@ -346,14 +346,7 @@ func TestBinaryInterruptWhileReadingStdin(t *testing.T) {
 	// Reading standard input, which has nothing more to give.
 	waitUntil(t, cmd, func() bool { return blockedIn(t, cmd.Process.Pid, "pipe_read") })
 	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("still waiting for standard input after Ctrl-C")
-	}
+	endsSoon(t, cmd, &stderr)
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted ||
 		strings.TrimSpace(stderr.String()) != "partnero-import: interrupted while standard input was being read: nothing was checked or sent" {
 		t.Fatalf("exit %d\n%s", code, stderr.String())

@@ -153,14 +153,7 @@ func TestBinaryFIFONobodyWritesTo(t *testing.T) {
 			cmd, stderr := startBinary(t, nil, args...)
 			waitUntil(t, cmd, func() bool { return waitingForAWriter(t, cmd.Process.Pid) })
 			cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("still waiting for a writer after SIGTERM:\n%s", stderr.String())
-			}
+			endsSoon(t, cmd, stderr)
 			want := "partnero-import: interrupted while waiting for " + fifo + " to be written to: nothing was checked or sent\n"
 			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != want {
 				t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr.String())
@@ -194,14 +187,7 @@ func TestBinaryFIFOWriterSilent(t *testing.T) {
 	w.WriteString(b.String())
 	waitUntil(t, cmd, func() bool { b, _ := os.ReadFile(rep); return strings.Count(string(b), "\n") >= 2 })
 	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("still reading after one Ctrl-C:\n%s", stderr.String())
-	}
+	endsSoon(t, cmd, stderr)
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted while "+fifo+" was being read") {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
