@@ -518,11 +518,7 @@ func (c *Client) pauseFor(d time.Duration) {
 	}
 }
 
-func (c *Client) send(ctx context.Context, method, path string, payload []byte) (int, []byte, http.Header, error) {
-	return c.sendURL(ctx, method, c.base+path, payload)
-}
-
-func (c *Client) sendURL(ctx context.Context, method, target string, payload []byte) (int, []byte, http.Header, error) {
+func (c *Client) send(ctx context.Context, method, target string, payload []byte) (int, []byte, http.Header, error) {
 	// A request once started is not cut short by the caller's stop: only the
 	// timeout ends it, so that its answer (maybe "created") is not lost.
 	ctx = context.WithoutCancel(ctx)

@@ -29,7 +29,7 @@ func (c *Client) retry(ctx context.Context, method, target string, payload []byt
 			return attempt - 1, err
 		}
 		var a reply
-		a.status, a.body, a.header, a.err = c.sendURL(ctx, method, target, payload)
+		a.status, a.body, a.header, a.err = c.send(ctx, method, target, payload)
 		a.body = c.scrubAnswer(a.status, a.body, p)
 		if a.err == nil {
 			c.auto.observe(a.status, a.header)
