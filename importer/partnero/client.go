@@ -409,17 +409,16 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 	v, _ := decode(answer)
 	got, _ := partnerIn(v, p.Email)
 	out.PartnerID, out.ReferralLink = got.ID, got.Link
-	if has, shown := c.carries(got); shown && !has && !p.invite {
-		// The answer shows the partner without the mark the create sent:
-		// a server that answers a create with the partner already there
-		// (or one that keeps no tags).
-		if c.keepsMarks(ctx) {
-			out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
-				Message: "the server answered success with a partner that does not carry this import's mark: not made by this call"}
-			out.PartnerID, out.ReferralLink, out.there = "", "", &got
-			return out
-		}
-		out.Message = "the answer shows the partner without this import's mark, so whether this call made it cannot be shown (rollback checks the mark again)"
+	if has, shown := c.carries(got); !p.invite && c.mark != "" && (notAsSent(got, p) || (shown && !has)) {
+		// The answer shows a partner without what this create sent (its
+		// mark, its names): a server that answered with the partner
+		// already there, or one that dropped the mark (it keeps only
+		// some tags). Which, nothing shows: neither created nor refused
+		// is known to be true.
+		id := got.ID
+		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError,
+			Message: fmt.Sprintf("the server answered %d with a partner (id %s) that does not hold what this call sent (this import's mark, the row's names): whether the call made it or found it there cannot be shown; check it in Partnero", out.HTTPStatus, id)}
+		out.PartnerID, out.ReferralLink, out.Unproven, out.there = "", "", id, &got
 		return out
 	}
 	if !p.invite {

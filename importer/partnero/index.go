@@ -17,10 +17,11 @@ import (
 )
 
 const (
-	// maxWalkPages bounds one walk of the whole program: ten million
-	// partners at a hundred a page, far beyond any program; what ends a
-	// walk of a server that never says "no more" is a repeated page.
-	maxWalkPages = 100_000
+	// maxWalkPages bounds one walk of the whole program, and so the
+	// index's memory: a million partners at a hundred a page (some
+	// hundred megabytes), beyond any program; a list that never ends
+	// (new partners on every page) stops there.
+	maxWalkPages = 10_000
 	// walkBudget bounds one walk in time: at Partnero's pace a program of
 	// a hundred thousand partners takes minutes, and a walk that gave up
 	// halfway would give up again on the next run. A stopping run walks

@@ -216,6 +216,13 @@ func (c *Client) lookup(ctx context.Context, p *Partner, anyWalk bool) (partner,
 func (c *Client) listed(ctx context.Context, p *Partner, budget time.Duration, anyWalk bool) (partner, lookupVerdict, error) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
+	// Told to stop, a run walks on only as long as a request in flight may
+	// take: a list that never ends (or a program of a million partners)
+	// must not hold a Ctrl-C for the walk's whole budget.
+	defer context.AfterFunc(ctx, func() {
+		grace := time.AfterFunc(cmp.Or(c.timeout, 10*time.Second), cancel)
+		context.AfterFunc(wctx, func() { grace.Stop() })
+	})()
 	return c.fromIndex(wctx, p.Email, anyWalk)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -256,7 +257,7 @@ func TestHostileServersMakeNoFalseClaim(t *testing.T) {
 			false, report.Failed, "cannot be shown"},
 		{"a create answered with the partner there before", &fake{before: true, post: func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","tags":[{"value":"vip"}]},"status":1}`)
-		}}, true, report.Rejected, "not made by this call"},
+		}}, true, report.Failed, "cannot be shown"},
 		{"tags echoed in the answer, none stored", &fake{echoOnly: true, post: lostThenClash}, false, report.Failed, "cannot be shown"},
 		{"a search that finds nothing: the list settles it", &fake{post: lostThenClash, blindSearch: true}, false, "", "reconciled"},
 	}
@@ -385,5 +386,37 @@ func TestLookupsEnd(t *testing.T) {
 				t.Fatalf("%d reads for two lookups: %v", reads, f.requests)
 			}
 		})
+	}
+}
+
+// A run told to stop while it walks a list that never ends (a server
+// without search, new partners on every page) stops walking within a
+// request's time, not the walk's budget.
+func TestStopEndsAWalk(t *testing.T) {
+	var pages atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := &fake{post: func(w http.ResponseWriter, n int) { w.WriteHeader(503) }, get: func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/partners" {
+			http.NotFound(w, r)
+			return
+		}
+		if pages.Add(1) == 3 {
+			cancel() // Ctrl-C, in the middle of the walk
+		}
+		n := pages.Load()
+		time.Sleep(time.Millisecond) // a server's latency: ten thousand pages take seconds
+		fmt.Fprintf(w, `{"data":[{"id":"x%d","email":"x%d@x.io"}],"links":{"next":"/v1/partners?page=%d"}}`, n, n, n+1)
+	}}
+	c := f.start(t)
+	done := make(chan Outcome, 1)
+	go func() { done <- c.Create(ctx, &Partner{Email: "nobody@x.io"}) }()
+	select {
+	case out := <-done:
+		if out.Status != report.Failed || !strings.Contains(out.Message, "may have created") || pages.Load() >= maxWalkPages {
+			t.Fatalf("got %+v after %d pages", out, pages.Load())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("still walking 20 s after the stop (%d pages)", pages.Load())
 	}
 }

@@ -72,7 +72,7 @@ func (how Undoing) reached(f partner, gone bool) bool {
 // after an archive. It reads the partner first, and leaves it alone
 // (Skipped/Changed) when it is not known to be the one the import made:
 // its email is not the report's or cannot be read, its referral link is
-// another, or it shows tags without the import's mark. A partner already
+// another, or it does not show the import's mark. A partner already
 // as it would leave it counts as done: Skipped/AlreadyGone (gone, or
 // already archived when archiving) or Skipped/AlreadyRestored (restoring).
 // A restore of a partner gone is Skipped/Gone: it cannot be brought back.
@@ -187,7 +187,12 @@ func (c *Client) notMade(f partner, m Made) string {
 		return "the partner's email is now " + f.Email + ", not the report's"
 	case m.Link != "" && f.Link != "" && f.Link != m.Link:
 		return "the partner's referral link is now " + f.Link + ", not the report's: another partner of this id"
-	case m.Mark != "" && f.tagged && !hasMark(f.Tags, m.Mark):
+	case m.Mark != "" && !f.tagged:
+		// A server that shows no tags cannot show the mark: an id the
+		// import's answer gave is not enough, as a server may answer a
+		// create with the partner already there.
+		return "the partner shows no tags, so it cannot be shown to carry the import's mark (tag " + m.Mark + ")"
+	case m.Mark != "" && !hasMark(f.Tags, m.Mark):
 		return "the partner does not carry the import's mark (tag " + m.Mark + "): not known to be the one it made"
 	}
 	return ""

@@ -18,7 +18,8 @@ import (
 // already gone as undone only when it is gone, and never says rejected.
 func TestUndoAnswers(t *testing.T) {
 	ann := func(extra string) string {
-		return `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=ann","status":"active"` + extra + `},"status":1}`
+		// The import's mark, which a later key of the same name overrides.
+		return `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=ann","status":"active","tags":[{"value":"partnero-import-job1"}]` + extra + `},"status":1}`
 	}
 	ok := func(w http.ResponseWriter) { fmt.Fprint(w, `{"status":1}`) }
 	tests := []struct {
@@ -32,7 +33,7 @@ func TestUndoAnswers(t *testing.T) {
 	}{
 		{"archived", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "", ok, report.Archived, "", "archived"},
 		{"wrapped answers", func(w http.ResponseWriter, n int) {
-			fmt.Fprint(w, `{"data":{"partner":{"id":"p1","email":"ann@x.io","status":"active"}}}`)
+			fmt.Fprint(w, `{"data":{"partner":{"id":"p1","email":"ann@x.io","status":"active","tags":["partnero-import-job1"]}}}`)
 		}, "", ok, report.Archived, "", "archived"},
 		{"already archived, in capitals", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann(`,"status":"Archived"`)) }, "", ok,
 			report.Skipped, report.AlreadyGone, "already Archived"},
@@ -51,9 +52,9 @@ func TestUndoAnswers(t *testing.T) {
 		{"with the import's mark", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, ann(`,"tags":[{"value":"vip"},{"value":"partnero-import-job1"}]`))
 		}, "", ok, report.Archived, "", "archived"},
-		{"showing no tags: the report's id and email stand", func(w http.ResponseWriter, n int) {
-			fmt.Fprint(w, ann(`,"created_at":"2099-01-01 00:00:00"`))
-		}, "", ok, report.Archived, "", "archived"},
+		{"showing no tags: the mark cannot be shown, so it is left alone", func(w http.ResponseWriter, n int) {
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","status":"active","created_at":"2099-01-01 00:00:00"}}`)
+		}, "", ok, report.Skipped, report.Changed, "shows no tags"},
 		{"the archive refused, the partner still there", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "",
 			func(w http.ResponseWriter) { w.WriteHeader(400); fmt.Fprint(w, `{"message":"Action failed"}`) },
 			report.Failed, report.BadRequest, "still there"},
@@ -84,7 +85,7 @@ func TestUndoAnswers(t *testing.T) {
 func TestUndoRestoreAnswers(t *testing.T) {
 	ann := func(status string) func(w http.ResponseWriter, n int) {
 		return func(w http.ResponseWriter, n int) {
-			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=ann","status":"`+status+`"},"status":1}`)
+			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=ann","status":"`+status+`","tags":[{"value":"partnero-import-job1"}]},"status":1}`)
 		}
 	}
 	ok := func(w http.ResponseWriter) { fmt.Fprint(w, `{"status":1}`) }

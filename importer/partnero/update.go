@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -259,10 +261,10 @@ func (c *Client) settleUpdate(ctx context.Context, p *Partner, id string, change
 	return out
 }
 
-// sameText compares names as a server may have kept them: case and runs of
-// white space aside.
+// sameText compares names as a server may have kept them: case, runs of
+// white space and Unicode's forms (é composed or not) aside.
 func sameText(a, b string) bool {
-	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+	return strings.EqualFold(strings.Join(strings.Fields(norm.NFKC.String(a)), " "), strings.Join(strings.Fields(norm.NFKC.String(b)), " "))
 }
 
 // applied reports whether f holds every value of change.
