@@ -169,7 +169,7 @@ func TestScrubBase64AtAnyAlignmentAndHex(t *testing.T) {
 	type echo struct{ name, text string }
 	var echoes []echo
 	for name, enc := range encodings {
-		for _, prefix := range []string{"", "u", "us", "user:", "user1:", "longer user:", "ü:"} {
+		for _, prefix := range []string{"", "u", "us", "user:", "user1:", "longer user:", "ü:", "Bearer "} {
 			for _, suffix := range []string{"", ":", ":pw", "\n"} {
 				echoes = append(echoes, echo{fmt.Sprintf("%s %q+key+%q", name, prefix, suffix), enc.EncodeToString([]byte(prefix + key + suffix))})
 			}
