@@ -148,6 +148,11 @@ func (x *xlsxReader) Next() (*Record, error) {
 	}
 	x.sel.apply(rec, func(j int) string { return cellAt(cells, j) })
 	if x.keepRaw {
+		// A sheet leaves a row's empty trailing cells out: the retry file's
+		// row has the header's width, or it could not be read back.
+		if len(cells) < x.width {
+			cells = append(cells, make([]string, x.width-len(cells))...)
+		}
 		rec.Raw = csvLine(cells)
 	}
 	return rec, nil

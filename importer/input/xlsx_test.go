@@ -3,6 +3,7 @@ package input
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/csv"
 	"encoding/xml"
 	"io"
 	"strings"
@@ -360,5 +361,26 @@ func TestWorkbookBounds(t *testing.T) {
 		"xl/worksheets/sheet1.xml": sheet(header + `<row r="2"><c t="inlineStr"><is><t>a@x.io</t></is></c><c t="s"><v>0</v></c></row>`)}))
 	if err != nil || len(recs) != 1 || recs[0].Email != "a@x.io" {
 		t.Errorf("%d records, %v", len(recs), err)
+	}
+}
+
+// A row whose last cells are empty has them left out of the sheet: its
+// text for the retry file still has the header's width, or the retry file
+// could not be read back (every row invalid_row).
+func TestXLSXRawRowsHaveTheHeadersWidth(t *testing.T) {
+	book := workbook(t, map[string][][]any{"Sheet1": {{"email", "name", "surname", "key"}, {"a@x.io", "Ann"}, {"b@x.io"}}}, "")
+	rd, err := Open(bytes.NewReader(book), Options{Format: XLSX, KeepRaw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := rd.Next()
+		if err != nil {
+			break
+		}
+		fields, err := csv.NewReader(bytes.NewReader(rec.Raw)).Read()
+		if err != nil || len(fields) != 4 {
+			t.Errorf("row %d: %q has %d fields (%v), want the header's 4", rec.Row, rec.Raw, len(fields), err)
+		}
 	}
 }
