@@ -393,19 +393,9 @@ func (o *importOptions) resumeCommand(reportPath string, drop ...string) string 
 func commandLine(args ...string) string {
 	words := append(slices.Clone(program), args...)
 	for i, w := range words {
-		words[i] = shellQuote(w)
+		words[i] = input.ShellQuote(w)
 	}
 	return strings.Join(words, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == '=' || r == ':' || r == ',' || r == '@' || r == '+' ||
-			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // retryFormat is the retry file's format: the input's, but CSV for a
@@ -432,7 +422,7 @@ func printPresets(w io.Writer) {
 		for _, c := range p.Columns {
 			field := c.Field
 			if field == "" {
-				field = "(ignored: the API cannot take it)"
+				field = "(ignored: " + input.IgnoredWhy(c.Header) + ")"
 			}
 			fmt.Fprintf(w, "  %-24s -> %s\n", c.Header, field)
 		}

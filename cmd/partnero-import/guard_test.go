@@ -159,3 +159,17 @@ func TestJSONLinesLaterKeysAreGuarded(t *testing.T) {
 		t.Fatalf("exit %d, %d writes\n%s", r.code, sb.Stats().Writes, r.stderr)
 	}
 }
+
+// A Tapfiliate export outside an MLM program has no parent column: its
+// preset reads it without stopping (the advice to fall back to --preset
+// none led to an import that dropped the referral codes), and says the
+// group column can be tags.
+func TestTapfiliateWithoutParents(t *testing.T) {
+	t.Parallel()
+	in := writeFile(t, "tap.csv", "id,email,firstname,lastname,referral code,affiliate group,approved\n"+
+		"janej,jane@x.io,Jane,J,janej,EU,true\nbob,bob@x.io,Bob,B,bobby,EU,true\n")
+	r := runCLI(t, nil, "", "validate", "--preset", "tapfiliate", "--report", filepath.Join(t.TempDir(), "r.csv"), in)
+	if r.code != exitOK || !strings.Contains(r.stderr, "-> key (preset tapfiliate)") || !strings.Contains(r.stderr, "--map tags='affiliate group' makes it tags") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
 
@@ -404,10 +405,10 @@ func TestTerminalFirstCtrlCSaysWhatHappens(t *testing.T) {
 	base := newGatedServer(t, g)
 	dir := filepath.Join(t.TempDir(), "my partners")
 	os.Mkdir(dir, 0o700)
-	input := csvOf(t, dir, "in.csv", 40)
+	in := csvOf(t, dir, "in.csv", 40)
 	rep := filepath.Join(dir, "tonight's report.csv")
 	env := []string{"PARTNERO_API_KEY=key-never-shown"}
-	term := startTerminal(t, env, "import", "--base-url", base, "--rate", "0", "--concurrency", "4", "--report", rep, input)
+	term := startTerminal(t, env, "import", "--base-url", base, "--rate", "0", "--concurrency", "4", "--report", rep, in)
 	term.waitFor("four requests held by the server", func() bool { return g.waiting() == 4 })
 	term.ctrlC()
 	term.waitFor("the stopping message", func() bool {
@@ -433,7 +434,7 @@ func TestTerminalFirstCtrlCSaysWhatHappens(t *testing.T) {
 		t.Fatalf("no resume command:\n%s", strings.Join(term.screen(), "\n"))
 	}
 	command, _, _ := strings.Cut(after, "\r\n")
-	if want := shellQuote(buildBinary(t)) + " import --resume " + shellQuote(rep) + " "; !strings.HasPrefix(command, want) {
+	if want := input.ShellQuote(buildBinary(t)) + " import --resume " + input.ShellQuote(rep) + " "; !strings.HasPrefix(command, want) {
 		t.Fatalf("resume command %q does not start with %q", command, want)
 	}
 	resumed := exec.Command("sh", "-c", command)

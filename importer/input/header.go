@@ -78,13 +78,13 @@ func headerForms(h string) []string {
 // when it holds a comma or a quote (see ParseMap), all single-quoted when
 // the shell would read it otherwise.
 func mapFix(field, header string) string {
-	return "--map " + field + "=" + shellQuote(pairValue(report.Printable(header)))
+	return "--map " + field + "=" + ShellQuote(pairValue(report.Printable(header)))
 }
 
 // ignoreFix is the --ignore-column that leaves header out, as a shell
 // takes it (the flag's value is the whole header, commas and all).
 func ignoreFix(header string) string {
-	return "--ignore-column " + shellQuote(report.Printable(header))
+	return "--ignore-column " + ShellQuote(report.Printable(header))
 }
 
 // pairValue is a value as --map and --where read it in a list: in double

@@ -61,7 +61,7 @@ var Presets = []Preset{
 		{"referral code", fieldKey}, {"ref", fieldKey},
 		{"parent id", fieldReferringID}, {"parent affiliate id", fieldReferringID}, {"parent", fieldReferringID},
 		{"affiliate group", ""}, {"company", ""}, {"created at", ""}, {"approved", ""},
-	}, nil},
+	}, []string{"referrer"}}, // only MLM programs export a parent
 	{"partnerstack", "PartnerStack's partner export", []PresetColumn{
 		{"email", fieldEmail}, {"first name", fieldName}, {"last name", fieldSurname},
 		{"partner key", fieldID}, {"key", fieldID},
@@ -220,7 +220,7 @@ func (m *mapper) field(header string) (field, note string) {
 	n := normalizeHeader(header)
 	if f, ok := m.preset[n]; ok {
 		if f == "" {
-			return "", "preset " + m.presetOf + ": the API cannot take it"
+			return "", "preset " + m.presetOf + ": " + IgnoredWhy(header)
 		}
 		return f, "preset " + m.presetOf
 	}
@@ -475,4 +475,14 @@ func ownKey(p *Preset, n string) bool {
 // lists says whether p has a column whose normalized header is n.
 func lists(p *Preset, n string) bool {
 	return slices.ContainsFunc(p.Columns, func(pc PresetColumn) bool { return normalizeHeader(pc.Header) == n })
+}
+
+// IgnoredWhy says why a preset leaves a column unread: the API has no field
+// for it, except a group or campaign, which --map makes tags of.
+func IgnoredWhy(header string) string {
+	switch normalizeHeader(header) {
+	case "affiliate_group", "campaign", "group":
+		return "not read; " + mapFix("tags", header) + " makes it tags"
+	}
+	return "the API cannot take it"
 }

@@ -105,11 +105,11 @@ func jsonAdvice(path, filter string) string {
 			out = strings.TrimSuffix(path, filepath.Ext(path)) + ".lines.jsonl"
 		}
 	}
-	return fmt.Sprintf("make it JSON Lines first, for example: jq -c %s %s > %s", filter, shellQuote(in), shellQuote(out))
+	return fmt.Sprintf("make it JSON Lines first, for example: jq -c %s %s > %s", filter, ShellQuote(in), ShellQuote(out))
 }
 
-// shellQuote quotes a path for a shell when it needs it.
-func shellQuote(s string) string {
+// ShellQuote quotes a word for a POSIX shell when it needs it.
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+@:,=") == "" {
 		return s
 	}

@@ -320,10 +320,10 @@ func (s *selector) unwanted() []string {
 		return nil
 	}
 	not := Condition{Column: strings.TrimSpace(report.Printable(first.header)), Not: true, Values: byCount(first.unwanted)}
-	advice := "--where " + shellQuote(not.String())
+	advice := "--where " + ShellQuote(not.String())
 	if len(first.others) > 0 {
 		keep := Condition{Column: not.Column, Values: byCount(first.others)[:1]}
-		advice = fmt.Sprintf("--where %s (or %s)", shellQuote(keep.String()), advice)
+		advice = fmt.Sprintf("--where %s (or %s)", ShellQuote(keep.String()), advice)
 	}
 	return []string{fmt.Sprintf("%s: say which rows to import with %s, or leave the column out with %s",
 		strings.Join(clauses, "; "), advice, ignoreFix(first.header))}
