@@ -167,6 +167,7 @@ type mapper struct {
 	wanted     map[string]string // field → header as --map gave it
 	ignored    map[string]string // normalized header → as --ignore-column gave it
 	guarded    bool              // Options.Guard
+	anyPreset  bool              // Options.AnyPreset
 	sel        *selector         // the rows' selector, bound to the columns found
 }
 
@@ -188,12 +189,18 @@ func newMapper(opts Options) (*mapper, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.preset, m.presetOf = map[string]string{}, p.Name
-		for _, c := range p.Columns {
-			m.preset[normalizeHeader(c.Header)] = c.Field
-		}
+		m.use(p)
 	}
+	m.anyPreset = opts.AnyPreset
 	return m, nil
+}
+
+// use reads the columns as preset p names them.
+func (m *mapper) use(p *Preset) {
+	m.preset, m.presetOf = map[string]string{}, p.Name
+	for _, c := range p.Columns {
+		m.preset[normalizeHeader(c.Header)] = c.Field
+	}
 }
 
 // ignoredAs is the normalized --ignore-column header that leaves header
@@ -238,6 +245,11 @@ func (m *mapper) field(header string) (field, note string) {
 // columns claiming one field otherwise are an error, as is a --map header
 // the file does not have and a file without an email column.
 func (m *mapper) columns(headers []string) ([]Column, error) {
+	if m.anyPreset && m.presetOf == "" && !m.presetNone {
+		if p, _ := likelyPreset(headers); p != nil {
+			m.use(p)
+		}
+	}
 	cols := make([]Column, len(headers))
 	strong := map[string]int{} // field → column claimed by --map, else by the preset
 	for i, h := range headers {

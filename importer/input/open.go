@@ -38,7 +38,12 @@ type Options struct {
 	// read without its preset, a preset whose key, referrer or name finds no
 	// column, a header a typo away from a field (see guard.go).
 	Guard bool
-	Sheet string // XLSX: the sheet; "" for the first
+	// AnyPreset reads a file that looks like a platform's export (see
+	// guard.go) with that platform's preset, unasked: for a fixture such
+	// as the sandbox's preload, where a program's own export is the
+	// natural file and nothing is sent from it.
+	AnyPreset bool
+	Sheet     string // XLSX: the sheet; "" for the first
 	// Name is the file's path, for advice that names it; "" for standard
 	// input.
 	Name string

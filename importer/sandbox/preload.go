@@ -27,7 +27,9 @@ func (s *Server) PreloadFrom(path string, f io.Reader) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rd, err := input.Open(f, input.Options{Format: format})
+	// Your program's own export (Partnero's identifier and token columns)
+	// is the natural preload: it is read with its preset, unasked.
+	rd, err := input.Open(f, input.Options{Format: format, AnyPreset: true})
 	if err != nil {
 		return 0, fmt.Errorf("preload %s: %w", path, err)
 	}

@@ -360,3 +360,19 @@ func TestPreload(t *testing.T) {
 		t.Errorf("preloaded email: %+v", a)
 	}
 }
+
+// A program's own Partnero export, the README's preload, keeps its ids and
+// keys (identifier, token): a rehearsal then refuses a row that reuses one,
+// as Partnero would.
+func TestPreloadReadsPartnerosExport(t *testing.T) {
+	s := New(Options{})
+	n, err := s.Preload("../../samples/presets/partnero.csv")
+	if err != nil || n == 0 {
+		t.Fatalf("preloaded %d: %v", n, err)
+	}
+	for _, p := range s.Partners() {
+		if p.ID == "" || strings.HasPrefix(p.ID, "p_") {
+			t.Errorf("%s preloaded without its identifier: id %q", p.Email, p.ID)
+		}
+	}
+}
