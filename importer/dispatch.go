@@ -273,6 +273,9 @@ func (d *dispatcher) finish(r sent) {
 	if d.res.Against != nil {
 		d.res.Against.count(o)
 	}
+	if o.Archived {
+		d.res.Archived++
+	}
 	switch {
 	case o.Status == "" && d.res.Against != nil:
 		line.Status = report.Valid

@@ -97,6 +97,9 @@ func (p *Progress) read(bytes, rows int) {
 // Result is what a run ends with.
 type Result struct {
 	Summary report.Summary
+	// Archived counts the rows whose partner, found already in Partnero,
+	// is archived: an import does not restore one (rollback --restore does).
+	Archived int
 	// Fatal is the answer that stopped the run (401, 403), or nil.
 	Fatal error
 	// Interrupted is true when the context ended before every row was sent.

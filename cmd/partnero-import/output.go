@@ -204,10 +204,13 @@ func (o *output) end(res *importer.Result, reportPath string) {
 			"retries", res.Summary.Retries, "elapsed_seconds", res.Summary.Elapsed.Seconds(),
 			"requests_per_second", res.Summary.Rate(), "report", reportPath, "retry_file", res.RetryFile,
 			"referral_rows", sh.Linked, "referral_roots", sh.Roots, "referral_depth", sh.Depth,
-			"external_referrers", sh.External, "external_referrer_rows", sh.ExternalRows)
+			"external_referrers", sh.External, "external_referrer_rows", sh.ExternalRows, "archived", res.Archived)
 		return
 	}
 	res.Summary.Print(o.w)
+	if res.Archived > 0 {
+		fmt.Fprintf(o.w, "archived: %d of these partners, found already in Partnero, are archived, and an import does not restore them (rollback --restore does)\n", res.Archived)
+	}
 	if sh.Linked+sh.External > 0 {
 		fmt.Fprintf(o.w, "referral trees: %d rows refer to another row of the file (%d roots, greatest depth %d); %d refer to partners outside the file, left to the API%s\n",
 			sh.Linked, sh.Roots, sh.Depth, sh.External, rowList(sh.ExternalRows, sh.External))
@@ -256,6 +259,8 @@ type summaryJSON struct {
 	Interrupted       bool                             `json:"interrupted"`
 	Fatal             string                           `json:"fatal,omitempty"`
 	ExitCode          int                              `json:"exit_code"`
+	// Archived counts the partners found already there and archived.
+	Archived int `json:"archived,omitempty"`
 }
 
 func writeSummaryJSON(path, command, input string, files *runFiles, res *importer.Result, code int) error {
@@ -264,7 +269,7 @@ func writeSummaryJSON(path, command, input string, files *runFiles, res *importe
 		Version: versionString(), Commit: commitString(), Command: command, Input: input, InputSHA256: res.InputSHA256, Destination: files.destination,
 		Report: files.report, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
 		Requests: res.Summary.Requests, Retries: res.Summary.Retries, ElapsedSeconds: res.Summary.Elapsed.Seconds(),
-		RequestsPerSecond: res.Summary.Rate(), Interrupted: res.Interrupted, ExitCode: code,
+		RequestsPerSecond: res.Summary.Rate(), Interrupted: res.Interrupted, ExitCode: code, Archived: res.Archived,
 	}
 	if res.Fatal != nil {
 		s.Fatal = res.Fatal.Error()

@@ -63,6 +63,9 @@ func TestRestoreAfterRollback(t *testing.T) {
 	if got := statusesOf(up); up.code != exitOK || got["updated/"] != 6 || got["skipped/unchanged"] != 6 {
 		t.Fatalf("--update-existing: exit %d %v\n%s", up.code, got, up.stderr)
 	}
+	if !strings.Contains(up.stderr, "archived: 12 of these partners") {
+		t.Errorf("--update-existing: the summary does not count the archived partners:\n%s", up.stderr)
+	}
 	for _, l := range up.reportLines[1:] {
 		if !strings.Contains(l[7], "archived and stays archived") {
 			t.Errorf("--update-existing row %s (%s/%s): the message does not say archived: %q", l[0], l[4], l[5], l[7])
@@ -71,6 +74,9 @@ func TestRestoreAfterRollback(t *testing.T) {
 	skip := runCLI(t, env, "", "import", "--skip-existing", "--no-progress", "--rate", "0", "--report", filepath.Join(dir, "skip.csv"), again)
 	if got := statusesOf(skip); skip.code != exitOK || got["skipped/already_exists"] != 12 {
 		t.Fatalf("--skip-existing: exit %d %v\n%s", skip.code, got, skip.stderr)
+	}
+	if !strings.Contains(skip.stderr, "archived: 12 of these partners") {
+		t.Errorf("--skip-existing: the summary does not count the archived partners:\n%s", skip.stderr)
 	}
 	for _, l := range skip.reportLines[1:] {
 		if !strings.Contains(l[7], "is archived in Partnero") {

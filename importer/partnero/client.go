@@ -226,9 +226,10 @@ type Outcome struct {
 	// shown: the row is Failed, yet the partner exists (--skip-existing
 	// and --update-existing settle it as existing).
 	Unproven string
-	// Foreseen is what validate --against found an import would do, and
-	// Archived whether the partner already there is archived.
+	// Foreseen is what validate --against found an import would do.
 	Foreseen Foreseen
+	// Archived says the partner with the row's email that the run found
+	// there is archived (an import does not restore it).
 	Archived bool
 	// there is the partner with the row's email that a lookup found, not
 	// made by this job (or not shown to be), for an update to follow
@@ -298,10 +299,10 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	case before == lookupFound && p.MaybeSent:
 		// Maybe the earlier run's own invite: neither known to be made
 		// here nor refused.
-		return Outcome{Unproven: f.ID, there: &f, Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError,
+		return Outcome{Unproven: f.ID, there: &f, Archived: isStatus(f, "archived"), Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError,
 			Message: withArchived("an earlier run may have sent this invite: a partner with this email (id "+f.ID+") is in Partnero, and whether that run's invite made it cannot be shown ("+c.unproven(&q)+")", f)}}
 	case before == lookupFound:
-		return Outcome{there: &f, Verdict: Verdict{Status: report.Rejected, Reason: report.EmailExists,
+		return Outcome{there: &f, Archived: isStatus(f, "archived"), Verdict: Verdict{Status: report.Rejected, Reason: report.EmailExists,
 			Message: withArchived("a partner with this email is already in Partnero (id "+f.ID+"): not invited again", f)}}
 	}
 	q.absentBefore = before == lookupAbsent

@@ -87,7 +87,7 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 			"): run again with --resume to check"
 	}
 	if verdict == lookupFound {
-		out.Message = withArchived(out.Message, f)
+		out.Message, out.Archived = withArchived(out.Message, f), isStatus(f, "archived")
 	}
 	return out
 }
@@ -446,7 +446,7 @@ func (c *Client) SkipExisting(ctx context.Context, p *Partner, invite bool) Outc
 	}
 	if f, verdict, _ := c.find(ctx, &q); verdict == lookupFound {
 		out.there = &f
-		out.Message = withArchived(out.Message, f)
+		out.Message, out.Archived = withArchived(out.Message, f), isStatus(f, "archived")
 	}
 	return out
 }

@@ -51,7 +51,7 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		case verdict == lookupFound && q.MaybeSent && !invite && c.ours(ctx, f, &q) == mine:
 			// An earlier run of this job made it (its answer lost). A row
 			// no run has sent cannot be the job's: no read is spent on it.
-			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Verdict: Verdict{Message: withArchived(reconciled(&q), f)}}
+			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Archived: isStatus(f, "archived"), Verdict: Verdict{Message: withArchived(reconciled(&q), f)}}
 		case verdict == lookupFound:
 			c.ups.existing.Add(1)
 			return c.update(ctx, &q, f, Outcome{})
@@ -108,6 +108,7 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	defer func() {
 		if isStatus(f, "archived") { // f as last read
 			out.Message += "; it is archived and stays archived: an update does not restore it"
+			out.Archived = true
 		}
 	}()
 	out = Outcome{Attempts: prior.Attempts, HTTPStatus: prior.HTTPStatus, PartnerID: f.ID, ReferralLink: f.Link}
