@@ -62,6 +62,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if !o.noProgress {
 		prog = startProgress(out, o.progressEvery, read)
 		defer prog.close()
+		if o.against {
+			prog.doing("reading Partnero for") // it sends nothing
+		}
 	}
 
 	var client *partnero.Client
