@@ -45,6 +45,8 @@ type fake struct {
 	echoOnly bool
 	// blindSearch: the search finds nothing, ever; the list has them.
 	blindSearch bool
+	// keepLast keeps only the last tags a create sends (0: all).
+	keepLast int
 }
 
 type stored struct {
@@ -77,6 +79,9 @@ func (f *fake) start(t *testing.T) *Client {
 			keep := body.Tags
 			if f.echoOnly {
 				keep = nil
+			}
+			if f.keepLast > 0 && len(keep) > f.keepLast {
+				keep = keep[len(keep)-f.keepLast:]
 			}
 			if p, ok := f.stored["ann@x.io"]; !ok {
 				f.stored["ann@x.io"] = stored{id: "p1", name: body.Name, tags: keep}
@@ -260,6 +265,7 @@ func TestHostileServersMakeNoFalseClaim(t *testing.T) {
 		}}, true, report.Failed, "cannot be shown"},
 		{"tags echoed in the answer, none stored", &fake{echoOnly: true, post: lostThenClash}, false, report.Failed, "cannot be shown"},
 		{"a search that finds nothing: the list settles it", &fake{post: lostThenClash, blindSearch: true}, false, "", "reconciled"},
+		{"a server that keeps the last 3 tags, marks known kept", &fake{post: lostThenClash, keepLast: 3}, true, report.Failed, "cannot be shown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,7 +273,7 @@ func TestHostileServersMakeNoFalseClaim(t *testing.T) {
 			if tt.kept {
 				c.learn(true)
 			}
-			out := c.Create(context.Background(), &Partner{Email: "ann@x.io", Name: "Ann"})
+			out := c.Create(context.Background(), &Partner{Email: "ann@x.io", Name: "Ann", Tags: []string{"vip", "eu", "2024"}})
 			if out.Status != tt.status || !strings.Contains(out.Message, tt.says) || (out.Status != "" && out.PartnerID != "") {
 				t.Fatalf("got %+v", out)
 			}

@@ -175,10 +175,29 @@ func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
 	case has:
 		c.learn(true)
 		return mine
+	case known && showsTags(f, p.Tags):
+		// Without the mark but with every tag the row sent: a server that
+		// keeps only some tags may have dropped the mark of this very
+		// partner, even one known to keep marks.
+		return cannotTell
 	case known && c.keepsMarks(ctx):
 		return theirs
 	}
 	return cannotTell
+}
+
+// showsTags reports whether f shows every one of tags (some at least), in
+// any case.
+func showsTags(f partner, tags []string) bool {
+	if len(tags) == 0 {
+		return false
+	}
+	for _, t := range tags {
+		if !slices.ContainsFunc(f.Tags, func(g string) bool { return strings.EqualFold(strings.TrimSpace(g), t) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // notAsSent reports a partner that does not hold what a create of p would
