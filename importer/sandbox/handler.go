@@ -7,112 +7,147 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// ServeHTTP answers one API request.
+// ServeHTTP answers one API request: the routes (routes), behind what
+// every request meets first, as middleware: counting, latency, the
+// variation's Date header, the key, the rate limit and the faults.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		s.writes++
-	}
-	s.mu.Unlock()
-	if s.opts.Latency > 0 {
-		select {
-		case <-time.After(s.opts.Latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	switch v := s.opts.Vary; {
-	case v.NoDate:
-		w.Header()["Date"] = nil // net/http then adds none
-	case v.ClockSkew != 0:
-		w.Header().Set("Date", s.now().Format(http.TimeFormat))
-	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if token = strings.TrimSpace(token); !ok || token == "" || (s.opts.APIKey != "" && token != s.opts.APIKey) {
-		s.fail(w, http.StatusUnauthorized, "Unauthenticated.")
-		return
-	}
-	s.mu.Lock()
-	if wait, throttled := s.throttle(w); throttled {
-		s.mu.Unlock()
-		s.tooMany(w, wait)
-		return
-	}
-	if s.burst == 0 && s.chance(s.opts.Faults.Burst429) {
-		s.burst = s.opts.Faults.BurstLength
-	}
-	if s.burst > 0 {
-		s.burst--
-		s.mu.Unlock()
-		s.tooMany(w, 1)
-		return
-	}
-	fail := s.chance(s.opts.FailRate)
-	s.mu.Unlock()
-	if fail {
-		s.fail(w, http.StatusInternalServerError, "Server Error")
-		return
-	}
-	s.route(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
-// route sends a request to its endpoint. The partner's id is one path
-// segment, percent-decoded: ids may hold any character.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	path, ok := strings.CutPrefix(r.URL.EscapedPath(), "/v1/")
-	if !ok {
-		s.fail(w, http.StatusNotFound, "Not Found")
-		return
+// middleware wraps the routes in what every request meets before them.
+func (s *Server) middleware(routes http.Handler) http.Handler {
+	return s.counted(s.delayed(s.dated(s.authorized(s.limited(s.faulty(routes))))))
+}
+
+func (s *Server) counted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests++
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.writes++
+		}
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// delayed adds the --latency to every answer.
+func (s *Server) delayed(next http.Handler) http.Handler {
+	if s.opts.Latency <= 0 {
+		return next
 	}
-	segs := strings.Split(path, "/")
-	id := ""
-	if len(segs) > 1 {
-		var err error
-		if id, err = url.PathUnescape(segs[1]); err != nil {
-			s.fail(w, http.StatusNotFound, "Not Found")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(s.opts.Latency):
+			next.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
+}
+
+// dated gives the variation's Date header (or none) and the JSON type.
+func (s *Server) dated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch v := s.opts.Vary; {
+		case v.NoDate:
+			w.Header()["Date"] = nil // net/http then adds none
+		case v.ClockSkew != 0:
+			w.Header().Set("Date", s.now().Format(http.TimeFormat))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorized takes the bearer token: any non-empty one, or the --api-key.
+func (s *Server) authorized(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if token = strings.TrimSpace(token); !ok || token == "" || (s.opts.APIKey != "" && token != s.opts.APIKey) {
+			s.fail(w, http.StatusUnauthorized, "Unauthenticated.")
 			return
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limited answers 429 beyond the rate limit, and in a fault's burst.
+func (s *Server) limited(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		if wait, throttled := s.throttle(w); throttled {
+			s.mu.Unlock()
+			s.tooMany(w, wait)
+			return
+		}
+		if s.burst == 0 && s.chance(s.opts.Faults.Burst429) {
+			s.burst = s.opts.Faults.BurstLength
+		}
+		if s.burst > 0 {
+			s.burst--
+			s.mu.Unlock()
+			s.tooMany(w, 1)
+			return
+		}
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// faulty answers --fail-rate of the requests 500, before anything is done.
+func (s *Server) faulty(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		fail := s.chance(s.opts.FailRate)
+		s.mu.Unlock()
+		if fail {
+			s.fail(w, http.StatusInternalServerError, "Server Error")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// routes are the endpoints, as method-and-path patterns under /v1. A
+// partner's id is one path segment, percent-decoded: ids may hold any
+// character. A known path asked with another method is a 405, an unknown
+// one a 404, both in the API's JSON.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, h func(w http.ResponseWriter, r *http.Request)) {
+		mux.HandleFunc(pattern, h)
 	}
-	m := r.Method
-	switch {
-	case path == "test" && m == http.MethodGet:
+	handle("GET /v1/test", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusOK, map[string]any{"message": "The API key is valid.", "status": 1})
-	case path == "partners" && m == http.MethodPost:
-		s.create(w, r)
-	case path == "partners" && m == http.MethodGet:
-		s.list(w, r)
-	case path == "partners" && m == http.MethodPut:
-		s.update(w, r, "")
-	case path == "partners" && m == http.MethodDelete:
-		s.delete(w, r, "")
-	case path == "partners:invite" && m == http.MethodPost:
-		s.invite(w, r)
-	case path == "partners:search" && m == http.MethodGet && !s.opts.Vary.NoSearch:
-		s.search(w, r)
-	case len(segs) == 2 && segs[0] == "partners" && m == http.MethodGet:
-		s.find(w, id)
-	case len(segs) == 2 && segs[0] == "partners" && m == http.MethodPut:
-		s.update(w, r, id)
-	case len(segs) == 2 && segs[0] == "partners" && m == http.MethodDelete:
-		s.delete(w, r, id)
-	case len(segs) == 3 && segs[0] == "partners" && segs[2] == "archive" && m == http.MethodPost:
-		s.archive(w, r, id, true)
-	case len(segs) == 3 && segs[0] == "partners" && segs[2] == "revoke-archive" && m == http.MethodPost:
-		s.archive(w, r, id, false)
-	case segs[0] == "partners" || segs[0] == "partners:invite" || segs[0] == "test" || (segs[0] == "partners:search" && !s.opts.Vary.NoSearch):
-		s.fail(w, http.StatusMethodNotAllowed, "The "+m+" method is not supported for this route.")
-	default:
-		s.fail(w, http.StatusNotFound, "Not Found")
+	})
+	handle("POST /v1/partners", s.create)
+	handle("GET /v1/partners", s.list)
+	handle("PUT /v1/partners", func(w http.ResponseWriter, r *http.Request) { s.update(w, r, "") })
+	handle("DELETE /v1/partners", func(w http.ResponseWriter, r *http.Request) { s.delete(w, r, "") })
+	handle("POST /v1/partners:invite", s.invite)
+	handle("GET /v1/partners/{id}", func(w http.ResponseWriter, r *http.Request) { s.find(w, r.PathValue("id")) })
+	handle("PUT /v1/partners/{id}", func(w http.ResponseWriter, r *http.Request) { s.update(w, r, r.PathValue("id")) })
+	handle("DELETE /v1/partners/{id}", func(w http.ResponseWriter, r *http.Request) { s.delete(w, r, r.PathValue("id")) })
+	handle("POST /v1/partners/{id}/archive", func(w http.ResponseWriter, r *http.Request) { s.archive(w, r, r.PathValue("id"), true) })
+	handle("POST /v1/partners/{id}/revoke-archive", func(w http.ResponseWriter, r *http.Request) { s.archive(w, r, r.PathValue("id"), false) })
+	known := []string{"/v1/test", "/v1/partners", "/v1/partners:invite", "/v1/partners/{id}", "/v1/partners/{id}/archive", "/v1/partners/{id}/revoke-archive"}
+	if !s.opts.Vary.NoSearch { // only the old documentation and the PHP client have it
+		handle("GET /v1/partners:search", s.search)
+		known = append(known, "/v1/partners:search")
 	}
+	for _, path := range known {
+		handle(path, func(w http.ResponseWriter, r *http.Request) {
+			s.fail(w, http.StatusMethodNotAllowed, "The "+r.Method+" method is not supported for this route.")
+		})
+	}
+	handle("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, http.StatusNotFound, "Not Found") })
+	return mux
 }
 
 // throttle counts the request against the minute's budget and sets the

@@ -103,8 +103,9 @@ type Server struct {
 	requests  int
 	writes    int // requests of any method but GET and HEAD
 
-	srv *http.Server
-	ln  net.Listener
+	handler http.Handler // the routes behind their middleware
+	srv     *http.Server
+	ln      net.Listener
 }
 
 // New makes a server with no partners.
@@ -126,11 +127,13 @@ func New(opts Options) *Server {
 	if !ok {
 		lang = languages[""]
 	}
-	return &Server{
+	s := &Server{
 		opts: opts, lang: lang,
 		byEmail: map[string]*Partner{}, byID: map[string]*Partner{}, byKey: map[string]*Partner{},
 		rng: rand.New(rand.NewPCG(opts.Faults.Seed, 2)),
 	}
+	s.handler = s.middleware(s.routes())
+	return s
 }
 
 // Start listens on addr ("127.0.0.1:0" for a free port) and serves in the
