@@ -199,7 +199,7 @@ func (d *dispatcher) writeDone() {
 		line := r.doneLine(row)
 		d.sameID(&line)
 		d.write(&line, nil)
-		if r.marked() && line.Action == validate.Create && line.PartnerID != "" {
+		if r.marked() && line.Reason == report.AlreadyDone && line.Action == validate.Create && line.PartnerID != "" {
 			// Made under this job's mark: reading it back shows whether
 			// the server keeps it.
 			d.cfg.Client.NoteMade(line.PartnerID, validate.NormalEmail(line.Email))
@@ -467,6 +467,10 @@ func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
 		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: validate.NormalEmail(f.ReferringEmail)},
 		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
 	}
+	// An earlier run whose creates carried no mark (an older version's)
+	// may have made this row's partner: without the mark is no proof of
+	// another's there.
+	p.Unmarked = p.MaybeSent && d.cfg.Resume != nil && !d.cfg.Resume.marked()
 	if j.referrer != (partnero.Referring{}) {
 		// Its referrer is a row of the file, now a partner in Partnero: the
 		// file's id or key for it may not be Partnero's (a partner there

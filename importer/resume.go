@@ -121,6 +121,12 @@ func (r *Resume) doneLine(row int) report.Line {
 		l.Status, l.Reason = report.Skipped, report.AlreadyDone
 	}
 	l.HTTPStatus, l.Attempts = 0, 0
-	l.Message = "done by an earlier run (" + r.path + ")"
+	done := "done by an earlier run (" + r.path + ")"
+	if l.Reason == report.AlreadyExists && l.Message != "" {
+		// What the earlier run said of the partner found (that it may be
+		// the one its lost attempt made, that it is archived) stands.
+		done += ": " + l.Message
+	}
+	l.Message = done
 	return l
 }

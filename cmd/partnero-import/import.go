@@ -261,8 +261,6 @@ func (o *importOptions) staleRetryFile(out *output, format, current string) {
 	out.note(fmt.Sprintf("note: %s, the retry file of the run this one resumed, is out of date: %s", old, now))
 }
 
-// watchStop says at once, when the first Ctrl-C ends ctx, what the run
-// still waits for, and turns the bar into the drain: a stop that looks
 // jobMark is the mark an import's creates carry: the resumed report's, so
 // that the job's partners are known by one mark across its runs, else a
 // new one.
@@ -273,6 +271,8 @@ func jobMark(resumed *report.Provenance) string {
 	return partnero.NewMark()
 }
 
+// watchStop says at once, when the first Ctrl-C ends ctx, what the run
+// still waits for, and turns the bar into the drain: a stop that looks
 // stuck invites the second, hard one. The returned func ends the watch;
 // nothing is said once it has returned.
 func watchStop(ctx context.Context, out *output, prog *progress, client *partnero.Client, timeout time.Duration, terminal bool) func() {

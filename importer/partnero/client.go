@@ -205,6 +205,10 @@ type Partner struct {
 	// absentBefore: a lookup just before the invite's first attempt found
 	// no partner with its email.
 	absentBefore bool
+	// Unmarked says an earlier run of the job may have sent this row with
+	// no mark (a report of a version without marks): a partner found
+	// without the mark may still be the job's.
+	Unmarked bool
 }
 
 // Referring names a partner's referrer by id, key or email.
@@ -294,7 +298,7 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	if ctx.Err() != nil {
 		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}}
 	}
-	f, before, _ := c.lookup(ctx, &q, true)
+	f, before, _ := c.find(ctx, &q) // a walk begun now: an older one could miss a partner stored since
 	switch {
 	case before == lookupFound && p.MaybeSent:
 		// Maybe the earlier run's own invite: neither known to be made
@@ -468,6 +472,13 @@ func (c *Client) scrubAnswer(status int, body []byte, p *Partner) []byte {
 		return body
 	}
 	return c.passwords.ScrubRaw(body, p.Password, c.key)
+}
+
+// quoted is a success's body that is not JSON (a web page), as a message
+// quotes it: scrubbed raw before it is parsed, as an error's is (parsing
+// could split a secret), then cleaned.
+func (c *Client) quoted(body []byte) string {
+	return c.clean(plainText(c.passwords.ScrubRaw(body, c.key)), &Partner{})
 }
 
 // clean makes a text from elsewhere (a server's message, a transport error)

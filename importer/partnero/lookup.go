@@ -408,7 +408,7 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL) (v any, err error) {
 			var ok bool
 			if v, ok = decode(a.body); !ok {
 				// Quoted, so scrubbed before it is parsed, as an error's is.
-				err = fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, a.status, plainText(c.passwords.ScrubRaw(a.body, c.key)))
+				err = fmt.Errorf("GET %s: %d, but the answer is not JSON: %s", u.Path, a.status, c.quoted(a.body))
 			}
 			return false
 		case a.status == http.StatusNotFound || a.status == http.StatusMethodNotAllowed || a.status == http.StatusGone:

@@ -219,6 +219,9 @@ func TestLostAnswerThenWhoseIsProven(t *testing.T) {
 		{"there before, marks not known to be kept", &fake{before: true}, false, report.Failed, report.ServerError, "", "cannot be shown"},
 		{"a server that shows no tags", &fake{tagless: true}, false, report.Failed, report.ServerError, "", "cannot be shown"},
 		{"no mark sent", &fake{noMark: true}, false, report.Failed, report.ServerError, "", "carry no mark"},
+		// Resuming a report of a version without marks: the partner found
+		// may be that run's, made without the mark.
+		{"there, unmarked, after a run that set no mark", &fake{before: true}, true, report.Failed, report.ServerError, "", "cannot be shown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,7 +231,8 @@ func TestLostAnswerThenWhoseIsProven(t *testing.T) {
 			if tt.kept {
 				c.learn(true)
 			}
-			out := c.Create(context.Background(), &Partner{Email: "ann@x.io"})
+			row := &Partner{Email: "ann@x.io", Unmarked: strings.Contains(tt.name, "unmarked")}
+			out := c.Create(context.Background(), row)
 			if out.Status != tt.status || out.Reason != tt.reason || out.PartnerID != tt.id || !strings.Contains(out.Message, tt.says) {
 				t.Fatalf("got %+v", out)
 			}

@@ -180,7 +180,7 @@ func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
 		// keeps only some tags may have dropped the mark of this very
 		// partner, even one known to keep marks.
 		return cannotTell
-	case known && c.keepsMarks(ctx):
+	case known && !p.Unmarked && c.keepsMarks(ctx):
 		return theirs
 	}
 	return cannotTell

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/partnero-import/partnero-import/importer/secret"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -48,7 +47,7 @@ func (c *Client) Preflight(ctx context.Context) error {
 			fatal = &FatalError{Reason: report.Unauthorized, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(a.status, a.body).Message, &Partner{})}
 		case a.status >= 200 && a.status < 300:
 			if _, ok := decode(a.body); !ok {
-				page := truncate(secret.Scrub(plainText(secret.ScrubRaw(a.body, c.key)), c.key), 120)
+				page := truncate(c.quoted(a.body), 120)
 				fatal = &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
 					"%s answers, but not as Partnero's API (GET /partners gave %d and no JSON: %q): check --base-url (Partnero's is %s)",
 					c.base, a.status, page, DefaultBaseURL)}

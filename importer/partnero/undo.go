@@ -165,7 +165,7 @@ func (c *Client) read(ctx context.Context, m Made) (f partner, gone bool, err er
 		switch {
 		case err != nil:
 			return partner{}, false, err
-		case m.Mark == "":
+		case m.Mark == "" || !other.tagged:
 			return partner{}, false, fmt.Errorf("no partner has the report's id %s, but one has its email (id %s): whether the import made it cannot be told; check it in Partnero", m.ID, byEmail.ID)
 		case other.ID != "" && other.tagged && hasMark(other.Tags, m.Mark) && sameEmail(other.Email, m.Email):
 			real := m

@@ -52,6 +52,13 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 			// An earlier run of this job made it (its answer lost). A row
 			// no run has sent cannot be the job's: no read is spent on it.
 			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Archived: isStatus(f, "archived"), Verdict: Verdict{Message: withArchived(reconciled(&q), f)}}
+		case verdict == lookupFound && q.MaybeSent && !invite:
+			// Maybe made by an earlier run's lost attempt: updated either
+			// way, and said so.
+			c.ups.existing.Add(1)
+			up := c.update(ctx, &q, f, Outcome{})
+			up.Message = "a partner with this email was found, maybe made by an earlier run's own attempt at this row; " + up.Message
+			return up
 		case verdict == lookupFound:
 			c.ups.existing.Add(1)
 			return c.update(ctx, &q, f, Outcome{})
