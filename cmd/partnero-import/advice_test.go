@@ -13,6 +13,7 @@ import (
 // A fixed --rate above the limit the server advertises is warned about;
 // one under it, or auto, is not.
 func TestRateAboveTheAdvertisedLimit(t *testing.T) {
+	t.Parallel()
 	input := csvOf(t, t.TempDir(), "in.csv", 3)
 	for rate, warned := range map[string]bool{"50": true, "0": true, "5": false, "auto": false} {
 		_, base := startSandbox(t, sandbox.Options{RateLimit: 600}) // 10 a second
@@ -28,6 +29,7 @@ func TestRateAboveTheAdvertisedLimit(t *testing.T) {
 // A run whose rows mostly clash with partners already there points to the
 // flag made for overlapping lists; a run with it does not.
 func TestMostlyEmailExistsSuggestsSkipExisting(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", "../../samples/partners.csv", "--no-progress", "--rate", "0",
 		"--report", filepath.Join(dir, "r.csv"), "../../samples/partners.csv")
@@ -50,6 +52,7 @@ func TestMostlyEmailExistsSuggestsSkipExisting(t *testing.T) {
 // --no-progress, --progress-interval and --verbose; off a terminal, its
 // progress lines say how much of the file it has read.
 func TestValidateTakesTheOutputFlags(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	input := csvOf(t, dir, "in.csv", 200)
 	sum := filepath.Join(dir, "summary.json")
@@ -84,6 +87,7 @@ func TestValidateTakesTheOutputFlags(t *testing.T) {
 // A column the tool only guesses at gets the --map that reads it, and
 // --map may be given once per column, as that advice reads.
 func TestMapAdviceWorks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "p.csv")
 	os.WriteFile(in, []byte("email,Pwd,Referred By\na@x.io,Secr3tPass9,\nb@x.io,Secr3tPass9,a@x.io\n"), 0o600)

@@ -22,6 +22,7 @@ import (
 // rows with neither id nor key: each lost answer is settled by a lookup,
 // and the report agrees with the sandbox's store, row by row.
 func TestLostAnswersInDocumentedMode(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{FailRate: 0.03, Faults: sandbox.Faults{
 		FailAfterStore: 0.1, DropAfterStore: 0.07, SlowAfterStore: 0.05, SlowDelay: time.Second, Seed: 5,
 	}})

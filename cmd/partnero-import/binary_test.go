@@ -160,6 +160,7 @@ func interruptedBy(t *testing.T, sig syscall.Signal) {
 // the run converges to what an uninterrupted run gives, every partner held
 // once and every row reported created or already done.
 func TestBinaryKilledThenResumed(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	// A server whose clocks lie (created_at in local time without a zone,
 	// hours ahead, no Date header) and which loses answers: the resumed
@@ -239,6 +240,7 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 
 // A report of another file is refused before anything is sent or rewritten.
 func TestResumeWithAnotherFilesReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\n"), 0o600)
@@ -259,6 +261,7 @@ func TestResumeWithAnotherFilesReport(t *testing.T) {
 // A second signal stops at once, says how to resume, and leaves a report
 // that --resume reads.
 func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{Latency: 2 * time.Second})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
@@ -306,6 +309,7 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 // A second signal before any row was sent (the preflight still waiting for
 // its answer) says so, not that rows in flight were reported.
 func TestBinarySecondSignalBeforeAnyRow(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{Latency: 3 * time.Second})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
@@ -329,6 +333,7 @@ func TestBinarySecondSignalBeforeAnyRow(t *testing.T) {
 // A first signal while standard input is still open ends the run at once,
 // with one line and exit 130: nothing was read to check or send.
 func TestBinaryInterruptWhileReadingStdin(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	summary := filepath.Join(dir, "s.json")
 	cmd := exec.Command(buildBinary(t), "validate", "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "--summary-json", summary, "-")
@@ -366,6 +371,7 @@ func lastLine(s string) string {
 // partners whose undo was in flight failed (it may be done: run it again),
 // the rest aborted.
 func TestBinaryRollbackSecondSignal(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{Latency: 1500 * time.Millisecond})
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "r.csv")
@@ -416,6 +422,7 @@ func sortedAndInterrupted(t *testing.T, path string, lines [][]string) {
 // A named pipe as FILE is read once and copied, as standard input is: the
 // import's two passes do not wait forever for a second writer.
 func TestBinaryNamedPipeInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.csv")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -453,6 +460,7 @@ func TestBinaryNamedPipeInput(t *testing.T) {
 // run goes on without it, writes a line for every row and ends with the
 // code it would have had; with SIGHUP on top, it stops as for Ctrl-C.
 func TestBinaryClosedStderr(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		hangUp bool
@@ -522,6 +530,7 @@ func TestBinaryClosedStderr(t *testing.T) {
 // report may lack rows, and how to finish; the printed resume then
 // finishes the job, every partner held once.
 func TestBinaryReportFailsMidRun(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	sb, base := startSandbox(t, sandbox.Options{})
 	dir := t.TempDir()

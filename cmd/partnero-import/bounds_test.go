@@ -126,6 +126,7 @@ func TestHostileInputsAreBounded(t *testing.T) {
 // A stream copied for an import's two passes stops at 1 GiB: /dev/zero
 // once filled the disk at 1 GB/s. The copy leaves nothing behind.
 func TestBinaryStreamCopyIsCapped(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	cmd, stderr := startBinary(t, []string{"TMPDIR=" + tmp}, "import", "--sandbox", "--no-progress", "--format", "csv",
 		"--report", filepath.Join(t.TempDir(), "r.csv"), "/dev/zero")
@@ -142,6 +143,7 @@ func TestBinaryStreamCopyIsCapped(t *testing.T) {
 // A run waiting to open a FIFO that nobody writes to ends on the first
 // signal, with one line and exit 130; it once took a second one.
 func TestBinaryFIFONobodyWritesTo(t *testing.T) {
+	t.Parallel()
 	for _, command := range [][]string{{"import", "--sandbox"}, {"validate"}} {
 		t.Run(command[0], func(t *testing.T) {
 			dir := t.TempDir()
@@ -165,6 +167,7 @@ func TestBinaryFIFONobodyWritesTo(t *testing.T) {
 // A pipe whose writer wrote rows and then nothing more: validate, which
 // reads it as it comes, ends on the first signal, with the row it read.
 func TestBinaryFIFOWriterSilent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.csv")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -297,6 +300,7 @@ func copyReport(t *testing.T, from, to string) {
 // line, exit 130 and nothing sent, as the input's FIFO does: it once took
 // kill -9.
 func TestBinaryKeyOrPreloadFIFONobodyWritesTo(t *testing.T) {
+	t.Parallel()
 	in, err := filepath.Abs("../../samples/partners.csv")
 	if err != nil {
 		t.Fatal(err)

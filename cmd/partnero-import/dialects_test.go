@@ -66,6 +66,7 @@ func writeWorkbook(t *testing.T, rows [][]string, path string) {
 // One table saved as XLSX, as semicolon CSV, as UTF-16 or UTF-32 text and
 // as Windows-1252 CSV validates exactly as the clean UTF-8 CSV does.
 func TestOneTableInEveryDialect(t *testing.T) {
+	t.Parallel()
 	const clean = "../../samples/partners.csv"
 	rows := readTable(t, clean)
 	dir := t.TempDir()
@@ -119,6 +120,7 @@ func TestOneTableInEveryDialect(t *testing.T) {
 // FirstPromoter's marks a promoter pending: the import stops until told
 // which rows to import, and leaves that one out when told.
 func TestPresetSamples(t *testing.T) {
+	t.Parallel()
 	for _, preset := range []string{"firstpromoter", "rewardful", "tapfiliate", "partnerstack", "partnero"} {
 		t.Run(preset, func(t *testing.T) {
 			rep := filepath.Join(t.TempDir(), preset+".report.csv")

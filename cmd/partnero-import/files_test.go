@@ -28,6 +28,7 @@ func digest(t *testing.T, path string) [32]byte {
 // whatever path leads to it: the same name, a symlink, a hard link. Each
 // clash is exit 2 with one line before anything is written.
 func TestNoFileWrittenOverAnother(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "p.csv")
 	os.WriteFile(in, []byte("email\na@x.io\nb@x.io\n"), 0o600)
@@ -84,6 +85,7 @@ func TestNoFileWrittenOverAnother(t *testing.T) {
 // the report name of the run that wrote the retry file: the new retry file
 // gets a name of its own, and the retry file being imported stays whole.
 func TestRetryFileOfARetryFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in, rep := filepath.Join(dir, "partners.csv"), filepath.Join(dir, "partners.report.csv")
 	var b strings.Builder
@@ -114,6 +116,7 @@ func TestRetryFileOfARetryFile(t *testing.T) {
 // --resume refuses a report of another destination, a dry run's or a
 // rehearsal's; --sandbox and --base-url do not go together.
 func TestProvenance(t *testing.T) {
+	t.Parallel()
 	_, base := startSandbox(t, sandbox.Options{})
 	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
 	dir := t.TempDir()
@@ -231,6 +234,7 @@ func TestRealImportsReportsAreKept(t *testing.T) {
 // An interrupted rehearsal offers no resume command: the embedded
 // sandbox's partners ended with it.
 func TestInterruptedRehearsalOffersNoResume(t *testing.T) {
+	t.Parallel()
 	in := filepath.Join(t.TempDir(), "p.csv")
 	os.WriteFile(in, []byte("email\na@x.io\n"), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -251,6 +255,7 @@ func TestInterruptedRehearsalOffersNoResume(t *testing.T) {
 // not a summary, someone's notes are not a report, and a retry file's
 // natural name that is another run's report gets a number instead.
 func TestNoOtherRunsFileWrittenOver(t *testing.T) {
+	t.Parallel()
 	_, base := startSandbox(t, sandbox.Options{})
 	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
 	dir := t.TempDir()
@@ -298,6 +303,7 @@ func TestNoOtherRunsFileWrittenOver(t *testing.T) {
 // used to be found after every row was sent: exit 2, "could not go on"),
 // and nothing is left where the run was refused.
 func TestUnwritableOutputRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	dir := t.TempDir()
 	input := csvOf(t, dir, "in.csv", 3)

@@ -12,6 +12,7 @@ import (
 // Help is asked for in many ways; each prints to standard output, nothing
 // to standard error, and exits 0. The texts are goldens.
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	for _, c := range commandList() {
 		golden(t, "help-"+c.name+".txt", runCLI(t, nil, "", "help", c.name).stdout)
 	}
@@ -49,6 +50,7 @@ func TestHelp(t *testing.T) {
 // Every topic has a summary and a body, is listed by help, and renders
 // within the help's width but for its verbatim lines (commands, output).
 func TestTopics(t *testing.T) {
+	t.Parallel()
 	overview := runCLI(t, nil, "", "help").stdout
 	if len(topicList()) < 10 {
 		t.Fatalf("%d topics", len(topicList()))
@@ -79,6 +81,7 @@ func TestTopics(t *testing.T) {
 // Every flag of every command is in a named group, so help never shows a
 // flag on its own, and every flag's help has words.
 func TestEveryFlagIsGrouped(t *testing.T) {
+	t.Parallel()
 	for _, c := range commandList() {
 		if c.flags == nil {
 			continue
@@ -99,6 +102,7 @@ func TestEveryFlagIsGrouped(t *testing.T) {
 // A slip on the command line gets one line that says what was meant, and
 // exit 2; a value given with an unknown flag is never echoed.
 func TestUsageErrorsSayWhatWasMeant(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -138,6 +142,7 @@ func TestUsageErrorsSayWhatWasMeant(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
+	t.Parallel()
 	names := []string{"skip-existing", "sandbox", "sandbox-preload", "report", "resume", "rate", "retries"}
 	for word, want := range map[string]string{
 		"skip-exsting": "skip-existing", "sandbx": "sandbox", "sandbox-prelaod": "sandbox-preload",
@@ -152,6 +157,7 @@ func TestClosest(t *testing.T) {
 // The completion scripts are goldens; bash's is also run, as bash runs it
 // when Tab is pressed.
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	for _, shell := range shellNames() {
 		r := runCLI(t, nil, "", "completion", shell)
 		if r.code != exitOK || r.stderr != "" {
@@ -207,6 +213,7 @@ func TestCompletion(t *testing.T) {
 // Completion offers every flag of every command: none is forgotten when a
 // flag is added.
 func TestCompletionKnowsEveryFlag(t *testing.T) {
+	t.Parallel()
 	scripts := map[string]string{}
 	for _, shell := range shellNames() {
 		scripts[shell] = runCLI(t, nil, "", "completion", shell).stdout

@@ -17,6 +17,7 @@ import (
 // the tool ignores still gets its line; a short record never shows a later
 // column (a password) as its email; lone CRs among LF and CRLF end lines.
 func TestTextHygiene(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	var b strings.Builder
 	b.WriteString("email,password,notes\r\n")

@@ -157,6 +157,7 @@ func statusesOf(r result) map[string]int {
 }
 
 func TestImportCleanSampleIntoSandbox(t *testing.T) {
+	t.Parallel()
 	rep := filepath.Join(t.TempDir(), "partners.report.csv")
 	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--concurrency", "8", "--report", rep, "../../samples/partners.csv")
 	if r.code != exitOK {
@@ -173,6 +174,7 @@ func TestImportCleanSampleIntoSandbox(t *testing.T) {
 }
 
 func TestImportJSONLSampleWithJSONLReport(t *testing.T) {
+	t.Parallel()
 	rep := filepath.Join(t.TempDir(), "partners.report.jsonl")
 	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--rate", "0", "--report", rep, "../../samples/partners.jsonl")
 	if r.code != exitOK {
@@ -183,6 +185,7 @@ func TestImportJSONLSampleWithJSONLReport(t *testing.T) {
 }
 
 func TestImportMessySample(t *testing.T) {
+	t.Parallel()
 	rep := filepath.Join(t.TempDir(), "messy.report.csv")
 	r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", "../../samples/messy-existing.csv",
 		"--no-progress", "--rate", "0", "--report", rep, "../../samples/messy.csv")
@@ -222,6 +225,7 @@ func TestImportMessySample(t *testing.T) {
 }
 
 func TestValidateMessySample(t *testing.T) {
+	t.Parallel()
 	rep := filepath.Join(t.TempDir(), "messy.validate.csv")
 	r := runCLI(t, nil, "", "validate", "../../samples/messy.csv", "--report", rep)
 	if r.code != exitRowsFailed {
@@ -273,6 +277,7 @@ func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 // naming the problem, nothing sent, every row skipped/aborted. An
 // unreachable API is never tried row by row.
 func TestPreflightStopsTheRun(t *testing.T) {
+	t.Parallel()
 	sb := sandbox.New(sandbox.Options{APIKey: "the-right-key"})
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
@@ -344,6 +349,7 @@ func TestPreflightStopsTheRun(t *testing.T) {
 }
 
 func TestFatalProblemsAreOneLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	noEmail := filepath.Join(dir, "noemail.csv")
 	os.WriteFile(noEmail, []byte("name,surname\nA,B\n"), 0o600)
@@ -442,6 +448,7 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 // name that no earlier run wrote is never touched: the retry file is
 // numbered instead.
 func TestStaleRetryFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	input, stale := filepath.Join(dir, "in.csv"), filepath.Join(dir, "in.validate.retry.csv")
 	os.WriteFile(input, []byte("email\nnot-an-email\n"), 0o600)
@@ -484,6 +491,7 @@ func TestStaleRetryFile(t *testing.T) {
 // An output with other names (a hard link to a real import's report, to
 // your notes) is refused: writing it would change them too.
 func TestHardLinkedOutputsRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	input, notes := filepath.Join(dir, "in.csv"), filepath.Join(dir, "notes.csv")
 	os.WriteFile(input, []byte("email\na@x.io\n"), 0o600)
@@ -511,6 +519,7 @@ func TestHardLinkedOutputsRefused(t *testing.T) {
 // A bad value is exit 2 with one line, before any file is touched: an
 // earlier report stays as it was.
 func TestBadFlagsTouchNothing(t *testing.T) {
+	t.Parallel()
 	rep := filepath.Join(t.TempDir(), "r.csv")
 	const earlier = "an earlier report\n"
 	for _, args := range [][]string{

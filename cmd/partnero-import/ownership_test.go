@@ -20,6 +20,7 @@ import (
 // created with its id, and rollback undoes each. Ownership is proven by the
 // job's mark, not by a clock.
 func TestLostAnswersNeverClaimAnotherPartner(t *testing.T) {
+	t.Parallel()
 	servers := map[string]sandbox.Variation{
 		"created_at in the future":          {StampSkew: 3 * time.Hour},
 		"local time without a zone":         {TimeFormat: "local"},

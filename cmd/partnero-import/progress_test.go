@@ -11,6 +11,7 @@ import (
 // A line printed while the bar shows clears the bar, stands on its own
 // line, and the bar comes back below it.
 func TestScreenPrintsAboveTheBar(t *testing.T) {
+	t.Parallel()
 	var tty bytes.Buffer
 	sc := newScreen(&tty, func() int { return 40 })
 	sc.show("importing 1/10 rows")
@@ -43,6 +44,7 @@ func TestScreenPrintsAboveTheBar(t *testing.T) {
 // The rate counts a sliding window, shows nothing before a second has
 // been watched, and falls to nothing when no row finishes.
 func TestMeter(t *testing.T) {
+	t.Parallel()
 	t0 := time.Now()
 	var m meter
 	m.reset(t0, 0, 0)
@@ -65,6 +67,7 @@ func TestMeter(t *testing.T) {
 }
 
 func TestBarWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		sn   snapshot
@@ -105,6 +108,7 @@ func TestBarWords(t *testing.T) {
 }
 
 func TestRoughly(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		100 * time.Millisecond: "1 s", 41 * time.Second: "41 s", 200 * time.Second: "3 min 20 s",
 		1200 * time.Second: "20 min", 3*time.Hour + 5*time.Minute: "3 h 5 min",
@@ -118,6 +122,7 @@ func TestRoughly(t *testing.T) {
 // One burst of 429s, answered to every worker, is one line and a count,
 // not eight lines; other levels pass as they come.
 func TestRepeatedWarningsAreFolded(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	f := newFolder(slog.NewTextHandler(&out, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 		if a.Key == slog.TimeKey {

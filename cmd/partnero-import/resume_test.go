@@ -10,6 +10,7 @@ import (
 // write over the report it reads), and names the variables it needs,
 // never their values.
 func TestFinishHint(t *testing.T) {
+	t.Parallel()
 	defer func(p []string) { program = p }(program)
 	program = invokedAs("./my tools/partnero-import", "github.com/partnero-import/partnero-import/cmd/partnero-import")
 	o := &importOptions{args: []string{"--report", "out/r 1.csv", "--rate=5", "-report=x.csv", "--resume", "old.csv", "my partners.csv"}}

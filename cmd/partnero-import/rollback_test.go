@@ -52,6 +52,7 @@ func importTree(t *testing.T, sb *sandbox.Server, base string, n int) (string, [
 // left alone (changed); the dry run sends nothing; a second rollback finds
 // everything already gone.
 func TestRollbackMultiTier(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	rep, parent, env := importTree(t, sb, base, 40)
 	dir := filepath.Dir(rep)
@@ -118,6 +119,7 @@ func TestRollbackMultiTier(t *testing.T) {
 
 // --delete deletes for good, freeing the emails; twice is safe, exit 0.
 func TestRollbackDelete(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	rep, _, env := importTree(t, sb, base, 12)
 	for i, want := range []string{"deleted/", "skipped/already_gone"} {
@@ -134,6 +136,7 @@ func TestRollbackDelete(t *testing.T) {
 // Rollback refuses, before anything is sent, what it cannot undo truthfully;
 // on a terminal it asks first, and a "no" changes nothing.
 func TestRollbackRefusesAndAsks(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	rep, _, env := importTree(t, sb, base, 5)
 	dir := filepath.Dir(rep)
@@ -202,6 +205,7 @@ func TestRollbackRefusesAndAsks(t *testing.T) {
 // a re-read settles each, and every partner the import created ends
 // archived, reported so.
 func TestRollbackThroughLostAnswers(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{Faults: sandbox.Faults{
 		FailAfterStore: 0.15, DropAfterStore: 0.1, SlowAfterStore: 0.05, SlowDelay: time.Second, Seed: 4,
 	}})
@@ -225,6 +229,7 @@ func TestRollbackThroughLostAnswers(t *testing.T) {
 // run of the job created (skipped/already_done with a partner id); never a
 // partner that was there and was updated, or left as it was.
 func TestRollbackUndoesOnlyWhatTheJobCreated(t *testing.T) {
+	t.Parallel()
 	_, base := startSandbox(t, sandbox.Options{})
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "r.csv")

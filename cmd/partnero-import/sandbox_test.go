@@ -35,6 +35,7 @@ func (s *syncBuffer) String() string {
 
 // The sandbox command serves the API until its context ends, then exits 0.
 func TestSandboxCommand(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan int)
@@ -85,6 +86,7 @@ func TestSandboxCommand(t *testing.T) {
 }
 
 func TestSandboxFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"sandbox", "--program", "loyalty"},
 		{"sandbox", "--fail-rate", "2"},
@@ -119,6 +121,7 @@ func TestEmbeddedSandboxHasNoRateLimit(t *testing.T) {
 // An import into the embedded sandbox works whatever the variation, and
 // every created or invited row has its partner id.
 func TestImportIntoVariedSandbox(t *testing.T) {
+	t.Parallel()
 	for seed := 1; seed <= 4; seed++ {
 		rep := filepath.Join(t.TempDir(), "r.csv")
 		r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-vary", fmt.Sprint(seed), "--rate", "0", "--no-progress",

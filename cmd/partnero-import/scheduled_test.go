@@ -24,6 +24,7 @@ import (
 // partners already there are skipped/already_exists, the partners they
 // referred go ahead, and the run exits 0.
 func TestSkipExisting(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	input := filepath.Join(dir, "tonight.csv")
 	os.WriteFile(input, []byte("email,id,referring_partner_email\nOld@x.io,old,\nnew@x.io,new,old@x.io\nclash@x.io,taken,\n"), 0o600)
@@ -46,6 +47,7 @@ func TestSkipExisting(t *testing.T) {
 }
 
 func TestSummaryJSONAgreesWithTheReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep, sum := filepath.Join(dir, "r.csv"), filepath.Join(dir, "summary.json")
 	r := runCLI(t, nil, "", "import", "--sandbox", "--sandbox-preload", "../../samples/messy-existing.csv", "--no-progress",
@@ -81,6 +83,7 @@ func TestSummaryJSONAgreesWithTheReport(t *testing.T) {
 // writes --summary-json, exit_code 2 and why: a scheduled job never reads
 // the summary of an earlier night as tonight's.
 func TestSummaryJSONOfAFailedRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sum := filepath.Join(dir, "summary.json")
 	os.WriteFile(sum, []byte(`{"exit_code":0}`), 0o600) // last night's
@@ -105,6 +108,7 @@ func TestSummaryJSONOfAFailedRun(t *testing.T) {
 }
 
 func TestJSONLogLinesParse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := runCLI(t, map[string]string{}, "", "import", "--sandbox", "--log-format", "json", "--verbose", "--rate", "0",
 		"--report", filepath.Join(dir, "r.csv"), "../../samples/messy.csv")
@@ -133,6 +137,7 @@ func TestJSONLogLinesParse(t *testing.T) {
 // Standard error redirected to a file gets plain progress lines, never a
 // redrawn bar.
 func TestNoControlCharactersWithoutATerminal(t *testing.T) {
+	t.Parallel()
 	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
 	base, _ := sb.Start("127.0.0.1:0")
 	defer sb.Close()
@@ -149,6 +154,7 @@ func TestNoControlCharactersWithoutATerminal(t *testing.T) {
 // Two overlapping runs on one report: the second is refused, exit 2, and
 // sends nothing; the first ends normally.
 func TestOverlappingRunsAreRefused(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	// Slow answers keep the first run busy (about 2 s) while the second tries.
 	sb, base := startSandbox(t, sandbox.Options{Latency: 300 * time.Millisecond})
@@ -177,6 +183,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 // Throttling is a notable event: with JSON logs each pause the server asks
 // for is one parsable line, and the rows still all get created.
 func TestThrottlingIsLogged(t *testing.T) {
+	t.Parallel()
 	sb := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Burst429: 0.05, BurstLength: 2, Seed: 3}})
 	base, _ := sb.Start("127.0.0.1:0")
 	defer sb.Close()
@@ -201,6 +208,7 @@ func TestThrottlingIsLogged(t *testing.T) {
 // for validate and import: it includes reading standard input, which here
 // takes at least a known while (the importer alone would say less).
 func TestElapsedIsTheWholeCommand(t *testing.T) {
+	t.Parallel()
 	const slowInput = 300 * time.Millisecond
 	for _, tc := range []struct {
 		command []string

@@ -26,6 +26,7 @@ import (
 // Neither the API key nor any password reaches the report, standard output,
 // standard error (text or JSON logs, with --verbose) or the summary.
 func TestEchoingServerLeaksNoSecret(t *testing.T) {
+	t.Parallel()
 	const key = "sk_live_Abc/123+xyz="
 	passwords := []string{"Sup3r&<Secret>", "Pässw/0rd'X", "Plain1Secret"}
 	var posts, calls atomic.Int32
@@ -98,6 +99,7 @@ func echoed(s string) []string {
 // The retry file holds passwords: it is readable by its owner only, also
 // when a file of that name was there before with another mode.
 func TestRetryFileIsPrivate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep, retry := filepath.Join(dir, "m.report.csv"), filepath.Join(dir, "m.retry.csv")
 	runCLI(t, nil, "", "validate", "--report", rep, "../../samples/messy.csv") // an earlier run's retry file
@@ -182,6 +184,7 @@ func TestServerEchoingOtherRowsPasswordsAndKeyFormsLeaksNothing(t *testing.T) {
 // in one file) is refused before anything is sent, in one line that says
 // so and shows no part of the key; it used to end as an unreachable API.
 func TestKeyWithControlCharacterRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	input := csvOf(t, dir, "in.csv", 2)
 	keyFile := filepath.Join(dir, "key")

@@ -253,6 +253,7 @@ func (v *vt) text() []string {
 }
 
 func TestVT(t *testing.T) {
+	t.Parallel()
 	v := vt{width: 10}
 	for _, chunk := range []string{"bar 1", "\r\x1b", "[Kbar 2\r\x1b[Kwarn\xc3", "\xa9\r\nbar 3", "\r\n0123456789AB"} {
 		v.feed([]byte(chunk))
@@ -355,6 +356,7 @@ func (g *gatedServer) waiting() int {
 // drawn again below it. A fixed --rate above the advertised limit is
 // warned about, and the pause's identical warnings are folded.
 func TestTerminalShowsTheServersPause(t *testing.T) {
+	t.Parallel()
 	g := &gatedServer{sb: sandbox.New(sandbox.Options{RateLimit: 6000}), hold: 4, holdFor: 1500 * time.Millisecond, after: 15, pause: 4 * time.Second}
 	base := newGatedServer(t, g)
 	input := csvOf(t, t.TempDir(), "in.csv", 60)
@@ -401,6 +403,7 @@ func TestTerminalShowsTheServersPause(t *testing.T) {
 // that runs as printed: the binary's own path, quoted paths, and the names
 // of the variables it needs, without their values.
 func TestTerminalFirstCtrlCSaysWhatHappens(t *testing.T) {
+	t.Parallel()
 	g := &gatedServer{sb: sandbox.New(sandbox.Options{}), release: make(chan struct{})}
 	base := newGatedServer(t, g)
 	dir := filepath.Join(t.TempDir(), "my partners")
@@ -450,6 +453,7 @@ func TestTerminalFirstCtrlCSaysWhatHappens(t *testing.T) {
 // The second Ctrl-C stops at once, with its message on a line of its own,
 // not on the bar.
 func TestTerminalSecondCtrlCStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	g := &gatedServer{sb: sandbox.New(sandbox.Options{}), release: make(chan struct{})}
 	base := newGatedServer(t, g)
 	t.Cleanup(func() { close(g.release) }) // before the server closes
@@ -473,6 +477,7 @@ func TestTerminalSecondCtrlCStopsAtOnce(t *testing.T) {
 // rows per second, here from a pipe fed slowly; the bar is gone when the
 // summary comes.
 func TestTerminalValidateShowsProgress(t *testing.T) {
+	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "big.csv")
 	mkfifo(t, fifo)
 	term := startTerminal(t, nil, "validate", fifo)

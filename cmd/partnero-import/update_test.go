@@ -18,6 +18,7 @@ import (
 // skipped/unchanged, with no update sent; a new email whose id clashes
 // stays rejected, naming the id.
 func TestUpdateExisting(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	for _, p := range []sandbox.Partner{
 		{Email: "ann@x.io", Name: "Ann", Surname: "Old", Key: "annkey", ID: "ann1", Tags: []string{"old"}},
@@ -102,6 +103,7 @@ func TestUpdateExisting(t *testing.T) {
 // creating it: an existing row then costs two requests (the search and the
 // update), not three. The figure the README gives.
 func TestUpdateExistingSearchesFirstWhenMostExist(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{})
 	var b strings.Builder
 	b.WriteString("email,surname\n")
@@ -128,6 +130,7 @@ func TestUpdateExistingSearchesFirstWhenMostExist(t *testing.T) {
 // or an answer past the timeout) are settled by reading the partner: every
 // row ends updated, as the store shows, none failed.
 func TestUpdateThroughLostAnswers(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{Faults: sandbox.Faults{
 		FailAfterStore: 0.2, DropAfterStore: 0.15, SlowAfterStore: 0.1, SlowDelay: time.Second, Seed: 3,
 	}})
