@@ -56,17 +56,26 @@ func buildBinary(t *testing.T) string {
 }
 
 // startBinary starts the built command with env added to this process's
-// environment; its standard error is collected.
-func startBinary(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+// environment; its standard error is collected, to be read while it runs.
+func startBinary(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(buildBinary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return cmd, &stderr
+	return cmd, stderr
+}
+
+// stopTwice sends SIGINT, waits until the run says it is stopping (the
+// first signal handled on its own), and sends the second.
+func stopTwice(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer) {
+	t.Helper()
+	cmd.Process.Signal(syscall.SIGINT)
+	waitUntil(t, cmd, func() bool { return strings.Contains(stderr.String(), "stopping") })
+	cmd.Process.Signal(syscall.SIGINT)
 }
 
 func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
@@ -268,9 +277,7 @@ func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\n"), 0o600)
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
 	waitUntil(t, cmd, func() bool { return sb.Requests() >= 3 }) // the preflight, and two rows in flight
-	cmd.Process.Signal(syscall.SIGINT)
-	time.Sleep(100 * time.Millisecond) // let the first signal be handled on its own
-	cmd.Process.Signal(syscall.SIGINT)
+	stopTwice(t, cmd, stderr)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "stopped at once") ||
 		!strings.Contains(stderr.String(), "--resume "+filepath.Join(dir, "in.report.csv")) {
@@ -316,9 +323,7 @@ func TestBinarySecondSignalBeforeAnyRow(t *testing.T) {
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\n"), 0o600)
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--no-progress", "--rate", "0", "--base-url", base, input)
 	waitUntil(t, cmd, func() bool { return sb.Requests() >= 1 }) // the preflight, unanswered
-	cmd.Process.Signal(syscall.SIGINT)
-	time.Sleep(100 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
+	stopTwice(t, cmd, stderr)
 	cmd.Wait()
 	last := lastLine(stderr.String())
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted ||
@@ -386,9 +391,7 @@ func TestBinaryRollbackSecondSignal(t *testing.T) {
 	os.WriteFile(report.ReferralsPath(rep), []byte("row,referring_row\n"), 0o600)
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "rollback", "--yes", "--rate", "0", "--concurrency", "2", "--base-url", base, rep)
 	waitUntil(t, cmd, func() bool { return sb.Requests() >= 3 }) // the preflight, and two partners being read
-	cmd.Process.Signal(syscall.SIGINT)
-	time.Sleep(100 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
+	stopTwice(t, cmd, stderr)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d\n%s", code, stderr.String())

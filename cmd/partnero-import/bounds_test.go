@@ -389,7 +389,7 @@ func TestBinaryKeyFromProcessSubstitution(t *testing.T) {
 }
 
 // endsSoon waits for cmd, signalled, to end; it kills it and fails after 10s.
-func endsSoon(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) {
+func endsSoon(t *testing.T, cmd *exec.Cmd, stderr fmt.Stringer) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
