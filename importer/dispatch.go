@@ -9,8 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/report"
@@ -26,12 +24,6 @@ type job struct {
 	// known: a referrer that was there before (updated, already there) has
 	// its own id, not the one the file gives it.
 	referrer partnero.Referring
-}
-
-// sent is a job with its outcome.
-type sent struct {
-	*job
-	out partnero.Outcome
 }
 
 // Import judges every row, sends the valid ones and reports each. A row
@@ -54,7 +46,7 @@ func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256, Canary: cfg.canary}, retry: cfg.retryFile(),
-		parked: map[int][]*job{}, outcome: map[int]bool{}, referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
+		s: newScheduler(cfg.Concurrency, func(j *job) int { return j.rec.Row }), referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
 	}
 	if cfg.reading {
 		d.res.Against = &Against{}
@@ -69,7 +61,7 @@ func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 	d.writeDone()
 	err = d.run(ctx)
 	d.res.Summary.Requests, d.res.Summary.Retries = cfg.Client.Requests(), cfg.Client.Retries()
-	if path, rerr := d.retry.close(err == nil); err == nil {
+	if path, rerr := d.retry.close(err == nil && !d.res.HardStopped); err == nil {
 		d.res.RetryFile, err = path, rerr
 	}
 	return d.res, err
@@ -80,16 +72,12 @@ type dispatcher struct {
 	plan  *validate.Plan
 	res   *Result
 	retry *retryFile
+	s     *scheduler[*job]
 
-	ready   []*job         // valid rows that may be sent now, in file order
-	parked  map[int][]*job // rows waiting for their referrer, by its row
-	outcome map[int]bool   // whether a referred row succeeded, once known
 	// referrers are the referred rows that succeeded, as Partnero knows
 	// them, for the rows they referred.
 	referrers map[int]partnero.Referring
-	stopping  bool
 	stopWhy   string
-	cancel    context.CancelFunc
 	err       error // a report that cannot be written
 	// ids are the partner ids the run's rows were given, as 64-bit hashes
 	// (a dozen bytes a row), to flag one id given to two rows.
@@ -100,20 +88,38 @@ type dispatcher struct {
 // rowAt is a row and the line it starts on, for messages.
 type rowAt struct{ row, line int32 }
 
+// run sends the rows as the reader hands them over, each row that names a
+// referrer in the file once that row has succeeded. The hard stop leaves
+// the reader where it is.
 func (d *dispatcher) run(ctx context.Context) error {
-	conc := max(d.cfg.Concurrency, 1)
-	// stopCtx ends with ctx or when an answer stops the run: no new attempt
-	// starts after it, but a request in flight finishes (the client bounds it
-	// by its timeout), so no row is left half-sent.
-	stopCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	d.cancel = cancel
-	d.preflight(ctx)
-	var g errgroup.Group
-	g.SetLimit(conc)
-	results := make(chan sent, conc) // room for every worker: they never block
+	hard := d.cfg.hardStop()
+	d.s.work = d.send
+	d.s.finish = d.finish
+	d.s.unblocked = func(j *job, ok bool) {
+		switch {
+		case d.s.stopping:
+			d.abort(j)
+		case ok:
+			d.goAhead(j)
+		default:
+			d.skipChild(j)
+		}
+	}
+	d.s.abort = d.abort
+	d.s.halted = d.stopNow
+	d.s.interrupted = func() {
+		d.res.Interrupted = true
+		d.stopWhy = "the run was interrupted before this row was sent"
+	}
+	var proven error
+	if !untilHardStop(hard, func() { proven = d.cfg.Client.Preflight(ctx) }) {
+		d.stopNow(nil)
+		d.s.stop()
+		return d.halt()
+	}
+	d.preflight(ctx, proven)
 
-	jobs := make(chan *job, conc)
+	jobs := make(chan *job, d.s.workers)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
@@ -126,65 +132,27 @@ func (d *dispatcher) run(ctx context.Context) error {
 			if first {
 				j.header, first = rd.Header(), false
 			}
-			jobs <- j
-			return nil
+			select {
+			case jobs <- j:
+				return nil
+			case <-hard.Done():
+				return errHardStop
+			}
 		})
 	}()
-
-	inflight := map[int]*job{} // by row: sent, not answered yet
-	done := ctx.Done()
-	in := jobs
-	for {
-		for !d.stopping && len(d.ready) > 0 && len(inflight) < conc {
-			j := d.ready[0]
-			d.ready = d.ready[1:]
-			inflight[j.rec.Row] = j
-			g.Go(func() error {
-				results <- sent{j, d.send(stopCtx, j)}
-				return nil
-			})
-		}
-		if in == nil && len(inflight) == 0 && (d.stopping || len(d.ready) == 0) {
-			break
-		}
-		// Read ahead only while the pool has work queued; once stopping,
-		// read on to report every remaining row.
-		next := in
-		if !d.stopping && len(d.ready) >= 2*conc {
-			next = nil
-		}
-		select {
-		case j, ok := <-next:
-			if !ok {
-				in = nil
-				continue
-			}
-			d.admit(j)
-		case r := <-results:
-			delete(inflight, r.rec.Row)
-			d.finish(r)
-		case <-done:
-			done = nil
-			d.res.Interrupted = true
-			d.stop("the run was interrupted before this row was sent")
-		case ack := <-d.cfg.HardStop:
-			d.stopNow(inflight)
-			d.res.Interrupted = true
-			d.retry.close(false)
-			d.cfg.closeReport(d.res, &d.err) // sorted, its provenance saying interrupted
-			close(ack)
-			select {} // the process ends now; nothing more may be written
-		}
+	if d.s.run(ctx, hard, jobs, d.admit) {
+		return d.halt()
 	}
-	g.Wait()
 	if err := <-readErr; err != nil {
 		return err
 	}
-	// Every referrer has finished by now, so nothing should wait; if a row
-	// still does, it is reported rather than lost.
-	for ref := range d.parked {
-		d.release(ref, false)
-	}
+	return d.err
+}
+
+// halt ends a run the hard stop ended: its report is closed now, sorted,
+// its provenance saying it was interrupted; nothing more is written.
+func (d *dispatcher) halt() error {
+	d.res.Interrupted, d.res.HardStopped = true, true
 	return d.err
 }
 
@@ -205,7 +173,8 @@ func (d *dispatcher) writeDone() {
 			d.cfg.Client.NoteMade(line.PartnerID, validate.NormalEmail(line.Email))
 		}
 		if d.plan.Referred(row) {
-			d.outcome[row], d.referrers[row] = true, referrerOf(&line) // its children go ahead
+			d.referrers[row] = referrerOf(&line)
+			d.s.settle(row, true) // its children go ahead
 		}
 	}
 }
@@ -213,8 +182,7 @@ func (d *dispatcher) writeDone() {
 // preflight proves the key and the address before the first row is sent.
 // When that fails, nothing is sent: the run stops with every row that would
 // have been sent reported skipped/aborted.
-func (d *dispatcher) preflight(ctx context.Context) {
-	err := d.cfg.Client.Preflight(ctx)
+func (d *dispatcher) preflight(ctx context.Context, err error) {
 	switch {
 	case err == nil && d.res.Against != nil:
 		// Reads only: the report stays a dry run's, written over freely.
@@ -247,27 +215,16 @@ func (d *dispatcher) admit(j *job) {
 		d.write(&line, j.rec.Raw)
 	case d.cfg.canary != nil && !d.cfg.canary.Has(j.rec.Row):
 		d.limit(j)
-	case d.stopping:
-		d.abort(j)
 	case v.Referrer == 0:
-		d.ready = append(d.ready, j)
+		d.s.push(j)
 	default:
-		ok, known := d.outcome[v.Referrer]
-		switch {
-		case !known:
-			d.parked[v.Referrer] = append(d.parked[v.Referrer], j)
-		case ok:
-			d.goAhead(j)
-		default:
-			d.skipChild(j)
-		}
+		d.s.wait(j, v.Referrer)
 	}
 }
 
 // finish reports a sent row and lets the rows waiting for it go on.
-func (d *dispatcher) finish(r sent) {
+func (d *dispatcher) finish(r *job, o partnero.Outcome) {
 	line := lineOf(r.rec, r.verdict.Action)
-	o := r.out
 	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
 	line.Status, line.Reason = o.Status, o.Reason
 	if d.res.Against != nil {
@@ -317,7 +274,7 @@ func (d *dispatcher) finish(r sent) {
 		// A referrer that exists in Partnero after all lets its partners go
 		// ahead, under its id there.
 		d.referrers[r.rec.Row] = referrerOf(&line)
-		d.release(r.rec.Row, report.Succeeded(line.Status, line.Reason))
+		d.s.settle(r.rec.Row, report.Succeeded(line.Status, line.Reason))
 	}
 }
 
@@ -345,23 +302,6 @@ func (d *dispatcher) sameID(line *report.Line) {
 	d.cfg.log().Warn("the server gave two rows one partner id: check them in Partnero", "row", line.Row, "other_row", other.row)
 }
 
-// release records a referred row's outcome and moves its waiting children on.
-func (d *dispatcher) release(row int, ok bool) {
-	d.outcome[row] = ok
-	children := d.parked[row]
-	delete(d.parked, row)
-	for _, c := range children {
-		switch {
-		case d.stopping:
-			d.abort(c)
-		case ok:
-			d.goAhead(c)
-		default:
-			d.skipChild(c)
-		}
-	}
-}
-
 // referrerOf is a row that succeeded as its referred rows name it: by its
 // partner's id, or where that is not known, by its email, which is.
 func referrerOf(l *report.Line) partnero.Referring {
@@ -375,7 +315,7 @@ func referrerOf(l *report.Line) partnero.Referring {
 // referrer as Partnero knows it.
 func (d *dispatcher) goAhead(j *job) {
 	j.referrer = d.referrers[j.verdict.Referrer]
-	d.ready = append(d.ready, j)
+	d.s.push(j)
 }
 
 func (d *dispatcher) skipChild(j *job) {
@@ -387,7 +327,7 @@ func (d *dispatcher) skipChild(j *job) {
 	}
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
-		d.release(j.rec.Row, false)
+		d.s.settle(j.rec.Row, false)
 	}
 }
 
@@ -399,7 +339,7 @@ func (d *dispatcher) limit(j *job) {
 	line.Message = join(fmt.Sprintf("not sent: beyond --limit %d (a canary)", d.cfg.canary.Limit), d.cfg.LimitNext)
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
-		d.release(j.rec.Row, false)
+		d.s.settle(j.rec.Row, false)
 	}
 }
 
@@ -408,19 +348,18 @@ func (d *dispatcher) abort(j *job) {
 	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, d.stopWhy
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
-		d.release(j.rec.Row, false)
+		d.s.settle(j.rec.Row, false)
 	}
 }
 
-// stopNow answers a second Ctrl-C: the process ends at once, without
+// stopNow answers a second Ctrl-C: the run returns at once, without
 // waiting for the requests in flight. Their rows are reported failed,
 // saying the partner may exist (--resume looks them up), and the rows
 // queued or waiting aborted, so that what was sent has its line; rows not
 // read yet have none, as after a crash, and --resume sends them.
-func (d *dispatcher) stopNow(inflight map[int]*job) {
-	d.stop("the run was stopped at once before this row was sent")
-	for _, row := range slices.Sorted(maps.Keys(inflight)) {
-		j := inflight[row]
+func (d *dispatcher) stopNow(inflight []*job) {
+	d.stopWhy = "the run was stopped at once before this row was sent"
+	for _, j := range inflight {
 		line := lineOf(j.rec, j.verdict.Action)
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
@@ -431,20 +370,12 @@ func (d *dispatcher) stopNow(inflight map[int]*job) {
 
 // stop sends nothing more and reports every queued and waiting row aborted.
 func (d *dispatcher) stop(why string) {
-	if d.stopping {
+	if d.s.stopping {
 		return
 	}
-	d.stopping, d.stopWhy = true, why
-	d.cancel()
+	d.stopWhy = why
 	d.cfg.log().Info("aborted", "why", why)
-	queued := d.ready
-	d.ready = nil
-	for _, j := range queued {
-		d.abort(j)
-	}
-	for ref := range d.parked {
-		d.release(ref, false)
-	}
+	d.s.stop()
 }
 
 // write reports a row, and keeps its text for the retry file unless it

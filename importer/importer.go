@@ -2,6 +2,7 @@ package importer
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -45,11 +46,12 @@ type Config struct {
 	// SkipExisting makes a row whose email is already in Partnero
 	// skipped/already_exists rather than rejected/email_exists.
 	SkipExisting bool
-	// HardStop, when it delivers a channel, asks the run to stop at once
-	// (a second Ctrl-C): the rows in flight and queued get their lines,
-	// then the channel is closed and the run writes nothing more; the
-	// caller ends the process.
-	HardStop <-chan chan struct{}
+	// HardStop, when it ends, stops the run at once (a second Ctrl-C;
+	// ctx's end is the first): the rows in flight are reported failed
+	// (they may exist), those queued or waiting aborted, the report is
+	// closed and the run returns without waiting for the requests in
+	// flight (Result.HardStopped). nil never ends.
+	HardStop context.Context
 	// UpdateExisting makes a row whose email is already in Partnero update
 	// that partner's name, surname and tags (updated, or skipped/unchanged).
 	UpdateExisting bool
@@ -104,6 +106,9 @@ type Result struct {
 	Fatal error
 	// Interrupted is true when the context ended before every row was sent.
 	Interrupted bool
+	// HardStopped is true when Config.HardStop ended the run: rows not
+	// read yet have no line, as after a crash (--resume sends them).
+	HardStopped bool
 	// RetryFile is the retry file's path, "" when every row succeeded.
 	RetryFile string
 	// Shape tells the file's referral trees.
@@ -145,6 +150,14 @@ func (cfg *Config) closeReport(res *Result, err *error) {
 	if *err == nil {
 		*err = cmp.Or(nerr, cerr)
 	}
+}
+
+// hardStop is the run's hard stop, one that never ends when none is set.
+func (cfg *Config) hardStop() context.Context {
+	if cfg.HardStop == nil {
+		return context.Background()
+	}
+	return cfg.HardStop
 }
 
 func (cfg *Config) retryFile() *retryFile {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/report"
 	"github.com/partnero-import/partnero-import/validate"
@@ -37,7 +35,7 @@ type RollbackConfig struct {
 	// to go first. Without it, a missing tree is an error.
 	AnyOrder bool
 	// HardStop, as for Import: a second Ctrl-C.
-	HardStop <-chan chan struct{}
+	HardStop context.Context
 	// Client is nil for a dry run, which says what it would do and sends
 	// nothing.
 	Client      *partnero.Client
@@ -59,9 +57,8 @@ type RollbackConfig struct {
 
 // undo is one partner to undo.
 type undo struct {
-	src     report.Line // its line in the import's report
-	waiting int         // the partners it referred that are still to undo
-	parent  int         // the row of the partner that referred it, 0 when none to undo
+	src      report.Line // its line in the import's report
+	referred []int       // the rows of the partners it referred that are to undo
 }
 
 // Rollback undoes what an import created: each partner is archived (or
@@ -80,7 +77,10 @@ func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 		return nil, err
 	}
 	defer func() {
-		cerr := rb.out.Close()
+		// Interrupted, by either stop: its provenance says so (a graceful
+		// stop's did not, before the hard stop became a return).
+		nerr := rb.out.Note(func(p *report.Provenance) { p.Interrupted = rb.res.Interrupted })
+		cerr := cmp.Or(rb.out.Close(), nerr)
 		if errors.Is(cerr, report.ErrUnsorted) {
 			rb.res.Unsorted, cerr = cerr, nil // every line is there
 		}
@@ -96,10 +96,8 @@ func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 		rb.write(l, nil)
 	}
 	rb.skipped = nil
-	if cfg.Client == nil {
-		rb.dryRun()
-	} else {
-		err = rb.run(ctx)
+	err = rb.run(ctx)
+	if cfg.Client != nil {
 		rb.res.Summary.Requests, rb.res.Summary.Retries = cfg.Client.Requests(), cfg.Client.Retries()
 	}
 	if rerr := rb.closeRetry(); err == nil {
@@ -113,10 +111,11 @@ type rollback struct {
 	res     *Result
 	action  string
 	rows    int
-	todo    map[int]*undo  // by row, until undone
+	todo    map[int]*undo  // by row, read from the import's report
 	tree    map[int]int    // row → the row that referred it, from the import
 	skipped []*report.Line // rows with nothing to undo, written first
-	ready   []*undo        // whose referred partners are all undone
+	s       *scheduler[*undo]
+	stopWhy string
 	out     *report.Writer
 	retry   *report.Writer
 	retries int
@@ -150,7 +149,6 @@ func (rb *rollback) load() error {
 	if rb.cfg.How == partnero.Restore {
 		// A partner restored before its referrer, or after, is the same:
 		// archiving kept the referral between them. The report's order.
-		rb.unblock()
 		return nil
 	}
 	var known bool
@@ -161,32 +159,12 @@ func (rb *rollback) load() error {
 		return fmt.Errorf("rollback %s: %s is missing, so the partners each one referred are not known to go first; put it back, or give --any-order to undo them in no particular order",
 			rb.cfg.Report, report.ReferralsPath(rb.cfg.Report))
 	}
-	for row, u := range rb.todo {
+	for row := range rb.todo {
 		if p, ok := rb.todo[rb.tree[row]]; ok && rb.tree[row] != row {
-			u.parent = rb.tree[row]
-			p.waiting++
+			p.referred = append(p.referred, row)
 		}
 	}
-	rb.unblock()
 	return nil
-}
-
-// unblock queues the partners that wait for nobody. Should every partner
-// left wait (a loop in a hand-edited referral file), all of them go: the
-// order cannot be kept, the rollback still ends.
-func (rb *rollback) unblock() {
-	rows := slices.Sorted(maps.Keys(rb.todo)) // in the report's order, where the tree allows
-	for _, row := range rows {
-		if u := rb.todo[row]; u.waiting == 0 {
-			rb.ready = append(rb.ready, u)
-		}
-	}
-	if len(rb.ready) == 0 {
-		for _, row := range rows {
-			rb.todo[row].waiting = 0
-			rb.ready = append(rb.ready, rb.todo[row])
-		}
-	}
 }
 
 // undoable reports a row whose partner the job created: created, or
@@ -217,146 +195,117 @@ func RollbackCount(path string, how partnero.Undoing) (int, error) {
 	return n, nil
 }
 
-// dryRun says what the rollback would do, in the order it would.
-func (rb *rollback) dryRun() {
-	for len(rb.todo) > 0 {
-		if len(rb.ready) == 0 {
-			rb.unblock()
-		}
-		u := rb.ready[0]
-		rb.ready = rb.ready[1:]
-		line := rb.lineOf(u)
-		line.Status = report.Valid
-		line.Message = fmt.Sprintf("would %s partner %s (dry run: nothing was sent)", rb.action, u.src.PartnerID)
-		rb.done(u, &line)
-	}
-}
-
-// run undoes the partners through a pool of workers, referred partners
-// first.
+// run undoes the partners through the scheduler, each after every partner
+// it referred (whatever became of them: the order is kept, not the
+// outcome). A dry run goes the same way, one at a time, sending nothing.
 func (rb *rollback) run(ctx context.Context) error {
-	stopCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if err := rb.cfg.Client.Preflight(ctx); err != nil {
-		if ctx.Err() != nil {
-			rb.res.Interrupted = true
-			rb.abortAll("the run was interrupted before this partner was undone")
+	hard := rb.cfg.HardStop
+	if hard == nil {
+		hard = context.Background()
+	}
+	conc, work := rb.cfg.Concurrency, rb.undo
+	if rb.cfg.Client == nil {
+		conc, work = 1, func(context.Context, *undo) partnero.Outcome { return partnero.Outcome{} }
+	}
+	s := newScheduler(conc, func(u *undo) int { return u.src.Row })
+	rb.s = s
+	s.work, s.finish, s.abort = work, rb.done, rb.abort
+	s.unblocked = func(u *undo, _ bool) { s.push(u) }
+	s.interrupted = func() {
+		rb.res.Interrupted = true
+		rb.stopWhy = "the run stopped before this partner was undone"
+	}
+	s.halted = rb.stopNow
+	for _, row := range slices.Sorted(maps.Keys(rb.todo)) { // the report's order, where the tree allows
+		s.wait(rb.todo[row], rb.todo[row].referred...)
+	}
+	if rb.cfg.Client != nil {
+		var proven error
+		if !untilHardStop(hard, func() { proven = rb.cfg.Client.Preflight(ctx) }) {
+			rb.stopNow(nil)
+			s.stop()
+			rb.res.Interrupted, rb.res.HardStopped = true, true
 			return nil
 		}
-		rb.res.Fatal = err
-		rb.abortAll("nothing was sent: " + err.Error())
-		return nil
-	}
-	if err := rb.out.Note(func(p *report.Provenance) { p.NothingSent = false }); err != nil {
-		rb.res.Fatal = err
-		rb.abortAll("nothing was sent: the report's provenance could not be written")
-		return nil
-	}
-	conc := max(rb.cfg.Concurrency, 1)
-	type result struct {
-		u   *undo
-		out partnero.Outcome
-	}
-	results := make(chan result, conc)
-	var g errgroup.Group
-	g.SetLimit(conc)
-	inflight, stopping, done := map[int]*undo{}, false, ctx.Done()
-	for {
-		for !stopping && len(rb.ready) > 0 && len(inflight) < conc {
-			u := rb.ready[0]
-			rb.ready = rb.ready[1:]
-			inflight[u.src.Row] = u
-			made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Mark: rb.cfg.Mark}
-			g.Go(func() error {
-				results <- result{u, rb.cfg.Client.Undo(stopCtx, made, rb.cfg.How)}
-				return nil
-			})
-		}
-		if len(inflight) == 0 && !stopping && len(rb.ready) == 0 && len(rb.todo) > 0 {
-			rb.unblock()
-			continue
-		}
-		if len(inflight) == 0 && (stopping || len(rb.ready) == 0) {
-			break
-		}
-		select {
-		case ack := <-rb.cfg.HardStop:
-			rb.stopNow(inflight)
-			rb.closeRetry()
-			rb.out.Note(func(p *report.Provenance) { p.Interrupted = true })
-			rb.out.Close() // sorted
-			close(ack)
-			select {} // the process ends now; nothing more may be written
-		case r := <-results:
-			delete(inflight, r.u.src.Row)
-			line := rb.lineOf(r.u)
-			o := r.out
-			line.Status, line.Reason, line.Message, line.HTTPStatus, line.Attempts = o.Status, o.Reason, o.Message, o.HTTPStatus, o.Attempts
-			rb.done(r.u, &line)
-			if o.Fatal && rb.res.Fatal == nil {
-				rb.res.Fatal = errors.New(o.Message)
-				stopping = true
-				cancel()
-			}
-		case <-done:
-			done, stopping = nil, true
-			rb.res.Interrupted = true
-			cancel()
+		if why := rb.proven(ctx, proven); why != "" {
+			rb.stopWhy = why
+			s.stop()
+			return nil
 		}
 	}
-	g.Wait()
-	if stopping || len(rb.todo) > 0 {
-		why := "the run stopped before this partner was undone"
-		if rb.res.Fatal != nil {
-			why += ": " + rb.res.Fatal.Error()
-		}
-		rb.abortAll(why)
+	if s.run(ctx, hard, nil, nil) {
+		rb.res.Interrupted, rb.res.HardStopped = true, true
 	}
 	return nil
 }
 
+// proven is why nothing can be undone after the preflight, "" when all
+// is well.
+func (rb *rollback) proven(ctx context.Context, err error) string {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		rb.res.Interrupted = true
+		return "the run was interrupted before this partner was undone"
+	case err != nil:
+		rb.res.Fatal = err
+		return "nothing was sent: " + err.Error()
+	}
+	if err := rb.out.Note(func(p *report.Provenance) { p.NothingSent = false }); err != nil {
+		rb.res.Fatal = err
+		return "nothing was sent: the report's provenance could not be written"
+	}
+	return ""
+}
+
+// undo makes one partner's call, on a worker.
+func (rb *rollback) undo(ctx context.Context, u *undo) partnero.Outcome {
+	made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Mark: rb.cfg.Mark}
+	return rb.cfg.Client.Undo(ctx, made, rb.cfg.How)
+}
+
+// done reports a partner that was undone (or, in a dry run, would be),
+// and lets its referrer go once all it referred are done.
+func (rb *rollback) done(u *undo, o partnero.Outcome) {
+	line := rb.lineOf(u)
+	if rb.cfg.Client == nil {
+		line.Status = report.Valid
+		line.Message = fmt.Sprintf("would %s partner %s (dry run: nothing was sent)", rb.action, u.src.PartnerID)
+	} else {
+		line.Status, line.Reason, line.Message, line.HTTPStatus, line.Attempts = o.Status, o.Reason, o.Message, o.HTTPStatus, o.Attempts
+	}
+	rb.write(&line, &u.src)
+	if o.Fatal && rb.res.Fatal == nil {
+		rb.res.Fatal = errors.New(o.Message)
+		rb.stopWhy = "the run stopped before this partner was undone: " + o.Message
+		rb.s.stop()
+	}
+	rb.s.settle(u.src.Row, true)
+}
+
 // stopNow answers a second Ctrl-C: the rows whose undo is in flight are
 // failed, saying it may be done (running rollback again checks), and the
-// rest aborted, so that every row has its line before the process ends.
-func (rb *rollback) stopNow(inflight map[int]*undo) {
-	for _, row := range slices.Sorted(maps.Keys(inflight)) {
-		u := inflight[row]
+// rest aborted, so that every row has its line before the run returns.
+func (rb *rollback) stopNow(inflight []*undo) {
+	rb.stopWhy = "the run was stopped at once before this partner was undone"
+	for _, u := range inflight {
 		line := rb.lineOf(u)
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this partner's " + rb.action + " was in flight: it may be done; run the rollback again to check"
-		delete(rb.todo, row)
 		rb.write(&line, &u.src)
 	}
-	rb.abortAll("the run was stopped at once before this partner was undone")
 }
 
-// abortAll reports every partner not undone yet skipped/aborted.
-func (rb *rollback) abortAll(why string) {
-	for _, u := range rb.todo {
-		line := rb.lineOf(u)
-		line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, why
-		rb.write(&line, &u.src)
-	}
-	clear(rb.todo)
-	rb.ready = nil
+// abort reports a partner not undone: the run stopped.
+func (rb *rollback) abort(u *undo) {
+	line := rb.lineOf(u)
+	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, rb.stopWhy
+	rb.write(&line, &u.src)
 }
 
 // lineOf is the rollback's line for a partner, from its import line.
 func (rb *rollback) lineOf(u *undo) report.Line {
 	return report.Line{Row: u.src.Row, Line: u.src.Line, Email: u.src.Email, Action: rb.action,
 		PartnerID: u.src.PartnerID, ReferralLink: u.src.ReferralLink}
-}
-
-// done reports a partner and lets its referrer go once all it referred are
-// done (whatever became of them: the order is kept, not the outcome).
-func (rb *rollback) done(u *undo, line *report.Line) {
-	delete(rb.todo, u.src.Row)
-	rb.write(line, &u.src)
-	if p, ok := rb.todo[u.parent]; ok {
-		if p.waiting--; p.waiting == 0 {
-			rb.ready = append(rb.ready, p)
-		}
-	}
 }
 
 // write reports a row, and keeps the import's line of a partner that was
