@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
@@ -304,18 +303,6 @@ func (o *importOptions) inputOptions() (input.Options, error) {
 	opts.Sheet, opts.Name = o.sheet, o.file
 	return opts, nil
 }
-
-// hardStop carries a second Ctrl-C from main to the run: it writes the
-// lines of the rows in flight, then main ends the process.
-var hardStop = make(chan chan struct{})
-
-// activeClient is the run's API client, for the message of a second signal:
-// whether anything may have been sent.
-var activeClient atomic.Pointer[partnero.Client]
-
-// resumeHint tells how to finish an interrupted import, for the message of
-// a second signal (which exits from main).
-var resumeHint atomic.Value
 
 // program is how the tool was started, for the commands it prints.
 var program = []string{"partnero-import"}

@@ -19,21 +19,13 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return 0, err
 	}
-	bar := s.ErrIsTerminal && !o.noProgress && o.logFormat == "text"
-	out := newOutput(s, o.logFormat, o.verbose, bar)
-	code, err := o.run(ctx, getenv, s, out, dryRun || o.dryRun, start)
-	if err != nil && out.json {
-		out.fatal(err) // a JSON line, not plain text
-		return exitCodeOf(err), errAlreadySaid
-	}
-	return code, err
+	return inSession(s, o, start, func(ss *session) (int, error) {
+		return o.run(ctx, getenv, ss, dryRun || o.dryRun)
+	})
 }
 
-// run is one validate or import, once the flags are known. start is when
-// the command started: the summary's elapsed time is the command's, from
-// start to exit (standard input copied, the sandbox started, the report
-// sorted and closed), not just the importer's.
-func (o *importOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, dryRun bool, start time.Time) (_ int, err error) {
+// run is one validate or import, once the flags are known.
+func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss *session, dryRun bool) (_ int, err error) {
 	inOpts, err := o.inputOptions()
 	if err != nil {
 		return 0, err
@@ -48,39 +40,31 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
 	reads := !dryRun || o.against // a client, and the file read twice
-	source, cleanup, err := openSource(ctx, o.file, s.In, reads)
+	source, cleanup, err := openSource(ctx, o.file, ss.s.In, reads)
 	if err != nil {
 		return 0, err
 	}
-	defer cleanup()
-	defer out.close() // after the bar is gone: folded warnings before a fatal line
+	ss.closers = append(ss.closers, cleanup)
+	out := ss.out
 	if files.kept != "" {
 		out.note(files.kept)
 	}
 	read := &importer.Progress{}
-	var prog *progress // nil with --no-progress
-	if !o.noProgress {
-		prog = startProgress(out, o.progressEvery, read)
-		defer prog.close()
-		if o.against {
-			prog.doing("reading Partnero for") // it sends nothing
-		}
+	ss.showProgress(o, read)
+	if o.against {
+		ss.prog.doing("reading Partnero for") // it sends nothing
 	}
 
-	var client *partnero.Client
 	mark := ""
 	if reads {
 		if !dryRun {
 			mark = jobMark(files.resumed) // validate --against creates nothing
 		}
-		c, closeSandbox, err := o.client(ctx, getenv, out, prog, mark)
-		if err != nil {
+		if err := ss.connect(ctx, getenv, o, mark); err != nil {
 			return 0, err
 		}
-		defer closeSandbox()
-		defer c.Close() // before the sandbox closes: it waits for open connections
-		client = c
 	}
+	client := ss.client
 
 	var resume *importer.Resume
 	if o.resume != "" {
@@ -89,10 +73,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		}
 	}
 	if !dryRun && !o.useSandbox {
-		resumeHint.Store(o.finishHint(files.report, getenv))
+		ss.finish = o.finishHint(files.report, getenv)
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: command,
-		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: mark}
+		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: mark}
 	if files.resumed != nil {
 		prov.ResumedFrom, _ = filepath.Abs(o.resume)
 	}
@@ -114,7 +98,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		RetryPath:      files.retry,
 		SkipExisting:   o.skipExisting,
 		UpdateExisting: o.updateExisting,
-		HardStop:       hardStop,
+		HardStop:       ss.s.HardStop,
 		Warn:           out.warn,
 		Log:            out.log,
 		Verbose:        o.verbose,
@@ -125,18 +109,14 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 	if dryRun {
 		cfg.Columns = out.columns // a wrong mapping shows before anything else
 	}
-	cfg.Progress, cfg.Started, cfg.Finished = read, prog.started, prog.finished
+	cfg.Progress, cfg.Started, cfg.Finished = read, ss.prog.started, ss.prog.finished
 	out.log.Info("start", "command", command, "input", o.file, "report", reportPath, "version", versionString())
-	endWatch := watchStop(ctx, out, prog, client, o.timeout, s.ErrIsTerminal)
-	var res *importer.Result
-	if dryRun {
-		res, err = importer.Validate(ctx, cfg)
-	} else {
-		res, err = importer.Import(ctx, cfg)
-	}
-	endWatch()
-	prog.close() // before the summary: no progress line after it
-	out.close()
+	res, err := ss.work(ctx, o.timeout, func() (*importer.Result, error) {
+		if dryRun {
+			return importer.Validate(ctx, cfg)
+		}
+		return importer.Import(ctx, cfg)
+	})
 	if err != nil && (res == nil || client == nil || !client.Wrote()) {
 		return 0, err
 	}
@@ -146,16 +126,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 		// in the summary, and how to finish.
 		res.Fatal = o.stoppedAfterSending(err, res, reportPath, getenv)
 	}
-	res.Summary.Elapsed = time.Since(start)
-	code := exitOK
-	switch {
-	case res.Fatal != nil:
-		code = exitUsage
-	case res.Interrupted:
-		code = exitInterrupted
-	case !res.Summary.OK():
-		code = exitRowsFailed
-	}
+	res.Summary.Elapsed = time.Since(ss.start)
+	code := exitCode(res)
 	if o.summaryJSON != "" {
 		if err := writeSummaryJSON(o.summaryJSON, command, o.file, files, res, code); err != nil && res.Fatal != nil {
 			res.Fatal = fmt.Errorf("%w; %v", res.Fatal, err)
@@ -165,9 +137,12 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, s S
 			out.warn(err.Error() + "; the report holds the run's outcome")
 		}
 	}
-	if res.Fatal != nil {
+	switch {
+	case res.Fatal != nil:
 		// One line, as for every fatal problem; the report says the rest.
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
+	case res.HardStopped:
+		return ss.stoppedAtOnce()
 	}
 	out.end(res, reportPath)
 	if o.emit != "" && !out.json {

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/term"
-
-	"github.com/partnero-import/partnero-import/importer/partnero"
 )
 
 func main() {
@@ -33,40 +31,25 @@ func main() {
 	// to it fails instead, and the streams below drop it.
 	signal.Ignore(syscall.SIGPIPE)
 	stdout, stderr := &survivingWriter{w: os.Stdout}, &survivingWriter{w: os.Stderr}
+	// The second stops at once: the run records its rows in flight,
+	// closes its report and returns, and says so; should it not return
+	// soon (somewhere it cannot answer, like a report being sorted), the
+	// process ends without it.
+	hard, stopNow := context.WithCancel(context.Background())
 	go func() {
 		<-signals
 		cancel() // the first stops the run gracefully; the run says so
 		<-signals
-		// The run writes the lines of the rows in flight, unless it is
-		// somewhere it cannot answer (reading the file), then the
-		// process ends.
-		ack := make(chan struct{})
-		answered := false
-		select {
-		case hardStop <- ack:
-			answered = true
-			select {
-			case <-ack:
-			case <-time.After(5 * time.Second): // the report's lines written and sorted
-			}
-		case <-time.After(200 * time.Millisecond):
-		}
-		msg := "partnero-import: " + stoppedAtOnce(answered, activeClient.Load())
-		if hint, _ := resumeHint.Load().(string); hint != "" {
-			msg += "; " + hint
-		}
-		if sc := activeScreen.Load(); sc != nil {
-			sc.lastWord(msg) // on a line of its own, not on the bar
-		} else {
-			fmt.Fprintln(stderr, msg)
-		}
+		stopNow()
+		time.Sleep(hardStopGrace) // the process normally ends before
+		fmt.Fprintln(stderr, "\npartnero-import: stopped at once; the run did not finish its report in time: it may lack rows, and rows in flight may exist (--resume looks them up)")
 		os.Exit(exitInterrupted)
 	}()
 	if info, ok := debug.ReadBuildInfo(); ok {
 		program = invokedAs(os.Args[0], info.Path)
 	}
 	fd := int(os.Stderr.Fd())
-	streams := Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: term.IsTerminal(fd),
+	streams := Streams{In: os.Stdin, Out: stdout, Err: stderr, HardStop: hard, ErrIsTerminal: term.IsTerminal(fd),
 		InIsTerminal: term.IsTerminal(int(os.Stdin.Fd())),
 		Width: func() int {
 			w, _, err := term.GetSize(fd)
@@ -78,19 +61,9 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, streams))
 }
 
-// stoppedAtOnce says what a second signal leaves: answered when the run
-// wrote its lines of the rows in flight; c is the run's client, nil before
-// one is made (and in validate).
-func stoppedAtOnce(answered bool, c *partnero.Client) string {
-	switch {
-	case answered:
-		return "stopped at once; the report holds the rows finished so far, and the rows in flight as failed (they may exist)"
-	case c == nil || !c.Wrote():
-		return "stopped at once, before any row was sent; the report, if there is one yet, lacks the rows not checked"
-	default:
-		return "stopped at once; the report lacks the rows that were not finished, and those in flight may exist"
-	}
-}
+// hardStopGrace is how long a run has, after a second signal, to close
+// its report (sorted) and return.
+const hardStopGrace = 5 * time.Second
 
 // survivingWriter is a standard stream that may go away mid-run (a closed
 // pipe, a hung-up terminal): from its first failed write on, what is

@@ -43,7 +43,6 @@ func newOutput(s Streams, format string, verbose, bar bool) *output {
 	if bar {
 		o.screen = newScreen(s.Err, s.Width) // it has its own lock
 		o.w = o.screen
-		activeScreen.Store(o.screen)
 	}
 	// As text, only what needs attention (throttling, retries exhausted)
 	// joins the summary, unless --verbose asks for every row.

@@ -76,18 +76,11 @@ func runRollback(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return 0, err
 	}
-	bar := s.ErrIsTerminal && !o.noProgress && o.logFormat == "text"
-	out := newOutput(s, o.logFormat, o.verbose, bar)
-	code, err := o.run(ctx, getenv, s, out, start)
-	if err != nil && out.json {
-		out.fatal(err)
-		return exitUsage, errAlreadySaid
-	}
-	return code, err
+	return inSession(s, o.importOptions, start, func(ss *session) (int, error) { return o.run(ctx, getenv, ss) })
 }
 
-func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s Streams, out *output, start time.Time) (_ int, err error) {
-	if !o.dryRun && !o.yes && !s.InIsTerminal {
+func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, ss *session) (_ int, err error) {
+	if !o.dryRun && !o.yes && !ss.s.InIsTerminal {
 		return 0, usagef("rollback changes partners in Partnero: give --yes to confirm when standard input is not a terminal (or --dry-run to see what it would do)")
 	}
 	files, undone, err := o.rollbackFiles(getenv)
@@ -101,43 +94,36 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		if err != nil {
 			return 0, err
 		}
-		if err := confirm(s, fmt.Sprintf("%s %d partners at %s?", verb, n, files.destination)); err != nil {
+		if err := confirm(ss.s, fmt.Sprintf("%s %d partners at %s?", verb, n, files.destination)); err != nil {
 			return 0, err
 		}
 	}
-	defer out.close()
+	out := ss.out
 	if files.kept != "" {
 		out.note(files.kept)
 	}
 	if files.chainGone != "" {
 		out.warn(files.chainGone)
 	}
-	var prog *progress // nil with --no-progress
-	if !o.noProgress {
-		prog = startProgress(out, o.progressEvery, &importer.Progress{})
-		defer prog.close()
-		prog.doing(map[string]string{"archive": "archiving", "delete": "deleting", "restore": "restoring"}[verb])
-		if o.dryRun {
-			prog.doing("would " + verb)
-		}
+	ss.showProgress(o.importOptions, &importer.Progress{})
+	ss.prog.doing(map[string]string{"archive": "archiving", "delete": "deleting", "restore": "restoring"}[verb])
+	if o.dryRun {
+		ss.prog.doing("would " + verb)
 	}
 	cfg := importer.RollbackConfig{Report: o.file, How: o.how(), Concurrency: o.concurrency, RetryPath: files.retry, Log: out.log,
-		Mark: undone.Mark, AnyOrder: o.anyOrder, HardStop: hardStop,
-		Started: func(rows int) { prog.started(rows, rows) }, Finished: prog.finished}
+		Mark: undone.Mark, AnyOrder: o.anyOrder, HardStop: ss.s.HardStop,
+		Started: func(rows int) { ss.prog.started(rows, rows) }, Finished: ss.prog.finished}
 	if !o.dryRun {
-		c, closeSandbox, err := o.client(ctx, getenv, out, prog, "")
-		if err != nil {
+		if err := ss.connect(ctx, getenv, o.importOptions, ""); err != nil {
 			return 0, err
 		}
-		defer closeSandbox()
-		defer c.Close()
-		cfg.Client = c
-		resumeHint.Store("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
+		cfg.Client = ss.client
+		ss.finish = "to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand()
 	}
 	// The rollback's report carries the import's mark, for a restore to
 	// know the job's partners by.
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: o.command(),
-		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: undone.Mark}
+		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: undone.Mark}
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
 		retry := *undone // REPORT's provenance: rollback accepts its retry file like the report
@@ -145,23 +131,22 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		return report.Create(path, true, &retry)
 	}
 	out.log.Info("start", "command", "rollback", "report", o.file, "rollback_report", files.report, "version", versionString())
-	endWatch := watchStop(ctx, out, prog, cfg.Client, o.timeout, s.ErrIsTerminal)
-	res, err := importer.Rollback(ctx, cfg)
-	endWatch()
-	prog.close()
-	out.close()
+	res, err := ss.work(ctx, o.timeout, func() (*importer.Result, error) { return importer.Rollback(ctx, cfg) })
 	if err != nil {
 		return 0, err
 	}
-	res.Summary.Elapsed = time.Since(start)
+	res.Summary.Elapsed = time.Since(ss.start)
 	code := exitCode(res)
 	if o.summaryJSON != "" {
 		if err := writeSummaryJSON(o.summaryJSON, "rollback", o.file, files, res, code); err != nil {
 			return 0, err
 		}
 	}
-	if res.Fatal != nil {
+	switch {
+	case res.Fatal != nil:
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, files.report)
+	case res.HardStopped:
+		return ss.stoppedAtOnce()
 	}
 	out.end(res, files.report)
 	if res.Interrupted {
@@ -313,17 +298,4 @@ func confirm(s Streams, question string) error {
 		return nil
 	}
 	return errors.New("not confirmed: nothing was changed")
-}
-
-// exitCode is the contract's exit code for a run's result.
-func exitCode(res *importer.Result) int {
-	switch {
-	case res.Fatal != nil:
-		return exitUsage
-	case res.Interrupted:
-		return exitInterrupted
-	case !res.Summary.OK():
-		return exitRowsFailed
-	}
-	return exitOK
 }

@@ -25,6 +25,10 @@ type Streams struct {
 	ErrIsTerminal bool       // progress bars only on a terminal
 	InIsTerminal  bool       // a person can answer a question
 	Width         func() int // the terminal's columns, for the bar; nil or 0 when unknown
+	// HardStop ends at a second Ctrl-C (ctx's end is the first): the run
+	// records its rows in flight as such, closes its report and returns
+	// at once. nil never ends.
+	HardStop context.Context
 }
 
 // errAlreadySaid is a fatal problem already reported (as a JSON log line).

@@ -4,7 +4,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -21,10 +20,6 @@ type screen struct {
 	partial bool       // the last line written is not finished: no bar after it
 	done    bool       // a last word was said: nothing more is written
 }
-
-// activeScreen is the run's screen, for the second Ctrl-C: main prints its
-// last word through it, so that it does not land on the bar.
-var activeScreen atomic.Pointer[screen]
 
 // Erase the line the cursor is on, from its start.
 const eraseLine = "\r\x1b[K"

@@ -72,7 +72,6 @@ func (o *importOptions) client(ctx context.Context, getenv func(string) string, 
 		closeSandbox()
 		return nil, nil, usageError{err.Error()}
 	}
-	activeClient.Store(c)
 	return c, closeSandbox, nil
 }
 
