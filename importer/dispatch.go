@@ -20,9 +20,9 @@ type job struct {
 	rec     *input.Record
 	verdict validate.Verdict
 	header  []byte // the input's header text, on the first job only
-	// referrer is its referrer in the file as Partnero knows it, once
-	// known: a referrer that was there before (updated, already there) has
-	// its own id, not the one the file gives it.
+	// referrer is the row it waits for (its referrer in the file) as
+	// Partnero knows it, once made: a referrer that was there before
+	// (updated, already there) has its own id, not the one the file gives.
 	referrer partnero.Referring
 }
 
@@ -46,7 +46,7 @@ func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	d := &dispatcher{
 		cfg: &cfg, plan: plan, res: &Result{Shape: plan.Shape(), InputSHA256: cfg.inputSHA256, Canary: cfg.canary}, retry: cfg.retryFile(),
-		s: newScheduler(cfg.Concurrency, func(j *job) int { return j.rec.Row }), referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
+		kind: cfg.kind(), s: newScheduler(cfg.Concurrency, func(j *job) int { return j.rec.Row }), referrers: map[int]partnero.Referring{}, ids: map[uint64]rowAt{}, idSeed: maphash.MakeSeed(),
 	}
 	if cfg.reading {
 		d.res.Against = &Against{}
@@ -73,6 +73,7 @@ type dispatcher struct {
 	res   *Result
 	retry *retryFile
 	s     *scheduler[*job]
+	kind  Kind
 
 	// referrers are the referred rows that succeeded, as Partnero knows
 	// them, for the rows they referred.
@@ -167,13 +168,11 @@ func (d *dispatcher) writeDone() {
 		line := r.doneLine(row)
 		d.sameID(&line)
 		d.write(&line, nil)
-		if r.marked() && line.Reason == report.AlreadyDone && line.Action == validate.Create && line.PartnerID != "" {
-			// Made under this job's mark: reading it back shows whether
-			// the server keeps it.
-			d.cfg.Client.NoteMade(line.PartnerID, validate.NormalEmail(line.Email))
+		if r.marked() && line.Reason == report.AlreadyDone && line.Action == validate.Create {
+			d.kind.Made(d.cfg.Client, &line) // made under this job's mark
 		}
 		if d.plan.Referred(row) {
-			d.referrers[row] = referrerOf(&line)
+			d.referrers[row] = d.kind.Known(&line)
 			d.s.settle(row, true) // its children go ahead
 		}
 	}
@@ -210,7 +209,7 @@ func (d *dispatcher) admit(j *job) {
 	v := &j.verdict
 	switch {
 	case v.Status != report.Valid:
-		line := lineOf(j.rec, v.Action)
+		line := d.kind.Line(j.rec, v.Action)
 		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
 		d.write(&line, j.rec.Raw)
 	case d.cfg.canary != nil && !d.cfg.canary.Has(j.rec.Row):
@@ -224,7 +223,7 @@ func (d *dispatcher) admit(j *job) {
 
 // finish reports a sent row and lets the rows waiting for it go on.
 func (d *dispatcher) finish(r *job, o partnero.Outcome) {
-	line := lineOf(r.rec, r.verdict.Action)
+	line := d.kind.Line(r.rec, r.verdict.Action)
 	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
 	line.Status, line.Reason = o.Status, o.Reason
 	if d.res.Against != nil {
@@ -273,7 +272,7 @@ func (d *dispatcher) finish(r *job, o partnero.Outcome) {
 	if d.plan.Referred(r.rec.Row) {
 		// A referrer that exists in Partnero after all lets its partners go
 		// ahead, under its id there.
-		d.referrers[r.rec.Row] = referrerOf(&line)
+		d.referrers[r.rec.Row] = d.kind.Known(&line)
 		d.s.settle(r.rec.Row, report.Succeeded(line.Status, line.Reason))
 	}
 }
@@ -302,15 +301,6 @@ func (d *dispatcher) sameID(line *report.Line) {
 	d.cfg.log().Warn("the server gave two rows one partner id: check them in Partnero", "row", line.Row, "other_row", other.row)
 }
 
-// referrerOf is a row that succeeded as its referred rows name it: by its
-// partner's id, or where that is not known, by its email, which is.
-func referrerOf(l *report.Line) partnero.Referring {
-	if l.PartnerID != "" {
-		return partnero.Referring{ID: l.PartnerID}
-	}
-	return partnero.Referring{Email: validate.NormalEmail(l.Email)}
-}
-
 // goAhead queues a row whose referrer in the file succeeded, naming the
 // referrer as Partnero knows it.
 func (d *dispatcher) goAhead(j *job) {
@@ -319,7 +309,7 @@ func (d *dispatcher) goAhead(j *job) {
 }
 
 func (d *dispatcher) skipChild(j *job) {
-	line := lineOf(j.rec, j.verdict.Action)
+	line := d.kind.Line(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.ReferringPartnerFailed
 	line.Message = fmt.Sprintf("its referring partner, %s, was not created", d.plan.RowAt(j.verdict.Referrer))
 	if d.res.Against != nil {
@@ -334,7 +324,7 @@ func (d *dispatcher) skipChild(j *job) {
 // limit reports a valid row that a canary holds back. None of the rows it
 // refers is waiting for it (a row in the canary brings its referrers in).
 func (d *dispatcher) limit(j *job) {
-	line := lineOf(j.rec, j.verdict.Action)
+	line := d.kind.Line(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.Limited
 	line.Message = join(fmt.Sprintf("not sent: beyond --limit %d (a canary)", d.cfg.canary.Limit), d.cfg.LimitNext)
 	d.write(&line, j.rec.Raw)
@@ -344,7 +334,7 @@ func (d *dispatcher) limit(j *job) {
 }
 
 func (d *dispatcher) abort(j *job) {
-	line := lineOf(j.rec, j.verdict.Action)
+	line := d.kind.Line(j.rec, j.verdict.Action)
 	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, d.stopWhy
 	d.write(&line, j.rec.Raw)
 	if d.plan.Referred(j.rec.Row) {
@@ -360,7 +350,7 @@ func (d *dispatcher) abort(j *job) {
 func (d *dispatcher) stopNow(inflight []*job) {
 	d.stopWhy = "the run was stopped at once before this row was sent"
 	for _, j := range inflight {
-		line := lineOf(j.rec, j.verdict.Action)
+		line := d.kind.Line(j.rec, j.verdict.Action)
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
 		line.Attempts = 1 // at least the one in flight; the exact count went with its worker
@@ -388,43 +378,17 @@ func (d *dispatcher) write(line *report.Line, raw []byte) {
 	}
 }
 
-// send makes one row's call. Emails go in the form they were checked in
-// (NFKC): a full-width address is sent as the plain one it stands for.
+// send makes one row's call, on a worker.
 func (d *dispatcher) send(ctx context.Context, j *job) partnero.Outcome {
-	f := &j.rec.Fields
-	p := &partnero.Partner{
-		ID: f.ID, Key: f.Key, Email: validate.NormalEmail(f.Email), Name: f.Name, Surname: f.Surname,
-		Password: f.Password, Tags: f.Tags,
-		Referring: partnero.Referring{ID: f.ReferringID, Key: f.ReferringKey, Email: validate.NormalEmail(f.ReferringEmail)},
-		MaybeSent: d.cfg.Resume.maybeSent(j.rec.Row),
-	}
-	// An earlier run whose creates carried no mark (an older version's)
-	// may have made this row's partner: without the mark is no proof of
-	// another's there.
-	p.Unmarked = p.MaybeSent && d.cfg.Resume != nil && !d.cfg.Resume.marked()
-	if j.referrer != (partnero.Referring{}) {
-		// Its referrer is a row of the file, now a partner in Partnero: the
-		// file's id or key for it may not be Partnero's (a partner there
-		// before under another id, updated).
-		p.Referring = j.referrer
-	}
-	invite := j.verdict.Action == validate.Invite
-	switch {
-	case d.res.Against != nil && j.verdict.Referrer != 0:
-		// Its referrer is a row of the file that the import would make or
-		// find first: nothing to look up in Partnero.
-		p.Referring = partnero.Referring{}
-		return d.cfg.Client.Foresee(ctx, p, invite, d.cfg.UpdateExisting)
-	case d.res.Against != nil:
-		return d.cfg.Client.Foresee(ctx, p, invite, d.cfg.UpdateExisting)
-	case d.cfg.UpdateExisting:
-		return d.cfg.Client.Upsert(ctx, p, invite)
-	case d.cfg.SkipExisting:
-		return d.cfg.Client.SkipExisting(ctx, p, invite)
-	case invite:
-		return d.cfg.Client.Invite(ctx, p)
-	}
-	return d.cfg.Client.Create(ctx, p)
+	maybe := d.cfg.Resume.maybeSent(j.rec.Row)
+	return d.kind.Send(ctx, d.cfg.Client, j.rec, Sending{
+		Action: j.verdict.Action, Waited: j.referrer, WaitsInFile: j.verdict.Referrer != 0,
+		// An earlier run whose creates carried no mark (an older
+		// version's) may have made this row's record: without the mark is
+		// no proof of another's there.
+		MaybeSent: maybe, Unmarked: maybe && d.cfg.Resume != nil && !d.cfg.Resume.marked(),
+		Foresee: d.res.Against != nil, Update: d.cfg.UpdateExisting, SkipExisting: d.cfg.SkipExisting,
+	})
 }
 
 func join(a, b string) string {

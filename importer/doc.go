@@ -1,5 +1,31 @@
 // Package importer runs the pipeline: read (read.go), judge, send and
-// report every row.
+// report every row, and undo a run (rollback.go).
+//
+// The engine, and the one interface a kind of record fills in:
+//
+//	rows := read(file)                  // read.go: input.Reader, validate.Plan (first pass)
+//	s := newScheduler(workers)          // schedule.go: pending counts, one ready queue
+//	for row := range rows {             // dispatch.go
+//		s.wait(row, row's referrer)     //   or s.push(row): ready now
+//	}
+//	s.run(ctx, hard)                    //   each ready row on a worker:
+//		out := kind.Send(ctx, c, row)   //     partnero.Client: what the server said
+//		line := kind.Line(row)          //     the report's identifying columns
+//		finish(line, out)               //     status and reason, written; s.settle(row)
+//
+//	type Kind interface {               // kind.go; partners.go is the one to copy
+//		Line(rec, action) report.Line   // how the report names a row
+//		Secrets(c, rec)                 // what to scrub from every answer
+//		Send(ctx, c, rec, Sending) partnero.Outcome
+//		Made(c, line)                   // a record an earlier run made
+//		Known(line) partnero.Referring  // how rows waiting for it name it
+//		Undo(ctx, c, line, how, mark) partnero.Outcome // for rollback
+//	}
+//
+// Rollback runs the same scheduler the other way round: a partner waits
+// for every partner it referred. Both stops are contexts: when ctx ends,
+// nothing new starts and what is in flight finishes; when Config.HardStop
+// ends, the rows in flight are recorded as such and the run returns.
 //
 // Each stage has its own package, and data flows one way, from
 // cmd/partnero-import through importer to the others:
@@ -46,11 +72,11 @@
 //     the first row, the client's preflight read proves the key and the
 //     address.
 //
-// In Import one goroutine, the dispatcher, owns all state: the queue of rows
-// ready to send, the rows waiting for their referrer in the file, and the
-// report. It feeds a bounded errgroup of workers that share one rate.Limiter;
-// workers only send and hand back outcomes, so nothing is shared but the
-// client's limiter. A row that waits for its referrer is parked until the
+// In Import one goroutine, the scheduler's, owns all state: the queue of
+// rows ready to send, the rows waiting for their referrer in the file, and
+// the report. It feeds a bounded errgroup of workers that share one
+// rate.Limiter; workers only send and hand back outcomes, so nothing is
+// shared but the client's limiter. A row that waits for its referrer is parked until the
 // referrer finishes, so the pool never stops at tree levels. An earlier
 // run's report (resume.go) and the file of rows to fix (retry.go) are the
 // importer's too.

@@ -16,6 +16,7 @@ import (
 
 // Config is one run's input, output and settings.
 type Config struct {
+	Kind  Kind                          // the kind of record the file holds; nil is Partners
 	Open  func() (io.ReadCloser, error) // opens the input; called once per pass
 	Input input.Options
 	Mode  string // create or invite, for rows without their own action
@@ -176,8 +177,12 @@ func inviteWarning(action string, namesReferrer bool) string {
 	return ""
 }
 
-func lineOf(rec *input.Record, action string) report.Line {
-	return report.Line{Row: rec.Row, Line: rec.Line, Email: rec.Email, Action: action}
+// kind is the kind of record the run moves: partners unless it says.
+func (cfg *Config) kind() Kind {
+	if cfg.Kind == nil {
+		return Partners
+	}
+	return cfg.Kind
 }
 
 func (cfg *Config) log() *slog.Logger {

@@ -24,7 +24,7 @@ func firstPass(cfg *Config) (*validate.Plan, error) {
 			// Every password of the file is scrubbed from every answer,
 			// before the first request: a server may echo another row's
 			// password, one not sent yet among them (an earlier run's).
-			cfg.Client.NotePassword(rec.Fields.Password)
+			cfg.kind().Secrets(cfg.Client, rec)
 		}
 		if ps := plan.AddChecked(rec, *c); len(ps) == 0 && !cfg.Resume.isDone(rec.Row) {
 			toSend++

@@ -20,6 +20,7 @@ import (
 // RollbackConfig is one rollback: the import report it undoes, where its
 // own report goes, and how.
 type RollbackConfig struct {
+	Kind Kind // of the records the import made; nil is Partners
 	// Report is the import's report. Rows it shows created, or skipped as
 	// already_done with a partner id (an earlier run of the same job
 	// created those), are undone; the rest are skipped/not_created. For a
@@ -69,7 +70,7 @@ type undo struct {
 // skipped/aborted.
 func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 	start := time.Now()
-	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}, action: cfg.How.Verb()}
+	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}, action: cfg.How.Verb(), kind: cmp.Or(cfg.Kind, Partners)}
 	if err := rb.load(); err != nil {
 		return nil, err
 	}
@@ -115,6 +116,7 @@ type rollback struct {
 	tree    map[int]int    // row → the row that referred it, from the import
 	skipped []*report.Line // rows with nothing to undo, written first
 	s       *scheduler[*undo]
+	kind    Kind
 	stopWhy string
 	out     *report.Writer
 	retry   *report.Writer
@@ -259,8 +261,7 @@ func (rb *rollback) proven(ctx context.Context, err error) string {
 
 // undo makes one partner's call, on a worker.
 func (rb *rollback) undo(ctx context.Context, u *undo) partnero.Outcome {
-	made := partnero.Made{ID: u.src.PartnerID, Email: u.src.Email, Link: u.src.ReferralLink, Mark: rb.cfg.Mark}
-	return rb.cfg.Client.Undo(ctx, made, rb.cfg.How)
+	return rb.kind.Undo(ctx, rb.cfg.Client, &u.src, rb.cfg.How, rb.cfg.Mark)
 }
 
 // done reports a partner that was undone (or, in a dry run, would be),
@@ -304,8 +305,9 @@ func (rb *rollback) abort(u *undo) {
 
 // lineOf is the rollback's line for a partner, from its import line.
 func (rb *rollback) lineOf(u *undo) report.Line {
-	return report.Line{Row: u.src.Row, Line: u.src.Line, Email: u.src.Email, Action: rb.action,
-		PartnerID: u.src.PartnerID, ReferralLink: u.src.ReferralLink}
+	line := u.src // its identifying columns, whatever the kind; the outcome is this run's
+	line.Action, line.Status, line.Reason, line.HTTPStatus, line.Message, line.Attempts = rb.action, "", "", 0, "", 0
+	return line
 }
 
 // write reports a row, and keeps the import's line of a partner that was

@@ -84,10 +84,12 @@ func TestHardStopReturnsWithRequestsInFlight(t *testing.T) {
 	rep := filepath.Join(t.TempDir(), "r.csv")
 	stopTwice(t, g, 2, func(ctx, hard context.Context) *Result {
 		res, err := Import(ctx, Config{
-			Open:   func() (io.ReadCloser, error) { return os.Open(path) },
-			Input:  input.Options{Format: input.CSV},
-			Mode:   "create",
-			Report: func() (*report.Writer, error) { return report.Create(rep, true, &report.Provenance{Tool: "partnero-import", Command: "import", Destination: "test"}) },
+			Open:  func() (io.ReadCloser, error) { return os.Open(path) },
+			Input: input.Options{Format: input.CSV},
+			Mode:  "create",
+			Report: func() (*report.Writer, error) {
+				return report.Create(rep, true, &report.Provenance{Tool: "partnero-import", Command: "import", Destination: "test"})
+			},
 			Client: client, Concurrency: 2, HardStop: hard,
 		})
 		if err != nil {
