@@ -300,6 +300,17 @@ func (s *Server) find(w http.ResponseWriter, id string) {
 }
 
 // target is the partner a write names: by id in the path, or by email or
+
+// found is the partner a change names (target), or nil once a 404 says it
+// is not there.
+func (s *Server) found(w http.ResponseWriter, id string, req request) *Partner {
+	p := s.target(id, req)
+	if p == nil {
+		s.fail(w, http.StatusNotFound, s.lang.notFound)
+	}
+	return p
+}
+
 // key in the body (PUT and DELETE /partners). The caller holds mu.
 func (s *Server) target(id string, req request) *Partner {
 	if id != "" {
@@ -330,9 +341,8 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.target(id, req)
+	p := s.found(w, id, req)
 	if p == nil {
-		s.fail(w, http.StatusNotFound, s.lang.notFound)
 		return
 	}
 	ps := problems{}
@@ -408,9 +418,8 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.target(id, req)
+	p := s.found(w, id, req)
 	if p == nil {
-		s.fail(w, http.StatusNotFound, s.lang.notFound)
 		return
 	}
 	s.remove(p)
