@@ -214,6 +214,8 @@ func (d *dispatcher) admit(j *job) {
 		d.write(&line, j.rec.Raw)
 	case d.cfg.canary != nil && !d.cfg.canary.Has(j.rec.Row):
 		d.limit(j)
+	case d.s.stopping:
+		d.abort(j)
 	case v.Referrer == 0:
 		d.s.push(j)
 	default:
