@@ -21,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/printable"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -486,7 +487,7 @@ func (c *Client) quoted(body []byte) string {
 // the file, and before cutting, or a cut secret would slip through), control
 // characters shown as escapes, then cut short.
 func (c *Client) clean(s string, p *Partner) string {
-	return truncate(report.Printable(c.passwords.Scrub(s, p.Password, c.key)), 500)
+	return truncate(printable.String(c.passwords.Scrub(s, p.Password, c.key)), 500)
 }
 
 // mayHaveArrived reports whether a failed request may have reached the

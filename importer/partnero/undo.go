@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/partnero-import/partnero-import/printable"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -150,7 +151,7 @@ func (c *Client) read(ctx context.Context, m Made) (f partner, gone bool, err er
 	case verdict == lookupFound && byEmail.ID == m.ID:
 		return f, false, &noEndpoint{status: http.StatusNotFound, path: "/partners/" + m.ID,
 			message: "the partner is in Partnero, but reading it by its id answers not found: it cannot be undone through /partners/{id}"}
-	case verdict == lookupFound && byEmail.ID != "" && report.Printable(byEmail.ID) == m.ID:
+	case verdict == lookupFound && byEmail.ID != "" && printable.String(byEmail.ID) == m.ID:
 		// Its id holds control characters, which the report shows
 		// escaped: the partner is there, under its own id.
 		real := m

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/printable"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -178,7 +179,7 @@ func TestUndoAnIDTheReportShowsEscaped(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
-	out := c.Undo(context.Background(), Made{ID: report.Printable(id), Email: "ann@x.io"}, Archive)
+	out := c.Undo(context.Background(), Made{ID: printable.String(id), Email: "ann@x.io"}, Archive)
 	if out.Status != report.Archived || !archived {
 		t.Fatalf("got %+v, archived %v", out, archived)
 	}
