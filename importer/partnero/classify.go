@@ -16,6 +16,8 @@ import (
 type Verdict struct {
 	Status    report.Status // created/invited are left to the caller: "" means success
 	Reason    report.Reason
+	Said      Said
+	Field     string // of a Clash: "email", "id" or "key"
 	Message   string
 	Retryable bool // worth another attempt (throttled, server error)
 	Fatal     bool // the run cannot go on (401, 403, a wrong address)
