@@ -291,7 +291,8 @@ func (rb *rollback) run(ctx context.Context) error {
 			delete(inflight, r.u.src.Row)
 			line := rb.lineOf(r.u)
 			o := r.out
-			line.Status, line.Reason, line.Message, line.HTTPStatus, line.Attempts = o.Status, o.Reason, o.Message, o.HTTPStatus, o.Attempts
+			line.Message, line.HTTPStatus, line.Attempts = o.Message, o.HTTPStatus, o.Attempts
+			line.Status, line.Reason = reportOf(&o, asked{action: rb.action})
 			rb.done(r.u, &line)
 			if o.Fatal && rb.res.Fatal == nil {
 				rb.res.Fatal = errors.New(o.Message)
