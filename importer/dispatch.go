@@ -269,7 +269,7 @@ func (d *dispatcher) finish(r sent) {
 	line := lineOf(r.rec, r.verdict.Action)
 	o := r.out
 	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
-	line.Status, line.Reason = reportOf(&o, asked{action: r.verdict.Action, skip: d.cfg.SkipExisting, against: d.res.Against != nil})
+	line.Status, line.Reason = reportOf(&o, asked{action: r.verdict.Action, skip: d.cfg.SkipExisting})
 	if d.res.Against != nil {
 		d.res.Against.count(o)
 	}

@@ -12,11 +12,11 @@ import (
 )
 
 // asked is what a row asked of Partnero, as far as the report's words for
-// the answer depend on it.
+// the answer depend on it. (validate --against needs no word of its own:
+// the reads say Clear, or the refusal an import would meet.)
 type asked struct {
-	action  string // the report's action: create, invite, archive, delete or restore
-	skip    bool   // --skip-existing: a partner already there skips the row
-	against bool   // validate --against: reads foresaw the answer; nothing was sent
+	action string // the report's action: create, invite, archive, delete or restore
+	skip   bool   // --skip-existing: a partner already there skips the row
 }
 
 // done is the status of a row whose request did what it asked.

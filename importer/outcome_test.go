@@ -12,15 +12,13 @@ import (
 func TestReportOf(t *testing.T) {
 	t.Parallel()
 	var (
-		create   = asked{action: "create"}
-		invite   = asked{action: "invite"}
-		skip     = asked{action: "create", skip: true}
-		skipInv  = asked{action: "invite", skip: true}
-		against  = asked{action: "create", against: true}
-		againstS = asked{action: "create", against: true, skip: true}
-		archive  = asked{action: "archive"}
-		remove   = asked{action: "delete"}
-		restore  = asked{action: "restore"}
+		create  = asked{action: "create"}
+		invite  = asked{action: "invite"}
+		skip    = asked{action: "create", skip: true}
+		skipInv = asked{action: "invite", skip: true}
+		archive = asked{action: "archive"}
+		remove  = asked{action: "delete"}
+		restore = asked{action: "restore"}
 	)
 	type said struct {
 		said     partnero.Said
@@ -73,13 +71,14 @@ func TestReportOf(t *testing.T) {
 		{"skip: stopped", skip, said{said: partnero.Stopped}, report.Skipped, report.Aborted},
 
 		// validate --against
-		{"against: clear", against, said{said: partnero.Clear}, report.Valid, ""},
-		{"against: email taken", against, said{said: partnero.Clash, field: "email"}, report.Rejected, report.EmailExists},
-		{"against: id taken", against, said{said: partnero.Clash, field: "id"}, report.Rejected, report.IDExists},
-		{"against: key taken", against, said{said: partnero.Clash, field: "key"}, report.Rejected, report.KeyExists},
-		{"against: no referrer", against, said{said: partnero.NoReferrer}, report.Rejected, report.ReferringPartnerNotFound},
-		{"against --skip-existing: email taken", againstS, said{said: partnero.Clash, field: "email"}, report.Skipped, report.AlreadyExists},
-		{"against --skip-existing: clear", againstS, said{said: partnero.Clear}, report.Valid, ""},
+		{"against: clear", create, said{said: partnero.Clear}, report.Valid, ""},
+		{"against: an invite, clear", invite, said{said: partnero.Clear}, report.Valid, ""},
+		{"against: email taken", create, said{said: partnero.Clash, field: "email"}, report.Rejected, report.EmailExists},
+		{"against: id taken", create, said{said: partnero.Clash, field: "id"}, report.Rejected, report.IDExists},
+		{"against: key taken", create, said{said: partnero.Clash, field: "key"}, report.Rejected, report.KeyExists},
+		{"against: no referrer", create, said{said: partnero.NoReferrer}, report.Rejected, report.ReferringPartnerNotFound},
+		{"against --skip-existing: email taken", skip, said{said: partnero.Clash, field: "email"}, report.Skipped, report.AlreadyExists},
+		{"against --skip-existing: clear", skip, said{said: partnero.Clear}, report.Valid, ""},
 
 		// rollback
 		{"archived", archive, said{said: partnero.Done}, report.Archived, ""},
