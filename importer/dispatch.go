@@ -227,7 +227,7 @@ func (d *dispatcher) admit(j *job) {
 func (d *dispatcher) finish(r *job, o partnero.Outcome) {
 	line := d.kind.Line(r.rec, r.verdict.Action)
 	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
-	line.Status, line.Reason = o.Status, o.Reason
+	line.Status, line.Reason = reportOf(&o, asked{action: r.verdict.Action, skip: d.cfg.SkipExisting})
 	if d.res.Against != nil {
 		d.res.Against.count(o)
 	}
@@ -235,31 +235,19 @@ func (d *dispatcher) finish(r *job, o partnero.Outcome) {
 		d.res.Archived++
 	}
 	switch {
-	case o.Status == "" && d.res.Against != nil:
-		line.Status = report.Valid
-	case o.Status == "":
-		line.Status = report.Created
-		if r.verdict.Action == validate.Invite {
-			line.Status = report.Invited
-		}
-	}
-	if report.Succeeded(line.Status, line.Reason) {
-		// Created, invited, updated or unchanged: the partner's id and link.
-		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
-	}
-	switch {
-	case !d.cfg.SkipExisting:
-	case line.Status == report.Rejected && line.Reason == report.EmailExists:
-		line.Status, line.Reason, line.PartnerID = report.Skipped, report.AlreadyExists, o.Existing()
+	case line.Reason == report.AlreadyExists && o.Unproven != "":
+		// --skip-existing, after a lost answer: the partner found may be
+		// the one this row made.
+		line.PartnerID = o.Unproven
+		line.Message = "a partner with this email is in Partnero (id " + o.Unproven + "); it may be the one this row's lost attempt made: " + line.Message
+	case line.Reason == report.AlreadyExists:
+		line.PartnerID = o.Existing()
 		if d.res.Against == nil { // the reads' message says so already
 			line.Message = join("a partner with this email is already in Partnero", line.Message)
 		}
-	case line.Status == report.Failed && o.Unproven != "":
-		// A lost answer, then a partner with this email that cannot be
-		// shown to be this job's: under --skip-existing the answer is the
-		// same either way.
-		line.Status, line.Reason, line.PartnerID = report.Skipped, report.AlreadyExists, o.Unproven
-		line.Message = "a partner with this email is in Partnero (id " + o.Unproven + "); it may be the one this row's lost attempt made: " + line.Message
+	case report.Succeeded(line.Status, line.Reason):
+		// Created, invited, updated or unchanged: the partner's id and link.
+		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
 	}
 	line.Message = join(line.Message, inviteWarning(r.verdict.Action, r.rec.HasReferrer()))
 	d.sameID(&line)
@@ -269,7 +257,7 @@ func (d *dispatcher) finish(r *job, o partnero.Outcome) {
 	}
 	if o.Fatal && d.res.Fatal == nil {
 		d.res.Fatal = errors.New(o.Message)
-		d.stop("the run stopped before this row was sent: " + string(o.Reason))
+		d.stop("the run stopped before this row was sent: " + string(line.Reason))
 	}
 	if d.plan.Referred(r.rec.Row) {
 		// A referrer that exists in Partnero after all lets its partners go

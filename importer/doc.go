@@ -41,8 +41,11 @@
 //   - importer/partnero proves the key and address (Client.Preflight), sends
 //     a row (Client.Create, Client.Invite), reads the answer (answer.go),
 //     classifies it (Classify) and looks a partner up after a lost answer
-//     (lookup.go).
-//   - importer plans, dispatches to the worker pool and collects.
+//     (lookup.go). It says what the server said (partnero.Said), not the
+//     report's words.
+//   - importer plans, dispatches to the worker pool and collects; in one
+//     place, outcome.go, it turns what the client said into the report's
+//     status and reason, for import, validate --against and rollback.
 //   - report owns the statuses, reasons, report writers (Writer.Write) and
 //     the summary.
 //   - importer/sandbox is the fake API, as documented (partners.go, view.go)

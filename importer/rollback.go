@@ -272,7 +272,8 @@ func (rb *rollback) done(u *undo, o partnero.Outcome) {
 		line.Status = report.Valid
 		line.Message = fmt.Sprintf("would %s partner %s (dry run: nothing was sent)", rb.action, u.src.PartnerID)
 	} else {
-		line.Status, line.Reason, line.Message, line.HTTPStatus, line.Attempts = o.Status, o.Reason, o.Message, o.HTTPStatus, o.Attempts
+		line.Message, line.HTTPStatus, line.Attempts = o.Message, o.HTTPStatus, o.Attempts
+		line.Status, line.Reason = reportOf(&o, asked{action: rb.action})
 	}
 	rb.write(&line, &u.src)
 	if o.Fatal && rb.res.Fatal == nil {

@@ -10,7 +10,8 @@ import (
 // write over the report it reads), and names the variables it needs,
 // never their values.
 func TestFinishHint(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it sets the package's program, which every printed
+	// command reads (go test -race caught it against the rollback tests).
 	defer func(p []string) { program = p }(program)
 	program = invokedAs("./my tools/partnero-import", "github.com/partnero-import/partnero-import/cmd/partnero-import")
 	o := &importOptions{args: []string{"--report", "out/r 1.csv", "--rate=5", "-report=x.csv", "--resume", "old.csv", "my partners.csv"}}

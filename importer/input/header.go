@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/printable"
 )
 
 // The canonical field names, as headers and JSON keys spell them.
@@ -63,11 +63,11 @@ func normalizeHeader(h string) string {
 
 // headerForms are the normalized forms by which a header given to --map,
 // --ignore-column or --where finds a file's header: as the file has it,
-// and as printed (report.Printable), since a header holding a zero-width
+// and as printed (printable.String), since a header holding a zero-width
 // or control character is shown escaped, and so pasted back.
 func headerForms(h string) []string {
 	n := normalizeHeader(h)
-	if p := normalizeHeader(report.Printable(h)); p != n {
+	if p := normalizeHeader(printable.String(h)); p != n {
 		return []string{n, p}
 	}
 	return []string{n}
@@ -78,13 +78,13 @@ func headerForms(h string) []string {
 // when it holds a comma or a quote (see ParseMap), all single-quoted when
 // the shell would read it otherwise.
 func mapFix(field, header string) string {
-	return "--map " + field + "=" + ShellQuote(pairValue(report.Printable(header)))
+	return "--map " + field + "=" + ShellQuote(pairValue(printable.String(header)))
 }
 
 // ignoreFix is the --ignore-column that leaves header out, as a shell
 // takes it (the flag's value is the whole header, commas and all).
 func ignoreFix(header string) string {
-	return "--ignore-column " + ShellQuote(report.Printable(header))
+	return "--ignore-column " + ShellQuote(printable.String(header))
 }
 
 // pairValue is a value as --map and --where read it in a list: in double

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/printable"
 )
 
 // Condition is one --where: the rows whose cell in Column is one of Values
@@ -121,7 +121,7 @@ func (s *selector) bind(cols []Column) error {
 	for i, c := range s.where {
 		var found []int
 		for j, col := range cols {
-			if strings.EqualFold(strings.TrimSpace(col.Header), c.Column) || strings.EqualFold(strings.TrimSpace(report.Printable(col.Header)), c.Column) {
+			if strings.EqualFold(strings.TrimSpace(col.Header), c.Column) || strings.EqualFold(strings.TrimSpace(printable.String(col.Header)), c.Column) {
 				found = append(found, j)
 			}
 		}
@@ -319,7 +319,7 @@ func (s *selector) unwanted() []string {
 	if first == nil {
 		return nil
 	}
-	not := Condition{Column: strings.TrimSpace(report.Printable(first.header)), Not: true, Values: byCount(first.unwanted)}
+	not := Condition{Column: strings.TrimSpace(printable.String(first.header)), Not: true, Values: byCount(first.unwanted)}
 	advice := "--where " + ShellQuote(not.String())
 	if len(first.others) > 0 {
 		keep := Condition{Column: not.Column, Values: byCount(first.others)[:1]}

@@ -8,14 +8,12 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // Verdict is what one HTTP answer means for a row.
 type Verdict struct {
-	Status    report.Status // created/invited are left to the caller: "" means success
-	Reason    report.Reason
+	Said      Said
+	Field     string // of a Clash: "email", "id" or "key"
 	Message   string
 	Retryable bool // worth another attempt (throttled, server error)
 	Fatal     bool // the run cannot go on (401, 403, a wrong address)
@@ -156,21 +154,22 @@ func collapse(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// Classify turns an answer into a verdict: by status, then by the failing
-// field of the error body, then by the words of its message. It never
-// relies on one exact sentence, and a message that denies ("does not
-// exist") is never read as a clash. A 2xx is a success unless its body says
-// otherwise; whether it carries what the call needs is the caller's to judge.
 // noEndpointAdvice begins the message of a 404 or 405.
 const noEndpointAdvice = "the API has no such endpoint: check --base-url (Partnero's is " + DefaultBaseURL + "); "
 
+// Classify turns an answer into a verdict, what the server said: by status,
+// then by the failing field of the error body, then by the words of its
+// message. It never relies on one exact sentence, and a message that denies
+// ("does not exist") is never read as a clash. A 2xx is Done unless its
+// body says otherwise; whether it carries what the call needs is the
+// caller's to judge.
 func Classify(status int, body []byte) Verdict {
 	eb := parseErrorBody(body)
 	msg := describe(status, &eb)
 	if status >= 200 && status < 300 {
 		v, _ := decode(body)
 		if !deniesSuccess(v) {
-			return Verdict{}
+			return Verdict{Said: Done}
 		}
 		// {"status": 0} in a 2xx refused the row: calling it created would
 		// be a lie. It is judged as a 422 would be.
@@ -179,66 +178,66 @@ func Classify(status int, body []byte) Verdict {
 	}
 	switch {
 	case status == http.StatusUnauthorized:
-		return Verdict{Status: report.Failed, Reason: report.Unauthorized, Fatal: true,
+		return Verdict{Said: KeyRefused, Fatal: true,
 			Message: "the API refused the key (401): check PARTNERO_API_KEY or --api-key-file; " + msg}
 	case status == http.StatusForbidden:
-		return Verdict{Status: report.Failed, Reason: report.Forbidden, Fatal: true,
+		return Verdict{Said: Forbidden, Fatal: true,
 			Message: "the API forbade the call (403): the key lacks access, or invites were sent to a program that is not an affiliate program; " + msg}
 	case status >= 300 && status < 400:
 		// A redirect is not followed: it would replay the request, key
 		// and all, elsewhere. No row can succeed: stop.
-		return Verdict{Status: report.Rejected, Reason: report.BadRequest, Fatal: true,
+		return Verdict{Said: WrongAddress, Fatal: true,
 			Message: "the API answered a redirect, which is not followed (the request and the key would go elsewhere): check --base-url (Partnero's is " + DefaultBaseURL + "); " + msg}
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		// No row can succeed at a wrong address: stop rather than refuse every row.
-		return Verdict{Status: report.Rejected, Reason: report.BadRequest, Fatal: true,
+		return Verdict{Said: WrongAddress, Fatal: true,
 			Message: noEndpointAdvice + msg}
 	case status == http.StatusTooManyRequests:
-		return Verdict{Status: report.Failed, Reason: report.RateLimited, Retryable: true, Message: msg}
+		return Verdict{Said: Throttled, Retryable: true, Message: msg}
 	case status == http.StatusRequestTimeout:
-		return Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: msg}
+		return Verdict{Said: Lost, Retryable: true, Message: msg}
 	case status >= 500:
 		// 501, 505 and the like will not change on a retry.
 		retry := status == 500 || status == 502 || status == 503 || status == 504
-		return Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: retry, Message: msg}
+		return Verdict{Said: ServerFault, Retryable: retry, Message: msg}
 	}
-	reason := report.BadRequest
+	v := Verdict{Said: BadRequest, Message: msg}
 	if status == http.StatusUnprocessableEntity {
-		reason = report.ValidationError
+		v.Said = Invalid
 	}
-	if r, ok := refusedField(&eb, status == http.StatusConflict); ok {
-		reason = r
+	if said, field, ok := refusedField(&eb, status == http.StatusConflict); ok {
+		v.Said, v.Field = said, field
 	}
-	return Verdict{Status: report.Rejected, Reason: reason, Message: msg}
+	return v
 }
 
-// refusedField finds a clash (email, id or key already taken) or a missing
-// referring partner: first in the fields the body names, then in its
+// refusedField finds a clash (email, id or key already taken: the field
+// is named) or a missing referring partner: first in the fields the body names, then in its
 // message. A 409 is a conflict by its status: the field it names (or the
 // message mentions) is the clash, whatever the words.
-func refusedField(eb *errorBody, conflict bool) (report.Reason, bool) {
+func refusedField(eb *errorBody, conflict bool) (said Said, field string, ok bool) {
 	for _, f := range eb.Fields {
-		if r, ok := byField(f.Field, strings.ToLower(f.Text), conflict); ok {
-			return r, true
+		if said, field, ok := byField(f.Field, strings.ToLower(f.Text), conflict); ok {
+			return said, field, true
 		}
 	}
 	m := strings.ToLower(eb.Message)
 	taken := conflict || saysTaken(m)
 	switch {
 	case mentionsReferrer(m) && saysMissing(m):
-		return report.ReferringPartnerNotFound, true
+		return NoReferrer, "", true
 	case taken && mentionsEmail(m):
-		return report.EmailExists, true
+		return Clash, "email", true
 	case taken && containsAny(m, "key", "schlüssel", "clé", "clave", "raktas"):
-		return report.KeyExists, true
+		return Clash, "key", true
 	case taken && (hasWord(m, "id") || containsAny(m, "identifier", "identifiant", "identificador", "identificatore", "identifikator", "kennung")):
-		return report.IDExists, true
+		return Clash, "id", true
 	}
-	return "", false
+	return 0, "", false
 }
 
-// fieldOf names a field the way the report's reasons do: email, id, key or
-// referrer ("" for any other), whatever the prefix or the spelling.
+// fieldOf names a field as a Clash does (email, id or key), or referrer
+// ("" for any other), whatever the prefix or the spelling.
 func fieldOf(field string) string {
 	f := strings.ToLower(field)
 	for _, p := range []string{"partner.", "data.", "attributes.", "update."} {
@@ -257,26 +256,15 @@ func fieldOf(field string) string {
 	return ""
 }
 
-func byField(field, msg string, conflict bool) (report.Reason, bool) {
-	f := fieldOf(field)
-	if f == "referrer" {
-		if saysMissing(msg) || msg == "" {
-			return report.ReferringPartnerNotFound, true
-		}
-		return "", false
+func byField(field, msg string, conflict bool) (said Said, _ string, ok bool) {
+	switch f := fieldOf(field); {
+	case f == "referrer":
+		return NoReferrer, "", saysMissing(msg) || msg == ""
+	case f == "" || (!conflict && !saysTaken(msg)):
+		return 0, "", false
+	default:
+		return Clash, f, true
 	}
-	if !conflict && !saysTaken(msg) {
-		return "", false
-	}
-	switch f {
-	case "email":
-		return report.EmailExists, true
-	case "id":
-		return report.IDExists, true
-	case "key":
-		return report.KeyExists, true
-	}
-	return "", false
 }
 
 // takenWords say a value is already taken, in the languages Partnero's

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/partnero-import/partnero-import/report"
 )
 
 func TestClassify(t *testing.T) {
@@ -14,84 +12,82 @@ func TestClassify(t *testing.T) {
 		name   string
 		status int
 		body   string
-		want   report.Reason
+		want   Said
+		field  string
 		retry  bool
 		fatal  bool
 	}{
-		{"created", 201, `{"data":{"id":"p1"},"status":1}`, "", false, false},
-		{"ok", 200, `{}`, "", false, false},
-		{"a 200 that says it failed", 200, `{"status":0,"message":"Email already exists"}`, report.EmailExists, false, false},
-		{"a 200 with data and status 0 still says it failed", 200, `{"status":0,"data":{"id":"p"}}`, report.ValidationError, false, false},
-		{"email by field", 422, `{"message":"The given data was invalid.","errors":{"email":["Email already exists"]}}`, report.EmailExists, false, false},
-		{"email by field, Laravel wording", 422, `{"message":"The email has already been taken.","errors":{"email":["The email has already been taken."]}}`, report.EmailExists, false, false},
-		{"id by field", 422, `{"message":"x","errors":{"id":["ID already exists"]}}`, report.IDExists, false, false},
-		{"key by field", 422, `{"message":"x","errors":{"key":["This key is taken"]}}`, report.KeyExists, false, false},
-		{"nested field name", 422, `{"message":"x","errors":{"partner.email":["already in use"]}}`, report.EmailExists, false, false},
-		{"email format is not a clash", 422, `{"message":"The email must be a valid email address.","errors":{"email":["The email must be a valid email address."]}}`, report.ValidationError, false, false},
-		{"errors as plain strings", 422, `{"message":"Invalid data","errors":{"key":"The key has already been taken."}}`, report.KeyExists, false, false},
-		{"error instead of message", 400, `{"error":"Referrer partner not found"}`, report.ReferringPartnerNotFound, false, false},
-		{"by message only", 422, `{"message":"Email already exists"}`, report.EmailExists, false, false},
-		{"id by message only", 422, `{"message":"ID already exists"}`, report.IDExists, false, false},
-		{"key by message only", 422, `{"message":"Key already exists"}`, report.KeyExists, false, false},
-		{"other 422", 422, `{"message":"The name must be a string.","errors":{"name":["The name must be a string."]}}`, report.ValidationError, false, false},
-		{"422 without a body", 422, ``, report.ValidationError, false, false},
-		{"referrer 400", 400, `{"message":"Referring partner not found","status":0}`, report.ReferringPartnerNotFound, false, false},
-		{"referrer, other words", 400, `{"message":"The referring partner does not exist."}`, report.ReferringPartnerNotFound, false, false},
-		{"referrer by field", 422, `{"message":"x","errors":{"referring_partner.email":["The selected referring partner.email is invalid."]}}`, report.ReferringPartnerNotFound, false, false},
-		{"other 400", 400, `{"message":"Bad JSON"}`, report.BadRequest, false, false},
-		{"conflict", 409, `{"message":"A partner with this email already exists"}`, report.EmailExists, false, false},
-		{"404 means a wrong base URL", 404, `<html>Not Found</html>`, report.BadRequest, false, true},
-		{"a redirect too", 301, ``, report.BadRequest, false, true},
-		{"other 4xx", 413, `{"message":"Payload Too Large"}`, report.BadRequest, false, false},
-		{"401", 401, `{"message":"Unauthenticated."}`, report.Unauthorized, false, true},
-		{"403", 403, `{"message":"Forbidden"}`, report.Forbidden, false, true},
-		{"429", 429, `{"message":"Too Many Attempts."}`, report.RateLimited, true, false},
-		{"500", 500, `{"message":"Server Error"}`, report.ServerError, true, false},
-		{"503 html", 503, `<html><body>Service Unavailable</body></html>`, report.ServerError, true, false},
-		{"408", 408, ``, report.NetworkError, true, false},
+		{"created", 201, `{"data":{"id":"p1"},"status":1}`, Done, "", false, false},
+		{"ok", 200, `{}`, Done, "", false, false},
+		{"a 200 that says it failed", 200, `{"status":0,"message":"Email already exists"}`, Clash, "email", false, false},
+		{"a 200 with data and status 0 still says it failed", 200, `{"status":0,"data":{"id":"p"}}`, Invalid, "", false, false},
+		{"email by field", 422, `{"message":"The given data was invalid.","errors":{"email":["Email already exists"]}}`, Clash, "email", false, false},
+		{"email by field, Laravel wording", 422, `{"message":"The email has already been taken.","errors":{"email":["The email has already been taken."]}}`, Clash, "email", false, false},
+		{"id by field", 422, `{"message":"x","errors":{"id":["ID already exists"]}}`, Clash, "id", false, false},
+		{"key by field", 422, `{"message":"x","errors":{"key":["This key is taken"]}}`, Clash, "key", false, false},
+		{"nested field name", 422, `{"message":"x","errors":{"partner.email":["already in use"]}}`, Clash, "email", false, false},
+		{"email format is not a clash", 422, `{"message":"The email must be a valid email address.","errors":{"email":["The email must be a valid email address."]}}`, Invalid, "", false, false},
+		{"errors as plain strings", 422, `{"message":"Invalid data","errors":{"key":"The key has already been taken."}}`, Clash, "key", false, false},
+		{"error instead of message", 400, `{"error":"Referrer partner not found"}`, NoReferrer, "", false, false},
+		{"by message only", 422, `{"message":"Email already exists"}`, Clash, "email", false, false},
+		{"id by message only", 422, `{"message":"ID already exists"}`, Clash, "id", false, false},
+		{"key by message only", 422, `{"message":"Key already exists"}`, Clash, "key", false, false},
+		{"other 422", 422, `{"message":"The name must be a string.","errors":{"name":["The name must be a string."]}}`, Invalid, "", false, false},
+		{"422 without a body", 422, ``, Invalid, "", false, false},
+		{"referrer 400", 400, `{"message":"Referring partner not found","status":0}`, NoReferrer, "", false, false},
+		{"referrer, other words", 400, `{"message":"The referring partner does not exist."}`, NoReferrer, "", false, false},
+		{"referrer by field", 422, `{"message":"x","errors":{"referring_partner.email":["The selected referring partner.email is invalid."]}}`, NoReferrer, "", false, false},
+		{"other 400", 400, `{"message":"Bad JSON"}`, BadRequest, "", false, false},
+		{"conflict", 409, `{"message":"A partner with this email already exists"}`, Clash, "email", false, false},
+		{"404 means a wrong base URL", 404, `<html>Not Found</html>`, WrongAddress, "", false, true},
+		{"a redirect too", 301, ``, WrongAddress, "", false, true},
+		{"other 4xx", 413, `{"message":"Payload Too Large"}`, BadRequest, "", false, false},
+		{"401", 401, `{"message":"Unauthenticated."}`, KeyRefused, "", false, true},
+		{"403", 403, `{"message":"Forbidden"}`, Forbidden, "", false, true},
+		{"429", 429, `{"message":"Too Many Attempts."}`, Throttled, "", true, false},
+		{"500", 500, `{"message":"Server Error"}`, ServerFault, "", true, false},
+		{"503 html", 503, `<html><body>Service Unavailable</body></html>`, ServerFault, "", true, false},
+		{"408", 408, ``, Lost, "", true, false},
 
 		// Other languages, by field and by message alone.
-		{"German, by field", 422, `{"message":"x","errors":{"email":["E-Mail ist bereits vergeben."]}}`, report.EmailExists, false, false},
-		{"German, message only", 422, `{"message":"E-Mail ist bereits vergeben."}`, report.EmailExists, false, false},
-		{"French id", 422, `{"message":"Cette valeur de l'ID est déjà utilisée."}`, report.IDExists, false, false},
-		{"French identifier", 422, `{"message":"L'identifiant est déjà utilisé."}`, report.IDExists, false, false},
-		{"German recruiting partner", 400, `{"message":"Werbender Partner nicht gefunden."}`, report.ReferringPartnerNotFound, false, false},
-		{"Spanish key", 422, `{"message":"La clave ya ha sido registrada."}`, report.KeyExists, false, false},
-		{"Lithuanian email", 422, `{"message":"El. paštas jau užimtas."}`, report.EmailExists, false, false},
-		{"German referrer", 400, `{"message":"Der empfehlende Partner wurde nicht gefunden."}`, report.ReferringPartnerNotFound, false, false},
-		{"French referrer", 400, `{"error":{"message":"Le partenaire parrain est introuvable."}}`, report.ReferringPartnerNotFound, false, false},
-		{"Laravel's exists rule", 422, `{"message":"The selected referring partner is invalid."}`, report.ReferringPartnerNotFound, false, false},
+		{"German, by field", 422, `{"message":"x","errors":{"email":["E-Mail ist bereits vergeben."]}}`, Clash, "email", false, false},
+		{"German, message only", 422, `{"message":"E-Mail ist bereits vergeben."}`, Clash, "email", false, false},
+		{"French id", 422, `{"message":"Cette valeur de l'ID est déjà utilisée."}`, Clash, "id", false, false},
+		{"French identifier", 422, `{"message":"L'identifiant est déjà utilisé."}`, Clash, "id", false, false},
+		{"German recruiting partner", 400, `{"message":"Werbender Partner nicht gefunden."}`, NoReferrer, "", false, false},
+		{"Spanish key", 422, `{"message":"La clave ya ha sido registrada."}`, Clash, "key", false, false},
+		{"Lithuanian email", 422, `{"message":"El. paštas jau užimtas."}`, Clash, "email", false, false},
+		{"German referrer", 400, `{"message":"Der empfehlende Partner wurde nicht gefunden."}`, NoReferrer, "", false, false},
+		{"French referrer", 400, `{"error":{"message":"Le partenaire parrain est introuvable."}}`, NoReferrer, "", false, false},
+		{"Laravel's exists rule", 422, `{"message":"The selected referring partner is invalid."}`, NoReferrer, "", false, false},
 
 		// A message that denies is never a clash.
-		{"not registered", 422, `{"message":"This email is not registered."}`, report.ValidationError, false, false},
-		{"does not exist", 422, `{"message":"x","errors":{"email":["The email does not exists."]}}`, report.ValidationError, false, false},
-		{"not unique is a clash", 422, `{"message":"The email is not unique."}`, report.EmailExists, false, false},
+		{"not registered", 422, `{"message":"This email is not registered."}`, Invalid, "", false, false},
+		{"does not exist", 422, `{"message":"x","errors":{"email":["The email does not exists."]}}`, Invalid, "", false, false},
+		{"not unique is a clash", 422, `{"message":"The email is not unique."}`, Clash, "email", false, false},
 
 		// 409: a conflict on the field it names, in any words.
-		{"409 on the email field", 409, `{"message":"Conflict","errors":{"email":["Konflikt"]}}`, report.EmailExists, false, false},
-		{"409 naming the email", 409, `{"message":"Duplicate e-mail"}`, report.EmailExists, false, false},
-		{"409 on the key", 409, `{"error":{"message":"conflict","field":"key"}}`, report.KeyExists, false, false},
-		{"409 saying nothing", 409, ``, report.BadRequest, false, false},
+		{"409 on the email field", 409, `{"message":"Conflict","errors":{"email":["Konflikt"]}}`, Clash, "email", false, false},
+		{"409 naming the email", 409, `{"message":"Duplicate e-mail"}`, Clash, "email", false, false},
+		{"409 on the key", 409, `{"error":{"message":"conflict","field":"key"}}`, Clash, "key", false, false},
+		{"409 saying nothing", 409, ``, BadRequest, "", false, false},
 
 		// Error bodies of other shapes.
-		{"error object", 422, `{"error":{"code":"taken","message":"Email already exists"}}`, report.EmailExists, false, false},
-		{"errors as a list", 422, `{"errors":[{"field":"id","message":"has already been taken"}]}`, report.IDExists, false, false},
-		{"JSON:API", 422, `{"errors":[{"status":"422","detail":"has already been taken","source":{"pointer":"/data/attributes/email"}}]}`, report.EmailExists, false, false},
-		{"problem+json", 422, `{"type":"about:blank","title":"Unprocessable","detail":"Key already exists"}`, report.KeyExists, false, false},
-		{"errors as plain list", 422, `{"errors":["Email already exists"]}`, report.EmailExists, false, false},
-		{"HTML 422", 422, `<html><head><title>Email already exists</title></head></html>`, report.EmailExists, false, false},
-		{"plain text", 400, "Referring partner not found\nmore", report.ReferringPartnerNotFound, false, false},
+		{"error object", 422, `{"error":{"code":"taken","message":"Email already exists"}}`, Clash, "email", false, false},
+		{"errors as a list", 422, `{"errors":[{"field":"id","message":"has already been taken"}]}`, Clash, "id", false, false},
+		{"JSON:API", 422, `{"errors":[{"status":"422","detail":"has already been taken","source":{"pointer":"/data/attributes/email"}}]}`, Clash, "email", false, false},
+		{"problem+json", 422, `{"type":"about:blank","title":"Unprocessable","detail":"Key already exists"}`, Clash, "key", false, false},
+		{"errors as plain list", 422, `{"errors":["Email already exists"]}`, Clash, "email", false, false},
+		{"HTML 422", 422, `<html><head><title>Email already exists</title></head></html>`, Clash, "email", false, false},
+		{"plain text", 400, "Referring partner not found\nmore", NoReferrer, "", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := Classify(tt.status, []byte(tt.body))
-			if v.Reason != tt.want || v.Retryable != tt.retry || v.Fatal != tt.fatal {
-				t.Fatalf("got %+v, want reason %q retry %v fatal %v", v, tt.want, tt.retry, tt.fatal)
+			if v.Said != tt.want || v.Field != tt.field || v.Retryable != tt.retry || v.Fatal != tt.fatal {
+				t.Fatalf("got %+v, want %v %q retry %v fatal %v", v, tt.want, tt.field, tt.retry, tt.fatal)
 			}
-			if tt.want == "" && v.Status != "" {
-				t.Errorf("success got status %q", v.Status)
-			}
-			if tt.want != "" && v.Message == "" {
+			if tt.want != Done && v.Message == "" {
 				t.Error("no message")
 			}
 		})

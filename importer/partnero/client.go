@@ -21,7 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
-	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/printable"
 )
 
 // rateMargin keeps a fixed --rate just under the server's limit.
@@ -218,17 +218,18 @@ type Referring struct {
 	Email string `json:"email,omitempty"`
 }
 
-// Outcome is a row's result after all attempts.
+// Outcome is a row's result after all attempts: what the server said.
 type Outcome struct {
-	Verdict             // Status "" on success
+	Verdict
 	HTTPStatus   int    // the last status received, 0 when none
 	Attempts     int    // requests sent for the row
 	PartnerID    string // from a success body, or the lookup that settled the row
 	ReferralLink string
 	// Unproven is the id of a partner with the row's email that a lookup
 	// found after a lost answer, when whether this job made it cannot be
-	// shown: the row is Failed, yet the partner exists (--skip-existing
-	// and --update-existing settle it as existing).
+	// shown: the server's word is not to be trusted (Lost, ServerFault),
+	// yet the partner exists (--skip-existing and --update-existing settle
+	// it as existing).
 	Unproven string
 	// Foreseen is what validate --against found an import would do.
 	Foreseen Foreseen
@@ -296,17 +297,17 @@ func (c *Client) Invite(ctx context.Context, p *Partner) Outcome {
 	q := *p
 	q.ID, q.Key, q.invite = "", "", true
 	if ctx.Err() != nil {
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}}
+		return Outcome{Verdict: Verdict{Said: Stopped, Message: "the run stopped before this row was sent"}}
 	}
 	f, before, _ := c.find(ctx, &q) // a walk begun now: an older one could miss a partner stored since
 	switch {
 	case before == lookupFound && p.MaybeSent:
 		// Maybe the earlier run's own invite: neither known to be made
 		// here nor refused.
-		return Outcome{Unproven: f.ID, there: &f, Archived: isStatus(f, "archived"), Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError,
+		return Outcome{Unproven: f.ID, there: &f, Archived: isStatus(f, "archived"), Verdict: Verdict{Said: Lost,
 			Message: withArchived("an earlier run may have sent this invite: a partner with this email (id "+f.ID+") is in Partnero, and whether that run's invite made it cannot be shown ("+c.unproven(&q)+")", f)}}
 	case before == lookupFound:
-		return Outcome{there: &f, Archived: isStatus(f, "archived"), Verdict: Verdict{Status: report.Rejected, Reason: report.EmailExists,
+		return Outcome{there: &f, Archived: isStatus(f, "archived"), Verdict: Verdict{Said: Clash, Field: "email",
 			Message: withArchived("a partner with this email is already in Partnero (id "+f.ID+"): not invited again", f)}}
 	}
 	q.absentBefore = before == lookupAbsent
@@ -326,7 +327,7 @@ func putText(m map[string]any, k, v string) {
 func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partner) Outcome {
 	payload, err := json.Marshal(body)
 	if err != nil {
-		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}}
+		return Outcome{Verdict: Verdict{Said: Lost, Message: "cannot encode the request"}}
 	}
 	r := request{method: http.MethodPost, path: k.path, payload: payload}
 	if k.needsData {
@@ -345,7 +346,7 @@ func (c *Client) post(ctx context.Context, k call, body map[string]any, p *Partn
 	switch {
 	case out.Attempts == 0:
 		return out // never sent
-	case out.Status == "":
+	case out.Said == Done:
 		return c.succeeded(ctx, p, answer, out)
 	}
 	return c.conclude(ctx, p, out, ambiguous)
@@ -362,8 +363,8 @@ type request struct {
 
 // exchange sends a row's request until an answer settles it, retrying
 // throttled, failed and lost attempts (retry.go). It returns the outcome
-// (Status "" on success, Attempts 0 when the run stopped before the first
-// attempt), the successful answer's body, and whether an attempt may have
+// (Done on success, Stopped with Attempts 0 when the run stopped before the
+// first attempt), the successful answer's body, and whether an attempt may have
 // reached the server without its answer reaching us: a timeout, a reset
 // connection, a 5xx, a 2xx without what was asked. Then the truth is in a
 // lookup.
@@ -376,30 +377,30 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 		out.Attempts = attempt
 		if a.err != nil {
 			ambiguous = ambiguous || mayHaveArrived(a.err)
-			out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Retryable: true, Message: "network error: " + c.clean(a.err.Error(), p)}
+			out.Verdict = Verdict{Said: Lost, Retryable: true, Message: "network error: " + c.clean(a.err.Error(), p)}
 			return true
 		}
 		out.HTTPStatus = a.status
 		out.Verdict = Classify(a.status, a.body)
 		out.Message = c.clean(out.Message, p)
-		if out.Status == "" {
+		if out.Said == Done {
 			if r.complete == nil || r.complete(a.body) {
 				answer, settled = a.body, true
 				return false
 			}
 			// Maybe done, maybe not: retry; a clash then leads to a lookup.
 			ambiguous = true
-			out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Retryable: true,
+			out.Verdict = Verdict{Said: ServerFault, Retryable: true,
 				Message: fmt.Sprintf("the server answered %d without the partner", a.status)}
 		}
 		// A 2xx whose body says it failed, in no particular words, is the
 		// server contradicting itself: the partner may be stored.
-		ambiguous = ambiguous || a.status >= 500 || (a.status < 300 && out.Reason == report.ValidationError)
+		ambiguous = ambiguous || a.status >= 500 || (a.status < 300 && out.Said == Invalid)
 		return out.Retryable
 	})
 	switch {
 	case attempts == 0 && err != nil:
-		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this row was sent"}
+		out.Verdict = Verdict{Said: Stopped, Message: "the run stopped before this row was sent"}
 	case settled:
 		return out, answer, ambiguous
 	case out.Retryable && attempts > 1:
@@ -421,7 +422,7 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 		// some tags). Which, nothing shows: neither created nor refused
 		// is known to be true.
 		id := got.ID
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError,
+		out.Verdict = Verdict{Said: ServerFault,
 			Message: fmt.Sprintf("the server answered %d with a partner (id %s) that does not hold what this call sent (this import's mark, the row's names): whether the call made it or found it there cannot be shown; check it in Partnero", out.HTTPStatus, id)}
 		out.PartnerID, out.ReferralLink, out.Unproven, out.there = "", "", id, &got
 		return out
@@ -441,7 +442,7 @@ func (c *Client) succeeded(ctx context.Context, p *Partner, answer []byte, out O
 	case whose == theirs:
 		// The server said done, but the partner with this email is not
 		// this job's: this call did not create it.
-		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
+		out.Verdict = Verdict{Said: Clash, Field: "email",
 			Message: withArchived("the server answered success without the partner's id, and a lookup found a partner with this email, not made by this import", f)}
 		out.there = &f
 	case whose == mine:
@@ -486,7 +487,7 @@ func (c *Client) quoted(body []byte) string {
 // the file, and before cutting, or a cut secret would slip through), control
 // characters shown as escapes, then cut short.
 func (c *Client) clean(s string, p *Partner) string {
-	return truncate(report.Printable(c.passwords.Scrub(s, p.Password, c.key)), 500)
+	return truncate(printable.String(c.passwords.Scrub(s, p.Password, c.key)), 500)
 }
 
 // mayHaveArrived reports whether a failed request may have reached the

@@ -13,7 +13,6 @@ import (
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 	"github.com/partnero-import/partnero-import/importer/secret"
-	"github.com/partnero-import/partnero-import/report"
 )
 
 func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
@@ -42,27 +41,27 @@ func TestCreateAndInviteAgainstSandbox(t *testing.T) {
 	ctx := context.Background()
 
 	out := c.Create(ctx, &Partner{Email: "Ann@x.io", Name: "Ann", ID: "a1", Key: "ann", Password: secret.New("Secr3tPass"), Tags: []string{"vip"}})
-	if out.Status != "" || out.PartnerID != "a1" || !strings.HasSuffix(out.ReferralLink, "aff=ann") || out.Attempts != 1 || out.HTTPStatus != 201 {
+	if out.Said != Done || out.PartnerID != "a1" || !strings.HasSuffix(out.ReferralLink, "aff=ann") || out.Attempts != 1 || out.HTTPStatus != 201 {
 		t.Fatalf("create: %+v", out)
 	}
 	child := c.Create(ctx, &Partner{Email: "kid@x.io", Referring: Referring{Email: "ANN@x.io"}})
-	if child.Status != "" {
+	if child.Said != Done {
 		t.Fatalf("child: %+v", child)
 	}
 	inv := c.Invite(ctx, &Partner{Email: "ivy@x.io", Name: "Ivy"})
-	if inv.Status != "" || inv.PartnerID == "" {
+	if inv.Said != Done || inv.PartnerID == "" {
 		t.Fatalf("invite: %+v", inv)
 	}
 	clash := c.Create(ctx, &Partner{Email: "ANN@X.IO"})
-	if clash.Status != report.Rejected || clash.Reason != report.EmailExists || clash.HTTPStatus != 422 {
+	if clash.Said != Clash || clash.Field != "email" || clash.HTTPStatus != 422 {
 		t.Fatalf("clash: %+v", clash)
 	}
 	orphan := c.Create(ctx, &Partner{Email: "o@x.io", Referring: Referring{ID: "nobody"}})
-	if orphan.Reason != report.ReferringPartnerNotFound || orphan.HTTPStatus != 400 {
+	if orphan.Said != NoReferrer || orphan.HTTPStatus != 400 {
 		t.Fatalf("orphan: %+v", orphan)
 	}
 	weak := c.Create(ctx, &Partner{Email: "w@x.io", Password: secret.New("weakpass")})
-	if weak.Reason != report.ValidationError {
+	if weak.Said != Invalid {
 		t.Fatalf("a weak password must reach the server and be refused: %+v", weak)
 	}
 	ps := sb.Partners()
@@ -74,7 +73,7 @@ func TestCreateAndInviteAgainstSandbox(t *testing.T) {
 func TestWrongKeyIsFatal(t *testing.T) {
 	_, base := startSandbox(t, sandbox.Options{APIKey: "right"})
 	out := newClient(t, base, 3).Create(context.Background(), &Partner{Email: "a@x.io"})
-	if out.Reason != report.Unauthorized || !out.Fatal || out.Attempts != 1 {
+	if out.Said != KeyRefused || !out.Fatal || out.Attempts != 1 {
 		t.Fatalf("got %+v", out)
 	}
 	if strings.Contains(out.Message, "key-12345") {
@@ -88,7 +87,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 	// 2 attempts, then a lookup that could tell whether a 500 hid a stored
 	// partner: the search and the list, 2 tries each. They fail too, and
 	// the row says so.
-	if out.Reason != report.ServerError || out.Attempts != 2 || sb.Requests() != 6 || !strings.Contains(out.Message, "may have created") {
+	if out.Said != ServerFault || out.Attempts != 2 || sb.Requests() != 6 || !strings.Contains(out.Message, "may have created") {
 		t.Fatalf("got %+v after %d requests", out, sb.Requests())
 	}
 	if len(sb.Partners()) != 0 {
@@ -115,7 +114,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	defer srv.Close()
 	start := time.Now()
 	out := newClient(t, srv.URL+"/v1", 2).Invite(context.Background(), &Partner{Email: "a@x.io", Name: "A"})
-	if out.Status != "" || out.Attempts != 2 || out.PartnerID != "17" || out.ReferralLink != "https://x.io/?aff=q" {
+	if out.Said != Done || out.Attempts != 2 || out.PartnerID != "17" || out.ReferralLink != "https://x.io/?aff=q" {
 		t.Fatalf("got %+v", out)
 	}
 	if waited := time.Since(start); waited < time.Second {
@@ -128,7 +127,7 @@ func TestNetworkErrorAndScrubbing(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	out := newClient(t, "http://"+addr+"/v1", 0).Create(context.Background(), &Partner{Email: "a@x.io"})
-	if out.Reason != report.NetworkError || out.Status != report.Failed || out.Attempts != 1 {
+	if out.Said != Lost || out.Attempts != 1 {
 		t.Fatalf("got %+v", out)
 	}
 
@@ -149,7 +148,7 @@ func TestStoppedBeforeSending(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := newClient(t, base, 0).Create(ctx, &Partner{Email: "a@x.io"})
-	if out.Status != report.Skipped || out.Reason != report.Aborted || out.Attempts != 0 {
+	if out.Said != Stopped || out.Attempts != 0 {
 		t.Fatalf("got %+v", out)
 	}
 }
@@ -182,7 +181,7 @@ func TestLostAnswerThenOutageIsSettledByLookup(t *testing.T) {
 	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond, Timeout: time.Second,
 		LookupBudget: time.Second, Mark: "partnero-import-t1"})
 	out := c.Create(context.Background(), &Partner{Email: "a@x.io", ID: "a1"})
-	if out.Status != "" || out.PartnerID != "a1" || out.Attempts != 3 || !strings.HasPrefix(out.Message, "reconciled") {
+	if out.Said != Done || out.PartnerID != "a1" || out.Attempts != 3 || !strings.HasPrefix(out.Message, "reconciled") {
 		t.Fatalf("got %+v", out)
 	}
 }
@@ -199,7 +198,7 @@ func TestStoppedBetweenRetriesSaysItMayExist(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	out := c.Create(ctx, &Partner{Email: "a@x.io"})
-	if out.Status != report.Failed || out.Attempts != 1 || !strings.Contains(out.Message, "may have created") {
+	if !out.Said.failed() || out.Attempts != 1 || !strings.Contains(out.Message, "may have created") {
 		t.Fatalf("got %+v", out)
 	}
 }

@@ -1,7 +1,13 @@
 // Package partnero is the client of the Partnero API as this tool uses it:
-// create and invite partners, each call paced by one shared limiter, retried
-// on throttling and server errors, and every answer classified into the
-// report's status and reason by one pure function, Classify.
+// create, invite, update, archive, delete and restore partners, each call
+// paced by one shared limiter, retried on throttling and server errors, and
+// every answer classified by one pure function, Classify.
+//
+// The client reports what the server said (Said, said.go: done, refused
+// because a field's value is another partner's, not found, throttled,
+// lost...), never the report's words: it does not import the report.
+// importer/outcome.go turns what it said, and what the row asked, into the
+// report's status and reason.
 //
 // Nobody on the project can reach the real API, so the client assumes only
 // what Partnero's documentation, its seed page, its old reference, its PHP

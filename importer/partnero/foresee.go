@@ -13,8 +13,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // Foreseen is what a read says an import would do with a row.
@@ -39,11 +37,12 @@ const maxKeyCandidates = 20
 func (c *Client) PreferWalk() { c.preferWalk.Store(true) }
 
 // Foresee tells, by reads only, what an import would report for p: the
-// outcome's Foreseen, and its Status "" when the row would be created (or,
-// with update, updated). Notes on what could not be told are in the
+// outcome's Foreseen, and what the server would say: Clear when the row
+// would be created (or, with update, updated), else the refusal (a Clash,
+// NoReferrer). Notes on what could not be told are in the
 // message.
 func (c *Client) Foresee(ctx context.Context, p *Partner, invite, update bool) Outcome {
-	var out Outcome
+	out := Outcome{Verdict: Verdict{Said: Clear}}
 	f, v, err := c.lookupEmail(ctx, p.Email)
 	switch {
 	case v == lookupFound:
@@ -66,7 +65,7 @@ func (c *Client) Foresee(ctx context.Context, p *Partner, invite, update bool) O
 			notes = append(notes, "whether the id "+p.ID+" is taken cannot be told ("+c.clean(err.Error(), p)+")")
 		case got.ID != "" && !sameEmail(got.Email, p.Email):
 			out.Foreseen = IDTaken
-			out.Verdict = Verdict{Status: report.Rejected, Reason: report.IDExists,
+			out.Verdict = Verdict{Said: Clash, Field: "id",
 				Message: "a partner with another email already has the id " + p.ID}
 			return out
 		}
@@ -78,7 +77,7 @@ func (c *Client) Foresee(ctx context.Context, p *Partner, invite, update bool) O
 			notes = append(notes, "whether the key is taken cannot be told: "+c.clean(err.Error(), p))
 		case taken.ID != "":
 			out.Foreseen = KeyTaken
-			out.Verdict = Verdict{Status: report.Rejected, Reason: report.KeyExists,
+			out.Verdict = Verdict{Said: Clash, Field: "key",
 				Message: "the key " + p.Key + " is already the key of another partner (id " + taken.ID + ")"}
 			return out
 		}
@@ -90,7 +89,7 @@ func (c *Client) Foresee(ctx context.Context, p *Partner, invite, update bool) O
 			notes = append(notes, "whether the referring partner exists cannot be told: "+c.clean(err.Error(), p))
 		case !found:
 			out.Foreseen = ReferrerMissing
-			out.Verdict = Verdict{Status: report.Rejected, Reason: report.ReferringPartnerNotFound,
+			out.Verdict = Verdict{Said: NoReferrer,
 				Message: "no partner in Partnero is the referring partner (" + referringName(r) + ")"}
 			return out
 		}
@@ -106,7 +105,7 @@ func (c *Client) Foresee(ctx context.Context, p *Partner, invite, update bool) O
 // alreadyThere is the outcome for a row whose email a partner has: under
 // update, the update import would make; else the clash import would meet.
 func (c *Client) alreadyThere(f partner, update bool) Outcome {
-	out := Outcome{Foreseen: AlreadyThere, PartnerID: f.ID, Archived: isStatus(f, "archived")}
+	out := Outcome{Foreseen: AlreadyThere, PartnerID: f.ID, Archived: isStatus(f, "archived"), Verdict: Verdict{Said: Clear}}
 	state := ""
 	if out.Archived {
 		state = ", archived (an import does not restore it)"
@@ -115,7 +114,7 @@ func (c *Client) alreadyThere(f partner, update bool) Outcome {
 		out.Message = "already in Partnero (id " + f.ID + state + "): import --update-existing would update its name, surname and tags where they differ"
 		return out
 	}
-	out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists,
+	out.Verdict = Verdict{Said: Clash, Field: "email",
 		Message: "a partner with this email is already in Partnero (id " + f.ID + state + ")"}
 	return out
 }

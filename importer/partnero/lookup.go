@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // lookupVerdict is what a lookup concluded.
@@ -37,11 +35,11 @@ const lookupPageSize = 100
 // decides before the row is called rejected or failed, and the job's mark
 // on the partner found says whether an attempt of this job made it.
 func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguous bool) Outcome {
-	if !ambiguous || out.Status == "" {
+	if !ambiguous || out.Said == Done {
 		return out
 	}
 	f, verdict, err := c.find(ctx, p)
-	if verdict == lookupAbsent && out.Status == report.Rejected && out.Reason == report.EmailExists && !c.noSearch.Load() {
+	if verdict == lookupAbsent && out.emailTaken() && !c.noSearch.Load() {
 		// The search finds no partner the server says is there: one of
 		// them is wrong, and the list settles which.
 		f, verdict, err = c.listed(ctx, p, walkBudget, false)
@@ -52,34 +50,34 @@ func (c *Client) conclude(ctx context.Context, p *Partner, out Outcome, ambiguou
 	}
 	switch {
 	case verdict == lookupFound && whose == mine:
-		out.Verdict = Verdict{Message: reconciled(p)}
+		out.Verdict = Verdict{Said: Done, Message: reconciled(p)}
 		out.PartnerID, out.ReferralLink = f.ID, c.linkOf(ctx, f, p)
 	case verdict == lookupFound && whose == cannotTell:
 		// Neither "created" nor "rejected" would be known to be true.
-		reason := out.Reason
-		if out.Status != report.Failed || (out.HTTPStatus >= 400 && out.HTTPStatus < 500 && reason != report.RateLimited) {
-			reason = report.ServerError // the last answer was one, just not one to trust
+		said := out.Said
+		if !said.failed() || (out.HTTPStatus >= 400 && out.HTTPStatus < 500 && said != Throttled) {
+			said = ServerFault // the last answer was one, just not one to trust
 		}
-		out.Verdict = Verdict{Status: report.Failed, Reason: reason, Fatal: out.Fatal,
+		out.Verdict = Verdict{Said: said, Fatal: out.Fatal,
 			Message: out.Message + "; a lookup found a partner with this email (id " + f.ID + "), but whether an earlier attempt of this row created it cannot be shown: " +
 				c.unproven(p) + ". Check it in Partnero"}
 		out.Unproven = f.ID
 		out.there = &f
-	case verdict == lookupFound && out.Status == report.Rejected && clash(out.Reason):
+	case verdict == lookupFound && out.Said == Clash:
 		out.Message += "; a lookup found that the partner was not made by this import"
 		out.there = &f
 	case verdict == lookupFound:
 		out.there = &f
 		// Whatever the last answer was, the row cannot be created: its
 		// email belongs to a partner this job did not make.
-		out.Verdict = Verdict{Status: report.Rejected, Reason: report.EmailExists, Fatal: out.Fatal,
+		out.Verdict = Verdict{Said: Clash, Field: "email", Fatal: out.Fatal,
 			Message: out.Message + "; a lookup found a partner with this email, not made by this import"}
-	case verdict == lookupAbsent && out.Status == report.Rejected && out.Reason == report.EmailExists:
+	case verdict == lookupAbsent && out.emailTaken():
 		out.Message += "; a lookup did not find the partner the server says exists"
 	case verdict == lookupAbsent:
 		out.Message += "; a lookup found no partner with this email: none was created"
-	case out.Status == report.Rejected:
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Fatal: out.Fatal,
+	case out.Said.refused():
+		out.Verdict = Verdict{Said: ServerFault, Fatal: out.Fatal,
 			Message: out.Message + "; an earlier attempt may have created this partner and the lookup that would tell failed (" +
 				c.clean(err.Error(), p) + "): run again with --resume to check"}
 	default:
@@ -147,9 +145,8 @@ func (c *Client) linkOf(ctx context.Context, f partner, p *Partner) string {
 	return ""
 }
 
-func clash(r report.Reason) bool {
-	return r == report.EmailExists || r == report.IDExists || r == report.KeyExists
-}
+// emailTaken reports a refusal of the row's email as another partner's.
+func (o *Outcome) emailTaken() bool { return o.Said == Clash && o.Field == "email" }
 
 // find looks up the partner with the row's email: with the search endpoint
 // (each form of the email, compared exactly: it matches partially), else
@@ -437,7 +434,7 @@ func (c *Client) SkipExisting(ctx context.Context, p *Partner, invite bool) Outc
 	} else {
 		out = c.Create(ctx, p)
 	}
-	if out.Status != report.Rejected || out.Reason != report.EmailExists || out.there != nil || ctx.Err() != nil {
+	if !out.emailTaken() || out.there != nil || ctx.Err() != nil {
 		return out // no clash of the email, or a lookup has spoken already
 	}
 	q := *p

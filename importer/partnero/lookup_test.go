@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // fake is a server written from the documentation by someone else: it holds
@@ -185,7 +184,7 @@ func TestLostAnswerThenAnythingIsLookedUp(t *testing.T) {
 				retry(w)
 			}}
 			out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-			if out.Status != "" || out.PartnerID != "p1" || !strings.HasPrefix(out.Message, "reconciled") {
+			if out.Said != Done || out.PartnerID != "p1" || !strings.HasPrefix(out.Message, "reconciled") {
 				t.Fatalf("got %+v", out)
 			}
 		})
@@ -213,32 +212,31 @@ func TestLostAnswerThenWhoseIsProven(t *testing.T) {
 	ann := &Partner{Email: "ann@x.io"}
 	named := &Partner{Email: "ann@x.io", Name: "Ann", Tags: []string{"vip", "eu", "2024"}}
 	tests := []struct {
-		name   string
-		f      *fake // its post answers lostThenClash unless it says
-		row    *Partner
-		kept   bool // a partner this run made showed its mark before
-		status report.Status
-		reason report.Reason
-		id     string
-		says   string
+		name string
+		f    *fake // its post answers lostThenClash unless it says
+		row  *Partner
+		kept bool // a partner this run made showed its mark before
+		said Said
+		id   string
+		says string
 	}{
-		{"made by the lost attempt: it carries the mark", &fake{}, ann, false, "", "", "p1", "reconciled"},
-		{"there before, marks shown kept", &fake{before: true}, ann, true, report.Rejected, report.EmailExists, "", "not made by this import"},
-		{"there before, marks not known to be kept", &fake{before: true}, ann, false, report.Failed, report.ServerError, "", "cannot be shown"},
-		{"a server that shows no tags", &fake{tagless: true}, ann, false, report.Failed, report.ServerError, "", "cannot be shown"},
-		{"no mark sent", &fake{noMark: true}, ann, false, report.Failed, report.ServerError, "", "carry no mark"},
+		{"made by the lost attempt: it carries the mark", &fake{}, ann, false, Done, "p1", "reconciled"},
+		{"there before, marks shown kept", &fake{before: true}, ann, true, Clash, "", "not made by this import"},
+		{"there before, marks not known to be kept", &fake{before: true}, ann, false, ServerFault, "", "cannot be shown"},
+		{"a server that shows no tags", &fake{tagless: true}, ann, false, ServerFault, "", "cannot be shown"},
+		{"no mark sent", &fake{noMark: true}, ann, false, ServerFault, "", "carry no mark"},
 		// Resuming a report of a version without marks: the partner found
 		// may be that run's, made without the mark.
 		{"there, after a run that set no mark", &fake{before: true}, &Partner{Email: "ann@x.io", Unmarked: true}, true,
-			report.Failed, report.ServerError, "", "cannot be shown"},
+			ServerFault, "", "cannot be shown"},
 		{"a refused create's tags written onto the partner there before", &fake{before: true, mergeTags: true}, named, false,
-			report.Failed, report.ServerError, "", "cannot be shown"},
+			ServerFault, "", "cannot be shown"},
 		{"a create answered with the partner there before", &fake{before: true, post: func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","tags":[{"value":"vip"}]},"status":1}`)
-		}}, named, true, report.Failed, report.ServerError, "", "cannot be shown"},
-		{"tags echoed in the answer, none stored", &fake{echoOnly: true}, named, false, report.Failed, report.ServerError, "", "cannot be shown"},
-		{"a search that finds nothing: the list settles it", &fake{blindSearch: true}, named, false, "", "", "p1", "reconciled"},
-		{"a server that keeps the last 3 tags, marks known kept", &fake{keepLast: 3}, named, true, report.Failed, report.ServerError, "", "cannot be shown"},
+		}}, named, true, ServerFault, "", "cannot be shown"},
+		{"tags echoed in the answer, none stored", &fake{echoOnly: true}, named, false, ServerFault, "", "cannot be shown"},
+		{"a search that finds nothing: the list settles it", &fake{blindSearch: true}, named, false, Done, "p1", "reconciled"},
+		{"a server that keeps the last 3 tags, marks known kept", &fake{keepLast: 3}, named, true, ServerFault, "", "cannot be shown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,10 +250,10 @@ func TestLostAnswerThenWhoseIsProven(t *testing.T) {
 			}
 			row := *tt.row
 			out := c.Create(context.Background(), &row)
-			if out.Status != tt.status || out.Reason != tt.reason || out.PartnerID != tt.id || !strings.Contains(out.Message, tt.says) {
+			if out.Said != tt.said || out.PartnerID != tt.id || !strings.Contains(out.Message, tt.says) {
 				t.Fatalf("got %+v", out)
 			}
-			if out.Status == report.Failed && out.Unproven != "p1" {
+			if out.Said.failed() && out.Unproven != "p1" {
 				t.Errorf("the partner found is not passed on: %+v", out)
 			}
 		})
@@ -267,7 +265,7 @@ func TestLostAnswerThenWhoseIsProven(t *testing.T) {
 func TestSuccessSayingItFailedIsLookedUp(t *testing.T) {
 	f := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"status":0,"message":"Something went wrong"}`) }}
 	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-	if out.Status != "" || out.PartnerID != "p1" || !strings.HasPrefix(out.Message, "reconciled") {
+	if out.Said != Done || out.PartnerID != "p1" || !strings.HasPrefix(out.Message, "reconciled") {
 		t.Fatalf("got %+v after %v", out, f.requests)
 	}
 }
@@ -277,7 +275,7 @@ func TestSuccessSayingItFailedIsLookedUp(t *testing.T) {
 func TestClearRefusalsAreNotLookedUp(t *testing.T) {
 	f := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"status":0,"message":"Email already exists"}`) }}
 	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-	if out.Status != report.Rejected || out.Reason != report.EmailExists || len(f.requests) != 2 { // the preflight and the create
+	if !out.emailTaken() || len(f.requests) != 2 { // the preflight and the create
 		t.Fatalf("got %+v after %v", out, f.requests)
 	}
 }
@@ -294,7 +292,7 @@ func TestSuccessWithoutThePartner(t *testing.T) {
 		fmt.Fprint(w, `{"message":"Email already exists","errors":{"email":["Email already exists"]}}`)
 	}}
 	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-	if out.Status != "" || out.PartnerID != "p1" || out.Attempts != 2 {
+	if out.Said != Done || out.PartnerID != "p1" || out.Attempts != 2 {
 		t.Fatalf("got %+v", out)
 	}
 }
@@ -306,12 +304,12 @@ func TestSuccessWithoutAnID(t *testing.T) {
 		fmt.Fprint(w, `{"data":{"email":"ann@x.io","referral_link":"https://c.io?aff=k"},"status":1}`)
 	}}
 	out := f.start(t).Create(context.Background(), &Partner{Email: "ann@x.io"})
-	if out.Status != "" || out.PartnerID != "p1" || out.ReferralLink != "https://c.io?aff=k" || out.Attempts != 1 {
+	if out.Said != Done || out.PartnerID != "p1" || out.ReferralLink != "https://c.io?aff=k" || out.Attempts != 1 {
 		t.Fatalf("got %+v", out)
 	}
 	inv := &fake{post: func(w http.ResponseWriter, n int) { fmt.Fprint(w, `{"message":"Invitation sent","status":1}`) }}
 	out = inv.start(t).Invite(context.Background(), &Partner{Email: "ann@x.io", Name: "Ann"})
-	if out.Status != "" || out.PartnerID != "p1" {
+	if out.Said != Done || out.PartnerID != "p1" {
 		t.Fatalf("invite: %+v", out)
 	}
 }
@@ -359,7 +357,7 @@ func TestLookupsEnd(t *testing.T) {
 			c := f.start(t)
 			for range 2 {
 				out := c.Create(context.Background(), &Partner{Email: "nobody@x.io"})
-				if out.Status != report.Failed || !strings.Contains(out.Message, tt.message) {
+				if !out.Said.failed() || !strings.Contains(out.Message, tt.message) {
 					t.Fatalf("got %+v", out)
 				}
 			}
@@ -400,7 +398,7 @@ func TestStopEndsAWalk(t *testing.T) {
 	go func() { done <- c.Create(ctx, &Partner{Email: "nobody@x.io"}) }()
 	select {
 	case out := <-done:
-		if out.Status != report.Failed || !strings.Contains(out.Message, "may have created") || pages.Load() >= maxWalkPages {
+		if !out.Said.failed() || !strings.Contains(out.Message, "may have created") || pages.Load() >= maxWalkPages {
 			t.Fatalf("got %+v after %d pages", out, pages.Load())
 		}
 	case <-time.After(20 * time.Second):

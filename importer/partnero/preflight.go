@@ -9,14 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // FatalError is a problem that stops a run before any row is sent: the key
 // or the address is wrong, or the API cannot be reached.
 type FatalError struct {
-	Reason  report.Reason
+	Said    Said // Lost (unreachable), KeyRefused, Forbidden, WrongAddress, ServerFault...
 	Message string
 }
 
@@ -40,15 +38,15 @@ func (c *Client) Preflight(ctx context.Context) error {
 		fatal = nil
 		switch {
 		case a.err != nil:
-			fatal = &FatalError{Reason: report.NetworkError, Message: "cannot reach the API at " + c.base + ": " + c.clean(a.err.Error(), &Partner{})}
+			fatal = &FatalError{Said: Lost, Message: "cannot reach the API at " + c.base + ": " + c.clean(a.err.Error(), &Partner{})}
 			return !unreachable(a.err)
-		case a.status >= 200 && a.status < 300 && Classify(a.status, a.body).Status != "":
+		case a.status >= 200 && a.status < 300 && Classify(a.status, a.body).Said != Done:
 			// {"status": 0, "message": "Invalid API key"} in a 200.
-			fatal = &FatalError{Reason: report.Unauthorized, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(a.status, a.body).Message, &Partner{})}
+			fatal = &FatalError{Said: KeyRefused, Message: "the API at " + c.base + " refused the first read: " + c.clean(Classify(a.status, a.body).Message, &Partner{})}
 		case a.status >= 200 && a.status < 300:
 			if _, ok := decode(a.body); !ok {
 				page := truncate(c.quoted(a.body), 120)
-				fatal = &FatalError{Reason: report.BadRequest, Message: fmt.Sprintf(
+				fatal = &FatalError{Said: WrongAddress, Message: fmt.Sprintf(
 					"%s answers, but not as Partnero's API (GET /partners gave %d and no JSON: %q): check --base-url (Partnero's is %s)",
 					c.base, a.status, page, DefaultBaseURL)}
 			}
@@ -56,13 +54,13 @@ func (c *Client) Preflight(ctx context.Context) error {
 			v := Classify(a.status, a.body)
 			switch {
 			case v.Fatal:
-				fatal = &FatalError{Reason: v.Reason, Message: c.clean(v.Message, &Partner{})}
+				fatal = &FatalError{Said: v.Said, Message: c.clean(v.Message, &Partner{})}
 			case a.status >= 400 && a.status < 500 && !v.Retryable && isJSON(a.body):
 				// Refused for its parameters (a server that wants limit
 				// 10 to 100) in the API's JSON: the key passed and the
 				// route exists.
 			default:
-				fatal = &FatalError{Reason: v.Reason, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
+				fatal = &FatalError{Said: v.Said, Message: "the API at " + c.base + " is failing: " + c.clean(v.Message, &Partner{})}
 				return v.Retryable
 			}
 		}

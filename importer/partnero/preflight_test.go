@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // An API that cannot be reached is not retried: nothing listening, or an
@@ -28,7 +27,7 @@ func TestPreflightDoesNotRetryTheUnreachable(t *testing.T) {
 		err := c.Preflight(ctx)
 		cancel()
 		var fatal *FatalError
-		if !errors.As(err, &fatal) || fatal.Reason != report.NetworkError {
+		if !errors.As(err, &fatal) || fatal.Said != Lost {
 			t.Errorf("%s: %v", base, err)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/printable"
 )
 
 // Made is a partner an import reported created: what rollback knows of it.
@@ -37,11 +37,6 @@ const (
 
 // Verb is the report's action for it: archive, delete or restore.
 func (how Undoing) Verb() string { return [...]string{"archive", "delete", "restore"}[how] }
-
-// done is the report status of a partner it was done to.
-func (how Undoing) done() report.Status {
-	return [...]report.Status{report.Archived, report.Deleted, report.Restored}[how]
-}
 
 func (how Undoing) request(id string) request {
 	path := "/partners/" + url.PathEscape(id)
@@ -70,43 +65,41 @@ func (how Undoing) reached(f partner, gone bool) bool {
 
 // Undo archives the partner an import made, deletes it, or restores it
 // after an archive. It reads the partner first, and leaves it alone
-// (Skipped/Changed) when it is not known to be the one the import made:
-// its email is not the report's or cannot be read, its referral link is
-// another, or it does not show the import's mark. A partner already
-// as it would leave it counts as done: Skipped/AlreadyGone (gone, or
-// already archived when archiving) or Skipped/AlreadyRestored (restoring).
-// A restore of a partner gone is Skipped/Gone: it cannot be brought back.
-// Otherwise the Status is Archived, Deleted or Restored, or Failed.
-// Attempts counts the archive, delete or restore requests; the reads are
-// lookups.
+// (NotOurs) when it is not known to be the one the import made: its email
+// is not the report's or cannot be read, its referral link is another, or
+// it does not show the import's mark. A partner not there is Gone; one
+// already as it would leave it, Already (archived or deleted when
+// archiving). Otherwise the outcome is Done, or what the server said
+// against it. Attempts counts the archive, delete or restore requests; the
+// reads are lookups.
 func (c *Client) Undo(ctx context.Context, m Made, how Undoing) Outcome {
 	p := &Partner{Email: m.Email}
 	f, gone, err := c.read(ctx, m)
 	switch {
 	case ctx.Err() != nil && err != nil:
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Aborted, Message: "the run stopped before this partner was undone"}}
+		return Outcome{Verdict: Verdict{Said: Stopped, Message: "the run stopped before this partner was undone"}}
 	case err != nil:
-		reason := report.NetworkError
+		said := Lost
 		var unreachable *noEndpoint
 		if errors.As(err, &unreachable) {
-			reason = report.BadRequest
+			said = BadRequest
 		}
-		return Outcome{Verdict: Verdict{Status: report.Failed, Reason: reason, Message: "cannot read the partner: " + c.clean(err.Error(), p)}}
+		return Outcome{Verdict: Verdict{Said: said, Message: "cannot read the partner: " + c.clean(err.Error(), p)}}
 	case gone && how == Restore:
 		return Outcome{Verdict: cannotRestore()}
 	case gone:
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is not in Partnero any more"}}
+		return Outcome{Verdict: Verdict{Said: Gone, Message: "the partner is not in Partnero any more"}}
 	}
 	if why := c.notMade(f, m); why != "" {
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.Changed, Message: why + ": left alone"}}
+		return Outcome{Verdict: Verdict{Said: NotOurs, Message: why + ": left alone"}}
 	}
 	switch {
 	case how == Restore && isStatus(f, "deleted"):
 		return Outcome{Verdict: cannotRestore()}
 	case how == Restore && how.reached(f, false):
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyRestored, Message: "the partner is already " + f.Status + ", not archived"}}
+		return Outcome{Verdict: Verdict{Said: Already, Message: "the partner is already " + f.Status + ", not archived"}}
 	case how.reached(f, false):
-		return Outcome{Verdict: Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner is already " + f.Status}}
+		return Outcome{Verdict: Verdict{Said: Already, Message: "the partner is already " + f.Status}}
 	}
 	// By the partner's own id: the report may show one escaped (control
 	// characters) or another's (a server's wrong answer), and read found it
@@ -115,15 +108,13 @@ func (c *Client) Undo(ctx context.Context, m Made, how Undoing) Outcome {
 	switch {
 	case out.Attempts == 0:
 		out.Message = "the run stopped before this partner was undone"
-	case out.Status == "":
-		out.Verdict = Verdict{Status: how.done(), Message: how.Verb() + "d"}
+	case out.Said == Done:
+		out.Message = how.Verb() + "d"
 	case ambiguous || out.HTTPStatus == http.StatusBadRequest || out.HTTPStatus == http.StatusNotFound || out.HTTPStatus == http.StatusGone:
 		// A lost answer, "Action failed" (archived already, or not
 		// archived, maybe by that lost attempt), or not found: the
 		// partner itself says what happened.
 		return c.settleUndo(ctx, m, how, ambiguous, out)
-	default:
-		out.Verdict = failedUndo(out.Verdict)
 	}
 	return out
 }
@@ -131,7 +122,7 @@ func (c *Client) Undo(ctx context.Context, m Made, how Undoing) Outcome {
 // cannotRestore is a restore's verdict on a partner deleted: not done,
 // and not to be done.
 func cannotRestore() Verdict {
-	return Verdict{Status: report.Skipped, Reason: report.Gone, Message: "the partner is not in Partnero any more (deleted): it cannot be restored"}
+	return Verdict{Said: Gone, Message: "the partner is not in Partnero any more (deleted): it cannot be restored"}
 }
 
 // read reads the partner; gone when it is not found by its id and a lookup
@@ -150,7 +141,7 @@ func (c *Client) read(ctx context.Context, m Made) (f partner, gone bool, err er
 	case verdict == lookupFound && byEmail.ID == m.ID:
 		return f, false, &noEndpoint{status: http.StatusNotFound, path: "/partners/" + m.ID,
 			message: "the partner is in Partnero, but reading it by its id answers not found: it cannot be undone through /partners/{id}"}
-	case verdict == lookupFound && byEmail.ID != "" && report.Printable(byEmail.ID) == m.ID:
+	case verdict == lookupFound && byEmail.ID != "" && printable.String(byEmail.ID) == m.ID:
 		// Its id holds control characters, which the report shows
 		// escaped: the partner is there, under its own id.
 		real := m
@@ -200,15 +191,6 @@ func (c *Client) notMade(f partner, m Made) string {
 
 func isStatus(f partner, status string) bool { return strings.EqualFold(f.Status, status) }
 
-// failedUndo is a refusal of an archive or delete: rollback's rows are
-// undone, skipped or failed, never rejected.
-func failedUndo(v Verdict) Verdict {
-	if v.Status == report.Rejected {
-		v.Status = report.Failed
-	}
-	return v
-}
-
 // settleUndo reads the partner after an archive, delete or restore whose
 // answer did not say it was done.
 func (c *Client) settleUndo(ctx context.Context, m Made, how Undoing, ambiguous bool, out Outcome) Outcome {
@@ -219,18 +201,16 @@ func (c *Client) settleUndo(ctx context.Context, m Made, how Undoing, ambiguous 
 	out.Fatal = out.Fatal && out.HTTPStatus != http.StatusNotFound && out.HTTPStatus != http.StatusGone
 	switch {
 	case err != nil:
-		out.Verdict = failedUndo(out.Verdict)
 		out.Message += "; reading the partner failed, so it may be " + how.Verb() + "d or not: run rollback again to check"
 	case undone && ambiguous:
-		out.Verdict = Verdict{Status: how.done(), Message: "reconciled: an earlier attempt had done it; reading the partner showed it"}
+		out.Verdict = Verdict{Said: Done, Message: "reconciled: an earlier attempt had done it; reading the partner showed it"}
 	case undone && how == Restore:
-		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyRestored, Message: "the partner was restored meanwhile"}
+		out.Verdict = Verdict{Said: Already, Message: "the partner was restored meanwhile"}
 	case undone:
-		out.Verdict = Verdict{Status: report.Skipped, Reason: report.AlreadyGone, Message: "the partner was archived or deleted meanwhile"}
+		out.Verdict = Verdict{Said: Already, Message: "the partner was archived or deleted meanwhile"}
 	case how == Restore && (gone || isStatus(f, "deleted")):
 		out.Verdict = cannotRestore()
 	default:
-		out.Verdict = failedUndo(out.Verdict)
 		// A 404 about a partner just read at its address is no wrong
 		// base URL: the advice would mislead.
 		still := "still there"

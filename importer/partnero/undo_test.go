@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
-	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/printable"
 )
 
 // Undo against servers that answer reads and archives in the ways helper
@@ -27,52 +27,51 @@ func TestUndoAnswers(t *testing.T) {
 		read    func(w http.ResponseWriter, n int) // the n-th GET of /partners/p1
 		search  string                             // the search's answer; "" none found
 		archive func(w http.ResponseWriter)
-		status  report.Status
-		reason  report.Reason
+		said    Said
 		message string
 	}{
-		{"archived", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "", ok, report.Archived, "", "archived"},
+		{"archived", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "", ok, Done, "archived"},
 		{"wrapped answers", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"partner":{"id":"p1","email":"ann@x.io","status":"active","tags":["partnero-import-job1"]}}}`)
-		}, "", ok, report.Archived, "", "archived"},
+		}, "", ok, Done, "archived"},
 		{"already archived, in capitals", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann(`,"status":"Archived"`)) }, "", ok,
-			report.Skipped, report.AlreadyGone, "already Archived"},
+			Already, "already Archived"},
 		{"deleted, as documented", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann(`,"status":"deleted"`)) }, "", ok,
-			report.Skipped, report.AlreadyGone, "already deleted"},
+			Already, "already deleted"},
 		{"not found, nor by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) }, "", ok,
-			report.Skipped, report.AlreadyGone, "not in Partnero"},
+			Gone, "not in Partnero"},
 		{"not found by id, found by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) },
-			`{"data":[{"id":"p1","email":"ann@x.io"}]}`, ok, report.Failed, report.BadRequest, "cannot be undone through"},
+			`{"data":[{"id":"p1","email":"ann@x.io"}]}`, ok, BadRequest, "cannot be undone through"},
 		{"recreated under the same id", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","referral_link":"https://c.io?aff=other","status":"active"}}`)
-		}, "", ok, report.Skipped, report.Changed, "referral link is now"},
+		}, "", ok, NotOurs, "referral link is now"},
 		{"without the import's mark", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, ann(`,"tags":[{"value":"vip"},{"value":"partnero-import-otherjob"}]`))
-		}, "", ok, report.Skipped, report.Changed, "does not carry the import's mark"},
+		}, "", ok, NotOurs, "does not carry the import's mark"},
 		{"with the import's mark", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, ann(`,"tags":[{"value":"vip"},{"value":"partnero-import-job1"}]`))
-		}, "", ok, report.Archived, "", "archived"},
+		}, "", ok, Done, "archived"},
 		{"showing no tags: the mark cannot be shown, so it is left alone", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"id":"p1","email":"ann@x.io","status":"active","created_at":"2099-01-01 00:00:00"}}`)
-		}, "", ok, report.Skipped, report.Changed, "shows no tags"},
+		}, "", ok, NotOurs, "shows no tags"},
 		{"the archive refused, the partner still there", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "",
 			func(w http.ResponseWriter) { w.WriteHeader(400); fmt.Fprint(w, `{"message":"Action failed"}`) },
-			report.Failed, report.BadRequest, "still there"},
+			BadRequest, "still there"},
 		{"the archive route missing (404), the partner still there", func(w http.ResponseWriter, n int) { fmt.Fprint(w, ann("")) }, "",
-			func(w http.ResponseWriter) { http.NotFound(w, nil) }, report.Failed, report.BadRequest, "still there"},
+			func(w http.ResponseWriter) { http.NotFound(w, nil) }, WrongAddress, "still there"},
 		{"a lost answer, then Action failed: it was done", func(w http.ResponseWriter, n int) {
 			if n == 1 {
 				fmt.Fprint(w, ann(""))
 				return
 			}
 			fmt.Fprint(w, ann(`,"status":"archived"`))
-		}, "", func(w http.ResponseWriter) { lose(w) }, report.Archived, "", "reconciled"},
+		}, "", func(w http.ResponseWriter) { lose(w) }, Done, "reconciled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := undoAgainst(t, tt.read, tt.search, tt.archive, Archive)
 			// A 404 about a partner just read is no wrong --base-url.
-			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal ||
+			if out.Said != tt.said || !strings.Contains(out.Message, tt.message) || out.Fatal ||
 				strings.Contains(out.Message, "--base-url") {
 				t.Fatalf("got %+v", out)
 			}
@@ -94,30 +93,29 @@ func TestUndoRestoreAnswers(t *testing.T) {
 		name    string
 		read    func(w http.ResponseWriter, n int)
 		restore func(w http.ResponseWriter)
-		status  report.Status
-		reason  report.Reason
+		said    Said
 		message string
 	}{
-		{"restored", ann("archived"), ok, report.Restored, "", "restored"},
-		{"active already", ann("active"), ok, report.Skipped, report.AlreadyRestored, "already active"},
-		{"showing no status: asked, and it was archived", ann(""), ok, report.Restored, "", "restored"},
-		{"deleted", ann("deleted"), ok, report.Skipped, report.Gone, "cannot be restored"},
-		{"not found, nor by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) }, ok, report.Skipped, report.Gone, "cannot be restored"},
+		{"restored", ann("archived"), ok, Done, "restored"},
+		{"active already", ann("active"), ok, Already, "already active"},
+		{"showing no status: asked, and it was archived", ann(""), ok, Done, "restored"},
+		{"deleted", ann("deleted"), ok, Gone, "cannot be restored"},
+		{"not found, nor by email", func(w http.ResponseWriter, n int) { http.NotFound(w, nil) }, ok, Gone, "cannot be restored"},
 		{"another partner's email now", func(w http.ResponseWriter, n int) {
 			fmt.Fprint(w, `{"data":{"id":"p1","email":"bob@x.io","status":"archived"}}`)
-		}, ok, report.Skipped, report.Changed, "email is now bob@x.io"},
-		{"refused, still archived", ann("archived"), refused, report.Failed, report.BadRequest, "still archived"},
+		}, ok, NotOurs, "email is now bob@x.io"},
+		{"refused, still archived", ann("archived"), refused, BadRequest, "still archived"},
 		{"refused: restored meanwhile", func(w http.ResponseWriter, n int) {
 			ann(map[bool]string{true: "archived", false: "active"}[n == 1])(w, n)
-		}, refused, report.Skipped, report.AlreadyRestored, "restored meanwhile"},
+		}, refused, Already, "restored meanwhile"},
 		{"a lost answer, then Action failed: it was done", func(w http.ResponseWriter, n int) {
 			ann(map[bool]string{true: "archived", false: "active"}[n == 1])(w, n)
-		}, func(w http.ResponseWriter) { lose(w) }, report.Restored, "", "reconciled"},
+		}, func(w http.ResponseWriter) { lose(w) }, Done, "reconciled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := undoAgainst(t, tt.read, "", tt.restore, Restore)
-			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal {
+			if out.Said != tt.said || !strings.Contains(out.Message, tt.message) || out.Fatal {
 				t.Fatalf("got %+v", out)
 			}
 		})
@@ -178,8 +176,8 @@ func TestUndoAnIDTheReportShowsEscaped(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 1, RetryBase: time.Millisecond, Timeout: time.Second})
-	out := c.Undo(context.Background(), Made{ID: report.Printable(id), Email: "ann@x.io"}, Archive)
-	if out.Status != report.Archived || !archived {
+	out := c.Undo(context.Background(), Made{ID: printable.String(id), Email: "ann@x.io"}, Archive)
+	if out.Said != Done || !archived {
 		t.Fatalf("got %+v, archived %v", out, archived)
 	}
 }

@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // upserts counts, for the rows of an --update-existing run, how many found
@@ -38,8 +36,8 @@ func (u *upserts) searchFirst(c *Client) bool {
 // email is already in Partnero, updates that partner's name, surname and
 // tags with the row's non-empty ones: never its email, key or password (a
 // key change breaks its referral links, a password change locks it out).
-// The outcome's Status is "" for a partner created or invited, Updated, or
-// Skipped/Unchanged when the partner already holds the row's values.
+// The outcome says Done for a partner created or invited, Updated, or
+// Unchanged when the partner already holds the row's values.
 func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 	q := *p
 	if invite {
@@ -51,7 +49,7 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		case verdict == lookupFound && q.MaybeSent && !invite && c.ours(ctx, f, &q) == mine:
 			// An earlier run of this job made it (its answer lost). A row
 			// no run has sent cannot be the job's: no read is spent on it.
-			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Archived: isStatus(f, "archived"), Verdict: Verdict{Message: withArchived(reconciled(&q), f)}}
+			return Outcome{PartnerID: f.ID, ReferralLink: c.linkOf(ctx, f, &q), Archived: isStatus(f, "archived"), Verdict: Verdict{Said: Done, Message: withArchived(reconciled(&q), f)}}
 		case verdict == lookupFound && q.MaybeSent && !invite:
 			// Maybe made by an earlier run's lost attempt: updated either
 			// way, and said so.
@@ -80,8 +78,8 @@ func (c *Client) Upsert(ctx context.Context, p *Partner, invite bool) Outcome {
 		up.Message = "after a lost answer a partner with this email was found, maybe made by this row's own attempt; " + up.Message
 		return up
 	}
-	if out.Status != report.Rejected || out.Reason != report.EmailExists {
-		if out.Status == "" {
+	if !out.emailTaken() {
+		if out.Said == Done {
 			c.ups.fresh.Add(1)
 		}
 		return out
@@ -132,18 +130,18 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 		} // else the update is sent, as it would be without the read
 	}
 	if len(change) == 0 || (shows(f, change) && holds(f, p) && holdsTags(f, p.Tags)) {
-		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Unchanged,
+		out.Verdict = Verdict{Said: Unchanged,
 			Message: "a partner with this email is already in Partnero with the row's values: nothing to change"}
 		return out
 	}
 	if f.ID == "" {
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError,
+		out.Verdict = Verdict{Said: ServerFault,
 			Message: "a partner with this email is already in Partnero, but its id could not be read: it cannot be updated"}
 		return out
 	}
 	payload, err := json.Marshal(map[string]any{"update": change})
 	if err != nil {
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Message: "cannot encode the request"}
+		out.Verdict = Verdict{Said: Lost, Message: "cannot encode the request"}
 		return out
 	}
 	put, answer, ambiguous := c.exchange(ctx, request{method: http.MethodPut, path: "/partners/" + url.PathEscape(f.ID), payload: payload}, p, false)
@@ -154,10 +152,10 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 	fields := changed(change, f)
 	switch {
 	case put.Attempts == 0:
-		out.Verdict = Verdict{Status: report.Skipped, Reason: report.Aborted,
+		out.Verdict = Verdict{Said: Stopped,
 			Message: "a partner with this email is already in Partnero; the run stopped before it was updated"}
-	case put.Status == "":
-		out.Verdict = Verdict{Status: report.Updated, Message: "the partner was already in Partnero: updated its " + fields}
+	case put.Said == Done:
+		out.Verdict = Verdict{Said: Updated, Message: "the partner was already in Partnero: updated its " + fields}
 		v, _ := decode(answer)
 		got, found := partnerIn(v, p.Email)
 		if found && got.Link != "" {
@@ -173,7 +171,7 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 		return c.settleUpdate(ctx, p, f.ID, change, out)
 	case put.HTTPStatus == http.StatusNotFound:
 		// Not a wrong address (the preflight proved it): the partner went.
-		out.Verdict = Verdict{Status: report.Rejected, Reason: report.BadRequest,
+		out.Verdict = Verdict{Said: Gone,
 			Message: "the partner with this email was deleted before it could be updated: " + put.Message}
 	default:
 		out.Verdict = put.Verdict
@@ -252,18 +250,18 @@ func (c *Client) settleUpdate(ctx context.Context, p *Partner, id string, change
 	f, err := c.byID(ctx, id, p.Email)
 	switch {
 	case err == nil && f.ID != "" && applied(f, change):
-		if out.Status != report.Updated {
-			out.Verdict = Verdict{Status: report.Updated, Message: "reconciled: an earlier attempt had updated the partner; reading it showed the change"}
+		if out.Said != Updated {
+			out.Verdict = Verdict{Said: Updated, Message: "reconciled: an earlier attempt had updated the partner; reading it showed the change"}
 		}
 	case err != nil:
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.NetworkError, Message: out.Message +
+		out.Verdict = Verdict{Said: Lost, Message: out.Message +
 			"; an attempt may have updated the partner and reading it failed (" + c.clean(err.Error(), p) + "): run again to check"}
-	case out.Status == report.Updated:
+	case out.Said == Updated:
 		// A 2xx, and yet the partner does not hold the change.
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError,
+		out.Verdict = Verdict{Said: ServerFault,
 			Message: fmt.Sprintf("the partner was already in Partnero; its update was answered %d, but reading the partner showed the update was not made, or only in part", out.HTTPStatus)}
 	default:
-		out.Verdict = Verdict{Status: report.Failed, Reason: report.ServerError, Message: out.Message +
+		out.Verdict = Verdict{Said: ServerFault, Message: out.Message +
 			"; reading the partner showed the update was not made, or only in part"}
 	}
 	return out

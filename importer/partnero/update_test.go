@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // An existing partner's update, against a server whose answers to the PUT
@@ -49,37 +48,36 @@ func TestUpdateAnswers(t *testing.T) {
 		name    string
 		put     func(w http.ResponseWriter, r *http.Request)
 		read    string
-		status  report.Status
-		reason  report.Reason
+		said    Said
 		message string
 	}{
 		{"updated", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"data":{"id":"p7","email":"ann@x.io","surname":"New","referral_link":"https://c.io?aff=a"},"status":1}`)
-		}, "", report.Updated, "", "updated its surname, tags"}, // the name was Ann already
+		}, "", Updated, "updated its surname, tags"}, // the name was Ann already
 		{"lost, and the partner shows the change", lost,
 			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"New","tags":[{"value":"vip"}]},"status":1}`,
-			report.Updated, "", "reconciled"},
+			Updated, "reconciled"},
 		{"lost, and the partner does not show it", lost,
 			`{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`,
-			report.Failed, report.ServerError, "the update was not made"},
+			ServerFault, "the update was not made"},
 		{"answered 200 without the change, and reading shows none", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`)
 		}, `{"data":{"id":"p7","email":"ann@x.io","name":"Ann","surname":"Old","tags":[]},"status":1}`,
-			report.Failed, report.ServerError, "its update was answered 200, but reading the partner showed the update was not made"},
+			ServerFault, "its update was answered 200, but reading the partner showed the update was not made"},
 		{"refused, naming the field", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(422)
 			fmt.Fprint(w, `{"message":"The given data was invalid.","errors":{"tags":["Tag vip is reserved."]}}`)
-		}, "", report.Rejected, report.ValidationError, "[tags: Tag vip is reserved.]"},
+		}, "", Invalid, "[tags: Tag vip is reserved.]"},
 		{"the partner went meanwhile", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) },
-			"", report.Rejected, report.BadRequest, "deleted"},
+			"", Gone, "deleted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := updateAgainst(t, tt.put, tt.read)
-			if out.Status != tt.status || out.Reason != tt.reason || !strings.Contains(out.Message, tt.message) || out.Fatal {
+			if out.Said != tt.said || !strings.Contains(out.Message, tt.message) || out.Fatal {
 				t.Fatalf("got %+v", out)
 			}
-			if tt.status == report.Updated && out.PartnerID != "p7" {
+			if tt.said == Updated && out.PartnerID != "p7" {
 				t.Errorf("partner id %q", out.PartnerID)
 			}
 		})
