@@ -27,6 +27,7 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	retryBase = 5 * time.Millisecond // the in-process runs back off in milliseconds
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
