@@ -286,12 +286,13 @@ func mkfifo(t *testing.T, path string) {
 }
 
 // gatedServer is the sandbox behind a gate that a test controls: it can
-// hold creates until released, hold the first ones a while, and answer
-// 429 with Retry-After for a while after a number of creates, as a server
-// whose limit is spent does.
+// hold creates until released (all, or those after the first free), hold
+// the first ones a while, and answer 429 with Retry-After for a while
+// after a number of creates, as a server whose limit is spent does.
 type gatedServer struct {
 	sb      *sandbox.Server
 	release chan struct{} // closed: held creates go on
+	free    int           // the first free creates pass the gate unheld
 	hold    int           // the first hold creates wait holdFor
 	holdFor time.Duration
 	after   int // after this many creates, pause for pause
@@ -327,6 +328,11 @@ func (g *gatedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n := g.creates
 		if n == g.after {
 			g.until = time.Now().Add(g.pause)
+		}
+		if n <= g.free {
+			g.mu.Unlock()
+			g.sb.ServeHTTP(w, r)
+			return
 		}
 		g.held++
 		g.mu.Unlock()
