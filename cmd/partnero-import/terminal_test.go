@@ -484,8 +484,7 @@ func TestTerminalSecondCtrlCStopsAtOnce(t *testing.T) {
 
 // validate shows its progress on a big file while it reads: bytes read and
 // rows per second, here from a pipe whose second half is written once the
-// bar has shown a rate; the bar is gone when the
-// summary comes.
+// bar has shown a rate; the bar is gone when the summary comes.
 func TestTerminalValidateShowsProgress(t *testing.T) {
 	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "big.csv")
