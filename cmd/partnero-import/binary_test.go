@@ -189,8 +189,7 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	// first run is dead: it cannot finish before the kill.
 	g := &gatedServer{sb: sb, release: make(chan struct{}), free: 20}
 	base := newGatedServer(t, g)
-	release := sync.OnceFunc(func() { close(g.release) })
-	t.Cleanup(release) // before the server closes
+	release := g.releaser(t)
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	var b strings.Builder

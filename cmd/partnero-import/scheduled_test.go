@@ -156,14 +156,18 @@ func TestNoControlCharactersWithoutATerminal(t *testing.T) {
 func TestOverlappingRunsAreRefused(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	// Slow answers keep the first run busy (about 2 s) while the second tries.
-	sb, base := startSandbox(t, sandbox.Options{Latency: 300 * time.Millisecond})
+	// The server holds the first run's creates until the second has
+	// tried: the first is busy, by construction, while the second tries.
+	sb := sandbox.New(sandbox.Options{})
+	g := &gatedServer{sb: sb, release: make(chan struct{})}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\ne@x.io\nf@x.io\n"), 0o600)
 	env := []string{"PARTNERO_API_KEY=k", "PARTNERO_BASE_URL=" + base}
 	first, _ := startBinary(t, env, "import", "--rate", "0", "--concurrency", "1", input)
-	waitUntil(t, first, func() bool { return sb.Requests() > 0 })
+	waitUntil(t, first, func() bool { return g.waiting() > 0 })
 	sent := sb.Requests()
 	var stderr bytes.Buffer
 	second := exec.Command(bin, "import", "--rate", "0", input)
@@ -172,6 +176,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 	if code := second.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(stderr.String(), "another partnero-import run is writing") {
 		t.Fatalf("second run: exit %d\n%s", code, stderr.String())
 	}
+	release()
 	if err := first.Wait(); err != nil {
 		t.Fatalf("first run: %v", err)
 	}
@@ -184,7 +189,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 // for is one parsable line, and the rows still all get created.
 func TestThrottlingIsLogged(t *testing.T) {
 	t.Parallel()
-	sb := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Burst429: 0.05, BurstLength: 2, Seed: 3}})
+	sb := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Burst429: 0.05, BurstLength: 2, BurstWait: 100 * time.Millisecond, Seed: 3}})
 	base, _ := sb.Start("127.0.0.1:0")
 	defer sb.Close()
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--rate", "0",

@@ -345,6 +345,14 @@ func (g *gatedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.sb.ServeHTTP(w, r)
 }
 
+// releaser returns what releases g's held creates, harmless when called
+// again; the test's end calls it too, before the server closes.
+func (g *gatedServer) releaser(t *testing.T) func() {
+	release := sync.OnceFunc(func() { close(g.release) })
+	t.Cleanup(release) // after newGatedServer's: cleanups run last first
+	return release
+}
+
 func (g *gatedServer) waiting() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -360,8 +368,7 @@ func TestTerminalShowsTheServersPause(t *testing.T) {
 	t.Parallel()
 	g := &gatedServer{sb: sandbox.New(sandbox.Options{RateLimit: 6000}), release: make(chan struct{}), after: 15, pause: 2 * time.Second}
 	base := newGatedServer(t, g)
-	release := sync.OnceFunc(func() { close(g.release) })
-	t.Cleanup(release) // before the server closes
+	release := g.releaser(t)
 	input := csvOf(t, t.TempDir(), "in.csv", 60)
 	term := startTerminal(t, []string{"PARTNERO_API_KEY=k"}, "import", "--base-url", base, "--rate", "200", "--concurrency", "4", input)
 	// The first creates are held until the bar has been drawn six times
