@@ -121,7 +121,12 @@ func TestBinaryInterruptedBySignal(t *testing.T) {
 }
 
 func interruptedBy(t *testing.T, sig syscall.Signal) {
-	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
+	// Ten creates pass; the server holds the next until the run has said
+	// it is stopping: rows are left to abort, by construction.
+	sb := sandbox.New(sandbox.Options{})
+	g := &gatedServer{sb: sb, release: make(chan struct{}), free: 10}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
 
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
@@ -134,9 +139,11 @@ func interruptedBy(t *testing.T, sig syscall.Signal) {
 	rep := filepath.Join(dir, "in.report.csv")
 
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=key-never-shown"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
-	// Interrupt once some partners exist.
-	waitUntil(t, cmd, func() bool { return len(sb.Partners()) >= 10 })
+	// Interrupted with ten partners made and two creates in flight.
+	waitUntil(t, cmd, func() bool { return g.waiting() == 2 })
 	cmd.Process.Signal(sig)
+	waitUntil(t, cmd, func() bool { return strings.Contains(stderr.String(), "stopping: 2 requests in flight") })
+	release()
 	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
