@@ -138,11 +138,13 @@ func TestJSONLogLinesParse(t *testing.T) {
 // redrawn bar.
 func TestNoControlCharactersWithoutATerminal(t *testing.T) {
 	t.Parallel()
-	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
+	// 36 rows one at a time, 5 ms each: 180 ms at least, several
+	// progress lines.
+	sb := sandbox.New(sandbox.Options{Latency: 5 * time.Millisecond})
 	base, _ := sb.Start("127.0.0.1:0")
 	defer sb.Close()
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--rate", "0",
-		"--concurrency", "1", "--progress-interval", "100ms", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/partners.csv")
+		"--concurrency", "1", "--progress-interval", "20ms", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/partners.csv")
 	if r.code != exitOK || !strings.Contains(r.stderr, "progress: ") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -224,30 +226,33 @@ func TestElapsedIsTheWholeCommand(t *testing.T) {
 		{[]string{"import", "--sandbox", "--no-progress", "--rate", "0", "--summary-json"}, 2},
 	} {
 		command := tc.command
-		dir := t.TempDir()
-		args := slices.Clone(command)
-		if args[len(args)-1] == "--summary-json" {
-			args = append(args, filepath.Join(dir, "summary.json"))
-		}
-		args = append(args, "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "-")
-		var stderr bytes.Buffer
-		s := Streams{In: &slowReader{wait: slowInput, r: strings.NewReader("email\na@x.io\nb@x.io\n")}, Out: io.Discard, Err: &stderr}
-		began := time.Now()
-		code := run(context.Background(), args, func(string) string { return "" }, s)
-		wall := time.Since(began)
-		if code != exitOK {
-			t.Fatalf("%v: exit %d\n%s", command, code, stderr.String())
-		}
-		said := elapsedSaid(t, stderr.String(), filepath.Join(dir, "summary.json"))
-		if len(said) != tc.says {
-			t.Fatalf("%v: elapsed times found: %v\n%s", command, said, stderr.String())
-		}
-		for where, got := range said {
-			// The text summary rounds to the millisecond, up or down.
-			if got < slowInput.Seconds()-0.001 || got > wall.Seconds()+0.001 {
-				t.Errorf("%v: %s says %.3f s; the input alone took %v, the command %v", command, where, got, slowInput, wall)
+		t.Run(strings.Join(command, " "), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			args := slices.Clone(command)
+			if args[len(args)-1] == "--summary-json" {
+				args = append(args, filepath.Join(dir, "summary.json"))
 			}
-		}
+			args = append(args, "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "-")
+			var stderr bytes.Buffer
+			s := Streams{In: &slowReader{wait: slowInput, r: strings.NewReader("email\na@x.io\nb@x.io\n")}, Out: io.Discard, Err: &stderr}
+			began := time.Now()
+			code := run(context.Background(), args, func(string) string { return "" }, s)
+			wall := time.Since(began)
+			if code != exitOK {
+				t.Fatalf("%v: exit %d\n%s", command, code, stderr.String())
+			}
+			said := elapsedSaid(t, stderr.String(), filepath.Join(dir, "summary.json"))
+			if len(said) != tc.says {
+				t.Fatalf("%v: elapsed times found: %v\n%s", command, said, stderr.String())
+			}
+			for where, got := range said {
+				// The text summary rounds to the millisecond, up or down.
+				if got < slowInput.Seconds()-0.001 || got > wall.Seconds()+0.001 {
+					t.Errorf("%v: %s says %.3f s; the input alone took %v, the command %v", command, where, got, slowInput, wall)
+				}
+			}
+		})
 	}
 }
 
