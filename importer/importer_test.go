@@ -120,8 +120,10 @@ func importFile(t *testing.T, ctx context.Context, sb *sandbox.Server, path stri
 // at it, whatever the concurrency; the sandbox refuses a child whose
 // referrer does not exist yet, so an ordering mistake shows as a rejection.
 func TestTreeIsCreatedParentsFirst(t *testing.T) {
+	t.Parallel()
 	for _, conc := range []int{1, 8} {
 		t.Run(fmt.Sprint("concurrency ", conc), func(t *testing.T) {
+			t.Parallel()
 			path, parent := tree(t, 200, uint64(conc))
 			sb := sandbox.New(sandbox.Options{Latency: time.Millisecond})
 			got, res := runImport(t, sb, path, conc)
@@ -153,6 +155,7 @@ func TestTreeIsCreatedParentsFirst(t *testing.T) {
 // A referrer the API refuses takes its whole subtree with it: skipped,
 // never sent, and the rest of the file goes on.
 func TestRejectedReferrerSkipsDescendants(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "f.csv")
 	os.WriteFile(path, []byte("email,id,referring_partner_id\n"+
 		"grandchild@x.io,g,c\n"+
@@ -184,6 +187,7 @@ func TestRejectedReferrerSkipsDescendants(t *testing.T) {
 // When the context ends mid-run, requests in flight finish, every other
 // valid row is skipped/aborted, and each row still has its one line.
 func TestInterruptAbortsTheRest(t *testing.T) {
+	t.Parallel()
 	path := emailFile(t, 50)
 	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -206,8 +210,12 @@ func TestInterruptAbortsTheRest(t *testing.T) {
 // stored, every row ends with one true line: every partner the server holds
 // is reported created (with its id), every created row is held, none twice.
 func TestFaultsNeverLoseOrDoubleAPartner(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []uint64{7, 11, 13} {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { faultRun(t, seed) })
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			faultRun(t, seed)
+		})
 	}
 }
 
@@ -230,7 +238,7 @@ func faultRun(t *testing.T, seed uint64) {
 	os.WriteFile(path, []byte(b.String()), 0o600)
 	sb := sandbox.New(sandbox.Options{FailRate: 0.03, Faults: sandbox.Faults{
 		FailAfterStore: 0.03, DropAfterStore: 0.03, SlowAfterStore: 0.02, SlowDelay: 600 * time.Millisecond,
-		Burst429: 0.005, BurstLength: 3, Seed: seed,
+		Burst429: 0.005, BurstLength: 3, BurstWait: 20 * time.Millisecond, Seed: seed,
 	}})
 	got, res := importFile(t, context.Background(), sb, path, partnero.Config{Concurrency: 8,
 		Retries: 8, Timeout: 300 * time.Millisecond, RetryBase: 10 * time.Millisecond}, nil)
@@ -281,8 +289,10 @@ func faultRun(t *testing.T, seed uint64) {
 // refused row is skipped (never sent), every other row is created under its
 // referrer.
 func TestRandomTreesWithFailures(t *testing.T) {
+	t.Parallel()
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
 			path, parent := tree(t, 150, seed+100)
 			rng := rand.New(rand.NewPCG(seed, 1))
 			sb := sandbox.New(sandbox.Options{})
@@ -368,7 +378,9 @@ func BenchmarkWideTree(b *testing.B) {
 }
 
 // Keep-alive is verified, not assumed: a run with 8 requests in flight
-// opens no more than 8 connections, however many rows it sends.
+// opens no more than 8 connections, however many rows it sends. It runs
+// alone (no t.Parallel): the tests around it would load the machine, and a
+// loaded machine dials a few more.
 func TestConnectionsAreReused(t *testing.T) {
 	path := emailFile(t, 300)
 	sb := sandbox.New(sandbox.Options{Latency: 2 * time.Millisecond})
@@ -384,6 +396,7 @@ func TestConnectionsAreReused(t *testing.T) {
 
 // An interrupted dry run still gives every row its line.
 func TestValidateInterrupted(t *testing.T) {
+	t.Parallel()
 	path := emailFile(t, 20)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -404,6 +417,7 @@ func TestValidateInterrupted(t *testing.T) {
 // down the file, by id, key or email, outside the file, onto itself, in
 // loops, and from or to rows that are invalid or repeated.
 func TestValidateJudgesAsTwoPasses(t *testing.T) {
+	t.Parallel()
 	for seed := range uint64(20) {
 		path := messyTree(t, 300, seed)
 		dir := t.TempDir()
@@ -521,6 +535,7 @@ func twoPasses(t *testing.T, path string) ([]report.Line, []string) {
 // reads it, and Started tells the rows meant to be sent: not the invalid
 // ones.
 func TestProgressCountsTheRead(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "in.csv")
 	text := "email\na@x.io\nnot-an-email\nb@x.io\nb@x.io\nc@x.io\n"
 	os.WriteFile(path, []byte(text), 0o600)

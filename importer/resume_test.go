@@ -12,6 +12,7 @@ import (
 // A report that claims a row far beyond any file costs one entry, not a
 // slice up to that row, and is refused as another file's.
 func TestResumeOfAReportClaimingAHugeRow(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "r.csv")
 	os.WriteFile(path, []byte(strings.Join(report.Header, ",")+"\n2000000000,2,a@x.io,create,created,,201,,p1,,1\n"), 0o600)
 	r, err := LoadResume(path, nil)

@@ -131,7 +131,7 @@ func variedRun(t *testing.T, seed uint64) {
 	t.Log(vary)
 	sb := sandbox.New(sandbox.Options{Vary: vary, FailRate: 0.03, Faults: sandbox.Faults{
 		FailAfterStore: 0.08, DropAfterStore: 0.05, SlowAfterStore: 0.04, SlowDelay: 500 * time.Millisecond,
-		Burst429: 0.01, BurstLength: 3, Seed: seed,
+		Burst429: 0.01, BurstLength: 3, BurstWait: 20 * time.Millisecond, Seed: seed,
 	}})
 	// A server without search walks its list to find a partner: a large
 	// program tells whether lookups end there.

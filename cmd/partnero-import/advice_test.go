@@ -16,13 +16,16 @@ func TestRateAboveTheAdvertisedLimit(t *testing.T) {
 	t.Parallel()
 	input := csvOf(t, t.TempDir(), "in.csv", 3)
 	for rate, warned := range map[string]bool{"50": true, "0": true, "5": false, "auto": false} {
-		_, base := startSandbox(t, sandbox.Options{RateLimit: 600}) // 10 a second
-		r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress",
-			"--rate", rate, "--report", filepath.Join(t.TempDir(), "r.csv"), input)
-		said := strings.Contains(r.stderr, "is above the limit the server advertises (600 requests a minute, 10 a second)")
-		if said != warned || r.code != exitOK {
-			t.Errorf("--rate %s: exit %d, warned %v\n%s", rate, r.code, said, r.stderr)
-		}
+		t.Run("--rate "+rate, func(t *testing.T) {
+			t.Parallel()
+			_, base := startSandbox(t, sandbox.Options{RateLimit: 600}) // 10 a second
+			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress",
+				"--rate", rate, "--report", filepath.Join(t.TempDir(), "r.csv"), input)
+			said := strings.Contains(r.stderr, "is above the limit the server advertises (600 requests a minute, 10 a second)")
+			if said != warned || r.code != exitOK {
+				t.Errorf("--rate %s: exit %d, warned %v\n%s", rate, r.code, said, r.stderr)
+			}
+		})
 	}
 }
 

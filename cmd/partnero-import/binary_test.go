@@ -27,6 +27,7 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	retryBase = 5 * time.Millisecond // the in-process runs back off in milliseconds
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
@@ -89,6 +90,13 @@ func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) 
 	return sb, base
 }
 
+// reportLines is how many whole rows a report on disk holds so far (0
+// when it is not there yet).
+func reportLines(path string) int {
+	b, _ := os.ReadFile(path)
+	return max(bytes.Count(b, []byte("\n"))-1, 0)
+}
+
 // waitUntil polls cond while cmd runs; it kills cmd and fails after 20s.
 func waitUntil(t *testing.T, cmd *exec.Cmd, cond func() bool) {
 	t.Helper()
@@ -113,7 +121,12 @@ func TestBinaryInterruptedBySignal(t *testing.T) {
 }
 
 func interruptedBy(t *testing.T, sig syscall.Signal) {
-	sb, base := startSandbox(t, sandbox.Options{Latency: 50 * time.Millisecond})
+	// Ten creates pass; the server holds the next until the run has said
+	// it is stopping: rows are left to abort, by construction.
+	sb := sandbox.New(sandbox.Options{})
+	g := &gatedServer{sb: sb, release: make(chan struct{}), free: 10}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
 
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
@@ -126,9 +139,11 @@ func interruptedBy(t *testing.T, sig syscall.Signal) {
 	rep := filepath.Join(dir, "in.report.csv")
 
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=key-never-shown"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
-	// Interrupt once some partners exist.
-	waitUntil(t, cmd, func() bool { return len(sb.Partners()) >= 10 })
+	// Interrupted with ten partners made and two creates in flight.
+	waitUntil(t, cmd, func() bool { return g.waiting() == 2 })
 	cmd.Process.Signal(sig)
+	waitUntil(t, cmd, func() bool { return strings.Contains(stderr.String(), "stopping: 2 requests in flight") })
+	release()
 	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
@@ -174,14 +189,19 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	// A server whose clocks lie (created_at in local time without a zone,
 	// hours ahead, no Date header) and which loses answers: the resumed
 	// run knows its job's partners by the job's mark, whatever the clocks.
-	sb, base := startSandbox(t, sandbox.Options{Latency: 30 * time.Millisecond,
+	sb := sandbox.New(sandbox.Options{
 		Vary:   sandbox.Variation{TimeFormat: "local", StampSkew: 3 * time.Hour, NoDate: true},
 		Faults: sandbox.Faults{DropAfterStore: 0.2, Seed: 3}})
+	// The first 20 creates pass; the others wait at the gate until the
+	// first run is dead: it cannot finish before the kill.
+	g := &gatedServer{sb: sb, release: make(chan struct{}), free: 20}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	var b strings.Builder
 	b.WriteString("email,name,referring_partner_email\n")
-	for i := range 200 {
+	for i := range 100 {
 		ref := ""
 		if i%4 != 0 {
 			ref = fmt.Sprintf("p%d@x.io", i/4*4) // small trees, referrers in the file
@@ -193,12 +213,14 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	env := []string{"PARTNERO_API_KEY=k"}
 
 	first, _ := startBinary(t, env, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, input)
-	waitUntil(t, first, func() bool { return len(sb.Partners()) >= 40 })
+	// Killed with rows in its report and a create held at the gate.
+	waitUntil(t, first, func() bool { return g.waiting() > 0 && reportLines(rep) >= 10 })
 	first.Process.Signal(syscall.SIGKILL)
 	first.Wait()
-	if n := len(sb.Partners()); n == 200 {
-		t.Fatal("the first run finished before the kill: the test proves nothing")
-	}
+	// What the dead run sent and the server had not yet answered is
+	// stored now, unanswered, before the resume starts.
+	release()
+	waitUntil(t, first, func() bool { return g.waiting() == 0 })
 
 	var stderr bytes.Buffer
 	second := exec.Command(bin, "import", "--rate", "0", "--concurrency", "4", "--base-url", base, "--resume", rep, input)
@@ -209,7 +231,7 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 	// The resumed run writes a report of its own, beside the one it read.
 	f, _ := os.ReadFile(filepath.Join(dir, "in.resumed.report.csv"))
 	lines, err := csv.NewReader(bytes.NewReader(f)).ReadAll()
-	if err != nil || len(lines) != 201 {
+	if err != nil || len(lines) != 101 {
 		t.Fatalf("report: %d lines, %v", len(lines), err)
 	}
 	stored := map[string]string{}
@@ -235,14 +257,14 @@ func TestBinaryKilledThenResumed(t *testing.T) {
 			t.Errorf("row %s (%s): partner_id %q, the sandbox holds %q", l[0], l[2], l[8], stored[l[2]])
 		}
 	}
-	if len(stored) != 200 || done == 0 {
+	if len(stored) != 100 || done == 0 {
 		t.Fatalf("held %d, already done %d", len(stored), done)
 	}
 	// The way back undoes the whole job from the resumed report: the
 	// partners of both runs carry the one mark.
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "rollback", "--yes", "--no-progress",
 		"--rate", "0", "--report", filepath.Join(dir, "rb.csv"), filepath.Join(dir, "in.resumed.report.csv"))
-	if r.code != exitOK || statusesOf(r)["archived/"] != 200 {
+	if r.code != exitOK || statusesOf(r)["archived/"] != 100 {
 		t.Fatalf("rollback: exit %d, %v\n%s", r.code, statusesOf(r), r.stderr)
 	}
 }

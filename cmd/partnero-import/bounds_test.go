@@ -227,7 +227,7 @@ func TestReadBackFilesAreBounded(t *testing.T) {
 	dir := t.TempDir()
 	in := csvOf(t, dir, "in.csv", 3)
 	rep := filepath.Join(dir, "in.report.csv")
-	if r := runCLI(t, env, "", "import", "--no-progress", "--report", rep, in); r.code != exitOK {
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", rep, in); r.code != exitOK {
 		t.Fatalf("the import: exit %d\n%s", r.code, r.stderr)
 	}
 	longLine := strings.Repeat("a", 2<<20)
@@ -359,7 +359,7 @@ func TestBinaryKeyFromProcessSubstitution(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep := filepath.Join(dir, fmt.Sprintf("silent-%v.report.csv", silent))
-		cmd := exec.Command(buildBinary(t), "import", "--no-progress", "--api-key-file", "/dev/fd/3", "--base-url", base, "--report", rep, "../../samples/partners.csv")
+		cmd := exec.Command(buildBinary(t), "import", "--no-progress", "--rate", "0", "--api-key-file", "/dev/fd/3", "--base-url", base, "--report", rep, "../../samples/partners.csv")
 		cmd.ExtraFiles = []*os.File{r} // fd 3, as bash passes <(...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

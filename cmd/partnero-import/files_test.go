@@ -129,7 +129,7 @@ func TestProvenance(t *testing.T) {
 	}{
 		{[]string{"validate"}, "p.validate.csv", report.DestinationNone},
 		{[]string{"import", "--sandbox", "--no-progress"}, "p.sandbox.report.csv", report.DestinationSandbox},
-		{[]string{"import", "--no-progress"}, "p.report.csv", report.Destination(base)},
+		{[]string{"import", "--no-progress", "--rate", "0"}, "p.report.csv", report.Destination(base)},
 	} {
 		r := runCLI(t, env, "", append(run.args, in)...)
 		if r.code != exitOK {
@@ -172,7 +172,7 @@ func TestProvenance(t *testing.T) {
 		}
 	}
 	// A resume writes a report of its own, recording what it resumed.
-	r := runCLI(t, env, "", "import", "--no-progress", "--resume", at("p.report.csv"), in)
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--resume", at("p.report.csv"), in)
 	prov, err := report.ReadProvenance(at("p.resumed.report.csv"))
 	if r.code != exitOK || err != nil || prov.ResumedFrom != at("p.report.csv") {
 		t.Fatalf("resume: exit %d, %+v %v\n%s", r.code, prov, err, r.stderr)
@@ -267,7 +267,7 @@ func TestNoOtherRunsFileWrittenOver(t *testing.T) {
 	in := at("p.csv")
 	os.WriteFile(in, []byte("email,referring_partner_email\na@x.io,\nb@x.io,a@x.io\nbad,\n"), 0o600)
 	os.WriteFile(at("notes.txt"), []byte("my notes\n"), 0o600)
-	if r := runCLI(t, env, "", "import", "--no-progress", "--report", at("run.retry.csv"), in); r.code != exitRowsFailed {
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", at("run.retry.csv"), in); r.code != exitRowsFailed {
 		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
 	}
 	real := at("run.retry.csv")

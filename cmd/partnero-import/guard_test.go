@@ -77,6 +77,9 @@ func TestHeaderGuardStopsBeforeSending(t *testing.T) {
 			for _, command := range []string{"validate", "import"} {
 				rep := filepath.Join(filepath.Dir(in), command+".report.csv")
 				args := append([]string{command, "--no-progress", "--report", rep}, tt.flags...)
+				if command == "import" {
+					args = append(args, "--rate", "0") // the test's server advertises no limit to follow
+				}
 				r := runCLI(t, env, "", append(args, in)...)
 				if tt.stop == "" {
 					if r.code != exitOK {

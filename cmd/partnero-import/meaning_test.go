@@ -145,7 +145,7 @@ func TestStatusColumnStopsAnImport(t *testing.T) {
 		t.Errorf("import --where Country=FR: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 
-	r = runCLI(t, env, "", "import", "--no-progress", "--where", "Status!=denied,pending", "--report", rep, in)
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--where", "Status!=denied,pending", "--report", rep, in)
 	if r.code != exitOK || statusesOf(r)["created/"] != 3 || statusesOf(r)["skipped/filtered"] != 2 {
 		t.Errorf("import told which rows: exit %d, %v\n%s", r.code, statusesOf(r), r.stderr)
 	}

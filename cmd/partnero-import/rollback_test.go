@@ -265,10 +265,11 @@ func TestRollbackUndoesOnlyWhatTheJobCreated(t *testing.T) {
 // importing.
 func TestRollbackProgressSaysArchiving(t *testing.T) {
 	t.Parallel()
-	// Slow answers: a rollback long enough for several progress lines.
-	sb, base := startSandbox(t, sandbox.Options{Latency: 20 * time.Millisecond})
+	// Slow answers: a rollback of 30 partners one at a time lasts 150 ms
+	// at least, several progress lines.
+	sb, base := startSandbox(t, sandbox.Options{Latency: 5 * time.Millisecond})
 	rep, _, env := importTree(t, sb, base, 30)
-	r := runCLI(t, env, "", "rollback", "--yes", "--rate", "0", "--concurrency", "1", "--progress-interval", "50ms", rep)
+	r := runCLI(t, env, "", "rollback", "--yes", "--rate", "0", "--concurrency", "1", "--progress-interval", "20ms", rep)
 	if r.code != exitOK || !strings.Contains(r.stderr, "progress: archiving ") || strings.Contains(r.stderr, "importing") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}

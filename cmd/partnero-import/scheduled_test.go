@@ -138,11 +138,13 @@ func TestJSONLogLinesParse(t *testing.T) {
 // redrawn bar.
 func TestNoControlCharactersWithoutATerminal(t *testing.T) {
 	t.Parallel()
-	sb := sandbox.New(sandbox.Options{Latency: 20 * time.Millisecond})
+	// 36 rows one at a time, 5 ms each: 180 ms at least, several
+	// progress lines.
+	sb := sandbox.New(sandbox.Options{Latency: 5 * time.Millisecond})
 	base, _ := sb.Start("127.0.0.1:0")
 	defer sb.Close()
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--rate", "0",
-		"--concurrency", "1", "--progress-interval", "100ms", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/partners.csv")
+		"--concurrency", "1", "--progress-interval", "20ms", "--report", filepath.Join(t.TempDir(), "r.csv"), "../../samples/partners.csv")
 	if r.code != exitOK || !strings.Contains(r.stderr, "progress: ") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -156,14 +158,18 @@ func TestNoControlCharactersWithoutATerminal(t *testing.T) {
 func TestOverlappingRunsAreRefused(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	// Slow answers keep the first run busy (about 2 s) while the second tries.
-	sb, base := startSandbox(t, sandbox.Options{Latency: 300 * time.Millisecond})
+	// The server holds the first run's creates until the second has
+	// tried: the first is busy, by construction, while the second tries.
+	sb := sandbox.New(sandbox.Options{})
+	g := &gatedServer{sb: sb, release: make(chan struct{})}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\ne@x.io\nf@x.io\n"), 0o600)
 	env := []string{"PARTNERO_API_KEY=k", "PARTNERO_BASE_URL=" + base}
 	first, _ := startBinary(t, env, "import", "--rate", "0", "--concurrency", "1", input)
-	waitUntil(t, first, func() bool { return sb.Requests() > 0 })
+	waitUntil(t, first, func() bool { return g.waiting() > 0 })
 	sent := sb.Requests()
 	var stderr bytes.Buffer
 	second := exec.Command(bin, "import", "--rate", "0", input)
@@ -172,6 +178,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 	if code := second.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(stderr.String(), "another partnero-import run is writing") {
 		t.Fatalf("second run: exit %d\n%s", code, stderr.String())
 	}
+	release()
 	if err := first.Wait(); err != nil {
 		t.Fatalf("first run: %v", err)
 	}
@@ -184,7 +191,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 // for is one parsable line, and the rows still all get created.
 func TestThrottlingIsLogged(t *testing.T) {
 	t.Parallel()
-	sb := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Burst429: 0.05, BurstLength: 2, Seed: 3}})
+	sb := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Burst429: 0.05, BurstLength: 2, BurstWait: 100 * time.Millisecond, Seed: 3}})
 	base, _ := sb.Start("127.0.0.1:0")
 	defer sb.Close()
 	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--rate", "0",
@@ -219,30 +226,33 @@ func TestElapsedIsTheWholeCommand(t *testing.T) {
 		{[]string{"import", "--sandbox", "--no-progress", "--rate", "0", "--summary-json"}, 2},
 	} {
 		command := tc.command
-		dir := t.TempDir()
-		args := slices.Clone(command)
-		if args[len(args)-1] == "--summary-json" {
-			args = append(args, filepath.Join(dir, "summary.json"))
-		}
-		args = append(args, "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "-")
-		var stderr bytes.Buffer
-		s := Streams{In: &slowReader{wait: slowInput, r: strings.NewReader("email\na@x.io\nb@x.io\n")}, Out: io.Discard, Err: &stderr}
-		began := time.Now()
-		code := run(context.Background(), args, func(string) string { return "" }, s)
-		wall := time.Since(began)
-		if code != exitOK {
-			t.Fatalf("%v: exit %d\n%s", command, code, stderr.String())
-		}
-		said := elapsedSaid(t, stderr.String(), filepath.Join(dir, "summary.json"))
-		if len(said) != tc.says {
-			t.Fatalf("%v: elapsed times found: %v\n%s", command, said, stderr.String())
-		}
-		for where, got := range said {
-			// The text summary rounds to the millisecond, up or down.
-			if got < slowInput.Seconds()-0.001 || got > wall.Seconds()+0.001 {
-				t.Errorf("%v: %s says %.3f s; the input alone took %v, the command %v", command, where, got, slowInput, wall)
+		t.Run(strings.Join(command, " "), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			args := slices.Clone(command)
+			if args[len(args)-1] == "--summary-json" {
+				args = append(args, filepath.Join(dir, "summary.json"))
 			}
-		}
+			args = append(args, "--format", "csv", "--report", filepath.Join(dir, "r.csv"), "-")
+			var stderr bytes.Buffer
+			s := Streams{In: &slowReader{wait: slowInput, r: strings.NewReader("email\na@x.io\nb@x.io\n")}, Out: io.Discard, Err: &stderr}
+			began := time.Now()
+			code := run(context.Background(), args, func(string) string { return "" }, s)
+			wall := time.Since(began)
+			if code != exitOK {
+				t.Fatalf("%v: exit %d\n%s", command, code, stderr.String())
+			}
+			said := elapsedSaid(t, stderr.String(), filepath.Join(dir, "summary.json"))
+			if len(said) != tc.says {
+				t.Fatalf("%v: elapsed times found: %v\n%s", command, said, stderr.String())
+			}
+			for where, got := range said {
+				// The text summary rounds to the millisecond, up or down.
+				if got < slowInput.Seconds()-0.001 || got > wall.Seconds()+0.001 {
+					t.Errorf("%v: %s says %.3f s; the input alone took %v, the command %v", command, where, got, slowInput, wall)
+				}
+			}
+		})
 	}
 }
 

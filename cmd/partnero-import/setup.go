@@ -21,6 +21,11 @@ import (
 	"github.com/partnero-import/partnero-import/importer/secret"
 )
 
+// retryBase is the client's first backoff; 0 keeps the client's default.
+// Only the tests set it, in TestMain before any test runs, so that the
+// faults their servers inject cost milliseconds of waiting, not seconds.
+var retryBase time.Duration
+
 // client makes the API client: into an embedded sandbox, or the real API
 // with a key from the environment or a file, never from a flag value. The
 // server's pauses go to the log and the bar. Its creates carry mark ("" for
@@ -31,7 +36,7 @@ func (o *importOptions) client(ctx context.Context, getenv func(string) string, 
 		return nil, nil, err
 	}
 	cfg := partnero.Config{Rate: rate, AutoRate: auto, Concurrency: o.concurrency, Retries: o.retries, Timeout: o.timeout,
-		UserAgent: "partnero-import/" + versionString(), Mark: mark,
+		UserAgent: "partnero-import/" + versionString(), Mark: mark, RetryBase: retryBase,
 		OnPause: func(d time.Duration) {
 			out.log.Warn("throttled: the server asked the pool to wait", "wait_seconds", d.Round(100*time.Millisecond).Seconds())
 			prog.paused(d)

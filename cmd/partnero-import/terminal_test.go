@@ -286,15 +286,14 @@ func mkfifo(t *testing.T, path string) {
 }
 
 // gatedServer is the sandbox behind a gate that a test controls: it can
-// hold creates until released, hold the first ones a while, and answer
-// 429 with Retry-After for a while after a number of creates, as a server
-// whose limit is spent does.
+// hold creates until released (all, or those after the first free), and
+// answer 429 with Retry-After for a while after a number of creates, as a
+// server whose limit is spent does.
 type gatedServer struct {
 	sb      *sandbox.Server
 	release chan struct{} // closed: held creates go on
-	hold    int           // the first hold creates wait holdFor
-	holdFor time.Duration
-	after   int // after this many creates, pause for pause
+	free    int           // the first free creates pass the gate unheld
+	after   int           // after this many creates, pause for pause
 	pause   time.Duration
 
 	mu      sync.Mutex
@@ -328,11 +327,13 @@ func (g *gatedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if n == g.after {
 			g.until = time.Now().Add(g.pause)
 		}
+		if n <= g.free {
+			g.mu.Unlock()
+			g.sb.ServeHTTP(w, r)
+			return
+		}
 		g.held++
 		g.mu.Unlock()
-		if n <= g.hold {
-			time.Sleep(g.holdFor)
-		}
 		select {
 		case <-g.release:
 		case <-r.Context().Done():
@@ -342,6 +343,14 @@ func (g *gatedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.mu.Unlock()
 	}
 	g.sb.ServeHTTP(w, r)
+}
+
+// releaser returns what releases g's held creates, harmless when called
+// again; the test's end calls it too, before the server closes.
+func (g *gatedServer) releaser(t *testing.T) func() {
+	release := sync.OnceFunc(func() { close(g.release) })
+	t.Cleanup(release) // after newGatedServer's: cleanups run last first
+	return release
 }
 
 func (g *gatedServer) waiting() int {
@@ -357,10 +366,17 @@ func (g *gatedServer) waiting() int {
 // warned about, and the pause's identical warnings are folded.
 func TestTerminalShowsTheServersPause(t *testing.T) {
 	t.Parallel()
-	g := &gatedServer{sb: sandbox.New(sandbox.Options{RateLimit: 6000}), hold: 4, holdFor: 1500 * time.Millisecond, after: 15, pause: 4 * time.Second}
+	g := &gatedServer{sb: sandbox.New(sandbox.Options{RateLimit: 6000}), release: make(chan struct{}), after: 15, pause: 2 * time.Second}
 	base := newGatedServer(t, g)
+	release := g.releaser(t)
 	input := csvOf(t, t.TempDir(), "in.csv", 60)
 	term := startTerminal(t, []string{"PARTNERO_API_KEY=k"}, "import", "--base-url", base, "--rate", "200", "--concurrency", "4", input)
+	// The first creates are held until the bar has been drawn six times
+	// (1.25 s at least, past rateAfter) with no row finished.
+	term.waitFor("six bars before any row finished", func() bool {
+		return len(slices.DeleteFunc(term.frames(), func(f string) bool { return !strings.HasPrefix(f, "importing 0/60 rows") })) >= 6
+	})
+	release()
 	term.waitFor("the pause on the bar", func() bool { return strings.Contains(term.cursorLine(), "paused by the server, resuming in ") })
 	screen, bar := term.screen(), term.cursorLine()
 	warned := slices.IndexFunc(screen, func(l string) bool { return strings.Contains(l, "throttled") })
@@ -474,8 +490,8 @@ func TestTerminalSecondCtrlCStopsAtOnce(t *testing.T) {
 }
 
 // validate shows its progress on a big file while it reads: bytes read and
-// rows per second, here from a pipe fed slowly; the bar is gone when the
-// summary comes.
+// rows per second, here from a pipe whose second half is written once the
+// bar has shown a rate; the bar is gone when the summary comes.
 func TestTerminalValidateShowsProgress(t *testing.T) {
 	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "big.csv")
@@ -485,21 +501,25 @@ func TestTerminalValidateShowsProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	measuring := regexp.MustCompile(`^checking [0-9.]+ [kM]B  \d+ rows  \d+ rows/s$`).MatchString
 	w.WriteString("email,name\n")
 	for i := range 30 {
+		if i == 15 {
+			// Half the file read, the rest not yet written: the bar
+			// shows the bytes read and, once measured, a rate.
+			term.waitFor("the bar with a rate", func() bool { return slices.ContainsFunc(term.frames(), measuring) })
+		}
 		var b strings.Builder
 		for j := range 2000 {
 			fmt.Fprintf(&b, "p%d@x.io,P\n", i*2000+j)
 		}
 		w.WriteString(b.String())
-		time.Sleep(100 * time.Millisecond)
 	}
 	w.Close()
 	if code := term.exit(); code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, strings.Join(term.screen(), "\n"))
 	}
-	measured := slices.ContainsFunc(term.frames(), regexp.MustCompile(`^checking [0-9.]+ [kM]B  \d+ rows  \d+ rows/s$`).MatchString)
-	if !measured {
+	if !slices.ContainsFunc(term.frames(), measuring) {
 		t.Errorf("no bar with the bytes read and a rate: %q", term.frames())
 	}
 	text := strings.Join(term.screen(), "\n")

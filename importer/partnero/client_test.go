@@ -28,7 +28,8 @@ func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) 
 
 func newClient(t *testing.T, base string, retries int) *Client {
 	t.Helper()
-	c, err := New(Config{BaseURL: base, Key: secret.New("key-12345"), Concurrency: 2, Retries: retries, Timeout: 5 * time.Second})
+	c, err := New(Config{BaseURL: base, Key: secret.New("key-12345"), Concurrency: 2, Retries: retries, Timeout: 5 * time.Second,
+		RetryBase: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +83,7 @@ func TestWrongKeyIsFatal(t *testing.T) {
 }
 
 func TestServerErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	sb, base := startSandbox(t, sandbox.Options{FailRate: 1})
 	out := newClient(t, base, 1).Create(context.Background(), &Partner{Email: "a@x.io"})
 	// 2 attempts, then a lookup that could tell whether a 500 hid a stored
@@ -97,6 +99,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 
 // A throttled answer is retried after the time Retry-After gives.
 func TestRetryAfterIsHonoured(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/partners:invite" {
@@ -189,12 +192,14 @@ func TestLostAnswerThenOutageIsSettledByLookup(t *testing.T) {
 // Stopped while the pool waits between attempts, after an attempt that may
 // have stored the partner: the row says it may exist, it does not just fail.
 func TestStoppedBetweenRetriesSaysItMayExist(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
-	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 3, Timeout: time.Second})
+	// After the stop the lookup runs for a request's time (Timeout) at most.
+	c, _ := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 3, Timeout: 300 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	out := c.Create(ctx, &Partner{Email: "a@x.io"})

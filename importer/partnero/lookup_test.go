@@ -1,6 +1,7 @@
 package partnero
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -46,6 +47,8 @@ type fake struct {
 	blindSearch bool
 	// keepLast keeps only the last tags a create sends (0: all).
 	keepLast int
+	// timeout is the client's Timeout; 0 means 2s.
+	timeout time.Duration
 }
 
 type stored struct {
@@ -134,7 +137,7 @@ func (f *fake) start(t *testing.T) *Client {
 		mark = ""
 	}
 	c, err := New(Config{BaseURL: srv.URL + "/v1", Key: secret.New("key-12345"), Retries: 2, RetryBase: time.Millisecond,
-		Timeout: 2 * time.Second, LookupBudget: 5 * time.Second, Mark: mark})
+		Timeout: cmp.Or(f.timeout, 2*time.Second), LookupBudget: 5 * time.Second, Mark: mark})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,10 +381,13 @@ func TestLookupsEnd(t *testing.T) {
 // without search, new partners on every page) stops walking within a
 // request's time, not the walk's budget.
 func TestStopEndsAWalk(t *testing.T) {
+	t.Parallel()
 	var pages atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f := &fake{post: func(w http.ResponseWriter, n int) { w.WriteHeader(503) }, get: func(w http.ResponseWriter, r *http.Request) {
+	// The walk goes on for a request's time after the stop: 300 ms, some
+	// hundreds of pages, where the walk's budget would reach maxWalkPages.
+	f := &fake{timeout: 300 * time.Millisecond, post: func(w http.ResponseWriter, n int) { w.WriteHeader(503) }, get: func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/partners" {
 			http.NotFound(w, r)
 			return

@@ -83,7 +83,7 @@ func (s *Server) limited(next http.Handler) http.Handler {
 		s.mu.Lock()
 		if wait, throttled := s.throttle(w); throttled {
 			s.mu.Unlock()
-			s.tooMany(w, wait)
+			s.tooMany(w, time.Duration(wait)*time.Second)
 			return
 		}
 		if s.burst == 0 && s.chance(s.opts.Faults.Burst429) {
@@ -92,7 +92,7 @@ func (s *Server) limited(next http.Handler) http.Handler {
 		if s.burst > 0 {
 			s.burst--
 			s.mu.Unlock()
-			s.tooMany(w, 1)
+			s.tooMany(w, s.opts.Faults.BurstWait)
 			return
 		}
 		s.mu.Unlock()
@@ -178,9 +178,9 @@ func (s *Server) throttle(w http.ResponseWriter) (retryAfter int, throttled bool
 }
 
 // tooMany answers 429, with Retry-After unless the variation keeps it back.
-func (s *Server) tooMany(w http.ResponseWriter, wait int) {
+func (s *Server) tooMany(w http.ResponseWriter, wait time.Duration) {
 	if !s.opts.Vary.NoRetryAfter {
-		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
 	}
 	s.fail(w, http.StatusTooManyRequests, "Too Many Attempts.")
 }

@@ -54,8 +54,9 @@ type Faults struct {
 	DropAfterStore float64       // store, then close the connection without an answer
 	SlowAfterStore float64       // store, then answer after SlowDelay (longer than the client's timeout)
 	SlowDelay      time.Duration // default 3s
-	Burst429       float64       // start a burst of BurstLength 429s with Retry-After: 1
+	Burst429       float64       // start a burst of BurstLength 429s with Retry-After: BurstWait
 	BurstLength    int           // default 5
+	BurstWait      time.Duration // a burst's Retry-After, default 1s; tests shorten it (written as a fraction of a second)
 	Seed           uint64        // for the random choices; 0 means a fixed default
 }
 
@@ -121,6 +122,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Faults.BurstLength == 0 {
 		opts.Faults.BurstLength = 5
+	}
+	if opts.Faults.BurstWait == 0 {
+		opts.Faults.BurstWait = time.Second
 	}
 	opts.QuietLimit = opts.QuietLimit || opts.Vary.QuietLimit
 	lang, ok := languages[opts.Vary.Language]
