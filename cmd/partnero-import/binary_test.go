@@ -293,14 +293,17 @@ func TestResumeWithAnotherFilesReport(t *testing.T) {
 // that --resume reads.
 func TestBinarySecondSignalStopsAtOnce(t *testing.T) {
 	t.Parallel()
-	sb, base := startSandbox(t, sandbox.Options{Latency: 2 * time.Second})
+	g := &gatedServer{sb: sandbox.New(sandbox.Options{}), release: make(chan struct{})}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
 	dir := t.TempDir()
 	input := filepath.Join(dir, "in.csv")
 	os.WriteFile(input, []byte("email\na@x.io\nb@x.io\nc@x.io\nd@x.io\n"), 0o600)
 	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--rate", "0", "--concurrency", "2", "--base-url", base, input)
-	waitUntil(t, cmd, func() bool { return sb.Requests() >= 3 }) // the preflight, and two rows in flight
+	waitUntil(t, cmd, func() bool { return g.waiting() == 2 }) // two rows in flight, held
 	stopTwice(t, cmd, stderr)
-	cmd.Wait()
+	cmd.Wait() // while the server still holds them: the run did not wait
+	release()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "stopped at once") ||
 		!strings.Contains(stderr.String(), "--resume "+filepath.Join(dir, "in.report.csv")) {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
