@@ -211,11 +211,12 @@ func (d *dispatcher) admit(j *job) {
 	case v.Status != report.Valid:
 		line := d.kind.Line(j.rec, v.Action)
 		line.Status, line.Reason, line.Message = v.Status, v.Reason, v.Message
-		d.write(&line, j.rec.Raw)
+		d.write(&line, j.rec)
 	case d.cfg.canary != nil && !d.cfg.canary.Has(j.rec.Row):
 		d.limit(j)
 	case d.s.stopping:
 		d.abort(j)
+	case d.needsFailed(j):
 	case v.Referrer == 0:
 		d.s.push(j)
 	default:
@@ -227,31 +228,16 @@ func (d *dispatcher) admit(j *job) {
 func (d *dispatcher) finish(r *job, o partnero.Outcome) {
 	line := d.kind.Line(r.rec, r.verdict.Action)
 	line.HTTPStatus, line.Attempts, line.Message = o.HTTPStatus, o.Attempts, o.Message
-	line.Status, line.Reason = reportOf(&o, asked{action: r.verdict.Action, skip: d.cfg.SkipExisting})
+	line.Status, line.Reason = reportOf(&o, asked{kind: d.kind.Name(), action: r.verdict.Action, skip: d.cfg.SkipExisting})
 	if d.res.Against != nil {
 		d.res.Against.count(o)
 	}
 	if o.Archived {
 		d.res.Archived++
 	}
-	switch {
-	case line.Reason == report.AlreadyExists && o.Unproven != "":
-		// --skip-existing, after a lost answer: the partner found may be
-		// the one this row made.
-		line.PartnerID = o.Unproven
-		line.Message = "a partner with this email is in Partnero (id " + o.Unproven + "); it may be the one this row's lost attempt made: " + line.Message
-	case line.Reason == report.AlreadyExists:
-		line.PartnerID = o.Existing()
-		if d.res.Against == nil { // the reads' message says so already
-			line.Message = join("a partner with this email is already in Partnero", line.Message)
-		}
-	case report.Succeeded(line.Status, line.Reason):
-		// Created, invited, updated or unchanged: the partner's id and link.
-		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
-	}
-	line.Message = join(line.Message, inviteWarning(r.verdict.Action, r.rec.HasReferrer()))
+	d.kind.Answered(&line, r.rec, &o, d.res.Against != nil)
 	d.sameID(&line)
-	d.write(&line, r.rec.Raw)
+	d.write(&line, r.rec)
 	if line.Status == report.Failed && line.Attempts > 1 {
 		d.cfg.log().Warn("retries exhausted", "row", line.Row, "reason", line.Reason, "attempts", line.Attempts, "message", line.Message)
 	}
@@ -305,10 +291,28 @@ func (d *dispatcher) skipChild(j *job) {
 	if d.res.Against != nil {
 		line.Message = fmt.Sprintf("its referring partner, %s, would not be created", d.plan.RowAt(j.verdict.Referrer))
 	}
-	d.write(&line, j.rec.Raw)
+	d.write(&line, j.rec)
 	if d.plan.Referred(j.rec.Row) {
 		d.s.settle(j.rec.Row, false)
 	}
+}
+
+// needsFailed reports, and says so, a row that needs a record of an
+// earlier file of the run that did not succeed: a customer whose partner,
+// a transaction whose customer, was not made. No request is sent for it.
+func (d *dispatcher) needsFailed(j *job) bool {
+	kind, names := d.kind.Needs(j.rec)
+	if kind == "" || !d.cfg.Upstream.failedOne(kind, names) {
+		return false
+	}
+	line := d.kind.Line(j.rec, j.verdict.Action)
+	line.Status, line.Reason = report.Skipped, report.PartnerFailed
+	line.Message = "its partner is a row of this run's partners file that did not succeed"
+	if kind == report.Customers {
+		line.Reason, line.Message = report.CustomerFailed, "its customer is a row of this run's customers file that did not succeed"
+	}
+	d.write(&line, j.rec)
+	return true
 }
 
 // limit reports a valid row that a canary holds back. None of the rows it
@@ -317,7 +321,7 @@ func (d *dispatcher) limit(j *job) {
 	line := d.kind.Line(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, report.Limited
 	line.Message = join(fmt.Sprintf("not sent: beyond --limit %d (a canary)", d.cfg.canary.Limit), d.cfg.LimitNext)
-	d.write(&line, j.rec.Raw)
+	d.write(&line, j.rec)
 	if d.plan.Referred(j.rec.Row) {
 		d.s.settle(j.rec.Row, false)
 	}
@@ -326,7 +330,7 @@ func (d *dispatcher) limit(j *job) {
 func (d *dispatcher) abort(j *job) {
 	line := d.kind.Line(j.rec, j.verdict.Action)
 	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, d.stopWhy
-	d.write(&line, j.rec.Raw)
+	d.write(&line, j.rec)
 	if d.plan.Referred(j.rec.Row) {
 		d.s.settle(j.rec.Row, false)
 	}
@@ -344,7 +348,7 @@ func (d *dispatcher) stopNow(inflight []*job) {
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
 		line.Attempts = 1 // at least the one in flight; the exact count went with its worker
-		d.write(&line, j.rec.Raw)
+		d.write(&line, j.rec)
 	}
 }
 
@@ -358,9 +362,15 @@ func (d *dispatcher) stop(why string) {
 	d.s.stop()
 }
 
-// write reports a row, and keeps its text for the retry file unless it
-// succeeded.
-func (d *dispatcher) write(line *report.Line, raw []byte) {
+// write reports a row, keeps its text for the retry file unless it
+// succeeded, and tells the run's later files how it ended. rec is nil for
+// a row an earlier run finished.
+func (d *dispatcher) write(line *report.Line, rec *input.Record) {
+	var raw []byte
+	if rec != nil {
+		raw = rec.Raw
+		d.cfg.Upstream.note(d.kind.Name(), d.kind.Names(rec), report.Succeeded(line.Status, line.Reason))
+	}
 	d.retry.add(line, raw)
 	if err := record(d.cfg, d.res, line); err != nil && d.err == nil {
 		d.err = err

@@ -17,6 +17,10 @@ import (
 // Config is one run's input, output and settings.
 type Config struct {
 	Kind  Kind                          // the kind of record the file holds; nil is Partners
+	// Upstream, in a run of several files, is how the earlier files'
+	// rows ended, which this file's rows may need (and where this file's
+	// go, for the later files); nil in a run of one file.
+	Upstream *Upstream
 	Open  func() (io.ReadCloser, error) // opens the input; called once per pass
 	Input input.Options
 	Mode  string // create or invite, for rows without their own action

@@ -15,6 +15,8 @@ import (
 // (read.go, schedule.go, dispatch.go, rollback.go) names none of a kind's
 // fields. Partners (partners.go) is the kind there is, and the one to copy.
 type Kind interface {
+	// Name is the kind's name: partners, customers, transactions.
+	Name() report.Kind
 	// Line is a row's report line as the row alone tells it: its
 	// identifying columns.
 	Line(rec *input.Record, action string) report.Line
@@ -27,10 +29,20 @@ type Kind interface {
 	// from its line: reading one back shows whether the server keeps the
 	// job's mark.
 	Made(c *partnero.Client, l *report.Line)
+	// Answered shows on a row's line what the answer told of its record
+	// (an id, a link, the record already there); foresee: the answer is
+	// validate --against's reads.
+	Answered(line *report.Line, rec *input.Record, o *partnero.Outcome, foresee bool)
 	// Known is how the rows that wait for a row that succeeded name it.
 	Known(l *report.Line) partnero.Referring
 	// Undo undoes the record a run made, from the run's line of it.
 	Undo(ctx context.Context, c *partnero.Client, l *report.Line, how partnero.Undoing, mark string) partnero.Outcome
+	// Needs names the record of an earlier file of the run (of kind
+	// Needs) that a row needs, by the names it gives it ("" kind: none);
+	// Names are the names a row gives its own record, by which the rows of
+	// later files need it.
+	Needs(rec *input.Record) (report.Kind, []string)
+	Names(rec *input.Record) []string
 }
 
 // Sending is how one row is sent.

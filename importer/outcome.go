@@ -15,8 +15,9 @@ import (
 // the answer depend on it. (validate --against needs no word of its own:
 // the reads say Clear, or the refusal an import would meet.)
 type asked struct {
-	action string // the report's action: create, invite, archive, delete or restore
-	skip   bool   // --skip-existing: a partner already there skips the row
+	kind   report.Kind // of the row's record: "" is partners
+	action string      // the report's action: create, invite, archive, delete or restore
+	skip   bool        // --skip-existing: a record already there skips the row
 }
 
 // done is the status of a row whose request did what it asked.
@@ -58,9 +59,9 @@ func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 	case undo && o.Said == partnero.Gone:
 		return report.Skipped, report.AlreadyGone
 	}
-	status, reason := refusal(o)
+	status, reason := refusal(o, a.kind)
 	switch {
-	case a.skip && status == report.Rejected && reason == report.EmailExists:
+	case a.skip && status == report.Rejected && reason == identifiedBy(a.kind):
 		return report.Skipped, report.AlreadyExists
 	case a.skip && status == report.Failed && o.Unproven != "":
 		// A lost answer, then a partner with this email that cannot be
@@ -75,11 +76,17 @@ func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 
 // refusal is the status and reason of a request the server refused, or
 // answered in no way to trust.
-func refusal(o *partnero.Outcome) (report.Status, report.Reason) {
+func refusal(o *partnero.Outcome, kind report.Kind) (report.Status, report.Reason) {
 	switch o.Said {
 	case partnero.Clash:
 		return report.Rejected, clashOn(o.Field)
 	case partnero.NoReferrer:
+		switch kind {
+		case report.Customers:
+			return report.Rejected, report.PartnerNotFound
+		case report.Transactions:
+			return report.Rejected, report.CustomerNotFound
+		}
 		return report.Rejected, report.ReferringPartnerNotFound
 	case partnero.Invalid:
 		return report.Rejected, report.ValidationError
@@ -103,6 +110,15 @@ func clashOn(field string) report.Reason {
 	case "id":
 		return report.IDExists
 	case "key":
+		return report.KeyExists
+	}
+	return report.EmailExists
+}
+
+// identifiedBy is the clash by which a record of kind is already there:
+// a partner by its email, a customer or a transaction by its key.
+func identifiedBy(kind report.Kind) report.Reason {
+	if kind == report.Customers || kind == report.Transactions {
 		return report.KeyExists
 	}
 	return report.EmailExists

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"strings"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/partnero"
@@ -17,6 +18,8 @@ import (
 var Partners Kind = partners{}
 
 type partners struct{}
+
+func (partners) Name() report.Kind { return report.Partners }
 
 func (partners) Line(rec *input.Record, action string) report.Line {
 	return report.Line{Row: rec.Row, Line: rec.Line, Email: rec.Email, Action: action}
@@ -78,4 +81,50 @@ func (partners) Known(l *report.Line) partnero.Referring {
 
 func (partners) Undo(ctx context.Context, c *partnero.Client, l *report.Line, how partnero.Undoing, mark string) partnero.Outcome {
 	return c.Undo(ctx, partnero.Made{ID: l.PartnerID, Email: l.Email, Link: l.ReferralLink, Mark: mark}, how)
+}
+
+// A partner needs no record of an earlier file (its referrer is a row of
+// the same file, or already in Partnero).
+func (partners) Needs(*input.Record) (report.Kind, []string) { return "", nil }
+
+// Names are how a customer names its partner: by id, key or email.
+func (partners) Names(rec *input.Record) []string {
+	return refNames(rec.Fields.ID, rec.Fields.Key, validate.NormalEmail(rec.Fields.Email))
+}
+
+// refNames are a record's names as a later file's rows give them, for the
+// upstream sets: "id:…", "key:…", "email:…" (lower case), each when given.
+func refNames(id, key, email string) []string {
+	var names []string
+	if id != "" {
+		names = append(names, "id:"+id)
+	}
+	if key != "" {
+		names = append(names, "key:"+key)
+	}
+	if email != "" {
+		names = append(names, "email:"+strings.ToLower(email))
+	}
+	return names
+}
+
+// Answered shows on a partner's line what the answer told of it: its id
+// and link, or the partner already there.
+func (partners) Answered(line *report.Line, rec *input.Record, o *partnero.Outcome, foresee bool) {
+	switch {
+	case line.Reason == report.AlreadyExists && o.Unproven != "":
+		// --skip-existing, after a lost answer: the partner found may be
+		// the one this row made.
+		line.PartnerID = o.Unproven
+		line.Message = "a partner with this email is in Partnero (id " + o.Unproven + "); it may be the one this row's lost attempt made: " + line.Message
+	case line.Reason == report.AlreadyExists:
+		line.PartnerID = o.Existing()
+		if !foresee { // the reads' message says so already
+			line.Message = join("a partner with this email is already in Partnero", line.Message)
+		}
+	case report.Succeeded(line.Status, line.Reason):
+		// Created, invited, updated or unchanged: the partner's id and link.
+		line.PartnerID, line.ReferralLink = o.PartnerID, o.ReferralLink
+	}
+	line.Message = join(line.Message, inviteWarning(line.Action, rec.HasReferrer()))
 }

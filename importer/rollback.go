@@ -273,7 +273,7 @@ func (rb *rollback) done(u *undo, o partnero.Outcome) {
 		line.Message = fmt.Sprintf("would %s partner %s (dry run: nothing was sent)", rb.action, u.src.PartnerID)
 	} else {
 		line.Message, line.HTTPStatus, line.Attempts = o.Message, o.HTTPStatus, o.Attempts
-		line.Status, line.Reason = reportOf(&o, asked{action: rb.action})
+		line.Status, line.Reason = reportOf(&o, asked{kind: rb.kind.Name(), action: rb.action})
 	}
 	rb.write(&line, &u.src)
 	if o.Fatal && rb.res.Fatal == nil {

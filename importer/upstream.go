@@ -1,0 +1,60 @@
+package importer
+
+import (
+	"hash/maphash"
+
+	"github.com/partnero-import/partnero-import/report"
+)
+
+// Upstream is what the earlier files of one run left undone, for the later
+// files: a customer whose partner is a row of the partners file that did
+// not succeed is skipped/partner_failed without a request, a transaction
+// whose customer is such a row skipped/customer_failed. It holds a 64-bit
+// fingerprint per name (id, key, email) of each row that did not succeed,
+// and of each that did, so that a name given by a failed duplicate row and
+// by the row that succeeded is not taken as failed.
+type Upstream struct {
+	seed      maphash.Seed
+	failed    map[uint64]bool // by kind and name: true when no row of that name succeeded
+	succeeded map[uint64]bool
+}
+
+// NewUpstream is an empty record of the run's earlier files.
+func NewUpstream() *Upstream {
+	return &Upstream{seed: maphash.MakeSeed(), failed: map[uint64]bool{}, succeeded: map[uint64]bool{}}
+}
+
+func (u *Upstream) key(kind report.Kind, name string) uint64 {
+	return maphash.String(u.seed, string(kind)+"\x00"+name)
+}
+
+// note records how a row of kind, known by names, ended.
+func (u *Upstream) note(kind report.Kind, names []string, ok bool) {
+	if u == nil {
+		return
+	}
+	for _, n := range names {
+		k := u.key(kind, n)
+		if ok {
+			u.succeeded[k] = true
+			delete(u.failed, k)
+		} else if !u.succeeded[k] {
+			u.failed[k] = true
+		}
+	}
+}
+
+// failedOne reports whether one of names is a row of kind that did not
+// succeed.
+func (u *Upstream) failedOne(kind report.Kind, names []string) bool {
+	if u == nil {
+		return false
+	}
+	for _, n := range names {
+		if u.failed[u.key(kind, n)] {
+			return true
+		}
+	}
+	return false
+}
+
