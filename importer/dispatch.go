@@ -41,6 +41,10 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	plan, err := firstPass(&cfg)
+	if errors.Is(err, errHardStop) {
+		// Before the report opened: nothing was sent, no row has a line.
+		return &Result{Interrupted: true, HardStopped: true}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
