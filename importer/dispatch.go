@@ -157,7 +157,7 @@ func (d *dispatcher) run(ctx context.Context) error {
 // halt ends a run the hard stop ended: its report is closed now, sorted,
 // its provenance saying it was interrupted; nothing more is written.
 func (d *dispatcher) halt() error {
-	d.res.Interrupted, d.res.HardStopped = true, true
+	d.res.Interrupted, d.res.HardStopped, d.res.Sent = true, true, d.s.started
 	return d.err
 }
 
