@@ -348,6 +348,12 @@ func (d *dispatcher) stopNow(inflight []*job) {
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
 		line.Attempts = 1 // at least the one in flight; the exact count went with its worker
+		if d.res.Against != nil {
+			// validate --against: reads only, so nothing may exist
+			// because of them.
+			line.Status, line.Reason, line.Attempts = report.Skipped, report.Aborted, 0
+			line.Message = "the run was stopped at once while this row was being checked in Partnero"
+		}
 		d.write(&line, j.rec.Raw)
 	}
 }

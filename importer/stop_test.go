@@ -237,3 +237,37 @@ func TestHardStopWhileReading(t *testing.T) {
 		})
 	}
 }
+
+// validate --against stopped at once while its reads are in flight: those
+// rows were only being read, so they are aborted like the rows queued, not
+// failed as if a partner may have been created.
+func TestAgainstHardStopCreatesNothingToLookUp(t *testing.T) {
+	t.Parallel()
+	g, client := gated(t, sandbox.New(sandbox.Options{}))
+	path := emailFile(t, 6)
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	stopTwice(t, g, 2, func(ctx, hard context.Context) *Result {
+		res, err := Validate(ctx, Config{
+			Open:  func() (io.ReadCloser, error) { return os.Open(path) },
+			Input: input.Options{Format: input.CSV},
+			Mode:  "create",
+			Report: func() (*report.Writer, error) {
+				return report.Create(rep, false, &report.Provenance{Tool: "partnero-import", Command: "validate", Destination: "test"})
+			},
+			Client: client, Concurrency: 2, HardStop: hard,
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		return res
+	})
+	err := report.Read(rep, func(l report.Line) error {
+		if l.Status != report.Skipped || l.Reason != report.Aborted || strings.Contains(l.Message, "created") {
+			t.Errorf("row %d: %s/%s %s", l.Row, l.Status, l.Reason, l.Message)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

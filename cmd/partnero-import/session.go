@@ -106,12 +106,15 @@ func (ss *session) stoppedAtOnce(res *importer.Result) (int, error) {
 }
 
 // stoppedAtOnce says what a second signal leaves: the rows in flight are
-// in the report once a row went out (a rollback's read of a partner, a
-// read of validate --against, an import's create), whether or not it
-// changed Partnero.
+// in the report once a row went out (a rollback's read of a partner, an
+// import's create), whether or not it changed Partnero; validate
+// --against only read them.
 func stoppedAtOnce(res *importer.Result) string {
-	if !res.Sent {
+	switch {
+	case !res.Sent:
 		return "stopped at once, before any row was sent; the report, if there is one yet, lacks the rows not checked"
+	case res.Against != nil:
+		return "stopped at once; the report holds the rows checked so far, and the rows being checked as skipped/aborted"
 	}
 	return "stopped at once; the report holds the rows finished so far, and the rows in flight as failed (they may exist)"
 }
