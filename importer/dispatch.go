@@ -41,6 +41,10 @@ func Import(ctx context.Context, cfg Config) (_ *Result, err error) {
 func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	plan, err := firstPass(&cfg)
+	if errors.Is(err, errHardStop) {
+		// Before the report opened: nothing was sent, no row has a line.
+		return &Result{Interrupted: true, HardStopped: true}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +157,7 @@ func (d *dispatcher) run(ctx context.Context) error {
 // halt ends a run the hard stop ended: its report is closed now, sorted,
 // its provenance saying it was interrupted; nothing more is written.
 func (d *dispatcher) halt() error {
-	d.res.Interrupted, d.res.HardStopped = true, true
+	d.res.Interrupted, d.res.HardStopped, d.res.Sent = true, true, d.s.started
 	return d.err
 }
 
@@ -348,6 +352,12 @@ func (d *dispatcher) stopNow(inflight []*job) {
 		line.Status, line.Reason = report.Failed, report.NetworkError
 		line.Message = "the run was stopped at once while this row's request was in flight: the partner may have been created; --resume looks it up"
 		line.Attempts = 1 // at least the one in flight; the exact count went with its worker
+		if d.res.Against != nil {
+			// validate --against: reads only, so nothing may exist
+			// because of them.
+			line.Status, line.Reason, line.Attempts = report.Skipped, report.Aborted, 0
+			line.Message = "the run was stopped at once while this row was being checked in Partnero"
+		}
 		d.write(&line, j.rec)
 	}
 }

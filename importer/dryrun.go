@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -98,6 +99,11 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		}
 		return later.add(w)
 	})
+	if errors.Is(err, errHardStop) {
+		// The rows not read yet have no line, as after a crash.
+		res.Interrupted, res.HardStopped = true, true
+		return res, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +117,11 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 			sh.External, sh.Linked+sh.External))
 	}
 	emit.waited()
+	hard := cfg.hardStop()
 	err = later.each(func(r *waitingRow) error {
+		if hard.Err() != nil {
+			return errHardStop
+		}
 		v := plan.JudgeProblems(r.row, r.action, r.problems)
 		line := verdictLine(v, r.row, r.line, r.email, true)
 		if err := write(line, r.raw); err != nil {
@@ -119,6 +129,9 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		}
 		return emitted(line, func() ([]byte, error) { return r.emit, nil })
 	})
+	if errors.Is(err, errHardStop) {
+		res.Interrupted, res.HardStopped, err = true, true, nil
+	}
 	if err == nil && cfg.report == nil {
 		err = cfg.openReport() // a file without rows still gets its report
 	}

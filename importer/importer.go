@@ -114,6 +114,9 @@ type Result struct {
 	// HardStopped is true when Config.HardStop ended the run: rows not
 	// read yet have no line, as after a crash (--resume sends them).
 	HardStopped bool
+	// Sent is true once a row's request (a read included) may have gone
+	// out: a hard stop's report then holds the rows in flight.
+	Sent bool
 	// RetryFile is the retry file's path, "" when every row succeeded.
 	RetryFile string
 	// Shape tells the file's referral trees.

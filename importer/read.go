@@ -213,7 +213,21 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 		// After the last record: a reader's StopReason is known only then.
 		defer func() { cfg.unwanted = rd.StopReason() }()
 	}
+	quit := func(err error) error {
+		close(stop)
+		for range batches { // let the reader finish before the file closes
+		}
+		<-readErr
+		return err
+	}
+	hard := cfg.hardStop()
 	for batch := range batches {
+		if hard.Err() != nil {
+			// A second Ctrl-C: the rest of the file is not read (a pass
+			// over millions of rows would outlast the time a run has to
+			// return).
+			return quit(errHardStop)
+		}
 		for i := range batch { // the batch's cache misses at once, not row by row
 			if check != nil {
 				check.Touch(&batch[i].checked)
@@ -224,11 +238,7 @@ func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.R
 		}
 		for i := range batch {
 			if err := fn(rd, batch[i].rec, &batch[i].checked); err != nil {
-				close(stop)
-				for range batches { // let the reader finish before the file closes
-				}
-				<-readErr
-				return err
+				return quit(err)
 			}
 		}
 	}

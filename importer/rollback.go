@@ -236,7 +236,7 @@ func (rb *rollback) run(ctx context.Context) error {
 		}
 	}
 	if s.run(ctx, hard, nil, nil) {
-		rb.res.Interrupted, rb.res.HardStopped = true, true
+		rb.res.Interrupted, rb.res.HardStopped, rb.res.Sent = true, true, s.started
 	}
 	return nil
 }

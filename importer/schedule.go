@@ -48,6 +48,7 @@ type scheduler[T any] struct {
 	interrupted func()
 
 	cancel   context.CancelFunc
+	started  bool // an item was handed to a worker: its request may have gone out
 	ready    []T
 	inflight map[int]T
 	waiting  map[int][]*waiter[T] // by the key waited for
@@ -171,6 +172,7 @@ func (s *scheduler[T]) run(ctx, hard context.Context, feed <-chan T, admit func(
 			item := s.ready[0]
 			s.ready = s.ready[1:]
 			s.inflight[s.key(item)] = item
+			s.started = true
 			g.Go(func() error {
 				results <- result{item, s.work(workCtx, item)}
 				return nil

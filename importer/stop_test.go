@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -153,5 +154,120 @@ func TestRollbackHardStopReturnsWithRequestsInFlight(t *testing.T) {
 	}
 	if counts["failed/network_error"] != 2 || counts["skipped/aborted"] != 3 {
 		t.Fatalf("%v", counts)
+	}
+}
+
+// stopsWhileRead is a CSV file of n emails that, once after of them have
+// been read, stops the run twice (the first Ctrl-C, then the second), as a
+// user does while a long file is being read.
+type stopsWhileRead struct {
+	n, after, next int
+	pending        []byte
+	stop, stopNow  context.CancelFunc
+	end            atomic.Bool // read to its end
+}
+
+func (s *stopsWhileRead) Read(p []byte) (int, error) {
+	for len(s.pending) == 0 {
+		switch {
+		case s.next == s.n:
+			s.end.Store(true)
+			return 0, io.EOF
+		case s.next == 0:
+			s.pending = append(s.pending, "email\n"...)
+		case s.next == s.after:
+			s.stop()
+			s.stopNow()
+		}
+		s.pending = fmt.Appendf(s.pending, "p%d@x.io\n", s.next)
+		s.next++
+	}
+	n := copy(p, s.pending)
+	s.pending = s.pending[n:]
+	return n, nil
+}
+
+func (s *stopsWhileRead) Close() error { return nil }
+
+// The second Ctrl-C while a file is read (a dry run's one pass, an
+// import's first) returns at once, leaving the rest of the file unread:
+// the run says it was stopped at once, and the report it had opened is
+// closed, saying it was interrupted.
+func TestHardStopWhileReading(t *testing.T) {
+	t.Parallel()
+	for _, command := range []string{"validate", "import"} {
+		t.Run(command, func(t *testing.T) {
+			t.Parallel()
+			ctx, stop := context.WithCancel(context.Background())
+			hard, stopNow := context.WithCancel(context.Background())
+			file := &stopsWhileRead{n: 500_000, after: 50_000, stop: stop, stopNow: stopNow}
+			rep := filepath.Join(t.TempDir(), "r.csv")
+			cfg := Config{
+				Open:  func() (io.ReadCloser, error) { return file, nil },
+				Input: input.Options{Format: input.CSV},
+				Mode:  "create",
+				Report: func() (*report.Writer, error) {
+					return report.Create(rep, command == "import", &report.Provenance{Tool: "partnero-import", Command: command, Destination: "test"})
+				},
+				HardStop: hard,
+			}
+			run := Validate
+			if command == "import" {
+				_, cfg.Client = gated(t, sandbox.New(sandbox.Options{}))
+				run = Import
+			}
+			res, err := run(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.HardStopped || !res.Interrupted || file.end.Load() {
+				t.Fatalf("hard stopped %v, interrupted %v, the file read to its end %v", res.HardStopped, res.Interrupted, file.end.Load())
+			}
+			if cfg.Client != nil && cfg.Client.Requests() != 0 {
+				t.Errorf("%d requests sent", cfg.Client.Requests())
+			}
+			if _, err := os.Stat(rep); command == "import" && err == nil {
+				t.Errorf("the import opened its report before its first pass was over")
+			}
+			if command == "validate" {
+				if prov, err := report.ReadProvenance(rep); err != nil || !prov.Interrupted {
+					t.Errorf("provenance %+v, %v", prov, err)
+				}
+			}
+		})
+	}
+}
+
+// validate --against stopped at once while its reads are in flight: those
+// rows were only being read, so they are aborted like the rows queued, not
+// failed as if a partner may have been created.
+func TestAgainstHardStopCreatesNothingToLookUp(t *testing.T) {
+	t.Parallel()
+	g, client := gated(t, sandbox.New(sandbox.Options{}))
+	path := emailFile(t, 6)
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	stopTwice(t, g, 2, func(ctx, hard context.Context) *Result {
+		res, err := Validate(ctx, Config{
+			Open:  func() (io.ReadCloser, error) { return os.Open(path) },
+			Input: input.Options{Format: input.CSV},
+			Mode:  "create",
+			Report: func() (*report.Writer, error) {
+				return report.Create(rep, false, &report.Provenance{Tool: "partnero-import", Command: "validate", Destination: "test"})
+			},
+			Client: client, Concurrency: 2, HardStop: hard,
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		return res
+	})
+	err := report.Read(rep, func(l report.Line) error {
+		if l.Status != report.Skipped || l.Reason != report.Aborted || strings.Contains(l.Message, "created") {
+			t.Errorf("row %d: %s/%s %s", l.Row, l.Status, l.Reason, l.Message)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

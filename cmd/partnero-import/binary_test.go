@@ -360,6 +360,36 @@ func TestBinarySecondSignalBeforeAnyRow(t *testing.T) {
 	}
 }
 
+// A second signal while the import's first pass reads a long file ends the
+// run within the grace main gives it (not at its end, after every row was
+// checked): nothing was sent, no report was opened, and the last word
+// offers no --resume of a report that does not exist.
+func TestBinarySecondSignalDuringFirstPass(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 300_000 {
+		fmt.Fprintf(&b, "p%d@x.io\n", i)
+	}
+	os.WriteFile(input, b.Bytes(), 0o600)
+	cmd, stderr := startBinary(t, []string{"PARTNERO_API_KEY=k"}, "import", "--progress-interval", "10ms", "--base-url", base, input)
+	waitUntil(t, cmd, func() bool { return strings.Contains(stderr.String(), "progress: checking") })
+	stopTwice(t, cmd, stderr)
+	start := time.Now()
+	endsSoon(t, cmd, stderr)
+	last := lastLine(stderr.String())
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || time.Since(start) >= hardStopGrace ||
+		!strings.HasPrefix(last, "partnero-import: stopped at once, before any row was sent") || strings.Contains(last, "--resume") {
+		t.Fatalf("exit %d after %v\n%s", code, time.Since(start), stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "in.report.csv")); err == nil || sb.Requests() != 0 {
+		t.Fatalf("a report (%v) or %d requests", err, sb.Requests())
+	}
+}
+
 // A first signal while standard input is still open ends the run at once,
 // with one line and exit 130: nothing was read to check or send.
 func TestBinaryInterruptWhileReadingStdin(t *testing.T) {
@@ -418,7 +448,11 @@ func TestBinaryRollbackSecondSignal(t *testing.T) {
 	waitUntil(t, cmd, func() bool { return sb.Requests() >= 3 }) // the preflight, and two partners being read
 	stopTwice(t, cmd, stderr)
 	cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+	// The last word says what the report holds: the two partners being
+	// read (nothing archived yet) are in it as failed, not "before any row
+	// was sent ... lacks the rows".
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted ||
+		!strings.HasPrefix(lastLine(stderr.String()), "partnero-import: stopped at once; the report holds the rows finished so far, and the rows in flight as failed") {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
 	out, _ := os.ReadFile(filepath.Join(dir, "r.rollback.csv"))

@@ -142,7 +142,10 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		// One line, as for every fatal problem; the report says the rest.
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, reportPath)
 	case res.HardStopped:
-		return ss.stoppedAtOnce()
+		if _, err := os.Stat(reportPath); err != nil {
+			ss.finish = "" // stopped in the first pass: there is no report to resume, and nothing was sent
+		}
+		return ss.stoppedAtOnce(res)
 	}
 	out.end(res, reportPath)
 	if o.emit != "" && !out.json {

@@ -146,7 +146,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	case res.Fatal != nil:
 		return 0, fmt.Errorf("%v (report: %s)", res.Fatal, files.report)
 	case res.HardStopped:
-		return ss.stoppedAtOnce()
+		return ss.stoppedAtOnce(res)
 	}
 	out.end(res, files.report)
 	if res.Interrupted {

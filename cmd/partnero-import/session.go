@@ -89,8 +89,8 @@ func (ss *session) work(ctx context.Context, timeout time.Duration, run func() (
 // stoppedAtOnce is the last word of a run the second Ctrl-C ended: what the
 // report holds, and how to finish. It goes on a line of its own, below the
 // bar; the exit code is 130.
-func (ss *session) stoppedAtOnce() (int, error) {
-	msg := "partnero-import: " + stoppedAtOnce(ss.client)
+func (ss *session) stoppedAtOnce(res *importer.Result) (int, error) {
+	msg := "partnero-import: " + stoppedAtOnce(res)
 	if ss.finish != "" {
 		msg += "; " + ss.finish
 	}
@@ -105,11 +105,16 @@ func (ss *session) stoppedAtOnce() (int, error) {
 	return exitInterrupted, nil
 }
 
-// stoppedAtOnce says what a second signal leaves; c is the run's client,
-// nil in validate.
-func stoppedAtOnce(c *partnero.Client) string {
-	if c == nil || !c.Wrote() {
+// stoppedAtOnce says what a second signal leaves: the rows in flight are
+// in the report once a row went out (a rollback's read of a partner, an
+// import's create), whether or not it changed Partnero; validate
+// --against only read them.
+func stoppedAtOnce(res *importer.Result) string {
+	switch {
+	case !res.Sent:
 		return "stopped at once, before any row was sent; the report, if there is one yet, lacks the rows not checked"
+	case res.Against != nil:
+		return "stopped at once; the report holds the rows checked so far, and the rows being checked as skipped/aborted"
 	}
 	return "stopped at once; the report holds the rows finished so far, and the rows in flight as failed (they may exist)"
 }
