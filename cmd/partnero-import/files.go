@@ -31,6 +31,9 @@ type runFiles struct {
 	kept string
 	// chainGone warns a rollback that a report continuing its job is gone.
 	chainGone string
+	kind      report.Kind // of the records the report holds
+	// sections, in a run of several files, gathers each file's summary.
+	sections *[]summaryJSON
 }
 
 // file is a path with what it is to the run, for messages, and for an
@@ -69,7 +72,7 @@ func (o *importOptions) destination(getenv func(string) string, dryRun bool) str
 // a hard link to it is it), a report of a real import that this run would
 // write over from elsewhere, and a --resume report of another destination.
 func (o *importOptions) files(getenv func(string) string, dryRun bool, format string) (*runFiles, error) {
-	f := &runFiles{summary: o.summaryJSON, destination: o.destination(getenv, dryRun)}
+	f := &runFiles{summary: o.summaryJSON, destination: o.destination(getenv, dryRun), kind: report.Kind(o.kind), sections: o.sections}
 	inputs := []file{{"the input", o.file, anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
 		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
 	if o.file == "-" {

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/report"
 	"github.com/partnero-import/partnero-import/validate"
 )
 
@@ -39,9 +41,14 @@ var (
 
 // importOptions are the flags of validate and import.
 type importOptions struct {
-	args       []string // as given, for the resume command
-	flags      *flagSet // as defined, to know which flags there are
-	file       string
+	args   []string // as given, for the resume command
+	flags  *flagSet // as defined, to know which flags there are
+	file   string
+	inputs []string // every FILE given: several make a run of several files
+	kind   string   // --kind, "" to tell it from the header
+	// upstream and sections join the files of a run of several.
+	upstream   *importer.Upstream
+	sections   *[]summaryJSON
 	format     string
 	delimiter  string
 	encoding   string
@@ -88,6 +95,8 @@ func importFlags(dryRun bool) (*importOptions, *flagSet) {
 	o := &importOptions{logFormat: "text", rate: "auto", concurrency: defaultConcurrency, retries: defaultRetries, timeout: defaultTimeout, progressEvery: 5 * time.Second}
 	fs := newFlagSet(name)
 	fs.group("input")
+	fs.StringVar(&o.kind, "kind", "", "`partners|customers|transactions` what FILE holds (default: told from its header, and said)")
+	fs.oneOf("kind", string(report.Partners), string(report.Customers), string(report.Transactions))
 	fs.StringVar(&o.format, "format", "", "`csv|jsonl|xlsx` input format (default: from the file's extension: .csv, .txt, .tsv are CSV; .jsonl, .ndjson JSON Lines; .xlsx a workbook)")
 	fs.StringVar(&o.delimiter, "delimiter", "", "`C` force the CSV delimiter: one character, or tab (default: sniffed among , ; tab |)")
 	fs.StringVar(&o.encoding, "encoding", "", "`utf-8|utf-16le|utf-16be|utf-32le|utf-32be|windows-1252` force the text encoding (default: sniffed)")
@@ -167,10 +176,13 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 		printPresets(s.Out)
 		return nil, errDone
 	}
-	if len(files) != 1 {
-		return nil, usagef("%s needs exactly one FILE (or - for standard input), got %d", fs.Name(), len(files))
+	if len(files) == 0 {
+		return nil, usagef("%s needs a FILE (or - for standard input)", fs.Name())
 	}
-	o.file = files[0]
+	o.file, o.inputs = files[0], files
+	if err := severalFiles(fs, files); err != nil {
+		return nil, err
+	}
 	o.args = args
 	if o.useSandbox && !given(fs, "rate") {
 		// The embedded sandbox has no limit to learn: a rehearsal runs at
@@ -250,6 +262,47 @@ func (o *importOptions) check() error {
 	}
 	if o.useSandbox && o.baseURL != "" {
 		return usagef("--sandbox and --base-url do not go together: --sandbox imports into a sandbox of its own")
+	}
+	return o.checkKind()
+}
+
+// checkKind refuses what the file's kind, when --kind names it, cannot do.
+func (o *importOptions) checkKind() error {
+	k := report.Kind(o.kind)
+	switch {
+	case k == "" || k == report.Partners:
+	case o.mode == validate.Invite:
+		return usagef("--mode invite is for partners: %s are created", k)
+	case o.against:
+		return usagef("--against reads partners only, so far: validate %s without it", k)
+	case o.updateExisting && k == report.Transactions:
+		return usagef("--update-existing is for partners and customers: a transaction already there is skipped/already_exists, never changed")
+	case o.splitName:
+		return usagef("--split-name is for partners' names")
+	}
+	return nil
+}
+
+// severalFiles refuses, in a run of several FILEs, the flags that speak of
+// one file: each FILE gets its own report beside it, its kind is told from
+// its header, and a mapping or a condition would mean another thing in
+// each.
+func severalFiles(fs *flagSet, files []string) error {
+	if len(files) == 1 {
+		return nil
+	}
+	if slices.Contains(files, "-") {
+		return usagef("standard input (-) is one FILE on its own: give the files by name")
+	}
+	var one []string
+	for _, name := range []string{"report", "resume", "kind", "map", "preset", "ignore-column", "where", "split-name", "emit", "limit", "against", "sheet"} {
+		if given(fs, name) {
+			one = append(one, "--"+name)
+		}
+	}
+	if len(one) > 0 {
+		return usagef("%s speak of one FILE: give them with one FILE at a time, or run the %d files without them (each gets its report beside it)",
+			strings.Join(one, ", "), len(files))
 	}
 	return nil
 }

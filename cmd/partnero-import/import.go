@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,14 +22,98 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return 0, err
 	}
 	return inSession(s, o, start, func(ss *session) (int, error) {
+		if len(o.inputs) > 1 {
+			return o.runAll(ctx, getenv, ss, dryRun || o.dryRun)
+		}
 		return o.run(ctx, getenv, ss, dryRun || o.dryRun)
 	})
+}
+
+// runAll is a run of several FILEs: each read as its kind, told from its
+// header, in the order partners, customers, transactions, each with its
+// own report beside it and its section of --summary-json, in one session
+// (one client, one embedded sandbox). A row of a later file that needs a
+// record an earlier file did not make is skipped without a request. A file
+// that stops the run (exit 2, or interrupted) leaves the files after it
+// unread, and says so.
+func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, ss *session, dryRun bool) (int, error) {
+	type named struct {
+		file string
+		kind report.Kind
+	}
+	var files []named
+	for _, f := range o.inputs {
+		k, why, err := o.kindOf(f)
+		if err != nil {
+			return 0, err
+		}
+		ss.out.note(fmt.Sprintf("%s: %s (%s)", f, k, why))
+		files = append(files, named{f, k})
+	}
+	slices.SortStableFunc(files, func(a, b named) int { return kindOrder(a.kind) - kindOrder(b.kind) })
+	up, sections, code := importer.NewUpstream(), &[]summaryJSON{}, exitOK
+	command := "import"
+	if dryRun {
+		command = "validate"
+	}
+	defer func() {
+		if o.summaryJSON != "" {
+			if err := writeSections(o.summaryJSON, command, *sections, code); err != nil {
+				ss.out.warn(err.Error())
+			}
+		}
+	}()
+	for i, f := range files {
+		fo := *o
+		fo.file, fo.inputs, fo.kind, fo.upstream, fo.sections = f.file, nil, string(f.kind), up, sections
+		c, err := fo.run(ctx, getenv, ss, dryRun)
+		if err != nil {
+			code = exitCodeOf(err)
+			return 0, fmt.Errorf("%s: %w%s", f.file, err, unread(files[i+1:], func(n named) string { return n.file }))
+		}
+		code = worse(code, c)
+		if c == exitInterrupted {
+			ss.out.note(strings.TrimPrefix(unread(files[i+1:], func(n named) string { return n.file }), "; "))
+			break
+		}
+	}
+	return code, nil
+}
+
+// unread says which files a stopped run did not read, "" when none.
+func unread[T any](rest []T, name func(T) string) string {
+	if len(rest) == 0 {
+		return ""
+	}
+	names := make([]string, len(rest))
+	for i, r := range rest {
+		names[i] = name(r)
+	}
+	return "; not read, so no report: " + strings.Join(names, ", ")
+}
+
+// kindOrder is where a kind's file goes in a run of several.
+func kindOrder(k report.Kind) int {
+	return slices.Index([]report.Kind{report.Partners, report.Customers, report.Transactions}, k)
+}
+
+// worse is the exit code that says more of two files' outcomes: a run that
+// could not go on, then one interrupted, then rows that failed.
+func worse(a, b int) int {
+	rank := func(c int) int { return slices.Index([]int{exitOK, exitRowsFailed, exitInterrupted, exitUsage}, c) }
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 // run is one validate or import, once the flags are known.
 func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss *session, dryRun bool) (_ int, err error) {
 	inOpts, err := o.inputOptions()
 	if err != nil {
+		return 0, err
+	}
+	if err := o.tellKind(ss.out); err != nil {
 		return 0, err
 	}
 	files, err := o.files(getenv, dryRun, inOpts.Format)
@@ -63,6 +149,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		if err := ss.connect(ctx, getenv, o, mark); err != nil {
 			return 0, err
 		}
+		mark = ss.mark // an earlier file's, in a run of several
 	}
 	client := ss.client
 
@@ -92,6 +179,8 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 			return w, err
 		},
 		Resume:         resume,
+		Kind:           kindNamed(report.Kind(o.kind)),
+		Upstream:       o.upstream,
 		Emit:           o.emit,
 		Limit:          o.limit,
 		LimitNext:      "--resume " + reportPath + " sends the rest",

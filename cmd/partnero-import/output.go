@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -260,20 +261,51 @@ type summaryJSON struct {
 	ExitCode          int                              `json:"exit_code"`
 	// Archived counts the partners found already there and archived.
 	Archived int `json:"archived,omitempty"`
+	// Kind is the file's kind, but for partners (the summaries of old).
+	Kind string `json:"kind,omitempty"`
+	// Files, in a run of several, are their summaries, in the order they ran.
+	Files []summaryJSON `json:"files,omitempty"`
 }
 
 func writeSummaryJSON(path, command, input string, files *runFiles, res *importer.Result, code int) error {
 	files.summaryWritten = true
+	s := summaryOf(command, input, files, res, code)
+	if files.sections != nil { // a run of several files writes them all at its end
+		*files.sections = append(*files.sections, s)
+		return nil
+	}
+	return writeJSONFile(path, s)
+}
+
+// summaryOf is one file's summary.
+func summaryOf(command, input string, files *runFiles, res *importer.Result, code int) summaryJSON {
 	s := summaryJSON{
-		Version: versionString(), Commit: commitString(), Command: command, Input: input, InputSHA256: res.InputSHA256, Destination: files.destination,
-		Report: files.report, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
+		Version: versionString(), Commit: commitString(), Command: command, Kind: string(files.kind), Input: input, InputSHA256: res.InputSHA256,
+		Destination: files.destination, Report: files.report, RetryFile: res.RetryFile, Rows: res.Summary.Rows, Counts: res.Summary.Counts(),
 		Requests: res.Summary.Requests, Retries: res.Summary.Retries, ElapsedSeconds: res.Summary.Elapsed.Seconds(),
 		RequestsPerSecond: res.Summary.Rate(), Interrupted: res.Interrupted, ExitCode: code, Archived: res.Archived,
 	}
 	if res.Fatal != nil {
 		s.Fatal = res.Fatal.Error()
 	}
-	b, err := json.MarshalIndent(s, "", "  ")
+	return s
+}
+
+// writeSections writes the summary of a run of several files: each file's
+// section under "files", in the order they ran, and the run's exit code.
+func writeSections(path, command string, sections []summaryJSON, code int) error {
+	run := summaryJSON{Version: versionString(), Commit: commitString(), Command: command, ExitCode: code, Files: sections}
+	for _, s := range sections {
+		run.Rows += s.Rows
+		run.Interrupted = run.Interrupted || s.Interrupted
+		run.Fatal = cmp.Or(run.Fatal, s.Fatal)
+		run.Destination = s.Destination
+	}
+	return writeJSONFile(path, run)
+}
+
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

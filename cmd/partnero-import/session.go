@@ -21,6 +21,7 @@ type session struct {
 	out    *output
 	prog   *progress // nil with --no-progress
 	client *partnero.Client
+	mark   string // the job's mark the client's creates carry
 	// closers end what the session opened, last first: the client before
 	// its sandbox (which waits for open connections).
 	closers []func()
@@ -63,13 +64,17 @@ func (ss *session) showProgress(o *importOptions, read *importer.Progress) {
 }
 
 // connect makes the session's client (and the embedded sandbox, with
-// --sandbox); mark is the job's mark its creates carry.
+// --sandbox); mark is the job's mark its creates carry. In a run of
+// several files the first file's client serves them all, with its mark.
 func (ss *session) connect(ctx context.Context, getenv func(string) string, o *importOptions, mark string) error {
+	if ss.client != nil {
+		return nil
+	}
 	c, closeSandbox, err := o.client(ctx, getenv, ss.out, ss.prog, mark)
 	if err != nil {
 		return err
 	}
-	ss.client = c
+	ss.client, ss.mark = c, mark
 	ss.closers = append(ss.closers, closeSandbox, c.Close)
 	return nil
 }

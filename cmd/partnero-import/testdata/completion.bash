@@ -25,6 +25,7 @@ _partnero_import() {
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
         --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
+        --kind|-kind) _partnero_import_offer "partners customers transactions"; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
         --mode|-mode) _partnero_import_offer "create invite"; return ;;
@@ -41,7 +42,7 @@ _partnero_import() {
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--against --api-key-file --base-url --concurrency --delimiter --emit --encoding --format --ignore-column --log-format --map --mode --no-progress --preset --progress-interval --rate --report --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--against --api-key-file --base-url --concurrency --delimiter --emit --encoding --format --ignore-column --kind --log-format --map --mode --no-progress --preset --progress-interval --rate --report --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;
@@ -55,6 +56,7 @@ _partnero_import() {
         --encoding|-encoding) _partnero_import_offer "utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252"; return ;;
         --format|-format) _partnero_import_offer "csv jsonl xlsx"; return ;;
         --ignore-column|-ignore-column) _partnero_import_offer ""; return ;;
+        --kind|-kind) _partnero_import_offer "partners customers transactions"; return ;;
         --limit|-limit) _partnero_import_offer ""; return ;;
         --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --map|-map) _partnero_import_offer ""; return ;;
@@ -73,7 +75,7 @@ _partnero_import() {
         --where|-where) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --emit --encoding --format --ignore-column --limit --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
+            COMPREPLY=($(compgen -W "--api-key-file --base-url --concurrency --delimiter --dry-run --emit --encoding --format --ignore-column --kind --limit --log-format --map --mode --no-progress --preset --progress-interval --rate --report --resume --retries --sandbox --sandbox-preload --sandbox-vary --sheet --skip-existing --split-name --summary-json --timeout --update-existing --verbose --where" -- "$cur"))
         else
             _partnero_import_offer "FILES"
         fi ;;

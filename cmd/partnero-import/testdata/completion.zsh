@@ -34,6 +34,7 @@ _partnero-import() {
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
             '--ignore-column[leave that column out: never read, checked or sent]:ignore-column: ' \
+            '--kind[what FILE holds]:kind:(partners customers transactions)' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \
             '--mode[the call a row without an action cell becomes]:mode:(create invite)' \
@@ -66,6 +67,7 @@ _partnero-import() {
             '--encoding[force the text encoding]:encoding:(utf-8 utf-16le utf-16be utf-32le utf-32be windows-1252)' \
             '--format[input format]:format:(csv jsonl xlsx)' \
             '--ignore-column[leave that column out: never read, checked or sent]:ignore-column: ' \
+            '--kind[what FILE holds]:kind:(partners customers transactions)' \
             '--limit[a canary: send only the first N rows that would be sent,...]:limit: ' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--map[map a field to a column header of the file]:map: ' \
