@@ -31,6 +31,9 @@ type Provenance struct {
 	// in a checkout: the code that wrote these rows.
 	Commit  string `json:"commit,omitempty"`
 	Command string `json:"command"` // import or validate
+	// Kind is the kind of rows the report tells of; omitted for partners
+	// (so a partners report's provenance reads as before kinds).
+	Kind Kind `json:"kind,omitempty"`
 	// Destination is the API's address (scheme://host:port), "sandbox",
 	// or "none" for a dry run.
 	Destination string `json:"destination"`

@@ -34,6 +34,17 @@ const (
 	ReferralCycle        Reason = "referral_cycle"
 )
 
+// Reasons of invalid customers and transactions (InvalidReasons ranks
+// them per kind).
+const (
+	MissingKey      Reason = "missing_key"
+	MissingPartner  Reason = "missing_partner"  // a customer names no partner
+	MissingCustomer Reason = "missing_customer" // a transaction names no customer
+	InvalidAmount   Reason = "invalid_amount"
+	InvalidCurrency Reason = "invalid_currency"
+	InvalidDate     Reason = "invalid_date"
+)
+
 // Reasons of rejected rows: the API refused the row's data.
 const (
 	EmailExists              Reason = "email_exists"
@@ -42,6 +53,8 @@ const (
 	ReferringPartnerNotFound Reason = "referring_partner_not_found"
 	ValidationError          Reason = "validation_error"
 	BadRequest               Reason = "bad_request"
+	PartnerNotFound          Reason = "partner_not_found"  // a customer's partner is not in Partnero
+	CustomerNotFound         Reason = "customer_not_found" // a transaction's customer is not in Partnero
 )
 
 // Reasons of failed rows: no answer worth trusting, or the run-stopping one.
@@ -56,6 +69,8 @@ const (
 // Reasons of skipped rows.
 const (
 	ReferringPartnerFailed Reason = "referring_partner_failed"
+	PartnerFailed          Reason = "partner_failed"  // a customer's partner, a row of the run, did not succeed
+	CustomerFailed         Reason = "customer_failed" // a transaction's customer, a row of the run, did not succeed
 	AlreadyDone            Reason = "already_done"
 	AlreadyExists          Reason = "already_exists"
 	Unchanged              Reason = "unchanged" // --update-existing: the partner already held the row's values
@@ -80,6 +95,20 @@ const (
 	AlreadyRestored Reason = "already_restored" // the partner is not archived any more
 	Gone            Reason = "gone"             // the partner was deleted: it cannot be restored
 )
+
+// InvalidReasons are the reasons a row of kind k can be invalid for, in the
+// order the contract ranks them: a row's reason is the first of its
+// problems in this order.
+func InvalidReasons(k Kind) []Reason {
+	switch k.OrDefault() {
+	case Customers:
+		return []Reason{MissingKey, DuplicateKeyInFile, InvalidEmail, MissingPartner, FieldTooLong, InvalidRow}
+	case Transactions:
+		return []Reason{MissingKey, DuplicateKeyInFile, MissingCustomer, InvalidAmount, InvalidCurrency, InvalidDate, InvalidRow}
+	}
+	return []Reason{InvalidRow, MissingEmail, InvalidEmail, DuplicateEmailInFile, DuplicateIDInFile, DuplicateKeyInFile,
+		WeakPassword, MissingName, FieldTooLong, ReferralCycle}
+}
 
 // Succeeded reports whether a row with this outcome lets the run exit 0. A
 // row --where left out is one: the user asked for it (a nightly job that

@@ -21,6 +21,7 @@ import (
 // written out of order.
 type Writer struct {
 	path      string
+	kind      Kind // the provenance's; partners without one
 	jsonl     bool
 	f         *os.File
 	buf       *bufio.Writer
@@ -31,6 +32,7 @@ type Writer struct {
 
 	last  int // the row of the last line
 	cells []string
+	json  []byte // a JSON line, reused
 	// Where each line is, kept as lines are written (8 bytes a row) so
 	// that the sorted rewrite need not parse the report back, and where
 	// each run of lines in row order starts. A dry run writes two runs
@@ -61,8 +63,9 @@ func IsJSONL(path string) bool {
 var ErrLocked = errors.New("another partnero-import run is writing this report")
 
 // Create locks, truncates or creates the report at path and writes the CSV
-// header, and its provenance beside it unless prov is nil. The lock is
-// held until Close.
+// header, and its provenance beside it unless prov is nil. The report is
+// of the provenance's Kind (partners when nil or ""). The lock is held
+// until Close.
 func Create(path string, flushEach bool, prov *Provenance) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -79,8 +82,12 @@ func Create(path string, flushEach bool, prov *Provenance) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("cannot write the report: %w", err)
 	}
-	w := &Writer{path: path, jsonl: IsJSONL(path), f: f, flushEach: flushEach, runs: []int{0}, prov: prov}
+	w := &Writer{path: path, kind: Partners, jsonl: IsJSONL(path), f: f, flushEach: flushEach, runs: []int{0}, prov: prov}
 	if prov != nil {
+		w.kind = prov.Kind.OrDefault()
+		if w.kind == Partners {
+			prov.Kind = "" // a partners provenance reads as it always has
+		}
 		// Before any row: a killed run's report still says where it sent.
 		prov.Report, prov.Finished = path, false
 		if err := prov.write(); err != nil {
@@ -94,7 +101,7 @@ func Create(path string, flushEach bool, prov *Provenance) (*Writer, error) {
 		// bufio.Writer), so csv.Writer.Flush would be a write per line: only
 		// w.flush decides when bytes reach the file.
 		w.csv = csv.NewWriter(w.buf)
-		if err := w.csv.Write(Header); err != nil {
+		if err := w.csv.Write(HeaderOf(w.kind)); err != nil {
 			return nil, err
 		}
 	}
@@ -129,6 +136,9 @@ func (w *Writer) Amend(row int, note string) {
 	w.notes[int32(row)] = note
 }
 
+// Kind is the kind of rows the report tells of.
+func (w *Writer) Kind() Kind { return w.kind }
+
 // Path is where the report is written.
 func (w *Writer) Path() string { return w.path }
 
@@ -149,14 +159,10 @@ func (w *Writer) Write(l *Line) error {
 	l = l.printable()
 	from := w.offset()
 	if w.jsonl {
-		b, err := json.Marshal(l)
-		if err != nil {
-			return err
-		}
-		w.buf.Write(b)
-		w.buf.WriteByte('\n')
+		w.json = append(l.appendJSON(w.kind, w.json[:0]), '\n')
+		w.buf.Write(w.json)
 	} else {
-		w.cells = l.record(w.cells)
+		w.cells = l.record(w.kind, w.cells)
 		if err := w.csv.Write(w.cells); err != nil {
 			return fmt.Errorf("cannot write the report: %w", err)
 		}
@@ -337,7 +343,8 @@ func (w *Writer) put(out *bufio.Writer, row int32, line []byte) error {
 	if w.jsonl {
 		err = json.Unmarshal(line, &l)
 	} else {
-		l, err = lineOf(csv.NewReader(bytes.NewReader(line)).Read())
+		rec, rerr := csv.NewReader(bytes.NewReader(line)).Read()
+		l, err = lineOf(layouts[w.kind], rec, rerr)
 	}
 	if err != nil {
 		return err
@@ -347,15 +354,11 @@ func (w *Writer) put(out *bufio.Writer, row int32, line []byte) error {
 	}
 	l.Message = note
 	if w.jsonl {
-		b, err := json.Marshal(&l)
-		if err != nil {
-			return err
-		}
-		out.Write(b)
+		out.Write(l.appendJSON(w.kind, nil))
 		return out.WriteByte('\n')
 	}
 	cw := csv.NewWriter(out)
-	cw.Write(l.record(nil))
+	cw.Write(l.record(w.kind, nil))
 	cw.Flush()
 	return cw.Error()
 }

@@ -123,7 +123,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	// The rollback's report carries the import's mark, for a restore to
 	// know the job's partners by.
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: o.command(),
-		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: undone.Mark}
+		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: undone.Mark, Kind: undone.Kind}
 	cfg.Out = func() (*report.Writer, error) { return report.Create(files.report, !o.dryRun, prov) }
 	cfg.Retry = func(path string) (*report.Writer, error) {
 		retry := *undone // REPORT's provenance: rollback accepts its retry file like the report
