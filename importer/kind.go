@@ -61,3 +61,8 @@ type Sending struct {
 	// updates a record that exists; SkipExisting settles one as existing.
 	Foresee, Update, SkipExisting bool
 }
+
+// KindNamed is the kind of record of that name ("" is partners).
+func KindNamed(k report.Kind) Kind {
+	return Partners // customers and transactions join once their adapters do
+}

@@ -15,6 +15,9 @@ import (
 // firstPass reads the whole file once to build the plan, then opens the
 // report: a file that cannot be read leaves an earlier report untouched.
 func firstPass(cfg *Config) (*validate.Plan, error) {
+	if err := cfg.Resume.checkKind(cfg.kind().Name()); err != nil {
+		return nil, err
+	}
 	plan := validate.NewPlan(cfg.Mode)
 	pass, sum := hashed(cfg)
 	toSend := 0

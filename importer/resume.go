@@ -17,10 +17,11 @@ type Resume struct {
 	rows  map[int]prior        // by row: a map, so that a report claiming row 2,000,000,000 costs one entry
 	done  map[int]*report.Line // rows the earlier run created or invited
 	maxed int                  // the highest row in the report
+	kind  report.Kind          // of the report's rows, which names them by email (partners) or key
 }
 
 type prior struct {
-	email uint64 // fingerprint of the lowercased email, to match the file
+	name  uint64 // fingerprint of the row's lowercased email (partners) or key, to match the file
 	state priorState
 }
 
@@ -37,8 +38,13 @@ const (
 // whose provenance prov says where and when its job sent rows.
 func LoadResume(path string, prov *report.Provenance) (*Resume, error) {
 	r := &Resume{path: path, prov: prov, seed: maphash.MakeSeed(), rows: map[int]prior{}, done: map[int]*report.Line{}}
-	err := report.Read(path, func(l report.Line) error {
-		p := prior{email: r.fingerprint(l.Email), state: finished}
+	kind, err := report.KindOf(path)
+	if err != nil {
+		return nil, fmt.Errorf("--resume %s: %w", path, err)
+	}
+	r.kind = kind.OrDefault()
+	err = report.Read(path, func(l report.Line) error {
+		p := prior{name: r.fingerprint(r.nameOf(l.Email, l.Key)), state: finished}
 		switch l.Status {
 		case report.Created, report.Invited:
 			p.state = doneEarly
@@ -66,14 +72,35 @@ func (r *Resume) fingerprint(email string) uint64 {
 	return maphash.String(r.seed, strings.ToLower(strings.TrimSpace(report.Printable(email))))
 }
 
+// nameOf is how the report's kind names a row: a partner by its email, a
+// customer or a transaction by its key.
+func (r *Resume) nameOf(email, key string) string {
+	if r.kind == report.Partners {
+		return email
+	}
+	return key
+}
+
 // check refuses a report of another file: each row it holds must have the
-// same email as the file's row.
+// same email (or key) as the file's row.
 func (r *Resume) check(rec *input.Record) error {
 	if r.rows[rec.Row].state == absent {
 		return nil
 	}
-	if r.rows[rec.Row].email != r.fingerprint(rec.Email) {
-		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another email than the file's row %d (line %d), %q", r.path, rec.Row, rec.Row, rec.Line, rec.Email)
+	if name := r.nameOf(rec.Email, rec.Key); r.rows[rec.Row].name != r.fingerprint(name) {
+		what := "email"
+		if r.kind != report.Partners {
+			what = "key"
+		}
+		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another %s than the file's row %d (line %d), %q", r.path, rec.Row, what, rec.Row, rec.Line, name)
+	}
+	return nil
+}
+
+// checkKind refuses a report of another kind of record than the file's.
+func (r *Resume) checkKind(kind report.Kind) error {
+	if r != nil && r.kind != kind.OrDefault() {
+		return fmt.Errorf("--resume %s is a report of %s, the file holds %s", r.path, r.kind, kind.OrDefault())
 	}
 	return nil
 }

@@ -70,7 +70,13 @@ type undo struct {
 // skipped/aborted.
 func Rollback(ctx context.Context, cfg RollbackConfig) (_ *Result, err error) {
 	start := time.Now()
-	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}, action: cfg.How.Verb(), kind: cmp.Or(cfg.Kind, Partners)}
+	rb := &rollback{cfg: &cfg, res: &Result{}, todo: map[int]*undo{}, action: cfg.How.Verb()}
+	kind, err := report.KindOf(cfg.Report)
+	if err != nil {
+		return nil, fmt.Errorf("rollback %s: %w", cfg.Report, err)
+	}
+	rb.kind = cmp.Or(cfg.Kind, KindNamed(kind))
+	rb.record = strings.TrimSuffix(string(rb.kind.Name()), "s")
 	if err := rb.load(); err != nil {
 		return nil, err
 	}
@@ -117,6 +123,7 @@ type rollback struct {
 	skipped []*report.Line // rows with nothing to undo, written first
 	s       *scheduler[*undo]
 	kind    Kind
+	record  string // what a row's record is called: partner, customer, transaction
 	stopWhy string
 	out     *report.Writer
 	retry   *report.Writer
@@ -131,11 +138,11 @@ func (rb *rollback) load() error {
 		if !undoable(&l, rb.cfg.How) {
 			line := l
 			line.Action, line.Status, line.Reason, line.HTTPStatus, line.Attempts = rb.action, report.Skipped, report.NotCreated, 0, 0
-			line.Message = "the import did not create this row's partner: nothing to undo"
+			line.Message = "the import did not create this row's " + rb.record + ": nothing to undo"
 			switch {
 			case rb.cfg.How == partnero.Restore:
 				line.Reason = report.NotArchived
-				line.Message = fmt.Sprintf("the rollback did not archive this row's partner (%s): nothing to restore", strings.Trim(string(l.Status)+"/"+string(l.Reason), "/"))
+				line.Message = fmt.Sprintf("the rollback did not archive this row's %s (%s): nothing to restore", rb.record, strings.Trim(string(l.Status)+"/"+string(l.Reason), "/"))
 			case l.Status == report.Invited:
 				line.Message = "invited, not created: rollback leaves invitations alone"
 			}
@@ -148,9 +155,11 @@ func (rb *rollback) load() error {
 	if err != nil {
 		return fmt.Errorf("rollback %s: %w", rb.cfg.Report, err)
 	}
-	if rb.cfg.How == partnero.Restore {
+	if rb.cfg.How == partnero.Restore || rb.kind.Name() != report.Partners {
 		// A partner restored before its referrer, or after, is the same:
-		// archiving kept the referral between them. The report's order.
+		// archiving kept the referral between them. Customers and
+		// transactions refer to no record of their own kind. The report's
+		// order.
 		return nil
 	}
 	var known bool
@@ -174,10 +183,11 @@ func (rb *rollback) load() error {
 // created it; an invite that an earlier run sent is no partner it made).
 // To restore, a row whose partner the rollback archived.
 func undoable(l *report.Line, how partnero.Undoing) bool {
+	named := l.PartnerID != "" || l.Key != "" // a partner by its id; a customer or a transaction by its key
 	if how == partnero.Restore {
-		return l.PartnerID != "" && l.Status == report.Archived
+		return named && l.Status == report.Archived
 	}
-	return l.PartnerID != "" && (l.Status == report.Created ||
+	return named && (l.Status == report.Created ||
 		(l.Status == report.Skipped && l.Reason == report.AlreadyDone && l.Action != validate.Invite))
 }
 
