@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
@@ -310,11 +311,8 @@ func (d *dispatcher) needsFailed(j *job) bool {
 		return false
 	}
 	line := d.kind.Line(j.rec, j.verdict.Action)
-	line.Status, line.Reason = report.Skipped, report.PartnerFailed
-	line.Message = "its partner is a row of this run's partners file that did not succeed"
-	if kind == report.Customers {
-		line.Reason, line.Message = report.CustomerFailed, "its customer is a row of this run's customers file that did not succeed"
-	}
+	line.Status, line.Reason = report.Skipped, failedReason(kind)
+	line.Message = "its " + strings.TrimSuffix(string(kind), "s") + " is a row of this run's " + string(kind) + " file that did not succeed"
 	d.write(&line, j.rec)
 	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
@@ -27,6 +28,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	}
 	start := time.Now()
 	res := &Result{}
+	kind := cfg.kind()
 	plan := validate.NewPlan(cfg.Mode)
 	retry := cfg.retryFile()
 	later := &waiting{}
@@ -82,13 +84,21 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		ps := plan.AddChecked(rec, *c)
 		action, _ := validate.Action(&rec.Fields, cfg.Mode)
 		if v, now := plan.JudgeNow(rec.Row, action, ps); now {
-			line := verdictLine(v, rec.Row, rec.Line, rec.Email, rec.HasReferrer())
-			if err := write(line, rec.Raw); err != nil {
+			line := kind.Line(rec, v.Action)
+			verdict(&line, v, rec.HasReferrer())
+			if needs, names := kind.Needs(rec); line.Status == report.Valid && needs != "" && cfg.Upstream.failedOne(needs, names) {
+				line.Status, line.Reason, line.Message = report.Skipped, failedReason(needs), "its "+strings.TrimSuffix(string(needs), "s")+" is a row of this run's "+string(needs)+" file that would not be made"
+			}
+			cfg.Upstream.note(kind.Name(), kind.Names(rec), line.Status == report.Valid)
+			if err := write(&line, rec.Raw); err != nil {
 				return err
 			}
-			return emitted(line, func() ([]byte, error) { return emitLine(rec, action) })
+			return emitted(&line, func() ([]byte, error) { return emitLine(rec, action) })
 		}
 		w := &waitingRow{row: rec.Row, line: rec.Line, email: rec.Email, action: action, problems: ps, raw: rec.Raw}
+		if cfg.Upstream != nil {
+			w.names = strings.Join(kind.Names(rec), "\x00")
+		}
 		if emit != nil && len(ps) == 0 {
 			// Kept with the row: its fields are gone once it is judged.
 			b, err := emitLine(rec, action)
@@ -123,11 +133,15 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 			return errHardStop
 		}
 		v := plan.JudgeProblems(r.row, r.action, r.problems)
-		line := verdictLine(v, r.row, r.line, r.email, true)
-		if err := write(line, r.raw); err != nil {
+		line := report.Line{Row: r.row, Line: r.line, Email: r.email} // a partner's: only they wait
+		verdict(&line, v, true)
+		if r.names != "" {
+			cfg.Upstream.note(kind.Name(), strings.Split(r.names, "\x00"), line.Status == report.Valid)
+		}
+		if err := write(&line, r.raw); err != nil {
 			return err
 		}
-		return emitted(line, func() ([]byte, error) { return r.emit, nil })
+		return emitted(&line, func() ([]byte, error) { return r.emit, nil })
 	})
 	if errors.Is(err, errHardStop) {
 		res.Interrupted, res.HardStopped, err = true, true, nil
@@ -141,13 +155,12 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	return res, err
 }
 
-// verdictLine is a dry run's report line for a row.
-func verdictLine(v validate.Verdict, row, line int, email string, namesReferrer bool) *report.Line {
-	l := &report.Line{Row: row, Line: line, Email: email, Action: v.Action, Status: v.Status, Reason: v.Reason, Message: v.Message}
+// verdict sets a dry run's line for a row from its verdict.
+func verdict(l *report.Line, v validate.Verdict, namesReferrer bool) {
+	l.Action, l.Status, l.Reason, l.Message = v.Action, v.Status, v.Reason, v.Message
 	if v.Status == report.Valid {
 		l.Message = inviteWarning(v.Action, namesReferrer)
 	}
-	return l
 }
 
 // interrupted notes in res when ctx has ended: the dry run then reports

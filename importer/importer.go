@@ -16,14 +16,14 @@ import (
 
 // Config is one run's input, output and settings.
 type Config struct {
-	Kind  Kind                          // the kind of record the file holds; nil is Partners
+	Kind Kind // the kind of record the file holds; nil is Partners
 	// Upstream, in a run of several files, is how the earlier files'
 	// rows ended, which this file's rows may need (and where this file's
 	// go, for the later files); nil in a run of one file.
 	Upstream *Upstream
-	Open  func() (io.ReadCloser, error) // opens the input; called once per pass
-	Input input.Options
-	Mode  string // create or invite, for rows without their own action
+	Open     func() (io.ReadCloser, error) // opens the input; called once per pass
+	Input    input.Options
+	Mode     string // create or invite, for rows without their own action
 
 	// Report opens the report. It is called after the first pass, so that a
 	// file that cannot be read (or a --resume report of another file) leaves

@@ -518,7 +518,9 @@ func twoPasses(t *testing.T, path string) ([]report.Line, []string) {
 	var retry []string
 	each(func(rec *input.Record) {
 		v := plan.Judge(rec)
-		want = append(want, *verdictLine(v, rec.Row, rec.Line, rec.Email, rec.HasReferrer()))
+		l := report.Line{Row: rec.Row, Line: rec.Line, Email: rec.Email}
+		verdict(&l, v, rec.HasReferrer())
+		want = append(want, l)
 		if v.Status != report.Valid {
 			retry = append(retry, string(rec.Raw))
 		}

@@ -58,3 +58,11 @@ func (u *Upstream) failedOne(kind report.Kind, names []string) bool {
 	return false
 }
 
+// failedReason is the reason of a row whose needed record, of kind, was
+// not made.
+func failedReason(kind report.Kind) report.Reason {
+	if kind == report.Customers {
+		return report.CustomerFailed
+	}
+	return report.PartnerFailed
+}

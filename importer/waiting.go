@@ -19,6 +19,7 @@ type waitingRow struct {
 	problems      []validate.Problem
 	raw           []byte
 	emit          []byte // its line for --emit, should it be valid
+	names         string // its record's names for a run's later files, joined by \x00; "" in a run of one file
 }
 
 // waiting holds the waiting rows in a temporary file, so that the input is
@@ -54,6 +55,7 @@ func (wt *waiting) add(r *waitingRow) error {
 	}
 	b = appendText(b, string(r.raw))
 	b = appendText(b, string(r.emit))
+	b = appendText(b, r.names)
 	wt.buf = b
 	_, err := wt.w.Write(b)
 	return err
@@ -93,6 +95,7 @@ func (wt *waiting) each(fn func(*waitingRow) error) error {
 		}
 		r.raw = rd.bytes(r.raw)
 		r.emit = rd.bytes(r.emit)
+		r.names = rd.text()
 		if rd.err != nil {
 			return rd.err
 		}
