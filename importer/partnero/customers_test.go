@@ -10,7 +10,6 @@ import (
 	"github.com/partnero-import/partnero-import/importer/secret"
 )
 
-
 // program is a sandbox holding partner ann (id p1), her customer c0 and
 // its sale t0, and a client carrying the job's mark.
 func program(t *testing.T, opts sandbox.Options, timeout time.Duration) (*sandbox.Server, *Client) {
