@@ -206,6 +206,7 @@ func deniesSuccess(body any) bool {
 
 // page is one page of a list or search answer.
 type page struct {
+	items    []object // every object on the page, for lists of customers and transactions
 	partners []partner
 	next     string // the next page's URL as given, "" when the answer says there is none
 	hasLinks bool   // the answer says where the next page is (or that there is none)
@@ -234,6 +235,7 @@ func pageOf(body any) page {
 	}
 	for _, it := range items {
 		if m, ok := it.(object); ok {
+			pg.items = append(pg.items, m)
 			pg.partners = append(pg.partners, partnerOf(m))
 		}
 	}

@@ -91,8 +91,10 @@ type Client struct {
 	ups        upserts       // how --update-existing rows turned out, to pick the cheaper way
 	mark       string        // the job's tag on every create
 	marks      marks         // whether the server keeps it
-	index      index         // the program's partners, for a server without search
-	walks      atomic.Int64  // walks of the whole list
+	// customerMarks: whether it keeps it on customers
+	customerMarks customerMarks
+	index         index        // the program's partners, for a server without search
+	walks         atomic.Int64 // walks of the whole list
 
 	mu         sync.Mutex
 	pauseUntil time.Time // no request starts before this: the server said to wait
@@ -359,6 +361,9 @@ type request struct {
 	// complete reports whether a 2xx that does not deny success carries
 	// what the call needs (a create's partner); nil accepts any.
 	complete func(body []byte) bool
+	// classify reads an answer for this call; nil is Classify. Customers'
+	// and transactions' calls name what a 400 or 404 is about.
+	classify func(status int, body []byte) Verdict
 }
 
 // exchange sends a row's request until an answer settles it, retrying
@@ -381,7 +386,7 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 			return true
 		}
 		out.HTTPStatus = a.status
-		out.Verdict = Classify(a.status, a.body)
+		out.Verdict = r.classifyAnswer(a.status, a.body)
 		out.Message = c.clean(out.Message, p)
 		if out.Said == Done {
 			if r.complete == nil || r.complete(a.body) {
@@ -407,6 +412,13 @@ func (c *Client) exchange(ctx context.Context, r request, p *Partner, ambiguous 
 		out.Message += fmt.Sprintf(" (after %d attempts)", attempts)
 	}
 	return out, nil, ambiguous
+}
+
+func (r request) classifyAnswer(status int, body []byte) Verdict {
+	if r.classify != nil {
+		return r.classify(status, body)
+	}
+	return Classify(status, body)
 }
 
 // succeeded reads the partner of a success. One whose id cannot be read is

@@ -313,6 +313,12 @@ func withID(body any, id string) (partner, bool) {
 // stops at a page repeated three times (a server that ignores "page";
 // once may be a list that moved while partners were made) and after pages.
 func (c *Client) eachPage(ctx context.Context, u *url.URL, pages int, fn func(partner) bool) (complete bool, err error) {
+	return c.eachObject(ctx, u, pages, func(m object) bool { return fn(partnerOf(m)) })
+}
+
+// eachObject is eachPage for any kind of record: fn is called with each
+// object of the list as it is.
+func (c *Client) eachObject(ctx context.Context, u *url.URL, pages int, fn func(object) bool) (complete bool, err error) {
 	seen := map[string]int{}
 	for n := 1; n <= pages; n++ {
 		body, err := c.getJSON(ctx, u)
@@ -320,12 +326,12 @@ func (c *Client) eachPage(ctx context.Context, u *url.URL, pages int, fn func(pa
 			return false, err
 		}
 		pg := pageOf(body)
-		for _, f := range pg.partners {
-			if fn(f) {
+		for _, m := range pg.items {
+			if fn(m) {
 				return false, nil
 			}
 		}
-		if len(pg.partners) == 0 {
+		if len(pg.items) == 0 {
 			return true, nil
 		}
 		// A page seen before may be a list that moved (newest first, while
@@ -352,14 +358,14 @@ func (c *Client) eachPage(ctx context.Context, u *url.URL, pages int, fn func(pa
 	return false, nil
 }
 
-// signature identifies a page by the partners on it.
+// signature identifies a page by the records on it.
 func (pg *page) signature() string {
 	var b strings.Builder
-	for _, f := range pg.partners {
-		b.WriteString(f.ID)
-		b.WriteByte(0)
-		b.WriteString(f.Email)
-		b.WriteByte(0)
+	for _, m := range pg.items {
+		for _, k := range []string{"id", "email", "key"} {
+			b.WriteString(text(m[k]))
+			b.WriteByte(0)
+		}
 	}
 	return b.String()
 }

@@ -36,10 +36,17 @@ const (
 	Already // an archive, delete or restore found the partner already so
 	NotOurs // the partner read is not known to be the one the import made: left alone
 	Stopped // the run stopped before the request was sent
+
+	// Found: a transaction with the row's key is already in Partnero, so
+	// none was sent (never a key stored twice: a second one pays its
+	// commission twice).
+	Found
+	NoCustomer // refused: the transaction's customer is not there
 )
 
 var saidNames = [...]string{"", "done", "updated", "unchanged", "clear", "clash", "no_referrer", "invalid", "bad_request",
-	"wrong_address", "gone", "key_refused", "forbidden", "throttled", "server_fault", "lost", "already", "not_ours", "stopped"}
+	"wrong_address", "gone", "key_refused", "forbidden", "throttled", "server_fault", "lost", "already", "not_ours", "stopped",
+	"found", "no_customer"}
 
 // String names it, for tests and logs.
 func (s Said) String() string {
@@ -52,7 +59,7 @@ func (s Said) String() string {
 // refused reports an answer that refused the request for what it asked.
 func (s Said) refused() bool {
 	switch s {
-	case Clash, NoReferrer, Invalid, BadRequest, WrongAddress:
+	case Clash, NoReferrer, NoCustomer, Invalid, BadRequest, WrongAddress:
 		return true
 	}
 	return false

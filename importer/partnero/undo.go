@@ -39,7 +39,11 @@ const (
 func (how Undoing) Verb() string { return [...]string{"archive", "delete", "restore"}[how] }
 
 func (how Undoing) request(id string) request {
-	path := "/partners/" + url.PathEscape(id)
+	return how.at("/partners/" + url.PathEscape(id))
+}
+
+// at is the request that does it to the record at path.
+func (how Undoing) at(path string) request {
 	switch how {
 	case Delete:
 		return request{method: http.MethodDelete, path: path}

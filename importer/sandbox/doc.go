@@ -20,6 +20,17 @@
 //     the partner by email or key); POST /v1/partners/{id}/archive and
 //     /revoke-archive (400 "Action failed" when there is nothing to do);
 //     DELETE /v1/partners/{id} (or by email or key), which frees the email;
+//   - customers (customers.go): POST /v1/customers, key required and unique
+//     (422 "Duplicate key"), partner {key | id | email} required in an
+//     affiliate program (400 "Invalid partner key" when not there); GET
+//     /v1/customers/{key} by key, id or email; the list, paged, filtered by
+//     partner; :search?email=; PUT (flat or under "update"); archive,
+//     revoke-archive and DELETE;
+//   - transactions (transactions.go): POST /v1/transactions, amount (a JSON
+//     number, kept digit for digit) or reward, amount_units, created_at as
+//     Unix seconds (or a date-time, as n8n sends), customer {key | email}
+//     who must be there; GET /v1/transactions?key= and /{key}; archive,
+//     revoke-archive and DELETE of every transaction under a key;
 //   - GET /v1/test, which official clients use to check a key;
 //   - a per-minute rate limit with X-RateLimit-Limit and X-RateLimit-Remaining
 //     on every answer and 429 with Retry-After once it is spent.
@@ -35,7 +46,11 @@
 // referral_links as strings or objects, ids as strings, numbers or escaped,
 // extra or missing fields, the wording and language of errors, 409 for
 // clashes, page sizes and links, rate-limit headers, Retry-After, the Date
-// header and the server's clock.
+// header and the server's clock; for customers and transactions, a
+// repeated transaction key stored again (as Partnero's n8n node warns) or
+// refused, partner in answers as an object or a key, created_at as a number
+// or a string (with the partners'), list filters spelled partner.key or
+// partner_key (the other spelling ignored), an unknown customer's status.
 //
 // Where it differs from Partnero: its messages are its own; keys are limited
 // to letters, digits, dashes and underscores (Partnero puts keys in referral

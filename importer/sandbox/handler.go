@@ -137,6 +137,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /v1/partners/{id}/archive", func(w http.ResponseWriter, r *http.Request) { s.archive(w, r, r.PathValue("id"), true) })
 	handle("POST /v1/partners/{id}/revoke-archive", func(w http.ResponseWriter, r *http.Request) { s.archive(w, r, r.PathValue("id"), false) })
 	known := []string{"/v1/test", "/v1/partners", "/v1/partners:invite", "/v1/partners/{id}", "/v1/partners/{id}/archive", "/v1/partners/{id}/revoke-archive"}
+	known = append(known, s.customerRoutes(handle)...)
+	known = append(known, s.transactionRoutes(handle)...)
 	if !s.opts.Vary.NoSearch { // only the old documentation and the PHP client have it
 		handle("GET /v1/partners:search", s.search)
 		known = append(known, "/v1/partners:search")
@@ -148,6 +150,37 @@ func (s *Server) routes() http.Handler {
 	}
 	handle("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, http.StatusNotFound, "Not Found") })
 	return mux
+}
+
+// customerRoutes are the customer endpoints; the paths they know.
+func (s *Server) customerRoutes(handle func(string, func(http.ResponseWriter, *http.Request))) []string {
+	key := func(h func(w http.ResponseWriter, r *http.Request, key string)) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) { h(w, r, r.PathValue("key")) }
+	}
+	handle("POST /v1/customers", s.createCustomer)
+	handle("GET /v1/customers", s.listCustomers)
+	handle("PUT /v1/customers", key(s.updateCustomer)) // php: the key in the body
+	handle("GET /v1/customers:search", s.searchCustomers)
+	handle("GET /v1/customers/{key}", func(w http.ResponseWriter, r *http.Request) { s.findCustomer(w, r.PathValue("key")) })
+	handle("PUT /v1/customers/{key}", key(s.updateCustomer))
+	handle("DELETE /v1/customers/{key}", key(s.deleteCustomer))
+	handle("POST /v1/customers/{key}/archive", key(func(w http.ResponseWriter, r *http.Request, k string) { s.archiveCustomer(w, r, k, true) }))
+	handle("POST /v1/customers/{key}/revoke-archive", key(func(w http.ResponseWriter, r *http.Request, k string) { s.archiveCustomer(w, r, k, false) }))
+	return []string{"/v1/customers", "/v1/customers:search", "/v1/customers/{key}", "/v1/customers/{key}/archive", "/v1/customers/{key}/revoke-archive"}
+}
+
+// transactionRoutes are the transaction endpoints; the paths they know.
+func (s *Server) transactionRoutes(handle func(string, func(http.ResponseWriter, *http.Request))) []string {
+	key := func(h func(w http.ResponseWriter, r *http.Request, key string)) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) { h(w, r, r.PathValue("key")) }
+	}
+	handle("POST /v1/transactions", s.createTransaction)
+	handle("GET /v1/transactions", s.listTransactions)
+	handle("GET /v1/transactions/{key}", func(w http.ResponseWriter, r *http.Request) { s.findTransaction(w, r.PathValue("key")) })
+	handle("DELETE /v1/transactions/{key}", key(s.deleteTransaction))
+	handle("POST /v1/transactions/{key}/archive", key(func(w http.ResponseWriter, r *http.Request, k string) { s.archiveTransaction(w, r, k, true) }))
+	handle("POST /v1/transactions/{key}/revoke-archive", key(func(w http.ResponseWriter, r *http.Request, k string) { s.archiveTransaction(w, r, k, false) }))
+	return []string{"/v1/transactions", "/v1/transactions/{key}", "/v1/transactions/{key}/archive", "/v1/transactions/{key}/revoke-archive"}
 }
 
 // throttle counts the request against the minute's budget and sets the

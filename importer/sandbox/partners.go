@@ -213,7 +213,12 @@ func (req request) tags(ps problems) []string {
 type reference struct{ ID, Key, Email string }
 
 func (req request) referrer(ps problems) (reference, bool) {
-	raw, ok := req["referring_partner"]
+	return req.reference("referring_partner", "referring partner", ps)
+}
+
+// reference reads a field naming a partner by id, key or email.
+func (req request) reference(field, what string, ps problems) (reference, bool) {
+	raw, ok := req[field]
 	if !ok || string(raw) == "null" {
 		return reference{}, false
 	}
@@ -223,7 +228,7 @@ func (req request) referrer(ps problems) (reference, bool) {
 		Email string `json:"email"`
 	}
 	if json.Unmarshal(raw, &ref) != nil {
-		ps.add("referring_partner", "The referring partner field must be an object with id, key or email.")
+		ps.add(field, "The "+what+" field must be an object with id, key or email.")
 		return reference{}, false
 	}
 	out := reference{Key: ref.Key, Email: ref.Email}
@@ -231,7 +236,7 @@ func (req request) referrer(ps problems) (reference, bool) {
 		out.ID = strings.Trim(fmt.Sprint(ref.ID), `"`)
 	}
 	if out == (reference{}) {
-		ps.add("referring_partner", "The referring partner needs an id, a key or an email.")
+		ps.add(field, "The "+what+" needs an id, a key or an email.")
 		return reference{}, false
 	}
 	return out, true
@@ -455,12 +460,18 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// page answers one page of the partners that match, oldest first (or newest,
-// by the variation): data, links {first, last: null, prev, next} and meta
-// {current_page, from, path, per_page, to}, with no total and no last page,
-// as documented. limit is 1 to 250 (default 15); a page holds at most the
-// variation's cap, 100 by default.
+// page answers one page of the partners that match (servePage).
 func (s *Server) page(w http.ResponseWriter, r *http.Request, match func(*Partner) bool) {
+	servePage(s, w, r, func() []*Partner { return s.partners }, match, func(p *Partner) any { return s.view(p, itemView) })
+}
+
+// servePage answers one page of the records that match, oldest first (or
+// newest, by the variation): data, links {first, last: null, prev, next}
+// and meta {current_page, from, path, per_page, to}, with no total and no
+// last page, as documented. limit is 1 to 250 (default 15); a page holds
+// at most the variation's cap, 100 by default. all and view are called
+// with mu held.
+func servePage[T any](s *Server, w http.ResponseWriter, r *http.Request, all func() []T, match func(T) bool, view func(T) any) {
 	capped := or(s.opts.Vary.PageCap, 100)
 	limit, n := 15, 1
 	ps := problems{}
@@ -484,10 +495,10 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, match func(*Partne
 		per = 15 // a server that ignores limit
 	}
 	s.mu.Lock()
-	var hits []*Partner
-	for _, p := range s.partners {
-		if match(p) {
-			hits = append(hits, p)
+	var hits []T
+	for _, it := range all() {
+		if match(it) {
+			hits = append(hits, it)
 		}
 	}
 	if s.opts.Vary.NewestFirst {
@@ -496,8 +507,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, match func(*Partne
 	from := min((n-1)*per, len(hits))
 	to := min(n*per, len(hits))
 	data := make([]any, 0, to-from)
-	for _, p := range hits[from:to] {
-		data = append(data, s.view(p, itemView))
+	for _, it := range hits[from:to] {
+		data = append(data, view(it))
 	}
 	s.mu.Unlock()
 	answer(w, http.StatusOK, s.paginate(r, data, n, per, from, to, to < len(hits)))

@@ -94,15 +94,18 @@ type Server struct {
 	byEmail   map[string]*Partner // lowercased
 	byID      map[string]*Partner
 	byKey     map[string]*Partner
-	seq       int
-	window    time.Time // start of the current rate-limit minute
-	used      int
-	burst     int // 429s still to answer in the current burst
-	throttled int // 429s answered for the rate limit
-	conns     int // connections accepted
-	rng       *rand.Rand
-	requests  int
-	writes    int // requests of any method but GET and HEAD
+	customers customers
+	// transactions in the order stored: a key may repeat (Variation.RepeatKeys)
+	transactions []*Transaction
+	seq          int
+	window       time.Time // start of the current rate-limit minute
+	used         int
+	burst        int // 429s still to answer in the current burst
+	throttled    int // 429s answered for the rate limit
+	conns        int // connections accepted
+	rng          *rand.Rand
+	requests     int
+	writes       int // requests of any method but GET and HEAD
 
 	handler http.Handler // the routes behind their middleware
 	srv     *http.Server

@@ -47,6 +47,12 @@ type Variation struct {
 	// anna@bücher.de is stored, searched and answered as
 	// anna@xn--bcher-kva.de.
 	IDNStore bool
+
+	// Customers and transactions, where the sources disagree or are silent.
+	RepeatKeys       bool // a transaction key already held is stored again (n8n: "pays commission twice"); false: refused 422 "Duplicate key"
+	PartnerAsKey     bool // partner in a customer's or a transaction's answer is the partner's key, not an object
+	FilterUnderscore bool // list filters spelled partner_key, customer_key (n8n), not partner.key (the docs); the other spelling is ignored
+	NoCustomerStatus int  // a transaction's customer not there: 404 (0), 400 or 422 (errors.customer)
 }
 
 // missingFields are what a create, update or invite answer may lack; reads
@@ -92,6 +98,10 @@ func Vary(seed uint64) Variation {
 	if r.IntN(4) == 0 {
 		v.TimeFormat = "local"
 	}
+	v.RepeatKeys = r.IntN(2) == 0
+	v.PartnerAsKey = r.IntN(2) == 0
+	v.FilterUnderscore = r.IntN(2) == 0
+	v.NoCustomerStatus = []int{404, 400, 422}[r.IntN(3)]
 	return v
 }
 
@@ -126,6 +136,10 @@ func (v Variation) String() string {
 	say(v.StampSkew != 0, "created_at %v off the Date header's clock", v.StampSkew)
 	say(v.ProxyLinks, "page links to the address behind the proxy")
 	say(v.IDNStore, "domains stored in punycode")
+	say(v.RepeatKeys, "a transaction key stored twice")
+	say(v.PartnerAsKey, "partner as a key in customers and transactions")
+	say(v.FilterUnderscore, "list filters spelled partner_key")
+	say(true, "an unknown customer answers %d", or(v.NoCustomerStatus, 404))
 	return fmt.Sprintf("vary %d: %s", v.Seed, strings.Join(parts, "; "))
 }
 
