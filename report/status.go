@@ -34,6 +34,17 @@ const (
 	ReferralCycle        Reason = "referral_cycle"
 )
 
+// Reasons of invalid customers and transactions (InvalidReasons ranks
+// them per kind).
+const (
+	MissingKey      Reason = "missing_key"
+	MissingPartner  Reason = "missing_partner"  // a customer names no partner
+	MissingCustomer Reason = "missing_customer" // a transaction names no customer
+	InvalidAmount   Reason = "invalid_amount"
+	InvalidCurrency Reason = "invalid_currency"
+	InvalidDate     Reason = "invalid_date"
+)
+
 // Reasons of rejected rows: the API refused the row's data.
 const (
 	EmailExists              Reason = "email_exists"
