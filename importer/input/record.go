@@ -24,6 +24,26 @@ type Fields struct {
 	ReferringEmail string
 
 	Action string // "create", "invite", empty, or anything else the file said
+
+	// A customer's partner.
+	PartnerKey   string
+	PartnerID    string
+	PartnerEmail string
+
+	// A transaction's customer, money, date and commission, as the cells
+	// say: validate parses them.
+	CustomerKey   string
+	CustomerEmail string
+	Amount        string
+	AmountCents   string
+	Currency      string
+	CreatedAt     string
+	TxAction      string // the transaction's action: sale...
+	ProductID     string
+	ProductType   string
+	Reward        string
+	Rewarded      string
+	Rewardable    string
 }
 
 // HasReferrer reports whether the row names a referring partner.
