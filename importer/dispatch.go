@@ -74,7 +74,7 @@ func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 
 type dispatcher struct {
 	cfg   *Config
-	plan  *validate.Plan
+	plan  validate.Planner
 	res   *Result
 	retry *retryFile
 	s     *scheduler[*job]

@@ -29,7 +29,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	res := &Result{}
 	kind := cfg.kind()
-	plan := validate.NewPlan(cfg.Mode)
+	plan := kind.Plan(cfg.Mode, start)
 	retry := cfg.retryFile()
 	later := &waiting{}
 	defer later.close()

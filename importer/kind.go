@@ -2,10 +2,12 @@ package importer
 
 import (
 	"context"
+	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/report"
+	"github.com/partnero-import/partnero-import/validate"
 )
 
 // Kind is one kind of record a run moves. What is specific to the kind
@@ -17,6 +19,9 @@ import (
 type Kind interface {
 	// Name is the kind's name: partners, customers, transactions.
 	Name() report.Kind
+	// Plan starts the checks of a whole file (validate's): uniqueness, and
+	// what each row waits for in the file. now is the run's start.
+	Plan(mode string, now time.Time) validate.Planner
 	// Line is a row's report line as the row alone tells it: its
 	// identifying columns.
 	Line(rec *input.Record, action string) report.Line
@@ -64,5 +69,11 @@ type Sending struct {
 
 // KindNamed is the kind of record of that name ("" is partners).
 func KindNamed(k report.Kind) Kind {
-	return Partners // customers and transactions join once their adapters do
+	switch k {
+	case report.Customers:
+		return Customers
+	case report.Transactions:
+		return Transactions
+	}
+	return Partners
 }

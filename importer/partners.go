@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/importer/partnero"
@@ -128,3 +129,5 @@ func (partners) Answered(line *report.Line, rec *input.Record, o *partnero.Outco
 	}
 	line.Message = join(line.Message, inviteWarning(line.Action, rec.HasReferrer()))
 }
+
+func (partners) Plan(mode string, _ time.Time) validate.Planner { return validate.NewPlan(mode) }

@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/validate"
@@ -14,11 +15,11 @@ import (
 
 // firstPass reads the whole file once to build the plan, then opens the
 // report: a file that cannot be read leaves an earlier report untouched.
-func firstPass(cfg *Config) (*validate.Plan, error) {
+func firstPass(cfg *Config) (validate.Planner, error) {
 	if err := cfg.Resume.checkKind(cfg.kind().Name()); err != nil {
 		return nil, err
 	}
-	plan := validate.NewPlan(cfg.Mode)
+	plan := cfg.kind().Plan(cfg.Mode, time.Now())
 	pass, sum := hashed(cfg)
 	toSend := 0
 	err := eachRecord(pass, false, plan, func(_ input.Reader, rec *input.Record, c *validate.Checked) error {
@@ -135,7 +136,7 @@ const sizeRows = 1 << 14
 // sizeRows rows took. It aims low (early rows are often shorter: smaller
 // numbers): a table one size too big doubles its memory, one too small
 // grows once.
-func (cfg *Config) expect(plan *validate.Plan, row int) {
+func (cfg *Config) expect(plan validate.Planner, row int) {
 	if row != sizeRows || cfg.size == 0 || cfg.read == nil || cfg.read.n == 0 {
 		return
 	}
@@ -145,7 +146,7 @@ func (cfg *Config) expect(plan *validate.Plan, row int) {
 // eachRecord opens the input and calls fn for each record in order. On the
 // pass that gives notes, the column mapping goes out at once (a wrong
 // mapping shows before any row), and the warnings once the file is read.
-func eachRecord(cfg *Config, keepRaw bool, check *validate.Plan, fn func(input.Reader, *input.Record, *validate.Checked) error) error {
+func eachRecord(cfg *Config, keepRaw bool, check validate.Planner, fn func(input.Reader, *input.Record, *validate.Checked) error) error {
 	rc, err := cfg.Open()
 	if err != nil {
 		return err

@@ -179,7 +179,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 			return w, err
 		},
 		Resume:         resume,
-		Kind:           kindNamed(report.Kind(o.kind)),
+		Kind:           importer.KindNamed(report.Kind(o.kind)),
 		Upstream:       o.upstream,
 		Emit:           o.emit,
 		Limit:          o.limit,

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -31,15 +30,4 @@ func (o *importOptions) tellKind(out *output) error {
 		o.kind = string(k)
 	}
 	return o.checkKind()
-}
-
-// kindNamed is the importer's adapter of a kind.
-func kindNamed(k report.Kind) importer.Kind {
-	switch k {
-	case report.Customers:
-		return nil // importer.Customers, once merged
-	case report.Transactions:
-		return nil
-	}
-	return importer.Partners
 }
