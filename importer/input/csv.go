@@ -12,10 +12,11 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // csvRow is what gocsv maps a record onto, once the header has been
-// renamed to canonical field names.
+// renamed to canonical field names: every kind's.
 type csvRow struct {
 	Email          string `csv:"email"`
 	Name           string `csv:"name"`
@@ -28,6 +29,20 @@ type csvRow struct {
 	ReferringKey   string `csv:"referring_partner_key"`
 	ReferringEmail string `csv:"referring_partner_email"`
 	Action         string `csv:"action"`
+	PartnerKey     string `csv:"partner_key"`
+	PartnerID      string `csv:"partner_id"`
+	PartnerEmail   string `csv:"partner_email"`
+	CustomerKey    string `csv:"customer_key"`
+	CustomerEmail  string `csv:"customer_email"`
+	Amount         string `csv:"amount"`
+	AmountCents    string `csv:"amount_cents"`
+	Currency       string `csv:"currency"`
+	CreatedAt      string `csv:"created_at"`
+	ProductID      string `csv:"product_id"`
+	ProductType    string `csv:"product_type"`
+	Reward         string `csv:"reward"`
+	Rewarded       string `csv:"rewarded"`
+	Rewardable     string `csv:"rewardable"`
 }
 
 type csvReader struct {
@@ -98,7 +113,7 @@ func newCSVReader(text *bufio.Reader, delimiter rune, keepRaw bool, m *mapper) (
 	if err := um.RenormalizeHeaders(func([]string) []string { return fields }); err != nil {
 		return nil, fmt.Errorf("cannot map the header: %w", err)
 	}
-	r.at, r.sel = columnIndex(fields), m.sel
+	r.at, r.sel = columnIndex(fields, m.words.kind), m.sel
 	return r, nil
 }
 
@@ -226,40 +241,65 @@ func parseProblem(err *csv.ParseError, columns, cells int) error {
 	return fmt.Errorf("cannot read the record: %v", err.Err)
 }
 
-// fieldIndex is the column of each field, -1 when the file has none.
-type fieldIndex struct {
-	email, name, surname, password, id, key, tags, refID, refKey, refEmail, action int
+// fieldIndex says, for each column a field is read from, how the cell
+// goes into Fields.
+type fieldIndex []columnSetter
+
+type columnSetter struct {
+	at  int
+	set func(f *Fields, s string)
 }
 
-func columnIndex(fields []string) fieldIndex {
-	at := fieldIndex{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+// columnIndex is the fieldIndex of a mapped header, for kind's fields.
+func columnIndex(fields []string, kind report.Kind) fieldIndex {
+	var at fieldIndex
 	for i, f := range fields {
-		switch f {
-		case fieldEmail:
-			at.email = i
-		case fieldName:
-			at.name = i
-		case fieldSurname:
-			at.surname = i
-		case fieldPassword:
-			at.password = i
-		case fieldID:
-			at.id = i
-		case fieldKey:
-			at.key = i
-		case fieldTags:
-			at.tags = i
-		case fieldReferringID:
-			at.refID = i
-		case fieldReferringKey:
-			at.refKey = i
-		case fieldReferringEmail:
-			at.refEmail = i
-		case fieldAction:
-			at.action = i
+		if set := setterOf(f, kind); set != nil {
+			at = append(at, columnSetter{i, set})
 		}
 	}
 	return at
+}
+
+// setters put a field's text in Fields.
+var setters = map[string]func(f *Fields, s string){
+	fieldEmail:          func(f *Fields, s string) { f.Email = s },
+	fieldName:           func(f *Fields, s string) { f.Name = s },
+	fieldSurname:        func(f *Fields, s string) { f.Surname = s },
+	fieldPassword:       func(f *Fields, s string) { f.Password = secret.New(s) },
+	fieldID:             func(f *Fields, s string) { f.ID = s },
+	fieldKey:            func(f *Fields, s string) { f.Key = s },
+	fieldTags:           func(f *Fields, s string) { f.Tags = splitTags(s) },
+	fieldReferringID:    func(f *Fields, s string) { f.ReferringID = s },
+	fieldReferringKey:   func(f *Fields, s string) { f.ReferringKey = s },
+	fieldReferringEmail: func(f *Fields, s string) { f.ReferringEmail = s },
+	fieldAction:         func(f *Fields, s string) { f.Action = s },
+	fieldPartnerKey:     func(f *Fields, s string) { f.PartnerKey = s },
+	fieldPartnerID:      func(f *Fields, s string) { f.PartnerID = s },
+	fieldPartnerEmail:   func(f *Fields, s string) { f.PartnerEmail = s },
+	fieldCustomerKey:    func(f *Fields, s string) { f.CustomerKey = s },
+	fieldCustomerEmail:  func(f *Fields, s string) { f.CustomerEmail = s },
+	fieldAmount:         func(f *Fields, s string) { f.Amount = s },
+	fieldAmountCents:    func(f *Fields, s string) { f.AmountCents = s },
+	fieldCurrency:       func(f *Fields, s string) { f.Currency = s },
+	fieldCreatedAt:      func(f *Fields, s string) { f.CreatedAt = s },
+	fieldProductID:      func(f *Fields, s string) { f.ProductID = s },
+	fieldProductType:    func(f *Fields, s string) { f.ProductType = s },
+	fieldReward:         func(f *Fields, s string) { f.Reward = s },
+	fieldRewarded:       func(f *Fields, s string) { f.Rewarded = s },
+	fieldRewardable:     func(f *Fields, s string) { f.Rewardable = s },
+}
+
+// setTxAction: a transaction's action is its own (sale...), never the
+// create or invite of a partner's row.
+func setTxAction(f *Fields, s string) { f.TxAction = s }
+
+// setterOf is how kind's field is put in Fields; nil for none.
+func setterOf(field string, kind report.Kind) func(f *Fields, s string) {
+	if field == fieldAction && kind == report.Transactions {
+		return setTxAction
+	}
+	return setters[field]
 }
 
 // cellAt is cells[j] trimmed, or "" beyond the record's end.
@@ -270,22 +310,17 @@ func cellAt(cells []string, j int) string {
 	return strings.TrimSpace(cells[j])
 }
 
-// fields reads a record's cells, trimmed. The cells of a record read with
-// ReuseRecord share one string per record, so nothing here copies.
-func (at *fieldIndex) fields(cells []string) Fields {
-	cell := func(i int) string {
-		if i < 0 || i >= len(cells) {
-			return ""
+// fields reads a record's cells, trimmed; an empty cell is an absent
+// value. The cells of a record read with ReuseRecord share one string per
+// record, so nothing here copies.
+func (at fieldIndex) fields(cells []string) Fields {
+	var f Fields
+	for _, c := range at {
+		if s := cellAt(cells, c.at); s != "" {
+			c.set(&f, s)
 		}
-		return strings.TrimSpace(cells[i])
 	}
-	return Fields{
-		Email: cell(at.email), Name: cell(at.name), Surname: cell(at.surname),
-		Password: secret.New(cell(at.password)), ID: cell(at.id), Key: cell(at.key),
-		Tags:        splitTags(cell(at.tags)),
-		ReferringID: cell(at.refID), ReferringKey: cell(at.refKey), ReferringEmail: cell(at.refEmail),
-		Action: cell(at.action),
-	}
+	return f
 }
 
 // excelSeparatorLine consumes the "sep=;" line that Excel writes before the

@@ -4,12 +4,21 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
-// checkRecords reads everything and checks the reader's promises: rows
-// count from 1 without gaps, lines only move forward, nothing panics.
+// checkRecords reads everything, as each kind, and checks the reader's
+// promises: rows count from 1 without gaps, lines only move forward,
+// nothing panics.
 func checkRecords(t *testing.T, text string, format string) {
-	rd, err := Open(strings.NewReader(text), Options{Format: format, KeepRaw: true})
+	for _, kind := range report.Kinds {
+		checkKind(t, text, format, kind)
+	}
+}
+
+func checkKind(t *testing.T, text string, format string, kind report.Kind) {
+	rd, err := Open(strings.NewReader(text), Options{Format: format, KeepRaw: true, Kind: kind})
 	if err != nil {
 		return // a bad header is a fatal error, not a crash
 	}
@@ -39,6 +48,8 @@ func FuzzCSV(f *testing.F) {
 		"\ufeffemail;name\r\n\"a\n@x.io\";\"A\"\"\"\r\n",
 		"email,name\na@x.io\n\n,\nb,c,d\n",
 		"email\n\"unterminated\n",
+		"customer_id,affiliate_email,tags\nc1,a@x.io,\"a,b\"\n",
+		"payment_id;customer_key;amount;currency;date\nch_1;c1;99,90;EUR;2024-03-01\n",
 	} {
 		f.Add(s)
 	}
@@ -50,6 +61,8 @@ func FuzzJSONL(f *testing.F) {
 		`{"email":"a@x.io","tags":["a"],"referring_partner":{"id":1}}`,
 		"\n\n{\"email\":1}\n[",
 		`{"email":"a@x.io","password":{"x":1}}`,
+		`{"key":"c1","partner":{"key":"p","id":2,"email":null}}`,
+		`{"key":"t1","customer":{"email":"c@x.io"},"amount":99.9,"action":"sale"}` + "\n" + `{"key":"t2","customer":[1]}`,
 	} {
 		f.Add(s)
 	}

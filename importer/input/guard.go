@@ -14,8 +14,12 @@ import (
 // there, a header one typo away from a field. Each has a way to say "I
 // know": --preset none, --map, --ignore-column.
 
-// guard checks a mapped header; cols are as columns made them.
+// guard checks a mapped header; cols are as columns made them. Customers
+// and transactions have no presets: only their near misses are looked for.
 func (m *mapper) guard(cols []Column) error {
+	if !m.partners() {
+		return m.nearMissError(cols, "column")
+	}
 	if err := m.unrecognisedExport(cols); err != nil {
 		return err
 	}
@@ -33,6 +37,9 @@ func (m *mapper) guard(cols []Column) error {
 // object may hold a key the first lacks). Objects may leave keys out, so a
 // preset's fields are not looked for.
 func (m *mapper) guardKeys(cols []Column) error {
+	if !m.partners() {
+		return m.nearMissError(cols, "key")
+	}
 	if err := m.unrecognisedExport(cols); err != nil {
 		return err
 	}
@@ -189,18 +196,19 @@ func (t target) String() string {
 	return fmt.Sprintf("%s (%s)", t.field, t.name)
 }
 
-// nearest is the field a header is a near miss of, by the closest name;
-// ties go to the preset's headers, then the fields, then the aliases, then
-// (no preset given) every preset's headers: without a preset, a typo in a
-// column only a preset reads would otherwise drop it as unknown.
+// nearest is the field a header is a near miss of, by the closest name
+// among the kind's; ties go to the preset's headers, then the fields, then
+// the aliases, then (partners, no preset given) every preset's headers:
+// without a preset, a typo in a column only a preset reads would otherwise
+// drop it as unknown.
 func (m *mapper) nearest(header string) (target, bool) {
 	h := normalizeHeader(header)
-	if anotherExportsHeader(h) {
+	if m.partners() && anotherExportsHeader(h) {
 		return target{}, false // FirstPromoter's Referral ID is a key, not a mistyped Referrer ID
 	}
 	best, bestDist := target{}, -1
 	consider := func(field, name, preset string) {
-		if field == "" || field == fieldReferring { // a nested object is JSON Lines' only
+		if field == "" || field == m.words.nested { // a nested object is JSON Lines' only
 			return
 		}
 		n := normalizeHeader(name)
@@ -214,13 +222,13 @@ func (m *mapper) nearest(header string) (target, bool) {
 			consider(pc.Field, pc.Header, "")
 		}
 	}
-	for _, f := range FieldNames {
+	for _, f := range m.words.fields {
 		consider(f, f, "")
 	}
-	for _, a := range sortedAliases {
-		consider(aliases[a], a, "")
+	for _, a := range m.words.sorted {
+		consider(m.words.aliases[a], a, "")
 	}
-	if m.presetOf == "" && !m.presetNone {
+	if m.presetOf == "" && !m.presetNone && m.partners() {
 		for _, p := range Presets {
 			for _, pc := range p.Columns {
 				consider(pc.Field, pc.Header, p.Name)
@@ -242,17 +250,6 @@ func anotherExportsHeader(h string) bool {
 	}
 	return false
 }
-
-// sortedAliases are the aliases in a fixed order: a near miss names the
-// same one on every run.
-var sortedAliases = func() []string {
-	names := make([]string, 0, len(aliases))
-	for a := range aliases {
-		names = append(names, a)
-	}
-	slices.Sort(names)
-	return names
-}()
 
 // nearMiss says whether a normalized header at edit distance d from a
 // normalized name is probably that name mistyped. Short headers need an

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // maxLine bounds one JSON line, so a file without newlines cannot exhaust memory.
@@ -191,25 +191,25 @@ func (r *jsonlReader) decode(b []byte) (Fields, map[string]json.RawMessage, erro
 			continue
 		}
 		keyOf[field] = k
-		if field == fieldReferring {
-			// The nested object gives the referring_partner_* fields: a
-			// top-level key may not give one of them too.
-			before := f
-			if err := f.set(field, raw); err != nil {
+		if field == r.mapper.words.nested {
+			// The nested object gives the reference's fields
+			// (referring_partner_*, partner_*, customer_*): a top-level
+			// key may not give one of them too.
+			given, err := f.setNested(raw, r.mapper.words)
+			if err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", k, err))
 				continue
 			}
-			for sub, set := range map[string]bool{fieldReferringID: f.ReferringID != before.ReferringID,
-				fieldReferringKey: f.ReferringKey != before.ReferringKey, fieldReferringEmail: f.ReferringEmail != before.ReferringEmail} {
-				if other, dup := keyOf[sub]; set && dup {
+			for _, sub := range given {
+				if other, dup := keyOf[sub]; dup {
 					problems = append(problems, fmt.Sprintf("keys %q and %q both give %s", other, k, sub))
-				} else if set {
+				} else {
 					keyOf[sub] = k
 				}
 			}
 			continue
 		}
-		if err := f.set(field, raw); err != nil {
+		if err := f.set(field, raw, r.mapper.words.kind); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", k, err))
 		}
 	}
@@ -313,12 +313,10 @@ func (r *jsonlReader) warnUnknown(k string) {
 	r.warnings = append(r.warnings, fmt.Sprintf("unknown key %q: ignored", k))
 }
 
-func (f *Fields) set(field string, raw json.RawMessage) error {
-	switch field {
-	case fieldTags:
+// set puts a JSON value in kind's field.
+func (f *Fields) set(field string, raw json.RawMessage, kind report.Kind) error {
+	if field == fieldTags {
 		return f.setTags(raw)
-	case fieldReferring:
-		return f.setReferring(raw)
 	}
 	s, err := jsonText(raw)
 	if err != nil {
@@ -327,27 +325,8 @@ func (f *Fields) set(field string, raw json.RawMessage) error {
 	if why := badText(s, false); why != "" {
 		return errors.New(why)
 	}
-	switch field {
-	case fieldEmail:
-		f.Email = s
-	case fieldName:
-		f.Name = s
-	case fieldSurname:
-		f.Surname = s
-	case fieldPassword:
-		f.Password = secret.New(s)
-	case fieldID:
-		f.ID = s
-	case fieldKey:
-		f.Key = s
-	case fieldReferringID:
-		f.ReferringID = s
-	case fieldReferringKey:
-		f.ReferringKey = s
-	case fieldReferringEmail:
-		f.ReferringEmail = s
-	case fieldAction:
-		f.Action = s
+	if set := setterOf(field, kind); set != nil && s != "" {
+		set(f, s)
 	}
 	return nil
 }
@@ -406,45 +385,59 @@ func (f *Fields) setTags(raw json.RawMessage) error {
 	return err
 }
 
-func (f *Fields) setReferring(raw json.RawMessage) error {
+// setNested reads a nested reference, {"id","key","email"} for a partner's
+// referrer (referring_partner) or a customer's partner (partner),
+// {"key","email"} for a transaction's customer (customer), and says which
+// fields it gave.
+func (f *Fields) setNested(raw json.RawMessage, words *vocabulary) (given []string, _ error) {
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
-		return nil
+		return nil, nil
+	}
+	keys := make([]string, len(words.nestedKeys))
+	for i, sk := range words.nestedKeys {
+		keys[i] = fmt.Sprintf("%q", sk.key)
 	}
 	if len(raw) == 0 || raw[0] != '{' {
-		return errors.New(`expected an object {"id", "key", "email"}`)
+		return nil, fmt.Errorf("expected an object {%s}", strings.Join(keys, ", "))
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return errors.New("not a valid object")
+		return nil, errors.New("not a valid object")
 	}
 	if topLevelKeys(raw) != len(obj) {
-		return errors.New("a key appears twice in the object")
+		return nil, errors.New("a key appears twice in the object")
 	}
-	given := map[string]string{} // id, key, email → the key that gave it
+	seen := map[string]string{} // id, key, email → the key that gave it
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
-		v := obj[k]
-		if other, dup := given[normalizeHeader(k)]; dup {
-			return fmt.Errorf("keys %q and %q both give its %s", other, k, normalizeHeader(k))
+		n := normalizeHeader(k)
+		if other, dup := seen[n]; dup {
+			return nil, fmt.Errorf("keys %q and %q both give its %s", other, k, n)
 		}
-		given[normalizeHeader(k)] = k
-		s, err := jsonText(v)
+		seen[n] = k
+		s, err := jsonText(obj[k])
 		if err != nil {
-			return fmt.Errorf("%s: %v", k, err)
+			return nil, fmt.Errorf("%s: %v", k, err)
 		}
 		if why := badText(s, false); why != "" {
-			return fmt.Errorf("%s: %s", k, why)
+			return nil, fmt.Errorf("%s: %s", k, why)
 		}
-		switch normalizeHeader(k) {
-		case "id":
-			f.ReferringID = s
-		case "key":
-			f.ReferringKey = s
-		case "email":
-			f.ReferringEmail = s
-		default:
-			return fmt.Errorf("unknown key %q (expected id, key or email)", k)
+		i := slices.IndexFunc(words.nestedKeys, func(sk subKey) bool { return sk.key == n })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown key %q (expected %s)", k, names(unquoted(keys)))
+		}
+		if s != "" {
+			setters[words.nestedKeys[i].field](f, s)
+			given = append(given, words.nestedKeys[i].field)
 		}
 	}
-	return nil
+	return given, nil
+}
+
+func unquoted(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = strings.Trim(k, `"`)
+	}
+	return out
 }

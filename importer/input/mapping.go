@@ -3,8 +3,11 @@ package input
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // Column is how one column of the file was understood.
@@ -89,12 +92,27 @@ func PresetNamed(name string) (*Preset, error) {
 	return nil, fmt.Errorf("unknown --preset %q: use %s, none, or list", name, strings.Join(names, ", "))
 }
 
-// FieldNames are the canonical fields, as --map names them.
-var FieldNames = []string{fieldEmail, fieldName, fieldSurname, fieldPassword, fieldID, fieldKey, fieldTags,
-	fieldReferringID, fieldReferringKey, fieldReferringEmail, fieldAction}
+// FieldNames are the canonical fields of partners, as --map names them
+// (FieldsOf gives each kind's).
+var FieldNames = partnerWords.fields
+
+// anyFieldNames are the fields of every kind: --map is read before the
+// kind may be known (told from the header), and checked again against the
+// kind's fields when the file is opened.
+var anyFieldNames = func() (all []string) {
+	for _, k := range report.Kinds {
+		for _, f := range FieldsOf(k) {
+			if !slices.Contains(all, f) {
+				all = append(all, f)
+			}
+		}
+	}
+	return all
+}()
 
 // ParseMap reads --map FIELD=HEADER,... into field → header. A header
 // with a comma is quoted: name="Name, given" (a quote inside doubled).
+// FIELD may be any kind's: Open checks it against the file's kind.
 func ParseMap(s string) (map[string]string, error) {
 	m := map[string]string{}
 	pairs, err := splitPairs("--map", s)
@@ -110,8 +128,8 @@ func ParseMap(s string) (map[string]string, error) {
 		if !ok || header == "" {
 			return nil, fmt.Errorf("--map %q: expected FIELD=HEADER", pair)
 		}
-		if !slices.Contains(FieldNames, field) {
-			return nil, fmt.Errorf("--map %q: %s is not a field (fields: %s)", pair, field, strings.Join(FieldNames, ", "))
+		if !slices.Contains(anyFieldNames, field) {
+			return nil, fmt.Errorf("--map %q: %s is not a field (fields: %s)", pair, field, fieldList())
 		}
 		if prev, dup := m[field]; dup {
 			return nil, fmt.Errorf("--map gives %s twice (%q and %q)", field, prev, header)
@@ -119,6 +137,16 @@ func ParseMap(s string) (map[string]string, error) {
 		m[field] = header
 	}
 	return m, nil
+}
+
+// fieldList names the fields of partners, and those of the other kinds
+// as such: "email, name, ...; customers: partner_key, ...".
+func fieldList() string {
+	list := strings.Join(FieldNames, ", ")
+	for _, k := range report.Kinds[1:] {
+		list += fmt.Sprintf("; %s: %s", k, strings.Join(FieldsOf(k), ", "))
+	}
+	return list
 }
 
 // splitPairs splits a flag's value at the commas outside double quotes.
@@ -169,10 +197,21 @@ type mapper struct {
 	guarded    bool              // Options.Guard
 	anyPreset  bool              // Options.AnyPreset
 	sel        *selector         // the rows' selector, bound to the columns found
+	words      *vocabulary       // the kind's fields and aliases
 }
 
+// partners reports whether the file is read as partners: the presets, the
+// guesses and the export recognition are partners' exports' only.
+func (m *mapper) partners() bool { return m.words.kind == report.Partners }
+
 func newMapper(opts Options) (*mapper, error) {
-	m := &mapper{explicit: map[string]string{}, wanted: opts.Map, ignored: map[string]string{}, guarded: opts.Guard, sel: newSelector(opts)}
+	m := &mapper{explicit: map[string]string{}, wanted: opts.Map, ignored: map[string]string{}, guarded: opts.Guard, sel: newSelector(opts),
+		words: wordsOf(opts.Kind)}
+	for _, field := range slices.Sorted(maps.Keys(opts.Map)) {
+		if !slices.Contains(m.words.fields, field) {
+			return nil, fmt.Errorf("--map %s=%s: %s is not a field of %s (their fields: %s)", field, opts.Map[field], field, m.words.kind, strings.Join(m.words.fields, ", "))
+		}
+	}
 	for _, header := range opts.Ignore {
 		m.ignored[normalizeHeader(header)] = header
 	}
@@ -184,6 +223,9 @@ func newMapper(opts Options) (*mapper, error) {
 		m.explicit[n] = field
 	}
 	m.presetNone = strings.EqualFold(opts.Preset, PresetNone)
+	if opts.Preset != "" && !m.presetNone && !m.partners() {
+		return nil, fmt.Errorf("--preset %s reads an export of partners, not of %s: name the columns with --map FIELD=HEADER", opts.Preset, m.words.kind)
+	}
 	if opts.Preset != "" && !m.presetNone {
 		p, err := PresetNamed(opts.Preset)
 		if err != nil {
@@ -191,7 +233,7 @@ func newMapper(opts Options) (*mapper, error) {
 		}
 		m.use(p)
 	}
-	m.anyPreset = opts.AnyPreset
+	m.anyPreset = opts.AnyPreset && m.partners()
 	return m, nil
 }
 
@@ -231,7 +273,7 @@ func (m *mapper) field(header string) (field, note string) {
 		}
 		return f, "preset " + m.presetOf
 	}
-	if f := aliases[n]; f != "" {
+	if f := m.words.field(n); f != "" {
 		return f, ""
 	}
 	if strings.TrimSpace(header) == "" {
@@ -243,8 +285,20 @@ func (m *mapper) field(header string) (field, note string) {
 // columns maps a header line. A field claimed by --map or the preset wins
 // over a column that would match it by alias (that column is ignored); two
 // columns claiming one field otherwise are an error, as is a --map header
-// the file does not have and a file without an email column.
+// the file does not have and a file without the kind's required columns
+// (partners: email). A header that fails so, and that looks like a file
+// of another kind, says which.
 func (m *mapper) columns(headers []string) ([]Column, error) {
+	cols, err := m.mapColumns(headers)
+	if err != nil {
+		if k, why := DetectKind(headers); k != m.words.kind {
+			return nil, fmt.Errorf("%w; the file looks like %s (%s): give --kind %s", err, k, why, k)
+		}
+	}
+	return cols, err
+}
+
+func (m *mapper) mapColumns(headers []string) ([]Column, error) {
 	if m.anyPreset && m.presetOf == "" && !m.presetNone {
 		if p, _ := likelyPreset(headers); p != nil {
 			m.use(p)
@@ -254,7 +308,7 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 	strong := map[string]int{} // field → column claimed by --map, else by the preset
 	for i, h := range headers {
 		f, note := m.field(h)
-		if f == fieldReferring {
+		if f == m.words.nested { // a nested object is JSON Lines' only
 			f, note = "", noteUnknown
 		}
 		cols[i] = Column{Index: i + 1, Header: h, Field: f, Note: note}
@@ -320,10 +374,39 @@ func (m *mapper) columns(headers []string) ([]Column, error) {
 			return nil, err
 		}
 	}
-	if _, ok := seen[fieldEmail]; !ok {
-		return nil, fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER%s", ErrNoEmailColumn, strings.Join(headers, ", "), m.presetAdvice(headers))
+	if err := m.requiredColumns(cols, seen); err != nil {
+		return nil, err
 	}
 	return cols, m.sel.bind(cols)
+}
+
+// requiredColumns refuses a header without the kind's required columns:
+// an email for partners; a key and a partner for customers; a key, a
+// customer and an amount for transactions. A near miss among the unknown
+// columns is named: it is probably the column missing.
+func (m *mapper) requiredColumns(cols []Column, seen map[string]int) error {
+	headers := headersOf(cols)
+	if m.partners() {
+		if _, ok := seen[fieldEmail]; !ok {
+			return fmt.Errorf("%w: the header (%s) has none of email, e-mail, email_address; name it with --map email=HEADER%s", ErrNoEmailColumn, strings.Join(headers, ", "), m.presetAdvice(headers))
+		}
+		return nil
+	}
+	missing := m.words.missingColumns(seen)
+	if missing == "" {
+		return nil
+	}
+	var misses []string
+	for _, c := range cols {
+		if t, ok := m.nearest(c.Header); ok && c.Note == noteUnknown {
+			misses = append(misses, fmt.Sprintf("column %q is probably %s: give %s", c.Header, t, mapFix(t.field, c.Header)))
+		}
+	}
+	advice := "name them with --map FIELD=HEADER"
+	if len(misses) > 0 {
+		advice = strings.Join(misses, "; ")
+	}
+	return fmt.Errorf("%w: the header (%s) of these %s has %s; %s", ErrMissingColumn, strings.Join(headers, ", "), m.words.kind, missing, advice)
 }
 
 // ignoredPresent refuses an --ignore-column header the file does not have:
@@ -355,6 +438,10 @@ func renameAdvice(a, b string) string {
 // ErrNoEmailColumn is returned when no header maps to the email field.
 var ErrNoEmailColumn = errors.New("no email column")
 
+// ErrMissingColumn is returned when a customers' or transactions' header
+// lacks a column the kind needs (a key, a partner, a customer, an amount).
+var ErrMissingColumn = errors.New("missing column")
+
 // columnWarnings are the notes about ignored columns, for a run that does
 // not print the whole mapping. A column left out with --ignore-column was
 // asked for: no note.
@@ -367,7 +454,7 @@ func (m *mapper) columnWarnings(cols []Column) []string {
 		case c.Field != "", c.Note == noteIgnored:
 		case c.Note == "no header":
 			ws = append(ws, fmt.Sprintf("column %d has no header: ignored", c.Index))
-		case c.Note == noteUnknown && guesses[normalizeHeader(c.Header)] != "":
+		case c.Note == noteUnknown && m.partners() && guesses[normalizeHeader(c.Header)] != "":
 			f := guesses[normalizeHeader(c.Header)]
 			ws = append(ws, fmt.Sprintf("unknown column %q: ignored; if it is the %s, give %s", c.Header, f, mapFix(f, c.Header)))
 		case c.Note == noteUnknown:
@@ -380,7 +467,7 @@ func (m *mapper) columnWarnings(cols []Column) []string {
 			ws = append(ws, fmt.Sprintf("column %q ignored (%s)", c.Header, c.Note))
 		}
 	}
-	if p, _ := likelyPreset(headersOf(cols)); p != nil && !presetUsed && !m.presetNone {
+	if p, _ := likelyPreset(headersOf(cols)); p != nil && !presetUsed && !m.presetNone && m.partners() {
 		ws = append(ws, fmt.Sprintf("the file looks like %s: give --preset %s to read its ids, keys and referrers", p.About, p.Name))
 	}
 	return ws
@@ -443,7 +530,7 @@ func likelyPreset(headers []string) (best *Preset, hits []string) {
 // presetAdvice is what a header error adds when the file looks like an
 // export that a preset reads, and no preset was given.
 func (m *mapper) presetAdvice(headers []string) string {
-	if m.presetOf != "" || m.presetNone {
+	if m.presetOf != "" || m.presetNone || !m.partners() {
 		return ""
 	}
 	if p, _ := likelyPreset(headers); p != nil {

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 	"golang.org/x/text/transform"
+
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // Formats the readers understand.
@@ -53,6 +55,9 @@ type Options struct {
 	// SplitName splits a full name in the name column at its last space
 	// into name and surname (--split-name).
 	SplitName bool
+	// Kind is the kind of record the file holds: it picks the canonical
+	// fields and their aliases (see kinds.go). "" is partners.
+	Kind report.Kind
 }
 
 // Reader yields a file's records one at a time.

@@ -8,8 +8,10 @@ import (
 	"github.com/partnero-import/partnero-import/importer/secret"
 )
 
-// Fields are a partner's canonical fields, trimmed; an empty string is an
-// absent value.
+// Fields are a row's canonical fields, trimmed, as the cells say (money and
+// dates are validate's to read); an empty string is an absent value. A
+// partner uses the first group, a customer Key, Email, Name, Surname, Tags
+// and its partner, a transaction Key and the last group.
 type Fields struct {
 	Email    string
 	Name     string
@@ -25,26 +27,33 @@ type Fields struct {
 
 	Action string // "create", "invite", empty, or anything else the file said
 
-	// A customer's partner.
+	// A customer's partner: one is enough.
 	PartnerKey   string
 	PartnerID    string
 	PartnerEmail string
 
-	// A transaction's customer, money, date and commission, as the cells
-	// say: validate parses them.
+	// A transaction's customer, and the sale.
 	CustomerKey   string
 	CustomerEmail string
-	Amount        string
-	AmountCents   string
+	Amount        string // in the currency's major unit: 99.90
+	AmountCents   string // in its minor unit
 	Currency      string
 	CreatedAt     string
-	TxAction      string // the transaction's action: sale...
+	TxAction      string // the transaction's action (sale...), not create or invite
 	ProductID     string
 	ProductType   string
 	Reward        string
 	Rewarded      string
 	Rewardable    string
 }
+
+// HasPartner reports whether a customer's row names its partner.
+func (f *Fields) HasPartner() bool {
+	return f.PartnerKey != "" || f.PartnerID != "" || f.PartnerEmail != ""
+}
+
+// HasCustomer reports whether a transaction's row names its customer.
+func (f *Fields) HasCustomer() bool { return f.CustomerKey != "" || f.CustomerEmail != "" }
 
 // HasReferrer reports whether the row names a referring partner.
 func (f *Fields) HasReferrer() bool {

@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-
-	"github.com/partnero-import/partnero-import/importer/secret"
 )
 
 // xlsxReader reads a sheet through excelize's streaming row iterator, each
@@ -23,7 +21,7 @@ type xlsxReader struct {
 	rows     *excelize.Rows
 	cols     []Column
 	mapper   *mapper
-	index    map[string]int // field → cell index
+	at       fieldIndex
 	width    int
 	sheetRow int // the sheet's row number of the last row read
 	row      int
@@ -84,12 +82,11 @@ func newXLSXReader(r io.Reader, opts Options, m *mapper) (*xlsxReader, error) {
 		book.Close()
 		return nil, err
 	}
-	x.width, x.index = len(headers), map[string]int{}
+	fields := make([]string, len(x.cols))
 	for i, c := range x.cols {
-		if c.Field != "" {
-			x.index[c.Field] = i
-		}
+		fields[i] = c.Field
 	}
+	x.width, x.at = len(headers), columnIndex(fields, m.words.kind)
 	if x.keepRaw {
 		x.header = csvLine(headers)
 	}
@@ -125,18 +122,7 @@ func (x *xlsxReader) Next() (*Record, error) {
 	}
 	x.row++
 	rec := &Record{Row: x.row, Line: x.sheetRow}
-	cell := func(field string) string {
-		if i, ok := x.index[field]; ok && i < len(cells) {
-			return strings.TrimSpace(cells[i])
-		}
-		return ""
-	}
-	rec.Fields = Fields{
-		Email: cell(fieldEmail), Name: cell(fieldName), Surname: cell(fieldSurname),
-		Password: secret.New(cell(fieldPassword)), ID: cell(fieldID), Key: cell(fieldKey),
-		Tags: splitTags(cell(fieldTags)), ReferringID: cell(fieldReferringID), ReferringKey: cell(fieldReferringKey),
-		ReferringEmail: cell(fieldReferringEmail), Action: cell(fieldAction),
-	}
+	rec.Fields = x.at.fields(cells)
 	if len(cells) > x.width && strings.TrimSpace(strings.Join(cells[x.width:], "")) != "" {
 		rec.Err = fmt.Errorf("wrong number of fields: cells beyond the header's %d columns", x.width)
 	}
