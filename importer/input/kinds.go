@@ -1,7 +1,12 @@
 package input
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -217,4 +222,67 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// headersFound carries a file's header out of a reader opened only to read
+// it (Headers).
+type headersFound struct{ headers []string }
+
+func (headersFound) Error() string { return "the header was read" }
+
+// Headers reads a file's header: a CSV's first record, an XLSX sheet's first
+// row, the keys of the first object of JSON Lines; for DetectKind, before
+// the file is read as its kind.
+func Headers(r io.Reader, opts Options) ([]string, error) {
+	m, err := newMapper(Options{})
+	if err != nil {
+		return nil, err
+	}
+	m.headersOnly = true
+	if opts.Format == JSONL {
+		text, _, _, err := decodeText(r, opts.Encoding)
+		if err != nil {
+			return nil, err
+		}
+		return firstKeys(text)
+	}
+	_, err = open(r, opts, m)
+	var found headersFound
+	if errors.As(err, &found) {
+		return found.headers, nil
+	}
+	if err == nil {
+		return nil, nil // no header at all: an empty file
+	}
+	return nil, err
+}
+
+// firstKeys are the keys of the first object of JSON Lines, in order.
+func firstKeys(text *bufio.Reader) ([]string, error) {
+	for {
+		line, err := text.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			dec := json.NewDecoder(bytes.NewReader(line))
+			if t, terr := dec.Token(); terr != nil || t != json.Delim('{') {
+				return nil, nil // not an object: the reader says why, later
+			}
+			var keys []string
+			for dec.More() {
+				t, err := dec.Token()
+				if err != nil {
+					return keys, nil
+				}
+				key, _ := t.(string)
+				keys = append(keys, key)
+				var skip json.RawMessage
+				if dec.Decode(&skip) != nil {
+					return keys, nil
+				}
+			}
+			return keys, nil
+		}
+		if err != nil {
+			return nil, nil
+		}
+	}
 }

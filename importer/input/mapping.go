@@ -198,6 +198,8 @@ type mapper struct {
 	anyPreset  bool              // Options.AnyPreset
 	sel        *selector         // the rows' selector, bound to the columns found
 	words      *vocabulary       // the kind's fields and aliases
+	// headersOnly: the file is opened only for its header (Headers).
+	headersOnly bool
 }
 
 // partners reports whether the file is read as partners: the presets, the
@@ -289,6 +291,9 @@ func (m *mapper) field(header string) (field, note string) {
 // (partners: email). A header that fails so, and that looks like a file
 // of another kind, says which.
 func (m *mapper) columns(headers []string) ([]Column, error) {
+	if m.headersOnly {
+		return nil, headersFound{slices.Clone(headers)}
+	}
 	cols, err := m.mapColumns(headers)
 	if err != nil {
 		if k, why := DetectKind(headers); k != m.words.kind {
