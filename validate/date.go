@@ -59,15 +59,55 @@ func unitOf(cell string, n int64, err error) string {
 	return fmt.Sprintf("milliseconds: %s", time.UnixMilli(n).UTC().Format(time.DateTime))
 }
 
-// parseTime reads the three written forms of a date.
+// parseTime reads the three written forms of a date. The two fixed-width
+// UTC forms are read by hand: time.Parse costs a few times more, and a
+// million-row file spends it a million times.
 func parseTime(cell string) (time.Time, bool) {
-	layouts := [...]string{time.RFC3339, time.DateOnly, time.DateTime}
-	for _, layout := range layouts {
-		if t, err := time.Parse(layout, cell); err == nil {
-			return t, true
-		}
+	switch {
+	case len(cell) == len(time.DateOnly):
+		return civil(cell, "00:00:00")
+	case len(cell) == len(time.DateTime) && cell[10] == ' ':
+		return civil(cell[:10], cell[11:])
 	}
-	return time.Time{}, false
+	layout := time.RFC3339
+	if len(cell) > 10 && cell[10] == ' ' {
+		layout = time.DateTime // with a fraction of a second
+	}
+	t, err := time.Parse(layout, cell)
+	return t, err == nil
+}
+
+// civil reads YYYY-MM-DD and HH:MM:SS as a time in UTC.
+func civil(date, clock string) (time.Time, bool) {
+	if date[4] != '-' || date[7] != '-' || clock[2] != ':' || clock[5] != ':' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(date[:4])
+	month, ok2 := digits(date[5:7])
+	day, ok3 := digits(date[8:])
+	hour, ok4 := digits(clock[:2])
+	minute, ok5 := digits(clock[3:5])
+	second, ok6 := digits(clock[6:])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, second, 0, time.UTC)
+	if t.Month() != time.Month(month) || t.Day() != day { // 2024-02-30 is no date, not March 1st
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// digits reads ASCII digits alone.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 func allDigits(s string) bool {

@@ -20,6 +20,8 @@ func TestParseDate(t *testing.T) {
 		{"2024-05-01T10:00:00.999Z", 1714557600}, // a fraction of a second is dropped
 		{"2024-05-01", 1714521600},
 		{"2024-05-01 10:00:00", 1714557600},
+		{"2024-05-01 10:00:00.5", 1714557600},
+		{"2024-02-29", 1709164800},
 		{"1714557600", 1714557600},          // seconds
 		{"1714557600123", 1714557600},       // milliseconds: 13 digits
 		{"100000000000", 100000000},         // 12 digits: milliseconds (1973)
@@ -48,6 +50,15 @@ func TestParseDate(t *testing.T) {
 		{"2024-5-1", "is not a date"},
 		{"2024-02-30", "is not a date"},
 		{"2024-05-01T10:00:00", "is not a date"}, // no zone: not a listed form
+		{"2024-00-10", "is not a date"},
+		{"2024-13-01", "is not a date"},
+		{"2024-05-00", "is not a date"},
+		{"2023-02-29", "is not a date"},
+		{"2024-05-01 10:60:00", "is not a date"},
+		{"2024-05-01 24:00:00", "is not a date"},
+		{"2024-05-01x10:00:00", "is not a date"},
+		{"2024-05-01 10:00:0x", "is not a date"},
+		{"2024+05+01", "is not a date"},
 		{"2024-05-01 25:00:00", "is not a date"},
 		{"-1714557600", "is not a date"},
 		{"1714557600.5", "is not a date"},

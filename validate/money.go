@@ -42,13 +42,14 @@ const maxDecimals = 4
 // other side; more would be sent exactly and stored rounded.
 const maxDigits = 15
 
-// currencies are the ISO 4217 currencies a transaction may be in, by code:
-// those in use as legal tender (golang.org/x/text/currency: CLDR's data,
-// version 32), with the scale its Standard rounding gives, corrected where
-// ISO 4217 gives a larger minor unit, plus the codes issued since that data
-// (x/text does not know them).
-var currencies = func() map[string]Currency {
-	m := map[string]Currency{}
+// currencies are the ISO 4217 currencies a transaction may be in: those in
+// use as legal tender (golang.org/x/text/currency: CLDR's data, version
+// 32), with the scale its Standard rounding gives, corrected where ISO 4217
+// gives a larger minor unit, plus the codes issued since that data (x/text
+// does not know them). Indexed by code (codeIndex), as a table rather than
+// a map: a million rows look their currency up a million times.
+var currencies = func() []Currency {
+	t := make([]Currency, 26*26*26)
 	for it := currency.Query(); it.Next(); {
 		u := it.Unit()
 		scale, _ := currency.Standard.Rounding(u)
@@ -56,13 +57,30 @@ var currencies = func() map[string]Currency {
 		if iso, ok := isoLarger[c.Code]; ok {
 			c.disputed, c.cldrDigits, c.Digits = true, scale, iso
 		}
-		m[c.Code] = c
+		t[codeIndex(c.Code)] = c
 	}
 	for code, digits := range issuedSince {
-		m[code] = Currency{Code: code, Digits: digits}
+		t[codeIndex(code)] = Currency{Code: code, Digits: digits}
 	}
-	return m
+	return t
 }()
+
+// codeIndex is the place of a three-letter code in currencies, in either
+// case, or -1 when code is not three ASCII letters.
+func codeIndex(code string) int {
+	if len(code) != 3 {
+		return -1
+	}
+	i := 0
+	for j := range 3 {
+		b := code[j] | ('a' - 'A') // lower case
+		if b < 'a' || b > 'z' {
+			return -1
+		}
+		i = i*26 + int(b-'a')
+	}
+	return i
+}
 
 // isoLarger are the currencies whose ISO 4217 minor unit is larger than
 // the scale CLDR (and so x/text) gives: CLDR gives the decimals used in
@@ -89,28 +107,14 @@ func ParseCurrency(code string) (Currency, string) {
 	if code == "" {
 		return Currency{Digits: -1}, ""
 	}
-	if len(code) == 3 {
-		var up [3]byte
-		for i := range 3 {
-			up[i] = code[i] &^ ('a' - 'A') // letters only matter: others miss the table
-		}
-		if c, ok := currencies[string(up[:])]; ok && isLetters(code) {
-			return c, ""
-		}
-		if _, err := currency.ParseISO(code); err == nil && isLetters(code) {
-			return Currency{}, fmt.Sprintf("currency: %s is no longer in use, or is not a country's money (ISO 4217 lists it as historic, a fund or a metal)", quoteCell(code))
-		}
+	i := codeIndex(code)
+	if i >= 0 && currencies[i].Code != "" {
+		return currencies[i], ""
+	}
+	if _, err := currency.ParseISO(code); err == nil && i >= 0 {
+		return Currency{}, fmt.Sprintf("currency: %s is no longer in use, or is not a country's money (ISO 4217 lists it as historic, a fund or a metal)", quoteCell(code))
 	}
 	return Currency{}, fmt.Sprintf("currency: %s is not an ISO 4217 currency code (three letters, such as EUR or USD)", quoteCell(code))
-}
-
-func isLetters(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if b := s[i] | ('a' - 'A'); b < 'a' || b > 'z' {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseAmount reads a row's amount, in the currency's major unit, or its
@@ -119,6 +123,12 @@ func isLetters(s string) bool {
 // column. Neither amount given is no problem here: Money.Amount is "".
 func ParseAmount(amount, amountCents, code string) (Money, []Problem) {
 	cur, why := ParseCurrency(code)
+	return cur.amountOrProblems(why, amount, amountCents)
+}
+
+// amountOrProblems is ParseAmount once the currency is read: cur, or the
+// problem why.
+func (cur Currency) amountOrProblems(why, amount, amountCents string) (Money, []Problem) {
 	if why != "" {
 		var ps []Problem
 		ps = append(ps, Problem{report.InvalidCurrency, why})

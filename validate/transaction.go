@@ -54,10 +54,10 @@ func ParseTransaction(f *input.Fields, now time.Time) (Transaction, []Problem) {
 		ps = append(ps, Problem{report.MissingCustomer, "customer_key or customer_email: neither is given"})
 	}
 	cur, curWhy := ParseCurrency(f.Currency)
+	money, moneyPs := cur.amountOrProblems(curWhy, f.Amount, f.AmountCents)
 	if curWhy != "" {
-		cur = Currency{Digits: -1} // the amounts are still read as numbers
+		cur = Currency{Digits: -1} // the reward is still read as a number
 	}
-	money, moneyPs := ParseAmount(f.Amount, f.AmountCents, f.Currency)
 	t.Money = money
 	ps = append(ps, moneyPs...)
 	if f.Reward != "" {
