@@ -64,8 +64,10 @@ func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 		d.res.Summary.Elapsed = time.Since(start)
 	}()
 	d.writeDone()
+	// This file's share of a client that serves a run's several files.
+	requests, retries := cfg.Client.Requests(), cfg.Client.Retries()
 	err = d.run(ctx)
-	d.res.Summary.Requests, d.res.Summary.Retries = cfg.Client.Requests(), cfg.Client.Retries()
+	d.res.Summary.Requests, d.res.Summary.Retries = cfg.Client.Requests()-requests, cfg.Client.Retries()-retries
 	if path, rerr := d.retry.close(err == nil && !d.res.HardStopped); err == nil {
 		d.res.RetryFile, err = path, rerr
 	}

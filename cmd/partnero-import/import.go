@@ -66,6 +66,7 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 	for i, f := range files {
 		fo := *o
 		fo.file, fo.inputs, fo.kind, fo.upstream, fo.sections = f.file, nil, string(f.kind), up, sections
+		ss.out.note(f.file + ":")
 		c, err := fo.run(ctx, getenv, ss, dryRun)
 		if err != nil {
 			code = exitCodeOf(err)
@@ -109,13 +110,14 @@ func worse(a, b int) int {
 
 // run is one validate or import, once the flags are known.
 func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss *session, dryRun bool) (_ int, err error) {
+	if err := o.tellKind(ss.out); err != nil {
+		return 0, err
+	}
 	inOpts, err := o.inputOptions()
 	if err != nil {
 		return 0, err
 	}
-	if err := o.tellKind(ss.out); err != nil {
-		return 0, err
-	}
+	inOpts.Kind = report.Kind(o.kind)
 	files, err := o.files(getenv, dryRun, inOpts.Format)
 	if err != nil {
 		return 0, err
@@ -163,7 +165,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		ss.finish = o.finishHint(files.report, getenv)
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: command,
-		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: mark}
+		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: mark, Kind: inOpts.Kind}
 	if files.resumed != nil {
 		prov.ResumedFrom, _ = filepath.Abs(o.resume)
 	}
