@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+// programFiles writes a small program in three files: two partners and
+// one invalid, their customers (one of the invalid partner, one of a
+// partner nowhere), and sales in three currencies, with a comma decimal
+// mark and amount_cents.
+func programFiles(t *testing.T) (dir string, files []string) {
+	t.Helper()
+	dir = t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return dir, []string{
+		// Given in no useful order: the run takes partners first.
+		write("sales.csv", "key,customer_key,amount,amount_cents,currency,created_at\n"+
+			"t1,c1,99.90,,EUR,2025-03-01\n"+
+			"t2,c1,\"12,50\",,EUR,2025-03-02 10:00:00\n"+
+			"t3,c2,1500,,JPY,1740787200\n"+
+			"t4,c3,10.00,,USD,2025-05-01\n"+
+			"t5,c2,,1234,KWD,2025-06-01\n"+
+			"t6,c4,5.00,,USD,2025-05-02\n"),
+		write("clients.csv", "customer_key,email,name,partner_key\n"+
+			"c1,c1@y.io,Cat,ann\n"+
+			"c2,c2@y.io,Dan,bob\n"+
+			"c3,c3@y.io,Eve,cy\n"+
+			"c4,,Fay,nobody\n"),
+		write("affiliates.csv", "email,name,key,id\n"+
+			"ann@x.io,Ann,ann,p1\n"+
+			"bob@x.io,Bob,bob,p2\n"+
+			"not-an-email,Cy,cy,p3\n"),
+	}
+}
+
+// reportByColumn reads a CSV report as its header's columns, by row.
+func reportByColumn(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	for _, l := range lines[1:] {
+		row := map[string]string{}
+		for i, h := range lines[0] {
+			row[h] = l[i]
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// A whole program in one run of three files: partners first, then their
+// customers, then the sales, each file with its report beside it; a
+// customer of a partner that failed, and the sales of customers that
+// failed, are skipped without a request; money goes exactly, in major units.
+// A second run of the sales stores no key twice.
+func TestMigrationOfAWholeProgram(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir, files := programFiles(t)
+	r := runCLI(t, env, "", append([]string{"import", "--no-progress", "--rate", "0", "--summary-json", filepath.Join(dir, "s.json")}, files...)...)
+	if r.code != exitRowsFailed {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if i, j := strings.Index(r.stderr, "affiliates.csv:\n"), strings.Index(r.stderr, "clients.csv:\n"); i < 0 || j < i || !strings.Contains(r.stderr, "sales.csv: transactions") {
+		t.Fatalf("not run partners first, or the kinds not said:\n%s", r.stderr)
+	}
+	want := map[string][]string{
+		"affiliates.report.csv": {"created/", "created/", "invalid/invalid_email"},
+		"clients.report.csv":    {"created/", "created/", "skipped/partner_failed", "rejected/partner_not_found"},
+		"sales.report.csv":      {"created/", "created/", "created/", "skipped/customer_failed", "created/", "skipped/customer_failed"},
+	}
+	for name, statuses := range want {
+		var got []string
+		for _, row := range reportByColumn(t, filepath.Join(dir, name)) {
+			got = append(got, row["status"]+"/"+row["reason"])
+		}
+		if !slices.Equal(got, statuses) {
+			t.Errorf("%s: %q, want %q", name, got, statuses)
+		}
+	}
+	sales := reportByColumn(t, filepath.Join(dir, "sales.report.csv"))
+	if sales[1]["amount"] != "12.50" || sales[4]["amount"] != "1.234" || sales[4]["currency"] != "KWD" {
+		t.Errorf("amounts on the report: %v", sales)
+	}
+	stored := map[string]sandbox.Transaction{}
+	for _, tx := range sb.Transactions() {
+		if _, twice := stored[tx.Key]; twice {
+			t.Errorf("transaction %s stored twice", tx.Key)
+		}
+		stored[tx.Key] = tx
+	}
+	if len(stored) != 4 || stored["t1"].Amount != "99.90" || stored["t2"].Amount != "12.50" || stored["t3"].Amount != "1500" ||
+		stored["t5"].Amount != "1.234" || stored["t5"].Units != "KWD" || stored["t3"].CreatedAt.Unix() != 1740787200 {
+		t.Fatalf("stored: %+v", stored)
+	}
+	customers := map[string]string{}
+	for _, c := range sb.Customers() {
+		customers[c.Key] = c.Partner
+	}
+	if len(customers) != 2 || customers["c1"] != "p1" || customers["c2"] != "p2" {
+		t.Fatalf("customers stored, by their partner: %v", customers)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "s.json")); !strings.Contains(string(b), `"files": [`) || !strings.Contains(string(b), `"kind": "transactions"`) {
+		t.Errorf("summary: %s", b)
+	}
+
+	// The sales again, alone: every key is there, nothing is sent twice.
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", filepath.Join(dir, "again.csv"), files[0])
+	if r.code != exitRowsFailed || !strings.Contains(r.stderr, "reading "+files[0]+" as transactions") {
+		t.Fatalf("again: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, row := range reportByColumn(t, filepath.Join(dir, "again.csv")) {
+		if row["status"] == "created" {
+			t.Errorf("row %s created again: %v", row["row"], row)
+		}
+	}
+	if n := len(sb.Transactions()); n != 4 {
+		t.Fatalf("the sandbox holds %d transactions after the second run", n)
+	}
+}
+
+// validate of the same three files says what the import would: the
+// customer of the invalid partner and that customer's sale skipped.
+func TestValidateOfAWholeProgram(t *testing.T) {
+	t.Parallel()
+	dir, files := programFiles(t)
+	r := runCLI(t, nil, "", append([]string{"validate", "--no-progress"}, files...)...)
+	if r.code != exitRowsFailed {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	clients := reportByColumn(t, filepath.Join(dir, "clients.validate.csv"))
+	sales := reportByColumn(t, filepath.Join(dir, "sales.validate.csv"))
+	if clients[2]["reason"] != "partner_failed" || clients[3]["status"] != "valid" || sales[3]["reason"] != "customer_failed" || sales[0]["status"] != "valid" {
+		t.Fatalf("clients %v\nsales %v", clients, sales)
+	}
+}
