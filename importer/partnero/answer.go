@@ -68,6 +68,19 @@ var wrappers = []string{"data", "partner", "result", "item", "attributes"}
 // referring partner, or another partner altogether) is never taken for the
 // row's.
 func partnerIn(body any, email string) (partner, bool) {
+	m, ok := objectIn(body, "email", func(e string) bool { return sameEmail(e, email) }, partnerLike)
+	if !ok {
+		return partner{}, false
+	}
+	return partnerOf(m), true
+}
+
+// objectIn finds in an answer the object whose field matches, at the
+// shallowest level under data (or another wrapper), lists included;
+// failing that, the shallowest object without that field at all that like
+// accepts (a server that leaves it out). An object whose field does not
+// match (a referring partner, another record altogether) is never taken.
+func objectIn(body any, field string, matches func(string) bool, like func(object) bool) (object, bool) {
 	level := []any{body}
 	var fallback object
 	for depth := 0; depth < 4 && len(level) > 0; depth++ {
@@ -80,11 +93,11 @@ func partnerIn(body any, email string) (partner, bool) {
 				}
 				continue
 			}
-			e, hasEmail := m["email"]
-			if hasEmail && sameEmail(text(e), email) {
-				return partnerOf(m), true
+			f, has := m[field]
+			if has && matches(text(f)) {
+				return m, true
 			}
-			if !hasEmail && fallback == nil && partnerLike(m) {
+			if !has && fallback == nil && like(m) {
 				fallback = m
 			}
 			for _, k := range wrappers {
@@ -95,10 +108,7 @@ func partnerIn(body any, email string) (partner, bool) {
 		}
 		level = next
 	}
-	if fallback != nil {
-		return partnerOf(fallback), true
-	}
-	return partner{}, false
+	return fallback, fallback != nil
 }
 
 // partnerLike reports an object with a partner's fields: an id, a name, a

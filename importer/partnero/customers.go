@@ -45,36 +45,9 @@ func customerOf(m object) customer {
 	return f
 }
 
-// recordIn finds the object of the given key in an answer, at the
-// shallowest level under its wrappers; failing that, the shallowest one
-// without a key field that like(m) accepts (a server that leaves the key
-// out of an answer).
+// recordIn finds the object of the given key in an answer (objectIn).
 func recordIn(body any, key string, like func(object) bool) (object, bool) {
-	level := []any{body}
-	var fallback object
-	for depth := 0; depth < 4 && len(level) > 0; depth++ {
-		var next []any
-		for _, v := range level {
-			m, ok := v.(object)
-			if !ok {
-				continue
-			}
-			k, hasKey := m["key"]
-			if hasKey && text(k) == key {
-				return m, true
-			}
-			if !hasKey && fallback == nil && like(m) {
-				fallback = m
-			}
-			for _, w := range wrappers {
-				if inner, ok := m[w]; ok {
-					next = append(next, inner)
-				}
-			}
-		}
-		level = next
-	}
-	return fallback, fallback != nil
+	return objectIn(body, "key", func(k string) bool { return k == key }, like)
 }
 
 func customerLike(m object) bool {
