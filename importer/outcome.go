@@ -29,31 +29,44 @@ var done = map[string]report.Status{
 	partnero.Restore.Verb(): report.Restored,
 }
 
+// plain are the answers whose words depend on nothing the row asked.
+var plain = map[partnero.Said]word{
+	partnero.Clear:        {report.Valid, ""},
+	partnero.Updated:      {report.Updated, ""},
+	partnero.Unchanged:    {report.Skipped, report.Unchanged},
+	partnero.Stopped:      {report.Skipped, report.Aborted},
+	partnero.NotOurs:      {report.Skipped, report.Changed},
+	partnero.Found:        {report.Skipped, report.AlreadyExists}, // looked up before the create: nothing sent
+	partnero.NoCustomer:   {report.Rejected, report.CustomerNotFound},
+	partnero.Invalid:      {report.Rejected, report.ValidationError},
+	partnero.BadRequest:   {report.Rejected, report.BadRequest},
+	partnero.WrongAddress: {report.Rejected, report.BadRequest},
+	partnero.Gone:         {report.Rejected, report.BadRequest}, // an update's record deleted meanwhile
+	partnero.KeyRefused:   {report.Failed, report.Unauthorized},
+	partnero.Forbidden:    {report.Failed, report.Forbidden},
+	partnero.Throttled:    {report.Failed, report.RateLimited},
+	partnero.Lost:         {report.Failed, report.NetworkError},
+	partnero.ServerFault:  {report.Failed, report.ServerError},
+}
+
+// word is a report's status and reason.
+type word struct {
+	status report.Status
+	reason report.Reason
+}
+
 // reportOf is the report's status and reason for what the server said of
 // a row that asked a.
 func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 	undo := a.action == partnero.Archive.Verb() || a.action == partnero.Delete.Verb()
 	restore := a.action == partnero.Restore.Verb()
-	switch o.Said {
-	case partnero.Done:
-		return done[a.action], ""
-	case partnero.Clear:
-		return report.Valid, ""
-	case partnero.Updated:
-		return report.Updated, ""
-	case partnero.Unchanged:
-		return report.Skipped, report.Unchanged
-	case partnero.Stopped:
-		return report.Skipped, report.Aborted
-	case partnero.NotOurs:
-		return report.Skipped, report.Changed
-	case partnero.Already:
-		if restore {
-			return report.Skipped, report.AlreadyRestored
-		}
-		return report.Skipped, report.AlreadyGone
-	}
 	switch {
+	case o.Said == partnero.Done:
+		return done[a.action], ""
+	case o.Said == partnero.Already && restore:
+		return report.Skipped, report.AlreadyRestored
+	case o.Said == partnero.Already:
+		return report.Skipped, report.AlreadyGone
 	case restore && o.Said == partnero.Gone:
 		return report.Skipped, report.Gone // deleted: it cannot be restored
 	case undo && o.Said == partnero.Gone:
@@ -64,9 +77,9 @@ func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 	case a.skip && status == report.Rejected && reason == identifiedBy(a.kind):
 		return report.Skipped, report.AlreadyExists
 	case a.skip && status == report.Failed && o.Unproven != "":
-		// A lost answer, then a partner with this email that cannot be
-		// shown to be this job's: under --skip-existing the answer is the
-		// same either way.
+		// A lost answer, then a record with this email (or key) that
+		// cannot be shown to be this job's: under --skip-existing the
+		// answer is the same either way.
 		return report.Skipped, report.AlreadyExists
 	case (undo || restore) && status == report.Rejected:
 		return report.Failed, reason // rollback's rows are undone, skipped or failed, never rejected
@@ -88,20 +101,11 @@ func refusal(o *partnero.Outcome, kind report.Kind) (report.Status, report.Reaso
 			return report.Rejected, report.CustomerNotFound
 		}
 		return report.Rejected, report.ReferringPartnerNotFound
-	case partnero.Invalid:
-		return report.Rejected, report.ValidationError
-	case partnero.BadRequest, partnero.WrongAddress, partnero.Gone: // Gone: an update's partner deleted meanwhile
-		return report.Rejected, report.BadRequest
-	case partnero.KeyRefused:
-		return report.Failed, report.Unauthorized
-	case partnero.Forbidden:
-		return report.Failed, report.Forbidden
-	case partnero.Throttled:
-		return report.Failed, report.RateLimited
-	case partnero.Lost:
-		return report.Failed, report.NetworkError
 	}
-	return report.Failed, report.ServerError // ServerFault
+	if w, ok := plain[o.Said]; ok {
+		return w.status, w.reason
+	}
+	return report.Failed, report.ServerError // an outcome nobody set: never a success
 }
 
 // clashOn is the reason of a value refused as another partner's.

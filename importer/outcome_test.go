@@ -19,6 +19,10 @@ func TestReportOf(t *testing.T) {
 		archive = asked{action: "archive"}
 		remove  = asked{action: "delete"}
 		restore = asked{action: "restore"}
+		cust    = asked{kind: report.Customers, action: "create"}
+		custSk  = asked{kind: report.Customers, action: "create", skip: true}
+		sale    = asked{kind: report.Transactions, action: "create"}
+		saleArc = asked{kind: report.Transactions, action: "archive"}
 	)
 	type said struct {
 		said     partnero.Said
@@ -79,6 +83,23 @@ func TestReportOf(t *testing.T) {
 		{"against: no referrer", create, said{said: partnero.NoReferrer}, report.Rejected, report.ReferringPartnerNotFound},
 		{"against --skip-existing: email taken", skip, said{said: partnero.Clash, field: "email"}, report.Skipped, report.AlreadyExists},
 		{"against --skip-existing: clear", skip, said{said: partnero.Clear}, report.Valid, ""},
+
+		// customers and transactions
+		{"customer created", cust, said{said: partnero.Done}, report.Created, ""},
+		{"customer's key taken", cust, said{said: partnero.Clash, field: "key"}, report.Rejected, report.KeyExists},
+		{"customer's key taken, --skip-existing", custSk, said{said: partnero.Clash, field: "key"}, report.Skipped, report.AlreadyExists},
+		{"customer's partner not there", cust, said{said: partnero.NoReferrer}, report.Rejected, report.PartnerNotFound},
+		{"customer updated", cust, said{said: partnero.Updated}, report.Updated, ""},
+		{"customer lost, --skip-existing, one there", custSk, said{said: partnero.ServerFault, unproven: "c1"}, report.Skipped, report.AlreadyExists},
+		{"sale created", sale, said{said: partnero.Done}, report.Created, ""},
+		{"sale's key there before: nothing sent", sale, said{said: partnero.Found}, report.Skipped, report.AlreadyExists},
+		{"sale's key refused as taken", sale, said{said: partnero.Clash, field: "key"}, report.Rejected, report.KeyExists},
+		{"sale's customer not there", sale, said{said: partnero.NoCustomer}, report.Rejected, report.CustomerNotFound},
+		{"sale's customer not there, said as a referrer", sale, said{said: partnero.NoReferrer}, report.Rejected, report.CustomerNotFound},
+		{"sale lost, looked up, not found", sale, said{said: partnero.Lost}, report.Failed, report.NetworkError},
+		{"sale archived", saleArc, said{said: partnero.Done}, report.Archived, ""},
+		{"sale archive: another amount", saleArc, said{said: partnero.NotOurs}, report.Skipped, report.Changed},
+		{"sale archive: customer not there", saleArc, said{said: partnero.NoCustomer}, report.Failed, report.CustomerNotFound},
 
 		// rollback
 		{"archived", archive, said{said: partnero.Done}, report.Archived, ""},
