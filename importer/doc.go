@@ -13,12 +13,16 @@
 //		line := kind.Line(row)          //     the report's identifying columns
 //		finish(line, out)               //     status and reason, written; s.settle(row)
 //
-//	type Kind interface {               // kind.go; partners.go is the one to copy
+//	type Kind interface {               // kind.go; partners.go, customers.go, transactions.go
+//		Name() report.Kind              // partners, customers, transactions
+//		Plan(mode, now) validate.Planner // the whole file's checks
 //		Line(rec, action) report.Line   // how the report names a row
 //		Secrets(c, rec)                 // what to scrub from every answer
 //		Send(ctx, c, rec, Sending) partnero.Outcome
+//		Answered(line, rec, out, foresee) // what the answer shows on the line
 //		Made(c, line)                   // a record an earlier run made
 //		Known(line) partnero.Referring  // how rows waiting for it name it
+//		Needs(rec) / Names(rec)         // across files: a customer's partner...
 //		Undo(ctx, c, line, how, mark) partnero.Outcome // for rollback
 //	}
 //
