@@ -17,10 +17,11 @@ type Resume struct {
 	rows  map[int]prior        // by row: a map, so that a report claiming row 2,000,000,000 costs one entry
 	done  map[int]*report.Line // rows the earlier run created or invited
 	maxed int                  // the highest row in the report
+	kind  report.Kind          // the report's: its rows are matched by email (partners) or key
 }
 
 type prior struct {
-	email uint64 // fingerprint of the lowercased email, to match the file
+	id    uint64 // fingerprint of the lowercased email (partners) or key, to match the file
 	state priorState
 }
 
@@ -36,9 +37,13 @@ const (
 // LoadResume reads an earlier run's report (a torn last line included),
 // whose provenance prov says where and when its job sent rows.
 func LoadResume(path string, prov *report.Provenance) (*Resume, error) {
-	r := &Resume{path: path, prov: prov, seed: maphash.MakeSeed(), rows: map[int]prior{}, done: map[int]*report.Line{}}
-	err := report.Read(path, func(l report.Line) error {
-		p := prior{email: r.fingerprint(l.Email), state: finished}
+	kind, err := report.KindOf(path)
+	if err != nil {
+		return nil, fmt.Errorf("--resume %s: %w", path, err)
+	}
+	r := &Resume{path: path, prov: prov, seed: maphash.MakeSeed(), rows: map[int]prior{}, done: map[int]*report.Line{}, kind: kind}
+	err = report.Read(path, func(l report.Line) error {
+		p := prior{id: r.fingerprint(r.identity(l.Email, l.Key)), state: finished}
 		switch l.Status {
 		case report.Created, report.Invited:
 			p.state = doneEarly
@@ -61,19 +66,32 @@ func LoadResume(path string, prov *report.Provenance) (*Resume, error) {
 	return r, nil
 }
 
-func (r *Resume) fingerprint(email string) uint64 {
-	// The report shows an email as Printable: the file's is compared alike.
-	return maphash.String(r.seed, strings.ToLower(strings.TrimSpace(report.Printable(email))))
+func (r *Resume) fingerprint(id string) uint64 {
+	// The report shows an email or a key as Printable: the file's is compared alike.
+	return maphash.String(r.seed, strings.ToLower(strings.TrimSpace(report.Printable(id))))
+}
+
+// identity is what a row of the report's kind is known by: a partner's
+// email, a customer's or a transaction's key.
+func (r *Resume) identity(email, key string) string {
+	if r.kind == report.Partners {
+		return email
+	}
+	return key
 }
 
 // check refuses a report of another file: each row it holds must have the
-// same email as the file's row.
+// same email (customers and transactions: key) as the file's row.
 func (r *Resume) check(rec *input.Record) error {
 	if r.rows[rec.Row].state == absent {
 		return nil
 	}
-	if r.rows[rec.Row].email != r.fingerprint(rec.Email) {
-		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another email than the file's row %d (line %d), %q", r.path, rec.Row, rec.Row, rec.Line, rec.Email)
+	if r.rows[rec.Row].id != r.fingerprint(r.identity(rec.Email, rec.Key)) {
+		what, id := "email", rec.Email
+		if r.kind != report.Partners {
+			what, id = "key", rec.Key
+		}
+		return fmt.Errorf("--resume %s is not a report of this file: its row %d has another %s than the file's row %d (line %d), %q", r.path, rec.Row, what, rec.Row, rec.Line, id)
 	}
 	return nil
 }
