@@ -50,6 +50,15 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 		ss.out.note(fmt.Sprintf("%s: %s (%s)", f, k, why))
 		files = append(files, named{f, k})
 	}
+	for _, f := range files {
+		// Before anything is sent: a flag a later file's kind cannot take
+		// would otherwise stop the run after the earlier files were imported.
+		fo := *o
+		fo.kind = string(f.kind)
+		if err := fo.checkKind(); err != nil {
+			return 0, fmt.Errorf("%s: %w; nothing was sent", f.file, err)
+		}
+	}
 	slices.SortStableFunc(files, func(a, b named) int { return kindOrder(a.kind) - kindOrder(b.kind) })
 	up, sections, code := importer.NewUpstream(), &[]summaryJSON{}, exitOK
 	command := "import"
