@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,5 +63,42 @@ func TestMistypedAmountHeaderStopsBeforeSending(t *testing.T) {
 				t.Errorf("stderr:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// Hostile money and dates in a sales file: each row is refused naming its
+// column and problem, or read exactly; nothing is guessed.
+func TestHostileSalesCells(t *testing.T) {
+	t.Parallel()
+	rows := []struct{ cells, status, says string }{
+		{`"1.234,56",EUR,2025-03-01`, "invalid_amount", "has both . and ,"},
+		{`1e3,EUR,2025-03-01`, "invalid_amount", "exponent"},
+		{`-5,EUR,2025-03-01`, "invalid_amount", "negative"},
+		{`0.001,EUR,2025-03-01`, "invalid_amount", "EUR has 2"},
+		{`99999999999999999999999,EUR,2025-03-01`, "invalid_amount", "more than the 15"},
+		{`10,XYZ,2025-03-01`, "invalid_currency", "not an ISO 4217"},
+		{`10,eur,2025-03-01`, "valid", ""},
+		{`10,EUR,2999-01-01`, "invalid_date", "in the future"},
+		{`10,EUR,01/03/2025`, "invalid_date", "is not a date"},
+		{`10,EUR,20250301`, "invalid_date", "write a date as YYYY-MM-DD"},
+		{`10,EUR,0`, "invalid_date", "too small for Unix seconds"},
+		{`10,EUR,1740787200000`, "valid", ""},
+		{`10,EUR,2025-03-01T10:00:00+02:00`, "valid", ""},
+	}
+	text := "key,customer_key,amount,currency,created_at\n"
+	for i, r := range rows {
+		text += fmt.Sprintf("t%d,c1,%s\n", i, r.cells)
+	}
+	in := writeFile(t, "sales.csv", text)
+	rep := filepath.Join(filepath.Dir(in), "sales.validate.csv")
+	r := runCLI(t, nil, "", "validate", "--no-progress", "--report", rep, in)
+	if r.code != exitRowsFailed {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	got := reportByColumn(t, rep)
+	for i, want := range rows {
+		if g := got[i]; firstNonEmpty(g["reason"], g["status"]) != want.status || !strings.Contains(g["message"], want.says) {
+			t.Errorf("%s: %s/%s %q, want %s saying %q", want.cells, g["status"], g["reason"], g["message"], want.status, want.says)
+		}
 	}
 }
