@@ -247,7 +247,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		}
 		return ss.stoppedAtOnce(res)
 	}
-	out.end(res, reportPath)
+	out.end(res, reportPath, report.Kind(o.kind))
 	if o.emit != "" && !out.json {
 		out.note(fmt.Sprintf("the %s as an import would send them: %s", plural(res.Emitted, "valid row"), o.emit))
 	}
@@ -296,7 +296,7 @@ func (o *importOptions) canaryNext(out *output, res *importer.Result, reportPath
 // lines, and how to finish (a resume looks up the rows it lacks).
 func (o *importOptions) stoppedAfterSending(err error, res *importer.Result, reportPath string, getenv func(string) string) error {
 	sum := &res.Summary
-	did := fmt.Sprintf("%d partners were created", sum.Count(report.Created, ""))
+	did := fmt.Sprintf("%d %s were created", sum.Count(report.Created, ""), report.Kind(o.kind).OrDefault())
 	if n := sum.Count(report.Invited, ""); n > 0 {
 		did += fmt.Sprintf(", %d invited", n)
 	}

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // A flag the kind of one of several FILEs cannot take (told from its
@@ -100,5 +106,137 @@ func TestHostileSalesCells(t *testing.T) {
 		if g := got[i]; firstNonEmpty(g["reason"], g["status"]) != want.status || !strings.Contains(g["message"], want.says) {
 			t.Errorf("%s: %s/%s %q, want %s saying %q", want.cells, g["status"], g["reason"], g["message"], want.status, want.says)
 		}
+	}
+}
+
+// importProgram imports the program of programFiles into sb and returns
+// the directory of its reports and the environment that reaches sb.
+func importProgram(t *testing.T, sb *sandbox.Server, base string) (string, map[string]string) {
+	t.Helper()
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir, files := programFiles(t)
+	if r := runCLI(t, env, "", append([]string{"import", "--no-progress", "--rate", "0"}, files...)...); r.code != exitRowsFailed {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	return dir, env
+}
+
+// send makes one request of the sandbox's API, as someone editing the
+// program in Partnero would.
+func send(t *testing.T, base, method, path, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer k")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %v %v", method, path, resp, err)
+	}
+	resp.Body.Close()
+}
+
+// reportStatuses lists a report's rows as status/reason.
+func reportStatuses(t *testing.T, path string) []string {
+	t.Helper()
+	var out []string
+	for _, row := range reportByColumn(t, path) {
+		out = append(out, row["status"]+"/"+row["reason"])
+	}
+	return out
+}
+
+// Rollback of a transactions report and of a customers report: without
+// their referral files, the dry run names each record by its key and
+// sends nothing; a transaction whose amount and a customer whose email
+// changed since are left alone (changed, and listed in the retry file,
+// which rollback takes); the others are archived, restored, deleted; the
+// question on a terminal names the kind's records.
+func TestRollbackOfCustomersAndTransactions(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	dir, env := importProgram(t, sb, base)
+	sales, clients := filepath.Join(dir, "sales.report.csv"), filepath.Join(dir, "clients.report.csv")
+	for _, rep := range []string{sales, clients} {
+		if err := os.Remove(report.ReferralsPath(rep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	before := sb.Requests()
+	r := runCLI(t, env, "", "rollback", "--dry-run", "--no-progress", "--report", filepath.Join(dir, "dry.csv"), sales)
+	if r.code != exitOK || sb.Requests() != before {
+		t.Fatalf("dry run: exit %d, %d requests\n%s", r.code, sb.Requests()-before, r.stderr)
+	}
+	dry := reportByColumn(t, filepath.Join(dir, "dry.csv"))
+	if dry[0]["message"] != "would archive transaction t1 (dry run: nothing was sent)" || dry[3]["reason"] != "not_created" {
+		t.Errorf("dry run: %v", dry)
+	}
+
+	// On a terminal, the question names transactions; no is no.
+	var errOut bytes.Buffer
+	code := run(context.Background(), []string{"rollback", "--no-progress", "--rate", "0", sales}, func(k string) string { return env[k] },
+		Streams{In: strings.NewReader("n\n"), Out: &bytes.Buffer{}, Err: &errOut, InIsTerminal: true})
+	if code == exitOK || !strings.Contains(errOut.String(), "archive 4 transactions at ") || sb.Requests() != before {
+		t.Fatalf("exit %d:\n%s", code, errOut.String())
+	}
+	if r := runCLI(t, env, "", "rollback", "--no-progress", clients); r.code != exitUsage || !strings.Contains(r.stderr, "rollback changes customers in Partnero") {
+		t.Errorf("off a terminal without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// t3 is now another sale of 1600 JPY under the same key.
+	send(t, base, http.MethodDelete, "/transactions/t3", "")
+	if err := sb.AddTransaction(sandbox.Transaction{Key: "t3", Customer: "c2", Amount: "1600", Units: "JPY"}); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, env, "", "rollback", "--yes", "--no-progress", "--rate", "0", sales)
+	rolled := filepath.Join(dir, "sales.report.rollback.csv")
+	want := []string{"archived/", "archived/", "skipped/changed", "skipped/not_created", "archived/", "skipped/not_created"}
+	if got := reportStatuses(t, rolled); r.code != exitRowsFailed || !slices.Equal(got, want) {
+		t.Fatalf("rollback: exit %d, %q, want %q\n%s", r.code, got, want, r.stderr)
+	}
+	if rows := reportByColumn(t, rolled); !strings.Contains(rows[2]["message"], "amount is now 1600, not the report's 1500") {
+		t.Errorf("t3: %v", rows[2])
+	}
+	status := func() map[string]string {
+		m := map[string]string{}
+		for _, tx := range sb.Transactions() {
+			m[tx.Key] = tx.Status
+		}
+		return m
+	}
+	if got := status(); got["t1"] != sandbox.Archived || got["t2"] != sandbox.Archived || got["t5"] != sandbox.Archived || got["t3"] != sandbox.Active {
+		t.Fatalf("stored: %v", got)
+	}
+	retry := filepath.Join(dir, "sales.report.rollback.retry.csv")
+	if rows := reportByColumn(t, retry); len(rows) != 1 || rows[0]["key"] != "t3" {
+		t.Fatalf("retry file: %v", rows)
+	}
+	// The retry file is a report rollback takes: t3 is still not the one made.
+	if r := runCLI(t, env, "", "rollback", "--yes", "--no-progress", "--rate", "0", retry); r.code != exitRowsFailed ||
+		!slices.Equal(reportStatuses(t, filepath.Join(dir, "sales.report.rollback.retry.rollback.csv")), []string{"skipped/changed"}) {
+		t.Fatalf("rollback of the retry file: exit %d\n%s", r.code, r.stderr)
+	}
+
+	r = runCLI(t, env, "", "rollback", "--restore", "--yes", "--no-progress", "--rate", "0", rolled)
+	if r.code != exitOK || reportStatuses(t, filepath.Join(dir, "sales.report.rollback.restore.csv"))[0] != "restored/" {
+		t.Fatalf("restore: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := status(); got["t1"] != sandbox.Active || got["t5"] != sandbox.Active {
+		t.Fatalf("after the restore: %v", got)
+	}
+
+	// Customers, deleted for good; c2's email was changed in Partnero.
+	send(t, base, http.MethodPut, "/customers/c2", `{"update":{"email":"someone@else.io"}}`)
+	r = runCLI(t, env, "", "rollback", "--delete", "--yes", "--no-progress", "--rate", "0", clients)
+	want = []string{"deleted/", "skipped/changed", "skipped/not_created", "skipped/not_created"}
+	if got := reportStatuses(t, filepath.Join(dir, "clients.report.rollback.csv")); r.code != exitRowsFailed || !slices.Equal(got, want) {
+		t.Fatalf("customers: exit %d, %q, want %q\n%s", r.code, got, want, r.stderr)
+	}
+	var keys []string
+	for _, c := range sb.Customers() {
+		keys = append(keys, c.Key+"@"+c.Email)
+	}
+	if !slices.Equal(keys, []string{"c2@someone@else.io"}) {
+		t.Fatalf("customers left: %v", keys)
 	}
 }
