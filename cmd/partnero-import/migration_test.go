@@ -240,3 +240,62 @@ func TestRollbackOfCustomersAndTransactions(t *testing.T) {
 		t.Fatalf("customers left: %v", keys)
 	}
 }
+
+// Customers already in Partnero: --skip-existing settles them as
+// already_exists; --update-existing updates what differs (email, name,
+// surname, tags) and leaves a customer that holds the row's values
+// unchanged, its import's mark notwithstanding; a transaction is never
+// updated.
+func TestCustomersAlreadyThere(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := write("clients.csv", "customer_key,email,name,surname,tags,partner_key\n"+
+		"c1,c1@y.io,Cat,Ash,vip,ann\n"+
+		"c2,c2@y.io,Dan,,,ann\n")
+	imp := func(name string, flags ...string) []map[string]string {
+		t.Helper()
+		rep := filepath.Join(dir, name)
+		r := runCLI(t, env, "", append(append([]string{"import", "--no-progress", "--rate", "0", "--report", rep}, flags...), first)...)
+		if r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", name, r.code, r.stderr)
+		}
+		return reportByColumn(t, rep)
+	}
+	imp("created.csv")
+	for _, row := range imp("skip.csv", "--skip-existing") {
+		if row["status"]+"/"+row["reason"] != "skipped/already_exists" {
+			t.Errorf("--skip-existing: %v", row)
+		}
+	}
+	for _, row := range imp("same.csv", "--update-existing") {
+		if row["status"]+"/"+row["reason"] != "skipped/unchanged" {
+			t.Errorf("--update-existing of the same rows: %v", row)
+		}
+	}
+	write("clients.csv", "customer_key,email,name,surname,tags,partner_key\n"+
+		"c1,new@y.io,Cat,Birch,\"vip,gold\",ann\n"+
+		"c2,c2@y.io,Dan,,,ann\n")
+	rows := imp("changed.csv", "--update-existing")
+	if rows[0]["status"] != "updated" || !strings.Contains(rows[0]["message"], "updated its email, surname, tags") || rows[1]["reason"] != "unchanged" {
+		t.Fatalf("--update-existing of a changed row: %v", rows)
+	}
+	cs := sb.Customers()
+	c := cs[slices.IndexFunc(cs, func(c sandbox.Customer) bool { return c.Key == "c1" })]
+	if c.Email != "new@y.io" || c.Surname != "Birch" || !slices.Contains(c.Tags, "gold") || !slices.ContainsFunc(c.Tags, func(s string) bool { return strings.HasPrefix(s, "partnero-import-") }) {
+		t.Fatalf("c1 in Partnero: %+v", c)
+	}
+	sales := write("sales.csv", "key,customer_key,amount,currency\nt1,c1,5,EUR\n")
+	if r := runCLI(t, env, "", "import", "--no-progress", "--update-existing", sales); r.code != exitUsage || !strings.Contains(r.stderr, "never changed") {
+		t.Errorf("--update-existing of transactions: exit %d\n%s", r.code, r.stderr)
+	}
+}
