@@ -43,6 +43,10 @@ func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 		return report.Updated, ""
 	case partnero.Unchanged:
 		return report.Skipped, report.Unchanged
+	case partnero.Found:
+		// A transaction with the row's key is there, so none was sent:
+		// stored, and not a failure (never a second commission).
+		return report.Skipped, report.AlreadyExists
 	case partnero.Stopped:
 		return report.Skipped, report.Aborted
 	case partnero.NotOurs:
@@ -88,6 +92,8 @@ func refusal(o *partnero.Outcome, kind report.Kind) (report.Status, report.Reaso
 			return report.Rejected, report.CustomerNotFound
 		}
 		return report.Rejected, report.ReferringPartnerNotFound
+	case partnero.NoCustomer:
+		return report.Rejected, report.CustomerNotFound
 	case partnero.Invalid:
 		return report.Rejected, report.ValidationError
 	case partnero.BadRequest, partnero.WrongAddress, partnero.Gone: // Gone: an update's partner deleted meanwhile

@@ -19,6 +19,7 @@ func TestReportOf(t *testing.T) {
 		archive = asked{action: "archive"}
 		remove  = asked{action: "delete"}
 		restore = asked{action: "restore"}
+		sale    = asked{kind: report.Transactions, action: "create"}
 	)
 	type said struct {
 		said     partnero.Said
@@ -57,6 +58,8 @@ func TestReportOf(t *testing.T) {
 		{"unchanged", create, said{said: partnero.Unchanged}, report.Skipped, report.Unchanged},
 		{"the partner to update went", create, said{said: partnero.Gone}, report.Rejected, report.BadRequest},
 		{"nothing said is no success", create, said{}, report.Failed, report.ServerError},
+		{"a transaction's key found: none sent", sale, said{said: partnero.Found}, report.Skipped, report.AlreadyExists},
+		{"a transaction's customer not there", sale, said{said: partnero.NoCustomer}, report.Rejected, report.CustomerNotFound},
 
 		// import --skip-existing
 		{"skip: created", skip, said{said: partnero.Done}, report.Created, ""},
@@ -122,9 +125,9 @@ func TestReportOfStoredSucceeds(t *testing.T) {
 	t.Parallel()
 	for _, a := range []asked{{action: "create"}, {action: "invite"}, {action: "create", skip: true}, {action: "invite", skip: true},
 		{action: "archive"}, {action: "delete"}, {action: "restore"}} {
-		for _, s := range []partnero.Said{partnero.Done, partnero.Updated, partnero.Unchanged} {
+		for _, s := range []partnero.Said{partnero.Done, partnero.Updated, partnero.Unchanged, partnero.Found} {
 			if s != partnero.Done && a.action != "create" && a.action != "invite" {
-				continue // updates are an import's
+				continue // updates and a transaction found are an import's
 			}
 			o := partnero.Outcome{Verdict: partnero.Verdict{Said: s}}
 			if status, reason := reportOf(&o, a); !report.Succeeded(status, reason) {

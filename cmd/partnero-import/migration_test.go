@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 	"github.com/partnero-import/partnero-import/report"
@@ -297,5 +298,122 @@ func TestCustomersAlreadyThere(t *testing.T) {
 	sales := write("sales.csv", "key,customer_key,amount,currency\nt1,c1,5,EUR\n")
 	if r := runCLI(t, env, "", "import", "--no-progress", "--update-existing", sales); r.code != exitUsage || !strings.Contains(r.stderr, "never changed") {
 		t.Errorf("--update-existing of transactions: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// A run of customers or of transactions killed while the server holds two
+// creates (which it stores once the run is gone: answers lost), then
+// resumed: the rows the report shows done are skipped/already_done, the
+// two lost ones are found and not sent again, the rest are created, and no
+// key is stored twice.
+func TestResumeAfterAKilledRun(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"customers", "transactions"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			sb := sandbox.New(sandbox.Options{})
+			sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+			text := "customer_key,email,partner_key\n"
+			if kind == "transactions" {
+				text = "key,customer_key,amount,currency,created_at\n"
+				if err := sb.AddCustomer(sandbox.Customer{Key: "c0", Partner: "p1"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const rows = 10
+			for i := range rows {
+				if kind == "transactions" {
+					text += fmt.Sprintf("t%d,c0,%d.50,EUR,2025-03-01\n", i, i+1)
+				} else {
+					text += fmt.Sprintf("c%d,c%d@y.io,ann\n", i, i)
+				}
+			}
+			in := writeFile(t, kind+".csv", text)
+			rep := filepath.Join(filepath.Dir(in), "first.csv")
+			g := &gatedServer{sb: sb, release: make(chan struct{}), free: 2}
+			base := newGatedServer(t, g)
+			release := g.releaser(t)
+			env := []string{"PARTNERO_API_KEY=k", "PARTNERO_BASE_URL=" + base}
+			cmd, _ := startBinary(t, env, "import", "--no-progress", "--rate", "0", "--concurrency", "2", "--report", rep, in)
+			waitUntil(t, cmd, func() bool { return g.waiting() == 2 && reportLines(rep) == 2 })
+			cmd.Process.Kill()
+			cmd.Wait()
+			release()
+			stored := func() []string {
+				var keys []string
+				if kind == "transactions" {
+					for _, tx := range sb.Transactions() {
+						keys = append(keys, tx.Key)
+					}
+				} else {
+					for _, c := range sb.Customers() {
+						keys = append(keys, c.Key)
+					}
+				}
+				return keys
+			}
+			// The held creates reach the server after the run died.
+			for deadline := time.Now().Add(20 * time.Second); len(stored()) < 4; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the held creates were not stored: %v", stored())
+				}
+			}
+
+			again := filepath.Join(filepath.Dir(in), "again.csv")
+			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "",
+				"import", "--no-progress", "--rate", "0", "--resume", rep, "--report", again, in)
+			got := map[string]int{}
+			for _, s := range reportStatuses(t, again) {
+				got[s]++
+			}
+			if r.code != exitOK || got["skipped/already_done"] != 2 || got["created/"]+got["skipped/already_done"]+got["skipped/already_exists"] != rows {
+				t.Fatalf("resumed: exit %d, %v\n%s", r.code, got, r.stderr)
+			}
+			keys := stored()
+			slices.Sort(keys)
+			if len(keys) != rows || len(slices.Compact(keys)) != rows {
+				t.Fatalf("stored: %v", keys)
+			}
+		})
+	}
+}
+
+// A transactions file run again: every key is there, so each row is
+// skipped/already_exists (stored, not failed: exit 0) and nothing is sent
+// twice; a customer or a partner that is not in Partnero is said to be
+// that, not a wrong address.
+func TestTransactionsRunAgain(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+	if err := sb.AddCustomer(sandbox.Customer{Key: "c1", Partner: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	sales := writeFile(t, "sales.csv", "key,customer_key,amount,currency,created_at\nt1,c1,9.90,EUR,2025-03-01\nt2,c1,1,EUR,2025-03-02\n")
+	for i, want := range []string{"created/", "skipped/already_exists"} {
+		rep := filepath.Join(t.TempDir(), "r.csv")
+		r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", rep, sales)
+		rows := reportByColumn(t, rep)
+		if r.code != exitOK || rows[0]["status"]+"/"+rows[0]["reason"] != want || rows[1]["status"]+"/"+rows[1]["reason"] != want {
+			t.Fatalf("run %d: exit %d, %v\n%s", i+1, r.code, rows, r.stderr)
+		}
+		if i == 1 && rows[0]["message"] != "a transaction with this key is already in Partnero (amount 9.90): not sent again, so that its commission is not paid twice" {
+			t.Errorf("run again: %v", rows[0])
+		}
+	}
+	if n := len(sb.Transactions()); n != 2 {
+		t.Fatalf("%d transactions stored", n)
+	}
+
+	orphans := writeFile(t, "orphans.csv", "key,customer_key,amount,currency\nt9,nobody,5,EUR\n")
+	clients := writeFile(t, "clients.csv", "customer_key,email,partner_key\nc9,c9@y.io,nobody\n")
+	for _, tc := range []struct{ file, reason string }{{orphans, "customer_not_found"}, {clients, "partner_not_found"}} {
+		rep := filepath.Join(t.TempDir(), "r.csv")
+		r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", rep, tc.file)
+		row := reportByColumn(t, rep)[0]
+		if r.code != exitRowsFailed || row["status"] != "rejected" || row["reason"] != tc.reason || strings.Contains(row["message"], "endpoint") {
+			t.Errorf("%s: exit %d, %v", tc.file, r.code, row)
+		}
 	}
 }
