@@ -417,3 +417,46 @@ func TestTransactionsRunAgain(t *testing.T) {
 		}
 	}
 }
+
+// A rehearsal of a re-run: the earlier run's partners, customers and
+// transactions preloaded (given in no useful order, each told from its
+// header), the same files imported into the embedded sandbox show each
+// record already there: customers rejected/key_exists, or skipped with
+// --skip-existing; transactions skipped/already_exists, never sent twice.
+func TestSandboxPreloadOfAProgram(t *testing.T) {
+	t.Parallel()
+	dir, files := programFiles(t)
+	sales, clients, affiliates := files[0], files[1], files[2]
+	pre := []string{"--sandbox-preload", sales, "--sandbox-preload", clients, "--sandbox-preload", affiliates}
+	// The preload files hold the rows that were made: not the invalid partner
+	// and its customer, nor their sales.
+	for _, f := range []struct{ path, drop string }{{affiliates, "not-an-email"}, {clients, ",cy\n"}, {sales, "c3,"}} {
+		b, _ := os.ReadFile(f.path)
+		var keep []string
+		for _, l := range strings.SplitAfter(string(b), "\n") {
+			if !strings.Contains(l, f.drop) && !strings.Contains(l, "nobody") && !strings.Contains(l, ",c4,") {
+				keep = append(keep, l)
+			}
+		}
+		os.WriteFile(f.path+".pre.csv", []byte(strings.Join(keep, "")), 0o600)
+	}
+	for i := 1; i < len(pre); i += 2 {
+		pre[i] += ".pre.csv"
+	}
+	rep := filepath.Join(dir, "rehearsal.csv")
+	r := runCLI(t, nil, "", append(append([]string{"import", "--sandbox", "--no-progress", "--rate", "0", "--skip-existing", "--report", rep}, pre...), sales)...)
+	want := []string{"skipped/already_exists", "skipped/already_exists", "skipped/already_exists", "rejected/customer_not_found", "skipped/already_exists", "rejected/customer_not_found"}
+	if got := reportStatuses(t, rep); r.code != exitRowsFailed || !slices.Equal(got, want) {
+		t.Fatalf("exit %d: %q, want %q\n%s", r.code, got, want, r.stderr)
+	}
+	rep = filepath.Join(dir, "clients-rehearsal.csv")
+	r = runCLI(t, nil, "", append(append([]string{"import", "--sandbox", "--no-progress", "--rate", "0", "--skip-existing", "--report", rep}, pre...), clients)...)
+	want = []string{"skipped/already_exists", "skipped/already_exists", "rejected/partner_not_found", "rejected/partner_not_found"}
+	if got := reportStatuses(t, rep); r.code != exitRowsFailed || !slices.Equal(got, want) {
+		t.Fatalf("customers: exit %d: %q, want %q\n%s", r.code, got, want, r.stderr)
+	}
+	bad := writeFile(t, "bad.csv", "key,customer_key,amount,currency\nt1,nobody,5,EUR\n")
+	if r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--sandbox-preload", bad, sales); r.code != exitUsage || !strings.Contains(r.stderr, "no customer nobody") {
+		t.Errorf("a preload of a sale whose customer is not there: exit %d\n%s", r.code, r.stderr)
+	}
+}

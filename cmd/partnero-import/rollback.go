@@ -255,8 +255,9 @@ func (o *rollbackOptions) runFiles(getenv func(string) string, dest string) (*ru
 		f.report = firstFree(func(n string) string { return stem + n + ".csv" }, exists)
 	}
 	inputs := []file{{"the report to undo", o.file, anInput}, {"its provenance", report.ProvenancePath(o.file), anInput},
-		{"its referrals", report.ReferralsPath(o.file), anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
+		{"its referrals", report.ReferralsPath(o.file), anInput},
 		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
+	inputs = append(inputs, preloads(o.sandboxPreload)...)
 	f.keepEarlierReport(inputs)
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
 		{"--summary-json", f.summary, aSummary}}
