@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -458,5 +459,44 @@ func TestSandboxPreloadOfAProgram(t *testing.T) {
 	bad := writeFile(t, "bad.csv", "key,customer_key,amount,currency\nt1,nobody,5,EUR\n")
 	if r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--sandbox-preload", bad, sales); r.code != exitUsage || !strings.Contains(r.stderr, "no customer nobody") {
 		t.Errorf("a preload of a sale whose customer is not there: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// Customers and transactions as JSON Lines (nested partner and customer
+// objects, amounts as JSON numbers kept digit for digit) and as XLSX go
+// where the CSV's would.
+func TestCustomersAndTransactionsInJSONLinesAndXLSX(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	clients := filepath.Join(dir, "clients.jsonl")
+	os.WriteFile(clients, []byte(`{"key":"c1","email":"c1@y.io","partner":{"key":"ann"}}`+"\n"+
+		`{"key":"c2","email":"c2@y.io","partner":{"email":"ANN@x.io"},"tags":["vip"]}`+"\n"), 0o600)
+	sales := filepath.Join(dir, "sales.jsonl")
+	os.WriteFile(sales, []byte(`{"key":"t1","customer":{"key":"c1"},"amount":99.90,"currency":"EUR","created_at":1740787200}`+"\n"+
+		`{"key":"t2","customer":{"email":"c2@y.io"},"amount_cents":1234,"currency":"KWD"}`+"\n"), 0o600)
+	more := filepath.Join(dir, "more.xlsx")
+	writeWorkbook(t, [][]string{{"key", "customer_key", "amount", "currency", "created_at"}, {"t3", "c1", "12,50", "EUR", "2025-03-01"}}, more)
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", clients, sales, more)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	got := map[string]string{}
+	for _, tx := range sb.Transactions() {
+		got[tx.Key] = tx.Customer + " " + tx.Amount + " " + tx.Units
+	}
+	want := map[string]string{"t1": "c1 99.90 EUR", "t2": "c2 1.234 KWD", "t3": "c1 12.50 EUR"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("stored %v, want %v", got, want)
+	}
+	for _, c := range sb.Customers() {
+		if c.Partner != "p1" {
+			t.Errorf("customer %s of partner %q", c.Key, c.Partner)
+		}
+	}
+	if rows := reportByColumn(t, filepath.Join(dir, "more.report.csv")); rows[0]["amount"] != "12.50" {
+		t.Errorf("xlsx report: %v", rows)
 	}
 }

@@ -200,6 +200,10 @@ func DetectKind(headers []string) (report.Kind, string) {
 			key = cmpOr(key, h)
 		case fieldPartnerKey, fieldPartnerID, fieldPartnerEmail:
 			partner = cmpOr(partner, h)
+		case fieldPartner:
+			if n == fieldPartner { // JSON Lines' nested {"key","id","email"}: a customers file's
+				partner = cmpOr(partner, h)
+			}
 		case "":
 			switch partnerWords.field(n) {
 			case fieldPassword, fieldReferringID, fieldReferringKey, fieldReferringEmail, fieldAction:
