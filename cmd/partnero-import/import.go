@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +44,13 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 	}
 	var files []named
 	for _, f := range o.inputs {
+		// Every file is there before anything is sent: one missing would
+		// stop the run after the files before it were imported.
+		fh, err := os.Open(f)
+		if err != nil {
+			return 0, usagef("cannot read %s: %v; nothing was sent", f, errors.Unwrap(err))
+		}
+		fh.Close()
 		k, why, err := o.kindOf(f)
 		if err != nil {
 			return 0, err

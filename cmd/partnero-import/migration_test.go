@@ -500,3 +500,17 @@ func TestCustomersAndTransactionsInJSONLinesAndXLSX(t *testing.T) {
 		t.Errorf("xlsx report: %v", rows)
 	}
 }
+
+// A run of several FILEs where one cannot be read sends nothing: the
+// partners file before it is not imported first.
+func TestSeveralFilesOneMissing(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir, files := programFiles(t)
+	missing := filepath.Join(dir, "missing.csv")
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", files[2], missing, files[0])
+	if r.code != exitUsage || sb.Requests() != 0 || !strings.Contains(r.stderr, "cannot read "+missing) {
+		t.Fatalf("exit %d, %d requests\n%s", r.code, sb.Requests(), r.stderr)
+	}
+}
