@@ -225,7 +225,7 @@ func (rb *rollback) run(ctx context.Context) error {
 	s.unblocked = func(u *undo, _ bool) { s.push(u) }
 	s.interrupted = func() {
 		rb.res.Interrupted = true
-		rb.stopWhy = "the run stopped before this partner was undone"
+		rb.stopWhy = "the run stopped before this " + rb.record + " was undone"
 	}
 	s.halted = rb.stopNow
 	for _, row := range slices.Sorted(maps.Keys(rb.todo)) { // the report's order, where the tree allows
@@ -257,7 +257,7 @@ func (rb *rollback) proven(ctx context.Context, err error) string {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		rb.res.Interrupted = true
-		return "the run was interrupted before this partner was undone"
+		return "the run was interrupted before this " + rb.record + " was undone"
 	case err != nil:
 		rb.res.Fatal = err
 		return "nothing was sent: " + err.Error()
@@ -280,7 +280,7 @@ func (rb *rollback) done(u *undo, o partnero.Outcome) {
 	line := rb.lineOf(u)
 	if rb.cfg.Client == nil {
 		line.Status = report.Valid
-		line.Message = fmt.Sprintf("would %s partner %s (dry run: nothing was sent)", rb.action, u.src.PartnerID)
+		line.Message = fmt.Sprintf("would %s %s %s (dry run: nothing was sent)", rb.action, rb.record, rb.nameOf(&u.src))
 	} else {
 		line.Message, line.HTTPStatus, line.Attempts = o.Message, o.HTTPStatus, o.Attempts
 		line.Status, line.Reason = reportOf(&o, asked{kind: rb.kind.Name(), action: rb.action})
@@ -288,7 +288,7 @@ func (rb *rollback) done(u *undo, o partnero.Outcome) {
 	rb.write(&line, &u.src)
 	if o.Fatal && rb.res.Fatal == nil {
 		rb.res.Fatal = errors.New(o.Message)
-		rb.stopWhy = "the run stopped before this partner was undone: " + o.Message
+		rb.stopWhy = "the run stopped before this " + rb.record + " was undone: " + o.Message
 		rb.s.stop()
 	}
 	rb.s.settle(u.src.Row, true)
@@ -298,11 +298,11 @@ func (rb *rollback) done(u *undo, o partnero.Outcome) {
 // failed, saying it may be done (running rollback again checks), and the
 // rest aborted, so that every row has its line before the run returns.
 func (rb *rollback) stopNow(inflight []*undo) {
-	rb.stopWhy = "the run was stopped at once before this partner was undone"
+	rb.stopWhy = "the run was stopped at once before this " + rb.record + " was undone"
 	for _, u := range inflight {
 		line := rb.lineOf(u)
 		line.Status, line.Reason = report.Failed, report.NetworkError
-		line.Message = "the run was stopped at once while this partner's " + rb.action + " was in flight: it may be done; run the rollback again to check"
+		line.Message = "the run was stopped at once while this " + rb.record + "'s " + rb.action + " was in flight: it may be done; run the rollback again to check"
 		rb.write(&line, &u.src)
 	}
 }
@@ -312,6 +312,15 @@ func (rb *rollback) abort(u *undo) {
 	line := rb.lineOf(u)
 	line.Status, line.Reason, line.Message = report.Skipped, report.Aborted, rb.stopWhy
 	rb.write(&line, &u.src)
+}
+
+// nameOf is how a line names its record: a partner by its id, a customer
+// or a transaction by its key.
+func (rb *rollback) nameOf(l *report.Line) string {
+	if rb.kind.Name() == report.Partners {
+		return l.PartnerID
+	}
+	return l.Key
 }
 
 // lineOf is the rollback's line for a partner, from its import line.

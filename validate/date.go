@@ -13,6 +13,12 @@ import (
 // milliseconds, and no date since 1973 is read wrongly either way.
 const millisFrom = 100_000_000_000
 
+// secondsFrom is the smallest Unix timestamp read, 100,000,000 (March
+// 1973): a smaller number is no sale's date but a date in digits
+// (20250301, read as seconds, is August 1970) or a placeholder (0), and a
+// guess would backdate the sale by decades.
+const secondsFrom = 100_000_000
+
 // dateForms are the forms of a date a cell may hold, for messages.
 const dateForms = "RFC 3339 (2024-05-01T10:00:00Z), YYYY-MM-DD, YYYY-MM-DD HH:MM:SS (UTC), or Unix seconds or milliseconds"
 
@@ -20,8 +26,8 @@ const dateForms = "RFC 3339 (2024-05-01T10:00:00Z), YYYY-MM-DD, YYYY-MM-DD HH:MM
 // YYYY-MM-DD and YYYY-MM-DD HH:MM:SS (both UTC), or a Unix timestamp in
 // seconds, or in milliseconds from 12 digits on (millisFrom). It returns
 // Unix seconds (a fraction of a second is dropped), or a problem without
-// the column's name: a cell that is none of these, a date before 1970, or
-// one after now.
+// the column's name: a cell that is none of these, a date before 1970 (a
+// timestamp before 1973: secondsFrom), or one after now.
 func ParseDate(cell string, now time.Time) (unix int64, problem string) {
 	if cell == "" {
 		return 0, "is empty: expected " + dateForms
@@ -33,6 +39,9 @@ func ParseDate(cell string, now time.Time) (unix int64, problem string) {
 		}
 		if n >= millisFrom {
 			n /= 1000
+		}
+		if n < secondsFrom {
+			return 0, fmt.Sprintf("%s is too small for Unix seconds of a sale (it would be %s); write a date as YYYY-MM-DD", quoteCell(cell), time.Unix(n, 0).UTC().Format(time.DateTime))
 		}
 		if n > now.Unix() {
 			return 0, fmt.Sprintf("%s is in the future (read as Unix seconds: %s)", quoteCell(cell), time.Unix(n, 0).UTC().Format(time.DateTime))

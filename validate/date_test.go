@@ -25,7 +25,6 @@ func TestParseDate(t *testing.T) {
 		{"1714557600", 1714557600},          // seconds
 		{"1714557600123", 1714557600},       // milliseconds: 13 digits
 		{"100000000000", 100000000},         // 12 digits: milliseconds (1973)
-		{"0", 0},                            // the epoch itself
 		{"2025-06-01 12:00:00", 1748779200}, // now exactly: not in the future
 		{"2025-06-01", 1748736000},          // today
 		{"1970-01-01", 0},
@@ -38,6 +37,9 @@ func TestParseDate(t *testing.T) {
 	}
 	bad := []struct{ cell, says string }{
 		{"99999999999", "in the future (read as Unix seconds: 5138-"}, // 11 digits: seconds
+		{"20250301", "too small for Unix seconds of a sale (it would be 1970-08-23 09:05:01); write a date as YYYY-MM-DD"},
+		{"0", "too small for Unix seconds"}, // an export's placeholder, not 1970
+		{"99999999", "too small for Unix seconds"},
 		{"2025-06-01 12:00:01", "in the future"},
 		{"2025-06-02", "in the future"},
 		{"2025-06-01T14:00:01+02:00", "in the future"},

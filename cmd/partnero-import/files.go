@@ -73,8 +73,8 @@ func (o *importOptions) destination(getenv func(string) string, dryRun bool) str
 // write over from elsewhere, and a --resume report of another destination.
 func (o *importOptions) files(getenv func(string) string, dryRun bool, format string) (*runFiles, error) {
 	f := &runFiles{summary: o.summaryJSON, destination: o.destination(getenv, dryRun), kind: report.Kind(o.kind), sections: o.sections}
-	inputs := []file{{"the input", o.file, anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
-		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
+	inputs := append([]file{{"the input", o.file, anInput}, {"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}},
+		preloads(o.sandboxPreload)...)
 	if o.file == "-" {
 		inputs[0].path = "" // standard input: nothing on disk to protect
 	}

@@ -64,7 +64,7 @@ type importOptions struct {
 	baseURL        string
 	apiKeyFile     string
 	useSandbox     bool
-	sandboxPreload string
+	sandboxPreload []string
 	sandboxVary    uint64
 	rate           string
 	concurrency    int
@@ -146,7 +146,7 @@ func (o *importOptions) connectionFlags(fs *flagSet) {
 	fs.StringVar(&o.baseURL, "base-url", "", "`URL` the API root, https except on a loopback address (default: PARTNERO_BASE_URL, else "+partnero.DefaultBaseURL+")")
 	fs.StringVar(&o.apiKeyFile, "api-key-file", "", "`PATH` a file holding the API key")
 	fs.BoolVar(&o.useSandbox, "sandbox", false, "talk to an embedded Partnero-compatible sandbox instead: a rehearsal, no key needed; not with --base-url")
-	fs.StringVar(&o.sandboxPreload, "sandbox-preload", "", "`FILE` with --sandbox: partners the sandbox holds before the run")
+	fs.Var((*repeated)(&o.sandboxPreload), "sandbox-preload", "`FILE` with --sandbox: partners, customers or transactions the sandbox holds before the run (repeatable)")
 	fs.Uint64Var(&o.sandboxVary, "sandbox-vary", 0, "`SEED` with --sandbox: answer where the documentation is silent in the ways this seed picks (0: as documented)")
 	fs.StringVar(&o.rate, "rate", "auto", "`R|auto` requests per second at most, evenly spaced, retries and lookups included (fractions down to 0.01; 0: no limit), or auto: follow the limit the server advertises")
 	fs.IntVar(&o.concurrency, "concurrency", defaultConcurrency, "`N` requests in flight at once, 1 to 64")
@@ -242,7 +242,7 @@ func (o *importOptions) check() error {
 	if _, _, err := parseRate(o.rate); err != nil {
 		return err
 	}
-	if (o.sandboxPreload != "" || o.sandboxVary != 0) && !o.useSandbox {
+	if (len(o.sandboxPreload) > 0 || o.sandboxVary != 0) && !o.useSandbox {
 		return usagef("--sandbox-preload and --sandbox-vary need --sandbox")
 	}
 	if o.resume != "" && o.dryRun {

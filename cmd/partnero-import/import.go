@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,12 +44,28 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 	}
 	var files []named
 	for _, f := range o.inputs {
+		// Every file is there before anything is sent: one missing would
+		// stop the run after the files before it were imported.
+		fh, err := os.Open(f)
+		if err != nil {
+			return 0, usagef("cannot read %s: %v; nothing was sent", f, errors.Unwrap(err))
+		}
+		fh.Close()
 		k, why, err := o.kindOf(f)
 		if err != nil {
 			return 0, err
 		}
 		ss.out.note(fmt.Sprintf("%s: %s (%s)", f, k, why))
 		files = append(files, named{f, k})
+	}
+	for _, f := range files {
+		// Before anything is sent: a flag a later file's kind cannot take
+		// would otherwise stop the run after the earlier files were imported.
+		fo := *o
+		fo.kind = string(f.kind)
+		if err := fo.checkKind(); err != nil {
+			return 0, fmt.Errorf("%s: %w; nothing was sent", f.file, err)
+		}
 	}
 	slices.SortStableFunc(files, func(a, b named) int { return kindOrder(a.kind) - kindOrder(b.kind) })
 	up, sections, code := importer.NewUpstream(), &[]summaryJSON{}, exitOK
@@ -238,7 +255,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		}
 		return ss.stoppedAtOnce(res)
 	}
-	out.end(res, reportPath)
+	out.end(res, reportPath, report.Kind(o.kind))
 	if o.emit != "" && !out.json {
 		out.note(fmt.Sprintf("the %s as an import would send them: %s", plural(res.Emitted, "valid row"), o.emit))
 	}
@@ -287,7 +304,7 @@ func (o *importOptions) canaryNext(out *output, res *importer.Result, reportPath
 // lines, and how to finish (a resume looks up the rows it lacks).
 func (o *importOptions) stoppedAfterSending(err error, res *importer.Result, reportPath string, getenv func(string) string) error {
 	sum := &res.Summary
-	did := fmt.Sprintf("%d partners were created", sum.Count(report.Created, ""))
+	did := fmt.Sprintf("%d %s were created", sum.Count(report.Created, ""), report.Kind(o.kind).OrDefault())
 	if n := sum.Count(report.Invited, ""); n > 0 {
 		did += fmt.Sprintf(", %d invited", n)
 	}

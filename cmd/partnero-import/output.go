@@ -192,8 +192,8 @@ func (o *output) fatal(err error) {
 	fmt.Fprintln(o.w, "partnero-import: "+oneLine(err.Error()))
 }
 
-// end reports the run's summary.
-func (o *output) end(res *importer.Result, reportPath string) {
+// end reports the run's summary; kind is of the records its rows name.
+func (o *output) end(res *importer.Result, reportPath string, kind report.Kind) {
 	if res.Unsorted != nil {
 		// The rows' outcomes stand, and decide the exit code.
 		defer o.warn(res.Unsorted.Error() + "; its lines are in the order rows finished")
@@ -209,7 +209,7 @@ func (o *output) end(res *importer.Result, reportPath string) {
 	}
 	res.Summary.Print(o.w)
 	if res.Archived > 0 {
-		fmt.Fprintf(o.w, "archived: %d of these partners, found already in Partnero, are archived, and an import does not restore them (rollback --restore does)\n", res.Archived)
+		fmt.Fprintf(o.w, "archived: %d of these %s, found already in Partnero, are archived, and an import does not restore them (rollback --restore does)\n", res.Archived, kind.OrDefault())
 	}
 	if sh.Linked+sh.External > 0 {
 		fmt.Fprintf(o.w, "referral trees: %d rows refer to another row of the file (%d roots, greatest depth %d); %d refer to partners outside the file, left to the API%s\n",

@@ -80,8 +80,10 @@ func runRollback(ctx context.Context, args []string, getenv func(string) string,
 }
 
 func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, ss *session) (_ int, err error) {
+	kind, _ := report.KindOf(o.file) // a report that cannot be read is refused below, in its words
+	records := kind.OrDefault()
 	if !o.dryRun && !o.yes && !ss.s.InIsTerminal {
-		return 0, usagef("rollback changes partners in Partnero: give --yes to confirm when standard input is not a terminal (or --dry-run to see what it would do)")
+		return 0, usagef("rollback changes %s in Partnero: give --yes to confirm when standard input is not a terminal (or --dry-run to see what it would do)", records)
 	}
 	files, undone, err := o.rollbackFiles(getenv)
 	if err != nil {
@@ -94,7 +96,7 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		if err != nil {
 			return 0, err
 		}
-		if err := confirm(ss.s, fmt.Sprintf("%s %d partners at %s?", verb, n, files.destination)); err != nil {
+		if err := confirm(ss.s, fmt.Sprintf("%s %d %s at %s?", verb, n, records, files.destination)); err != nil {
 			return 0, err
 		}
 	}
@@ -148,9 +150,9 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 	case res.HardStopped:
 		return ss.stoppedAtOnce(res)
 	}
-	out.end(res, files.report)
+	out.end(res, files.report, kind)
 	if res.Interrupted {
-		out.note("partnero-import: interrupted; partners not undone are reported skipped/aborted")
+		out.note(fmt.Sprintf("partnero-import: interrupted; %s not undone are reported skipped/aborted", records))
 		out.note("to finish, run the rollback again (it skips what is already undone): " + o.rerunCommand())
 	}
 	return code, nil
@@ -253,8 +255,9 @@ func (o *rollbackOptions) runFiles(getenv func(string) string, dest string) (*ru
 		f.report = firstFree(func(n string) string { return stem + n + ".csv" }, exists)
 	}
 	inputs := []file{{"the report to undo", o.file, anInput}, {"its provenance", report.ProvenancePath(o.file), anInput},
-		{"its referrals", report.ReferralsPath(o.file), anInput}, {"--sandbox-preload", o.sandboxPreload, anInput},
+		{"its referrals", report.ReferralsPath(o.file), anInput},
 		{"--api-key-file", firstNonEmpty(o.apiKeyFile, getenv("PARTNERO_API_KEY_FILE")), anInput}}
+	inputs = append(inputs, preloads(o.sandboxPreload)...)
 	f.keepEarlierReport(inputs)
 	outputs := []file{{"--report", f.report, aReport}, {"the report's provenance", report.ProvenancePath(f.report), beside},
 		{"--summary-json", f.summary, aSummary}}

@@ -19,7 +19,7 @@ const defaultSandboxRateLimit = 0
 type sandboxOptions struct {
 	sandbox.Options
 	addr    string
-	preload string
+	preload []string
 	vary    uint64
 }
 
@@ -28,7 +28,7 @@ type sandboxOptions struct {
 func sandboxFlags(o *sandboxOptions) *flagSet {
 	fs := newFlagSet("sandbox")
 	fs.group("input")
-	fs.StringVar(&o.preload, "preload", "", "`FILE` partners that exist before the import (CSV, JSON Lines or XLSX)")
+	fs.Var((*repeated)(&o.preload), "preload", "`FILE` partners, customers or transactions that exist before the import (CSV, JSON Lines or XLSX; repeatable)")
 	fs.group("connection")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` where it listens")
 	fs.StringVar(&o.APIKey, "api-key", "", "`KEY` the one bearer token it accepts (default: any non-empty token)")
@@ -70,12 +70,12 @@ func runSandbox(ctx context.Context, args []string, _ func(string) string, s Str
 		fmt.Fprintf(s.Err, "sandbox: %s\n", opts.Vary)
 	}
 	sb := sandbox.New(opts)
-	if o.preload != "" {
-		n, err := preload(ctx, sb, o.preload)
-		if err != nil {
-			return 0, err
-		}
-		fmt.Fprintf(s.Err, "sandbox: preloaded %d partners\n", n)
+	loaded, err := preload(ctx, sb, o.preload)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range loaded {
+		fmt.Fprintf(s.Err, "sandbox: preloaded %d %s\n", l.n, l.kind)
 	}
 	err = sb.Serve(ctx, o.addr, func(base string) {
 		where := base

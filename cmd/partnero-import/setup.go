@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/partnero-import/partnero-import/importer/partnero"
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // retryBase is the client's first backoff; 0 keeps the client's default.
@@ -53,12 +55,12 @@ func (o *importOptions) client(ctx context.Context, getenv func(string) string, 
 			out.log.Info("sandbox varied", "vary", sbOpts.Vary.String())
 		}
 		sb := sandbox.New(sbOpts)
-		if o.sandboxPreload != "" {
-			n, err := preload(ctx, sb, o.sandboxPreload)
-			if err != nil {
-				return nil, nil, err
-			}
-			out.log.Info("sandbox preloaded", "partners", n) // a log line: stderr stays one line on a fatal problem
+		loaded, err := preload(ctx, sb, o.sandboxPreload)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, l := range loaded {
+			out.log.Info("sandbox preloaded", string(l.kind), l.n) // a log line: stderr stays one line on a fatal problem
 		}
 		if cfg.BaseURL, err = sb.Start("127.0.0.1:0"); err != nil {
 			return nil, nil, err
@@ -282,16 +284,58 @@ func (a *asItComes) Close() error {
 	return a.File.Close()
 }
 
-// preload fills an embedded sandbox from path: a FIFO is waited for and
+// preloaded is how many records of a kind a preload file gave.
+type preloaded struct {
+	kind report.Kind
+	n    int
+}
+
+// preload fills an embedded sandbox from the files at paths, each of the
+// kind its header tells, partners first, then customers (whose partners
+// must be there), then transactions.
+func preload(ctx context.Context, sb *sandbox.Server, paths []string) ([]preloaded, error) {
+	var loaded []preloaded
+	for _, path := range paths {
+		k, _, err := (&importOptions{}).kindOf(path)
+		if err != nil {
+			return nil, err
+		}
+		loaded = append(loaded, preloaded{kind: k})
+	}
+	order := make([]int, len(paths))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return kindOrder(loaded[a].kind) - kindOrder(loaded[b].kind) })
+	for _, i := range order {
+		n, err := preloadFile(ctx, sb, paths[i], loaded[i].kind)
+		if err != nil {
+			return nil, err
+		}
+		loaded[i].n = n
+	}
+	return loaded, nil
+}
+
+// preloads are the preload files, as inputs the run never writes over.
+func preloads(paths []string) []file {
+	var fs []file
+	for _, p := range paths {
+		fs = append(fs, file{"--sandbox-preload", p, anInput})
+	}
+	return fs
+}
+
+// preloadFile fills an embedded sandbox from path: a FIFO is waited for and
 // read as the input is, so a signal ends the run all the same.
-func preload(ctx context.Context, sb *sandbox.Server, path string) (int, error) {
+func preloadFile(ctx context.Context, sb *sandbox.Server, path string, k report.Kind) (int, error) {
 	f, err := openInput(ctx, path)
 	if err != nil {
 		return 0, err
 	}
 	r := readAsItComes(ctx, f, "interrupted while the preload file "+path+" was being read: nothing was sent")
 	defer r.Close()
-	n, err := sb.PreloadFrom(path, r)
+	n, err := sb.PreloadKind(path, r, k)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return 0, interruptedError{r.interrupted}

@@ -200,6 +200,10 @@ func DetectKind(headers []string) (report.Kind, string) {
 			key = cmpOr(key, h)
 		case fieldPartnerKey, fieldPartnerID, fieldPartnerEmail:
 			partner = cmpOr(partner, h)
+		case fieldPartner:
+			if n == fieldPartner { // JSON Lines' nested {"key","id","email"}: a customers file's
+				partner = cmpOr(partner, h)
+			}
 		case "":
 			switch partnerWords.field(n) {
 			case fieldPassword, fieldReferringID, fieldReferringKey, fieldReferringEmail, fieldAction:
@@ -213,7 +217,39 @@ func DetectKind(headers []string) (report.Kind, string) {
 	case key != "" && partner != "":
 		return report.Customers, fmt.Sprintf("column %q is a customer's key and %q their partner", key, partner)
 	}
+	if k, why := anotherKindsSign(headers); k != "" {
+		return k, why
+	}
 	return report.Partners, "no column of an amount or reward, nor a customer's key with a partner"
+}
+
+// anotherKindsSign is a column no partners file has, in a header that
+// names no money or no partner: a mistyped amount, a currency, a product,
+// a customer's key. Such a file read as partners would make a partner of
+// every buyer; read as its kind, it stops naming what it lacks.
+func anotherKindsSign(headers []string) (report.Kind, string) {
+	for _, h := range headers {
+		n := normalizeHeader(h)
+		if partnerWords.field(n) != "" {
+			continue
+		}
+		for _, money := range []string{fieldAmount, fieldAmountCents, fieldReward} {
+			if nearMiss(n, money, EditDistance(n, money)) {
+				return report.Transactions, fmt.Sprintf("column %q looks like a mistyped %s", h, money)
+			}
+		}
+		switch f := transactionWords.field(n); f {
+		case fieldCurrency, fieldProductID, fieldProductType, fieldRewarded, fieldRewardable:
+			return report.Transactions, fmt.Sprintf("column %q is a transaction's %s", h, f)
+		}
+	}
+	for _, h := range headers {
+		n := normalizeHeader(h)
+		if partnerWords.field(n) == "" && customerWords.field(n) == fieldKey && strings.Contains(n, "customer") {
+			return report.Customers, fmt.Sprintf("column %q is a customer's key", h)
+		}
+	}
+	return "", ""
 }
 
 // cmpOr is the first of a and b that is not "".

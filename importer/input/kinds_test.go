@@ -108,6 +108,10 @@ func TestDetectKind(t *testing.T) {
 		{"a key and a partner id", "key,email,partner_id", report.Customers, `"key" is a customer's key and "partner_id" their partner`},
 		{"Rewardful affiliates", "Affiliate ID,First name,Last name,Email,Token,Affiliate link,Campaign,State,Created at,PayPal email", report.Partners, ""},
 		{"no header", "", report.Partners, ""},
+		{"sales with a mistyped amount", "key,email,ammount,currency,created_at", report.Transactions, `column "ammount" looks like a mistyped amount`},
+		{"sales without an amount", "key,customer_key,total,currency", report.Transactions, `column "currency" is a transaction's currency`},
+		{"customers without a partner", "customer_key,email,name", report.Customers, `column "customer_key" is a customer's key`},
+		{"JSON Lines customers, a nested partner", "key,email,partner", report.Customers, `"key" is a customer's key and "partner" their partner`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,7 +65,7 @@ func customerLike(m object) bool {
 func classifyCustomer(status int, body []byte) Verdict {
 	v := Classify(status, body)
 	if status >= 400 && status < 500 && v.Said != Clash && aboutMissing(body, "partner") {
-		return Verdict{Said: NoReferrer, Message: v.Message}
+		return Verdict{Said: NoReferrer, Message: strings.TrimPrefix(v.Message, noEndpointAdvice)} // the endpoint answered: its 404 is the partner's
 	}
 	return v
 }
@@ -302,7 +302,9 @@ func (c *Client) updateCustomer(ctx context.Context, cu *Customer, f customer, p
 	if cu.Surname != "" && !(f.named && sameWords(f.Surname, cu.Surname)) {
 		change["surname"] = cu.Surname
 	}
-	if len(cu.Tags) > 0 && !holdsTags(partner{Tags: f.Tags, tagged: f.tagged}, cu.Tags) {
+	// The tags sent would keep the marks it shows: a customer an import
+	// made holds its mark besides the row's tags, and is unchanged.
+	if len(cu.Tags) > 0 && !holdsTags(partner{Tags: f.Tags, tagged: f.tagged}, keepMarks(cu.Tags, partner{Tags: f.Tags})) {
 		change["tags"] = keepMarks(cu.Tags, partner{Tags: f.Tags})
 	}
 	if len(change) == 0 {

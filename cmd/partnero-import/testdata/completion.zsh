@@ -45,7 +45,7 @@ _partnero-import() {
             '--report[the report]:report:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
             '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
-            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
+            '--sandbox-preload[with --sandbox: partners, customers or transactions the s...]:sandbox-preload:_files' \
             '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
             '--skip-existing[with --against: report a partner already there as import...]' \
@@ -80,7 +80,7 @@ _partnero-import() {
             '--resume[finish the run that wrote REPORT: the rows it shows creat...]:resume:_files' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
             '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
-            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
+            '--sandbox-preload[with --sandbox: partners, customers or transactions the s...]:sandbox-preload:_files' \
             '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
             '--sheet[the XLSX sheet to read]:sheet: ' \
             '--skip-existing[a row whose email is already in Partnero is skipped/alrea...]' \
@@ -107,7 +107,7 @@ _partnero-import() {
             '--restore[undo a rollback that archived: REPORT is its report, and...]' \
             '--retries[retries of a row after a throttled, failed or lost answer...]:retries: ' \
             '--sandbox[talk to an embedded Partnero-compatible sandbox instead:...]' \
-            '--sandbox-preload[with --sandbox: partners the sandbox holds before the run]:sandbox-preload:_files' \
+            '--sandbox-preload[with --sandbox: partners, customers or transactions the s...]:sandbox-preload:_files' \
             '--sandbox-vary[with --sandbox: answer where the documentation is silent...]:sandbox-vary: ' \
             '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
             '--timeout[one request'\''s time limit, such as 30s, at most 10m]:timeout: ' \
@@ -124,7 +124,7 @@ _partnero-import() {
             '--fail-after-store-rate[share of creates and invites stored, then answered 500]:fail-after-store-rate: ' \
             '--fail-rate[share of requests answered 500]:fail-rate: ' \
             '--latency[added to every answer]:latency: ' \
-            '--preload[partners that exist before the import]:preload:_files' \
+            '--preload[partners, customers or transactions that exist before the...]:preload:_files' \
             '--program[the program: invitations exist only in affiliate programs]:program:(affiliate referral)' \
             '--quiet-limit[send no X-RateLimit headers, only 429 and Retry-After]' \
             '--rate-limit[requests per minute before it answers 429]:rate-limit: ' \
