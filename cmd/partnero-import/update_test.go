@@ -188,3 +188,29 @@ func TestReferredByAPartnerThereBefore(t *testing.T) {
 		})
 	}
 }
+
+// A partner this tool made carries the job's mark among its tags: an
+// --update-existing run of the same file finds it holding the row's values
+// (the mark aside) and says skipped/unchanged, sending no update.
+func TestUpdateExistingOfAPartnerMadeWithTags(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	os.WriteFile(in, []byte("email,name,tags\nzed@x.io,Zed,vip\n"), 0o600)
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", in); r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--update-existing", "--report", filepath.Join(dir, "again.csv"), in)
+	if r.code != exitOK || !strings.Contains(r.stdout+r.stderr, "unchanged") {
+		t.Fatalf("again: exit %d\n%s", r.code, r.stderr)
+	}
+	rows := reportByColumn(t, filepath.Join(dir, "again.csv"))
+	if rows[0]["status"]+"/"+rows[0]["reason"] != "skipped/unchanged" {
+		t.Fatalf("again: %v", rows[0])
+	}
+	if p := sb.Partners()[0]; !slices.Contains(p.Tags, "vip") || len(p.Tags) != 2 {
+		t.Fatalf("tags after: %q", p.Tags)
+	}
+}

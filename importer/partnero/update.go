@@ -129,7 +129,7 @@ func (c *Client) update(ctx context.Context, p *Partner, f partner, prior Outcom
 			f.Status = cmp.Or(read.Status, f.Status)
 		} // else the update is sent, as it would be without the read
 	}
-	if len(change) == 0 || (shows(f, change) && holds(f, p) && holdsTags(f, p.Tags)) {
+	if len(change) == 0 || (shows(f, change) && holds(f, p) && holdsTags(f, keepMarks(p.Tags, f))) {
 		out.Verdict = Verdict{Said: Unchanged,
 			Message: "a partner with this email is already in Partnero with the row's values: nothing to change"}
 		return out
