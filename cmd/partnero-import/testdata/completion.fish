@@ -77,7 +77,7 @@ complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l any-ord
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l api-key-file -r -F -d 'a file holding the API key'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l base-url -x -d 'the API root, https except on a loopback address'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l concurrency -x -d 'requests in flight at once, 1 to 64'
-complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l delete -d 'delete the partners for good instead of archiving them'
+complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l delete -d 'delete the records'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l dry-run -d 'say what would be done, send nothing'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l log-format -x -a 'text json' -d 'how standard error looks: for people, or one JSON object...'
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l no-progress -d 'no progress bar or progress lines'

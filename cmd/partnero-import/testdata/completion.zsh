@@ -97,7 +97,7 @@ _partnero-import() {
             '--api-key-file[a file holding the API key]:api-key-file:_files' \
             '--base-url[the API root, https except on a loopback address]:base-url: ' \
             '--concurrency[requests in flight at once, 1 to 64]:concurrency: ' \
-            '--delete[delete the partners for good instead of archiving them]' \
+            '--delete[delete the records]' \
             '--dry-run[say what would be done, send nothing]' \
             '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
             '--no-progress[no progress bar or progress lines]' \
