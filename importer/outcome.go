@@ -45,6 +45,8 @@ func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 		return report.Skipped, report.Unchanged
 	case partnero.Stopped:
 		return report.Skipped, report.Aborted
+	case partnero.Found: // a transaction's key already there: nothing sent
+		return report.Skipped, report.AlreadyExists
 	case partnero.NotOurs:
 		return report.Skipped, report.Changed
 	case partnero.Already:
