@@ -167,8 +167,47 @@ func addOutsiders(b *testing.B, sb *sandbox.Server, n int) {
 
 var benchFiles = flag.String("bench-files", "", "TestWriteBenchFiles writes the dry-run benchmarks' files to this folder (.ci/bench measures a real dry run's memory on them)")
 
-// TestWriteBenchFiles writes plain.csv and referrals.csv, the dry-run
-// benchmarks' files, when -bench-files names a folder.
+// writeTransactionRows writes a transactions file of n rows with the
+// columns a payment platform's export usually has: a year of sales in two
+// currencies, amounts with a dot or a comma mark, dates in three forms,
+// commissions paid or not.
+func writeTransactionRows(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	w.WriteString("key,customer_key,amount,currency,created_at,product_id,rewarded\n")
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		at := start.Add(time.Duration(i) * 365 * 24 * time.Hour / time.Duration(n))
+		fmt.Fprintf(w, "ch_%08d,cus_%d,", i, i/3)
+		if i%5 == 0 {
+			fmt.Fprintf(w, "\"%d,%02d\",", 10+i%490, i%100)
+		} else {
+			fmt.Fprintf(w, "%d.%02d,", 10+i%490, i%100)
+		}
+		w.WriteString([...]string{"EUR,", "usd,"}[i%2])
+		switch i % 3 {
+		case 0:
+			w.WriteString(at.Format(time.RFC3339))
+		case 1:
+			w.WriteString(at.Format(time.DateOnly))
+		default:
+			fmt.Fprint(w, at.Unix())
+		}
+		fmt.Fprintf(w, ",plan_%d,%t\n", i%7, at.Month() < 10)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// TestWriteBenchFiles writes plain.csv, referrals.csv and
+// transactions.csv, the dry-run benchmarks' files, when -bench-files
+// names a folder.
 func TestWriteBenchFiles(t *testing.T) {
 	if *benchFiles == "" {
 		t.Skip("no -bench-files folder")
@@ -178,11 +217,15 @@ func TestWriteBenchFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := writeTransactionRows(filepath.Join(*benchFiles, "transactions.csv"), benchRows); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // floor is the least a dry run must do: read every record with
-// encoding/csv and build the set of lowercased emails.
-func floor(path string) (int, error) {
+// encoding/csv and build the set of the first column's values (emails
+// lowercased: partners' are compared so; keys exactly).
+func floor(path string, kind report.Kind) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -202,7 +245,11 @@ func floor(path string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		emails[strings.ToLower(rec[0])] = struct{}{}
+		if kind == report.Partners {
+			emails[strings.ToLower(rec[0])] = struct{}{}
+		} else {
+			emails[rec[0]] = struct{}{}
+		}
 	}
 }
 
@@ -210,32 +257,44 @@ func floor(path string) (int, error) {
 // over the floor's. The floor runs in the same process right before each
 // validation, so that a shared machine's drift hits both alike.
 func BenchmarkDryRun(b *testing.B) {
-	benchDryRun(b, writeBenchFile(b, benchRows, noReferrers), 0)
+	benchDryRun(b, writeBenchFile(b, benchRows, noReferrers), 0, Partners)
+}
+
+// BenchmarkDryRunTransactions is BenchmarkDryRun on a million-row
+// transactions file: every amount read exactly, every date and currency
+// checked, every key remembered.
+func BenchmarkDryRunTransactions(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "transactions.csv")
+	if err := writeTransactionRows(path, benchRows); err != nil {
+		b.Fatal(err)
+	}
+	benchDryRun(b, path, 0, Transactions)
 }
 
 // BenchmarkDryRunReferrals is BenchmarkDryRun on the referral-heavy file:
 // 30% of the rows name an earlier row as their referrer, 12 levels deep.
 func BenchmarkDryRunReferrals(b *testing.B) {
-	benchDryRun(b, writeBenchFile(b, benchRows, earlierRows), treeDepth)
+	benchDryRun(b, writeBenchFile(b, benchRows, earlierRows), treeDepth, Partners)
 }
 
-// benchDryRun validates path (benchRows rows, all valid, trees of depth
-// levels) and reports x-floor.
-func benchDryRun(b *testing.B, path string, depth int) {
+// benchDryRun validates path (benchRows rows of kind, all valid, trees of
+// depth levels) and reports x-floor.
+func benchDryRun(b *testing.B, path string, depth int, kind Kind) {
 	rep := filepath.Join(b.TempDir(), "r.csv")
 	var floorTime, total time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		start := time.Now()
-		if n, err := floor(path); err != nil || n != benchRows {
+		if n, err := floor(path, kind.Name()); err != nil || n != benchRows {
 			b.Fatalf("floor: %d, %v", n, err)
 		}
 		floorTime += time.Since(start)
 		b.StartTimer()
 		start = time.Now()
 		res, err := Validate(context.Background(), Config{
+			Kind:   kind,
 			Open:   func() (io.ReadCloser, error) { return os.Open(path) },
-			Input:  input.Options{Format: input.CSV},
+			Input:  input.Options{Format: input.CSV, Kind: kind.Name()},
 			Mode:   "create",
 			Report: func() (*report.Writer, error) { return report.Create(rep, false, nil) },
 		})

@@ -22,13 +22,15 @@ func (transactions) Name() report.Kind { return report.Transactions }
 
 // Line names the row by its key and customer, and the amount as it is
 // sent, in major units (as the cell says when it cannot be read: the row
-// is invalid then).
+// is invalid then). It reads the money only, not the whole row again: a
+// dry run of a million sales spent a fifth of its time here reading each
+// date a second time.
 func (transactions) Line(rec *input.Record, action string) report.Line {
 	f := &rec.Fields
 	l := report.Line{Row: rec.Row, Line: rec.Line, Key: f.Key, Customer: firstOf(f.CustomerKey, f.CustomerEmail), Action: action,
 		Amount: firstOf(f.Amount, f.AmountCents), Currency: f.Currency}
-	if t, ps := validate.ParseTransaction(f, time.Now()); len(ps) == 0 && t.Amount != "" {
-		l.Amount, l.Currency = t.Amount, t.Currency
+	if m, ps := validate.ParseAmount(f.Amount, f.AmountCents, f.Currency); len(ps) == 0 && m.Amount != "" {
+		l.Amount, l.Currency = m.Amount, m.Currency
 	}
 	return l
 }

@@ -33,26 +33,30 @@ type example struct{ why, line string }
 func commandList() []command {
 	return []command{
 		{
-			name: "validate", args: "[flags] FILE", summary: "check every row of FILE, send nothing",
+			name: "validate", args: "[flags] FILE...", summary: "check every row of each FILE, send nothing",
 			about: "Read FILE and check every row as import would, without sending anything: a dry run. " +
-				"The report says, for each row, valid or exactly why not. FILE is a CSV, JSON Lines or XLSX file, " +
-				"or - for standard input with --format.",
+				"The report says, for each row, valid or exactly why not. FILE is a CSV, JSON Lines or XLSX file " +
+				"of partners, customers or transactions (told from its header, or --kind), or - for standard input " +
+				"with --format. Several FILEs are checked as one program: partners, then customers, then transactions.",
 			flags: func() *flagSet { _, fs := importFlags(true); return fs },
 			words: files,
 			examples: []example{
 				{"check a file before anyone touches production", "partnero-import validate partners.csv"},
 				{"another platform's export, with its header mapping", "partnero-import validate --preset rewardful affiliates.csv"},
 				{"from standard input, with a summary for a script", "partnero-import validate --format jsonl --summary-json summary.json - < partners.jsonl"},
+				{"a whole program: partners, their customers, their sales", "partnero-import validate partners.csv customers.csv sales.csv"},
 			},
 			run: func(ctx context.Context, args []string, getenv func(string) string, s Streams) (int, error) {
 				return runImport(ctx, args, getenv, s, true)
 			},
 		},
 		{
-			name: "import", args: "[flags] FILE", summary: "check, then create or invite each valid row",
+			name: "import", args: "[flags] FILE...", summary: "check, then create or invite each valid row",
 			about: "Check every row of FILE, then create or invite each valid one in Partnero, a referrer before " +
 				"the partners it referred, and write a report with one line per row. FILE is a CSV, JSON Lines or " +
-				"XLSX file, or - for standard input with --format. Rehearse with --sandbox first.",
+				"XLSX file of partners, customers or transactions (told from its header, or --kind), or - for standard " +
+				"input with --format. Several FILEs run as one program, each with its report: partners, then " +
+				"customers, then transactions (partnero-import help migrate). Rehearse with --sandbox first.",
 			flags: func() *flagSet { _, fs := importFlags(false); return fs },
 			words: files,
 			examples: []example{
@@ -60,16 +64,19 @@ func commandList() []command {
 				{"the real import, with the key in a file", "PARTNERO_API_KEY_FILE=/etc/partnero/key partnero-import import partners.csv"},
 				{"a nightly job: a list that overlaps an earlier one still exits 0", "partnero-import import --skip-existing --log-format json --summary-json nightly.json new-partners.csv"},
 				{"finish an interrupted run", "partnero-import import --resume partners.report.csv partners.csv"},
+				{"a whole program: partners, their customers, their sales", "partnero-import import partners.csv customers.csv sales.csv"},
 			},
 			run: func(ctx context.Context, args []string, getenv func(string) string, s Streams) (int, error) {
 				return runImport(ctx, args, getenv, s, false)
 			},
 		},
 		{
-			name: "rollback", args: "[flags] REPORT", summary: "undo what an import created: archive (or delete) exactly those partners",
-			about: "Read an import's REPORT and undo exactly what that job created: archive each partner it shows created " +
-				"(reversible), or delete it for good with --delete, the partners it referred first. A partner whose email " +
-				"changed since is left alone; one already gone counts as undone, so running it twice is safe. It refuses a " +
+			name: "rollback", args: "[flags] REPORT", summary: "undo what an import created: archive (or delete) exactly those records",
+			about: "Read an import's REPORT and undo exactly what that job created: archive each partner, customer or " +
+				"transaction it shows created (reversible), or delete it for good with --delete, the partners it referred " +
+				"first. A record changed since (another email, another amount) is left alone; one already gone counts as " +
+				"undone, so running it twice is safe. Undo a migration one report at a time: transactions, customers, " +
+				"partners. It refuses a " +
 				"dry run's report and one of another destination; on a terminal it asks first, off one it needs --yes. " +
 				"With --restore, REPORT is a rollback's report, and each partner it archived is restored (revoke-archive), " +
 				"with the same checks.",
@@ -157,7 +164,7 @@ func runHelp(_ context.Context, args []string, _ func(string) string, s Streams)
 func isHelpFlag(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
 
 func printOverview(w io.Writer) {
-	fmt.Fprint(w, "partnero-import: onboard partners into Partnero in bulk\n\nusage: partnero-import COMMAND [flags] [ARGUMENTS]\n\ncommands:\n")
+	fmt.Fprint(w, "partnero-import: move partners, their customers and sales into Partnero in bulk\n\nusage: partnero-import COMMAND [flags] [ARGUMENTS]\n\ncommands:\n")
 	var lines [][2]string
 	for _, c := range commandList() {
 		lines = append(lines, [2]string{strings.TrimSpace(c.name + " " + c.args), c.summary})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,6 +134,10 @@ func TestMigrationOfAWholeProgram(t *testing.T) {
 	var again []string
 	for _, row := range reportByColumn(t, filepath.Join(dir, "again.csv")) {
 		again = append(again, row["status"]+"/"+row["reason"])
+		// A sale the first run stored is found, not sent.
+		if _, ok := stored[row["key"]]; ok && (!strings.Contains(row["message"], "already in Partnero") || row["attempts"] != "0") {
+			t.Errorf("row %s of a stored sale: %v", row["row"], row)
+		}
 	}
 	if want := []string{"skipped/already_exists", "skipped/already_exists", "skipped/already_exists", "rejected/customer_not_found",
 		"skipped/already_exists", "rejected/customer_not_found"}; !slices.Equal(again, want) {
@@ -156,5 +161,51 @@ func TestValidateOfAWholeProgram(t *testing.T) {
 	sales := reportByColumn(t, filepath.Join(dir, "sales.validate.csv"))
 	if clients[2]["reason"] != "partner_failed" || clients[3]["status"] != "valid" || sales[3]["reason"] != "customer_failed" || sales[0]["status"] != "valid" {
 		t.Fatalf("clients %v\nsales %v", clients, sales)
+	}
+}
+
+// The sample program (samples/partners.csv, customers.csv,
+// transactions.csv) rehearses as the README says: every partner, customer
+// and sale goes in, but for the rows there to show the checks, each with
+// its reason.
+func TestSampleProgram(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"transactions.csv", "customers.csv", "partners.csv"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "samples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, filepath.Join(dir, name))
+		os.WriteFile(files[len(files)-1], b, 0o600)
+	}
+	r := runCLI(t, nil, "", append([]string{"import", "--sandbox", "--no-progress"}, files...)...)
+	if r.code != exitRowsFailed {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	want := map[string]map[string]int{
+		"partners.sandbox.report.csv":     {"created/": 33, "invited/": 3},
+		"customers.sandbox.report.csv":    {"created/": 32, "invalid/invalid_email": 1, "rejected/partner_not_found": 1},
+		"transactions.sandbox.report.csv": {"created/": 144, "invalid/duplicate_key_in_file": 1, "invalid/invalid_amount": 1, "invalid/invalid_date": 1, "skipped/customer_failed": 2},
+	}
+	for name, counts := range want {
+		got := map[string]int{}
+		for _, row := range reportByColumn(t, filepath.Join(dir, name)) {
+			got[row["status"]+"/"+row["reason"]]++
+		}
+		if !maps.Equal(got, counts) {
+			t.Errorf("%s: %v, want %v", name, got, counts)
+		}
+	}
+	// Both currencies, the comma marks read as decimal marks.
+	amounts := map[string]bool{}
+	for _, row := range reportByColumn(t, filepath.Join(dir, "transactions.sandbox.report.csv")) {
+		if row["status"] == "created" {
+			amounts[row["amount"]+" "+row["currency"]] = true
+		}
+	}
+	if !amounts["49.90 EUR"] || !amounts["19.00 USD"] {
+		t.Errorf("amounts: %v", amounts)
 	}
 }

@@ -94,15 +94,27 @@ func TestReadmeExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The files the README's reader has: their own list, an export of
-	// FirstPromoter's, and their program's partners.
-	for name, sample := range map[string]string{
-		"partners.csv":  "partners.csv",
-		"promoters.csv": "presets/firstpromoter.csv",
-		"existing.csv":  "presets/partnero.csv",
+	// FirstPromoter's, their program's partners, and the customers and
+	// sales of their partners: the sample program's, without the rows
+	// there to show the checks (lines: the header and the rows kept; 0,
+	// every line).
+	for name, sample := range map[string]struct {
+		path  string
+		lines int
+	}{
+		"partners.csv":  {"partners.csv", 0},
+		"promoters.csv": {"presets/firstpromoter.csv", 0},
+		"existing.csv":  {"presets/partnero.csv", 0},
+		"customers.csv": {"customers.csv", 1 + 32},
+		"sales.csv":     {"transactions.csv", 1 + 144},
 	} {
-		data, err := os.ReadFile(filepath.Join(dir, "samples", sample))
+		data, err := os.ReadFile(filepath.Join(dir, "samples", sample.path))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if sample.lines > 0 {
+			lines := strings.SplitAfter(string(data), "\n")
+			data = []byte(strings.Join(lines[:sample.lines], ""))
 		}
 		os.WriteFile(filepath.Join(dir, name), data, 0o600)
 	}

@@ -131,7 +131,7 @@ _partnero_import() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "" -- "$cur"))
         else
-            _partnero_import_offer "validate import rollback sandbox completion help version api canary cron files input report resume speed terminal update validation"
+            _partnero_import_offer "validate import rollback sandbox completion help version api canary cron files input migrate report resume speed terminal update validation"
         fi ;;
     version)
         if [[ $cur == -* ]]; then

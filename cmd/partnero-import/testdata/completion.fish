@@ -2,9 +2,9 @@
 # Load it with: partnero-import completion fish | source, or save it as
 # ~/.config/fish/completions/partnero-import.fish
 complete -c partnero-import -f
-complete -c partnero-import -n __fish_use_subcommand -a validate -d 'check every row of FILE, send nothing'
+complete -c partnero-import -n __fish_use_subcommand -a validate -d 'check every row of each FILE, send nothing'
 complete -c partnero-import -n __fish_use_subcommand -a import -d 'check, then create or invite each valid row'
-complete -c partnero-import -n __fish_use_subcommand -a rollback -d 'undo what an import created: archive (or delete) exactly those partners'
+complete -c partnero-import -n __fish_use_subcommand -a rollback -d 'undo what an import created: archive (or delete) exactly those records'
 complete -c partnero-import -n __fish_use_subcommand -a sandbox -d 'a local Partnero-compatible API'
 complete -c partnero-import -n __fish_use_subcommand -a completion -d 'print a shell completion script'
 complete -c partnero-import -n __fish_use_subcommand -a help -d 'this help, a command\'s, or a topic of the reference'
@@ -110,4 +110,4 @@ complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-del
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-rate -x -d 'share of creates and invites stored, then answered after...'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l vary -x -d 'answer, where the documentation is silent, in one of many...'
 complete -c partnero-import -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'
-complete -c partnero-import -n '__fish_seen_subcommand_from help' -x -a 'validate import rollback sandbox completion help version api canary cron files input report resume speed terminal update validation'
+complete -c partnero-import -n '__fish_seen_subcommand_from help' -x -a 'validate import rollback sandbox completion help version api canary cron files input migrate report resume speed terminal update validation'

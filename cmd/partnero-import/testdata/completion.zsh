@@ -8,9 +8,9 @@ compdef _partnero-import partnero-import
 _partnero-import() {
     local -a commands
     commands=(
-        'validate:check every row of FILE, send nothing'
+        'validate:check every row of each FILE, send nothing'
         'import:check, then create or invite each valid row'
-        'rollback:undo what an import created: archive (or delete) exactly those partners'
+        'rollback:undo what an import created: archive (or delete) exactly those records'
         'sandbox:a local Partnero-compatible API'
         'completion:print a shell completion script'
         'help:this help, a command'\''s, or a topic of the reference'
@@ -136,7 +136,7 @@ _partnero-import() {
             '*:completion:(bash zsh fish)' ;;
     help)
         _arguments \
-            '*:help:(validate import rollback sandbox completion help version api canary cron files input report resume speed terminal update validation)' ;;
+            '*:help:(validate import rollback sandbox completion help version api canary cron files input migrate report resume speed terminal update validation)' ;;
     version)
         _arguments ;;
     esac
