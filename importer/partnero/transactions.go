@@ -121,7 +121,13 @@ func (c *Client) CreateTransaction(ctx context.Context, tx *Transaction) Outcome
 	f, before, err := c.findTransaction(ctx, tx.Key)
 	switch before {
 	case lookupFound:
-		return Outcome{Verdict: Verdict{Said: Found, Message: alreadyThere(f)}}
+		msg := alreadyThere(f)
+		if tx.MaybeSent {
+			// A transaction carries no mark: that the earlier run's lost
+			// attempt made it cannot be shown, so rollback leaves it.
+			msg += "; the earlier run's attempt, whose answer was lost, may have stored it: it cannot be shown to be this job's, so rollback leaves it alone"
+		}
+		return Outcome{Verdict: Verdict{Said: Found, Message: msg}}
 	case lookupUnknown:
 		return Outcome{Verdict: Verdict{Said: ServerFault, Message: "not sent: whether a transaction with this key is already in Partnero cannot be told (" +
 			c.clean(err.Error(), &Partner{}) + "), and sending it blind could record it twice"}}
