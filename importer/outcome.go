@@ -45,6 +45,8 @@ func reportOf(o *partnero.Outcome, a asked) (report.Status, report.Reason) {
 		return report.Skipped, report.Unchanged
 	case partnero.Stopped:
 		return report.Skipped, report.Aborted
+	case partnero.Found: // a transaction's key already there: nothing sent
+		return report.Skipped, report.AlreadyExists
 	case partnero.NotOurs:
 		return report.Skipped, report.Changed
 	case partnero.Already:
@@ -88,6 +90,8 @@ func refusal(o *partnero.Outcome, kind report.Kind) (report.Status, report.Reaso
 			return report.Rejected, report.CustomerNotFound
 		}
 		return report.Rejected, report.ReferringPartnerNotFound
+	case partnero.NoCustomer:
+		return report.Rejected, report.CustomerNotFound
 	case partnero.Invalid:
 		return report.Rejected, report.ValidationError
 	case partnero.BadRequest, partnero.WrongAddress, partnero.Gone: // Gone: an update's partner deleted meanwhile

@@ -19,6 +19,8 @@ func TestReportOf(t *testing.T) {
 		archive = asked{action: "archive"}
 		remove  = asked{action: "delete"}
 		restore = asked{action: "restore"}
+		sale    = asked{kind: report.Transactions, action: "create"}
+		client  = asked{kind: report.Customers, action: "create"}
 	)
 	type said struct {
 		said     partnero.Said
@@ -79,6 +81,14 @@ func TestReportOf(t *testing.T) {
 		{"against: no referrer", create, said{said: partnero.NoReferrer}, report.Rejected, report.ReferringPartnerNotFound},
 		{"against --skip-existing: email taken", skip, said{said: partnero.Clash, field: "email"}, report.Skipped, report.AlreadyExists},
 		{"against --skip-existing: clear", skip, said{said: partnero.Clear}, report.Valid, ""},
+
+		// customers and transactions
+		{"customer: no partner", client, said{said: partnero.NoReferrer}, report.Rejected, report.PartnerNotFound},
+		{"customer: key taken", client, said{said: partnero.Clash, field: "key"}, report.Rejected, report.KeyExists},
+		{"sale: created", sale, said{said: partnero.Done}, report.Created, ""},
+		{"sale: key there already, nothing sent", sale, said{said: partnero.Found}, report.Skipped, report.AlreadyExists},
+		{"sale: no customer", sale, said{said: partnero.NoCustomer}, report.Rejected, report.CustomerNotFound},
+		{"sale: lost", sale, said{said: partnero.Lost}, report.Failed, report.NetworkError},
 
 		// rollback
 		{"archived", archive, said{said: partnero.Done}, report.Archived, ""},

@@ -64,9 +64,10 @@ func (transactions) Undo(ctx context.Context, c *partnero.Client, l *report.Line
 }
 
 // Answered says on a transaction's line that one with its key was there:
-// nothing was sent, so no second commission.
-func (transactions) Answered(line *report.Line, _ *input.Record, _ *partnero.Outcome, _ bool) {
-	if line.Reason == report.AlreadyExists {
+// nothing was sent, so no second commission (the client's message, when
+// it gives one, says so with the amount found).
+func (transactions) Answered(line *report.Line, _ *input.Record, o *partnero.Outcome, _ bool) {
+	if line.Reason == report.AlreadyExists && o.Said != partnero.Found {
 		line.Message = join("a transaction with this key is already in Partnero: not sent again (never a second commission)", line.Message)
 	}
 }

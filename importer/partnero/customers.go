@@ -92,7 +92,7 @@ func customerLike(m object) bool {
 func classifyCustomer(status int, body []byte) Verdict {
 	v := Classify(status, body)
 	if status >= 400 && status < 500 && v.Said != Clash && aboutMissing(body, "partner") {
-		return Verdict{Said: NoReferrer, Message: v.Message}
+		return Verdict{Said: NoReferrer, Message: strings.TrimPrefix(v.Message, noEndpointAdvice)}
 	}
 	return v
 }

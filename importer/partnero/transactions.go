@@ -100,7 +100,7 @@ func transactionLike(m object) bool {
 func classifyTransaction(status int, body []byte) Verdict {
 	v := Classify(status, body)
 	if status >= 400 && status < 500 && v.Said != Clash && aboutMissing(body, "customer") {
-		return Verdict{Said: NoCustomer, Message: v.Message}
+		return Verdict{Said: NoCustomer, Message: strings.TrimPrefix(v.Message, noEndpointAdvice)} // a 404 of the customer, not of the address
 	}
 	return v
 }
