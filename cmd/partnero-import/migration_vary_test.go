@@ -23,7 +23,8 @@ var migrationSeeds = flag.Int("migration-seeds", 6, "how many sandbox variations
 // disagree (sandbox.Vary: a repeated transaction key stored again or
 // refused, partner as an object or a key, created_at a number or a string,
 // list filter spellings, an unknown customer's status), while answers are
-// lost after the record is stored and 429s come in bursts. Every third
+// lost after the record is stored and 429s come in bursts (every fourth
+// seed with one retry only, so that rows end on them). Every third
 // seed's first run is interrupted after some creations and finished: each
 // file it left unfinished with --resume, each it did not read alone. Then
 // the same files run again (with --skip-existing on odd seeds). Each run is judged from the sandbox's store alone,
@@ -329,15 +330,28 @@ func (h held) partner(ref [2]string) (sandbox.Partner, bool) {
 	return sandbox.Partner{}, false
 }
 
-// judgeRun judges one run's report of kind against the store before and
-// after the run: one line per row; every record the run stored reported
-// created (a partner with its id); nothing reported created that the run
-// did not store; no record stored that is no row's. A run that resumes
-// another is judged as the rest of that job: before is the store before
-// the job, and claimed the rows its earlier report showed made, which it
-// reports already_done.
-func judgeRun(t *testing.T, run string, kind report.Kind, rows []planned, path string, before held, claimed map[string]bool, after held) map[string]map[string]string {
+// judging is what one run's reports are judged against: the store
+// before and after the run. A run that resumes another is judged as the
+// rest of that job: before is the store before the job, and claimed the
+// rows its earlier report showed made, which it reports already_done.
+type judging struct {
+	run           string
+	before, after held
+	claimed       map[string]bool
+	// unproven allows a record the job stored to be reported failed (or,
+	// in a resumed run, already_exists), or a partner created without its
+	// id, when the line says that this cannot be shown: a run with one
+	// retry, whose lookups may fail.
+	unproven bool
+}
+
+// judgeRun judges one run's report of kind: one line per row; every record
+// the run stored reported created (a partner with its id); nothing
+// reported created that the run did not store; no record stored that is
+// no row's.
+func judgeRun(t *testing.T, j judging, kind report.Kind, rows []planned, path string) map[string]map[string]string {
 	t.Helper()
+	run, before, after, claimed := j.run, j.before, j.after, j.claimed
 	keyColumn := map[report.Kind]string{report.Partners: "email"}[kind]
 	if keyColumn == "" {
 		keyColumn = "key"
@@ -362,14 +376,14 @@ func judgeRun(t *testing.T, run string, kind report.Kind, rows []planned, path s
 		case madeBy(l):
 			if !made || claimed[plan.key] {
 				t.Errorf("%s, %s: %s reported %s, not stored by this run: %s", run, kind, plan.key, outcome, l["message"])
-			} else if kind == report.Partners && l["partner_id"] != after.partners[strings.ToLower(plan.key)].ID {
-				t.Errorf("%s: partner %s reported with id %q, stored as %q", run, plan.key, l["partner_id"], after.partners[strings.ToLower(plan.key)].ID)
+			} else if kind == report.Partners && l["partner_id"] != after.partners[strings.ToLower(plan.key)].ID && !(j.unproven && l["partner_id"] == "" && saysUnproven(l)) {
+				t.Errorf("%s: partner %s reported with id %q, stored as %q: %s", run, plan.key, l["partner_id"], after.partners[strings.ToLower(plan.key)].ID, l["message"])
 			}
 		case outcome == "skipped/already_done":
 			if !claimed[plan.key] || !after.has(kind, plan.key) {
 				t.Errorf("%s, %s: %s reported already done, not made by the run resumed: %s", run, kind, plan.key, l["message"])
 			}
-		case made && !claimed[plan.key]:
+		case made && !claimed[plan.key] && !(j.unproven && (l["status"] == string(report.Failed) || outcome == "skipped/already_exists") && saysUnproven(l)):
 			t.Errorf("%s, %s: %s stored by this run, reported %s: %s", run, kind, plan.key, outcome, l["message"])
 		}
 	}
@@ -387,6 +401,13 @@ func judgeRun(t *testing.T, run string, kind report.Kind, rows []planned, path s
 		}
 	}
 	return byKey
+}
+
+// saysUnproven reports a line that says its record may have been made, and
+// that this cannot be shown.
+func saysUnproven(l map[string]string) bool {
+	return strings.Contains(l["message"], "may have") || strings.Contains(l["message"], "cannot be shown") ||
+		strings.Contains(l["message"], "the lookup for it failed")
 }
 
 // madeBy reports a line that says its run made the row's record.
@@ -464,7 +485,13 @@ func variedMigration(t *testing.T, seed uint64) {
 	preloadProgram(t, sb)
 	srv := newInterrupter(t, sb)
 	p := variedProgram(seed)
-	flags := []string{"import", "--no-progress", "--rate", "0", "--concurrency", "4", "--retries", "8", "--timeout", "400ms"}
+	// Every fourth seed retries once only, so that rows end on a lost or
+	// failed last attempt, and what is stored then is settled by reading.
+	retries := "8"
+	if seed%4 == 3 {
+		retries = "1"
+	}
+	flags := []string{"import", "--no-progress", "--rate", "0", "--concurrency", "4", "--retries", retries, "--timeout", "400ms"}
 
 	// writeFiles writes the program's files into a new directory.
 	writeFiles := func() map[report.Kind]string {
@@ -485,19 +512,21 @@ func variedMigration(t *testing.T, seed uint64) {
 	before := storeOf(sb)
 	run := func(name string, n int, reports map[report.Kind]string, jobStart *held, claimed map[string]bool, args ...string) map[report.Kind]map[string]map[string]string {
 		r := srv.run(t, n, slices.Concat(flags, args)...)
-		if r.code != exitOK && r.code != exitRowsFailed && r.code != exitInterrupted {
+		failing := r.code == exitUsage && strings.Contains(r.stderr, "is failing") // a run stopped by 500 after 500, with its reports
+		if r.code != exitOK && r.code != exitRowsFailed && r.code != exitInterrupted && !failing {
 			t.Fatalf("%s: exit %d\n%s", name, r.code, r.stderr)
 		}
-		after := storeOf(sb)
-		if jobStart == nil {
-			jobStart = &before
+		j := judging{run: name, before: before, after: storeOf(sb), claimed: claimed, unproven: retries == "1"}
+		if jobStart != nil {
+			j.before = *jobStart
 		}
 		lines := map[report.Kind]map[string]map[string]string{}
 		for k, path := range reports {
 			if _, err := os.Stat(path); err == nil {
-				lines[k] = judgeRun(t, name, k, p.rows[k], path, *jobStart, claimed, after)
+				lines[k] = judgeRun(t, j, k, p.rows[k], path)
 			}
 		}
+		after := j.after
 		before = after
 		return lines
 	}
@@ -535,7 +564,7 @@ func variedMigration(t *testing.T, seed uint64) {
 			run("resuming "+string(k), 0, map[report.Kind]string{k: finish}, &jobStart, claimedBy(l), "--report", finish, "--resume", reportOf(files[k]), files[k])
 		}
 	}
-	if !interrupted {
+	if !interrupted && retries != "1" { // one retry may leave any row failed
 		for _, k := range migrationKinds {
 			for _, plan := range p.rows[k] {
 				if l := first[k][plan.key]; plan.want != "" && l["status"]+"/"+l["reason"] != plan.want {
