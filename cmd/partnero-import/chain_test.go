@@ -17,7 +17,8 @@ import (
 
 // interrupter is the sandbox behind a server that interrupts the run in
 // progress, as Ctrl-C would, once it has answered a given number of
-// creations: an import stopped at a known point, in the test's process.
+// creations (of partners, customers and transactions): an import stopped
+// at a known point, in the test's process.
 type interrupter struct {
 	sb      *sandbox.Server
 	mu      sync.Mutex
@@ -36,7 +37,7 @@ func newInterrupter(t *testing.T, sb *sandbox.Server) *interrupter {
 
 func (i *interrupter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	i.sb.ServeHTTP(w, r)
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/partners") {
+	if r.Method != http.MethodPost || !isCreate(r.URL.Path) {
 		return
 	}
 	i.mu.Lock()
@@ -46,6 +47,16 @@ func (i *interrupter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			i.cancel()
 		}
 	}
+}
+
+// isCreate reports whether path is where records of a kind are created.
+func isCreate(path string) bool {
+	for _, kind := range []string{"/partners", "/customers", "/transactions"} {
+		if strings.HasSuffix(path, kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // run runs the command, interrupted after n creations (never when n is 0).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -207,5 +208,50 @@ func TestSampleProgram(t *testing.T) {
 	}
 	if !amounts["49.90 EUR"] || !amounts["19.00 USD"] {
 		t.Errorf("amounts: %v", amounts)
+	}
+}
+
+// A sale whose key is already in Partnero is skipped/already_exists (not
+// sent), and one whose customer is not there rejected/customer_not_found,
+// whatever status the server refuses it with; neither is a server error
+// to retry, and their messages say what happened once.
+func TestSaleAlreadyThereOrOfNoCustomer(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{404, 400, 422} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			sb, base := startSandbox(t, sandbox.Options{Vary: sandbox.Variation{NoCustomerStatus: status}})
+			sb.Add(sandbox.Partner{Email: "ann@x.io", Name: "Ann", ID: "p1", Key: "ann"})
+			if err := sb.AddCustomer(sandbox.Customer{Key: "c1", Partner: "p1"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := sb.AddTransaction(sandbox.Transaction{Key: "t1", Customer: "c1", Amount: "5.00"}); err != nil {
+				t.Fatal(err)
+			}
+			sales := writeFile(t, "sales.csv", "key,customer_key,amount,currency\nt1,c1,5.00,EUR\nt2,ghost,6.00,EUR\nt3,c1,7.00,EUR\n")
+			rep := filepath.Join(filepath.Dir(sales), "r.csv")
+			r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--rate", "0", "--report", rep, sales)
+			if r.code != exitRowsFailed {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			var got []string
+			for _, row := range reportByColumn(t, rep) {
+				got = append(got, row["status"]+"/"+row["reason"])
+			}
+			if want := []string{"skipped/already_exists", "rejected/customer_not_found", "created/"}; !slices.Equal(got, want) {
+				t.Errorf("%q, want %q\n%s", got, want, r.report)
+			}
+			// Said once, and no advice to check the address for a customer not found.
+			rows := reportByColumn(t, rep)
+			if m := rows[0]["message"]; strings.Count(m, "already in Partnero") != 1 || !strings.Contains(m, "amount 5.00") {
+				t.Errorf("the sale there already: %q", m)
+			}
+			if m := rows[1]["message"]; strings.Contains(m, "base-url") || !strings.Contains(m, "ustomer") {
+				t.Errorf("the sale of no customer: %q", m)
+			}
+			if n := len(sb.Transactions()); n != 2 {
+				t.Errorf("the sandbox holds %d sales", n)
+			}
+		})
 	}
 }

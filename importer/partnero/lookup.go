@@ -133,16 +133,23 @@ func (c *Client) linkOf(ctx context.Context, f partner, p *Partner) string {
 	if f.Link != "" || f.ID == "" {
 		return f.Link
 	}
-	budget := c.budget // as a lookup's: it settles a row already sent
-	if ctx.Err() != nil {
-		budget = min(budget, cmp.Or(c.timeout, 10*time.Second))
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	ctx, cancel := c.settling(ctx)
 	defer cancel()
 	if got, err := c.byID(ctx, f.ID, p.Email); err == nil && got.ID == f.ID {
 		return got.Link
 	}
 	return ""
+}
+
+// settling is the context of a read that settles a row already sent (its
+// mark, its link): made even when the run is stopping, as lookups are
+// (within a request's timeout then), and bounded by the lookup budget.
+func (c *Client) settling(ctx context.Context) (context.Context, context.CancelFunc) {
+	budget := c.budget
+	if ctx.Err() != nil {
+		budget = min(budget, cmp.Or(c.timeout, 10*time.Second))
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), budget)
 }
 
 // emailTaken reports a refusal of the row's email as another partner's.

@@ -159,7 +159,9 @@ func (c *Client) ours(ctx context.Context, f partner, p *Partner) verdict {
 		return cannotTell
 	}
 	if !f.tagged && f.ID != "" {
-		got, err := c.byID(ctx, f.ID, p.Email)
+		rctx, cancel := c.settling(ctx)
+		got, err := c.byID(rctx, f.ID, p.Email)
+		cancel()
 		switch {
 		case err != nil || got.ID != f.ID:
 		case got.Email != "" && !sameEmail(got.Email, p.Email):
@@ -253,7 +255,9 @@ wait:
 	if id == "" || checked {
 		return false
 	}
-	if f, err := c.byID(ctx, id, email); err == nil && f.ID == id {
+	rctx, cancel := c.settling(ctx)
+	defer cancel()
+	if f, err := c.byID(rctx, id, email); err == nil && f.ID == id {
 		if has, known := c.carries(f); known {
 			c.learn(has)
 		}

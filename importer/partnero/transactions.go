@@ -121,13 +121,7 @@ func (c *Client) CreateTransaction(ctx context.Context, tx *Transaction) Outcome
 	f, before, err := c.findTransaction(ctx, tx.Key)
 	switch before {
 	case lookupFound:
-		msg := alreadyThere(f)
-		if tx.MaybeSent {
-			// A transaction carries no mark: that the earlier run's lost
-			// attempt made it cannot be shown, so rollback leaves it.
-			msg += "; the earlier run's attempt, whose answer was lost, may have stored it: it cannot be shown to be this job's, so rollback leaves it alone"
-		}
-		return Outcome{Verdict: Verdict{Said: Found, Message: msg}}
+		return Outcome{Verdict: Verdict{Said: Found, Message: alreadyThere(f, tx.MaybeSent)}}
 	case lookupUnknown:
 		return Outcome{Verdict: Verdict{Said: ServerFault, Message: "not sent: whether a transaction with this key is already in Partnero cannot be told (" +
 			c.clean(err.Error(), &Partner{}) + "), and sending it blind could record it twice"}}
@@ -135,11 +129,16 @@ func (c *Client) CreateTransaction(ctx context.Context, tx *Transaction) Outcome
 	return c.sendTransaction(ctx, tx, payload)
 }
 
-// alreadyThere is the message of a key found before any create.
-func alreadyThere(f transaction) string {
+// alreadyThere is the message of a key found before any create; maybeSent:
+// an earlier run may have sent the row without learning what came of it,
+// so the one found may be its (a transaction carries no mark to tell).
+func alreadyThere(f transaction, maybeSent bool) string {
 	msg := "a transaction with this key is already in Partnero"
 	if f.Amount != "" {
 		msg += " (amount " + f.Amount + ")"
+	}
+	if maybeSent {
+		msg += "; it may have been stored by this row's attempt in an earlier run, which could not tell"
 	}
 	return msg + ": not sent again, so that its commission is not paid twice"
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,9 @@ func TestTransactionsRunTwice(t *testing.T) {
 					want := map[int]Said{1: Done, 2: Found}[run]
 					if out.Said != want {
 						t.Fatalf("%s run %d: %v (%s), want %v", v, run, out.Said, out.Message, want)
+					}
+					if run == 2 && !strings.Contains(out.Message, "may have been stored by this row's attempt in an earlier run") {
+						t.Fatalf("run 2 does not say the key may be its own earlier attempt's: %s", out.Message)
 					}
 				}
 			}
