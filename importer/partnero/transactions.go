@@ -127,7 +127,7 @@ func (c *Client) CreateTransaction(ctx context.Context, tx *Transaction) Outcome
 			// attempt made it cannot be shown, so rollback leaves it.
 			msg += "; the earlier run's attempt, whose answer was lost, may have stored it: it cannot be shown to be this job's, so rollback leaves it alone"
 		}
-		return Outcome{Verdict: Verdict{Said: Found, Message: msg}}
+		return Outcome{Archived: isStatus(partner{Status: f.Status}, "archived"), Verdict: Verdict{Said: Found, Message: msg}}
 	case lookupUnknown:
 		return Outcome{Verdict: Verdict{Said: ServerFault, Message: "not sent: whether a transaction with this key is already in Partnero cannot be told (" +
 			c.clean(err.Error(), &Partner{}) + "), and sending it blind could record it twice"}}
@@ -141,7 +141,12 @@ func alreadyThere(f transaction) string {
 	if f.Amount != "" {
 		msg += " (amount " + f.Amount + ")"
 	}
-	return msg + ": not sent again, so that its commission is not paid twice"
+	msg += ": not sent again, so that its commission is not paid twice"
+	if isStatus(partner{Status: f.Status}, "archived") {
+		// Archived by a rollback, it earns nothing: "already there" alone reads as live.
+		msg += "; it is archived in Partnero (rollback --restore brings it back)"
+	}
+	return msg
 }
 
 // sendTransaction posts a transaction whose key a lookup found absent,
