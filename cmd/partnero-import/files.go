@@ -276,8 +276,22 @@ func (f *runFiles) keepEarlierReport(inputs []file) {
 	f.kept = fmt.Sprintf("note: %s is the report of %s of %s (started %s); it is kept, and this run's report is %s",
 		earlier, article(prev.Command), prev.Input, prev.StartedAt.Local().Format("2006-01-02 15:04"), f.report)
 	if prev.Command == "import" && !prev.Finished {
-		f.kept += fmt.Sprintf(" (that import did not finish: import --resume %s finishes its job)", earlier)
+		f.kept += unfinishedJob(earlier, prev)
 	}
+}
+
+// unfinishedJob says how the job of an import that did not finish stands:
+// --resume is refused on a report a resume continued, so the advice names
+// the job's last report, or says that it finished the job.
+func unfinishedJob(earlier string, prev *report.Provenance) string {
+	last, _ := report.JobEnd(earlier, prev)
+	if last == "" {
+		return fmt.Sprintf(" (that import did not finish: import --resume %s finishes its job)", earlier)
+	}
+	if lp, err := report.ReadProvenance(last); err == nil && lp.Finished {
+		return fmt.Sprintf(" (that import did not finish; import --resume finished its job, whose last report is %s)", last)
+	}
+	return fmt.Sprintf(" (that import did not finish, nor did the resume that continued it: import --resume %s finishes its job)", last)
 }
 
 // notOverAnotherRun refuses to write over the report of a real run

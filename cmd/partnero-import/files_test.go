@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -361,4 +362,32 @@ func unwritableDir(t *testing.T) string {
 		t.Skip("root can write everywhere here")
 	}
 	return "/sys"
+}
+
+// The note on a kept report of a crashed import that a resume then
+// finished names the job's last report, not a --resume that is refused.
+func TestKeptReportOfAResumedJob(t *testing.T) {
+	t.Parallel()
+	_, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	os.WriteFile(at("p.csv"), []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", at("p.csv")); r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	// As kill -9 leaves it: the provenance says the run did not finish.
+	pp := report.ProvenancePath(at("p.report.csv"))
+	b, err := os.ReadFile(pp)
+	if err != nil || !bytes.Contains(b, []byte(`"finished": true`)) {
+		t.Fatalf("provenance: %v\n%s", err, b)
+	}
+	os.WriteFile(pp, bytes.Replace(b, []byte(`"finished": true`), []byte(`"finished": false`), 1), 0o600)
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--resume", at("p.report.csv"), at("p.csv")); r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", at("p.csv"))
+	if strings.Contains(r.stderr, "import --resume "+at("p.report.csv")) || !strings.Contains(r.stderr, "whose last report is "+at("p.resumed.report.csv")) {
+		t.Errorf("the note does not name the job's last report:\n%s", r.stderr)
+	}
 }

@@ -514,3 +514,40 @@ func TestSeveralFilesOneMissing(t *testing.T) {
 		t.Fatalf("exit %d, %d requests\n%s", r.code, sb.Requests(), r.stderr)
 	}
 }
+
+// A sale rolled back (archived) and its file imported again: the key is
+// found, so nothing is sent twice, but the row and the summary say the
+// sale is archived, earning nothing, and that rollback --restore brings it
+// back; "already in Partnero" alone reads as a live sale.
+func TestTransactionsRunAgainAfterRollback(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+	if err := sb.AddCustomer(sandbox.Customer{Key: "c1", Partner: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	dir := t.TempDir()
+	sales := filepath.Join(dir, "sales.csv")
+	if err := os.WriteFile(sales, []byte("key,customer_key,amount,currency\nt1,c1,9.90,EUR\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", sales); r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "", "rollback", "--yes", "--no-progress", "--rate", "0", filepath.Join(dir, "sales.report.csv")); r.code != exitOK {
+		t.Fatalf("rollback: exit %d\n%s", r.code, r.stderr)
+	}
+	rep := filepath.Join(dir, "again.csv")
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", rep, sales)
+	row := reportByColumn(t, rep)[0]
+	if row["status"]+"/"+row["reason"] != "skipped/already_exists" || !strings.Contains(row["message"], "archived") {
+		t.Errorf("row: %v", row)
+	}
+	if out := r.stdout + r.stderr; !strings.Contains(out, "archived: 1 of these transactions") || !strings.Contains(out, "rollback --restore") {
+		t.Errorf("summary does not say the sale is archived: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := len(sb.Transactions()); n != 1 || sb.Transactions()[0].Status != sandbox.Archived {
+		t.Errorf("stored: %+v", sb.Transactions())
+	}
+}

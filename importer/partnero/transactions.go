@@ -121,7 +121,7 @@ func (c *Client) CreateTransaction(ctx context.Context, tx *Transaction) Outcome
 	f, before, err := c.findTransaction(ctx, tx.Key)
 	switch before {
 	case lookupFound:
-		return Outcome{Verdict: Verdict{Said: Found, Message: alreadyThere(f, tx.MaybeSent)}}
+		return Outcome{Archived: isStatus(partner{Status: f.Status}, "archived"), Verdict: Verdict{Said: Found, Message: alreadyThere(f, tx.MaybeSent)}}
 	case lookupUnknown:
 		return Outcome{Verdict: Verdict{Said: ServerFault, Message: "not sent: whether a transaction with this key is already in Partnero cannot be told (" +
 			c.clean(err.Error(), &Partner{}) + "), and sending it blind could record it twice"}}
@@ -140,7 +140,12 @@ func alreadyThere(f transaction, maybeSent bool) string {
 	if maybeSent {
 		msg += "; it may have been stored by this row's attempt in an earlier run, which could not tell"
 	}
-	return msg + ": not sent again, so that its commission is not paid twice"
+	msg += ": not sent again, so that its commission is not paid twice"
+	if isStatus(partner{Status: f.Status}, "archived") {
+		// Archived by a rollback, it earns nothing: "already there" alone reads as live.
+		msg += "; it is archived in Partnero (rollback --restore brings it back)"
+	}
+	return msg
 }
 
 // sendTransaction posts a transaction whose key a lookup found absent,
