@@ -73,7 +73,7 @@ func Row(rec *input.Record, mode string) []Problem {
 		if why := EmailProblem(f.ReferringEmail); why != "" {
 			// A column of names or ids read as emails: the referrer would
 			// be "not found" at the API, row after row.
-			ps = append(ps, Problem{report.InvalidEmail, fmt.Sprintf("referring_partner_email: %s is not an email (it %s)", quoteCell(f.ReferringEmail), why)})
+			ps = append(ps, Problem{report.InvalidEmail, fmt.Sprintf("referring_partner_email: %s is not an email (it %s); if the column holds the referrers' ids or keys, say so: --map referring_partner_id=HEADER (or referring_partner_key)", quoteCell(f.ReferringEmail), why)})
 		}
 	}
 	if p := f.Password.Reveal(); p != "" {

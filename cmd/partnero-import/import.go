@@ -392,7 +392,11 @@ func watchStop(ctx context.Context, out *output, prog *progress, client *partner
 // earlier imports (those this build has).
 func (o *importOptions) adviseOnClashes(out *output, res *importer.Result) {
 	sum := &res.Summary
-	clashes := sum.Count(report.Rejected, report.EmailExists)
+	reason, records := report.EmailExists, "partners"
+	if k := report.Kind(o.kind); k == report.Customers {
+		reason, records = report.KeyExists, "customers" // a sale already there is skipped already
+	}
+	clashes := sum.Count(report.Rejected, reason)
 	sent := sum.Rows - sum.Count(report.Invalid, "") - sum.Count(report.Skipped, "")
 	if o.skipExisting || clashes == 0 || 2*clashes <= sent {
 		return
@@ -401,8 +405,8 @@ func (o *importOptions) adviseOnClashes(out *output, res *importer.Result) {
 	if o.flags.Lookup("update-existing") != nil {
 		advice += " (or --update-existing, to update them)"
 	}
-	out.warn(fmt.Sprintf("%d of the %d rows sent were rejected as email_exists: those partners are already in Partnero; for a list that overlaps an earlier import, run with %s",
-		clashes, sent, advice))
+	out.warn(fmt.Sprintf("%d of the %d rows sent were rejected as %s: those %s are already in Partnero; for a list that overlaps an earlier import, run with %s",
+		clashes, sent, reason, records, advice))
 }
 
 // readFrom names what validate --against read: the API's address, or the

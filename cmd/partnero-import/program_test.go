@@ -255,3 +255,21 @@ func TestSaleAlreadyThereOrOfNoCustomer(t *testing.T) {
 		})
 	}
 }
+
+// Customers imported again are refused as key_exists, and the run points
+// to --skip-existing, as it does for partners.
+func TestCustomersAgainAdviseSkipExisting(t *testing.T) {
+	t.Parallel()
+	sb, base := startSandbox(t, sandbox.Options{})
+	sb.Add(sandbox.Partner{Email: "ann@x.io", Name: "Ann", ID: "p1", Key: "ann"})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	in := writeFile(t, "clients.csv", "customer_key,email,partner_key\nc1,c1@y.io,ann\nc2,c2@y.io,ann\n")
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", in); r.code != exitOK {
+		t.Fatalf("first: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--report", filepath.Join(filepath.Dir(in), "again.csv"), in)
+	if r.code != exitRowsFailed || !strings.Contains(r.stderr, "2 of the 2 rows sent were rejected as key_exists: those customers are already in Partnero") ||
+		!strings.Contains(r.stderr, "--skip-existing") {
+		t.Fatalf("again: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -24,7 +24,7 @@ func TestReferrerCellsChecked(t *testing.T) {
 	if r.code != exitRowsFailed || statusesOf(r)["invalid/invalid_email"] != 60 || statusesOf(r)["valid/"] != 2 {
 		t.Fatalf("exit %d %v\n%s", r.code, statusesOf(r), r.stderr)
 	}
-	if l := r.reportLines[2]; l[5] != "invalid_email" || l[7] != `referring_partner_email: "Ines Ward" is not an email (it contains white space)` {
+	if l := r.reportLines[2]; l[5] != "invalid_email" || l[7] != `referring_partner_email: "Ines Ward" is not an email (it contains white space); if the column holds the referrers' ids or keys, say so: --map referring_partner_id=HEADER (or referring_partner_key)` {
 		t.Errorf("row 2: %s %q", l[5], l[7])
 	}
 	if !strings.Contains(r.stderr, "60 of 61 referrers name no partner in this file: they must already exist in Partnero, or the referrer column holds something else") {

@@ -195,7 +195,7 @@ func (o *rollbackOptions) rollbackFiles(getenv func(string) string) (*runFiles, 
 	}
 	last, gone := report.JobEnd(o.file, prov)
 	if last != "" {
-		return nil, nil, usagef("rollback %s: an import --resume continued this job, and the job's last report %s holds all of it (this report's partners as skipped/already_done): roll back %s",
+		return nil, nil, usagef("rollback %s: an import --resume continued this job, and the job's last report %s holds all of it (this report's records as skipped/already_done): roll back %s",
 			o.file, last, last)
 	}
 	f, err := o.runFiles(getenv, dest)
