@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
@@ -63,6 +62,7 @@ func dispatch(ctx context.Context, cfg Config) (_ *Result, err error) {
 		cfg.closeReport(d.res, &err) // the sorted rewrite is part of the run's time
 		d.res.Summary.Elapsed = time.Since(start)
 	}()
+	cfg.Upstream.reading(d.kind.Name(), cfg.Input.Name)
 	d.writeDone()
 	// This file's share of a client that serves a run's several files.
 	requests, retries := cfg.Client.Requests(), cfg.Client.Retries()
@@ -309,12 +309,16 @@ func (d *dispatcher) skipChild(j *job) {
 // a transaction whose customer, was not made. No request is sent for it.
 func (d *dispatcher) needsFailed(j *job) bool {
 	kind, names := d.kind.Needs(j.rec)
-	if kind == "" || !d.cfg.Upstream.failedOne(kind, names) {
+	failed := ""
+	if kind != "" {
+		failed = d.cfg.Upstream.failedOne(kind, names)
+	}
+	if failed == "" {
 		return false
 	}
 	line := d.kind.Line(j.rec, j.verdict.Action)
 	line.Status, line.Reason = report.Skipped, failedReason(kind)
-	line.Message = "its " + strings.TrimSuffix(string(kind), "s") + " is a row of this run's " + string(kind) + " file that did not succeed"
+	line.Message = d.cfg.Upstream.failedWhy(kind, failed, "did not succeed")
 	d.write(&line, j.rec)
 	return true
 }

@@ -29,6 +29,7 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 	start := time.Now()
 	res := &Result{}
 	kind := cfg.kind()
+	cfg.Upstream.reading(kind.Name(), cfg.Input.Name)
 	plan := kind.Plan(cfg.Mode, start)
 	retry := cfg.retryFile()
 	later := &waiting{}
@@ -86,8 +87,10 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		if v, now := plan.JudgeNow(rec.Row, action, ps); now {
 			line := kind.Line(rec, v.Action)
 			verdict(&line, v, rec.HasReferrer())
-			if needs, names := kind.Needs(rec); line.Status == report.Valid && needs != "" && cfg.Upstream.failedOne(needs, names) {
-				line.Status, line.Reason, line.Message = report.Skipped, failedReason(needs), "its "+strings.TrimSuffix(string(needs), "s")+" is a row of this run's "+string(needs)+" file that would not be made"
+			if needs, names := kind.Needs(rec); line.Status == report.Valid && needs != "" {
+				if failed := cfg.Upstream.failedOne(needs, names); failed != "" {
+					line.Status, line.Reason, line.Message = report.Skipped, failedReason(needs), cfg.Upstream.failedWhy(needs, failed, "would not be made")
+				}
 			}
 			cfg.Upstream.note(kind.Name(), kind.Names(rec), line.Status == report.Valid)
 			if err := write(&line, rec.Raw); err != nil {

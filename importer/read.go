@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/input"
+	"github.com/partnero-import/partnero-import/report"
 	"github.com/partnero-import/partnero-import/validate"
 )
 
@@ -72,6 +73,9 @@ func firstPass(cfg *Config) (validate.Planner, error) {
 	}
 	// Before the first row is sent: rollback undoes a partner's referred
 	// partners first, and the report alone does not say who they are.
+	if cfg.kind().Name() != report.Partners {
+		return plan, nil // customers and sales refer to no row of their own file
+	}
 	return plan, cfg.report.Referrals(plan.Referrals)
 }
 

@@ -1,7 +1,10 @@
 package importer
 
 import (
+	"cmp"
+	"fmt"
 	"hash/maphash"
+	"strings"
 
 	"github.com/partnero-import/partnero-import/report"
 )
@@ -17,11 +20,12 @@ type Upstream struct {
 	seed      maphash.Seed
 	failed    map[uint64]bool // by kind and name: true when no row of that name succeeded
 	succeeded map[uint64]bool
+	files     map[report.Kind]string // the file of each kind, for messages
 }
 
 // NewUpstream is an empty record of the run's earlier files.
 func NewUpstream() *Upstream {
-	return &Upstream{seed: maphash.MakeSeed(), failed: map[uint64]bool{}, succeeded: map[uint64]bool{}}
+	return &Upstream{seed: maphash.MakeSeed(), failed: map[uint64]bool{}, succeeded: map[uint64]bool{}, files: map[report.Kind]string{}}
 }
 
 func (u *Upstream) key(kind report.Kind, name string) uint64 {
@@ -44,18 +48,34 @@ func (u *Upstream) note(kind report.Kind, names []string, ok bool) {
 	}
 }
 
-// failedOne reports whether one of names is a row of kind that did not
-// succeed.
-func (u *Upstream) failedOne(kind report.Kind, names []string) bool {
+// failedOne is the one of names that is a row of kind that did not
+// succeed, "" when none is.
+func (u *Upstream) failedOne(kind report.Kind, names []string) string {
 	if u == nil {
-		return false
+		return ""
 	}
 	for _, n := range names {
 		if u.failed[u.key(kind, n)] {
-			return true
+			return n
 		}
 	}
-	return false
+	return ""
+}
+
+// reading records which file holds the rows of kind.
+func (u *Upstream) reading(kind report.Kind, file string) {
+	if u != nil {
+		u.files[kind] = file
+	}
+}
+
+// failedWhy says a row's needed record failed: its kind, by the name the
+// row gives it, in which file; made says "did not succeed" or "would not
+// be made".
+func (u *Upstream) failedWhy(kind report.Kind, name, made string) string {
+	_, value, _ := strings.Cut(name, ":")
+	file := cmp.Or(u.files[kind], "this run's "+string(kind)+" file")
+	return fmt.Sprintf("its %s (%s) is a row of %s that %s", strings.TrimSuffix(string(kind), "s"), value, file, made)
 }
 
 // failedReason is the reason of a row whose needed record, of kind, was

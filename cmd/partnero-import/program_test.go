@@ -101,6 +101,9 @@ func TestMigrationOfAWholeProgram(t *testing.T) {
 			t.Errorf("%s: %q, want %q", name, got, statuses)
 		}
 	}
+	if m := reportByColumn(t, filepath.Join(dir, "clients.report.csv"))[2]["message"]; !strings.Contains(m, "its partner (cy) is a row of "+files[2]) {
+		t.Errorf("a customer of a failed partner: %q", m)
+	}
 	sales := reportByColumn(t, filepath.Join(dir, "sales.report.csv"))
 	if sales[1]["amount"] != "12.50" || sales[4]["amount"] != "1.234" || sales[4]["currency"] != "KWD" {
 		t.Errorf("amounts on the report: %v", sales)
