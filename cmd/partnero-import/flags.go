@@ -286,7 +286,7 @@ func (o *importOptions) checkKind() error {
 // severalFiles refuses, in a run of several FILEs, the flags that speak of
 // one file: each FILE gets its own report beside it, its kind is told from
 // its header, and a mapping or a condition would mean another thing in
-// each.
+// each. --preset names a partners export: it applies to the partners file.
 func severalFiles(fs *flagSet, files []string) error {
 	if len(files) == 1 {
 		return nil
@@ -295,7 +295,7 @@ func severalFiles(fs *flagSet, files []string) error {
 		return usagef("standard input (-) is one FILE on its own: give the files by name")
 	}
 	var one []string
-	for _, name := range []string{"report", "resume", "kind", "map", "preset", "ignore-column", "where", "split-name", "emit", "limit", "against", "sheet"} {
+	for _, name := range []string{"report", "resume", "kind", "map", "ignore-column", "where", "split-name", "emit", "limit", "against", "sheet"} {
 		if given(fs, name) {
 			one = append(one, "--"+name)
 		}

@@ -83,6 +83,9 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 	for i, f := range files {
 		fo := *o
 		fo.file, fo.inputs, fo.kind, fo.upstream, fo.sections = f.file, nil, string(f.kind), up, sections
+		if f.kind != report.Partners {
+			fo.preset = "" // a partners export's mapping: the partners file's
+		}
 		ss.out.note(f.file + ":")
 		c, err := fo.run(ctx, getenv, ss, dryRun)
 		if err != nil {

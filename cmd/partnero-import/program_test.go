@@ -276,3 +276,27 @@ func TestCustomersAgainAdviseSkipExisting(t *testing.T) {
 		t.Fatalf("again: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// --preset names a partners export: in a run of several files it reads the
+// partners file, and the customers file as it is, so a whole program whose
+// partners are an export rehearses in one embedded sandbox.
+func TestPresetInARunOfSeveralFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join("..", "..", "samples", "presets", "rewardful.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	partners := filepath.Join(dir, "affiliates.csv")
+	os.WriteFile(partners, b, 0o600)
+	clients := writeFile(t, "clients.csv", "customer_key,email,partner_key\nc1,c1@y.io,lena\nc2,c2@y.io,omar\n")
+	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", "--preset", "rewardful", partners, clients)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, row := range reportByColumn(t, strings.TrimSuffix(clients, ".csv")+".sandbox.report.csv") {
+		if row["status"] != "created" {
+			t.Errorf("customer %s: %v", row["key"], row)
+		}
+	}
+}
