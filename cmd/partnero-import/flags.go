@@ -46,6 +46,8 @@ type importOptions struct {
 	file   string
 	inputs []string // every FILE given: several make a run of several files
 	kind   string   // --kind, "" to tell it from the header
+	// named are the kinds of the files a DIR gave, by their names.
+	named map[string]report.Kind
 	// upstream and sections join the files of a run of several.
 	upstream   *importer.Upstream
 	sections   *[]summaryJSON
@@ -178,6 +180,9 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	}
 	if len(files) == 0 {
 		return nil, usagef("%s needs a FILE (or - for standard input)", fs.Name())
+	}
+	if files, err = o.expandDirs(files); err != nil {
+		return nil, err
 	}
 	o.file, o.inputs = files[0], files
 	if err := severalFiles(fs, files); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/partnero-import/partnero-import/importer/input"
 
@@ -18,6 +19,9 @@ import (
 func (o *importOptions) kindOf(file string) (report.Kind, string, error) {
 	if o.kind != "" {
 		return report.Kind(o.kind), "--kind", nil
+	}
+	if k, ok := o.named[file]; ok {
+		return k, "its name in a program's directory", nil
 	}
 	if st, err := os.Stat(file); err != nil || !st.Mode().IsRegular() {
 		return report.Partners, "not a regular file, so read as partners", nil
@@ -60,4 +64,41 @@ func (o *importOptions) tellKind(out *output) error {
 		o.kind = string(k)
 	}
 	return o.checkKind()
+}
+
+// pulledFiles are the files of a program's directory, as pull writes it,
+// in the order a run takes them.
+var pulledFiles = []struct {
+	name string
+	kind report.Kind
+}{{"partners.jsonl", report.Partners}, {"customers.jsonl", report.Customers}, {"transactions.jsonl", report.Transactions}}
+
+// expandDirs takes a DIR among the FILEs as the program's files it holds
+// (partners.jsonl, customers.jsonl, transactions.jsonl, as pull writes
+// them), each of the kind its name says.
+func (o *importOptions) expandDirs(args []string) ([]string, error) {
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		found := 0
+		for _, f := range pulledFiles {
+			p := filepath.Join(a, f.name)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				if o.named == nil {
+					o.named = map[string]report.Kind{}
+				}
+				o.named[p] = f.kind
+				files = append(files, p)
+				found++
+			}
+		}
+		if found == 0 {
+			return nil, usagef("%s is a directory without a program's files (partners.jsonl, customers.jsonl, transactions.jsonl, as pull writes them): give the files themselves", a)
+		}
+	}
+	return files, nil
 }

@@ -300,3 +300,33 @@ func TestPresetInARunOfSeveralFiles(t *testing.T) {
 		}
 	}
 }
+
+// A program's directory, as pull writes it (partners.jsonl,
+// customers.jsonl, transactions.jsonl), is taken as its three files, each
+// of the kind its name says, with its report beside it.
+func TestProgramDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"partners.jsonl":     `{"email":"ann@x.io","name":"Ann","key":"ann"}` + "\n" + `{"email":"bob@x.io","name":"Bob","key":"bob","referring_partner":{"key":"ann"}}` + "\n",
+		"customers.jsonl":    `{"key":"c1","email":"c1@y.io","partner":{"key":"bob"}}` + "\n",
+		"transactions.jsonl": `{"key":"t1","customer":{"key":"c1"},"amount":99.90,"currency":"EUR","created_at":"2025-03-01","reward":9.99,"rewarded":true}` + "\n",
+	} {
+		os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600)
+	}
+	sb, base := startSandbox(t, sandbox.Options{})
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--rate", "0", dir)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	txs := sb.Transactions()
+	if len(sb.Partners()) != 2 || len(sb.Customers()) != 1 || len(txs) != 1 || txs[0].Amount != "99.90" || txs[0].Reward != "9.99" || !txs[0].Rewarded {
+		t.Fatalf("stored: %d partners, %d customers, %+v", len(sb.Partners()), len(sb.Customers()), txs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "transactions.report.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, nil, "", "validate", t.TempDir()); r.code != exitUsage || !strings.Contains(r.stderr, "without a program's files") {
+		t.Fatalf("an empty directory: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -318,6 +318,9 @@ func (f *Fields) set(field string, raw json.RawMessage, kind report.Kind) error 
 	if field == fieldTags {
 		return f.setTags(raw)
 	}
+	if t := bytes.TrimSpace(raw); (field == fieldRewarded || field == fieldRewardable) && (string(t) == "true" || string(t) == "false") {
+		return f.set(field, json.RawMessage(`"`+string(t)+`"`), kind) // a yes-or-no column: JSON's true and false are its words
+	}
 	s, err := jsonText(raw)
 	if err != nil {
 		return err
