@@ -40,3 +40,7 @@ func startsFormula(s string) bool {
 	s = strings.TrimLeft(s, "'")
 	return s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0
 }
+
+// Neutral is a CSV cell of another file this tool writes (pull's
+// left-out.csv), printable and safe from formulas as a report's are.
+func Neutral(s string) string { return neutral(Printable(s)) }

@@ -1,0 +1,199 @@
+package pull
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// Limit is a source's published rate limit: Requests per Window.
+type Limit struct {
+	Requests int
+	Window   time.Duration
+}
+
+// ClientConfig is what a source's client needs.
+type ClientConfig struct {
+	Source  string // its name, for messages
+	BaseURL string // https, or http on a loopback address
+	Limit   Limit
+	// Auth puts the credentials on a request.
+	Auth func(*http.Request)
+	// Secrets are scrubbed from every message the client makes.
+	Secrets []secret.String
+	// Credentials names where the credentials come from, for the message
+	// of a refused one: "REWARDFUL_API_SECRET".
+	Credentials string
+	Retries     int           // of 5xx and network errors; 0: defaultRetries
+	Backoff     time.Duration // base of the backoff; 0: 500ms
+	HTTP        *http.Client  // nil: one with a timeout
+}
+
+const (
+	defaultRetries = 5
+	// maxThrottled is how many 429s in a row a request waits out before
+	// the pull gives up.
+	maxThrottled = 20
+	// maxBody bounds an answer: a page of 100 records is far less.
+	maxBody = 16 << 20
+	// maxQuoted bounds what an error quotes of an answer.
+	maxQuoted = 200
+)
+
+// Client reads a source's API: paced, retried, bounded, and never saying
+// its credentials.
+type Client struct {
+	cfg     ClientConfig
+	base    *url.URL
+	limiter *rate.Limiter
+	http    *http.Client
+}
+
+// NewClient makes a client; the base URL must be https beyond loopback.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("--source-base-url %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if u.Scheme == "http" && !partnero.IsLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("--source-base-url %q must use https: credentials are never sent in clear text over a network (plain http is allowed only on a loopback address)", cfg.BaseURL)
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = defaultRetries
+	}
+	if cfg.Backoff == 0 {
+		cfg.Backoff = 500 * time.Millisecond
+	}
+	h := cfg.HTTP
+	if h == nil {
+		h = &http.Client{Timeout: time.Minute}
+	}
+	// One request a slot, a slot under the limit: a burst would spend a
+	// window's allowance at once and meet a 429 at the window's turn.
+	every := cfg.Limit.Window / time.Duration(max(cfg.Limit.Requests-1, 1))
+	return &Client{cfg: cfg, base: u, limiter: rate.NewLimiter(rate.Every(every), 1), http: h}, nil
+}
+
+// Get reads path (under the base URL) with query, and returns the body of
+// its 2xx answer. A 429 is waited out (Retry-After, else a backoff); a 5xx
+// or a network error is retried with a backoff; anything else ends the
+// pull with an error that names the request but never the credentials.
+func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	target := strings.TrimSuffix(c.base.String(), "/") + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	what := "GET " + path
+	failures, throttled := 0, 0
+	for {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, c.errorf("%s: %v", what, ctxErr(ctx, err))
+		}
+		status, h, body, err := c.send(ctx, target)
+		var wait time.Duration
+		switch {
+		case ctx.Err() != nil:
+			return nil, c.errorf("%s: %v", what, ctx.Err())
+		case err != nil:
+			failures++
+			if failures > c.cfg.Retries {
+				return nil, c.errorf("%s: %s cannot be reached: %v", what, c.cfg.Source, err)
+			}
+			wait = partnero.Backoff(c.cfg.Backoff, failures)
+		case status == http.StatusTooManyRequests:
+			throttled++
+			if throttled > maxThrottled {
+				return nil, c.errorf("%s: %s kept answering 429 (too many requests) %d times", what, c.cfg.Source, throttled)
+			}
+			wait = partnero.WaitAsked(h)
+			if wait == 0 {
+				wait = partnero.Backoff(c.cfg.Backoff, throttled)
+			}
+		case status >= 500:
+			failures++
+			if failures > c.cfg.Retries {
+				return nil, c.errorf("%s: %s answered %d after %d attempts: %s", what, c.cfg.Source, status, failures, quote(body))
+			}
+			wait = partnero.Backoff(c.cfg.Backoff, failures)
+		case status == http.StatusUnauthorized || status == http.StatusForbidden:
+			return nil, c.errorf("%s refused the credentials (%d %s): check %s", c.cfg.Source, status, http.StatusText(status), c.cfg.Credentials)
+		case status < 200 || status > 299:
+			return nil, c.errorf("%s: %s answered %d: %s", what, c.cfg.Source, status, quote(body))
+		default:
+			return body, nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, c.errorf("%s: %v", what, err)
+		}
+	}
+}
+
+// send makes one request; the body is bounded.
+func (c *Client) send(ctx context.Context, target string) (int, http.Header, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.cfg.Auth != nil {
+		c.cfg.Auth(req)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if len(body) > maxBody {
+		return 0, nil, nil, fmt.Errorf("an answer larger than %d MiB", maxBody>>20)
+	}
+	return resp.StatusCode, resp.Header, secret.ScrubRaw(body, c.cfg.Secrets...), nil
+}
+
+// errorf is an error with the credentials scrubbed from it in every form.
+func (c *Client) errorf(format string, args ...any) error {
+	return errors.New(secret.Scrub(fmt.Sprintf(format, args...), c.cfg.Secrets...))
+}
+
+// quote is the start of an answer, for a message.
+func quote(body []byte) string {
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > maxQuoted {
+		s = s[:maxQuoted] + "..."
+	}
+	if s == "" {
+		return "(an empty answer)"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

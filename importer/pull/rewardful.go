@@ -1,0 +1,357 @@
+package pull
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/validate"
+)
+
+// Rewardful, as ../shared/sources/README.md describes its API v1.
+
+// RewardfulSecretEnv holds Rewardful's API secret.
+const RewardfulSecretEnv = "REWARDFUL_API_SECRET"
+
+const (
+	rewardfulBase = "https://api.getrewardful.com/v1"
+	// rewardfulPage is the most records a page may list.
+	rewardfulPage = 100
+	// LinkTagPrefix makes a tag of each of a partner's links beyond the
+	// first, whose token is the partner's key: Partnero keeps one key.
+	LinkTagPrefix = "via:"
+)
+
+// RewardfulLimit is Rewardful's published limit: 45 requests per 30 s.
+var RewardfulLimit = Limit{Requests: 45, Window: 30 * time.Second}
+
+type rewardful struct {
+	client *Client
+	// The joins: what later lists refer to.
+	partners  map[string]Ref    // affiliate id → the carried partner
+	emails    map[string]string // a carried partner's email, lower-cased → its affiliate id
+	keys      map[string]bool   // keys given to partners
+	customers map[string]bool   // carried customer keys
+	referrals map[string]string // referral id → its carried customer's key
+	sales     map[string]bool   // transaction keys written
+}
+
+func newRewardful(env map[string]string, o Options) (Source, error) {
+	key := secret.New(env[RewardfulSecretEnv])
+	limit := RewardfulLimit
+	if o.Window > 0 {
+		limit.Window = o.Window
+	}
+	base := o.BaseURL
+	if base == "" {
+		base = rewardfulBase
+	}
+	c, err := NewClient(ClientConfig{
+		Source: "rewardful", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		// HTTP Basic: the secret is the user name, the password empty.
+		Auth:        func(r *http.Request) { r.SetBasicAuth(key.Reveal(), "") },
+		Secrets:     []secret.String{key},
+		Credentials: RewardfulSecretEnv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rewardful{client: c, partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{},
+		customers: map[string]bool{}, referrals: map[string]string{}, sales: map[string]bool{}}, nil
+}
+
+func (r *rewardful) Name() string { return "rewardful" }
+
+// Pull reads affiliates, then referrals (their customers), then
+// commissions (their sales): each list refers to the one before.
+func (r *rewardful) Pull(ctx context.Context, out *Out) error {
+	steps := []struct {
+		path, what string
+		query      url.Values
+		each       func(json.RawMessage, *Out) error
+	}{
+		{"/affiliates", "affiliates", url.Values{"expand[]": {"campaign", "links"}}, r.affiliate},
+		{"/referrals", "referrals", url.Values{"expand[]": {"affiliate"}, "conversion_state[]": {"lead", "conversion"}}, r.referral},
+		{"/commissions", "commissions", url.Values{"expand[]": {"sale"}}, r.commission},
+	}
+	for _, s := range steps {
+		err := r.list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// list reads every page of path, from page 1 to the last, and gives each
+// record to each.
+func (r *rewardful) list(ctx context.Context, path, what string, query url.Values, each func(json.RawMessage) error) error {
+	guard := newPageGuard("rewardful " + what)
+	for page := "1"; page != ""; {
+		if err := guard.visit(page); err != nil {
+			return err
+		}
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		q.Set("page", page)
+		q.Set("limit", fmt.Sprint(rewardfulPage))
+		body, err := r.client.Get(ctx, path, q)
+		if err != nil {
+			return err
+		}
+		items, raw, next, err := rewardfulPageOf(body)
+		if err != nil {
+			return fmt.Errorf("rewardful answered GET %s page %s with something unreadable: %v", path, page, err)
+		}
+		if err := guard.listed(page, raw); err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := each(it); err != nil {
+				return fmt.Errorf("rewardful %s page %s, record %d: %v", what, page, i+1, err)
+			}
+		}
+		page = next
+	}
+	return nil
+}
+
+// rewardfulPageOf reads a page: {"data": [...], "pagination": {...}}, or
+// a bare array (one page). next is "" on the last page.
+func rewardfulPageOf(body []byte) (items []json.RawMessage, raw json.RawMessage, next string, _ error) {
+	trimmed := strings.TrimSpace(string(body))
+	if strings.HasPrefix(trimmed, "[") {
+		err := json.Unmarshal(body, &items)
+		return items, body, "", err
+	}
+	var p struct {
+		Data       json.RawMessage `json:"data"`
+		Pagination *struct {
+			NextPage text `json:"next_page"`
+		} `json:"pagination"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, nil, "", errors.New("not JSON")
+	}
+	if string(p.Data) != "null" && len(p.Data) > 0 {
+		if err := json.Unmarshal(p.Data, &items); err != nil {
+			return nil, nil, "", errors.New(`"data" is not a list`)
+		}
+	} else if p.Pagination == nil {
+		return nil, nil, "", errors.New(`neither "data" nor "pagination"`)
+	}
+	if p.Pagination != nil {
+		next = string(p.Pagination.NextPage)
+	}
+	return items, p.Data, next, nil
+}
+
+type rewardfulAffiliate struct {
+	ID        text            `json:"id"`
+	FirstName text            `json:"first_name"`
+	LastName  text            `json:"last_name"`
+	Email     text            `json:"email"`
+	Campaign  json.RawMessage `json:"campaign"`
+	Links     []struct {
+		Token text `json:"token"`
+	} `json:"links"`
+}
+
+// affiliate carries an affiliate as a partner: its first link's token is
+// the key (Rewardful marks no default link; the first is the oldest), the
+// other tokens are tags (via:TOKEN), its campaign's name a tag.
+func (r *rewardful) affiliate(raw json.RawMessage, out *Out) error {
+	var a rewardfulAffiliate
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return fmt.Errorf("not an affiliate: %v", err)
+	}
+	id, email := strings.TrimSpace(string(a.ID)), strings.TrimSpace(string(a.Email))
+	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
+	switch {
+	case email == "":
+		left.Reason, left.Message = NoEmail, "the affiliate has no email; Partnero needs one"
+		return out.LeaveOut(left)
+	case r.emails[strings.ToLower(email)] != "":
+		first := r.emails[strings.ToLower(email)]
+		r.partners[id] = r.partners[first] // its customers go to the partner carried
+		left.Reason, left.Message = Duplicate, "the same email as affiliate "+first+", carried over; its customers go to that partner"
+		return out.LeaveOut(left)
+	}
+	p := Partner{Email: email, Name: strings.TrimSpace(string(a.FirstName)), Surname: strings.TrimSpace(string(a.LastName))}
+	if strings.EqualFold(p.Surname, "Unknown") { // Rewardful's filler for no last name
+		p.Surname = ""
+	}
+	for _, l := range a.Links {
+		token := strings.TrimSpace(string(l.Token))
+		switch {
+		case token == "":
+		case p.Key == "" && !r.keys[token]:
+			p.Key = token
+			r.keys[token] = true
+		default:
+			p.Tags = append(p.Tags, LinkTagPrefix+token)
+		}
+	}
+	var campaign struct {
+		Name text `json:"name"`
+	}
+	if json.Unmarshal(a.Campaign, &campaign) == nil && strings.TrimSpace(string(campaign.Name)) != "" {
+		p.Tags = append(p.Tags, strings.TrimSpace(string(campaign.Name)))
+	}
+	ref := Ref{Email: email}
+	if p.Key != "" {
+		ref = Ref{Key: p.Key}
+	}
+	r.partners[id], r.emails[strings.ToLower(email)] = ref, id
+	return out.Partner(&p)
+}
+
+type rewardfulReferral struct {
+	ID        text            `json:"id"`
+	Affiliate json.RawMessage `json:"affiliate"`
+	Customer  *struct {
+		ID    text `json:"id"`
+		Name  text `json:"name"`
+		Email text `json:"email"`
+	} `json:"customer"`
+}
+
+// referral carries a referral's customer, keyed by Rewardful's customer
+// id, under the partner its affiliate became.
+func (r *rewardful) referral(raw json.RawMessage, out *Out) error {
+	var f rewardfulReferral
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return fmt.Errorf("not a referral: %v", err)
+	}
+	left := LeftOut{Kind: KindCustomer, SourceID: string(f.ID)}
+	if f.Customer == nil || strings.TrimSpace(string(f.Customer.ID)) == "" {
+		left.Reason, left.Message = NoCustomer, "the referral has no customer"
+		return out.LeaveOut(left)
+	}
+	c := Customer{Key: strings.TrimSpace(string(f.Customer.ID)), Email: strings.TrimSpace(string(f.Customer.Email)),
+		Name: strings.TrimSpace(string(f.Customer.Name))}
+	left.SourceID, left.Email = c.Key, c.Email
+	affiliate := idOf(f.Affiliate)
+	partner, ok := r.partners[affiliate]
+	switch {
+	case !ok:
+		left.Reason, left.Message = NoPartner, fmt.Sprintf("its affiliate %q was not carried over (see its own line)", affiliate)
+		return out.LeaveOut(left)
+	case r.customers[c.Key]:
+		r.referrals[string(f.ID)] = c.Key
+		left.Reason, left.Message = Duplicate, "the customer of an earlier referral too; carried over once, with that referral's partner"
+		return out.LeaveOut(left)
+	}
+	c.Partner = partner
+	r.customers[c.Key], r.referrals[string(f.ID)] = true, c.Key
+	return out.Customer(&c)
+}
+
+type rewardfulCommission struct {
+	ID        text            `json:"id"`
+	Amount    text            `json:"amount"`
+	Currency  text            `json:"currency"`
+	State     text            `json:"state"`
+	CreatedAt text            `json:"created_at"`
+	Sale      json.RawMessage `json:"sale"`
+}
+
+type rewardfulSale struct {
+	ID              text            `json:"id"`
+	ChargedAt       text            `json:"charged_at"`
+	SaleAmountCents text            `json:"sale_amount_cents"`
+	Currency        text            `json:"currency"`
+	Referral        json.RawMessage `json:"referral"`
+}
+
+// commission carries a commission's sale as one transaction, keyed by the
+// sale id (the commission id when there is none): the sale's amount, the
+// commission as its reward, rewarded when paid. Voided ones stay behind.
+func (r *rewardful) commission(raw json.RawMessage, out *Out) error {
+	var c rewardfulCommission
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a commission: %v", err)
+	}
+	var s rewardfulSale
+	if len(c.Sale) > 0 && c.Sale[0] == '{' {
+		if err := json.Unmarshal(c.Sale, &s); err != nil {
+			return fmt.Errorf("its sale: %v", err)
+		}
+	}
+	t := Transaction{Key: strings.TrimSpace(string(s.ID)), Action: "sale", Rewarded: string(c.State) == "paid",
+		CreatedAt: strings.TrimSpace(string(s.ChargedAt))}
+	if t.Key == "" {
+		t.Key = strings.TrimSpace(string(c.ID))
+	}
+	if t.CreatedAt == "" {
+		t.CreatedAt = strings.TrimSpace(string(c.CreatedAt))
+	}
+	left := LeftOut{Kind: KindTransaction, SourceID: t.Key}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	if string(c.State) == "voided" {
+		return leave(Voided, "commission %s was voided", c.ID)
+	}
+	customer := r.customerOf(s.Referral)
+	switch {
+	case customer == "":
+		return leave(NoCustomer, "commission %s: its sale's customer was not carried over", c.ID)
+	case r.sales[t.Key]:
+		return leave(Duplicate, "commission %s: a second commission of sale %s, carried over once", c.ID, t.Key)
+	}
+	t.Customer = Ref{Key: customer}
+	saleCurrency := strings.ToUpper(strings.TrimSpace(string(s.Currency)))
+	commissionCurrency := strings.ToUpper(strings.TrimSpace(string(c.Currency)))
+	if saleCurrency == "" {
+		saleCurrency = commissionCurrency
+	}
+	if commissionCurrency != "" && commissionCurrency != saleCurrency {
+		return leave(CurrencyMismatch, "commission %s is in %s, its sale in %s", c.ID, commissionCurrency, saleCurrency)
+	}
+	var why string
+	if t.Amount, why = majorOf(string(s.SaleAmountCents), saleCurrency); why != "" {
+		return leave(InvalidAmount, "sale_amount_cents: %s", why)
+	}
+	if t.Reward, why = majorOf(string(c.Amount), saleCurrency); why != "" {
+		return leave(InvalidAmount, "commission amount: %s", why)
+	}
+	t.Currency = saleCurrency
+	r.sales[t.Key] = true
+	return out.Transaction(&t)
+}
+
+// customerOf is the carried customer of a sale's referral: an expanded
+// referral's customer, or the one its referral id was carried as.
+func (r *rewardful) customerOf(referral json.RawMessage) string {
+	var f rewardfulReferral
+	if len(referral) > 0 && referral[0] == '{' && json.Unmarshal(referral, &f) == nil && f.Customer != nil {
+		if key := strings.TrimSpace(string(f.Customer.ID)); r.customers[key] {
+			return key
+		}
+	}
+	return r.referrals[idOf(referral)]
+}
+
+// majorOf converts cents into the currency's major unit, with its own
+// exponent (validate's currencies: JPY has none, KWD three).
+func majorOf(cents, currency string) (string, string) {
+	if strings.TrimSpace(cents) == "" {
+		return "", "no amount"
+	}
+	cur, why := validate.ParseCurrency(currency)
+	if why != "" {
+		return "", why
+	}
+	m, why := cur.Amount("", cents)
+	return m.Amount, why
+}
