@@ -225,7 +225,8 @@ type rewardfulReferral struct {
 }
 
 // referral carries a referral's customer, keyed by Rewardful's customer
-// id, under the partner its affiliate became.
+// id, under the partner its affiliate became. A referral left out is
+// named by its own id (source_id), its customer in the message.
 func (r *rewardful) referral(raw json.RawMessage, out *Out) error {
 	var f rewardfulReferral
 	if err := json.Unmarshal(raw, &f); err != nil {
@@ -238,16 +239,16 @@ func (r *rewardful) referral(raw json.RawMessage, out *Out) error {
 	}
 	c := Customer{Key: strings.TrimSpace(string(f.Customer.ID)), Email: strings.TrimSpace(string(f.Customer.Email)),
 		Name: strings.TrimSpace(string(f.Customer.Name))}
-	left.SourceID, left.Email = c.Key, c.Email
+	left.Email = c.Email
 	affiliate := idOf(f.Affiliate)
 	partner, ok := r.partners[affiliate]
 	switch {
 	case !ok:
-		left.Reason, left.Message = NoPartner, fmt.Sprintf("its affiliate %q was not carried over (see its own line)", affiliate)
+		left.Reason, left.Message = NoPartner, fmt.Sprintf("customer %s: its affiliate %q was not carried over (see its own line)", c.Key, affiliate)
 		return out.LeaveOut(left)
 	case r.customers[c.Key]:
 		r.referrals[string(f.ID)] = c.Key
-		left.Reason, left.Message = Duplicate, "the customer of an earlier referral too; carried over once, with that referral's partner"
+		left.Reason, left.Message = Duplicate, "customer " + c.Key + " of an earlier referral too: carried over once, with that referral's partner"
 		return out.LeaveOut(left)
 	}
 	c.Partner = partner
