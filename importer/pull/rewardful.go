@@ -248,7 +248,7 @@ func (r *rewardful) referral(raw json.RawMessage, out *Out) error {
 		return out.LeaveOut(left)
 	case r.customers[c.Key]:
 		r.referrals[string(f.ID)] = c.Key
-		left.Reason, left.Message = Duplicate, "customer " + c.Key + " of an earlier referral too: carried over once, with that referral's partner"
+		left.Reason, left.Message = Duplicate, "customer "+c.Key+" of an earlier referral too: carried over once, with that referral's partner"
 		return out.LeaveOut(left)
 	}
 	c.Partner = partner
