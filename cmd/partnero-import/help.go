@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/partnero-import/partnero-import/importer/pull"
 )
 
 // command is one command of the tool.
@@ -101,6 +103,21 @@ func commandList() []command {
 				{"a server that fails a third of the requests", "partnero-import sandbox --fail-rate 0.3"},
 			},
 			run: runSandbox,
+		},
+		{
+			name: "pull", args: "SOURCE --out DIR [flags]", summary: "read a whole program from another platform's API into files import reads",
+			about: "Read every partner, referred customer and commission of a program on another platform (SOURCE: " +
+				strings.Join(pull.Names(), ", ") + ") through its API and write DIR/partners.jsonl, customers.jsonl, " +
+				"transactions.jsonl, and DIR/left-out.csv with each record not carried over and why. It sends nothing to " +
+				"Partnero: validate, rehearse (import --sandbox DIR) and import DIR next. Credentials come from the " +
+				"environment only (Rewardful: REWARDFUL_API_SECRET). A pull that fails leaves no program in DIR.",
+			flags: func() *flagSet { return pullFlags(new(pullOptions)) },
+			words: pull.Names,
+			examples: []example{
+				{"a Rewardful program", "REWARDFUL_API_SECRET=... partnero-import pull rewardful --out rewardful"},
+				{"then rehearse it", "partnero-import import --sandbox rewardful"},
+			},
+			run: runPull,
 		},
 		{
 			name: "completion", args: "bash|zsh|fish", summary: "print a shell completion script",

@@ -11,7 +11,7 @@ _partnero_import_offer() {
 _partnero_import() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     if [[ $COMP_CWORD -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "validate import rollback sandbox completion help version" -- "$cur"))
+        COMPREPLY=($(compgen -W "validate import rollback sandbox pull completion help version" -- "$cur"))
         return
     fi
     case ${COMP_WORDS[1]} in
@@ -121,6 +121,16 @@ _partnero_import() {
         else
             _partnero_import_offer ""
         fi ;;
+    pull)
+        case $prev in
+        --out|-out) _partnero_import_offer ""; return ;;
+        --source-base-url|-source-base-url) _partnero_import_offer ""; return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--out --source-base-url" -- "$cur"))
+        else
+            _partnero_import_offer "rewardful"
+        fi ;;
     completion)
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "" -- "$cur"))
@@ -131,7 +141,7 @@ _partnero_import() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "" -- "$cur"))
         else
-            _partnero_import_offer "validate import rollback sandbox completion help version api canary cron files input migrate report resume speed terminal update validation"
+            _partnero_import_offer "validate import rollback sandbox pull completion help version api canary cron files input migrate report resume speed terminal update validation"
         fi ;;
     version)
         if [[ $cur == -* ]]; then

@@ -12,6 +12,7 @@ _partnero-import() {
         'import:check, then create or invite each valid row'
         'rollback:undo what an import created: archive (or delete) exactly those records'
         'sandbox:a local Partnero-compatible API'
+        'pull:read a whole program from another platform'\''s API into files import reads'
         'completion:print a shell completion script'
         'help:this help, a command'\''s, or a topic of the reference'
         'version:print the version and commit'
@@ -131,12 +132,17 @@ _partnero-import() {
             '--slow-delay[the delay of --slow-rate answers]:slow-delay: ' \
             '--slow-rate[share of creates and invites stored, then answered after...]:slow-rate: ' \
             '--vary[answer, where the documentation is silent, in one of many...]:vary: ' ;;
+    pull)
+        _arguments \
+            '--out[where partners.jsonl, customers.jsonl, transactions.jsonl...]:out: ' \
+            '--source-base-url[the source'\''s API root, for a test server]:source-base-url: ' \
+            '*:pull:(rewardful)' ;;
     completion)
         _arguments \
             '*:completion:(bash zsh fish)' ;;
     help)
         _arguments \
-            '*:help:(validate import rollback sandbox completion help version api canary cron files input migrate report resume speed terminal update validation)' ;;
+            '*:help:(validate import rollback sandbox pull completion help version api canary cron files input migrate report resume speed terminal update validation)' ;;
     version)
         _arguments ;;
     esac
