@@ -373,20 +373,3 @@ func Busy(path string) bool {
 	defer f.Close() // releases the lock taken to test it
 	return errors.Is(lock(f), ErrLocked)
 }
-
-// ErrInputBusy means another run is importing the input.
-var ErrInputBusy = errors.New("another partnero-import run is importing")
-
-// HoldInput locks the input file f of a real import until it is closed: two
-// imports of one file at once would each look a key up, find it absent,
-// and both create it (a transaction stored twice pays its commission
-// twice). The report's lock does not do it: each run may name its own.
-func HoldInput(f *os.File) error {
-	if err := lock(f); err != nil {
-		if errors.Is(err, ErrLocked) {
-			return fmt.Errorf("%w %s: wait for it to end; two imports of one file at once could each create the same record", ErrInputBusy, f.Name())
-		}
-		return fmt.Errorf("cannot lock %s: %w", f.Name(), err)
-	}
-	return nil
-}

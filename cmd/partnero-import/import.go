@@ -67,13 +67,6 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 			return 0, fmt.Errorf("%s: %w; nothing was sent", f.file, err)
 		}
 	}
-	if !dryRun && !o.useSandbox {
-		// Each file held from the start: another import of a later one
-		// would otherwise refuse this run after the earlier were imported.
-		if err := ss.holdInputs(o.inputs...); err != nil {
-			return 0, err
-		}
-	}
 	slices.SortStableFunc(files, func(a, b named) int { return kindOrder(a.kind) - kindOrder(b.kind) })
 	up, sections, code := importer.NewUpstream(), &[]summaryJSON{}, exitOK
 	command := "import"
@@ -154,13 +147,6 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		command = "validate"
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
-	// A report another run is writing refuses this run by itself, and
-	// says so: that lock is the one the run shares with it.
-	if !dryRun && !o.useSandbox && !report.Busy(files.report) {
-		if err := ss.holdInputs(o.file); err != nil {
-			return 0, err
-		}
-	}
 	reads := !dryRun || o.against // a client, and the file read twice
 	source, cleanup, err := openSource(ctx, o.file, ss.s.In, reads)
 	if err != nil {

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/importer/partnero"
-	"github.com/partnero-import/partnero-import/report"
 )
 
 // A session is one command's run, from its flags to its exit code: where
@@ -30,42 +28,6 @@ type session struct {
 	// finish says how to finish the run should it stop (a resume, the
 	// rollback again); "" when there is none (a rehearsal).
 	finish string
-	held   []*os.File // the inputs this session imports, locked (holdInputs)
-}
-
-// holdInputs locks each regular file among paths until the session ends,
-// so that another import of one of them is refused, before it sends
-// anything, while this one runs. A file held already is left as it is (a
-// second lock of it would refuse this very run); a pipe or standard input
-// cannot be read by two runs anyway.
-func (ss *session) holdInputs(paths ...string) error {
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if p == "-" || err != nil || !st.Mode().IsRegular() || ss.holds(st) {
-			continue // a path that cannot be read is said where it is opened
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			continue
-		}
-		if err := report.HoldInput(f); err != nil {
-			f.Close()
-			return usageError{err.Error() + "; nothing was sent"}
-		}
-		ss.held = append(ss.held, f)
-		ss.closers = append(ss.closers, func() { f.Close() })
-	}
-	return nil
-}
-
-// holds reports whether the session holds the file st describes.
-func (ss *session) holds(st os.FileInfo) bool {
-	for _, f := range ss.held {
-		if h, err := f.Stat(); err == nil && os.SameFile(h, st) {
-			return true
-		}
-	}
-	return false
 }
 
 // inSession runs body, one command's work, in a session that speaks as o
