@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -549,5 +551,76 @@ func TestTransactionsRunAgainAfterRollback(t *testing.T) {
 	}
 	if n := len(sb.Transactions()); n != 1 || sb.Transactions()[0].Status != sandbox.Archived {
 		t.Errorf("stored: %+v", sb.Transactions())
+	}
+}
+
+// slowStore holds the first transaction create past the client's timeout
+// and stores it afterwards, as a server behind a proxy goes on with a
+// request whose client gave up: it is held until another create comes (a
+// retry) or the test lets it go, and stored whatever became of its client.
+type slowStore struct {
+	sb     *sandbox.Server
+	once   sync.Once
+	next   chan struct{} // closed by the next create, or the test
+	stored chan struct{} // closed once the held create is stored
+	mu     sync.Mutex
+	seen   int
+}
+
+func (s *slowStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/transactions") {
+		s.sb.ServeHTTP(w, r)
+		return
+	}
+	s.mu.Lock()
+	s.seen++
+	first := s.seen == 1
+	s.mu.Unlock()
+	if !first {
+		s.let()
+		s.sb.ServeHTTP(w, r)
+		return
+	}
+	<-s.next
+	s.sb.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+	close(s.stored)
+}
+
+func (s *slowStore) let() { s.once.Do(func() { close(s.next) }) }
+
+// A create whose answer was lost to the client's timeout may still be
+// stored after a lookup finds its key absent: the lookup does not license
+// a retry, which a server that stores a key again would keep as a second
+// sale. The row is failed, saying so, and --resume, run later, finds the
+// key and says the earlier attempt may have stored it.
+func TestTimedOutCreateStoredAfterTheLookup(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.New(sandbox.Options{Vary: sandbox.Variation{RepeatKeys: true}})
+	sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+	if err := sb.AddCustomer(sandbox.Customer{Key: "c1", Partner: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	s := &slowStore{sb: sb, next: make(chan struct{}), stored: make(chan struct{})}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	t.Cleanup(s.let)
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": srv.URL + "/v1"}
+	sales := writeFile(t, "sales.csv", "key,customer_key,amount,currency,created_at\nt1,c1,9.90,EUR,2025-03-01\n")
+	rep := filepath.Join(t.TempDir(), "r.csv")
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--timeout", "300ms", "--report", rep, sales)
+	s.let()
+	<-s.stored
+	if n := len(sb.Transactions()); n != 1 {
+		t.Fatalf("key t1 stored %d times", n)
+	}
+	row := reportByColumn(t, rep)[0]
+	if r.code != exitRowsFailed || row["status"] != "failed" || !strings.Contains(row["message"], "--resume") {
+		t.Fatalf("exit %d, %v", r.code, row)
+	}
+	again := filepath.Join(t.TempDir(), "again.csv")
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--resume", rep, "--report", again, sales)
+	row = reportByColumn(t, again)[0]
+	if r.code != exitOK || row["status"]+"/"+row["reason"] != "skipped/already_exists" || len(sb.Transactions()) != 1 {
+		t.Fatalf("resumed: exit %d, %v\n%s", r.code, row, r.stderr)
 	}
 }

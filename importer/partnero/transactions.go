@@ -153,14 +153,17 @@ func alreadyThere(f transaction, maybeSent bool) string {
 // server before it is sent again.
 func (c *Client) sendTransaction(ctx context.Context, tx *Transaction, payload []byte) (out Outcome) {
 	settled, lost := false, false
-	looked := func() bool { // after a lost answer: true when the row is settled
+	looked := func(a reply) bool { // after attempt a's lost answer: true when the row is settled
 		f, v, err := c.findTransaction(ctx, tx.Key)
 		switch v {
 		case lookupFound:
 			out.Verdict = Verdict{Said: Done, Message: "reconciled: the key was not in Partnero before the first attempt, and a lookup after a lost answer found it (amount " + f.Amount + ")"}
 			return true
 		case lookupAbsent:
-			out.Message += "; a lookup found no transaction with this key: not stored"
+			out.Message += "; a lookup found no transaction with this key"
+			if !underWay(a) {
+				out.Message += ": not stored"
+			}
 			return false
 		}
 		out.Verdict = Verdict{Said: Lost, Message: out.Message + "; an attempt may have stored this transaction and the lookup that would tell failed (" +
@@ -194,7 +197,13 @@ func (c *Client) sendTransaction(ctx context.Context, tx *Transaction, payload [
 			return out.Retryable
 		}
 		lost = true
-		if looked() {
+		if looked(a) {
+			settled = true
+			return false
+		}
+		if underWay(a) {
+			out.Verdict = Verdict{Said: Lost, Message: out.Message + ", but the attempt may still be under way at the server, and stored after the lookup: " +
+				"not sent again, so that it is not stored twice; run again later with --resume to check"}
 			settled = true
 			return false
 		}
@@ -207,11 +216,20 @@ func (c *Client) sendTransaction(ctx context.Context, tx *Transaction, payload [
 	case lost && out.Said.refused():
 		// Refused after an attempt whose answer was lost (a key now
 		// "taken"): the key says whether that attempt made it.
-		looked()
+		looked(reply{})
 	case out.Retryable && attempts > 1:
 		out.Message += fmt.Sprintf(" (after %d attempts)", attempts)
 	}
 	return out
+}
+
+// underWay reports an attempt that may still be being handled when the
+// client learns it failed: a timeout or a broken connection, or a gateway
+// that gave up waiting (502, 504). A server behind a proxy goes on with
+// such a request, so a lookup that finds the key absent does not say the
+// attempt did not store it; an answered 500 or 503 is the server's own end.
+func underWay(a reply) bool {
+	return a.err != nil || a.status == http.StatusBadGateway || a.status == http.StatusGatewayTimeout
 }
 
 // findTransaction looks a key up: GET /transactions?key= (its matches
