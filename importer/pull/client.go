@@ -128,7 +128,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte
 		case status == http.StatusUnauthorized || status == http.StatusForbidden:
 			return nil, c.errorf("%s refused the credentials (%d %s): check %s", c.cfg.Source, status, http.StatusText(status), c.cfg.Credentials)
 		case status < 200 || status > 299:
-			return nil, c.errorf("%s: %s answered %d: %s", what, c.cfg.Source, status, quote(body))
+			return nil, &StatusError{Status: status, err: c.errorf("%s: %s answered %d: %s", what, c.cfg.Source, status, quote(body))}
 		default:
 			return body, nil
 		}

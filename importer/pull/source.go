@@ -40,6 +40,7 @@ type maker struct {
 // sources are the sources this build pulls.
 var sources = []maker{
 	{name: "rewardful", env: []string{RewardfulSecretEnv}, make: newRewardful},
+	{name: "partnerstack", env: []string{PartnerStackPublicKeyEnv, PartnerStackSecretKeyEnv}, make: newPartnerStack},
 }
 
 // Names are the sources this build pulls.

@@ -1,0 +1,180 @@
+package fake
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// PartnerStack serves PartnerStack's API v2 under /api/v2: HTTP Basic
+// with the public key as user name and the secret key as password; lists
+// paged by limit (10 by default, MaxPage at most) and the cursor
+// starting_after=<the last record's key>, answered {data: {has_more,
+// items}}; GET /links/partnership/{email}. PartnerStack publishes no
+// limit: this one, when Limit is set, answers 429 with Retry-After beyond
+// Limit requests per Window. Records are given as JSON objects, so a test
+// can vary what the documentation leaves open (a null email, a test
+// customer, times in milliseconds as numbers or text).
+type PartnerStack struct {
+	PublicKey, SecretKey string
+	Limit                int           // 0: no limit
+	Window               time.Duration // 0: 1 s
+	MaxPage              int           // 0: 250
+
+	Partnerships, Customers, Transactions, Rewards []map[string]any
+	// Links are the answers of GET /links/partnership/{email}, by email:
+	// a list of {key, dest, url}, or any other shape; an email not here
+	// is answered 404.
+	Links map[string]any
+
+	// NestedPath answers that path's pages (such as "/api/v2/customers")
+	// with the list in data.data, as Dub met.
+	NestedPath string
+	// RepeatPath makes that path's pages go round: every page answers
+	// the first one, saying it has more.
+	RepeatPath string
+	// FailEvery answers every FailEvery-th request 503 (0: never).
+	FailEvery int
+
+	mu        sync.Mutex
+	hits      []time.Time
+	requests  int
+	throttled int
+}
+
+// Counts are how many requests the fake answered, and how many of them
+// it refused with 429.
+func (f *PartnerStack) Counts() (requests, throttled int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests, f.throttled
+}
+
+const partnerstackRoot = "/api/v2"
+
+func (f *PartnerStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != f.PublicKey || pass != f.SecretKey {
+		// Echoes the key it was given, as some APIs do: the client must
+		// scrub it.
+		answer(w, http.StatusUnauthorized, map[string]any{"message": "Invalid credentials for " + user, "status": 401})
+		return
+	}
+	if wait, ok := f.admit(); !ok {
+		w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
+		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too many requests", "status": 429})
+		return
+	}
+	if f.failing() {
+		answer(w, http.StatusServiceUnavailable, map[string]any{"message": "try again", "status": 503})
+		return
+	}
+	q := r.URL.Query()
+	var list []map[string]any
+	switch path := strings.TrimPrefix(r.URL.Path, partnerstackRoot); {
+	case strings.HasPrefix(path, "/links/partnership/"):
+		links, ok := f.Links[strings.TrimPrefix(path, "/links/partnership/")]
+		if !ok {
+			answer(w, http.StatusNotFound, map[string]any{"message": "Partnership not found", "status": 404})
+			return
+		}
+		answer(w, http.StatusOK, links)
+		return
+	case path == "/partnerships":
+		list = f.Partnerships
+	case path == "/customers":
+		list = f.Customers
+	case path == "/transactions":
+		list = f.Transactions
+	case path == "/rewards":
+		list = f.rewardsIn(q.Get("status"))
+	default:
+		answer(w, http.StatusNotFound, map[string]any{"message": "Not found", "status": 404})
+		return
+	}
+	limit := min(number(q.Get("limit"), 10), f.maxPage())
+	from := 0
+	if after := q.Get("starting_after"); after != "" && r.URL.Path != f.RepeatPath {
+		i := slices.IndexFunc(list, func(rec map[string]any) bool { return text(rec["key"]) == after })
+		if i < 0 {
+			answer(w, http.StatusBadRequest, map[string]any{"message": "starting_after: no such key", "status": 400})
+			return
+		}
+		from = i + 1
+	}
+	to := min(from+limit, len(list))
+	items := slices.Clone(list[from:to])
+	if items == nil {
+		items = []map[string]any{}
+	}
+	more := to < len(list) || r.URL.Path == f.RepeatPath
+	data := map[string]any{"has_more": more, "items": items}
+	if r.URL.Path == f.NestedPath {
+		data = map[string]any{"has_more": more, "data": items}
+	}
+	answer(w, http.StatusOK, map[string]any{"data": data, "message": "Success", "status": 200})
+}
+
+func (f *PartnerStack) maxPage() int {
+	if f.MaxPage > 0 {
+		return f.MaxPage
+	}
+	return 250
+}
+
+// admit counts a request against the limit, if any, or says how long
+// until the window has room.
+func (f *PartnerStack) admit() (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Limit == 0 {
+		f.requests++
+		return 0, true
+	}
+	window := f.Window
+	if window == 0 {
+		window = time.Second
+	}
+	now := time.Now()
+	f.hits = slices.DeleteFunc(f.hits, func(t time.Time) bool { return now.Sub(t) >= window })
+	if len(f.hits) >= f.Limit {
+		f.throttled++
+		return f.hits[0].Add(window).Sub(now), false
+	}
+	f.hits = append(f.hits, now)
+	f.requests++
+	return 0, true
+}
+
+func (f *PartnerStack) failing() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.FailEvery > 0 && f.requests%f.FailEvery == 0
+}
+
+// rewardsIn are the rewards of status (all when none given).
+func (f *PartnerStack) rewardsIn(status string) []map[string]any {
+	if status == "" {
+		return f.Rewards
+	}
+	var in []map[string]any
+	for _, r := range f.Rewards {
+		if text(r["status"]) == status {
+			in = append(in, r)
+		}
+	}
+	return in
+}
+
+// text is a record's field as text: keys may be numbers.
+func text(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,515 @@
+package pull
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// PartnerStack, as ../shared/sources/README.md describes its API v2.
+
+// PartnerStack's credentials: HTTP Basic, the public key as user name and
+// the secret key as password.
+const (
+	PartnerStackPublicKeyEnv = "PARTNERSTACK_PUBLIC_KEY"
+	PartnerStackSecretKeyEnv = "PARTNERSTACK_SECRET_KEY"
+)
+
+// The reasons of left-out.csv only PartnerStack gives.
+const (
+	TestRecord    = "test_record"
+	Declined      = "declined"
+	NoTransaction = "no_transaction"
+	NoKey         = "no_key"
+)
+
+const (
+	partnerstackBase = "https://api.partnerstack.com/api/v2"
+	// partnerstackPage is the most records a page may list.
+	partnerstackPage = 250
+)
+
+// PartnerStackLimit is a courtesy pace: PartnerStack publishes no limit,
+// and a pull asks for each partnership's links, one request each; its
+// 429s are waited out whatever the pace.
+var PartnerStackLimit = Limit{Requests: 20, Window: time.Second}
+
+type partnerstack struct {
+	client *Client
+	// The joins: what later lists refer to.
+	partners  map[string]Ref    // partnership key → the carried partner
+	emails    map[string]string // a carried partner's email, lower-cased → its partnership key
+	keys      map[string]bool   // referral keys given to partners
+	customers map[string]string // a customer's key or customer_key → its carried key
+	rewards   map[string][]*psReward
+	ordered   []*psReward // every reward in the order read, to leave out the unjoined
+	sales     map[string]bool
+}
+
+func newPartnerStack(env map[string]string, o Options) (Source, error) {
+	public, private := env[PartnerStackPublicKeyEnv], env[PartnerStackSecretKeyEnv]
+	keys := []secret.String{secret.New(public), secret.New(private), secret.New(public + ":" + private)}
+	limit := PartnerStackLimit
+	if o.Window > 0 {
+		limit.Window = o.Window
+	}
+	base := o.BaseURL
+	if base == "" {
+		base = partnerstackBase
+	}
+	c, err := NewClient(ClientConfig{
+		Source: "partnerstack", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Auth:        func(r *http.Request) { r.SetBasicAuth(keys[0].Reveal(), keys[1].Reveal()) },
+		Secrets:     keys,
+		Credentials: PartnerStackPublicKeyEnv + " and " + PartnerStackSecretKeyEnv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &partnerstack{client: c, partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{},
+		customers: map[string]string{}, rewards: map[string][]*psReward{}, sales: map[string]bool{}}, nil
+}
+
+func (p *partnerstack) Name() string { return "partnerstack" }
+
+// Pull reads partnerships (and each one's links), customers, rewards,
+// then transactions, each joined to its customer and its rewards; the
+// rewards no transaction took are left out last.
+func (p *partnerstack) Pull(ctx context.Context, out *Out) error {
+	steps := []struct {
+		path string
+		each func(context.Context, json.RawMessage, *Out) error
+	}{
+		{"/partnerships", p.partnership},
+		{"/customers", p.customer},
+		{"/rewards", func(_ context.Context, raw json.RawMessage, _ *Out) error { return p.reward(raw) }},
+		{"/transactions", p.transaction},
+	}
+	for _, s := range steps {
+		err := p.list(ctx, s.path, func(raw json.RawMessage) error { return s.each(ctx, raw, out) })
+		if err != nil {
+			return err
+		}
+	}
+	return p.leaveOutUnjoined(out)
+}
+
+// list reads every page of path, following the cursor (the last record's
+// key) while the page says it has more.
+func (p *partnerstack) list(ctx context.Context, path string, each func(json.RawMessage) error) error {
+	what := strings.TrimPrefix(path, "/")
+	guard := newPageGuard("partnerstack " + what)
+	for cursor := ""; ; {
+		page := "1"
+		if cursor != "" {
+			page = "after " + cursor
+			if err := guard.visit(cursor); err != nil {
+				return err
+			}
+		}
+		q := url.Values{"limit": {strconv.Itoa(partnerstackPage)}}
+		if cursor != "" {
+			q.Set("starting_after", cursor)
+		}
+		body, err := p.client.Get(ctx, path, q)
+		if err != nil {
+			return err
+		}
+		items, raw, more, err := partnerstackPageOf(body)
+		if err != nil {
+			return fmt.Errorf("partnerstack answered GET %s (page %s) with something unreadable: %v", path, page, err)
+		}
+		if err := guard.listed(page, raw); err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := each(it); err != nil {
+				return fmt.Errorf("partnerstack %s (page %s), record %d: %v", what, page, i+1, err)
+			}
+		}
+		if !more {
+			return nil
+		}
+		if cursor = lastKey(items); cursor == "" {
+			return fmt.Errorf("partnerstack %s (page %s) says it has more but names no last key to go on from", what, page)
+		}
+	}
+}
+
+// partnerstackPageOf reads a page: {"data": {"has_more", "items": [...]}}
+// as documented, and leniently a list nested in data.data, a bare list in
+// data (has_more beside it), or a bare array (one page).
+func partnerstackPageOf(body []byte) (items []json.RawMessage, raw json.RawMessage, more bool, _ error) {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '[' {
+		err := json.Unmarshal(body, &items)
+		return items, body, false, err
+	}
+	var page struct {
+		Data    json.RawMessage `json:"data"`
+		HasMore bool            `json:"has_more"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return nil, nil, false, errors.New("not JSON")
+	}
+	data := bytes.TrimSpace(page.Data)
+	switch {
+	case len(data) == 0 || string(data) == "null":
+		return nil, nil, false, errors.New(`no "data"`)
+	case data[0] == '[':
+		err := json.Unmarshal(data, &items)
+		return items, data, page.HasMore, err
+	}
+	var inner struct {
+		HasMore bool            `json:"has_more"`
+		Items   json.RawMessage `json:"items"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(data, &inner); err != nil {
+		return nil, nil, false, errors.New(`"data" is neither a list nor an object`)
+	}
+	list := inner.Items
+	if len(list) == 0 || string(list) == "null" {
+		list = inner.Data
+	}
+	if len(list) == 0 || string(list) == "null" {
+		return nil, nil, false, errors.New(`"data" holds neither "items" nor "data"`)
+	}
+	if err := json.Unmarshal(list, &items); err != nil {
+		return nil, nil, false, errors.New(`"data.items" is not a list`)
+	}
+	return items, list, inner.HasMore || page.HasMore, nil
+}
+
+// lastKey is the key of a page's last record, the cursor of the next.
+func lastKey(items []json.RawMessage) string {
+	if len(items) == 0 {
+		return ""
+	}
+	var last struct {
+		Key text `json:"key"`
+	}
+	if json.Unmarshal(items[len(items)-1], &last) != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(last.Key))
+}
+
+// keyOf reads a reference that is either a key or an object with a key
+// (or an id): "abc", 12, {"key": "abc", ...}, null.
+func keyOf(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		var o struct {
+			Key text `json:"key"`
+		}
+		if json.Unmarshal(raw, &o) == nil && strings.TrimSpace(string(o.Key)) != "" {
+			return strings.TrimSpace(string(o.Key))
+		}
+	}
+	return strings.TrimSpace(idOf(raw))
+}
+
+// epochMillis is a PartnerStack time (epoch milliseconds, as a number or
+// text) in RFC 3339; a value too small for milliseconds is read as
+// seconds, and text that is not a number is passed on for validate to
+// judge.
+func epochMillis(t text) string {
+	s := strings.TrimSpace(string(t))
+	n, err := strconv.ParseInt(s, 10, 64)
+	switch {
+	case s == "":
+		return ""
+	case err != nil:
+		return s
+	case n < 100_000_000_000: // before 1973 in milliseconds: seconds
+		return time.Unix(n, 0).UTC().Format(time.RFC3339)
+	}
+	return time.UnixMilli(n).UTC().Format(time.RFC3339)
+}
+
+type psPartnership struct {
+	Key       text `json:"key"`
+	Email     text `json:"email"`
+	FirstName text `json:"first_name"`
+	LastName  text `json:"last_name"`
+	Group     *struct {
+		Slug text `json:"slug"`
+		Name text `json:"name"`
+	} `json:"group"`
+}
+
+// partnership carries a partnership as a partner: its first link's key is
+// the referral key, its other links' keys are tags (via:KEY), its group's
+// name a tag.
+func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out *Out) error {
+	var s psPartnership
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return fmt.Errorf("not a partnership: %v", err)
+	}
+	key, email := strings.TrimSpace(string(s.Key)), strings.TrimSpace(string(s.Email))
+	left := LeftOut{Kind: KindPartner, SourceID: key, Email: email}
+	switch {
+	case email == "":
+		left.Reason, left.Message = NoEmail, "the partnership has no email; Partnero needs one"
+		return out.LeaveOut(left)
+	case p.emails[strings.ToLower(email)] != "":
+		first := p.emails[strings.ToLower(email)]
+		p.partners[key] = p.partners[first] // its customers go to the partner carried
+		left.Reason, left.Message = Duplicate, "the same email as partnership "+first+", carried over; its customers go to that partner"
+		return out.LeaveOut(left)
+	}
+	partner := Partner{Email: email, Name: strings.TrimSpace(string(s.FirstName)), Surname: strings.TrimSpace(string(s.LastName))}
+	links, err := p.links(ctx, email)
+	if err != nil {
+		return err
+	}
+	for _, k := range links {
+		switch {
+		case partner.Key == "" && !p.keys[k]:
+			partner.Key = k
+			p.keys[k] = true
+		default:
+			partner.Tags = append(partner.Tags, LinkTagPrefix+k)
+		}
+	}
+	if s.Group != nil {
+		group := strings.TrimSpace(string(s.Group.Name))
+		if group == "" {
+			group = strings.TrimSpace(string(s.Group.Slug))
+		}
+		if group != "" {
+			partner.Tags = append(partner.Tags, group)
+		}
+	}
+	ref := Ref{Email: email}
+	if partner.Key != "" {
+		ref = Ref{Key: partner.Key}
+	}
+	p.partners[key], p.emails[strings.ToLower(email)] = ref, key
+	return out.Partner(&partner)
+}
+
+// links are the referral keys of a partnership's links, in the order
+// listed: the last path segment of each url, as Dub takes it. A
+// partnership PartnerStack knows no links of (404) has none.
+func (p *partnerstack) links(ctx context.Context, email string) ([]string, error) {
+	body, err := p.client.Get(ctx, "/links/partnership/"+url.PathEscape(email), nil)
+	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	items, _, _, err := partnerstackPageOf(body)
+	if err != nil {
+		return nil, fmt.Errorf("partnerstack answered a partnership's links with something unreadable: %v", err)
+	}
+	var keys []string
+	for _, it := range items {
+		var l struct {
+			URL text `json:"url"`
+		}
+		if json.Unmarshal(it, &l) != nil {
+			continue
+		}
+		if k := lastSegment(string(l.URL)); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
+}
+
+// lastSegment is the last non-empty path segment of a link's url, its
+// spaces trimmed: "https://try.example.com/ada-9x/ " is "ada-9x".
+func lastSegment(link string) string {
+	link = strings.TrimSpace(link)
+	path := link
+	if u, err := url.Parse(link); err == nil {
+		path = u.Path
+	} else if i := strings.IndexAny(link, "?#"); i >= 0 {
+		path = link[:i]
+	}
+	segments := strings.Split(strings.TrimRight(path, "/ "), "/")
+	last := strings.TrimSpace(segments[len(segments)-1])
+	if strings.Contains(last, ".") && len(segments) <= 1 { // a bare host, no path
+		return ""
+	}
+	return last
+}
+
+type psCustomer struct {
+	Key         text            `json:"key"`
+	CustomerKey text            `json:"customer_key"`
+	Email       text            `json:"email"`
+	Name        text            `json:"name"`
+	Partnership json.RawMessage `json:"partnership_key"`
+	Test        text            `json:"test"`
+}
+
+// customer carries a customer under its partnership's partner, keyed by
+// its customer_key (the id the merchant's own system knows it by, which
+// transactions name), else PartnerStack's key. Test customers stay
+// behind.
+func (p *partnerstack) customer(_ context.Context, raw json.RawMessage, out *Out) error {
+	var c psCustomer
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a customer: %v", err)
+	}
+	own, external := strings.TrimSpace(string(c.Key)), strings.TrimSpace(string(c.CustomerKey))
+	carried := Customer{Key: external, Email: strings.TrimSpace(string(c.Email)), Name: strings.TrimSpace(string(c.Name))}
+	if carried.Key == "" {
+		carried.Key = own
+	}
+	left := LeftOut{Kind: KindCustomer, SourceID: own, Email: carried.Email}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	partnership := keyOf(c.Partnership)
+	partner, ok := p.partners[partnership]
+	switch {
+	case string(c.Test) == "true":
+		return leave(TestRecord, "customer %s is a test customer", carried.Key)
+	case carried.Key == "":
+		return leave(NoCustomer, "the customer has neither key nor customer_key")
+	case !ok:
+		return leave(NoPartner, "customer %s: its partnership %q was not carried over (see its own line)", carried.Key, partnership)
+	case p.customers[carried.Key] != "" || p.customers[own] != "":
+		return leave(Duplicate, "customer %s is listed twice: carried over once", carried.Key)
+	}
+	carried.Partner = partner
+	p.customers[carried.Key] = carried.Key
+	if own != "" {
+		p.customers[own] = carried.Key
+	}
+	return out.Customer(&carried)
+}
+
+type psReward struct {
+	Key, Status, Amount, Currency string
+	Transaction                   string // its transaction's key
+	joined                        bool
+}
+
+// reward keeps a reward for its transaction.
+func (p *partnerstack) reward(raw json.RawMessage) error {
+	var r struct {
+		Key            text            `json:"key"`
+		Amount         text            `json:"amount"`
+		Currency       text            `json:"currency"`
+		Status         text            `json:"status"`
+		TransactionKey text            `json:"transaction_key"`
+		Transaction    json.RawMessage `json:"transaction"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("not a reward: %v", err)
+	}
+	kept := &psReward{Key: strings.TrimSpace(string(r.Key)), Status: strings.ToLower(strings.TrimSpace(string(r.Status))),
+		Amount: strings.TrimSpace(string(r.Amount)), Currency: strings.ToUpper(strings.TrimSpace(string(r.Currency))),
+		Transaction: strings.TrimSpace(string(r.TransactionKey))}
+	if kept.Transaction == "" {
+		kept.Transaction = keyOf(r.Transaction)
+	}
+	p.ordered = append(p.ordered, kept)
+	if kept.Transaction != "" {
+		p.rewards[kept.Transaction] = append(p.rewards[kept.Transaction], kept)
+	}
+	return nil
+}
+
+// transaction carries a transaction of a carried customer: its amount,
+// the sum of its rewards not declined as its reward ("0" when it has
+// none: Partnero must not pay a commission PartnerStack never gave),
+// rewarded when every one is paid. Its declined rewards are left out.
+func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *Out) error {
+	var x struct {
+		Key         text            `json:"key"`
+		Amount      text            `json:"amount"`
+		Currency    text            `json:"currency"`
+		CustomerKey json.RawMessage `json:"customer_key"`
+		Customer    json.RawMessage `json:"customer"`
+		CreatedAt   text            `json:"created_at"`
+	}
+	if err := json.Unmarshal(raw, &x); err != nil {
+		return fmt.Errorf("not a transaction: %v", err)
+	}
+	t := Transaction{Key: strings.TrimSpace(string(x.Key)), Action: "sale", CreatedAt: epochMillis(x.CreatedAt)}
+	left := LeftOut{Kind: KindTransaction, SourceID: t.Key}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	rewards := p.rewards[t.Key]
+	for _, r := range rewards {
+		r.joined = true
+	}
+	customer := keyOf(x.CustomerKey)
+	if customer == "" {
+		customer = keyOf(x.Customer)
+	}
+	currency := strings.ToUpper(strings.TrimSpace(string(x.Currency)))
+	switch {
+	case t.Key == "":
+		return leave(NoKey, "a transaction without a key")
+	case p.sales[t.Key]:
+		return leave(Duplicate, "transaction %s is listed twice: carried over once", t.Key)
+	case p.customers[customer] == "":
+		return leave(NoCustomer, "transaction %s: its customer %q was not carried over", t.Key, customer)
+	}
+	var why string
+	if t.Amount, why = majorOf(string(x.Amount), currency); why != "" {
+		return leave(InvalidAmount, "amount: %s", why)
+	}
+	cents, paid, counted := int64(0), true, 0
+	for _, r := range rewards {
+		if r.Status == "declined" {
+			if err := out.LeaveOut(LeftOut{Kind: KindTransaction, SourceID: r.Key, Reason: Declined,
+				Message: fmt.Sprintf("reward %s of transaction %s was declined", r.Key, t.Key)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.Currency != "" && currency != "" && r.Currency != currency {
+			return leave(CurrencyMismatch, "reward %s is in %s, its transaction in %s", r.Key, r.Currency, currency)
+		}
+		n, err := strconv.ParseInt(r.Amount, 10, 64)
+		if err != nil {
+			return leave(InvalidAmount, "reward %s: amount %q is not a whole number of cents", r.Key, r.Amount)
+		}
+		cents, paid, counted = cents+n, paid && r.Status == "paid", counted+1
+	}
+	if t.Reward, why = majorOf(strconv.FormatInt(cents, 10), currency); why != "" {
+		return leave(InvalidAmount, "reward: %s", why)
+	}
+	t.Customer, t.Currency, t.Rewarded = Ref{Key: p.customers[customer]}, currency, counted > 0 && paid
+	p.sales[t.Key] = true
+	return out.Transaction(&t)
+}
+
+// leaveOutUnjoined leaves out the rewards of no transaction listed (a
+// bonus, or one whose transaction was not found), in the order read.
+func (p *partnerstack) leaveOutUnjoined(out *Out) error {
+	for _, r := range p.ordered {
+		if r.joined {
+			continue
+		}
+		msg := fmt.Sprintf("reward %s is of no transaction", r.Key)
+		if r.Transaction != "" {
+			msg = fmt.Sprintf("reward %s: its transaction %s is not listed", r.Key, r.Transaction)
+		}
+		if err := out.LeaveOut(LeftOut{Kind: KindTransaction, SourceID: r.Key, Reason: NoTransaction, Message: msg}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
