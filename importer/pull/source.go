@@ -40,6 +40,7 @@ type maker struct {
 // sources are the sources this build pulls.
 var sources = []maker{
 	{name: "rewardful", env: []string{RewardfulSecretEnv}, make: newRewardful},
+	{name: "tapfiliate", env: []string{TapfiliateKeyEnv}, make: newTapfiliate},
 }
 
 // Names are the sources this build pulls.
