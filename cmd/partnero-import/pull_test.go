@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnero-import/partnero-import/importer/pull"
 	"github.com/partnero-import/partnero-import/importer/pull/fake"
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
@@ -181,7 +182,7 @@ func TestPullUsage(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{[]string{"pull", "nosuch", "--out", "x"}, nil, `partnero-import: unknown SOURCE "nosuch": this build pulls from rewardful`},
+		{[]string{"pull", "nosuchsource", "--out", "x"}, nil, `partnero-import: unknown SOURCE "nosuchsource": this build pulls from ` + strings.Join(pull.Names(), ", ") + "\n"},
 		{[]string{"pull", "rewardful"}, nil, "partnero-import: pull needs --out DIR, the directory its files go to\n"},
 		{[]string{"pull", "rewardful", "--out", "x"}, nil, "partnero-import: pull rewardful needs REWARDFUL_API_SECRET in the environment\n"},
 		{[]string{"pull", "rewardful", "--out", "x", "--source-base-url", "http://example.com/v1"}, map[string]string{"REWARDFUL_API_SECRET": "s"},

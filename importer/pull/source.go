@@ -41,6 +41,7 @@ type maker struct {
 var sources = []maker{
 	{name: "rewardful", env: []string{RewardfulSecretEnv}, make: newRewardful},
 	{name: "partnerstack", env: []string{PartnerStackPublicKeyEnv, PartnerStackSecretKeyEnv}, make: newPartnerStack},
+	{name: "tapfiliate", env: []string{TapfiliateKeyEnv}, make: newTapfiliate},
 }
 
 // Names are the sources this build pulls.

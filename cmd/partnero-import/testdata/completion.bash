@@ -129,7 +129,7 @@ _partnero_import() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--out --source-base-url" -- "$cur"))
         else
-            _partnero_import_offer "rewardful partnerstack"
+            _partnero_import_offer "rewardful partnerstack tapfiliate"
         fi ;;
     completion)
         if [[ $cur == -* ]]; then

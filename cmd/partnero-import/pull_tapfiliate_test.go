@@ -1,0 +1,171 @@
+package main
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/pull/fake"
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+const tapfiliateKey = "tap_live_0c4e8a2b6d1f93"
+
+func servedTapfiliate(t *testing.T, f *fake.Tapfiliate) string {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/1.6"
+}
+
+// A program pulled from Tapfiliate imports whole, judged from both
+// stores: every affiliate with an email is a partner keyed by its id (the
+// ?ref= value) under its MLM parent's partner, every customer under its
+// affiliate's partner, every conversion with a commission of its
+// affiliate's is one transaction with its amount and reward, and every
+// other record of the source is a line of left-out.csv. The key is
+// nowhere.
+func TestPullTapfiliateThenImport(t *testing.T) {
+	t.Parallel()
+	f := fake.TapfiliateSample(tapfiliateKey)
+	dir := filepath.Join(t.TempDir(), "tapfiliate")
+	r := runCLI(t, map[string]string{"TAPFILIATE_API_KEY": tapfiliateKey}, "", "pull", "tapfiliate", "--out", dir,
+		"--source-base-url", servedTapfiliate(t, f))
+	if r.code != exitOK {
+		t.Fatalf("pull: exit %d\n%s", r.code, r.stderr)
+	}
+	golden(t, "pull_tapfiliate_stderr.txt", strings.ReplaceAll(r.stderr, dir, "DIR"))
+	noSecretIn(t, dir, r, tapfiliateKey)
+
+	sb, base := startSandbox(t, sandbox.Options{})
+	imp := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--rate", "0", dir)
+	if imp.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", imp.code, imp.stderr)
+	}
+	left := leftOutOf(t, dir)
+
+	// Partners: keyed by the affiliate id; the first affiliate of an email.
+	byKey, byEmail := map[string]sandbox.Partner{}, map[string]sandbox.Partner{}
+	for _, p := range sb.Partners() {
+		byKey[p.Key], byEmail[strings.ToLower(p.Email)] = p, p
+	}
+	partnerOf := map[string]sandbox.Partner{} // affiliate id → its partner
+	for _, a := range f.Affiliates {
+		id := text(a["id"])
+		p, ok := byKey[id]
+		switch {
+		case ok && !strings.EqualFold(p.Email, text(a["email"])):
+			t.Errorf("partner %s has email %s, not its affiliate's", id, p.Email)
+		case !ok && !left["partner/"+id]:
+			t.Errorf("affiliate %s is neither a partner nor left out", id)
+		}
+		if first, ok := byEmail[strings.ToLower(text(a["email"]))]; ok {
+			partnerOf[id] = first
+		}
+	}
+	for _, a := range f.Affiliates {
+		id, parent := text(a["id"]), text(a["parent_id"])
+		if m, ok := a["parent_id"].(map[string]any); ok {
+			parent = text(m["id"])
+		}
+		p, carried := byKey[id]
+		switch {
+		case !carried:
+		case parent == "" && p.Referrer != "":
+			t.Errorf("partner %s has referrer %s; its affiliate has no parent", id, p.Referrer)
+		case parent != "" && partnerOf[parent].ID != "" && p.Referrer != partnerOf[parent].ID:
+			t.Errorf("partner %s has referrer %q; want %s's partner %s", id, p.Referrer, parent, partnerOf[parent].ID)
+		case parent != "" && partnerOf[parent].ID == "" && (p.Referrer != "" || !left["referrer/"+id]):
+			t.Errorf("partner %s: its parent %s was not carried, yet referrer %q, left out %v", id, parent, p.Referrer, left["referrer/"+id])
+		}
+	}
+
+	// Customers: keyed by customer_id (else id), under their affiliate's
+	// partner; the first listing of a key wins.
+	customers := map[string]sandbox.Customer{}
+	for _, c := range sb.Customers() {
+		customers[c.Key] = c
+	}
+	seen := map[string]bool{}
+	for _, c := range f.Customers {
+		key := text(c["customer_id"])
+		if key == "" {
+			key = text(c["id"])
+		}
+		stored, ok := customers[key]
+		affiliate := ""
+		if m, isObj := c["affiliate"].(map[string]any); isObj {
+			affiliate = text(m["id"])
+		}
+		switch {
+		case !ok || seen[key]:
+			if !left["customer/"+key] {
+				t.Errorf("customer %s neither stored nor left out", key)
+			}
+		case stored.Partner != partnerOf[affiliate].ID:
+			t.Errorf("customer %s is under partner %s, not %s's (%s)", key, stored.Partner, affiliate, partnerOf[affiliate].ID)
+		}
+		seen[key] = true
+	}
+
+	// Transactions: one per conversion carried, with its amount and its
+	// affiliate's commissions as the reward.
+	stored := map[string][]sandbox.Transaction{}
+	for _, tx := range sb.Transactions() {
+		stored[tx.Key] = append(stored[tx.Key], tx)
+	}
+	for _, c := range f.Conversions {
+		key := text(c["id"])
+		if len(stored[key]) == 0 && !left["transaction/"+key] {
+			t.Errorf("conversion %s neither stored nor left out", key)
+		}
+	}
+	want := map[string]string{ // amount reward units rewarded customer
+		"101": "99.9 9.99 EUR true cus_001", "102": "5000 500 JPY false cus_002",
+		"103": "40 5.25 EUR false cu_3", "106": " 2.5 EUR true cus_006",
+	}
+	for key, w := range want {
+		txs := stored[key]
+		if len(txs) != 1 {
+			t.Errorf("conversion %s stored %d times", key, len(txs))
+			continue
+		}
+		tx := txs[0]
+		if got := strings.Join([]string{tx.Amount, tx.Reward, tx.Units, strconv.FormatBool(tx.Rewarded), tx.Customer}, " "); got != w {
+			t.Errorf("conversion %s stored as %q; want %q", key, got, w)
+		}
+	}
+	if len(stored) != len(want) || len(customers) != 4 || len(byKey) != 5 {
+		t.Errorf("%d transactions, %d customers, %d partners stored; want %d, 4, 5", len(stored), len(customers), len(byKey), len(want))
+	}
+}
+
+// A refused key, pages that go round: exit 2, one line that never says
+// the key, and no program in DIR.
+func TestPullTapfiliateFails(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, key, want string
+		vary            func(*fake.Tapfiliate)
+	}{
+		{"refused key", "tap_wrong_9f8e7d6c5b", "tapfiliate refused the credentials (401 Unauthorized): check TAPFILIATE_API_KEY", func(*fake.Tapfiliate) {}},
+		{"conversions go round", tapfiliateKey, "the tapfiliate conversions pages go round", func(f *fake.Tapfiliate) { f.RepeatPath = "/1.6/conversions/" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.TapfiliateSample(tapfiliateKey)
+			tc.vary(f)
+			dir := t.TempDir()
+			r := runCLI(t, map[string]string{"TAPFILIATE_API_KEY": tc.key}, "", "pull", "tapfiliate", "--out", dir, "--source-base-url", servedTapfiliate(t, f))
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			noSecretIn(t, dir, r, tc.key)
+			if r := runCLI(t, nil, "", "validate", dir); r.code != exitUsage || !strings.Contains(r.stderr, "without a program's files") {
+				t.Errorf("a failed pull's DIR: validate exit %d\n%s", r.code, r.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,528 @@
+package pull
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+	"github.com/partnero-import/partnero-import/validate"
+)
+
+// Tapfiliate, as ../shared/sources/README.md describes its API 1.6.
+//
+// Amounts: the README's common ground says cents everywhere, but
+// Tapfiliate's own reference types a conversion's and a commission's
+// amount as a JSON number of the currency ("amount": 5.5), and the
+// clients written against it read them as decimals: they are taken as
+// major units, exactly as written (a decimal the currency does not have is
+// invalid_amount, never rounded).
+
+// TapfiliateKeyEnv holds Tapfiliate's API key.
+const TapfiliateKeyEnv = "TAPFILIATE_API_KEY"
+
+const (
+	tapfiliateBase = "https://api.tapfiliate.com/1.6"
+	// GroupTagPrefix makes a tag of an affiliate's group id: the API names
+	// the group by id only.
+	GroupTagPrefix = "group:"
+	// tapfiliateMLM is the kind of a commission paid to a referrer's
+	// upline: Partnero pays its own tiers from the program's settings.
+	tapfiliateMLM = "mlm"
+	// maxResetWait bounds a wait for X-Ratelimit-Reset: a reset further
+	// away is taken as a clock gone wrong.
+	maxResetWait = 10 * time.Minute
+)
+
+// Reasons and kinds of left-out.csv that Tapfiliate adds.
+const (
+	// NoCommission: a conversion with no commission of its affiliate's is
+	// no sale with a commission.
+	NoCommission = "no_commission"
+	// ReferrerNotCarried: the partner is carried, without the referrer
+	// its parent_id names.
+	ReferrerNotCarried = "referrer_not_carried"
+	// KindReferrer is a partner's tie to its referrer (MLM parent): what
+	// is left out when the partner is carried and its parent is not.
+	KindReferrer Kind = "referrer"
+)
+
+// TapfiliateLimit is a pace of our own: Tapfiliate publishes no limit,
+// only X-Ratelimit-Limit, -Remaining and -Reset on its answers, which the
+// pull honours besides (at Remaining 0 it waits for Reset).
+var TapfiliateLimit = Limit{Requests: 120, Window: time.Minute}
+
+type tapfiliate struct {
+	client  *Client
+	headers *headerRecorder
+	// The joins: what later lists refer to.
+	partners map[string]Ref    // affiliate id → the carried partner
+	emails   map[string]string // a carried partner's email, lower-cased → its affiliate id
+	children []tapfiliateChild // partners waiting to know whether their parent is carried
+	// A conversion names its customer by customer_id (or by id).
+	byCustomerID, byID map[string]string // → the carried customer's key
+	sales              map[string]bool   // transaction keys written
+}
+
+// tapfiliateChild is a partner with an MLM parent, written once every
+// affiliate is read: its referrer is carried or it is not.
+type tapfiliateChild struct {
+	partner Partner
+	id      string
+	parent  string
+}
+
+func newTapfiliate(env map[string]string, o Options) (Source, error) {
+	key := secret.New(env[TapfiliateKeyEnv])
+	limit := TapfiliateLimit
+	if o.Window > 0 {
+		limit.Window = o.Window
+	}
+	base := o.BaseURL
+	if base == "" {
+		base = tapfiliateBase
+	}
+	h, rec := recordHeaders(o.HTTP)
+	c, err := NewClient(ClientConfig{
+		Source: "tapfiliate", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: h,
+		Auth:        func(r *http.Request) { r.Header.Set("X-Api-Key", key.Reveal()) },
+		Secrets:     []secret.String{key},
+		Credentials: TapfiliateKeyEnv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &tapfiliate{client: c, headers: rec, partners: map[string]Ref{}, emails: map[string]string{},
+		byCustomerID: map[string]string{}, byID: map[string]string{}, sales: map[string]bool{}}, nil
+}
+
+func (t *tapfiliate) Name() string { return "tapfiliate" }
+
+// Pull reads affiliates, then customers, then conversions: each list
+// refers to the one before. Customers and conversions of every program of
+// the account are read (no program_id).
+func (t *tapfiliate) Pull(ctx context.Context, out *Out) error {
+	each := func(f func(json.RawMessage, *Out) error) func(json.RawMessage) error {
+		return func(raw json.RawMessage) error { return f(raw, out) }
+	}
+	if err := t.list(ctx, "/affiliates/", "affiliates", each(t.affiliate)); err != nil {
+		return err
+	}
+	if err := t.writeChildren(out); err != nil {
+		return err
+	}
+	if err := t.list(ctx, "/customers/", "customers", each(t.customer)); err != nil {
+		return err
+	}
+	return t.list(ctx, "/conversions/", "conversions", each(t.conversion))
+}
+
+// list reads every page of path, following the Link header's rel="next"
+// to the end, and gives each record to each. Only the next link's query
+// is taken: the key goes to the base URL, never to a host a header names.
+func (t *tapfiliate) list(ctx context.Context, path, what string, each func(json.RawMessage) error) error {
+	guard := newPageGuard("tapfiliate " + what)
+	for query := (url.Values{"page": {"1"}}); query != nil; {
+		page := query.Get("page")
+		if page == "" {
+			page = query.Encode()
+		}
+		if err := guard.visit(query.Encode()); err != nil {
+			return err
+		}
+		// The last answer, of this list or the one before, may have said
+		// no request is left.
+		if err := sleep(ctx, resetWait(t.headers.Last(), time.Now())); err != nil {
+			return fmt.Errorf("GET %s: %v", path, err)
+		}
+		body, err := t.client.Get(ctx, path, query)
+		if err != nil {
+			return err
+		}
+		h := t.headers.Last()
+		items, raw, err := tapfiliatePageOf(body)
+		if err != nil {
+			return fmt.Errorf("tapfiliate answered GET %s page %s with something unreadable: %v", path, page, err)
+		}
+		if len(items) == 0 { // past the end, whatever a link says
+			return nil
+		}
+		if err := guard.listed(page, raw); err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := each(it); err != nil {
+				return fmt.Errorf("tapfiliate %s page %s, record %d: %v", what, page, i+1, err)
+			}
+		}
+		query = nextPage(h)
+	}
+	return nil
+}
+
+// tapfiliatePageOf reads a page: a bare array (as documented), or a list
+// under "data", or under "data.data".
+func tapfiliatePageOf(body []byte) (items []json.RawMessage, raw json.RawMessage, _ error) {
+	raw = json.RawMessage(strings.TrimSpace(string(body)))
+	for range 3 {
+		if len(raw) > 0 && raw[0] == '[' {
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return nil, nil, errors.New("not a list of records")
+			}
+			return items, raw, nil
+		}
+		var wrapped struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &wrapped) != nil {
+			return nil, nil, errors.New("not JSON")
+		}
+		raw = json.RawMessage(strings.TrimSpace(string(wrapped.Data)))
+	}
+	return nil, nil, errors.New("no list of records in it")
+}
+
+// nextPage is the query of the Link header's rel="next", or nil on the
+// last page.
+func nextPage(h http.Header) url.Values {
+	for _, link := range linksOf(strings.Join(h.Values("Link"), ",")) {
+		if !link.rel["next"] {
+			continue
+		}
+		u, err := url.Parse(link.target)
+		if err != nil {
+			return nil
+		}
+		return u.Query()
+	}
+	return nil
+}
+
+type webLink struct {
+	target string
+	rel    map[string]bool
+}
+
+// linksOf reads a Link header (RFC 8288): <URL>; rel="next", <URL>;
+// rel=last. A URL may hold commas; rel may be quoted or not, and hold
+// several words.
+func linksOf(header string) []webLink {
+	var links []webLink
+	for {
+		start := strings.IndexByte(header, '<')
+		if start < 0 {
+			return links
+		}
+		end := strings.IndexByte(header[start:], '>')
+		if end < 0 {
+			return links
+		}
+		l := webLink{target: strings.TrimSpace(header[start+1 : start+end]), rel: map[string]bool{}}
+		header = header[start+end+1:]
+		params := header
+		if next := strings.IndexByte(header, '<'); next >= 0 {
+			params = header[:next]
+		}
+		for _, p := range strings.Split(params, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(p), ",")), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(name), "rel") {
+				for _, r := range strings.Fields(strings.Trim(strings.TrimSpace(value), `"`)) {
+					l.rel[strings.ToLower(r)] = true
+				}
+			}
+		}
+		links = append(links, l)
+	}
+}
+
+// resetWait is how long to wait before the next request when the answer
+// said no request is left (X-Ratelimit-Remaining 0): until
+// X-Ratelimit-Reset, Unix seconds (or, leniently, seconds from now),
+// read against the answer's own clock when it gives its Date.
+func resetWait(h http.Header, now time.Time) time.Duration {
+	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Ratelimit-Remaining")))
+	if err != nil || remaining > 0 {
+		return 0
+	}
+	reset, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-Ratelimit-Reset")), 64)
+	if err != nil || !(reset > 0) {
+		return time.Second // none said: a breath, and 429s are honoured anyway
+	}
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = d
+	}
+	var wait time.Duration
+	if reset > 1e9 {
+		wait = time.Unix(int64(reset), 0).Sub(now) + time.Second // a whole second: Reset is rounded
+	} else {
+		wait = time.Duration(min(reset, maxResetWait.Seconds()) * float64(time.Second))
+	}
+	return min(max(wait, 0), maxResetWait)
+}
+
+type tapfiliateAffiliate struct {
+	ID        text            `json:"id"`
+	Firstname text            `json:"firstname"`
+	Lastname  text            `json:"lastname"`
+	Email     text            `json:"email"`
+	ParentID  json.RawMessage `json:"parent_id"`
+	Group     json.RawMessage `json:"affiliate_group_id"`
+}
+
+// affiliate carries an affiliate as a partner: its id is the ?ref= value,
+// so its key; its group a tag (group:ID); its MLM parent its referrer,
+// once every affiliate is read.
+func (t *tapfiliate) affiliate(raw json.RawMessage, out *Out) error {
+	var a tapfiliateAffiliate
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return fmt.Errorf("not an affiliate: %v", err)
+	}
+	id, email := strings.TrimSpace(string(a.ID)), strings.TrimSpace(string(a.Email))
+	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
+	switch {
+	case id == "":
+		left.Reason, left.Message = "no_id", "the affiliate has no id, which is its referral key"
+		return out.LeaveOut(left)
+	case t.partners[id] != (Ref{}):
+		left.Reason, left.Message = Duplicate, "affiliate "+id+" is listed twice: carried over once"
+		return out.LeaveOut(left)
+	case email == "":
+		left.Reason, left.Message = NoEmail, "the affiliate has no email; Partnero needs one"
+		return out.LeaveOut(left)
+	case t.emails[strings.ToLower(email)] != "":
+		first := t.emails[strings.ToLower(email)]
+		t.partners[id] = t.partners[first] // its customers go to the partner carried
+		left.Reason, left.Message = Duplicate, "the same email as affiliate "+first+", carried over; its customers go to that partner"
+		return out.LeaveOut(left)
+	}
+	p := Partner{Email: email, Name: strings.TrimSpace(string(a.Firstname)), Surname: strings.TrimSpace(string(a.Lastname)), Key: id}
+	if group := strings.TrimSpace(idOf(a.Group)); group != "" {
+		p.Tags = []string{GroupTagPrefix + group}
+	}
+	t.partners[id], t.emails[strings.ToLower(email)] = Ref{Key: id}, id
+	if parent := strings.TrimSpace(idOf(a.ParentID)); parent != "" {
+		t.children = append(t.children, tapfiliateChild{partner: p, id: id, parent: parent})
+		return nil
+	}
+	return out.Partner(&p)
+}
+
+// writeChildren writes the partners with an MLM parent, each with its
+// parent's partner as referrer; one whose parent was not carried goes
+// without, and left-out.csv says so (kind referrer).
+func (t *tapfiliate) writeChildren(out *Out) error {
+	for _, c := range t.children {
+		p := c.partner
+		ref, ok := t.partners[c.parent]
+		switch {
+		case c.parent == c.id || ref.Key == p.Key:
+			err := out.LeaveOut(LeftOut{Kind: KindReferrer, SourceID: c.id, Email: p.Email, Reason: "self_referral",
+				Message: "carried over without a referrer: its parent is itself"})
+			if err != nil {
+				return err
+			}
+		case !ok:
+			err := out.LeaveOut(LeftOut{Kind: KindReferrer, SourceID: c.id, Email: p.Email, Reason: ReferrerNotCarried,
+				Message: fmt.Sprintf("carried over without its referrer: parent affiliate %q was not carried over", c.parent)})
+			if err != nil {
+				return err
+			}
+		default:
+			p.ReferringPartner = &ref
+		}
+		if err := out.Partner(&p); err != nil {
+			return err
+		}
+	}
+	t.children = nil
+	return nil
+}
+
+type tapfiliateCustomer struct {
+	ID         text            `json:"id"`
+	CustomerID text            `json:"customer_id"`
+	Email      text            `json:"email"`
+	Affiliate  json.RawMessage `json:"affiliate"`
+}
+
+// customer carries a customer, keyed by its customer_id (your id; its
+// Tapfiliate id cu_... when there is none), under its affiliate's partner.
+func (t *tapfiliate) customer(raw json.RawMessage, out *Out) error {
+	var c tapfiliateCustomer
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a customer: %v", err)
+	}
+	id, customerID := strings.TrimSpace(string(c.ID)), strings.TrimSpace(string(c.CustomerID))
+	key := customerID
+	if key == "" {
+		key = id
+	}
+	email := strings.TrimSpace(string(c.Email))
+	left := LeftOut{Kind: KindCustomer, SourceID: key, Email: email}
+	affiliate := strings.TrimSpace(idOf(c.Affiliate))
+	partner, ok := t.partners[affiliate]
+	switch {
+	case key == "":
+		left.Reason, left.Message = NoCustomer, "the customer has neither customer_id nor id"
+		return out.LeaveOut(left)
+	case affiliate == "":
+		left.Reason, left.Message = NoPartner, "the customer has no affiliate"
+		return out.LeaveOut(left)
+	case !ok:
+		left.Reason, left.Message = NoPartner, fmt.Sprintf("its affiliate %q was not carried over (see its own line)", affiliate)
+		return out.LeaveOut(left)
+	case t.byCustomerID[key] != "" || t.byID[key] != "":
+		t.join(id, customerID, key)
+		left.Reason, left.Message = Duplicate, "customer "+key+" is listed twice: carried over once, under the first one's partner"
+		return out.LeaveOut(left)
+	}
+	t.join(id, customerID, key)
+	return out.Customer(&Customer{Key: key, Email: email, Partner: partner})
+}
+
+func (t *tapfiliate) join(id, customerID, key string) {
+	if customerID != "" && t.byCustomerID[customerID] == "" {
+		t.byCustomerID[customerID] = key
+	}
+	if id != "" && t.byID[id] == "" {
+		t.byID[id] = key
+	}
+}
+
+type tapfiliateConversion struct {
+	ID          text                   `json:"id"`
+	ExternalID  text                   `json:"external_id"`
+	Amount      text                   `json:"amount"`
+	Customer    json.RawMessage        `json:"customer"`
+	Commissions []tapfiliateCommission `json:"commissions"`
+	CreatedAt   text                   `json:"created_at"`
+}
+
+type tapfiliateCommission struct {
+	Amount   text            `json:"amount"`
+	Approved text            `json:"approved"` // true, false (disapproved), null (pending)
+	Currency text            `json:"currency"`
+	Kind     text            `json:"kind"`
+	Payout   json.RawMessage `json:"payout"`
+}
+
+// paid reports whether the commission was paid out: it names a payout.
+func (c tapfiliateCommission) paid() bool {
+	p := strings.TrimSpace(string(c.Payout))
+	return p != "" && p != "null" && p != "false" && p != "{}"
+}
+
+// conversion carries a conversion as one transaction, keyed by its
+// Tapfiliate id (its external_id when it has none): the conversion's
+// amount, its affiliate's commissions (not the MLM ones, not the
+// disapproved ones) as the reward, rewarded when every one was paid out.
+func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
+	var c tapfiliateConversion
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a conversion: %v", err)
+	}
+	tx := Transaction{Key: strings.TrimSpace(string(c.ID)), Action: "sale", CreatedAt: strings.TrimSpace(string(c.CreatedAt))}
+	if tx.Key == "" {
+		tx.Key = strings.TrimSpace(string(c.ExternalID))
+	}
+	left := LeftOut{Kind: KindTransaction, SourceID: tx.Key}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	if tx.Key == "" {
+		return leave("no_id", "the conversion has neither id nor external_id")
+	}
+	tx.Customer = Ref{Key: t.customerOf(c.Customer)}
+	switch {
+	case tx.Customer.Key == "":
+		return leave(NoCustomer, "conversion %s: its customer was not carried over", tx.Key)
+	case t.sales[tx.Key]:
+		return leave(Duplicate, "conversion %s is listed twice: carried over once", tx.Key)
+	}
+	var own []tapfiliateCommission
+	disapproved := 0
+	for _, k := range c.Commissions {
+		switch {
+		case strings.EqualFold(strings.TrimSpace(string(k.Kind)), tapfiliateMLM):
+		case string(k.Approved) == "false":
+			disapproved++
+		default:
+			own = append(own, k)
+		}
+	}
+	switch {
+	case len(own) == 0 && disapproved > 0:
+		return leave(Voided, "conversion %s: every commission of its affiliate was disapproved", tx.Key)
+	case len(own) == 0:
+		return leave(NoCommission, "conversion %s has no commission of its affiliate's", tx.Key)
+	}
+	currency := strings.ToUpper(strings.TrimSpace(string(own[0].Currency)))
+	for _, k := range own[1:] {
+		if other := strings.ToUpper(strings.TrimSpace(string(k.Currency))); other != currency {
+			return leave(CurrencyMismatch, "conversion %s has commissions in %s and in %s", tx.Key, currency, other)
+		}
+	}
+	cur, why := validate.ParseCurrency(currency)
+	if why != "" {
+		return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
+	}
+	if amount := strings.TrimSpace(string(c.Amount)); amount != "" {
+		if tx.Amount, why = cur.Major("amount", amount); why != "" {
+			return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
+		}
+	}
+	if tx.Reward, why = sumOf(cur, own); why != "" {
+		return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
+	}
+	tx.Currency, tx.Rewarded = currency, true
+	for _, k := range own {
+		tx.Rewarded = tx.Rewarded && k.paid()
+	}
+	t.sales[tx.Key] = true
+	return out.Transaction(&tx)
+}
+
+// customerOf is the carried customer a conversion names: {customer_id},
+// {id}, or a bare id.
+func (t *tapfiliate) customerOf(raw json.RawMessage) string {
+	var c tapfiliateCustomer
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &c) == nil {
+		if key := t.byCustomerID[strings.TrimSpace(string(c.CustomerID))]; key != "" {
+			return key
+		}
+		return t.byID[strings.TrimSpace(string(c.ID))]
+	}
+	id := strings.TrimSpace(idOf(raw))
+	if key := t.byCustomerID[id]; key != "" {
+		return key
+	}
+	return t.byID[id]
+}
+
+// sumOf is the exact sum of the commissions' amounts, in cur's major unit.
+func sumOf(cur validate.Currency, commissions []tapfiliateCommission) (string, string) {
+	sum, decimals := new(big.Rat), 0
+	for _, k := range commissions {
+		m, why := cur.Major("commission amount", string(k.Amount))
+		if why != "" {
+			return "", why
+		}
+		r, ok := new(big.Rat).SetString(m)
+		if !ok {
+			return "", "commission amount: " + m + " is not a number"
+		}
+		if _, frac, ok := strings.Cut(m, "."); ok {
+			decimals = max(decimals, len(frac))
+		}
+		sum.Add(sum, r)
+	}
+	return sum.FloatString(decimals), ""
+}

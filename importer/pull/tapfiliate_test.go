@@ -1,0 +1,208 @@
+package pull_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/pull"
+	"github.com/partnero-import/partnero-import/importer/pull/fake"
+)
+
+const tapfiliateKey = "tap_key_3b9e51c7a2d04f"
+
+// pullTapfiliate pulls from f, served over HTTP on 127.0.0.1, into dir.
+func pullTapfiliate(t *testing.T, f *fake.Tapfiliate, key, dir string) (*pull.Out, error) {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	src, err := pull.New("tapfiliate", func(string) string { return key },
+		pull.Options{BaseURL: srv.URL + "/1.6", Window: time.Millisecond, Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pull.Create(dir, src.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Pull(context.Background(), out); err != nil {
+		out.Abort()
+		return out, err
+	}
+	return out, out.Finish()
+}
+
+// The sample program's files are the golden ones, however the fake
+// answers: every variation lands carried or in left-out.csv with its
+// reason.
+func TestTapfiliateSample(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		vary      func(*fake.Tapfiliate)
+		throttled bool // whether the fake must have answered 429
+	}{
+		{"as documented", func(*fake.Tapfiliate) {}, false},
+		{"every third request a 503", func(f *fake.Tapfiliate) { f.FailEvery = 3 }, false},
+		{"lists under data and data.data", func(f *fake.Tapfiliate) {
+			f.Wrapped = map[string]string{"/1.6/customers/": "data.data", "/1.6/conversions/": "data"}
+		}, false},
+		{"25 a page", func(f *fake.Tapfiliate) { f.PerPage = 0 }, false},
+		{"429 with Retry-After, no rate headers", func(f *fake.Tapfiliate) {
+			f.Limit, f.Window, f.NoRateHeaders, f.RetryAfter = 2, 50*time.Millisecond, true, true
+		}, true},
+		{"429 with neither Retry-After nor rate headers", func(f *fake.Tapfiliate) {
+			f.Limit, f.Window, f.NoRateHeaders = 2, 50*time.Millisecond, true
+		}, true},
+		// X-Ratelimit-Remaining 0 makes the pull wait for -Reset: no 429.
+		{"X-Ratelimit-* honoured", func(f *fake.Tapfiliate) { f.Limit, f.Window = 4, 300*time.Millisecond }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.TapfiliateSample(tapfiliateKey)
+			tc.vary(f)
+			dir := t.TempDir()
+			out, err := pullTapfiliate(t, f, tapfiliateKey, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
+				golden(t, filepath.Join("testdata", "tapfiliate", name), read(t, filepath.Join(dir, name)))
+			}
+			var summary strings.Builder
+			out.Summary.Print(&summary)
+			golden(t, filepath.Join("testdata", "tapfiliate", "summary.txt"), summary.String())
+			if _, throttled := f.Counts(); (throttled > 0) != tc.throttled {
+				t.Errorf("the fake answered 429 %d times; want some: %v", throttled, tc.throttled)
+			}
+		})
+	}
+}
+
+// Paging goes to the real end: every affiliate of many pages is carried,
+// one request a page and no more.
+func TestTapfiliatePagesToTheEnd(t *testing.T) {
+	t.Parallel()
+	f := &fake.Tapfiliate{Key: tapfiliateKey}
+	for i := range 30*25 + 7 {
+		f.Affiliates = append(f.Affiliates, map[string]any{"id": fmt.Sprintf("p%d", i), "email": fmt.Sprintf("p%d@example.com", i)})
+	}
+	out, err := pullTapfiliate(t, f, tapfiliateKey, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if requests, _ := f.Counts(); requests != 31+1+1 || out.Summary.Carried[pull.KindPartner] != len(f.Affiliates) {
+		t.Errorf("%d requests, %d partners carried; want 33 and %d", requests, out.Summary.Carried[pull.KindPartner], len(f.Affiliates))
+	}
+}
+
+// A refused key, pages that go round, a source always failing: the pull
+// fails with one message, never the key in any form, and leaves no
+// program.
+func TestTapfiliateFails(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, key, want string
+		vary            func(*fake.Tapfiliate)
+	}{
+		{"refused key", "tap_wrong_77cc11dd", "tapfiliate refused the credentials (401 Unauthorized): check TAPFILIATE_API_KEY", func(*fake.Tapfiliate) {}},
+		{"customers go round", tapfiliateKey, "the tapfiliate customers pages go round: page 2 lists the same records as page 1",
+			func(f *fake.Tapfiliate) { f.RepeatPath = "/1.6/customers/" }},
+		{"a page links itself", tapfiliateKey, "the tapfiliate affiliates pages go round: page page=1 is named next a second time",
+			func(f *fake.Tapfiliate) { f.SelfLinkPath = "/1.6/affiliates/" }},
+		{"always 503", tapfiliateKey, "GET /affiliates/: tapfiliate answered 503 after 6 attempts", func(f *fake.Tapfiliate) { f.FailEvery = 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.TapfiliateSample(tapfiliateKey)
+			tc.vary(f)
+			dir := t.TempDir()
+			_, err := pullTapfiliate(t, f, tc.key, dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v; want %q", err, tc.want)
+			}
+			for _, form := range []string{tc.key, base64.StdEncoding.EncodeToString([]byte(tc.key))} {
+				if strings.Contains(err.Error(), form) {
+					t.Errorf("the error says the key: %v", err)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if e.Name() != ".partnero-pull" {
+					t.Errorf("a failed pull left %s", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// The Link header as RFC 8288 allows it: quoted or not, several rels, a
+// comma inside a URL, several headers.
+func TestTapfiliateLinkHeader(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		links []string
+		want  string // the next page's query, "" for none
+	}{
+		{"none", nil, ""},
+		{"prev and next", []string{`<https://x/1.6/affiliates/?page=1>; rel="prev", <https://x/1.6/affiliates/?page=3>; rel="next"`}, "page=3"},
+		{"unquoted", []string{`<https://x/a/?page=2>;rel=next`}, "page=2"},
+		{"several rels", []string{`<https://x/a/?page=4>; rel="last next"`}, "page=4"},
+		{"a comma in the URL", []string{`<https://x/a/?ids=1,2&page=5>; rel="next", <https://x/a/?page=9>; rel="last"`}, "ids=1%2C2&page=5"},
+		{"two headers", []string{`<https://x/a/?page=1>; rel="prev"`, `<https://x/a/?page=3>; rel="next"`}, "page=3"},
+		{"only prev", []string{`<https://x/a/?page=1>; rel="prev"`}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, l := range tc.links {
+				h.Add("Link", l)
+			}
+			got := ""
+			if q := pull.NextPageOf(h); q != nil {
+				got = q.Encode()
+			}
+			if got != tc.want {
+				t.Errorf("next %q; want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// X-Ratelimit-Remaining 0 waits for X-Ratelimit-Reset, read leniently,
+// never for long.
+func TestTapfiliateResetWait(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	for _, tc := range []struct {
+		name             string
+		remaining, reset string
+		want             time.Duration
+	}{
+		{"requests left", "3", "1700000010", 0},
+		{"no headers", "", "", 0},
+		{"none left, reset in 10 s", "0", "1700000010", 11 * time.Second},
+		{"none left, reset past", "0", "1699999990", 0},
+		{"none left, reset as seconds from now", "0", "2.5", 2500 * time.Millisecond},
+		{"none left, reset far away", "0", "1800000000", 10 * time.Minute},
+		{"none left, reset unreadable", "0", "soon", time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			if tc.remaining != "" {
+				h.Set("X-Ratelimit-Remaining", tc.remaining)
+				h.Set("X-Ratelimit-Reset", tc.reset)
+			}
+			if got := pull.ResetWait(h, now); got != tc.want {
+				t.Errorf("wait %v; want %v", got, tc.want)
+			}
+		})
+	}
+}
