@@ -171,7 +171,7 @@ func TestOutClaimsItsDir(t *testing.T) {
 func TestUnknownSource(t *testing.T) {
 	t.Parallel()
 	_, err := pull.New("tolt", func(string) string { return "x" }, pull.Options{})
-	if err == nil || err.Error() != `this build pulls from rewardful only, not "tolt"` {
+	if err == nil || err.Error() != `this build pulls from rewardful, firstpromoter only, not "tolt"` {
 		t.Errorf("error %v", err)
 	}
 	_, err = pull.New("rewardful", func(string) string { return "" }, pull.Options{})

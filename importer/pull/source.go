@@ -40,6 +40,7 @@ type maker struct {
 // sources are the sources this build pulls.
 var sources = []maker{
 	{name: "rewardful", env: []string{RewardfulSecretEnv}, make: newRewardful},
+	{name: "firstpromoter", env: []string{FirstPromoterKeyEnv, FirstPromoterAccountEnv}, make: newFirstPromoter},
 }
 
 // Names are the sources this build pulls.
