@@ -106,9 +106,10 @@ func (f *firstPromoter) Pull(ctx context.Context, out *Out) error {
 	return nil
 }
 
-// list reads every page of path, from page 1 until a page lists fewer
-// records than asked for (FirstPromoter says no next page), and gives each
-// record to each.
+// list reads every page of path, from page 1 to the first that lists
+// nothing, and gives each record to each. FirstPromoter's pages say no
+// next page; a short page is not taken for the last, so that an account
+// whose pages hold fewer records than asked for is still read whole.
 func (f *firstPromoter) list(ctx context.Context, path, what string, query url.Values, each func(json.RawMessage) error) error {
 	guard := newPageGuard("firstpromoter " + what)
 	for page := 1; ; page++ {
@@ -140,9 +141,6 @@ func (f *firstPromoter) list(ctx context.Context, path, what string, query url.V
 			if err := each(it); err != nil {
 				return fmt.Errorf("firstpromoter %s page %s, record %d: %v", what, p, i+1, err)
 			}
-		}
-		if len(items) < firstPromoterPage {
-			return nil
 		}
 	}
 }

@@ -59,6 +59,7 @@ func TestFirstPromoterSample(t *testing.T) {
 			f.Limit, f.Window, f.NoRetryAfter = 2, 50*time.Millisecond, true
 		}, true},
 		{"commissions in data.data", func(f *fake.FirstPromoter) { f.CommissionsNested = true }, false},
+		{"pages of 2 records, whatever per_page asks", func(f *fake.FirstPromoter) { f.MaxPerPage = 2 }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -87,7 +88,7 @@ func TestFirstPromoterSample(t *testing.T) {
 }
 
 // Paced under the limit, a pull of more pages than a window allows meets
-// no 429, and reads to the real end: an empty page after full ones.
+// no 429, and reads to the real end: the first empty page.
 func TestFirstPromoterPacedUnderTheLimit(t *testing.T) {
 	t.Parallel()
 	f := &fake.FirstPromoter{Key: fpKey, Account: fpAccount, Limit: 400, Window: 400 * time.Millisecond}
@@ -99,7 +100,7 @@ func TestFirstPromoterPacedUnderTheLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	requests, throttled := f.Counts()
-	if requests != 404 || throttled != 0 { // 402 of promoters, one each of referrals and commissions
+	if requests != 404 || throttled != 0 { // 402 of promoters, one empty page each of referrals and commissions
 		t.Errorf("%d requests, %d answered 429; want 404 and none", requests, throttled)
 	}
 	if n := out.Summary.LeftOut[pull.KindPartner]["no_email"]; n != 40_100 {
@@ -121,9 +122,6 @@ func TestFirstPromoterFails(t *testing.T) {
 		{"refused account", fpKey, "acc_wrong_5566", strings.Replace(refused, "%s", "403 Forbidden", 1), func(*fake.FirstPromoter) {}},
 		{"referrals go round", fpKey, fpAccount, "the firstpromoter referrals pages go round: page 2 lists the same records as page 1", func(f *fake.FirstPromoter) {
 			f.RepeatPath = "/api/v2/company/referrals"
-			for i := range 150 {
-				f.Referrals = append(f.Referrals, map[string]any{"id": 1000 + i, "state": "active"})
-			}
 		}},
 		{"always 503", fpKey, fpAccount, "GET /promoters: firstpromoter answered 503 after 6 attempts", func(f *fake.FirstPromoter) { f.FailEvery = 1 }},
 	} {

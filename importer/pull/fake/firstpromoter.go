@@ -12,8 +12,8 @@ import (
 // FirstPromoter serves FirstPromoter's API v2 under /api/v2/company:
 // "Authorization: Bearer KEY" and "Account-ID: ID" (a wrong key is 401, a
 // wrong account 403, with its error body {message, code}), pages of page
-// and per_page (20 by default, 100 at most; a page past the end lists
-// nothing), a limit of Limit requests per Window (400 a minute) answered
+// and per_page (20 by default, 100 at most or MaxPerPage; a page past the
+// end lists nothing), a limit of Limit requests per Window (400 a minute) answered
 // 429 beyond it, with Retry-After unless NoRetryAfter. Promoters come as
 // {data, meta}, with parent_promoter only when include_parent_promoter
 // is true; referrals as a bare array; commissions as {data} (the
@@ -25,6 +25,9 @@ type FirstPromoter struct {
 	NoRetryAfter bool
 	// CommissionsNested answers commissions as {data: {data: [...]}}.
 	CommissionsNested bool
+	// MaxPerPage caps per_page below the documented 100 (0: 100), as an
+	// account or a version of the API may: a short page is not the last.
+	MaxPerPage int
 
 	Promoters, Referrals, Commissions []map[string]any
 
@@ -74,7 +77,11 @@ func (f *FirstPromoter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page, perPage := number(q.Get("page"), 1), min(number(q.Get("per_page"), 20), 100)
+	most := f.MaxPerPage
+	if most == 0 {
+		most = 100
+	}
+	page, perPage := number(q.Get("page"), 1), min(number(q.Get("per_page"), 20), most)
 	if r.URL.Path == f.RepeatPath {
 		page = 1
 	}
