@@ -129,7 +129,7 @@ _partnero_import() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--out --source-base-url" -- "$cur"))
         else
-            _partnero_import_offer "rewardful"
+            _partnero_import_offer "rewardful firstpromoter"
         fi ;;
     completion)
         if [[ $cur == -* ]]; then
