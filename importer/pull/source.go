@@ -42,6 +42,7 @@ var sources = []maker{
 	{name: "rewardful", env: []string{RewardfulSecretEnv}, make: newRewardful},
 	{name: "partnerstack", env: []string{PartnerStackPublicKeyEnv, PartnerStackSecretKeyEnv}, make: newPartnerStack},
 	{name: "tapfiliate", env: []string{TapfiliateKeyEnv}, make: newTapfiliate},
+	{name: "firstpromoter", env: []string{FirstPromoterKeyEnv, FirstPromoterAccountEnv}, make: newFirstPromoter},
 }
 
 // Names are the sources this build pulls.

@@ -129,7 +129,7 @@ _partnero_import() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--out --source-base-url" -- "$cur"))
         else
-            _partnero_import_offer "rewardful partnerstack tapfiliate"
+            _partnero_import_offer "rewardful partnerstack tapfiliate firstpromoter"
         fi ;;
     completion)
         if [[ $cur == -* ]]; then

@@ -112,6 +112,6 @@ complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-rat
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l vary -x -d 'answer, where the documentation is silent, in one of many...'
 complete -c partnero-import -n '__fish_seen_subcommand_from pull' -l out -x -d 'where partners.jsonl, customers.jsonl, transactions.jsonl...'
 complete -c partnero-import -n '__fish_seen_subcommand_from pull' -l source-base-url -x -d 'the source\'s API root, for a test server'
-complete -c partnero-import -n '__fish_seen_subcommand_from pull' -x -a 'rewardful partnerstack tapfiliate'
+complete -c partnero-import -n '__fish_seen_subcommand_from pull' -x -a 'rewardful partnerstack tapfiliate firstpromoter'
 complete -c partnero-import -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'
 complete -c partnero-import -n '__fish_seen_subcommand_from help' -x -a 'validate import rollback sandbox pull completion help version api canary cron files input migrate report resume speed terminal update validation'

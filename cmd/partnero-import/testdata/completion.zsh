@@ -136,7 +136,7 @@ _partnero-import() {
         _arguments \
             '--out[where partners.jsonl, customers.jsonl, transactions.jsonl...]:out: ' \
             '--source-base-url[the source'\''s API root, for a test server]:source-base-url: ' \
-            '*:pull:(rewardful partnerstack tapfiliate)' ;;
+            '*:pull:(rewardful partnerstack tapfiliate firstpromoter)' ;;
     completion)
         _arguments \
             '*:completion:(bash zsh fish)' ;;

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/partnero-import/partnero-import/importer/pull/fake"
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+const (
+	fpKey     = "fp_live_9c1e5a7b3d2f4e60"
+	fpAccount = "acc_3f2e1d0c9b"
+)
+
+// servedFirstPromoter serves f over HTTP on 127.0.0.1; its API root.
+func servedFirstPromoter(t *testing.T, f *fake.FirstPromoter) string {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/api/v2/company"
+}
+
+func fpEnv(key, account string) map[string]string {
+	return map[string]string{"FIRSTPROMOTER_API_KEY": key, "FIRSTPROMOTER_ACCOUNT_ID": account}
+}
+
+// A program pulled from FirstPromoter imports whole, judged from both
+// stores: every promoter with an email is a partner with its first
+// accepted campaign's token as key and its parent as referrer, every
+// referral's customer is under its promoter's partner, every cash
+// commission is one transaction with its amounts, and every other record
+// of the source is a line of left-out.csv. No credential is anywhere.
+func TestPullFirstPromoterThenImport(t *testing.T) {
+	t.Parallel()
+	f := fake.FirstPromoterSample(fpKey, fpAccount)
+	dir := filepath.Join(t.TempDir(), "firstpromoter")
+	r := runCLI(t, fpEnv(fpKey, fpAccount), "", "pull", "firstpromoter", "--out", dir, "--source-base-url", servedFirstPromoter(t, f))
+	if r.code != exitOK {
+		t.Fatalf("pull: exit %d\n%s", r.code, r.stderr)
+	}
+	golden(t, "pull_firstpromoter_stderr.txt", strings.ReplaceAll(r.stderr, dir, "DIR"))
+	noSecretIn(t, dir, r, fpKey)
+	noSecretIn(t, dir, r, fpAccount)
+
+	sb, base := startSandbox(t, sandbox.Options{})
+	imp := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--rate", "0", dir)
+	if imp.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", imp.code, imp.stderr)
+	}
+	left := leftOutOf(t, dir)
+
+	byEmail, byID := map[string]sandbox.Partner{}, map[string]sandbox.Partner{}
+	for _, p := range sb.Partners() {
+		byEmail[strings.ToLower(p.Email)], byID[p.ID] = p, p
+	}
+	partnerOf := map[string]sandbox.Partner{} // promoter id → its partner
+	for _, m := range f.Promoters {
+		id, email := text(m["id"]), text(m["email"])
+		p, ok := byEmail[strings.ToLower(email)]
+		if !ok || p.Email != email {
+			if !left["partner/"+id] {
+				t.Errorf("promoter %s is neither a partner nor left out", id)
+			}
+			if ok {
+				partnerOf[id] = p
+			}
+			continue
+		}
+		partnerOf[id] = p
+		if want := firstAccepted(m); p.Key != want && want != "" {
+			t.Errorf("partner %s has key %q, not its first accepted campaign's token %q", email, p.Key, want)
+		}
+		parent, _ := m["parent_promoter"].(map[string]any)
+		switch pe := strings.ToLower(text(parent["email"])); {
+		case pe == "" && p.Referrer != "":
+			t.Errorf("partner %s has a referrer, its promoter no parent with an email", email)
+		case pe != "" && byEmail[pe].ID != p.Referrer:
+			t.Errorf("partner %s is referred by %q, not by its parent %s", email, byID[p.Referrer].Email, pe)
+		}
+	}
+
+	customers := map[string]sandbox.Customer{}
+	for _, c := range sb.Customers() {
+		customers[c.Key] = c
+	}
+	for _, ref := range f.Referrals {
+		id := text(ref["id"])
+		key := text(ref["uid"])
+		if key == "" {
+			key = id
+		}
+		c, stored := customers[key]
+		var promoter string
+		if pc, _ := ref["promoter_campaign"].(map[string]any); pc != nil {
+			promoter = text(pc["promoter"].(map[string]any)["id"])
+		}
+		switch {
+		case left["customer/"+id]:
+		case !stored:
+			t.Errorf("referral %s: customer %s neither stored nor left out", id, key)
+		case c.Partner != partnerOf[promoter].ID && !(promoter == "99" && byID[c.Partner].Email == "gus@example.com"):
+			t.Errorf("customer %s is under partner %s, not promoter %s's", key, byID[c.Partner].Email, promoter)
+		}
+	}
+
+	stored := map[string][]sandbox.Transaction{}
+	for _, tx := range sb.Transactions() {
+		stored[tx.Key] = append(stored[tx.Key], tx)
+	}
+	for _, c := range f.Commissions {
+		id := text(c["id"])
+		if txs := stored[id]; len(txs) != 1 && !left["transaction/"+id] {
+			t.Errorf("commission %s stored %d times and not left out", id, len(txs))
+		}
+	}
+	want := map[string]string{"201": "99.90 9.90 EUR true", "202": "5000 500 JPY false", "208": "125.00 12.50  true",
+		"209": "12.345 1.500 KWD false", "210": "0.00 10.00  false"}
+	for key, w := range want {
+		txs := stored[key]
+		if len(txs) != 1 || strings.Join([]string{txs[0].Amount, txs[0].Reward, txs[0].Units, strconv.FormatBool(txs[0].Rewarded)}, " ") != w {
+			t.Errorf("commission %s stored as %+v; want %s", key, txs, w)
+		}
+	}
+	if len(stored) != len(want) {
+		t.Errorf("%d commissions stored; want %d", len(stored), len(want))
+	}
+}
+
+// firstAccepted is the token of a promoter's first accepted campaign.
+func firstAccepted(m map[string]any) string {
+	cs, _ := m["promoter_campaigns"].([]any)
+	for _, c := range cs {
+		if c := c.(map[string]any); c["state"] == "accepted" {
+			return text(c["ref_token"])
+		}
+	}
+	return ""
+}
+
+// A refused key or account: exit 2, one line naming both variables and
+// neither value, and no program in DIR.
+func TestPullFirstPromoterRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, key, account, want string }{
+		{"key", "fp_wrong_1a2b3c4d5e6f", fpAccount, "firstpromoter refused the credentials (401 Unauthorized): check FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID"},
+		{"account", fpKey, "acc_wrong_77889900", "firstpromoter refused the credentials (403 Forbidden): check FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.FirstPromoterSample(fpKey, fpAccount)
+			dir := t.TempDir()
+			r := runCLI(t, fpEnv(tc.key, tc.account), "", "pull", "firstpromoter", "--out", dir, "--source-base-url", servedFirstPromoter(t, f))
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			noSecretIn(t, dir, r, tc.key)
+			noSecretIn(t, dir, r, tc.account)
+			if r := runCLI(t, nil, "", "validate", dir); r.code != exitUsage || !strings.Contains(r.stderr, "without a program's files") {
+				t.Errorf("a failed pull's DIR: validate exit %d\n%s", r.code, r.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,467 @@
+package pull
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// FirstPromoter, as ../shared/sources/README.md describes its API v2.
+
+// FirstPromoter's credentials: the API key and the account it is of.
+const (
+	FirstPromoterKeyEnv     = "FIRSTPROMOTER_API_KEY"
+	FirstPromoterAccountEnv = "FIRSTPROMOTER_ACCOUNT_ID"
+)
+
+const (
+	firstPromoterBase = "https://api.firstpromoter.com/api/v2/company"
+	// firstPromoterPage is the most records a page may list (per_page).
+	firstPromoterPage = 100
+	// RefTokenTagPrefix makes a tag of each of a promoter's tokens that is
+	// not its key: Partnero keeps one key a partner.
+	RefTokenTagPrefix = "fpr:"
+)
+
+// The reasons of left-out.csv that FirstPromoter's records give.
+const (
+	fpDenied       = "denied"
+	fpSelfReferral = "self_referral"
+	fpNotMoney     = "not_money"
+)
+
+// FirstPromoterLimit is FirstPromoter's published limit: 400 requests a
+// minute per account.
+var FirstPromoterLimit = Limit{Requests: 400, Window: time.Minute}
+
+type firstPromoter struct {
+	client *Client
+	// The joins: what later lists refer to.
+	partners map[string]Ref    // promoter id → the carried partner
+	emails   map[string]string // a carried partner's email, lower-cased → its promoter id
+	keys     map[string]bool   // keys given to partners
+	// customers: a carried customer's key; byID, byUID, byEmail: a
+	// referral's id, uid and lower-cased email → its customer's key.
+	customers            map[string]bool
+	byID, byUID, byEmail map[string]string
+	transactions         map[string]bool
+}
+
+func newFirstPromoter(env map[string]string, o Options) (Source, error) {
+	key, account := secret.New(env[FirstPromoterKeyEnv]), secret.New(env[FirstPromoterAccountEnv])
+	limit := FirstPromoterLimit
+	if o.Window > 0 {
+		limit.Window = o.Window
+	}
+	base := o.BaseURL
+	if base == "" {
+		base = firstPromoterBase
+	}
+	c, err := NewClient(ClientConfig{
+		Source: "firstpromoter", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Auth: func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+key.Reveal())
+			r.Header.Set("Account-ID", account.Reveal())
+		},
+		Secrets:     []secret.String{key, account},
+		Credentials: FirstPromoterKeyEnv + " and " + FirstPromoterAccountEnv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &firstPromoter{client: c, partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{},
+		customers: map[string]bool{}, byID: map[string]string{}, byUID: map[string]string{}, byEmail: map[string]string{},
+		transactions: map[string]bool{}}, nil
+}
+
+func (f *firstPromoter) Name() string { return "firstpromoter" }
+
+// Pull reads promoters (with their parents), then referrals (their
+// customers), then commissions (their sales): each list refers to the one
+// before.
+func (f *firstPromoter) Pull(ctx context.Context, out *Out) error {
+	steps := []struct {
+		path, what string
+		query      url.Values
+		each       func(json.RawMessage, *Out) error
+	}{
+		{"/promoters", "promoters", url.Values{"include_parent_promoter": {"true"}}, f.promoter},
+		{"/referrals", "referrals", nil, f.referral},
+		{"/commissions", "commissions", nil, f.commission},
+	}
+	for _, s := range steps {
+		err := f.list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// list reads every page of path, from page 1 to the first that lists
+// nothing, and gives each record to each. FirstPromoter's pages say no
+// next page; a short page is not taken for the last, so that an account
+// whose pages hold fewer records than asked for is still read whole.
+func (f *firstPromoter) list(ctx context.Context, path, what string, query url.Values, each func(json.RawMessage) error) error {
+	guard := newPageGuard("firstpromoter " + what)
+	for page := 1; ; page++ {
+		p := fmt.Sprint(page)
+		if err := guard.visit(p); err != nil {
+			return err
+		}
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		q.Set("page", p)
+		q.Set("per_page", fmt.Sprint(firstPromoterPage))
+		body, err := f.client.Get(ctx, path, q)
+		if err != nil {
+			return err
+		}
+		items, err := firstPromoterPageOf(body)
+		if err != nil {
+			return fmt.Errorf("firstpromoter answered GET %s page %s with something unreadable: %v", path, p, err)
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		if err := guard.listed(p, joined(items)); err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := each(it); err != nil {
+				return fmt.Errorf("firstpromoter %s page %s, record %d: %v", what, p, i+1, err)
+			}
+		}
+	}
+}
+
+// firstPromoterPageOf reads a page's records: a bare array (referrals),
+// {"data": [...], "meta": {...}} (promoters), or a list nested once more
+// in data.data.
+func firstPromoterPageOf(body []byte) ([]json.RawMessage, error) {
+	body = bytes.TrimSpace(body)
+	for range 3 {
+		if len(body) > 0 && body[0] == '[' {
+			var items []json.RawMessage
+			if err := json.Unmarshal(body, &items); err != nil {
+				return nil, errors.New("not a JSON list")
+			}
+			return items, nil
+		}
+		var p struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(body, &p); err != nil {
+			return nil, errors.New("not JSON")
+		}
+		if len(p.Data) == 0 || string(p.Data) == "null" {
+			return nil, errors.New(`no "data" list`)
+		}
+		body = bytes.TrimSpace(p.Data)
+	}
+	return nil, errors.New(`"data" is not a list`)
+}
+
+// joined is a page's records as one text, for the page guard.
+func joined(items []json.RawMessage) []byte {
+	var b bytes.Buffer
+	for _, it := range items {
+		b.Write(it)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+type fpCampaign struct {
+	Campaign *struct {
+		Name text `json:"name"`
+	} `json:"campaign"`
+	RefToken text `json:"ref_token"`
+	State    text `json:"state"`
+}
+
+type fpPromoter struct {
+	ID      text `json:"id"`
+	Email   text `json:"email"`
+	Name    text `json:"name"`
+	Profile *struct {
+		FirstName text `json:"first_name"`
+		LastName  text `json:"last_name"`
+	} `json:"profile"`
+	Campaigns []fpCampaign `json:"promoter_campaigns"`
+	Parent    *struct {
+		ID    text `json:"id"`
+		Email text `json:"email"`
+	} `json:"parent_promoter"`
+	// temp_password (API v1) is never read: no password is carried over.
+}
+
+// promoter carries a promoter as a partner: the token of its first
+// accepted campaign is its key, its other tokens are tags (fpr:TOKEN),
+// its campaigns' names tags, its parent promoter its referrer.
+func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
+	var m fpPromoter
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("not a promoter: %v", err)
+	}
+	id, email := fpTrim(m.ID), fpTrim(m.Email)
+	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
+	switch {
+	case email == "":
+		left.Reason, left.Message = NoEmail, "the promoter has no email; Partnero needs one"
+		return out.LeaveOut(left)
+	case f.emails[strings.ToLower(email)] != "":
+		first := f.emails[strings.ToLower(email)]
+		f.partners[id] = f.partners[first] // its customers go to the partner carried
+		left.Reason, left.Message = Duplicate, "the same email as promoter "+first+", carried over; its customers go to that partner"
+		return out.LeaveOut(left)
+	}
+	p := Partner{Email: email}
+	p.Name, p.Surname = namesOf(m)
+	p.Key, p.Tags = f.keyAndTags(m.Campaigns)
+	if m.Parent != nil && fpTrim(m.Parent.ID) != id {
+		p.ReferringPartner = f.referrerOf(fpTrim(m.Parent.ID), fpTrim(m.Parent.Email))
+	}
+	ref := Ref{Email: email}
+	if p.Key != "" {
+		ref = Ref{Key: p.Key}
+	}
+	f.partners[id], f.emails[strings.ToLower(email)] = ref, id
+	return out.Partner(&p)
+}
+
+// namesOf is a promoter's first and last name: its profile's, else its
+// full name split at the first space.
+func namesOf(m fpPromoter) (string, string) {
+	if m.Profile != nil && (fpTrim(m.Profile.FirstName) != "" || fpTrim(m.Profile.LastName) != "") {
+		return fpTrim(m.Profile.FirstName), fpTrim(m.Profile.LastName)
+	}
+	name, surname, _ := strings.Cut(fpTrim(m.Name), " ")
+	return name, strings.TrimSpace(surname)
+}
+
+// keyAndTags reads a promoter's campaigns: the first accepted one's token
+// not already another partner's is the key; every other token is a tag,
+// and so is every campaign's name.
+func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []string) {
+	seen := map[string]bool{}
+	tag := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			tags = append(tags, t)
+		}
+	}
+	for _, c := range campaigns {
+		token := fpTrim(c.RefToken)
+		switch {
+		case token == "":
+		case key == "" && fpTrim(c.State) == "accepted" && !f.keys[token]:
+			key = token
+			f.keys[token] = true
+		default:
+			tag(RefTokenTagPrefix + token)
+		}
+	}
+	for _, c := range campaigns {
+		if c.Campaign != nil {
+			tag(fpTrim(c.Campaign.Name))
+		}
+	}
+	return key, tags
+}
+
+// referrerOf refers to a parent promoter: the partner it was carried as
+// when it came first, else its email (import finds it in the file
+// wherever it is); nil when neither is known.
+func (f *firstPromoter) referrerOf(id, email string) *Ref {
+	if ref, ok := f.partners[id]; ok {
+		return &ref
+	}
+	if email != "" {
+		return &Ref{Email: email}
+	}
+	return nil
+}
+
+type fpReferral struct {
+	ID               text `json:"id"`
+	Email            text `json:"email"`
+	UID              text `json:"uid"`
+	FirstName        text `json:"first_name"`
+	LastName         text `json:"last_name"`
+	State            text `json:"state"`
+	PromoterCampaign *struct {
+		Promoter *struct {
+			ID    text `json:"id"`
+			Email text `json:"email"`
+		} `json:"promoter"`
+	} `json:"promoter_campaign"`
+}
+
+// referral carries a referral as a customer keyed by its uid (the id your
+// app gave it) or, without one, FirstPromoter's id, under the partner its
+// promoter became. Denied referrals stay behind.
+func (f *firstPromoter) referral(raw json.RawMessage, out *Out) error {
+	var r fpReferral
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("not a referral: %v", err)
+	}
+	id, email := fpTrim(r.ID), fpTrim(r.Email)
+	c := Customer{Key: fpTrim(r.UID), Email: email, Name: fpTrim(r.FirstName), Surname: fpTrim(r.LastName)}
+	if c.Key == "" {
+		c.Key = id
+	}
+	left := LeftOut{Kind: KindCustomer, SourceID: id, Email: email}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	var promoter, promoterEmail string
+	if r.PromoterCampaign != nil && r.PromoterCampaign.Promoter != nil {
+		promoter, promoterEmail = fpTrim(r.PromoterCampaign.Promoter.ID), fpTrim(r.PromoterCampaign.Promoter.Email)
+	}
+	partner, ok := f.partners[promoter]
+	if !ok && promoterEmail != "" {
+		partner, ok = f.partners[f.emails[strings.ToLower(promoterEmail)]]
+	}
+	switch {
+	case c.Key == "":
+		return leave(NoCustomer, "the referral has neither an id nor a uid")
+	case fpTrim(r.State) == "denied":
+		return leave(fpDenied, "customer %s: the referral was denied", c.Key)
+	case promoter == "" && promoterEmail == "":
+		return leave(NoPartner, "customer %s: the referral names no promoter", c.Key)
+	case !ok:
+		return leave(NoPartner, "customer %s: its promoter %q was not carried over (see its own line)", c.Key, promoter)
+	case f.customers[c.Key]:
+		f.remember(id, fpTrim(r.UID), email, c.Key)
+		return leave(Duplicate, "customer %s of an earlier referral too: carried over once, with that referral's partner", c.Key)
+	}
+	c.Partner = partner
+	f.customers[c.Key] = true
+	f.remember(id, fpTrim(r.UID), email, c.Key)
+	return out.Customer(&c)
+}
+
+// remember notes how commissions may name a referral carried as key.
+func (f *firstPromoter) remember(id, uid, email, key string) {
+	if id != "" {
+		f.byID[id] = key
+	}
+	if uid != "" {
+		f.byUID[uid] = key
+	}
+	if email != "" && f.byEmail[strings.ToLower(email)] == "" {
+		f.byEmail[strings.ToLower(email)] = key
+	}
+}
+
+type fpCommission struct {
+	ID             text            `json:"id"`
+	Status         text            `json:"status"`
+	IsPaid         text            `json:"is_paid"`
+	IsSelfReferral text            `json:"is_self_referral"`
+	Unit           text            `json:"unit"`
+	Amount         text            `json:"amount"`
+	SaleAmount     text            `json:"sale_amount"`
+	Currency       text            `json:"currency"`
+	OriginalAmount text            `json:"original_sale_amount"`
+	OriginalCur    text            `json:"original_sale_currency"`
+	CreatedAt      text            `json:"created_at"`
+	Referral       json.RawMessage `json:"referral"`
+}
+
+// commission carries a commission as one transaction keyed by its id
+// (FirstPromoter names no sale): its sale amount, the commission as its
+// reward, rewarded when paid. Denied ones, self-referrals and rewards
+// that are not money (credits, points, free months, discounts) stay
+// behind.
+func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
+	var c fpCommission
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a commission: %v", err)
+	}
+	t := Transaction{Key: fpTrim(c.ID), Action: "sale", Rewarded: fpTrim(c.IsPaid) == "true", CreatedAt: fpTrim(c.CreatedAt)}
+	left := LeftOut{Kind: KindTransaction, SourceID: t.Key}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	unit := fpTrim(c.Unit)
+	switch {
+	case fpTrim(c.Status) == "denied":
+		return leave(fpDenied, "commission %s was denied", t.Key)
+	case fpTrim(c.IsSelfReferral) == "true":
+		return leave(fpSelfReferral, "commission %s is a self-referral: the promoter referred themselves", t.Key)
+	case unit != "" && unit != "cash":
+		return leave(fpNotMoney, "commission %s is a reward in %s, not money", t.Key, unit)
+	case f.transactions[t.Key]:
+		return leave(Duplicate, "commission %s listed twice, carried over once", t.Key)
+	}
+	customer := f.customerKeyOf(c.Referral)
+	if customer == "" {
+		return leave(NoCustomer, "commission %s: its referral's customer was not carried over", t.Key)
+	}
+	t.Customer = Ref{Key: customer}
+	cur, currency := fpCurrencyOf(c)
+	var why string
+	if t.Amount, why = majorOf(fpTrim(c.SaleAmount), cur); why != "" {
+		return leave(InvalidAmount, "sale_amount: %s", why)
+	}
+	if t.Reward, why = majorOf(fpTrim(c.Amount), cur); why != "" {
+		return leave(InvalidAmount, "commission amount: %s", why)
+	}
+	t.Currency = currency
+	f.transactions[t.Key] = true
+	return out.Transaction(&t)
+}
+
+// fpCurrencyOf is the currency a commission's cents are in (cur, to read
+// them) and the one its transaction says (currency). FirstPromoter keeps
+// a commission's amounts in the account's currency and names it only
+// when a sale was converted (original_sale_currency): a commission in its
+// own currency says so; a sale not converted (its original amount the
+// same) is in its original currency; else the amounts are hundredths of
+// the Partnero program's currency (no currency written).
+func fpCurrencyOf(c fpCommission) (cur, currency string) {
+	if code := strings.ToUpper(fpTrim(c.Currency)); code != "" {
+		return code, code
+	}
+	if code := strings.ToUpper(fpTrim(c.OriginalCur)); code != "" && fpTrim(c.OriginalAmount) == fpTrim(c.SaleAmount) {
+		return code, code
+	}
+	return "USD", "" // a currency of two decimals, to read the cents
+}
+
+// customerKeyOf is the carried customer of a commission's referral: by
+// its id, its uid, or its email (FirstPromoter names it by some of them).
+func (f *firstPromoter) customerKeyOf(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return f.byID[idOf(raw)]
+	}
+	var r fpReferral
+	if json.Unmarshal(raw, &r) != nil {
+		return ""
+	}
+	if key := f.byID[fpTrim(r.ID)]; key != "" {
+		return key
+	}
+	if key := f.byUID[fpTrim(r.UID)]; key != "" {
+		return key
+	}
+	return f.byEmail[strings.ToLower(fpTrim(r.Email))]
+}
+
+// fpTrim is a lenient field as trimmed text.
+func fpTrim(t text) string { return strings.TrimSpace(string(t)) }
