@@ -105,7 +105,7 @@ func TestToltFails(t *testing.T) {
 	}{
 		{"refused key", "tolt_wrong_0a9b8c7d6e", toltProgram, "tolt refused the credentials (401 Unauthorized): check TOLT_API_KEY", func(*fake.Tolt) {}},
 		{"customers go round", toltKey, toltProgram, "the tolt customers pages go round: page 2 lists the same records as page 1", func(f *fake.Tolt) { f.RepeatPath = "/v1/customers" }},
-		{"a cursor named twice", toltKey, toltProgram, "the tolt partners pages go round: page after part_1 is named next a second time", func(f *fake.Tolt) {
+		{"a cursor named twice", toltKey, toltProgram, "the tolt partners pages go round: page after part_2 is named next a second time", func(f *fake.Tolt) {
 			f.Partners = append(f.Partners[:3:3], f.Partners[1], f.Partners[3]) // the second page ends where the first did
 		}},
 		{"unknown program", toltKey, "prg_other", `GET /links: tolt answered 404: "{\"error\":{\"message\":\"No such program: prg_other\"`, func(*fake.Tolt) {}},
