@@ -181,7 +181,7 @@ func TestPullUsage(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{[]string{"pull", "tolt", "--out", "x"}, nil, `partnero-import: unknown SOURCE "tolt": this build pulls from rewardful` + "\n"},
+		{[]string{"pull", "nosuch", "--out", "x"}, nil, `partnero-import: unknown SOURCE "nosuch": this build pulls from rewardful`},
 		{[]string{"pull", "rewardful"}, nil, "partnero-import: pull needs --out DIR, the directory its files go to\n"},
 		{[]string{"pull", "rewardful", "--out", "x"}, nil, "partnero-import: pull rewardful needs REWARDFUL_API_SECRET in the environment\n"},
 		{[]string{"pull", "rewardful", "--out", "x", "--source-base-url", "http://example.com/v1"}, map[string]string{"REWARDFUL_API_SECRET": "s"},
