@@ -35,6 +35,9 @@ type Tolt struct {
 	RepeatPath string
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
+	// ThrottleEvery answers every ThrottleEvery-th request 429 whatever
+	// the limit (0: never), so a test meets 429s however slow it runs.
+	ThrottleEvery int
 
 	w window
 }
@@ -59,7 +62,11 @@ func (f *Tolt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if span == 0 {
 		span = time.Second
 	}
-	if wait, ok := f.w.admit(limit, span); !ok {
+	wait, ok := f.w.admit(limit, span)
+	if ok && f.w.throttling(f.ThrottleEvery) {
+		wait, ok = time.Millisecond, false
+	}
+	if !ok {
 		if !f.NoRetryAfter {
 			w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
 		}

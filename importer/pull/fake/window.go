@@ -13,6 +13,7 @@ type window struct {
 	hits      []time.Time // the requests of the current window
 	requests  int
 	throttled int
+	admitted  int // requests within the limit, for throttling
 }
 
 // admit counts a request against limit per span, or says how long until
@@ -36,6 +37,23 @@ func (w *window) failing(every int) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return every > 0 && w.requests%every == 0
+}
+
+// throttling reports whether the request just admitted is the every-th
+// of those admitted, to be answered 429 all the same: it is counted
+// throttled, not answered.
+func (w *window) throttling(every int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if every <= 0 {
+		return false
+	}
+	if w.admitted++; w.admitted%every != 0 {
+		return false
+	}
+	w.requests--
+	w.throttled++
+	return true
 }
 
 func (w *window) counts() (requests, throttled int) {
