@@ -14,13 +14,15 @@ import (
 )
 
 type pullOptions struct {
-	out, baseURL string
+	out, baseURL, programID string
 }
 
 func pullFlags(o *pullOptions) *flagSet {
 	fs := newFlagSet("pull")
 	fs.group("output")
 	fs.StringVar(&o.out, "out", "", "`DIR` where partners.jsonl, customers.jsonl, transactions.jsonl and left-out.csv go (new, empty, or an earlier pull's)")
+	fs.group("source")
+	fs.StringVar(&o.programID, "program-id", "", "`ID` the program to pull, for a source whose lists are a program's (tolt: prg_...)")
 	fs.group("connection")
 	fs.StringVar(&o.baseURL, "source-base-url", "", "`URL` the source's API root, for a test server (https, or http on a loopback address); default: the source's own")
 	return fs
@@ -40,7 +42,7 @@ func runPull(ctx context.Context, args []string, getenv func(string) string, s S
 	case o.out == "":
 		return 0, usagef("pull needs --out DIR, the directory its files go to")
 	}
-	src, err := pull.New(words[0], getenv, pull.Options{BaseURL: o.baseURL})
+	src, err := pull.New(words[0], getenv, pull.Options{BaseURL: o.baseURL, ProgramID: o.programID})
 	if err != nil {
 		return 0, usagef("%v", err)
 	}

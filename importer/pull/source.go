@@ -22,6 +22,9 @@ type Source interface {
 // Options are what every source takes besides its credentials.
 type Options struct {
 	BaseURL string // "": the source's own API
+	// ProgramID is the program a source pulls when its lists are a
+	// program's (Tolt: --program-id prg_...).
+	ProgramID string
 	// Window scales the source's published limit window (tests: a
 	// fake's shorter one); 0 is the published one.
 	Window  time.Duration
@@ -43,6 +46,7 @@ var sources = []maker{
 	{name: "partnerstack", env: []string{PartnerStackPublicKeyEnv, PartnerStackSecretKeyEnv}, make: newPartnerStack},
 	{name: "tapfiliate", env: []string{TapfiliateKeyEnv}, make: newTapfiliate},
 	{name: "firstpromoter", env: []string{FirstPromoterKeyEnv, FirstPromoterAccountEnv}, make: newFirstPromoter},
+	{name: "tolt", env: []string{ToltKeyEnv}, make: newTolt},
 }
 
 // Names are the sources this build pulls.

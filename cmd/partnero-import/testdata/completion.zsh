@@ -135,8 +135,9 @@ _partnero-import() {
     pull)
         _arguments \
             '--out[where partners.jsonl, customers.jsonl, transactions.jsonl...]:out: ' \
+            '--program-id[the program to pull, for a source whose lists are a progr...]:program-id: ' \
             '--source-base-url[the source'\''s API root, for a test server]:source-base-url: ' \
-            '*:pull:(rewardful partnerstack tapfiliate firstpromoter)' ;;
+            '*:pull:(rewardful partnerstack tapfiliate firstpromoter tolt)' ;;
     completion)
         _arguments \
             '*:completion:(bash zsh fish)' ;;

@@ -1,0 +1,438 @@
+package pull
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/partnero-import/partnero-import/importer/secret"
+)
+
+// Tolt, as ../shared/sources/README.md describes its API v1.
+
+// ToltKeyEnv holds Tolt's API key.
+const ToltKeyEnv = "TOLT_API_KEY"
+
+const (
+	toltBase = "https://api.tolt.com/v1"
+	// toltPage is the most records a page may list.
+	toltPage = 100
+	// toltCurrency is the currency of a commission that names none: Tolt
+	// documents no currency field; its amounts are the program's, USD
+	// unless the program says otherwise.
+	toltCurrency = "USD"
+)
+
+// The reasons of left-out.csv Tolt adds: a commission's own status (and
+// NoKey, PartnerStack's too).
+const (
+	Rejected = "rejected"
+	Refunded = "refunded"
+)
+
+// ToltLimit is Tolt's published limit: 25 requests a second per key.
+var ToltLimit = Limit{Requests: 25, Window: time.Second}
+
+type tolt struct {
+	client  *Client
+	program string
+	// The joins: what later lists refer to.
+	links     map[string][]toltLink // partner id → its links, in the order listed
+	partners  map[string]Ref        // partner id → the carried partner
+	emails    map[string]string     // a carried partner's email, lower-cased → its partner id
+	keys      map[string]bool       // keys given to partners
+	customers map[string]bool       // carried customer keys
+	sales     map[string]bool       // transaction keys written
+}
+
+type toltLink struct{ param, value string }
+
+func newTolt(env map[string]string, o Options) (Source, error) {
+	program := strings.TrimSpace(o.ProgramID)
+	if program == "" {
+		return nil, errors.New("pull tolt needs --program-id prg_..., the Tolt program to pull (every Tolt list is a program's)")
+	}
+	key := secret.New(env[ToltKeyEnv])
+	limit := ToltLimit
+	if o.Window > 0 {
+		limit.Window = o.Window
+	}
+	base := o.BaseURL
+	if base == "" {
+		base = toltBase
+	}
+	c, err := NewClient(ClientConfig{
+		Source: "tolt", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Auth:        func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key.Reveal()) },
+		Secrets:     []secret.String{key},
+		Credentials: ToltKeyEnv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &tolt{client: c, program: program, links: map[string][]toltLink{}, partners: map[string]Ref{},
+		emails: map[string]string{}, keys: map[string]bool{}, customers: map[string]bool{}, sales: map[string]bool{}}, nil
+}
+
+func (t *tolt) Name() string { return "tolt" }
+
+// Pull reads links (a partner's key is one of them), then partners, then
+// customers, then commissions: each list refers to the ones before.
+func (t *tolt) Pull(ctx context.Context, out *Out) error {
+	steps := []struct {
+		path, what string
+		query      url.Values
+		each       func(json.RawMessage, *Out) error
+	}{
+		{"/links", "links", nil, t.link},
+		{"/partners", "partners", nil, t.partner},
+		{"/customers", "customers", nil, t.customer},
+		{"/commissions", "commissions", url.Values{"expand[]": {"customer", "transaction"}}, t.commission},
+	}
+	for _, s := range steps {
+		err := t.list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// list reads every page of path, each after the last record of the one
+// before (starting_after), while the answer says has_more.
+func (t *tolt) list(ctx context.Context, path, what string, query url.Values, each func(json.RawMessage) error) error {
+	guard := newPageGuard("tolt " + what)
+	after := ""
+	for page := 1; ; page++ {
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		q.Set("program_id", t.program)
+		q.Set("limit", fmt.Sprint(toltPage))
+		if after != "" {
+			q.Set("starting_after", after)
+		}
+		body, err := t.client.Get(ctx, path, q)
+		if err != nil {
+			return err
+		}
+		items, raw, more, err := toltPageOf(body)
+		if err != nil {
+			return fmt.Errorf("tolt answered GET %s page %d with something unreadable: %v", path, page, err)
+		}
+		if err := guard.listed(fmt.Sprint(page), raw); err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := each(it); err != nil {
+				return fmt.Errorf("tolt %s page %d, record %d: %v", what, page, i+1, err)
+			}
+		}
+		if !more {
+			return nil
+		}
+		if len(items) == 0 {
+			return fmt.Errorf("tolt %s page %d lists nothing yet says has_more: the pages cannot go on", what, page)
+		}
+		if after = idOf(items[len(items)-1]); after == "" {
+			return fmt.Errorf("tolt %s page %d: its last record has no id to page on", what, page)
+		}
+		if err := guard.visit("after " + after); err != nil {
+			return err
+		}
+	}
+}
+
+// toltPageOf reads a page: {"success", "has_more", "data": [...]}, the
+// list nested once more ("data": {"data": [...]}, as customers come), or
+// a bare array (one page).
+func toltPageOf(body []byte) (items []json.RawMessage, raw json.RawMessage, more bool, _ error) {
+	if trimmed := strings.TrimSpace(string(body)); strings.HasPrefix(trimmed, "[") {
+		err := json.Unmarshal(body, &items)
+		return items, body, false, err
+	}
+	type page struct {
+		Success *bool           `json:"success"`
+		HasMore bool            `json:"has_more"`
+		Data    json.RawMessage `json:"data"`
+		Error   *struct {
+			Type    text `json:"type"`
+			Message text `json:"message"`
+		} `json:"error"`
+	}
+	var p page
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, nil, false, errors.New("not JSON")
+	}
+	if p.Success != nil && !*p.Success {
+		why := "success: false"
+		if p.Error != nil {
+			why += fmt.Sprintf(" (%s %s)", p.Error.Type, p.Error.Message)
+		}
+		return nil, nil, false, errors.New(strings.TrimSpace(why))
+	}
+	data := []byte(strings.TrimSpace(string(p.Data)))
+	if len(data) > 0 && data[0] == '{' {
+		var inner page
+		if err := json.Unmarshal(data, &inner); err != nil {
+			return nil, nil, false, errors.New(`"data" is neither a list nor an object`)
+		}
+		data, p.HasMore = []byte(strings.TrimSpace(string(inner.Data))), p.HasMore || inner.HasMore
+	}
+	if len(data) == 0 || string(data) == "null" {
+		return nil, nil, false, errors.New(`no "data"`)
+	}
+	if err := json.Unmarshal(data, &items); err != nil {
+		return nil, nil, false, errors.New(`"data" is not a list`)
+	}
+	return items, data, p.HasMore, nil
+}
+
+// link notes a link under its partner: the partner's key is its first.
+func (t *tolt) link(raw json.RawMessage, _ *Out) error {
+	var l struct {
+		Param     text            `json:"param"`
+		Value     text            `json:"value"`
+		PartnerID text            `json:"partner_id"`
+		Partner   json.RawMessage `json:"partner"`
+	}
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return fmt.Errorf("not a link: %v", err)
+	}
+	partner := strings.TrimSpace(string(l.PartnerID))
+	if partner == "" {
+		partner = idOf(l.Partner)
+	}
+	param := strings.TrimSpace(string(l.Param))
+	if param == "" {
+		param = "ref"
+	}
+	if value := linkKey(string(l.Value)); value != "" && partner != "" {
+		t.links[partner] = append(t.links[partner], toltLink{param: param, value: value})
+	}
+	return nil
+}
+
+type toltPartner struct {
+	ID        text `json:"id"`
+	FirstName text `json:"first_name"`
+	LastName  text `json:"last_name"`
+	Email     text `json:"email"`
+	Status    text `json:"status"`
+	GroupID   text `json:"group_id"`
+}
+
+// partner carries a partner: its first link's value is its key, its
+// other links are tags (ref:VALUE), its group's id a tag, a status other
+// than active a tag (status:suspended).
+func (t *tolt) partner(raw json.RawMessage, out *Out) error {
+	var a toltPartner
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return fmt.Errorf("not a partner: %v", err)
+	}
+	id, email := strings.TrimSpace(string(a.ID)), strings.TrimSpace(string(a.Email))
+	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
+	switch {
+	case email == "":
+		left.Reason, left.Message = NoEmail, "the partner has no email; Partnero needs one"
+		return out.LeaveOut(left)
+	case t.emails[strings.ToLower(email)] != "":
+		first := t.emails[strings.ToLower(email)]
+		t.partners[id] = t.partners[first] // its customers go to the partner carried
+		left.Reason, left.Message = Duplicate, "the same email as partner "+first+", carried over; its customers go to that partner"
+		return out.LeaveOut(left)
+	}
+	p := Partner{Email: email, Name: strings.TrimSpace(string(a.FirstName)), Surname: strings.TrimSpace(string(a.LastName))}
+	for _, l := range t.links[id] {
+		if p.Key == "" && !t.keys[l.value] {
+			p.Key, t.keys[l.value] = l.value, true
+			continue
+		}
+		p.Tags = append(p.Tags, l.param+":"+l.value)
+	}
+	delete(t.links, id) // read once: memory goes with the links not yet claimed
+	if group := strings.TrimSpace(string(a.GroupID)); group != "" {
+		p.Tags = append(p.Tags, group)
+	}
+	if status := strings.ToLower(strings.TrimSpace(string(a.Status))); status != "" && status != "active" {
+		p.Tags = append(p.Tags, "status:"+status)
+	}
+	ref := Ref{Email: email}
+	if p.Key != "" {
+		ref = Ref{Key: p.Key}
+	}
+	t.partners[id], t.emails[strings.ToLower(email)] = ref, id
+	return out.Partner(&p)
+}
+
+// customer carries a customer, keyed by Tolt's customer id, under the
+// partner it came through.
+func (t *tolt) customer(raw json.RawMessage, out *Out) error {
+	var c struct {
+		ID        text            `json:"id"`
+		Email     text            `json:"email"`
+		Name      text            `json:"name"`
+		PartnerID text            `json:"partner_id"`
+		Partner   json.RawMessage `json:"partner"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a customer: %v", err)
+	}
+	cu := Customer{Key: strings.TrimSpace(string(c.ID)), Email: strings.TrimSpace(string(c.Email)), Name: strings.TrimSpace(string(c.Name))}
+	left := LeftOut{Kind: KindCustomer, SourceID: cu.Key, Email: cu.Email}
+	partner := strings.TrimSpace(string(c.PartnerID))
+	if partner == "" {
+		partner = idOf(c.Partner)
+	}
+	ref, ok := t.partners[partner]
+	switch {
+	case cu.Key == "":
+		left.Reason, left.Message = NoKey, "the customer has no id"
+	case partner == "":
+		left.Reason, left.Message = NoPartner, "the customer names no partner"
+	case !ok:
+		left.Reason, left.Message = NoPartner, fmt.Sprintf("its partner %q was not carried over (see its own line)", partner)
+	case t.customers[cu.Key]:
+		left.Reason, left.Message = Duplicate, "listed twice: carried over once, with its first partner"
+	default:
+		cu.Partner, t.customers[cu.Key] = ref, true
+		return out.Customer(&cu)
+	}
+	return out.LeaveOut(left)
+}
+
+type toltCommission struct {
+	ID            text            `json:"id"`
+	Amount        text            `json:"amount"`
+	Revenue       text            `json:"revenue"`
+	Currency      text            `json:"currency"`
+	Status        text            `json:"status"`
+	TransactionID text            `json:"transaction_id"`
+	ChargeID      text            `json:"charge_id"`
+	CustomerID    text            `json:"customer_id"`
+	Customer      json.RawMessage `json:"customer"`
+	Transaction   json.RawMessage `json:"transaction"`
+	CreatedAt     text            `json:"created_at"`
+}
+
+// commission carries a commission's sale as one transaction, keyed by its
+// transaction id (else its charge id, else its own id): the revenue as
+// the amount (none when Tolt gives none), the commission as the reward,
+// rewarded when paid. Rejected and refunded ones stay behind.
+func (t *tolt) commission(raw json.RawMessage, out *Out) error {
+	var c toltCommission
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("not a commission: %v", err)
+	}
+	var tx struct {
+		ID        text `json:"id"`
+		Currency  text `json:"currency"`
+		CreatedAt text `json:"created_at"`
+	}
+	if len(c.Transaction) > 0 && c.Transaction[0] == '{' {
+		_ = json.Unmarshal(c.Transaction, &tx) // an unreadable expansion gives nothing the commission lacks
+	}
+	status := strings.ToLower(strings.TrimSpace(string(c.Status)))
+	tr := Transaction{Key: firstOf(c.TransactionID, tx.ID, c.ChargeID, c.ID), Action: "sale", Rewarded: status == "paid",
+		CreatedAt: firstOf(c.CreatedAt, tx.CreatedAt)}
+	left := LeftOut{Kind: KindTransaction, SourceID: tr.Key}
+	leave := func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+	switch status {
+	case "rejected":
+		return leave(Rejected, "commission %s was rejected", c.ID)
+	case "refunded":
+		return leave(Refunded, "commission %s was refunded", c.ID)
+	}
+	customer := t.customerOf(c)
+	switch {
+	case tr.Key == "":
+		return leave(NoKey, "the commission has no id")
+	case customer == "":
+		return leave(NoCustomer, "commission %s: its customer was not carried over", c.ID)
+	case t.sales[tr.Key]:
+		return leave(Duplicate, "commission %s: a second commission of transaction %s, carried over once", c.ID, tr.Key)
+	}
+	tr.Customer = Ref{Key: customer}
+	currency := strings.ToUpper(firstOf(c.Currency, tx.Currency, toltCurrency))
+	var why string
+	if strings.TrimSpace(string(c.Revenue)) != "" { // null revenue: the reward alone
+		if tr.Amount, why = majorOf(string(c.Revenue), currency); why != "" {
+			return leave(InvalidAmount, "commission %s: its revenue %q is not cents of %s", c.ID, c.Revenue, currency)
+		}
+	}
+	if tr.Reward, why = majorOf(string(c.Amount), currency); why != "" {
+		return leave(InvalidAmount, "commission %s: its amount %q is not cents of %s", c.ID, c.Amount, currency)
+	}
+	tr.Currency = currency
+	t.sales[tr.Key] = true
+	return out.Transaction(&tr)
+}
+
+// customerOf is the carried customer of a commission: its expanded
+// customer's id, or the id it names.
+func (t *tolt) customerOf(c toltCommission) string {
+	for _, id := range []string{idOf(c.Customer), strings.TrimSpace(string(c.CustomerID))} {
+		if id != "" && t.customers[id] {
+			return id
+		}
+	}
+	return ""
+}
+
+// firstOf is the first of values that is not blank, trimmed.
+func firstOf[S ~string](values ...S) string {
+	for _, v := range values {
+		if s := strings.TrimSpace(string(v)); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// linkKey is a link's value as a partner's key: as it is when Partnero
+// takes it as one (letters, digits, - and _), so that old links keep
+// working; slugified otherwise.
+func linkKey(value string) string {
+	value = strings.TrimSpace(value)
+	if strings.IndexFunc(value, func(r rune) bool {
+		return r != '-' && r != '_' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
+	}) < 0 {
+		return value
+	}
+	return Slugify(value)
+}
+
+// Slugify makes a link value a key as Dub's importer does for Tolt's
+// values with spaces: accents dropped, lower-cased, every run of
+// characters other than letters and digits one "-", none at either end
+// ("Jane Doe!" is "jane-doe").
+func Slugify(value string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(value) {
+		switch {
+		case unicode.Is(unicode.Mn, r): // an accent, decomposed
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			dash = true
+		}
+	}
+	return b.String()
+}
