@@ -51,7 +51,7 @@ func TestRewardfulSample(t *testing.T) {
 	}{
 		{"as documented", func(*fake.Rewardful) {}},
 		{"every third request a 503", func(f *fake.Rewardful) { f.FailEvery = 3 }},
-		{"a limit of 2 requests per 50ms", func(f *fake.Rewardful) { f.Limit, f.Window = 2, 50*time.Millisecond }},
+		{"a limit of 2 requests per 50ms", func(f *fake.Rewardful) { f.Limit, f.Window, f.ThrottleEvery = 2, 50*time.Millisecond, 4 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -20,8 +20,12 @@ import (
 // customer, ids that are not UUIDs, amounts as strings).
 type Rewardful struct {
 	Secret string
-	Limit  int           // 0: 45
-	Window time.Duration // 0: 30 s
+	Limit  int // 0: 45
+	// ThrottleEvery answers every ThrottleEvery-th admitted request 429
+	// besides the limit (0: never), so a test meets 429s however slow the
+	// machine runs.
+	ThrottleEvery int
+	Window        time.Duration // 0: 30 s
 
 	Affiliates, Referrals, Commissions []map[string]any
 
@@ -101,6 +105,10 @@ func (f *Rewardful) admit() (time.Duration, bool) {
 	if len(f.hits) >= limit {
 		f.throttled++
 		return f.hits[0].Add(window).Sub(now), false
+	}
+	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
+		f.throttled++
+		return time.Millisecond, false
 	}
 	f.hits = append(f.hits, now)
 	f.requests++
