@@ -55,9 +55,9 @@ func TestFirstPromoterSample(t *testing.T) {
 		{"as documented", func(*fake.FirstPromoter) {}, false},
 		{"every third request a 503", func(f *fake.FirstPromoter) { f.FailEvery = 3 }, false},
 		// One request per 100ms: the second comes sooner whatever the load.
-		{"a limit of 1 request per 100ms", func(f *fake.FirstPromoter) { f.Limit, f.Window = 1, 100*time.Millisecond }, true},
+		{"a limit of 1 request per 100ms", func(f *fake.FirstPromoter) { f.Limit, f.Window, f.ThrottleEvery = 1, 100*time.Millisecond, 4 }, true},
 		{"429 without Retry-After", func(f *fake.FirstPromoter) {
-			f.Limit, f.Window, f.NoRetryAfter = 1, 100*time.Millisecond, true
+			f.Limit, f.Window, f.NoRetryAfter, f.ThrottleEvery = 1, 100*time.Millisecond, true, 4
 		}, true},
 		{"commissions in data.data", func(f *fake.FirstPromoter) { f.CommissionsNested = true }, false},
 		{"pages of 2 records, whatever per_page asks", func(f *fake.FirstPromoter) { f.MaxPerPage = 2 }, false},

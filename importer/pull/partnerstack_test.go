@@ -56,7 +56,9 @@ func TestPartnerStackSample(t *testing.T) {
 		{"pages of 2", func(f *fake.PartnerStack) { f.MaxPage = 2 }},
 		{"customers nested in data.data, pages of 3", func(f *fake.PartnerStack) { f.NestedPath, f.MaxPage = "/api/v2/customers", 3 }},
 		{"every third request a 503", func(f *fake.PartnerStack) { f.FailEvery = 3 }},
-		{"a limit of 2 requests per 50ms", func(f *fake.PartnerStack) { f.Limit, f.Window, f.MaxPage = 2, 50*time.Millisecond, 2 }},
+		{"a limit of 2 requests per 50ms", func(f *fake.PartnerStack) {
+			f.Limit, f.Window, f.MaxPage, f.ThrottleEvery = 2, 50*time.Millisecond, 2, 4
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

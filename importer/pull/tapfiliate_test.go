@@ -56,10 +56,10 @@ func TestTapfiliateSample(t *testing.T) {
 		}, false},
 		{"25 a page", func(f *fake.Tapfiliate) { f.PerPage = 0 }, false},
 		{"429 with Retry-After, no rate headers", func(f *fake.Tapfiliate) {
-			f.Limit, f.Window, f.NoRateHeaders, f.RetryAfter = 2, 50*time.Millisecond, true, true
+			f.Limit, f.Window, f.NoRateHeaders, f.RetryAfter, f.ThrottleEvery = 2, 50*time.Millisecond, true, true, 4
 		}, true},
 		{"429 with neither Retry-After nor rate headers", func(f *fake.Tapfiliate) {
-			f.Limit, f.Window, f.NoRateHeaders = 2, 50*time.Millisecond, true
+			f.Limit, f.Window, f.NoRateHeaders, f.ThrottleEvery = 2, 50*time.Millisecond, true, 4
 		}, true},
 		// X-Ratelimit-Remaining 0 makes the pull wait for -Reset: no 429.
 		{"X-Ratelimit-* honoured", func(f *fake.Tapfiliate) { f.Limit, f.Window = 4, 300*time.Millisecond }, false},

@@ -20,9 +20,13 @@ import (
 // documentation is silent: CommissionsNested puts them in data.data).
 type FirstPromoter struct {
 	Key, Account string
-	Limit        int           // 0: 400
-	Window       time.Duration // 0: a minute
-	NoRetryAfter bool
+	Limit        int // 0: 400
+	// ThrottleEvery answers every ThrottleEvery-th admitted request 429
+	// besides the limit (0: never), so a test meets 429s however slow
+	// the machine runs.
+	ThrottleEvery int
+	Window        time.Duration // 0: a minute
+	NoRetryAfter  bool
 	// CommissionsNested answers commissions as {data: {data: [...]}}.
 	CommissionsNested bool
 	// MaxPerPage caps per_page below the documented 100 (0: 100), as an
@@ -130,6 +134,10 @@ func (f *FirstPromoter) admit() (time.Duration, bool) {
 	if len(f.hits) >= limit {
 		f.throttled++
 		return f.hits[0].Add(window).Sub(now), false
+	}
+	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
+		f.throttled++
+		return time.Millisecond, false
 	}
 	f.hits = append(f.hits, now)
 	f.requests++

@@ -21,9 +21,13 @@ import (
 // customer, times in milliseconds as numbers or text).
 type PartnerStack struct {
 	PublicKey, SecretKey string
-	Limit                int           // 0: no limit
-	Window               time.Duration // 0: 1 s
-	MaxPage              int           // 0: 250
+	Limit                int // 0: no limit
+	// ThrottleEvery answers every ThrottleEvery-th admitted request 429
+	// besides the limit (0: never), so a test meets 429s however slow
+	// the machine runs.
+	ThrottleEvery int
+	Window        time.Duration // 0: 1 s
+	MaxPage       int           // 0: 250
 
 	Partnerships, Customers, Transactions, Rewards []map[string]any
 	// Links are the answers of GET /links/partnership/{email}, by email:
@@ -145,6 +149,10 @@ func (f *PartnerStack) admit() (time.Duration, bool) {
 	if len(f.hits) >= f.Limit {
 		f.throttled++
 		return f.hits[0].Add(window).Sub(now), false
+	}
+	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
+		f.throttled++
+		return time.Millisecond, false
 	}
 	f.hits = append(f.hits, now)
 	f.requests++

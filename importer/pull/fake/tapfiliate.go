@@ -22,9 +22,13 @@ import (
 // test can vary what the documentation leaves open.
 type Tapfiliate struct {
 	Key     string
-	PerPage int           // 0: 25
-	Limit   int           // 0: no limit
-	Window  time.Duration // 0: a minute
+	PerPage int // 0: 25
+	Limit   int // 0: no limit
+	// ThrottleEvery answers every ThrottleEvery-th admitted request 429
+	// besides the limit (0: never), so a test meets 429s however slow
+	// the machine runs.
+	ThrottleEvery int
+	Window        time.Duration // 0: a minute
 	// NoRateHeaders leaves X-Ratelimit-* out; RetryAfter puts Retry-After
 	// on a 429 (the docs say neither way).
 	NoRateHeaders, RetryAfter bool
@@ -157,6 +161,10 @@ func (f *Tapfiliate) admit() (ok bool, remaining int, reset time.Time) {
 	if len(f.hits) >= f.Limit {
 		f.throttled++
 		return false, 0, f.hits[0].Add(window)
+	}
+	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
+		f.throttled++
+		return false, 0, now.Add(time.Millisecond)
 	}
 	f.hits = append(f.hits, now)
 	f.requests++
