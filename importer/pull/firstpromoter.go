@@ -45,9 +45,7 @@ var FirstPromoterLimit = Limit{Requests: 400, Window: time.Minute}
 type firstPromoter struct {
 	client *Client
 	// The joins: what later lists refer to.
-	partners map[string]Ref    // promoter id → the carried partner
-	emails   map[string]string // a carried partner's email, lower-cased → its promoter id
-	keys     map[string]bool   // keys given to partners
+	carried // by promoter id
 	// customers: a carried customer's key; byID, byUID, byEmail: a
 	// referral's id, uid and lower-cased email → its customer's key.
 	customers            map[string]bool
@@ -77,7 +75,7 @@ func newFirstPromoter(env map[string]string, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &firstPromoter{client: c, partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{},
+	return &firstPromoter{client: c, carried: newCarried(),
 		customers: map[string]bool{}, byID: map[string]string{}, byUID: map[string]string{}, byEmail: map[string]string{},
 		transactions: map[string]bool{}}, nil
 }
@@ -215,16 +213,8 @@ func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
 		return fmt.Errorf("not a promoter: %v", err)
 	}
 	id, email := fpTrim(m.ID), fpTrim(m.Email)
-	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
-	switch {
-	case email == "":
-		left.Reason, left.Message = NoEmail, "the promoter has no email; Partnero needs one"
-		return out.LeaveOut(left)
-	case f.emails[strings.ToLower(email)] != "":
-		first := f.emails[strings.ToLower(email)]
-		f.partners[id] = f.partners[first] // its customers go to the partner carried
-		left.Reason, left.Message = Duplicate, "the same email as promoter "+first+", carried over; its customers go to that partner"
-		return out.LeaveOut(left)
+	if ok, err := f.admitted(out, "promoter", id, email); !ok {
+		return err
 	}
 	p := Partner{Email: email}
 	p.Name, p.Surname = namesOf(m)
@@ -232,11 +222,7 @@ func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
 	if m.Parent != nil && fpTrim(m.Parent.ID) != id {
 		p.ReferringPartner = f.referrerOf(fpTrim(m.Parent.ID), fpTrim(m.Parent.Email))
 	}
-	ref := Ref{Email: email}
-	if p.Key != "" {
-		ref = Ref{Key: p.Key}
-	}
-	f.partners[id], f.emails[strings.ToLower(email)] = ref, id
+	f.carry(id, &p)
 	return out.Partner(&p)
 }
 
@@ -265,9 +251,8 @@ func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []s
 		token := fpTrim(c.RefToken)
 		switch {
 		case token == "":
-		case key == "" && fpTrim(c.State) == "accepted" && !f.keys[token]:
+		case key == "" && fpTrim(c.State) == "accepted" && f.claim(token):
 			key = token
-			f.keys[token] = true
 		default:
 			tag(RefTokenTagPrefix + token)
 		}
@@ -321,11 +306,7 @@ func (f *firstPromoter) referral(raw json.RawMessage, out *Out) error {
 	if c.Key == "" {
 		c.Key = id
 	}
-	left := LeftOut{Kind: KindCustomer, SourceID: id, Email: email}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindCustomer, SourceID: id, Email: email})
 	var promoter, promoterEmail string
 	if r.PromoterCampaign != nil && r.PromoterCampaign.Promoter != nil {
 		promoter, promoterEmail = fpTrim(r.PromoterCampaign.Promoter.ID), fpTrim(r.PromoterCampaign.Promoter.Email)
@@ -392,11 +373,7 @@ func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
 		return fmt.Errorf("not a commission: %v", err)
 	}
 	t := Transaction{Key: fpTrim(c.ID), Action: "sale", Rewarded: fpTrim(c.IsPaid) == "true", CreatedAt: fpTrim(c.CreatedAt)}
-	left := LeftOut{Kind: KindTransaction, SourceID: t.Key}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: t.Key})
 	unit := fpTrim(c.Unit)
 	switch {
 	case fpTrim(c.Status) == "denied":

@@ -46,9 +46,7 @@ var PartnerStackLimit = Limit{Requests: 20, Window: time.Second}
 type partnerstack struct {
 	client *Client
 	// The joins: what later lists refer to.
-	partners  map[string]Ref    // partnership key → the carried partner
-	emails    map[string]string // a carried partner's email, lower-cased → its partnership key
-	keys      map[string]bool   // referral keys given to partners
+	carried                     // by partnership key
 	customers map[string]string // a customer's key or customer_key → its carried key
 	rewards   map[string][]*psReward
 	ordered   []*psReward // every reward in the order read, to leave out the unjoined
@@ -75,7 +73,7 @@ func newPartnerStack(env map[string]string, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &partnerstack{client: c, partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{},
+	return &partnerstack{client: c, carried: newCarried(),
 		customers: map[string]string{}, rewards: map[string][]*psReward{}, sales: map[string]bool{}}, nil
 }
 
@@ -257,16 +255,8 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 		return fmt.Errorf("not a partnership: %v", err)
 	}
 	key, email := strings.TrimSpace(string(s.Key)), strings.TrimSpace(string(s.Email))
-	left := LeftOut{Kind: KindPartner, SourceID: key, Email: email}
-	switch {
-	case email == "":
-		left.Reason, left.Message = NoEmail, "the partnership has no email; Partnero needs one"
-		return out.LeaveOut(left)
-	case p.emails[strings.ToLower(email)] != "":
-		first := p.emails[strings.ToLower(email)]
-		p.partners[key] = p.partners[first] // its customers go to the partner carried
-		left.Reason, left.Message = Duplicate, "the same email as partnership "+first+", carried over; its customers go to that partner"
-		return out.LeaveOut(left)
+	if ok, err := p.admitted(out, "partnership", key, email); !ok {
+		return err
 	}
 	partner := Partner{Email: email, Name: strings.TrimSpace(string(s.FirstName)), Surname: strings.TrimSpace(string(s.LastName))}
 	links, err := p.links(ctx, email)
@@ -275,9 +265,8 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 	}
 	for _, k := range links {
 		switch {
-		case partner.Key == "" && !p.keys[k]:
+		case partner.Key == "" && p.claim(k):
 			partner.Key = k
-			p.keys[k] = true
 		default:
 			partner.Tags = append(partner.Tags, LinkTagPrefix+k)
 		}
@@ -291,11 +280,7 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 			partner.Tags = append(partner.Tags, group)
 		}
 	}
-	ref := Ref{Email: email}
-	if partner.Key != "" {
-		ref = Ref{Key: partner.Key}
-	}
-	p.partners[key], p.emails[strings.ToLower(email)] = ref, key
+	p.carry(key, &partner)
 	return out.Partner(&partner)
 }
 
@@ -370,11 +355,7 @@ func (p *partnerstack) customer(_ context.Context, raw json.RawMessage, out *Out
 	if carried.Key == "" {
 		carried.Key = own
 	}
-	left := LeftOut{Kind: KindCustomer, SourceID: own, Email: carried.Email}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindCustomer, SourceID: own, Email: carried.Email})
 	partnership := keyOf(c.Partnership)
 	partner, ok := p.partners[partnership]
 	switch {
@@ -444,11 +425,7 @@ func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *
 		return fmt.Errorf("not a transaction: %v", err)
 	}
 	t := Transaction{Key: strings.TrimSpace(string(x.Key)), Action: "sale", CreatedAt: epochMillis(x.CreatedAt)}
-	left := LeftOut{Kind: KindTransaction, SourceID: t.Key}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: t.Key})
 	rewards := p.rewards[t.Key]
 	for _, r := range rewards {
 		r.joined = true

@@ -34,9 +34,7 @@ var RewardfulLimit = Limit{Requests: 45, Window: 30 * time.Second}
 type rewardful struct {
 	client *Client
 	// The joins: what later lists refer to.
-	partners  map[string]Ref    // affiliate id → the carried partner
-	emails    map[string]string // a carried partner's email, lower-cased → its affiliate id
-	keys      map[string]bool   // keys given to partners
+	carried                     // by affiliate id
 	customers map[string]bool   // carried customer keys
 	referrals map[string]string // referral id → its carried customer's key
 	sales     map[string]bool   // transaction keys written
@@ -62,7 +60,7 @@ func newRewardful(env map[string]string, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rewardful{client: c, partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{},
+	return &rewardful{client: c, carried: newCarried(),
 		customers: map[string]bool{}, referrals: map[string]string{}, sales: map[string]bool{}}, nil
 }
 
@@ -174,16 +172,8 @@ func (r *rewardful) affiliate(raw json.RawMessage, out *Out) error {
 		return fmt.Errorf("not an affiliate: %v", err)
 	}
 	id, email := strings.TrimSpace(string(a.ID)), strings.TrimSpace(string(a.Email))
-	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
-	switch {
-	case email == "":
-		left.Reason, left.Message = NoEmail, "the affiliate has no email; Partnero needs one"
-		return out.LeaveOut(left)
-	case r.emails[strings.ToLower(email)] != "":
-		first := r.emails[strings.ToLower(email)]
-		r.partners[id] = r.partners[first] // its customers go to the partner carried
-		left.Reason, left.Message = Duplicate, "the same email as affiliate "+first+", carried over; its customers go to that partner"
-		return out.LeaveOut(left)
+	if ok, err := r.admitted(out, "affiliate", id, email); !ok {
+		return err
 	}
 	p := Partner{Email: email, Name: strings.TrimSpace(string(a.FirstName)), Surname: strings.TrimSpace(string(a.LastName))}
 	if strings.EqualFold(p.Surname, "Unknown") { // Rewardful's filler for no last name
@@ -193,9 +183,8 @@ func (r *rewardful) affiliate(raw json.RawMessage, out *Out) error {
 		token := strings.TrimSpace(string(l.Token))
 		switch {
 		case token == "":
-		case p.Key == "" && !r.keys[token]:
+		case p.Key == "" && r.claim(token):
 			p.Key = token
-			r.keys[token] = true
 		default:
 			p.Tags = append(p.Tags, LinkTagPrefix+token)
 		}
@@ -206,11 +195,7 @@ func (r *rewardful) affiliate(raw json.RawMessage, out *Out) error {
 	if json.Unmarshal(a.Campaign, &campaign) == nil && strings.TrimSpace(string(campaign.Name)) != "" {
 		p.Tags = append(p.Tags, strings.TrimSpace(string(campaign.Name)))
 	}
-	ref := Ref{Email: email}
-	if p.Key != "" {
-		ref = Ref{Key: p.Key}
-	}
-	r.partners[id], r.emails[strings.ToLower(email)] = ref, id
+	r.carry(id, &p)
 	return out.Partner(&p)
 }
 
@@ -295,11 +280,7 @@ func (r *rewardful) commission(raw json.RawMessage, out *Out) error {
 	if t.CreatedAt == "" {
 		t.CreatedAt = strings.TrimSpace(string(c.CreatedAt))
 	}
-	left := LeftOut{Kind: KindTransaction, SourceID: t.Key}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: t.Key})
 	if string(c.State) == "voided" {
 		return leave(Voided, "commission %s was voided", c.ID)
 	}

@@ -63,8 +63,7 @@ type tapfiliate struct {
 	client  *Client
 	headers *headerRecorder
 	// The joins: what later lists refer to.
-	partners map[string]Ref    // affiliate id → the carried partner
-	emails   map[string]string // a carried partner's email, lower-cased → its affiliate id
+	carried                    // by affiliate id, its key
 	children []tapfiliateChild // partners waiting to know whether their parent is carried
 	// A conversion names its customer by customer_id (or by id).
 	byCustomerID, byID map[string]string // → the carried customer's key
@@ -99,7 +98,7 @@ func newTapfiliate(env map[string]string, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tapfiliate{client: c, headers: rec, partners: map[string]Ref{}, emails: map[string]string{},
+	return &tapfiliate{client: c, headers: rec, carried: newCarried(),
 		byCustomerID: map[string]string{}, byID: map[string]string{}, sales: map[string]bool{}}, nil
 }
 
@@ -285,28 +284,21 @@ func (t *tapfiliate) affiliate(raw json.RawMessage, out *Out) error {
 		return fmt.Errorf("not an affiliate: %v", err)
 	}
 	id, email := strings.TrimSpace(string(a.ID)), strings.TrimSpace(string(a.Email))
-	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
+	leave := leaver(out, LeftOut{Kind: KindPartner, SourceID: id, Email: email})
 	switch {
 	case id == "":
-		left.Reason, left.Message = "no_id", "the affiliate has no id, which is its referral key"
-		return out.LeaveOut(left)
+		return leave("no_id", "the affiliate has no id, which is its referral key")
 	case t.partners[id] != (Ref{}):
-		left.Reason, left.Message = Duplicate, "affiliate "+id+" is listed twice: carried over once"
-		return out.LeaveOut(left)
-	case email == "":
-		left.Reason, left.Message = NoEmail, "the affiliate has no email; Partnero needs one"
-		return out.LeaveOut(left)
-	case t.emails[strings.ToLower(email)] != "":
-		first := t.emails[strings.ToLower(email)]
-		t.partners[id] = t.partners[first] // its customers go to the partner carried
-		left.Reason, left.Message = Duplicate, "the same email as affiliate "+first+", carried over; its customers go to that partner"
-		return out.LeaveOut(left)
+		return leave(Duplicate, "affiliate %s is listed twice: carried over once", id)
+	}
+	if ok, err := t.admitted(out, "affiliate", id, email); !ok {
+		return err
 	}
 	p := Partner{Email: email, Name: strings.TrimSpace(string(a.Firstname)), Surname: strings.TrimSpace(string(a.Lastname)), Key: id}
 	if group := strings.TrimSpace(idOf(a.Group)); group != "" {
 		p.Tags = []string{GroupTagPrefix + group}
 	}
-	t.partners[id], t.emails[strings.ToLower(email)] = Ref{Key: id}, id
+	t.carry(id, &p) // its key is its id
 	if parent := strings.TrimSpace(idOf(a.ParentID)); parent != "" {
 		t.children = append(t.children, tapfiliateChild{partner: p, id: id, parent: parent})
 		return nil
@@ -432,11 +424,7 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	if tx.Key == "" {
 		tx.Key = strings.TrimSpace(string(c.ExternalID))
 	}
-	left := LeftOut{Kind: KindTransaction, SourceID: tx.Key}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: tx.Key})
 	if tx.Key == "" {
 		return leave("no_id", "the conversion has neither id nor external_id")
 	}

@@ -46,9 +46,7 @@ type tolt struct {
 	program string
 	// The joins: what later lists refer to.
 	links     map[string][]toltLink // partner id → its links, in the order listed
-	partners  map[string]Ref        // partner id → the carried partner
-	emails    map[string]string     // a carried partner's email, lower-cased → its partner id
-	keys      map[string]bool       // keys given to partners
+	carried                         // by partner id
 	customers map[string]bool       // carried customer keys
 	sales     map[string]bool       // transaction keys written
 }
@@ -78,8 +76,8 @@ func newTolt(env map[string]string, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tolt{client: c, program: program, links: map[string][]toltLink{}, partners: map[string]Ref{},
-		emails: map[string]string{}, keys: map[string]bool{}, customers: map[string]bool{}, sales: map[string]bool{}}, nil
+	return &tolt{client: c, program: program, links: map[string][]toltLink{}, carried: newCarried(),
+		customers: map[string]bool{}, sales: map[string]bool{}}, nil
 }
 
 func (t *tolt) Name() string { return "tolt" }
@@ -240,21 +238,13 @@ func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 		return fmt.Errorf("not a partner: %v", err)
 	}
 	id, email := strings.TrimSpace(string(a.ID)), strings.TrimSpace(string(a.Email))
-	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
-	switch {
-	case email == "":
-		left.Reason, left.Message = NoEmail, "the partner has no email; Partnero needs one"
-		return out.LeaveOut(left)
-	case t.emails[strings.ToLower(email)] != "":
-		first := t.emails[strings.ToLower(email)]
-		t.partners[id] = t.partners[first] // its customers go to the partner carried
-		left.Reason, left.Message = Duplicate, "the same email as partner "+first+", carried over; its customers go to that partner"
-		return out.LeaveOut(left)
+	if ok, err := t.admitted(out, "partner", id, email); !ok {
+		return err
 	}
 	p := Partner{Email: email, Name: strings.TrimSpace(string(a.FirstName)), Surname: strings.TrimSpace(string(a.LastName))}
 	for _, l := range t.links[id] {
-		if p.Key == "" && !t.keys[l.value] {
-			p.Key, t.keys[l.value] = l.value, true
+		if p.Key == "" && t.claim(l.value) {
+			p.Key = l.value
 			continue
 		}
 		p.Tags = append(p.Tags, l.param+":"+l.value)
@@ -266,11 +256,7 @@ func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 	if status := strings.ToLower(strings.TrimSpace(string(a.Status))); status != "" && status != "active" {
 		p.Tags = append(p.Tags, "status:"+status)
 	}
-	ref := Ref{Email: email}
-	if p.Key != "" {
-		ref = Ref{Key: p.Key}
-	}
-	t.partners[id], t.emails[strings.ToLower(email)] = ref, id
+	t.carry(id, &p)
 	return out.Partner(&p)
 }
 
@@ -344,11 +330,7 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	status := strings.ToLower(strings.TrimSpace(string(c.Status)))
 	tr := Transaction{Key: firstOf(c.TransactionID, tx.ID, c.ChargeID, c.ID), Action: "sale", Rewarded: status == "paid",
 		CreatedAt: firstOf(c.CreatedAt, tx.CreatedAt)}
-	left := LeftOut{Kind: KindTransaction, SourceID: tr.Key}
-	leave := func(reason, format string, args ...any) error {
-		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
-		return out.LeaveOut(left)
-	}
+	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: tr.Key})
 	switch status {
 	case "rejected":
 		return leave(Rejected, "commission %s was rejected", c.ID)

@@ -1,0 +1,67 @@
+package pull
+
+import (
+	"fmt"
+	"strings"
+)
+
+// carried is what a pull knows of the partners it carried: later lists
+// join to them by the source's id, and a second record of an email to the
+// first.
+type carried struct {
+	partners map[string]Ref    // source id → the carried partner
+	emails   map[string]string // a carried partner's email, lower-cased → its source id
+	keys     map[string]bool   // keys given to partners
+}
+
+func newCarried() carried {
+	return carried{partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{}}
+}
+
+// admitted tells whether a partner record (what: "affiliate") may be
+// carried. One without an email is left out no_email; one whose email a
+// carried partner has, in any case, is left out duplicate, and its
+// customers go to that partner.
+func (c *carried) admitted(out *Out, what, id, email string) (bool, error) {
+	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
+	first := c.emails[strings.ToLower(email)]
+	switch {
+	case email == "":
+		left.Reason, left.Message = NoEmail, "the "+what+" has no email; Partnero needs one"
+	case first != "":
+		c.partners[id] = c.partners[first]
+		left.Reason, left.Message = Duplicate, "the same email as "+what+" "+first+", carried over; its customers go to that partner"
+	default:
+		return true, nil
+	}
+	return false, out.LeaveOut(left)
+}
+
+// carry notes p as the partner of source id: later records refer to it
+// by its key, or by its email when it has none.
+func (c *carried) carry(id string, p *Partner) {
+	ref := Ref{Email: p.Email}
+	if p.Key != "" {
+		ref = Ref{Key: p.Key}
+	}
+	c.partners[id], c.emails[strings.ToLower(p.Email)] = ref, id
+}
+
+// claim gives key to the partner asking, unless an earlier one has it:
+// Partnero keeps a key to one partner.
+func (c *carried) claim(key string) bool {
+	if c.keys[key] {
+		return false
+	}
+	c.keys[key] = true
+	return true
+}
+
+// leaver leaves out records of one kind and source id, each with its
+// reason and a message.
+func leaver(out *Out, left LeftOut) func(reason, format string, args ...any) error {
+	return func(reason, format string, args ...any) error {
+		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
+		return out.LeaveOut(left)
+	}
+}
