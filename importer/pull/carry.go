@@ -1,7 +1,9 @@
 package pull
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -64,4 +66,41 @@ func leaver(out *Out, left LeftOut) func(reason, format string, args ...any) err
 		left.Reason, left.Message = reason, fmt.Sprintf(format, args...)
 		return out.LeaveOut(left)
 	}
+}
+
+// withQuery is query (which may be nil) copied, to add a page's own.
+func withQuery(query url.Values) url.Values {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	return q
+}
+
+// paced is the source's published limit, its window the one the options
+// ask for (tests: a fake's shorter one).
+func (o Options) paced(l Limit) Limit {
+	if o.Window > 0 {
+		l.Window = o.Window
+	}
+	return l
+}
+
+// baseOr is the base URL the options name, else the source's own.
+func (o Options) baseOr(own string) string {
+	if o.BaseURL == "" {
+		return own
+	}
+	return o.BaseURL
+}
+
+// eachRecord gives each record of a page to each; an error names the
+// record by its place on the page (where: "rewardful affiliates page 2").
+func eachRecord(items []json.RawMessage, each func(json.RawMessage) error, where string) error {
+	for i, it := range items {
+		if err := each(it); err != nil {
+			return fmt.Errorf("%s, record %d: %v", where, i+1, err)
+		}
+	}
+	return nil
 }

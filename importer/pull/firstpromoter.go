@@ -55,16 +55,8 @@ type firstPromoter struct {
 
 func newFirstPromoter(env map[string]string, o Options) (Source, error) {
 	key, account := secret.New(env[FirstPromoterKeyEnv]), secret.New(env[FirstPromoterAccountEnv])
-	limit := FirstPromoterLimit
-	if o.Window > 0 {
-		limit.Window = o.Window
-	}
-	base := o.BaseURL
-	if base == "" {
-		base = firstPromoterBase
-	}
 	c, err := NewClient(ClientConfig{
-		Source: "firstpromoter", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "firstpromoter", BaseURL: o.baseOr(firstPromoterBase), Limit: o.paced(FirstPromoterLimit), Backoff: o.Backoff, HTTP: o.HTTP,
 		Auth: func(r *http.Request) {
 			r.Header.Set("Authorization", "Bearer "+key.Reveal())
 			r.Header.Set("Account-ID", account.Reveal())
@@ -115,10 +107,7 @@ func (f *firstPromoter) list(ctx context.Context, path, what string, query url.V
 		if err := guard.visit(p); err != nil {
 			return err
 		}
-		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
-		}
+		q := withQuery(query)
 		q.Set("page", p)
 		q.Set("per_page", fmt.Sprint(firstPromoterPage))
 		body, err := f.client.Get(ctx, path, q)
@@ -135,10 +124,8 @@ func (f *firstPromoter) list(ctx context.Context, path, what string, query url.V
 		if err := guard.listed(p, joined(items)); err != nil {
 			return err
 		}
-		for i, it := range items {
-			if err := each(it); err != nil {
-				return fmt.Errorf("firstpromoter %s page %s, record %d: %v", what, p, i+1, err)
-			}
+		if err := eachRecord(items, each, fmt.Sprintf("firstpromoter %s page %s", what, p)); err != nil {
+			return err
 		}
 	}
 }

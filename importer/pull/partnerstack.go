@@ -56,16 +56,8 @@ type partnerstack struct {
 func newPartnerStack(env map[string]string, o Options) (Source, error) {
 	public, private := env[PartnerStackPublicKeyEnv], env[PartnerStackSecretKeyEnv]
 	keys := []secret.String{secret.New(public), secret.New(private), secret.New(public + ":" + private)}
-	limit := PartnerStackLimit
-	if o.Window > 0 {
-		limit.Window = o.Window
-	}
-	base := o.BaseURL
-	if base == "" {
-		base = partnerstackBase
-	}
 	c, err := NewClient(ClientConfig{
-		Source: "partnerstack", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "partnerstack", BaseURL: o.baseOr(partnerstackBase), Limit: o.paced(PartnerStackLimit), Backoff: o.Backoff, HTTP: o.HTTP,
 		Auth:        func(r *http.Request) { r.SetBasicAuth(keys[0].Reveal(), keys[1].Reveal()) },
 		Secrets:     keys,
 		Credentials: PartnerStackPublicKeyEnv + " and " + PartnerStackSecretKeyEnv,
@@ -129,10 +121,8 @@ func (p *partnerstack) list(ctx context.Context, path string, each func(json.Raw
 		if err := guard.listed(page, raw); err != nil {
 			return err
 		}
-		for i, it := range items {
-			if err := each(it); err != nil {
-				return fmt.Errorf("partnerstack %s (page %s), record %d: %v", what, page, i+1, err)
-			}
+		if err := eachRecord(items, each, fmt.Sprintf("partnerstack %s (page %s)", what, page)); err != nil {
+			return err
 		}
 		if !more {
 			return nil

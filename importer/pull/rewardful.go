@@ -42,16 +42,8 @@ type rewardful struct {
 
 func newRewardful(env map[string]string, o Options) (Source, error) {
 	key := secret.New(env[RewardfulSecretEnv])
-	limit := RewardfulLimit
-	if o.Window > 0 {
-		limit.Window = o.Window
-	}
-	base := o.BaseURL
-	if base == "" {
-		base = rewardfulBase
-	}
 	c, err := NewClient(ClientConfig{
-		Source: "rewardful", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "rewardful", BaseURL: o.baseOr(rewardfulBase), Limit: o.paced(RewardfulLimit), Backoff: o.Backoff, HTTP: o.HTTP,
 		// HTTP Basic: the secret is the user name, the password empty.
 		Auth:        func(r *http.Request) { r.SetBasicAuth(key.Reveal(), "") },
 		Secrets:     []secret.String{key},
@@ -95,10 +87,7 @@ func (r *rewardful) list(ctx context.Context, path, what string, query url.Value
 		if err := guard.visit(page); err != nil {
 			return err
 		}
-		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
-		}
+		q := withQuery(query)
 		q.Set("page", page)
 		q.Set("limit", fmt.Sprint(rewardfulPage))
 		body, err := r.client.Get(ctx, path, q)
@@ -112,10 +101,8 @@ func (r *rewardful) list(ctx context.Context, path, what string, query url.Value
 		if err := guard.listed(page, raw); err != nil {
 			return err
 		}
-		for i, it := range items {
-			if err := each(it); err != nil {
-				return fmt.Errorf("rewardful %s page %s, record %d: %v", what, page, i+1, err)
-			}
+		if err := eachRecord(items, each, fmt.Sprintf("rewardful %s page %s", what, page)); err != nil {
+			return err
 		}
 		page = next
 	}

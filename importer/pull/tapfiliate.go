@@ -80,17 +80,9 @@ type tapfiliateChild struct {
 
 func newTapfiliate(env map[string]string, o Options) (Source, error) {
 	key := secret.New(env[TapfiliateKeyEnv])
-	limit := TapfiliateLimit
-	if o.Window > 0 {
-		limit.Window = o.Window
-	}
-	base := o.BaseURL
-	if base == "" {
-		base = tapfiliateBase
-	}
 	h, rec := recordHeaders(o.HTTP)
 	c, err := NewClient(ClientConfig{
-		Source: "tapfiliate", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: h,
+		Source: "tapfiliate", BaseURL: o.baseOr(tapfiliateBase), Limit: o.paced(TapfiliateLimit), Backoff: o.Backoff, HTTP: h,
 		Auth:        func(r *http.Request) { r.Header.Set("X-Api-Key", key.Reveal()) },
 		Secrets:     []secret.String{key},
 		Credentials: TapfiliateKeyEnv,
@@ -156,10 +148,8 @@ func (t *tapfiliate) list(ctx context.Context, path, what string, each func(json
 		if err := guard.listed(page, raw); err != nil {
 			return err
 		}
-		for i, it := range items {
-			if err := each(it); err != nil {
-				return fmt.Errorf("tapfiliate %s page %s, record %d: %v", what, page, i+1, err)
-			}
+		if err := eachRecord(items, each, fmt.Sprintf("tapfiliate %s page %s", what, page)); err != nil {
+			return err
 		}
 		query = nextPage(h)
 	}

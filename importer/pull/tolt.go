@@ -59,16 +59,8 @@ func newTolt(env map[string]string, o Options) (Source, error) {
 		return nil, errors.New("pull tolt needs --program-id prg_..., the Tolt program to pull (every Tolt list is a program's)")
 	}
 	key := secret.New(env[ToltKeyEnv])
-	limit := ToltLimit
-	if o.Window > 0 {
-		limit.Window = o.Window
-	}
-	base := o.BaseURL
-	if base == "" {
-		base = toltBase
-	}
 	c, err := NewClient(ClientConfig{
-		Source: "tolt", BaseURL: base, Limit: limit, Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "tolt", BaseURL: o.baseOr(toltBase), Limit: o.paced(ToltLimit), Backoff: o.Backoff, HTTP: o.HTTP,
 		Auth:        func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key.Reveal()) },
 		Secrets:     []secret.String{key},
 		Credentials: ToltKeyEnv,
@@ -110,10 +102,7 @@ func (t *tolt) list(ctx context.Context, path, what string, query url.Values, ea
 	guard := newPageGuard("tolt " + what)
 	after := ""
 	for page := 1; ; page++ {
-		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
-		}
+		q := withQuery(query)
 		q.Set("program_id", t.program)
 		q.Set("limit", fmt.Sprint(toltPage))
 		if after != "" {
@@ -130,10 +119,8 @@ func (t *tolt) list(ctx context.Context, path, what string, query url.Values, ea
 		if err := guard.listed(fmt.Sprint(page), raw); err != nil {
 			return err
 		}
-		for i, it := range items {
-			if err := each(it); err != nil {
-				return fmt.Errorf("tolt %s page %d, record %d: %v", what, page, i+1, err)
-			}
+		if err := eachRecord(items, each, fmt.Sprintf("tolt %s page %d", what, page)); err != nil {
+			return err
 		}
 		if !more {
 			return nil
