@@ -1,11 +1,10 @@
 package fake
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
-	"slices"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -41,21 +40,14 @@ type FirstPromoter struct {
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
 
-	mu        sync.Mutex
-	hits      []time.Time
-	requests  int
-	throttled int
+	w window
 }
 
 const firstPromoterRoot = "/api/v2/company"
 
 // Counts are how many requests the fake answered, and how many of them
 // it refused with 429.
-func (f *FirstPromoter) Counts() (requests, throttled int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.throttled
-}
+func (f *FirstPromoter) Counts() (requests, throttled int) { return f.w.counts() }
 
 func (f *FirstPromoter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -69,14 +61,14 @@ func (f *FirstPromoter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusForbidden, map[string]any{"message": "No access to account " + r.Header.Get("Account-ID"), "code": "forbidden"})
 		return
 	}
-	if wait, ok := f.admit(); !ok {
+	if wait, ok := f.w.take(cmp.Or(f.Limit, 400), cmp.Or(f.Window, time.Minute), f.ThrottleEvery); !ok {
 		if !f.NoRetryAfter {
 			w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
 		}
 		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too Many Attempts."})
 		return
 	}
-	if f.failing() {
+	if f.w.failing(f.FailEvery) {
 		answer(w, http.StatusServiceUnavailable, map[string]any{"message": "try again"})
 		return
 	}
@@ -115,39 +107,6 @@ func (f *FirstPromoter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		answer(w, http.StatusNotFound, map[string]any{"message": "Not found", "code": "not_found"})
 	}
-}
-
-// admit counts a request against the limit, or says how long until the
-// window has room.
-func (f *FirstPromoter) admit() (time.Duration, bool) {
-	limit, window := f.Limit, f.Window
-	if limit == 0 {
-		limit = 400
-	}
-	if window == 0 {
-		window = time.Minute
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := time.Now()
-	f.hits = slices.DeleteFunc(f.hits, func(t time.Time) bool { return now.Sub(t) >= window })
-	if len(f.hits) >= limit {
-		f.throttled++
-		return f.hits[0].Add(window).Sub(now), false
-	}
-	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
-		f.throttled++
-		return time.Millisecond, false
-	}
-	f.hits = append(f.hits, now)
-	f.requests++
-	return 0, true
-}
-
-func (f *FirstPromoter) failing() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.FailEvery > 0 && f.requests%f.FailEvery == 0
 }
 
 // slice is page of list, per_page records a page; past the end, none.

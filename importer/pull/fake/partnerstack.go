@@ -1,12 +1,12 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -44,19 +44,12 @@ type PartnerStack struct {
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
 
-	mu        sync.Mutex
-	hits      []time.Time
-	requests  int
-	throttled int
+	w window
 }
 
 // Counts are how many requests the fake answered, and how many of them
 // it refused with 429.
-func (f *PartnerStack) Counts() (requests, throttled int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.throttled
-}
+func (f *PartnerStack) Counts() (requests, throttled int) { return f.w.counts() }
 
 const partnerstackRoot = "/api/v2"
 
@@ -69,12 +62,12 @@ func (f *PartnerStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusUnauthorized, map[string]any{"message": "Invalid credentials for " + user, "status": 401})
 		return
 	}
-	if wait, ok := f.admit(); !ok {
+	if wait, ok := f.w.take(f.Limit, cmp.Or(f.Window, time.Second), f.ThrottleEvery); !ok {
 		w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
 		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too many requests", "status": 429})
 		return
 	}
-	if f.failing() {
+	if f.w.failing(f.FailEvery) {
 		answer(w, http.StatusServiceUnavailable, map[string]any{"message": "try again", "status": 503})
 		return
 	}
@@ -129,40 +122,6 @@ func (f *PartnerStack) maxPage() int {
 		return f.MaxPage
 	}
 	return 250
-}
-
-// admit counts a request against the limit, if any, or says how long
-// until the window has room.
-func (f *PartnerStack) admit() (time.Duration, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.Limit == 0 {
-		f.requests++
-		return 0, true
-	}
-	window := f.Window
-	if window == 0 {
-		window = time.Second
-	}
-	now := time.Now()
-	f.hits = slices.DeleteFunc(f.hits, func(t time.Time) bool { return now.Sub(t) >= window })
-	if len(f.hits) >= f.Limit {
-		f.throttled++
-		return f.hits[0].Add(window).Sub(now), false
-	}
-	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
-		f.throttled++
-		return time.Millisecond, false
-	}
-	f.hits = append(f.hits, now)
-	f.requests++
-	return 0, true
-}
-
-func (f *PartnerStack) failing() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.FailEvery > 0 && f.requests%f.FailEvery == 0
 }
 
 // rewardsIn are the rewards of status (all when none given).

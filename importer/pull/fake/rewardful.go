@@ -1,13 +1,13 @@
 package fake
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -35,19 +35,12 @@ type Rewardful struct {
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
 
-	mu        sync.Mutex
-	hits      []time.Time // the requests of the current window
-	requests  int
-	throttled int
+	w window
 }
 
 // Counts are how many requests the fake answered, and how many of them
 // it refused with 429.
-func (f *Rewardful) Counts() (requests, throttled int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.throttled
-}
+func (f *Rewardful) Counts() (requests, throttled int) { return f.w.counts() }
 
 func (f *Rewardful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -58,12 +51,12 @@ func (f *Rewardful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusUnauthorized, map[string]any{"error": "Invalid API secret: " + user})
 		return
 	}
-	if wait, ok := f.admit(); !ok {
+	if wait, ok := f.w.take(cmp.Or(f.Limit, 45), cmp.Or(f.Window, 30*time.Second), f.ThrottleEvery); !ok {
 		w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
 		answer(w, http.StatusTooManyRequests, map[string]any{"error": "Rate limit exceeded"})
 		return
 	}
-	if f.failing() {
+	if f.w.failing(f.FailEvery) {
 		answer(w, http.StatusServiceUnavailable, map[string]any{"error": "try again"})
 		return
 	}
@@ -86,39 +79,6 @@ func (f *Rewardful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer(w, http.StatusOK, pageOf(list, page, limit, 0))
-}
-
-// admit counts a request against the limit, or says how long until the
-// window has room.
-func (f *Rewardful) admit() (time.Duration, bool) {
-	limit, window := f.Limit, f.Window
-	if limit == 0 {
-		limit = 45
-	}
-	if window == 0 {
-		window = 30 * time.Second
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := time.Now()
-	f.hits = slices.DeleteFunc(f.hits, func(t time.Time) bool { return now.Sub(t) >= window })
-	if len(f.hits) >= limit {
-		f.throttled++
-		return f.hits[0].Add(window).Sub(now), false
-	}
-	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
-		f.throttled++
-		return time.Millisecond, false
-	}
-	f.hits = append(f.hits, now)
-	f.requests++
-	return 0, true
-}
-
-func (f *Rewardful) failing() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.FailEvery > 0 && f.requests%f.FailEvery == 0
 }
 
 // referralsIn are the referrals in one of states (all when none given).

@@ -1,14 +1,13 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -45,19 +44,12 @@ type Tapfiliate struct {
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
 
-	mu        sync.Mutex
-	hits      []time.Time // the requests of the current window
-	requests  int
-	throttled int
+	w window
 }
 
 // Counts are how many requests the fake answered, and how many of them
 // it refused with 429.
-func (f *Tapfiliate) Counts() (requests, throttled int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.throttled
-}
+func (f *Tapfiliate) Counts() (requests, throttled int) { return f.w.counts() }
 
 func (f *Tapfiliate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -84,7 +76,7 @@ func (f *Tapfiliate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusTooManyRequests, map[string]any{"message": "Too many requests"})
 		return
 	}
-	if f.failing() {
+	if f.w.failing(f.FailEvery) {
 		answer(w, http.StatusServiceUnavailable, map[string]any{"message": "try again"})
 		return
 	}
@@ -143,36 +135,14 @@ func (f *Tapfiliate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	answer(w, http.StatusOK, body)
 }
 
-// admit counts a request against the limit: whether it is admitted, the
-// requests left in the window, and when the window resets.
+// admit counts a request against the limit, if any: whether it is
+// admitted, the requests left in the window, and when the window resets.
 func (f *Tapfiliate) admit() (ok bool, remaining int, reset time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := time.Now()
-	if f.Limit == 0 {
-		f.requests++
-		return true, 0, now
+	window := cmp.Or(f.Window, time.Minute)
+	wait, ok := f.w.take(f.Limit, window, f.ThrottleEvery)
+	if !ok {
+		return false, 0, time.Now().Add(wait)
 	}
-	window := f.Window
-	if window == 0 {
-		window = time.Minute
-	}
-	f.hits = slices.DeleteFunc(f.hits, func(t time.Time) bool { return now.Sub(t) >= window })
-	if len(f.hits) >= f.Limit {
-		f.throttled++
-		return false, 0, f.hits[0].Add(window)
-	}
-	if f.ThrottleEvery > 0 && (f.requests+f.throttled+1)%f.ThrottleEvery == 0 {
-		f.throttled++
-		return false, 0, now.Add(time.Millisecond)
-	}
-	f.hits = append(f.hits, now)
-	f.requests++
-	return true, f.Limit - len(f.hits), f.hits[0].Add(window)
-}
-
-func (f *Tapfiliate) failing() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.FailEvery > 0 && f.requests%f.FailEvery == 0
+	remaining, reset = f.w.room(f.Limit, window)
+	return true, remaining, reset
 }

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -55,18 +56,7 @@ func (f *Tolt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		toltError(w, http.StatusUnauthorized, "authentication_error", "Invalid API key: "+given)
 		return
 	}
-	limit, span := f.Limit, f.Window
-	if limit == 0 {
-		limit = 25
-	}
-	if span == 0 {
-		span = time.Second
-	}
-	wait, ok := f.w.admit(limit, span)
-	if ok && f.w.throttling(f.ThrottleEvery) {
-		wait, ok = time.Millisecond, false
-	}
-	if !ok {
+	if wait, ok := f.w.take(cmp.Or(f.Limit, 25), cmp.Or(f.Window, time.Second), f.ThrottleEvery); !ok {
 		if !f.NoRetryAfter {
 			w.Header().Set("Retry-After", strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
 		}
