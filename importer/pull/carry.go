@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -100,6 +101,28 @@ func eachRecord(items []json.RawMessage, each func(json.RawMessage) error, where
 	for i, it := range items {
 		if err := each(it); err != nil {
 			return fmt.Errorf("%s, record %d: %v", where, i+1, err)
+		}
+	}
+	return nil
+}
+
+// listStep is one list a pull reads, and what it does with each record.
+type listStep struct {
+	path, what string
+	query      url.Values
+	each       func(json.RawMessage, *Out) error
+}
+
+// lister reads every page of a list, giving each record to each.
+type lister func(ctx context.Context, path, what string, query url.Values, each func(json.RawMessage) error) error
+
+// inTurn reads the lists of steps one after another, through list: each
+// list refers to the ones before.
+func inTurn(ctx context.Context, out *Out, list lister, steps []listStep) error {
+	for _, s := range steps {
+		err := list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
+		if err != nil {
+			return err
 		}
 	}
 	return nil

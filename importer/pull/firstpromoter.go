@@ -78,22 +78,11 @@ func (f *firstPromoter) Name() string { return "firstpromoter" }
 // customers), then commissions (their sales): each list refers to the one
 // before.
 func (f *firstPromoter) Pull(ctx context.Context, out *Out) error {
-	steps := []struct {
-		path, what string
-		query      url.Values
-		each       func(json.RawMessage, *Out) error
-	}{
+	return inTurn(ctx, out, f.list, []listStep{
 		{"/promoters", "promoters", url.Values{"include_parent_promoter": {"true"}}, f.promoter},
 		{"/referrals", "referrals", nil, f.referral},
 		{"/commissions", "commissions", nil, f.commission},
-	}
-	for _, s := range steps {
-		err := f.list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // list reads every page of path, from page 1 to the first that lists

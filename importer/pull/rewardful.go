@@ -61,22 +61,11 @@ func (r *rewardful) Name() string { return "rewardful" }
 // Pull reads affiliates, then referrals (their customers), then
 // commissions (their sales): each list refers to the one before.
 func (r *rewardful) Pull(ctx context.Context, out *Out) error {
-	steps := []struct {
-		path, what string
-		query      url.Values
-		each       func(json.RawMessage, *Out) error
-	}{
+	return inTurn(ctx, out, r.list, []listStep{
 		{"/affiliates", "affiliates", url.Values{"expand[]": {"campaign", "links"}}, r.affiliate},
 		{"/referrals", "referrals", url.Values{"expand[]": {"affiliate"}, "conversion_state[]": {"lead", "conversion"}}, r.referral},
 		{"/commissions", "commissions", url.Values{"expand[]": {"sale"}}, r.commission},
-	}
-	for _, s := range steps {
-		err := r.list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // list reads every page of path, from page 1 to the last, and gives each

@@ -77,23 +77,12 @@ func (t *tolt) Name() string { return "tolt" }
 // Pull reads links (a partner's key is one of them), then partners, then
 // customers, then commissions: each list refers to the ones before.
 func (t *tolt) Pull(ctx context.Context, out *Out) error {
-	steps := []struct {
-		path, what string
-		query      url.Values
-		each       func(json.RawMessage, *Out) error
-	}{
+	return inTurn(ctx, out, t.list, []listStep{
 		{"/links", "links", nil, t.link},
 		{"/partners", "partners", nil, t.partner},
 		{"/customers", "customers", nil, t.customer},
 		{"/commissions", "commissions", url.Values{"expand[]": {"customer", "transaction"}}, t.commission},
-	}
-	for _, s := range steps {
-		err := t.list(ctx, s.path, s.what, s.query, func(raw json.RawMessage) error { return s.each(raw, out) })
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // list reads every page of path, each after the last record of the one
