@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/partnero-import/partnero-import/importer/pull"
 
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
@@ -19,6 +22,7 @@ const defaultSandboxRateLimit = 0
 type sandboxOptions struct {
 	sandbox.Options
 	addr    string
+	as      string // a source whose fake to serve instead
 	preload []string
 	vary    uint64
 }
@@ -27,6 +31,8 @@ type sandboxOptions struct {
 // help shows.
 func sandboxFlags(o *sandboxOptions) *flagSet {
 	fs := newFlagSet("sandbox")
+	fs.group("source")
+	fs.StringVar(&o.as, "as", "", "`"+strings.Join(pull.Names(), "|")+"` serve a fake of that platform's API with a small program instead, to rehearse pull")
 	fs.group("input")
 	fs.Var((*repeated)(&o.preload), "preload", "`FILE` partners, customers or transactions that exist before the import (CSV, JSON Lines or XLSX; repeatable)")
 	fs.group("connection")
@@ -50,9 +56,16 @@ func sandboxFlags(o *sandboxOptions) *flagSet {
 
 func runSandbox(ctx context.Context, args []string, _ func(string) string, s Streams) (int, error) {
 	var o sandboxOptions
-	words, err := sandboxFlags(&o).parse(args)
+	fs := sandboxFlags(&o)
+	words, err := fs.parse(args)
 	if err != nil {
 		return 0, err
+	}
+	if o.as != "" && len(words) == 0 {
+		if err := onlyWithoutAs(fs); err != nil {
+			return 0, err
+		}
+		return runFakeSource(ctx, o.as, o.addr, s)
 	}
 	opts := o.Options
 	switch {

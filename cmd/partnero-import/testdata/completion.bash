@@ -103,6 +103,7 @@ _partnero_import() {
         case $prev in
         --addr|-addr) _partnero_import_offer ""; return ;;
         --api-key|-api-key) _partnero_import_offer ""; return ;;
+        --as|-as) _partnero_import_offer "rewardful partnerstack tapfiliate firstpromoter tolt"; return ;;
         --burst-length|-burst-length) _partnero_import_offer ""; return ;;
         --burst-rate|-burst-rate) _partnero_import_offer ""; return ;;
         --drop-rate|-drop-rate) _partnero_import_offer ""; return ;;
@@ -117,7 +118,7 @@ _partnero_import() {
         --vary|-vary) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--addr --api-key --burst-length --burst-rate --drop-rate --fail-after-store-rate --fail-rate --latency --preload --program --quiet-limit --rate-limit --slow-delay --slow-rate --vary" -- "$cur"))
+            COMPREPLY=($(compgen -W "--addr --api-key --as --burst-length --burst-rate --drop-rate --fail-after-store-rate --fail-rate --latency --preload --program --quiet-limit --rate-limit --slow-delay --slow-rate --vary" -- "$cur"))
         else
             _partnero_import_offer ""
         fi ;;

@@ -97,6 +97,7 @@ complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -l yes -d 
 complete -c partnero-import -n '__fish_seen_subcommand_from rollback' -F
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l addr -x -d 'where it listens'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l api-key -x -d 'the one bearer token it accepts'
+complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l as -x -a 'rewardful partnerstack tapfiliate firstpromoter tolt' -d 'serve a fake of that platform\'s API with a small program...'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l burst-length -x -d '429s in a burst'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l burst-rate -x -d 'share of requests that start a burst of 429s'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l drop-rate -x -d 'share of creates and invites stored, then the connection...'

@@ -119,6 +119,7 @@ _partnero-import() {
         _arguments \
             '--addr[where it listens]:addr: ' \
             '--api-key[the one bearer token it accepts]:api-key: ' \
+            '--as[serve a fake of that platform'\''s API with a small program...]:as:(rewardful partnerstack tapfiliate firstpromoter tolt)' \
             '--burst-length[429s in a burst]:burst-length: ' \
             '--burst-rate[share of requests that start a burst of 429s]:burst-rate: ' \
             '--drop-rate[share of creates and invites stored, then the connection...]:drop-rate: ' \
