@@ -62,23 +62,27 @@ func (f *Rewardful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	var list []map[string]any
+	var expandable map[string]bool
 	switch r.URL.Path {
 	case "/v1/affiliates":
-		list = f.shaped(f.Affiliates, q["expand[]"], map[string]bool{"campaign": true, "links": false})
+		list, expandable = f.Affiliates, map[string]bool{"campaign": true, "links": false}
 	case "/v1/referrals":
-		list = f.shaped(f.referralsIn(q["conversion_state[]"]), q["expand[]"], map[string]bool{"affiliate": true})
+		list, expandable = f.referralsIn(q["conversion_state[]"]), map[string]bool{"affiliate": true}
 	case "/v1/commissions":
-		list = f.shaped(f.Commissions, q["expand[]"], map[string]bool{"sale": true})
+		list, expandable = f.Commissions, map[string]bool{"sale": true}
 	default:
 		answer(w, http.StatusNotFound, map[string]any{"error": "Not found"})
 		return
 	}
 	page, limit := number(q.Get("page"), 1), min(number(q.Get("limit"), 25), 100)
+	body := pageOf(list, page, limit, 0)
 	if r.URL.Path == f.RepeatPath {
-		answer(w, http.StatusOK, pageOf(list, 1, limit, page+1))
-		return
+		body = pageOf(list, 1, limit, page+1)
 	}
-	answer(w, http.StatusOK, pageOf(list, page, limit, 0))
+	// Only the page answered is shaped: a page costs the same however
+	// large the program.
+	body["data"] = f.shaped(body["data"].([]map[string]any), q["expand[]"], expandable)
+	answer(w, http.StatusOK, body)
 }
 
 // referralsIn are the referrals in one of states (all when none given).
