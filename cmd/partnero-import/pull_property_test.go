@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/pull"
+	"github.com/partnero-import/partnero-import/importer/pull/fake"
+	"github.com/partnero-import/partnero-import/importer/sandbox"
+)
+
+var pullSeeds = flag.Int("pull-seeds", 4, "how many random programs TestPulledProgramsImportWhole pulls per source (CI runs the default; run more by hand)")
+
+// propertySource is a source under the property test: how its fake
+// serves a program, and where its pull differs from the others.
+type propertySource struct {
+	name string
+	env  func(secret string) map[string]string
+	// serve serves program over HTTP on 127.0.0.1; its API root.
+	serve func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string
+	// tiers: the source has parents (a partner's referrer is carried).
+	tiers bool
+}
+
+var propertySources = []propertySource{
+	{name: "rewardful", env: func(s string) map[string]string { return map[string]string{pull.RewardfulSecretEnv: s} },
+		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
+			f := fake.RewardfulOf(secret, program, k)
+			f.Window = 50 * time.Millisecond
+			return servedRewardful(t, f)
+		}},
+}
+
+// For random programs (fake.NewProgram) served by each source's fake with
+// varied answers (503s, 429s, small pages), a pull then an import into the
+// sandbox carries the program whole: every carried partner exists with
+// its key and referrer, every carried customer is under the right
+// partner, every carried sale is stored once with its amount, reward and
+// paid state, and every record of the source is carried or a line of
+// left-out.csv (counted: the sums are the source's records).
+func TestPulledProgramsImportWhole(t *testing.T) {
+	t.Parallel()
+	for _, src := range propertySources {
+		for seed := range uint64(*pullSeeds) {
+			t.Run(fmt.Sprintf("%s seed %d", src.name, seed), func(t *testing.T) {
+				t.Parallel()
+				pulledProgramImportsWhole(t, src, seed)
+			})
+		}
+	}
+}
+
+func pulledProgramImportsWhole(t *testing.T, src propertySource, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 24))
+	program, knobs := fake.NewProgram(rng), fake.NewKnobs(rng)
+	t.Logf("knobs %+v; program %+v", knobs, program)
+	const secret = "property_secret_8d1e"
+	dir := filepath.Join(t.TempDir(), src.name)
+	pullInto(t, dir, src.name, src.env(secret), src.serve(t, secret, program, knobs))
+
+	sb, base := startSandbox(t, sandbox.Options{})
+	imp := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--rate", "0", dir)
+	if imp.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", imp.code, imp.stderr)
+	}
+	want := expectedOf(program, src.tiers)
+	left := leftOutRows(t, dir)
+	checkPartners(t, sb, want, left)
+	checkCustomers(t, sb, want, left)
+	checkTransactions(t, sb, want, left)
+}
+
+// pullInto pulls the source at base into dir as the pull command does,
+// with a short backoff so that the fake's 503s cost milliseconds.
+func pullInto(t *testing.T, dir, name string, env map[string]string, base string) {
+	t.Helper()
+	src, err := pull.New(name, func(k string) string { return env[k] },
+		pull.Options{BaseURL: base, Window: 50 * time.Millisecond, Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pull.Create(dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Pull(context.Background(), out); err != nil {
+		out.Abort()
+		t.Fatalf("pull: %v", err)
+	}
+	if err := out.Finish(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expected is what a pull must carry of a program, by the rules every
+// source shares: the first partner of an email with one; a referral's
+// customer, once, under its partner's (or its email's first partner's);
+// a sale once, when a commission of it is not voided, in its currency,
+// and its customer was carried.
+type expected struct {
+	partners     map[string]fake.ProgramPartner // carried, by email (lower case)
+	partnerOf    map[string]string              // partner id → the carried partner's email
+	customers    map[string]string              // carried customer key → its partner's email
+	customerOf   map[string]string              // referral id → its carried customer's key
+	sales        map[string]fake.ProgramCommission
+	tiers        bool
+	sourceCounts map[pull.Kind]int // the source's records pulled, by kind
+}
+
+func expectedOf(p fake.Program, tiers bool) expected {
+	e := expected{partners: map[string]fake.ProgramPartner{}, partnerOf: map[string]string{}, customers: map[string]string{},
+		customerOf: map[string]string{}, sales: map[string]fake.ProgramCommission{}, tiers: tiers, sourceCounts: map[pull.Kind]int{}}
+	for _, a := range p.Partners {
+		e.sourceCounts[pull.KindPartner]++
+		email := strings.ToLower(a.Email)
+		if _, dup := e.partners[email]; a.Email != "" && !dup {
+			e.partners[email] = a
+		}
+		if a.Email != "" {
+			e.partnerOf[a.ID] = email
+		}
+	}
+	for _, r := range p.Referrals {
+		if r.Visitor {
+			continue // not asked for
+		}
+		e.sourceCounts[pull.KindCustomer]++
+		partner, ok := e.partnerOf[r.Partner]
+		if r.Customer == "" || !ok {
+			continue
+		}
+		if _, dup := e.customers[r.Customer]; !dup {
+			e.customers[r.Customer] = partner
+		}
+		e.customerOf[r.ID] = r.Customer
+	}
+	for _, c := range p.Commissions {
+		e.sourceCounts[pull.KindTransaction]++
+		_, dup := e.sales[c.Sale]
+		if c.State == "voided" || e.customerOf[c.Referral] == "" || dup || c.Currency != c.SaleCurrency {
+			continue
+		}
+		e.sales[c.Sale] = c
+	}
+	return e
+}
+
+// leftOutRows are the rows of DIR/left-out.csv by kind: their source ids.
+func leftOutRows(t *testing.T, dir string) map[pull.Kind][]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "left-out.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := map[pull.Kind][]string{}
+	for _, row := range rows[1:] {
+		left[pull.Kind(row[1])] = append(left[pull.Kind(row[1])], row[2])
+	}
+	return left
+}
+
+// counted fails unless the source's records of kind are the stored ones
+// and the lines left out, and the stored ones are the expected ones.
+func counted(t *testing.T, e expected, kind pull.Kind, stored, carried int, left map[pull.Kind][]string) {
+	t.Helper()
+	if stored != carried || stored+len(left[kind]) != e.sourceCounts[kind] {
+		t.Errorf("%s: %d stored (want %d) + %d left out != %d in the source; left out: %v",
+			kind, stored, carried, len(left[kind]), e.sourceCounts[kind], left[kind])
+	}
+}
+
+func checkPartners(t *testing.T, sb *sandbox.Server, e expected, left map[pull.Kind][]string) {
+	t.Helper()
+	byEmail := map[string]sandbox.Partner{}
+	byID := map[string]sandbox.Partner{}
+	for _, p := range sb.Partners() {
+		byEmail[strings.ToLower(p.Email)], byID[p.ID] = p, p
+	}
+	for email, a := range e.partners {
+		p, ok := byEmail[email]
+		switch {
+		case !ok:
+			t.Errorf("partner %s (%s) not stored", a.ID, email)
+			continue
+		case p.Email != a.Email:
+			t.Errorf("partner %s stored with email %q; want %q", a.ID, p.Email, a.Email)
+		case a.Key != "" && p.Key != a.Key:
+			t.Errorf("partner %s stored with key %q; want %q", a.ID, p.Key, a.Key)
+		}
+		wantReferrer := ""
+		if e.tiers && a.Referrer != "" {
+			wantReferrer = e.partnerOf[a.Referrer]
+		}
+		if got := strings.ToLower(byID[p.Referrer].Email); got != wantReferrer {
+			t.Errorf("partner %s stored with referrer %q; want %q", a.ID, got, wantReferrer)
+		}
+	}
+	counted(t, e, pull.KindPartner, len(byEmail), len(e.partners), left)
+}
+
+func checkCustomers(t *testing.T, sb *sandbox.Server, e expected, left map[pull.Kind][]string) {
+	t.Helper()
+	emailOf := map[string]string{}
+	for _, p := range sb.Partners() {
+		emailOf[p.ID] = strings.ToLower(p.Email)
+	}
+	stored := sb.Customers()
+	byKey := map[string]sandbox.Customer{}
+	for _, c := range stored {
+		byKey[c.Key] = c
+	}
+	for key, partner := range e.customers {
+		c, ok := byKey[key]
+		switch {
+		case !ok:
+			t.Errorf("customer %s not stored", key)
+		case emailOf[c.Partner] != partner:
+			t.Errorf("customer %s stored under %q; want %q", key, emailOf[c.Partner], partner)
+		}
+	}
+	counted(t, e, pull.KindCustomer, len(stored), len(e.customers), left)
+}
+
+func checkTransactions(t *testing.T, sb *sandbox.Server, e expected, left map[pull.Kind][]string) {
+	t.Helper()
+	stored := sb.Transactions()
+	byKey := map[string][]sandbox.Transaction{}
+	for _, tx := range stored {
+		byKey[tx.Key] = append(byKey[tx.Key], tx)
+	}
+	for key, c := range e.sales {
+		txs := byKey[key]
+		if len(txs) != 1 {
+			t.Errorf("sale %s stored %d times", key, len(txs))
+			continue
+		}
+		tx := txs[0]
+		want := fmt.Sprintf("%s %s %s %s %v", e.customerOf[c.Referral], major(c.SaleCents, c.SaleCurrency), major(c.Cents, c.SaleCurrency), c.SaleCurrency, c.State == "paid")
+		if got := fmt.Sprintf("%s %s %s %s %v", tx.Customer, tx.Amount, tx.Reward, tx.Units, tx.Rewarded); got != want {
+			t.Errorf("sale %s stored as %s; want %s", key, got, want)
+		}
+	}
+	counted(t, e, pull.KindTransaction, len(stored), len(e.sales), left)
+}
+
+// major is cents in currency's major unit as the pull writes it: JPY has
+// no minor unit.
+func major(cents int64, currency string) string {
+	if currency == "JPY" {
+		return fmt.Sprint(cents)
+	}
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+}
+

@@ -1,0 +1,178 @@
+package fake
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// Program is a random affiliate program in no source's shape: a property
+// test draws one from a seed, has a fake serve it in its source's shape
+// (RewardfulOf, ...), and judges the pull from it.
+type Program struct {
+	Partners    []ProgramPartner
+	Referrals   []ProgramReferral
+	Commissions []ProgramCommission
+}
+
+// ProgramPartner is an affiliate. Email "" has none; an email may be an
+// earlier partner's in another case. Key "" has no link.
+type ProgramPartner struct {
+	ID, Email, Key, Name string
+	OtherKeys            []string // links beyond the first
+	Referrer             string   // the parent's ID, where the source has tiers; "" none
+	Campaign             string   // "" none
+}
+
+// ProgramReferral is a partner's customer. Customer "" is a referral
+// with no customer; a customer may be an earlier referral's too. A
+// visitor is a referral not yet a lead (sources that have them).
+type ProgramReferral struct {
+	ID, Partner, Customer string
+	Visitor               bool
+}
+
+// ProgramCommission is a commission of a sale. Two commissions may share
+// a sale (the same referral, amount and currency). Currency is the
+// commission's; SaleCurrency its sale's (another one now and then).
+type ProgramCommission struct {
+	ID, Sale, Referral     string
+	SaleCents, Cents       int64
+	Currency, SaleCurrency string
+	State                  string // paid, due or voided
+}
+
+// NewProgram draws a program from rng: partners with and without email,
+// duplicates of an email, parents, several links; customers of carried
+// and of left-out partners, no customer, one customer twice; sales in EUR
+// and JPY, paid, due and voided, two commissions of one sale, a
+// commission in another currency than its sale.
+func NewProgram(rng *rand.Rand) Program {
+	var p Program
+	chance := func(percent int) bool { return rng.IntN(100) < percent }
+	for i := range rng.IntN(12) + 1 {
+		a := ProgramPartner{ID: fmt.Sprintf("aff-%d", i), Email: fmt.Sprintf("p%d@example.com", i), Name: fmt.Sprintf("Partner%d", i)}
+		switch {
+		case chance(15):
+			a.Email = ""
+		case i > 0 && chance(15):
+			a.Email = strings.ToUpper(p.Partners[rng.IntN(i)].Email)
+		}
+		if !chance(10) {
+			a.Key = fmt.Sprintf("key%d", i)
+		}
+		if chance(20) {
+			a.OtherKeys = []string{fmt.Sprintf("key%d-b", i)}
+		}
+		if i > 0 && chance(35) {
+			a.Referrer = p.Partners[rng.IntN(i)].ID
+		}
+		if chance(70) {
+			a.Campaign = []string{"Spring", "Partners 2024"}[rng.IntN(2)]
+		}
+		p.Partners = append(p.Partners, a)
+	}
+	for i := range rng.IntN(15) {
+		r := ProgramReferral{ID: fmt.Sprintf("ref-%d", i), Partner: p.Partners[rng.IntN(len(p.Partners))].ID,
+			Customer: fmt.Sprintf("cus-%d", i), Visitor: chance(10)}
+		switch {
+		case chance(10):
+			r.Customer = ""
+		case i > 0 && chance(10):
+			r.Customer = p.Referrals[rng.IntN(i)].Customer
+		}
+		p.Referrals = append(p.Referrals, r)
+	}
+	if len(p.Referrals) == 0 {
+		return p
+	}
+	currencies := []string{"EUR", "JPY"}
+	for i := range rng.IntN(20) {
+		c := ProgramCommission{ID: fmt.Sprintf("com-%d", i), Sale: fmt.Sprintf("sale-%d", i),
+			Referral: p.Referrals[rng.IntN(len(p.Referrals))].ID, SaleCents: rng.Int64N(1_000_000) + 1,
+			SaleCurrency: currencies[rng.IntN(2)]}
+		if i > 0 && chance(15) {
+			earlier := p.Commissions[rng.IntN(i)]
+			c.Sale, c.Referral, c.SaleCents, c.SaleCurrency = earlier.Sale, earlier.Referral, earlier.SaleCents, earlier.SaleCurrency
+		}
+		c.Cents, c.Currency = rng.Int64N(c.SaleCents)+1, c.SaleCurrency
+		if chance(5) {
+			c.Currency = currencies[1-indexOf(currencies, c.SaleCurrency)]
+		}
+		c.State = []string{"paid", "due", "voided"}[rng.IntN(3)]
+		p.Commissions = append(p.Commissions, c)
+	}
+	return p
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Knobs are a fake's answers varied from rng: 503s, 429s and small pages.
+type Knobs struct {
+	FailEvery, ThrottleEvery, PageSize int
+}
+
+// NewKnobs draws knobs from rng; each is 0 (off) now and then.
+func NewKnobs(rng *rand.Rand) Knobs {
+	var k Knobs
+	if rng.IntN(2) == 0 {
+		k.FailEvery = rng.IntN(5) + 3
+	}
+	if rng.IntN(2) == 0 {
+		k.ThrottleEvery = rng.IntN(5) + 2
+	}
+	if rng.IntN(3) > 0 {
+		k.PageSize = rng.IntN(4) + 1
+	}
+	return k
+}
+
+// RewardfulOf serves program in Rewardful's shape, its answers varied by
+// knobs: ids as strings or numbers... as the documentation allows.
+func RewardfulOf(secret string, program Program, k Knobs) *Rewardful {
+	f := &Rewardful{Secret: secret, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery, PageSize: k.PageSize}
+	for _, a := range program.Partners {
+		rec := map[string]any{"id": a.ID, "first_name": a.Name, "last_name": "Unknown", "state": "active", "links": []any{}}
+		if a.Email != "" {
+			rec["email"] = a.Email
+		}
+		var links []any
+		for _, token := range append([]string{a.Key}, a.OtherKeys...) {
+			if token != "" {
+				links = append(links, map[string]any{"id": "l-" + token, "url": "https://example.com/?via=" + token, "token": token})
+			}
+		}
+		rec["links"] = links
+		if a.Campaign != "" {
+			rec["campaign"] = map[string]any{"id": "c-" + a.Campaign, "name": a.Campaign}
+		}
+		f.Affiliates = append(f.Affiliates, rec)
+	}
+	for _, r := range program.Referrals {
+		rec := map[string]any{"id": r.ID, "conversion_state": "conversion", "affiliate": map[string]any{"id": r.Partner}, "customer": nil}
+		if r.Visitor {
+			rec["conversion_state"] = "visitor"
+		}
+		if r.Customer != "" {
+			rec["customer"] = map[string]any{"id": r.Customer, "name": "Client " + r.Customer, "email": r.Customer + "@example.net"}
+		}
+		f.Referrals = append(f.Referrals, rec)
+	}
+	for i, c := range program.Commissions {
+		var cents any = c.SaleCents
+		if i%2 == 1 {
+			cents = fmt.Sprint(c.SaleCents) // cents as strings
+		}
+		f.Commissions = append(f.Commissions, map[string]any{"id": c.ID, "amount": c.Cents, "currency": c.Currency, "state": c.State,
+			"sale": map[string]any{"id": c.Sale, "charged_at": "2024-03-01T10:00:00Z", "sale_amount_cents": cents,
+				"currency": c.SaleCurrency, "referral": map[string]any{"id": c.Referral}}})
+	}
+	return f
+}
