@@ -263,4 +263,3 @@ func major(cents int64, currency string) string {
 	}
 	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }
-
