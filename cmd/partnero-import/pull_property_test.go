@@ -26,8 +26,20 @@ type propertySource struct {
 	env  func(secret string) map[string]string
 	// serve serves program over HTTP on 127.0.0.1; its API root.
 	serve func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string
+	rules
+}
+
+// rules are where a source's pull differs from the others'.
+type rules struct {
 	// tiers: the source has parents (a partner's referrer is carried).
 	tiers bool
+	// bySale: a transaction is a sale, keyed by its id, carried once
+	// whatever its commissions; else each commission is one, keyed by
+	// its id.
+	bySale bool
+	// mismatch: a commission may name another currency than its sale's
+	// (left out).
+	mismatch bool
 }
 
 var propertySources = []propertySource{
@@ -36,7 +48,13 @@ var propertySources = []propertySource{
 			f := fake.RewardfulOf(secret, program, k)
 			f.Window = 50 * time.Millisecond
 			return servedRewardful(t, f)
-		}},
+		}, rules: rules{bySale: true, mismatch: true}},
+	{name: "firstpromoter", env: func(s string) map[string]string { return fpEnv(s, "acc-property") },
+		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
+			f := fake.FirstPromoterOf(secret, "acc-property", program, k)
+			f.Window = 50 * time.Millisecond
+			return servedFirstPromoter(t, f)
+		}, rules: rules{tiers: true}},
 }
 
 // For random programs (fake.NewProgram) served by each source's fake with
@@ -71,7 +89,7 @@ func pulledProgramImportsWhole(t *testing.T, src propertySource, seed uint64) {
 	if imp.code != exitOK {
 		t.Fatalf("import: exit %d\n%s", imp.code, imp.stderr)
 	}
-	want := expectedOf(program, src.tiers)
+	want := expectedOf(program, src.rules)
 	left := leftOutRows(t, dir)
 	checkPartners(t, sb, want, left)
 	checkCustomers(t, sb, want, left)
@@ -106,18 +124,18 @@ func pullInto(t *testing.T, dir, name string, env map[string]string, base string
 // a sale once, when a commission of it is not voided, in its currency,
 // and its customer was carried.
 type expected struct {
-	partners     map[string]fake.ProgramPartner // carried, by email (lower case)
-	partnerOf    map[string]string              // partner id → the carried partner's email
-	customers    map[string]string              // carried customer key → its partner's email
-	customerOf   map[string]string              // referral id → its carried customer's key
-	sales        map[string]fake.ProgramCommission
-	tiers        bool
+	partners   map[string]fake.ProgramPartner // carried, by email (lower case)
+	partnerOf  map[string]string              // partner id → the carried partner's email
+	customers  map[string]string              // carried customer key → its partner's email
+	customerOf map[string]string              // referral id → its carried customer's key
+	sales      map[string]fake.ProgramCommission
+	rules
 	sourceCounts map[pull.Kind]int // the source's records pulled, by kind
 }
 
-func expectedOf(p fake.Program, tiers bool) expected {
+func expectedOf(p fake.Program, r rules) expected {
 	e := expected{partners: map[string]fake.ProgramPartner{}, partnerOf: map[string]string{}, customers: map[string]string{},
-		customerOf: map[string]string{}, sales: map[string]fake.ProgramCommission{}, tiers: tiers, sourceCounts: map[pull.Kind]int{}}
+		customerOf: map[string]string{}, sales: map[string]fake.ProgramCommission{}, rules: r, sourceCounts: map[pull.Kind]int{}}
 	for _, a := range p.Partners {
 		e.sourceCounts[pull.KindPartner]++
 		email := strings.ToLower(a.Email)
@@ -128,27 +146,31 @@ func expectedOf(p fake.Program, tiers bool) expected {
 			e.partnerOf[a.ID] = email
 		}
 	}
-	for _, r := range p.Referrals {
-		if r.Visitor {
+	for _, ref := range p.Referrals {
+		if ref.Visitor {
 			continue // not asked for
 		}
 		e.sourceCounts[pull.KindCustomer]++
-		partner, ok := e.partnerOf[r.Partner]
-		if r.Customer == "" || !ok {
+		partner, ok := e.partnerOf[ref.Partner]
+		if ref.Customer == "" || !ok {
 			continue
 		}
-		if _, dup := e.customers[r.Customer]; !dup {
-			e.customers[r.Customer] = partner
+		if _, dup := e.customers[ref.Customer]; !dup {
+			e.customers[ref.Customer] = partner
 		}
-		e.customerOf[r.ID] = r.Customer
+		e.customerOf[ref.ID] = ref.Customer
 	}
 	for _, c := range p.Commissions {
 		e.sourceCounts[pull.KindTransaction]++
-		_, dup := e.sales[c.Sale]
-		if c.State == "voided" || e.customerOf[c.Referral] == "" || dup || c.Currency != c.SaleCurrency {
+		key := c.ID
+		if r.bySale {
+			key = c.Sale
+		}
+		_, dup := e.sales[key]
+		if c.State == "voided" || e.customerOf[c.Referral] == "" || dup || (r.mismatch && c.Currency != c.SaleCurrency) {
 			continue
 		}
-		e.sales[c.Sale] = c
+		e.sales[key] = c
 	}
 	return e
 }

@@ -114,9 +114,11 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-// Knobs are a fake's answers varied from rng: 503s, 429s and small pages.
+// Knobs are a fake's answers varied from rng: 503s, 429s, small pages,
+// lists nested in data.data where the source does that.
 type Knobs struct {
 	FailEvery, ThrottleEvery, PageSize int
+	Nested                             bool
 }
 
 // NewKnobs draws knobs from rng; each is 0 (off) now and then.
@@ -131,6 +133,7 @@ func NewKnobs(rng *rand.Rand) Knobs {
 	if rng.IntN(3) > 0 {
 		k.PageSize = rng.IntN(4) + 1
 	}
+	k.Nested = rng.IntN(2) == 0
 	return k
 }
 
@@ -173,6 +176,60 @@ func RewardfulOf(secret string, program Program, k Knobs) *Rewardful {
 		f.Commissions = append(f.Commissions, map[string]any{"id": c.ID, "amount": c.Cents, "currency": c.Currency, "state": c.State,
 			"sale": map[string]any{"id": c.Sale, "charged_at": "2024-03-01T10:00:00Z", "sale_amount_cents": cents,
 				"currency": c.SaleCurrency, "referral": map[string]any{"id": c.Referral}}})
+	}
+	return f
+}
+
+// FirstPromoterOf serves program in FirstPromoter's shape, its answers
+// varied by knobs. FirstPromoter has no visitors (they are not served)
+// and no referral without a customer: one is served denied instead. Each
+// commission names its currency outright.
+func FirstPromoterOf(key, account string, program Program, k Knobs) *FirstPromoter {
+	f := &FirstPromoter{Key: key, Account: account, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery,
+		MaxPerPage: k.PageSize, CommissionsNested: k.Nested}
+	emailOf := map[string]any{}
+	for _, a := range program.Partners {
+		var email any
+		if a.Email != "" {
+			email = a.Email
+		}
+		emailOf[a.ID] = email
+		rec := map[string]any{"id": a.ID, "email": email, "name": a.Name + " Person", "joined_at": "2024-01-02T03:04:05Z"}
+		var campaigns []any
+		for _, token := range append([]string{a.Key}, a.OtherKeys...) {
+			if token != "" {
+				campaigns = append(campaigns, map[string]any{"campaign": map[string]any{"name": a.Campaign}, "ref_token": token, "state": "accepted"})
+			}
+		}
+		rec["promoter_campaigns"] = campaigns
+		if a.Referrer != "" {
+			rec["parent_promoter"] = map[string]any{"id": a.Referrer, "email": emailOf[a.Referrer]}
+		}
+		f.Promoters = append(f.Promoters, rec)
+	}
+	for _, r := range program.Referrals {
+		if r.Visitor {
+			continue
+		}
+		rec := map[string]any{"id": r.ID, "uid": r.Customer, "email": r.Customer + "@example.net", "state": "active",
+			"promoter_campaign": map[string]any{"promoter": map[string]any{"id": r.Partner, "email": emailOf[r.Partner]}}}
+		if r.Customer == "" {
+			rec["uid"], rec["state"] = "denied-"+r.ID, "denied"
+		}
+		f.Referrals = append(f.Referrals, rec)
+	}
+	for i, c := range program.Commissions {
+		status := "approved"
+		if c.State == "voided" {
+			status = "denied"
+		}
+		var cents any = c.Cents
+		if i%2 == 1 {
+			cents = fmt.Sprint(c.Cents) // cents as strings
+		}
+		f.Commissions = append(f.Commissions, map[string]any{"id": c.ID, "status": status, "is_paid": c.State == "paid", "unit": "cash",
+			"amount": cents, "sale_amount": c.SaleCents, "currency": c.SaleCurrency, "created_at": "2024-03-01T10:00:00Z",
+			"referral": map[string]any{"id": c.Referral}})
 	}
 	return f
 }
