@@ -22,8 +22,9 @@ var pullSeeds = flag.Int("pull-seeds", 4, "how many random programs TestPulledPr
 // propertySource is a source under the property test: how its fake
 // serves a program, and where its pull differs from the others.
 type propertySource struct {
-	name string
-	env  func(secret string) map[string]string
+	name      string
+	programID string // --program-id, for a source whose lists are a program's
+	env       func(secret string) map[string]string
 	// serve serves program over HTTP on 127.0.0.1; its API root.
 	serve func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string
 	rules
@@ -40,6 +41,11 @@ type rules struct {
 	// mismatch: a commission may name another currency than its sale's
 	// (left out).
 	mismatch bool
+	// byCustomer: a commission names its customer (carried whatever
+	// referral carried it), not its referral.
+	byCustomer bool
+	// listed is what the source lists of a program (nil: all of it).
+	listed func(fake.Program) fake.Program
 }
 
 var propertySources = []propertySource{
@@ -55,6 +61,15 @@ var propertySources = []propertySource{
 			f.Window = 50 * time.Millisecond
 			return servedFirstPromoter(t, f)
 		}, rules: rules{tiers: true}},
+	{name: "tolt", env: func(s string) map[string]string { return map[string]string{pull.ToltKeyEnv: s} }, programID: "prg_property",
+		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
+			f := fake.ToltOf(secret, "prg_property", program, k)
+			f.Window = 50 * time.Millisecond
+			return servedTolt(t, f)
+		}, rules: rules{bySale: true, byCustomer: true, listed: func(p fake.Program) fake.Program {
+			p.Referrals = fake.ToltReferrals(p)
+			return p
+		}}},
 }
 
 // For random programs (fake.NewProgram) served by each source's fake with
@@ -82,7 +97,7 @@ func pulledProgramImportsWhole(t *testing.T, src propertySource, seed uint64) {
 	t.Logf("knobs %+v; program %+v", knobs, program)
 	const secret = "property_secret_8d1e"
 	dir := filepath.Join(t.TempDir(), src.name)
-	pullInto(t, dir, src.name, src.env(secret), src.serve(t, secret, program, knobs))
+	pullInto(t, dir, src.name, src.env(secret), pull.Options{BaseURL: src.serve(t, secret, program, knobs), ProgramID: src.programID})
 
 	sb, base := startSandbox(t, sandbox.Options{})
 	imp := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}, "", "import", "--no-progress", "--rate", "0", dir)
@@ -98,10 +113,10 @@ func pulledProgramImportsWhole(t *testing.T, src propertySource, seed uint64) {
 
 // pullInto pulls the source at base into dir as the pull command does,
 // with a short backoff so that the fake's 503s cost milliseconds.
-func pullInto(t *testing.T, dir, name string, env map[string]string, base string) {
+func pullInto(t *testing.T, dir, name string, env map[string]string, o pull.Options) {
 	t.Helper()
-	src, err := pull.New(name, func(k string) string { return env[k] },
-		pull.Options{BaseURL: base, Window: 50 * time.Millisecond, Backoff: time.Millisecond})
+	o.Window, o.Backoff = 50*time.Millisecond, time.Millisecond
+	src, err := pull.New(name, func(k string) string { return env[k] }, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +151,13 @@ type expected struct {
 func expectedOf(p fake.Program, r rules) expected {
 	e := expected{partners: map[string]fake.ProgramPartner{}, partnerOf: map[string]string{}, customers: map[string]string{},
 		customerOf: map[string]string{}, sales: map[string]fake.ProgramCommission{}, rules: r, sourceCounts: map[pull.Kind]int{}}
+	referred := map[string]string{} // referral id → its customer's key, whether listed or not
+	for _, ref := range p.Referrals {
+		referred[ref.ID] = ref.Customer
+	}
+	if r.listed != nil {
+		p = r.listed(p)
+	}
 	for _, a := range p.Partners {
 		e.sourceCounts[pull.KindPartner]++
 		email := strings.ToLower(a.Email)
@@ -167,6 +189,9 @@ func expectedOf(p fake.Program, r rules) expected {
 			key = c.Sale
 		}
 		_, dup := e.sales[key]
+		if _, carried := e.customers[referred[c.Referral]]; r.byCustomer && carried {
+			e.customerOf[c.Referral] = referred[c.Referral]
+		}
 		if c.State == "voided" || e.customerOf[c.Referral] == "" || dup || (r.mismatch && c.Currency != c.SaleCurrency) {
 			continue
 		}

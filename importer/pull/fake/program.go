@@ -233,3 +233,64 @@ func FirstPromoterOf(key, account string, program Program, k Knobs) *FirstPromot
 	}
 	return f
 }
+
+// ToltOf serves program in Tolt's shape, its answers varied by knobs.
+// Tolt lists customers, not referrals: no visitor, no referral without a
+// customer, and a customer once, with one partner (its later referrals
+// are not served). A voided commission is refunded or rejected; links
+// beyond the first have spaces in their values.
+func ToltOf(key, programID string, program Program, k Knobs) *Tolt {
+	f := &Tolt{Key: key, ProgramID: programID, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery, MaxLimit: k.PageSize}
+	for _, a := range program.Partners {
+		var email any
+		if a.Email != "" {
+			email = a.Email
+		}
+		f.Partners = append(f.Partners, map[string]any{"id": a.ID, "first_name": a.Name, "last_name": "", "email": email,
+			"status": "active", "group_id": a.Campaign})
+		for i, token := range append([]string{a.Key}, a.OtherKeys...) {
+			if token == "" {
+				continue
+			}
+			if i > 0 {
+				token = strings.ReplaceAll(token, "-", " ")
+			}
+			f.Links = append(f.Links, map[string]any{"id": "lnk-" + token, "param": "ref", "value": token, "partner_id": a.ID,
+				"partner": map[string]any{"id": a.ID}})
+		}
+	}
+	for _, r := range ToltReferrals(program) {
+		f.Customers = append(f.Customers, map[string]any{"id": r.Customer, "name": "Client " + r.Customer, "email": r.Customer + "@example.net",
+			"partner_id": r.Partner, "status": "active"})
+	}
+	customerOf := map[string]string{}
+	for _, r := range program.Referrals {
+		customerOf[r.ID] = r.Customer
+	}
+	for i, c := range program.Commissions {
+		status := map[string]string{"paid": "paid", "due": []string{"approved", "pending"}[i%2], "voided": []string{"refunded", "rejected"}[i%2]}[c.State]
+		var revenue any = fmt.Sprint(c.SaleCents)
+		if i%2 == 1 {
+			revenue = c.SaleCents
+		}
+		f.Commissions = append(f.Commissions, map[string]any{"id": c.ID, "amount": fmt.Sprint(c.Cents), "revenue": revenue, "status": status,
+			"transaction_id": c.Sale, "customer_id": customerOf[c.Referral], "currency": c.SaleCurrency,
+			"created_at": "2024-03-01T10:00:00.000Z", "customer": map[string]any{"id": customerOf[c.Referral]}})
+	}
+	return f
+}
+
+// ToltReferrals are the referrals of program Tolt can list: a
+// customer's first, not a visitor.
+func ToltReferrals(program Program) []ProgramReferral {
+	var list []ProgramReferral
+	seen := map[string]bool{}
+	for _, r := range program.Referrals {
+		if r.Visitor || r.Customer == "" || seen[r.Customer] {
+			continue
+		}
+		seen[r.Customer] = true
+		list = append(list, r)
+	}
+	return list
+}
