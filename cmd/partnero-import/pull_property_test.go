@@ -44,6 +44,10 @@ type rules struct {
 	// byCustomer: a commission names its customer (carried whatever
 	// referral carried it), not its referral.
 	byCustomer bool
+	// summed: a transaction is a sale, carried when its customer is,
+	// its reward the sum of its commissions not voided (each voided one
+	// left out on its own line), rewarded when they are all paid.
+	summed bool
 	// listed is what the source lists of a program (nil: all of it).
 	listed func(fake.Program) fake.Program
 }
@@ -70,6 +74,12 @@ var propertySources = []propertySource{
 			p.Referrals = fake.ToltReferrals(p)
 			return p
 		}}},
+	{name: "partnerstack", env: func(s string) map[string]string { return partnerstackEnv("pub_property", s) },
+		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
+			f := fake.PartnerStackOf("pub_property", secret, program, k)
+			f.Window = 50 * time.Millisecond
+			return servedPartnerStack(t, f)
+		}, rules: rules{bySale: true, byCustomer: true, summed: true}},
 }
 
 // For random programs (fake.NewProgram) served by each source's fake with
@@ -182,6 +192,10 @@ func expectedOf(p fake.Program, r rules) expected {
 		}
 		e.customerOf[ref.ID] = ref.Customer
 	}
+	if r.summed {
+		e.summedSales(p, referred)
+		return e
+	}
 	for _, c := range p.Commissions {
 		e.sourceCounts[pull.KindTransaction]++
 		key := c.ID
@@ -198,6 +212,47 @@ func expectedOf(p fake.Program, r rules) expected {
 		e.sales[key] = c
 	}
 	return e
+}
+
+// summedSales expects a transaction per sale whose customer was
+// carried, its commissions summed; what the source lists is counted as
+// the lines it must end as: a sale, and each voided commission of a
+// carried one.
+func (e *expected) summedSales(p fake.Program, referred map[string]string) {
+	leftSales, rewarded := map[string]bool{}, map[string]bool{}
+	for _, c := range p.Commissions {
+		customer := referred[c.Referral]
+		if _, carried := e.customers[customer]; !carried {
+			if !leftSales[c.Sale] {
+				leftSales[c.Sale] = true
+				e.sourceCounts[pull.KindTransaction]++ // one line for the sale
+			}
+			continue
+		}
+		e.customerOf[c.Referral] = customer
+		sale, seen := e.sales[c.Sale]
+		if !seen {
+			e.sourceCounts[pull.KindTransaction]++
+			sale = fake.ProgramCommission{ID: c.Sale, Sale: c.Sale, Referral: c.Referral, SaleCents: c.SaleCents,
+				Currency: c.SaleCurrency, SaleCurrency: c.SaleCurrency, State: "paid"}
+		}
+		if c.State == "voided" {
+			e.sourceCounts[pull.KindTransaction]++ // its own line
+		} else {
+			sale.Cents += c.Cents
+			rewarded[c.Sale] = true
+			if c.State != "paid" {
+				sale.State = "due"
+			}
+		}
+		e.sales[c.Sale] = sale
+	}
+	for key, sale := range e.sales {
+		if !rewarded[key] { // no commission counted: nothing paid
+			sale.State = "due"
+			e.sales[key] = sale
+		}
+	}
 }
 
 // leftOutRows are the rows of DIR/left-out.csv by kind: their source ids.

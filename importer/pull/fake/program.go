@@ -294,3 +294,61 @@ func ToltReferrals(program Program) []ProgramReferral {
 	}
 	return list
 }
+
+// PartnerStackOf serves program in PartnerStack's shape, its answers
+// varied by knobs. PartnerStack lists customers, not referrals (no
+// visitor is served), a referral without a customer is served as a test
+// customer, a sale is a transaction listed once (with its first
+// commission's customer and amount) and each commission a reward of it,
+// declined when voided. Links are URLs whose last segment is the key.
+func PartnerStackOf(public, secret string, program Program, k Knobs) *PartnerStack {
+	f := &PartnerStack{PublicKey: public, SecretKey: secret, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery, MaxPage: k.PageSize,
+		Links: map[string]any{}}
+	if k.Nested {
+		f.NestedPath = "/api/v2/customers"
+	}
+	for _, a := range program.Partners {
+		var email any
+		if a.Email != "" {
+			email = a.Email
+		}
+		rec := map[string]any{"key": a.ID, "email": email, "first_name": a.Name, "last_name": "", "created_at": 1709287200000}
+		if a.Campaign != "" {
+			rec["group"] = map[string]any{"slug": strings.ToLower(a.Campaign[:1]), "name": a.Campaign}
+		}
+		f.Partnerships = append(f.Partnerships, rec)
+		var links []any
+		for i, token := range append([]string{a.Key}, a.OtherKeys...) {
+			if token != "" {
+				links = append(links, map[string]any{"key": "l-" + token, "url": " https://try.example.com/" + token + []string{"", "/ "}[i%2]})
+			}
+		}
+		if a.Email != "" && links != nil {
+			f.Links[a.Email] = links
+		}
+	}
+	customerOf := map[string]string{}
+	for _, r := range program.Referrals {
+		customerOf[r.ID] = r.Customer
+		if r.Visitor {
+			continue
+		}
+		c := map[string]any{"key": "own-" + r.ID, "customer_key": r.Customer, "email": r.Customer + "@example.net", "name": "Client",
+			"partnership_key": r.Partner, "test": false, "created_at": "1709287200000"}
+		if r.Customer == "" {
+			c["customer_key"], c["test"] = "test-"+r.ID, true
+		}
+		f.Customers = append(f.Customers, c)
+	}
+	listed := map[string]bool{}
+	for i, c := range program.Commissions {
+		if !listed[c.Sale] {
+			listed[c.Sale] = true
+			f.Transactions = append(f.Transactions, map[string]any{"key": c.Sale, "amount": c.SaleCents, "currency": strings.ToLower(c.SaleCurrency),
+				"customer_key": customerOf[c.Referral], "created_at": 1709287200000 + i})
+		}
+		status := map[string]string{"paid": "paid", "due": "pending", "voided": "declined"}[c.State]
+		f.Rewards = append(f.Rewards, map[string]any{"key": c.ID, "amount": fmt.Sprint(c.Cents), "status": status, "transaction_key": c.Sale})
+	}
+	return f
+}
