@@ -48,6 +48,11 @@ type rules struct {
 	// its reward the sum of its commissions not voided (each voided one
 	// left out on its own line), rewarded when they are all paid.
 	summed bool
+	// voidedWhole: summed, but a voided commission has no line of its
+	// own, and a sale whose commissions are all voided is left out.
+	voidedWhole bool
+	// keyIsID: a partner's key is its source id (no links).
+	keyIsID bool
 	// listed is what the source lists of a program (nil: all of it).
 	listed func(fake.Program) fake.Program
 }
@@ -80,6 +85,12 @@ var propertySources = []propertySource{
 			f.Window = 50 * time.Millisecond
 			return servedPartnerStack(t, f)
 		}, rules: rules{bySale: true, byCustomer: true, summed: true}},
+	{name: "tapfiliate", env: func(s string) map[string]string { return map[string]string{pull.TapfiliateKeyEnv: s} },
+		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
+			f := fake.TapfiliateOf(secret, program, k)
+			f.Window = 50 * time.Millisecond
+			return servedTapfiliate(t, f)
+		}, rules: rules{tiers: true, bySale: true, byCustomer: true, summed: true, voidedWhole: true, keyIsID: true}},
 }
 
 // For random programs (fake.NewProgram) served by each source's fake with
@@ -236,9 +247,11 @@ func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 			sale = fake.ProgramCommission{ID: c.Sale, Sale: c.Sale, Referral: c.Referral, SaleCents: c.SaleCents,
 				Currency: c.SaleCurrency, SaleCurrency: c.SaleCurrency, State: "paid"}
 		}
-		if c.State == "voided" {
+		switch {
+		case c.State == "voided" && !e.voidedWhole:
 			e.sourceCounts[pull.KindTransaction]++ // its own line
-		} else {
+		case c.State == "voided":
+		default:
 			sale.Cents += c.Cents
 			rewarded[c.Sale] = true
 			if c.State != "paid" {
@@ -248,7 +261,11 @@ func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 		e.sales[c.Sale] = sale
 	}
 	for key, sale := range e.sales {
-		if !rewarded[key] { // no commission counted: nothing paid
+		switch {
+		case rewarded[key]:
+		case e.voidedWhole: // every commission voided: the sale is left out
+			delete(e.sales, key)
+		default: // no commission counted: nothing paid
 			sale.State = "due"
 			e.sales[key] = sale
 		}
@@ -298,7 +315,9 @@ func checkPartners(t *testing.T, sb *sandbox.Server, e expected, left map[pull.K
 			continue
 		case p.Email != a.Email:
 			t.Errorf("partner %s stored with email %q; want %q", a.ID, p.Email, a.Email)
-		case a.Key != "" && p.Key != a.Key:
+		case e.keyIsID && p.Key != a.ID:
+			t.Errorf("partner %s stored with key %q; want its id", a.ID, p.Key)
+		case !e.keyIsID && a.Key != "" && p.Key != a.Key:
 			t.Errorf("partner %s stored with key %q; want %q", a.ID, p.Key, a.Key)
 		}
 		wantReferrer := ""

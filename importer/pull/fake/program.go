@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -351,4 +352,79 @@ func PartnerStackOf(public, secret string, program Program, k Knobs) *PartnerSta
 		f.Rewards = append(f.Rewards, map[string]any{"key": c.ID, "amount": fmt.Sprint(c.Cents), "status": status, "transaction_key": c.Sale})
 	}
 	return f
+}
+
+// TapfiliateOf serves program in Tapfiliate's shape, its answers varied
+// by knobs. An affiliate's id is its key (links are not served); a
+// referral without a customer is a customer with a null affiliate; a
+// sale is a conversion listed once, its commissions in its currency,
+// amounts in major units as text and numbers, a voided one disapproved,
+// a due one pending (approved null), a paid one with its payout.
+func TapfiliateOf(key string, program Program, k Knobs) *Tapfiliate {
+	f := &Tapfiliate{Key: key, PerPage: k.PageSize, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery}
+	if k.Nested {
+		f.Wrapped = map[string]string{"/1.6/customers/": "data.data"}
+	}
+	for _, a := range program.Partners {
+		rec := map[string]any{"id": a.ID, "firstname": a.Name, "lastname": "Person", "parent_id": nil}
+		if a.Email != "" {
+			rec["email"] = a.Email
+		}
+		if a.Campaign != "" {
+			rec["affiliate_group_id"] = a.Campaign
+		}
+		if a.Referrer != "" {
+			rec["parent_id"] = map[string]any{"id": a.Referrer}
+		}
+		f.Affiliates = append(f.Affiliates, rec)
+	}
+	customerOf := map[string]string{}
+	for _, r := range program.Referrals {
+		customerOf[r.ID] = r.Customer
+		if r.Visitor {
+			continue
+		}
+		c := map[string]any{"id": "cu-" + r.ID, "customer_id": r.Customer, "status": "paying", "affiliate": map[string]any{"id": r.Partner}}
+		if r.Customer == "" {
+			c["customer_id"], c["affiliate"] = nil, nil
+		}
+		f.Customers = append(f.Customers, c)
+	}
+	var order []string
+	conversions := map[string]map[string]any{}
+	for i, c := range program.Commissions {
+		conv, ok := conversions[c.Sale]
+		if !ok {
+			var amount any = majorText(c.SaleCents, c.SaleCurrency)
+			if i%2 == 1 {
+				amount = json.Number(amount.(string))
+			}
+			conv = map[string]any{"id": c.Sale, "amount": amount, "customer": map[string]any{"customer_id": customerOf[c.Referral]},
+				"commissions": []any{}, "created_at": "2024-03-01T10:00:00+00:00"}
+			conversions[c.Sale], order = conv, append(order, c.Sale)
+		}
+		commission := map[string]any{"amount": majorText(c.Cents, c.SaleCurrency), "currency": c.SaleCurrency, "kind": "regular",
+			"approved": true, "payout": nil}
+		switch c.State {
+		case "paid":
+			commission["payout"] = map[string]any{"id": "po-" + c.ID, "paid_at": "2024-04-01T00:00:00+00:00"}
+		case "due":
+			commission["approved"] = nil
+		case "voided":
+			commission["approved"] = false
+		}
+		conv["commissions"] = append(conv["commissions"].([]any), commission)
+	}
+	for _, sale := range order {
+		f.Conversions = append(f.Conversions, conversions[sale])
+	}
+	return f
+}
+
+// majorText is cents in currency's major unit (JPY has no minor one).
+func majorText(cents int64, currency string) string {
+	if currency == "JPY" {
+		return fmt.Sprint(cents)
+	}
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }
