@@ -59,19 +59,54 @@ func NewProgram(rng *rand.Rand) Program {
 		case i > 0 && chance(15):
 			a.Email = strings.ToUpper(p.Partners[rng.IntN(i)].Email)
 		}
-		if !chance(10) {
+		switch {
+		case chance(10):
+		case i > 0 && chance(10): // a link value another partner holds already
+			a.Key = p.Partners[rng.IntN(i)].Key
+		default:
 			a.Key = fmt.Sprintf("key%d", i)
 		}
 		if chance(20) {
 			a.OtherKeys = []string{fmt.Sprintf("key%d-b", i)}
 		}
-		if i > 0 && chance(35) {
-			a.Referrer = p.Partners[rng.IntN(i)].ID
+		p.Partners = append(p.Partners, a)
+	}
+	// Parents: of a lower rank (a duplicate of an email has its first's),
+	// listed before or after their children, never a cycle; now and then
+	// a duplicate of the partner itself, as a source that does not merge
+	// emails may have it.
+	first := map[string]int{}
+	for i, a := range p.Partners {
+		if _, ok := first[strings.ToLower(a.Email)]; !ok && a.Email != "" {
+			first[strings.ToLower(a.Email)] = i
+		}
+	}
+	canonical := func(i int) int {
+		if p.Partners[i].Email == "" {
+			return i
+		}
+		return first[strings.ToLower(p.Partners[i].Email)]
+	}
+	rank := rng.Perm(len(p.Partners))
+	for i := range p.Partners {
+		var above, itself []string
+		for j, other := range p.Partners {
+			switch {
+			case rank[canonical(j)] < rank[canonical(i)]:
+				above = append(above, other.ID)
+			case j != i && p.Partners[i].Email != "" && canonical(j) == canonical(i):
+				itself = append(itself, other.ID)
+			}
+		}
+		switch {
+		case len(itself) > 0 && chance(20):
+			p.Partners[i].Referrer = itself[rng.IntN(len(itself))]
+		case len(above) > 0 && chance(35):
+			p.Partners[i].Referrer = above[rng.IntN(len(above))]
 		}
 		if chance(70) {
-			a.Campaign = []string{"Spring", "Partners 2024"}[rng.IntN(2)]
+			p.Partners[i].Campaign = []string{"Spring", "Partners 2024"}[rng.IntN(2)]
 		}
-		p.Partners = append(p.Partners, a)
 	}
 	for i := range rng.IntN(15) {
 		r := ProgramReferral{ID: fmt.Sprintf("ref-%d", i), Partner: p.Partners[rng.IntN(len(p.Partners))].ID,
@@ -190,11 +225,12 @@ func FirstPromoterOf(key, account string, program Program, k Knobs) *FirstPromot
 		MaxPerPage: k.PageSize, CommissionsNested: k.Nested}
 	emailOf := map[string]any{}
 	for _, a := range program.Partners {
-		var email any
 		if a.Email != "" {
-			email = a.Email
+			emailOf[a.ID] = a.Email
 		}
-		emailOf[a.ID] = email
+	}
+	for _, a := range program.Partners {
+		email := emailOf[a.ID]
 		rec := map[string]any{"id": a.ID, "email": email, "name": a.Name + " Person", "joined_at": "2024-01-02T03:04:05Z"}
 		var campaigns []any
 		for _, token := range append([]string{a.Key}, a.OtherKeys...) {
@@ -256,7 +292,7 @@ func ToltOf(key, programID string, program Program, k Knobs) *Tolt {
 			if i > 0 {
 				token = strings.ReplaceAll(token, "-", " ")
 			}
-			f.Links = append(f.Links, map[string]any{"id": "lnk-" + token, "param": "ref", "value": token, "partner_id": a.ID,
+			f.Links = append(f.Links, map[string]any{"id": fmt.Sprintf("lnk-%s-%d", a.ID, i), "param": "ref", "value": token, "partner_id": a.ID,
 				"partner": map[string]any{"id": a.ID}})
 		}
 	}
