@@ -198,6 +198,16 @@ func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
 	if m.Parent != nil && fpTrim(m.Parent.ID) != id {
 		p.ReferringPartner = f.referrerOf(fpTrim(m.Parent.ID), fpTrim(m.Parent.Email))
 	}
+	if r := p.ReferringPartner; r != nil && (r.Key != "" && r.Key == p.Key || r.Email != "" && strings.EqualFold(r.Email, p.Email)) {
+		// Its parent is itself under another record of its email: import
+		// would refuse the partner as a referral cycle.
+		p.ReferringPartner = nil
+		err := out.LeaveOut(LeftOut{Kind: KindReferrer, SourceID: id, Email: email, Reason: fpSelfReferral,
+			Message: fmt.Sprintf("carried over without a referrer: its parent promoter %s has its email", fpTrim(m.Parent.ID))})
+		if err != nil {
+			return err
+		}
+	}
 	f.carry(id, &p)
 	return out.Partner(&p)
 }

@@ -34,6 +34,9 @@ type Rewardful struct {
 	RepeatPath string
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
+	// PageSize is the most records a page lists whatever limit asks (0:
+	// the limit asked), so a small program spans pages.
+	PageSize int
 
 	w window
 }
@@ -75,6 +78,9 @@ func (f *Rewardful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, limit := number(q.Get("page"), 1), min(number(q.Get("limit"), 25), 100)
+	if f.PageSize > 0 {
+		limit = min(limit, f.PageSize)
+	}
 	body := pageOf(list, page, limit, 0)
 	if r.URL.Path == f.RepeatPath {
 		body = pageOf(list, 1, limit, page+1)
