@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -133,21 +134,12 @@ func NewProgram(rng *rand.Rand) Program {
 		}
 		c.Cents, c.Currency = rng.Int64N(c.SaleCents)+1, c.SaleCurrency
 		if chance(5) {
-			c.Currency = currencies[1-indexOf(currencies, c.SaleCurrency)]
+			c.Currency = currencies[1-slices.Index(currencies, c.SaleCurrency)]
 		}
 		c.State = []string{"paid", "due", "voided"}[rng.IntN(3)]
 		p.Commissions = append(p.Commissions, c)
 	}
 	return p
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // Knobs are a fake's answers varied from rng: 503s, 429s, small pages,
