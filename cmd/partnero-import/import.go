@@ -147,6 +147,9 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		command = "validate"
 	}
 	defer func() { summaryOfFailure(command, o.file, files, err) }()
+	if err := o.lockSales(ss, dryRun, files.destination); err != nil {
+		return 0, err
+	}
 	reads := !dryRun || o.against // a client, and the file read twice
 	source, cleanup, err := openSource(ctx, o.file, ss.s.In, reads)
 	if err != nil {
@@ -419,4 +422,26 @@ func (o *importOptions) readFrom(getenv func(string) string) string {
 		return report.DestinationSandbox
 	}
 	return report.Destination(firstNonEmpty(o.baseURL, getenv("PARTNERO_BASE_URL"), partnero.DefaultBaseURL))
+}
+
+// lockSales refuses a second import of one sales file to one API while the
+// first runs (overlapping cron jobs each naming their report, a --resume
+// started while its run goes): each would find a key absent and create it,
+// and a server that stores a key again would pay the commission twice.
+// Partners and customers need none: the server refuses a taken email or
+// key. A rehearsal's sandbox is its own.
+func (o *importOptions) lockSales(ss *session, dryRun bool, destination string) error {
+	if dryRun || o.useSandbox || o.file == "-" || report.Kind(o.kind) != report.Transactions {
+		return nil
+	}
+	abs, err := filepath.Abs(o.file)
+	if err != nil {
+		return nil
+	}
+	release, err := report.LockRun("import\x00" + abs + "\x00" + destination)
+	if err != nil {
+		return usagef("another partnero-import run is importing %s to %s: wait for it to end (two at once could store a sale twice)", o.file, destination)
+	}
+	ss.closers = append(ss.closers, release)
+	return nil
 }

@@ -624,3 +624,49 @@ func TestTimedOutCreateStoredAfterTheLookup(t *testing.T) {
 		t.Fatalf("resumed: exit %d, %v\n%s", r.code, row, r.stderr)
 	}
 }
+
+// Two imports of one sales file at once (overlapping cron jobs that each
+// name their report, or a --resume started while the run it resumes still
+// goes): each would look its keys up, find them absent, and create them,
+// and a server that stores a key again would pay each commission twice.
+// The second is refused, exit 2, before it sends anything.
+func TestTwoImportsOfOneFileAtOnce(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.New(sandbox.Options{Vary: sandbox.Variation{RepeatKeys: true}})
+	sb.Add(sandbox.Partner{ID: "p1", Key: "ann", Email: "ann@x.io"})
+	if err := sb.AddCustomer(sandbox.Customer{Key: "c1", Partner: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	// The server holds creates until the second run has done what it does:
+	// the first is sending, by construction, while the second starts.
+	g := &gatedServer{sb: sb, release: make(chan struct{})}
+	base := newGatedServer(t, g)
+	release := g.releaser(t)
+	sales := writeFile(t, "sales.csv", "key,customer_key,amount,currency,created_at\nt1,c1,9.90,EUR,2025-03-01\n")
+	dir := t.TempDir()
+	env := []string{"PARTNERO_API_KEY=k", "PARTNERO_BASE_URL=" + base}
+	first, _ := startBinary(t, env, "import", "--rate", "0", "--report", filepath.Join(dir, "first.csv"), sales)
+	waitUntil(t, first, func() bool { return g.waiting() == 1 })
+	second, stderr := startBinary(t, env, "import", "--rate", "0", "--report", filepath.Join(dir, "second.csv"), sales)
+	ended := make(chan struct{})
+	go func() { second.Wait(); close(ended) }()
+	waitUntil(t, second, func() bool {
+		select {
+		case <-ended:
+			return true
+		default:
+			return g.waiting() == 2 // the second's create held too: the key would be stored twice
+		}
+	})
+	release()
+	<-ended
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if code := second.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(stderr.String(), "another partnero-import run is importing "+sales+" to ") {
+		t.Errorf("second run: exit %d\n%s", code, stderr.String())
+	}
+	if n := len(sb.Transactions()); n != 1 {
+		t.Fatalf("key t1 stored %d times", n)
+	}
+}
