@@ -308,11 +308,7 @@ func (d *dispatcher) skipChild(j *job) {
 // earlier file of the run that did not succeed: a customer whose partner,
 // a transaction whose customer, was not made. No request is sent for it.
 func (d *dispatcher) needsFailed(j *job) bool {
-	kind, names := d.kind.Needs(j.rec)
-	failed := ""
-	if kind != "" {
-		failed = d.cfg.Upstream.failedOne(kind, names)
-	}
+	kind, failed := d.cfg.Upstream.neededFailed(d.kind, j.rec)
 	if failed == "" {
 		return false
 	}
@@ -383,7 +379,7 @@ func (d *dispatcher) write(line *report.Line, rec *input.Record) {
 	var raw []byte
 	if rec != nil {
 		raw = rec.Raw
-		d.cfg.Upstream.note(d.kind.Name(), d.kind.Names(rec), report.Succeeded(line.Status, line.Reason))
+		d.cfg.Upstream.row(d.kind, rec, report.Succeeded(line.Status, line.Reason))
 	}
 	d.retry.add(line, raw)
 	if err := record(d.cfg, d.res, line); err != nil && d.err == nil {

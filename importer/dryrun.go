@@ -87,12 +87,12 @@ func Validate(ctx context.Context, cfg Config) (_ *Result, err error) {
 		if v, now := plan.JudgeNow(rec.Row, action, ps); now {
 			line := kind.Line(rec, v.Action)
 			verdict(&line, v, rec.HasReferrer())
-			if needs, names := kind.Needs(rec); line.Status == report.Valid && needs != "" {
-				if failed := cfg.Upstream.failedOne(needs, names); failed != "" {
+			if line.Status == report.Valid {
+				if needs, failed := cfg.Upstream.neededFailed(kind, rec); failed != "" {
 					line.Status, line.Reason, line.Message = report.Skipped, failedReason(needs), cfg.Upstream.failedWhy(needs, failed, "would not be made")
 				}
 			}
-			cfg.Upstream.note(kind.Name(), kind.Names(rec), line.Status == report.Valid)
+			cfg.Upstream.row(kind, rec, line.Status == report.Valid)
 			if err := write(&line, rec.Raw); err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"strings"
 
+	"github.com/partnero-import/partnero-import/importer/input"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -85,4 +86,26 @@ func failedReason(kind report.Kind) report.Reason {
 		return report.CustomerFailed
 	}
 	return report.PartnerFailed
+}
+
+// row records how a row of kind ended; nothing is worked out for a run of
+// one file (the names are a row's cost only when later files need them).
+func (u *Upstream) row(kind Kind, rec *input.Record, ok bool) {
+	if u != nil {
+		u.note(kind.Name(), kind.Names(rec), ok)
+	}
+}
+
+// neededFailed is the kind of the record of an earlier file that a row of
+// kind needs and that did not succeed, and the name the row gives it; ""
+// when none (always in a run of one file).
+func (u *Upstream) neededFailed(kind Kind, rec *input.Record) (report.Kind, string) {
+	if u == nil {
+		return "", ""
+	}
+	needs, names := kind.Needs(rec)
+	if needs == "" {
+		return "", ""
+	}
+	return needs, u.failedOne(needs, names)
 }

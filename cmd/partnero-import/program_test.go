@@ -330,3 +330,24 @@ func TestProgramDirectory(t *testing.T) {
 		t.Fatalf("an empty directory: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// In a run of several files, no file's report, retry file or provenance
+// lands on another FILE of the run: the first file's report would be
+// written over the second before it is read.
+func TestSeveralFilesNeverWriteOverEachOther(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	partners := filepath.Join(dir, "p.csv")
+	os.WriteFile(partners, []byte("email,name\nann@x.io,Ann\n"), 0o600)
+	// Named as p.csv's report would be.
+	other := filepath.Join(dir, "p.sandbox.report.csv")
+	text := "email,name\nbob@x.io,Bob\n"
+	os.WriteFile(other, []byte(text), 0o600)
+	r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", partners, other)
+	if r.code != exitUsage || !strings.Contains(r.stderr, other) {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(other); string(b) != text {
+		t.Fatalf("%s was written over:\n%s", other, b)
+	}
+}
