@@ -25,10 +25,11 @@ const (
 	toltBase = "https://api.tolt.com/v1"
 	// toltPage is the most records a page may list.
 	toltPage = 100
-	// toltCurrency is the currency of a commission that names none: Tolt
-	// documents no currency field; its amounts are the program's, USD
-	// unless the program says otherwise.
-	toltCurrency = "USD"
+	// toltCents reads the cents of a commission that names no currency
+	// (Tolt documents no currency field): hundredths, as in USD, written
+	// with no currency so that Partnero takes them in its program's
+	// rather than in one pull would have guessed.
+	toltCents = "USD"
 )
 
 // The reasons of left-out.csv Tolt adds: a commission's own status (and
@@ -323,7 +324,8 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 		return leave(Duplicate, "commission %s: a second commission of transaction %s, carried over once", c.ID, tr.Key)
 	}
 	tr.Customer = Ref{Key: customer}
-	currency := strings.ToUpper(firstOf(c.Currency, tx.Currency, toltCurrency))
+	named := strings.ToUpper(firstOf(c.Currency, tx.Currency))
+	currency := firstOf(named, toltCents)
 	var why string
 	if strings.TrimSpace(string(c.Revenue)) != "" { // null revenue: the reward alone
 		if tr.Amount, why = majorOf(string(c.Revenue), currency); why != "" {
@@ -333,7 +335,7 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	if tr.Reward, why = majorOf(string(c.Amount), currency); why != "" {
 		return leave(InvalidAmount, "commission %s: its amount %q is not cents of %s", c.ID, c.Amount, currency)
 	}
-	tr.Currency = currency
+	tr.Currency = named
 	t.sales[tr.Key] = true
 	return out.Transaction(&tr)
 }
