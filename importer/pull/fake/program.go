@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -449,7 +448,7 @@ func PartnerStackOf(public, secret string, program Program, k Knobs) *PartnerSta
 // by knobs. An affiliate's id is its key (links are not served); a
 // referral without a customer is a customer with a null affiliate; a
 // sale is a conversion listed once, its commissions in its currency,
-// amounts in major units as text and numbers, a voided one disapproved,
+// amounts in cents as text and numbers (InMajorUnits: in major units), a voided one disapproved,
 // a due one pending (approved null), a paid one with its payout.
 func TapfiliateOf(key string, program Program, k Knobs) *Tapfiliate {
 	f := &Tapfiliate{Key: key, PerPage: k.PageSize, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery}
@@ -486,15 +485,19 @@ func TapfiliateOf(key string, program Program, k Knobs) *Tapfiliate {
 	for i, c := range program.Commissions {
 		conv, ok := conversions[c.Sale]
 		if !ok {
-			var amount any = majorText(c.SaleCents, c.SaleCurrency)
+			var amount any = fmt.Sprint(c.SaleCents)
 			if i%2 == 1 {
-				amount = json.Number(amount.(string))
+				amount = c.SaleCents
 			}
 			conv = map[string]any{"id": c.Sale, "amount": amount, "customer": map[string]any{"customer_id": customerOf[c.Referral]},
 				"commissions": []any{}, "created_at": "2024-03-01T10:00:00+00:00"}
 			conversions[c.Sale], order = conv, append(order, c.Sale)
 		}
-		commission := map[string]any{"amount": majorText(c.Cents, c.SaleCurrency), "currency": c.SaleCurrency, "kind": "regular",
+		var cents any = c.Cents
+		if i%2 == 1 {
+			cents = fmt.Sprint(c.Cents)
+		}
+		commission := map[string]any{"amount": cents, "currency": c.SaleCurrency, "kind": "regular",
 			"approved": true, "payout": nil}
 		if c.Tier > 1 {
 			commission["kind"] = "mlm" // the upline's
