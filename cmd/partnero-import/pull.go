@@ -61,7 +61,8 @@ func runPull(ctx context.Context, args []string, getenv func(string) string, s S
 		if ctx.Err() != nil {
 			return 0, interruptedError{fmt.Sprintf("pull %s stopped: interrupted; %s holds no program", src.Name(), o.out)}
 		}
-		return 0, usagef("pull %s failed, %s holds no program: %v", src.Name(), o.out, err)
+		// A source's message may quote what it answered: no email is printed.
+		return 0, usagef("pull %s failed, %s holds no program: %s", src.Name(), o.out, pull.HideEmails(err.Error()))
 	}
 	if err := out.Finish(); err != nil {
 		return 0, usagef("%v", err)
