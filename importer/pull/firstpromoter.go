@@ -406,8 +406,8 @@ func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
 	case unit != "" && unit != "cash":
 		return leave(fpNotMoney, "commission %s is a reward in %s, not money", id, unit)
 	case f.upperTier(c, referred):
-		return leave(TierCommission, "commission %s is an upper tier's (its promoter's parent's) for the sale carried as transaction %s "+
-			"with the referring promoter's commission; Partnero pays upper tiers itself", id, t.Key)
+		return leave(TierCommission, "commission %s is an upper tier's (its promoter's parent's): %s with the referring "+
+			"promoter's commission; Partnero pays upper tiers itself", id, saleNamed(c.saleKey()))
 	case f.transactions[t.Key] && t.Key == id:
 		return leave(Duplicate, "commission %s listed twice, carried over once", id)
 	case f.transactions[t.Key]:
@@ -444,6 +444,15 @@ func fpCurrencyOf(c fpCommission) (cur, currency string) {
 		return code, code
 	}
 	return "USD", "" // a currency of two decimals, to read the cents
+}
+
+// saleNamed says how a commission's sale is carried, for a message: by
+// the transaction's key when the commission names its sale.
+func saleNamed(key string) string {
+	if key == "" {
+		return "its sale is carried"
+	}
+	return "transaction " + key + " carries its sale"
 }
 
 // upperTier tells whether a commission is an upper tier's, not the

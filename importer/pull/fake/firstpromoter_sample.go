@@ -14,7 +14,8 @@ package fake
 // custom one without a sale, and one listed twice; and a two-tier
 // program's commissions: the parent promoter's commission of a sale, with
 // a tier field (sale nested) and without one (its event_id, its promoter
-// not the referral's), and a second direct commission of one sale.
+// not the referral's; and one naming no sale), and a second direct
+// commission of one sale.
 func FirstPromoterSample(key, account string) *FirstPromoter {
 	campaign := func(name, token, state string) map[string]any {
 		return map[string]any{"campaign_id": len(name), "campaign": map[string]any{"name": name}, "ref_token": token,
@@ -126,6 +127,8 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 			ivy,
 			ivyTier2,
 			jpyAgain,
+			// Ada's tier-2 commission of a sale named neither way.
+			ofPromoter(commission(216, "approved", false, "cash", "100", "2000", byID(102)), 1, "ada@example.com"),
 		},
 	}
 }
