@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/base64"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -179,6 +181,42 @@ func TestPullPartnerStackFails(t *testing.T) {
 			noKeysIn(t, dir, r, tc.public, tc.secret)
 			if r := runCLI(t, nil, "", "validate", dir); r.code != exitUsage || !strings.Contains(r.stderr, "without a program's files") {
 				t.Errorf("a failed pull's DIR: validate exit %d\n%s", r.code, r.stderr)
+			}
+		})
+	}
+}
+
+// A failing links request (its path holds the partner's email, its answer
+// quotes it), a refused page quoting a customer's email, a partnership
+// whose email is not text: exit 2, one line naming the partnership by its
+// key, and no email on stderr, raw or URL-escaped.
+func TestPullPartnerStackSaysNoEmail(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, email, want string
+		vary              func(*fake.PartnerStack)
+	}{
+		{"links refused", "ada@example.com", "GET /links/partnership/{email} of partnership ps1: partnerstack answered 422",
+			func(f *fake.PartnerStack) { f.LinksStatus = http.StatusUnprocessableEntity }},
+		{"a customers page refused", "carol@example.com", "GET /customers: partnerstack answered 400",
+			func(f *fake.PartnerStack) { f.RefusePath, f.RefuseQuote = "/api/v2/customers", "carol@example.com" }},
+		{"an email that is not text", "ada@example.com", "record 1: not a partnership: expected text or a number, got an object",
+			func(f *fake.PartnerStack) { f.Partnerships[0]["email"] = map[string]any{"address": "ada@example.com"} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.PartnerStackSample(partnerstackPublic, partnerstackSecret)
+			tc.vary(f)
+			r := runCLI(t, partnerstackEnv(partnerstackPublic, partnerstackSecret), "", "pull", "partnerstack", "--out", t.TempDir(),
+				"--source-base-url", servedPartnerStack(t, f))
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			local, domain, _ := strings.Cut(tc.email, "@")
+			for _, form := range []string{tc.email, local + "%40" + domain, local + "%2540" + domain, url.PathEscape(tc.email), url.QueryEscape(tc.email)} {
+				if strings.Contains(strings.ToLower(r.stderr+r.stdout), form) {
+					t.Errorf("the pull printed an email (%s):\n%s", form, r.stderr)
+				}
 			}
 		})
 	}

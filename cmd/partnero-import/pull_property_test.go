@@ -53,6 +53,10 @@ type rules struct {
 	voidedWhole bool
 	// keyIsID: a partner's key is its source id (no links).
 	keyIsID bool
+	// tierLines: the source lists an upper tier's commission of a sale
+	// as a record of its own, each one left out (Partnero pays upper
+	// tiers itself); else they are not listed or not counted.
+	tierLines bool
 	// listed is what the source lists of a program (nil: all of it).
 	listed func(fake.Program) fake.Program
 }
@@ -69,7 +73,7 @@ var propertySources = []propertySource{
 			f := fake.FirstPromoterOf(secret, "acc-property", program, k)
 			f.Window = 50 * time.Millisecond
 			return servedFirstPromoter(t, f)
-		}, rules: rules{tiers: true}},
+		}, rules: rules{tiers: true, bySale: true, tierLines: true}},
 	{name: "tolt", env: func(s string) map[string]string { return map[string]string{pull.ToltKeyEnv: s} }, programID: "prg_property",
 		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
 			f := fake.ToltOf(secret, "prg_property", program, k)
@@ -214,6 +218,12 @@ func expectedOf(p fake.Program, r rules) expected {
 		return e
 	}
 	for _, c := range p.Commissions {
+		if c.Tier > 1 { // never carried: one line of its own, or none
+			if r.tierLines {
+				e.sourceCounts[pull.KindTransaction]++
+			}
+			continue
+		}
 		e.sourceCounts[pull.KindTransaction]++
 		key := c.ID
 		if r.bySale {
@@ -250,6 +260,9 @@ func unclaimedKey(claimed map[string]bool, values []string) string {
 func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 	leftSales, rewarded := map[string]bool{}, map[string]bool{}
 	for _, c := range p.Commissions {
+		if c.Tier > 1 { // an upline's (Tapfiliate: kind mlm), not summed
+			continue
+		}
 		customer := referred[c.Referral]
 		if _, carried := e.customers[customer]; !carried {
 			if !leftSales[c.Sale] {

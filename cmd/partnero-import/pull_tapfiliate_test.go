@@ -1,7 +1,12 @@
 package main
 
 import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math/big"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -123,8 +128,8 @@ func TestPullTapfiliateThenImport(t *testing.T) {
 		}
 	}
 	want := map[string]string{ // amount reward units rewarded customer
-		"101": "99.9 9.99 EUR true cus_001", "102": "5000 500 JPY false cus_002",
-		"103": "40 5.25 EUR false cu_3", "106": " 2.5 EUR true cus_006",
+		"101": "99.90 9.99 EUR true cus_001", "102": "5000 500 JPY false cus_002",
+		"103": "40.00 5.25 EUR false cu_3", "106": " 2.50 EUR true cus_006",
 	}
 	for key, w := range want {
 		txs := stored[key]
@@ -152,6 +157,10 @@ func TestPullTapfiliateFails(t *testing.T) {
 	}{
 		{"refused key", "tap_wrong_9f8e7d6c5b", "tapfiliate refused the credentials (401 Unauthorized): check TAPFILIATE_API_KEY", func(*fake.Tapfiliate) {}},
 		{"conversions go round", tapfiliateKey, "the tapfiliate conversions pages go round", func(f *fake.Tapfiliate) { f.RepeatPath = "/1.6/conversions/" }},
+		// Amounts read as cents (the default) that are not: stop, say how to go on.
+		{"amounts not in cents", tapfiliateKey, "conversion 101, field amount: 99.9 has decimals, so Tapfiliate answered amounts that are not in cents " +
+			"(pull reads them as cents); if its amounts are in major units, pull again with --amounts-in major",
+			func(f *fake.Tapfiliate) { f.InMajorUnits() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -167,5 +176,57 @@ func TestPullTapfiliateFails(t *testing.T) {
 				t.Errorf("a failed pull's DIR: validate exit %d\n%s", r.code, r.stderr)
 			}
 		})
+	}
+}
+
+// --amounts-in major reads Tapfiliate's amounts as major units: the sample
+// served in major units pulls into the same sums as served in cents. Any
+// other source, or another unit, is refused: exit 2, one line, no DIR.
+func TestPullAmountsIn(t *testing.T) {
+	t.Parallel()
+	cents := filepath.Join(t.TempDir(), "cents")
+	if r := runCLI(t, map[string]string{"TAPFILIATE_API_KEY": tapfiliateKey}, "", "pull", "tapfiliate", "--out", cents,
+		"--source-base-url", servedTapfiliate(t, fake.TapfiliateSample(tapfiliateKey))); r.code != exitOK {
+		t.Fatalf("pull in cents: exit %d\n%s", r.code, r.stderr)
+	}
+	major := filepath.Join(t.TempDir(), "major")
+	if r := runCLI(t, map[string]string{"TAPFILIATE_API_KEY": tapfiliateKey}, "", "pull", "tapfiliate", "--amounts-in", "major", "--out", major,
+		"--source-base-url", servedTapfiliate(t, fake.TapfiliateSample(tapfiliateKey).InMajorUnits())); r.code != exitOK {
+		t.Fatalf("pull --amounts-in major: exit %d\n%s", r.code, r.stderr)
+	}
+	sums := func(dir string) string { // each transaction's key, amount and reward as numbers
+		var b strings.Builder
+		file, err := os.ReadFile(filepath.Join(dir, "transactions.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(file)), "\n") {
+			var tx struct{ Key, Amount, Reward string }
+			if err := json.Unmarshal([]byte(line), &tx); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := new(big.Rat).SetString(cmp.Or(tx.Amount, "0"))
+			r, _ := new(big.Rat).SetString(tx.Reward)
+			fmt.Fprintf(&b, "%s %s %s\n", tx.Key, a.RatString(), r.RatString())
+		}
+		return b.String()
+	}
+	if got, want := sums(major), sums(cents); got != want || got == "" {
+		t.Errorf("read in major units:\n%s\nwant, as in cents:\n%s", got, want)
+	}
+
+	for _, tc := range []struct{ source, unit, want string }{
+		{"rewardful", "cents", "--amounts-in is for tapfiliate only: rewardful says what unit its amounts are in"},
+		{"firstpromoter", "major", "--amounts-in is for tapfiliate only: firstpromoter says what unit its amounts are in"},
+		{"tapfiliate", "dollars", `--amounts-in "dollars": say cents (the default) or major`},
+	} {
+		dir := filepath.Join(t.TempDir(), "out")
+		r := runCLI(t, map[string]string{"TAPFILIATE_API_KEY": tapfiliateKey}, "", "pull", tc.source, "--amounts-in", tc.unit, "--out", dir)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("pull %s --amounts-in %s: exit %d\n%s", tc.source, tc.unit, r.code, r.stderr)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("pull %s --amounts-in %s made %s", tc.source, tc.unit, dir)
+		}
 	}
 }

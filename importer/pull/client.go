@@ -89,11 +89,17 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 // or a network error is retried with a backoff; anything else ends the
 // pull with an error that names the request but never the credentials.
 func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	return c.GetAs(ctx, "GET "+path, path, query)
+}
+
+// GetAs is Get for a path that holds personal data (an email): its
+// messages name the request as what says (by the record's key), never by
+// its path.
+func (c *Client) GetAs(ctx context.Context, what, path string, query url.Values) ([]byte, error) {
 	target := strings.TrimSuffix(c.base.String(), "/") + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	what := "GET " + path
 	failures, throttled := 0, 0
 	for {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -149,6 +155,9 @@ func (c *Client) send(ctx context.Context, target string) (int, http.Header, []b
 		c.cfg.Auth(req)
 	}
 	resp, err := c.http.Do(req)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		err = ue.Err // without the URL: its path or query may hold an email
+	}
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -163,9 +172,10 @@ func (c *Client) send(ctx context.Context, target string) (int, http.Header, []b
 	return resp.StatusCode, resp.Header, secret.ScrubRaw(body, c.cfg.Secrets...), nil
 }
 
-// errorf is an error with the credentials scrubbed from it in every form.
+// errorf is an error with the credentials scrubbed from it in every
+// form, and any email (an answer may echo one).
 func (c *Client) errorf(format string, args ...any) error {
-	return errors.New(secret.Scrub(fmt.Sprintf(format, args...), c.cfg.Secrets...))
+	return errors.New(HideEmails(secret.Scrub(fmt.Sprintf(format, args...), c.cfg.Secrets...)))
 }
 
 // quote is the start of an answer, for a message.

@@ -2,12 +2,14 @@ package pull
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +38,10 @@ const (
 	fpDenied       = "denied"
 	fpSelfReferral = "self_referral"
 	fpNotMoney     = "not_money"
+	// TierCommission: an upper tier's commission of a sale (the referring
+	// promoter's parent's). Partnero pays upper tiers itself from the
+	// partner tree; carrying it would count the sale twice.
+	TierCommission = "tier_commission"
 )
 
 // FirstPromoterLimit is FirstPromoter's published limit: 400 requests a
@@ -47,10 +53,18 @@ type firstPromoter struct {
 	// The joins: what later lists refer to.
 	carried // by promoter id
 	// customers: a carried customer's key; byID, byUID, byEmail: a
-	// referral's id, uid and lower-cased email → its customer's key.
+	// referral's id, uid and lower-cased email → its customer and promoter.
 	customers            map[string]bool
-	byID, byUID, byEmail map[string]string
+	byID, byUID, byEmail map[string]fpReferred
 	transactions         map[string]bool
+}
+
+// fpReferred is what a commission's referral joins to: the carried
+// customer's key, and the promoter that referred it (its id, and the
+// partner it was carried as).
+type fpReferred struct {
+	customer, promoter string
+	partner            Ref
 }
 
 func newFirstPromoter(env map[string]string, o Options) (Source, error) {
@@ -68,7 +82,7 @@ func newFirstPromoter(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &firstPromoter{client: c, carried: newCarried(),
-		customers: map[string]bool{}, byID: map[string]string{}, byUID: map[string]string{}, byEmail: map[string]string{},
+		customers: map[string]bool{}, byID: map[string]fpReferred{}, byUID: map[string]fpReferred{}, byEmail: map[string]fpReferred{},
 		transactions: map[string]bool{}}, nil
 }
 
@@ -311,25 +325,25 @@ func (f *firstPromoter) referral(raw json.RawMessage, out *Out) error {
 	case !ok:
 		return leave(NoPartner, "customer %s: its promoter %q was not carried over (see its own line)", c.Key, promoter)
 	case f.customers[c.Key]:
-		f.remember(id, fpTrim(r.UID), email, c.Key)
+		f.remember(id, fpTrim(r.UID), email, fpReferred{customer: c.Key, promoter: promoter, partner: partner})
 		return leave(Duplicate, "customer %s of an earlier referral too: carried over once, with that referral's partner", c.Key)
 	}
 	c.Partner = partner
 	f.customers[c.Key] = true
-	f.remember(id, fpTrim(r.UID), email, c.Key)
+	f.remember(id, fpTrim(r.UID), email, fpReferred{customer: c.Key, promoter: promoter, partner: partner})
 	return out.Customer(&c)
 }
 
-// remember notes how commissions may name a referral carried as key.
-func (f *firstPromoter) remember(id, uid, email, key string) {
+// remember notes how commissions may name a referral carried as ref.
+func (f *firstPromoter) remember(id, uid, email string, ref fpReferred) {
 	if id != "" {
-		f.byID[id] = key
+		f.byID[id] = ref
 	}
 	if uid != "" {
-		f.byUID[uid] = key
+		f.byUID[uid] = ref
 	}
-	if email != "" && f.byEmail[strings.ToLower(email)] == "" {
-		f.byEmail[strings.ToLower(email)] = key
+	if _, ok := f.byEmail[strings.ToLower(email)]; email != "" && !ok {
+		f.byEmail[strings.ToLower(email)] = ref
 	}
 }
 
@@ -346,36 +360,62 @@ type fpCommission struct {
 	OriginalCur    text            `json:"original_sale_currency"`
 	CreatedAt      text            `json:"created_at"`
 	Referral       json.RawMessage `json:"referral"`
+	// The sale, where the commission names it: nested, or an event id.
+	Sale    json.RawMessage `json:"sale"`
+	EventID text            `json:"event_id"`
+	// The tier, and the promoter the commission is of: a two-tier
+	// program makes one commission per tier of one sale.
+	Tier             text `json:"tier"`
+	PromoterCampaign *struct {
+		Promoter *struct {
+			ID    text `json:"id"`
+			Email text `json:"email"`
+		} `json:"promoter"`
+	} `json:"promoter_campaign"`
 }
 
-// commission carries a commission as one transaction keyed by its id
-// (FirstPromoter names no sale): its sale amount, the commission as its
-// reward, rewarded when paid. Denied ones, self-referrals and rewards
-// that are not money (credits, points, free months, discounts) stay
-// behind.
+// saleKey is the sale a commission names ("" none).
+func (c fpCommission) saleKey() string {
+	if id := strings.TrimSpace(idOf(c.Sale)); id != "" {
+		return id
+	}
+	return fpTrim(c.EventID)
+}
+
+// commission carries the direct promoter's commission of a sale as one
+// transaction, keyed by its sale (nested, or its event id) where it names
+// one, else by its id: its sale amount, the commission as its reward,
+// rewarded when paid. Upper tiers' commissions, a second commission of a
+// sale, denied ones, self-referrals and rewards that are not money
+// (credits, points, free months, discounts) stay behind.
 func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
 	var c fpCommission
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return fmt.Errorf("not a commission: %v", err)
 	}
-	t := Transaction{Key: fpTrim(c.ID), Action: "sale", Rewarded: fpTrim(c.IsPaid) == "true", CreatedAt: fpTrim(c.CreatedAt)}
-	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: t.Key})
+	id := fpTrim(c.ID)
+	t := Transaction{Key: cmp.Or(c.saleKey(), id), Action: "sale", Rewarded: fpTrim(c.IsPaid) == "true", CreatedAt: fpTrim(c.CreatedAt)}
+	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: id})
+	referred := f.referredOf(c.Referral)
 	unit := fpTrim(c.Unit)
 	switch {
 	case fpTrim(c.Status) == "denied":
-		return leave(fpDenied, "commission %s was denied", t.Key)
+		return leave(fpDenied, "commission %s was denied", id)
 	case fpTrim(c.IsSelfReferral) == "true":
-		return leave(fpSelfReferral, "commission %s is a self-referral: the promoter referred themselves", t.Key)
+		return leave(fpSelfReferral, "commission %s is a self-referral: the promoter referred themselves", id)
 	case unit != "" && unit != "cash":
-		return leave(fpNotMoney, "commission %s is a reward in %s, not money", t.Key, unit)
+		return leave(fpNotMoney, "commission %s is a reward in %s, not money", id, unit)
+	case f.upperTier(c, referred):
+		return leave(TierCommission, "commission %s is an upper tier's (its promoter's parent's): %s with the referring "+
+			"promoter's commission; Partnero pays upper tiers itself", id, saleNamed(c.saleKey()))
+	case f.transactions[t.Key] && t.Key == id:
+		return leave(Duplicate, "commission %s listed twice, carried over once", id)
 	case f.transactions[t.Key]:
-		return leave(Duplicate, "commission %s listed twice, carried over once", t.Key)
+		return leave(Duplicate, "commission %s is a second one of sale %s, carried over once (transaction %s)", id, t.Key, t.Key)
+	case referred.customer == "":
+		return leave(NoCustomer, "commission %s: its referral's customer was not carried over", id)
 	}
-	customer := f.customerKeyOf(c.Referral)
-	if customer == "" {
-		return leave(NoCustomer, "commission %s: its referral's customer was not carried over", t.Key)
-	}
-	t.Customer = Ref{Key: customer}
+	t.Customer = Ref{Key: referred.customer}
 	cur, currency := fpCurrencyOf(c)
 	var why string
 	if t.Amount, why = majorOf(fpTrim(c.SaleAmount), cur); why != "" {
@@ -406,22 +446,52 @@ func fpCurrencyOf(c fpCommission) (cur, currency string) {
 	return "USD", "" // a currency of two decimals, to read the cents
 }
 
-// customerKeyOf is the carried customer of a commission's referral: by
-// its id, its uid, or its email (FirstPromoter names it by some of them).
-func (f *firstPromoter) customerKeyOf(raw json.RawMessage) string {
+// saleNamed says how a commission's sale is carried, for a message: by
+// the transaction's key when the commission names its sale.
+func saleNamed(key string) string {
+	if key == "" {
+		return "its sale is carried"
+	}
+	return "transaction " + key + " carries its sale"
+}
+
+// upperTier tells whether a commission is an upper tier's, not the
+// referring promoter's: its tier is above 1, or its own promoter is not
+// the one its referral came through (by id, or as the partner carried).
+func (f *firstPromoter) upperTier(c fpCommission, referred fpReferred) bool {
+	if tier, err := strconv.Atoi(fpTrim(c.Tier)); err == nil && tier > 1 {
+		return true
+	}
+	if c.PromoterCampaign == nil || c.PromoterCampaign.Promoter == nil || referred.customer == "" {
+		return false
+	}
+	id, email := fpTrim(c.PromoterCampaign.Promoter.ID), fpTrim(c.PromoterCampaign.Promoter.Email)
+	if id == "" && email == "" || id != "" && id == referred.promoter {
+		return false
+	}
+	partner, ok := f.partners[id]
+	if !ok && email != "" {
+		partner, ok = f.partners[f.emails[strings.ToLower(email)]]
+	}
+	return !ok || partner != referred.partner
+}
+
+// referredOf is what a commission's referral joins to: by its id, its
+// uid, or its email (FirstPromoter names it by some of them).
+func (f *firstPromoter) referredOf(raw json.RawMessage) fpReferred {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
 		return f.byID[idOf(raw)]
 	}
 	var r fpReferral
 	if json.Unmarshal(raw, &r) != nil {
-		return ""
+		return fpReferred{}
 	}
-	if key := f.byID[fpTrim(r.ID)]; key != "" {
-		return key
+	if ref, ok := f.byID[fpTrim(r.ID)]; ok {
+		return ref
 	}
-	if key := f.byUID[fpTrim(r.UID)]; key != "" {
-		return key
+	if ref, ok := f.byUID[fpTrim(r.UID)]; ok {
+		return ref
 	}
 	return f.byEmail[strings.ToLower(fpTrim(r.Email))]
 }

@@ -31,7 +31,8 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	case string(b) == "true" || string(b) == "false":
 		*t = text(b)
 	default:
-		return fmt.Errorf("expected text or a number, got %.20s", b)
+		// Its kind, not its text: the value may hold personal data.
+		return fmt.Errorf("expected text or a number, got %s", jsonKind(b))
 	}
 	return nil
 }
@@ -54,4 +55,17 @@ func idOf(raw json.RawMessage) string {
 		return string(t)
 	}
 	return ""
+}
+
+// jsonKind names the kind of a JSON value: "an object", "a list".
+func jsonKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '{':
+		return "an object"
+	case b[0] == '[':
+		return "a list"
+	}
+	return "something that is not JSON"
 }

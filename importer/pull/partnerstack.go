@@ -249,7 +249,7 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 		return err
 	}
 	partner := Partner{Email: email, Name: strings.TrimSpace(string(s.FirstName)), Surname: strings.TrimSpace(string(s.LastName))}
-	links, err := p.links(ctx, email)
+	links, err := p.links(ctx, key, email)
 	if err != nil {
 		return err
 	}
@@ -276,9 +276,10 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 
 // links are the referral keys of a partnership's links, in the order
 // listed: the last path segment of each url, as Dub takes it. A
-// partnership PartnerStack knows no links of (404) has none.
-func (p *partnerstack) links(ctx context.Context, email string) ([]string, error) {
-	body, err := p.client.Get(ctx, "/links/partnership/"+url.PathEscape(email), nil)
+// partnership PartnerStack knows no links of (404) has none. The
+// request is named by the partnership's key: its path holds the email.
+func (p *partnerstack) links(ctx context.Context, key, email string) ([]string, error) {
+	body, err := p.client.GetAs(ctx, "GET /links/partnership/{email} of partnership "+key, "/links/partnership/"+url.PathEscape(email), nil)
 	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
 		return nil, nil
 	}
@@ -287,7 +288,7 @@ func (p *partnerstack) links(ctx context.Context, email string) ([]string, error
 	}
 	items, _, _, err := partnerstackPageOf(body)
 	if err != nil {
-		return nil, fmt.Errorf("partnerstack answered a partnership's links with something unreadable: %v", err)
+		return nil, fmt.Errorf("partnerstack answered partnership %s's links with something unreadable: %v", key, err)
 	}
 	var keys []string
 	for _, it := range items {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -163,5 +164,70 @@ func TestPartnerStackNeedsBothKeys(t *testing.T) {
 		if want := "pull partnerstack needs " + missing + " in the environment"; err == nil || err.Error() != want {
 			t.Errorf("error %v; want %q", err, want)
 		}
+	}
+}
+
+// No email in an error: the links request's path holds the partner's
+// email, and an answer may quote it (or a customer's) back; the error
+// names the partnership by its key instead. Checked raw and URL-escaped.
+func TestPartnerStackErrorsSayNoEmail(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, want string
+		emails     []string
+		vary       func(*fake.PartnerStack)
+		dropLinks  bool // the links request's connection is closed unanswered
+	}{
+		{"links refused", "GET /links/partnership/{email} of partnership ps1: partnerstack answered 422", []string{"ada"},
+			func(f *fake.PartnerStack) { f.LinksStatus = http.StatusUnprocessableEntity }, false},
+		{"links failing", "GET /links/partnership/{email} of partnership ps1: partnerstack answered 503 after 6 attempts", []string{"ada"},
+			func(f *fake.PartnerStack) { f.LinksStatus = http.StatusServiceUnavailable }, false},
+		{"links unreachable", "GET /links/partnership/{email} of partnership ps1: partnerstack cannot be reached", []string{"ada"},
+			func(f *fake.PartnerStack) {}, true},
+		{"a customers page refused", "GET /customers: partnerstack answered 400", []string{"carol"},
+			func(f *fake.PartnerStack) { f.RefusePath, f.RefuseQuote = "/api/v2/customers", "carol@example.com" }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.PartnerStackSample(testPublicKey, testSecretKey)
+			tc.vary(f)
+			var h http.Handler = f
+			if tc.dropLinks {
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !strings.Contains(r.URL.Path, "/links/") {
+						f.ServeHTTP(w, r)
+						return
+					}
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						conn.Close()
+					}
+				})
+			}
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			env := map[string]string{pull.PartnerStackPublicKeyEnv: testPublicKey, pull.PartnerStackSecretKeyEnv: testSecretKey}
+			src, err := pull.New("partnerstack", func(k string) string { return env[k] },
+				pull.Options{BaseURL: srv.URL + "/api/v2", Window: time.Millisecond, Backoff: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := pull.Create(t.TempDir(), src.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = src.Pull(context.Background(), out)
+			out.Abort()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v; want %q", err, tc.want)
+			}
+			for _, local := range tc.emails {
+				for _, form := range []string{local + "@example.com", local + "%40example.com", local + "%2540example.com"} {
+					if strings.Contains(strings.ToLower(err.Error()), form) {
+						t.Errorf("the error says an email (%s): %v", form, err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -25,6 +25,10 @@ type Options struct {
 	// ProgramID is the program a source pulls when its lists are a
 	// program's (Tolt: --program-id prg_...).
 	ProgramID string
+	// AmountsIn is the unit a source's amounts are read in, for a source
+	// whose documentation leaves it in doubt (tapfiliate: AmountsInCents,
+	// the default, or AmountsInMajor).
+	AmountsIn string
 	// Window scales the source's published limit window (tests: a
 	// fake's shorter one); 0 is the published one.
 	Window  time.Duration

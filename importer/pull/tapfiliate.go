@@ -18,11 +18,13 @@ import (
 
 // Tapfiliate, as ../shared/sources/README.md describes its API 1.6.
 //
-// Amounts: the README's common ground says cents everywhere, but
-// Tapfiliate's own reference types a conversion's and a commission's
-// amount as a JSON number of the currency ("amount": 5.5), and the
-// clients written against it read them as decimals: they are taken as
-// major units, exactly as written (a decimal the currency does not have is
+// Amounts: the README (our reference) says money comes in cents
+// everywhere, so a conversion's and a commission's amount are read as
+// cents (minor units) by default. Tapfiliate's own reference types them as
+// decimals of the currency ("amount": 5.5): an amount with a decimal mark
+// cannot be cents, and the pull stops rather than guess (fail closed);
+// Options.AmountsIn "major" (--amounts-in major) reads them as major
+// units, exactly as written (a decimal the currency does not have is
 // invalid_amount, never rounded).
 
 // TapfiliateKeyEnv holds Tapfiliate's API key.
@@ -68,7 +70,16 @@ type tapfiliate struct {
 	// A conversion names its customer by customer_id (or by id).
 	byCustomerID, byID map[string]string // → the carried customer's key
 	sales              map[string]bool   // transaction keys written
+	// inMajor: amounts are read as major units (--amounts-in major),
+	// else as cents.
+	inMajor bool
 }
+
+// The units Tapfiliate's amounts are read in (Options.AmountsIn).
+const (
+	AmountsInCents = "cents"
+	AmountsInMajor = "major"
+)
 
 // tapfiliateChild is a partner with an MLM parent, written once every
 // affiliate is read: its referrer is carried or it is not.
@@ -91,7 +102,7 @@ func newTapfiliate(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &tapfiliate{client: c, headers: rec, carried: newCarried(),
-		byCustomerID: map[string]string{}, byID: map[string]string{}, sales: map[string]bool{}}, nil
+		byCustomerID: map[string]string{}, byID: map[string]string{}, sales: map[string]bool{}, inMajor: o.AmountsIn == AmountsInMajor}, nil
 }
 
 func (t *tapfiliate) Name() string { return "tapfiliate" }
@@ -452,12 +463,21 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	if why != "" {
 		return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
 	}
+	read := t.amountReader(cur, tx.Key)
 	if amount := strings.TrimSpace(string(c.Amount)); amount != "" {
-		if tx.Amount, why = cur.Major("amount", amount); why != "" {
+		var err error
+		if tx.Amount, why, err = read("amount", amount); err != nil {
+			return err
+		}
+		if why != "" {
 			return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
 		}
 	}
-	if tx.Reward, why = sumOf(cur, own); why != "" {
+	var err error
+	if tx.Reward, why, err = sumOf(own, read); err != nil {
+		return err
+	}
+	if why != "" {
 		return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
 	}
 	tx.Currency, tx.Rewarded = currency, true
@@ -485,22 +505,48 @@ func (t *tapfiliate) customerOf(raw json.RawMessage) string {
 	return t.byID[id]
 }
 
-// sumOf is the exact sum of the commissions' amounts, in cur's major unit.
-func sumOf(cur validate.Currency, commissions []tapfiliateCommission) (string, string) {
+// amountReader reads a conversion's amounts in cur as the pull takes
+// them: in cents, or in major units with --amounts-in major. It gives the
+// major units, or why the amount is invalid (the conversion is left out),
+// or an error that stops the pull: an amount that cannot be cents says
+// Tapfiliate answers in another unit than the pull reads, for every
+// conversion.
+func (t *tapfiliate) amountReader(cur validate.Currency, conversion string) func(field, cell string) (string, string, error) {
+	return func(field, cell string) (string, string, error) {
+		cell = strings.TrimSpace(cell)
+		if t.inMajor {
+			m, why := cur.Major(field, cell)
+			return m, why, nil
+		}
+		if strings.ContainsAny(cell, ".,") {
+			return "", "", fmt.Errorf("conversion %s, field %s: %s has decimals, so Tapfiliate answered amounts that are not in cents "+
+				"(pull reads them as cents); if its amounts are in major units, pull again with --amounts-in major", conversion, field, cell)
+		}
+		m, why := cur.Amount("", cell)
+		if why != "" {
+			why = field + ": " + strings.TrimPrefix(why, "amount_cents: ")
+		}
+		return m.Amount, why, nil
+	}
+}
+
+// sumOf is the exact sum of the commissions' amounts, in major units as
+// read reads them.
+func sumOf(commissions []tapfiliateCommission, read func(field, cell string) (string, string, error)) (string, string, error) {
 	sum, decimals := new(big.Rat), 0
 	for _, k := range commissions {
-		m, why := cur.Major("commission amount", string(k.Amount))
-		if why != "" {
-			return "", why
+		m, why, err := read("commission amount", string(k.Amount))
+		if err != nil || why != "" {
+			return "", why, err
 		}
 		r, ok := new(big.Rat).SetString(m)
 		if !ok {
-			return "", "commission amount: " + m + " is not a number"
+			return "", "commission amount: " + m + " is not a number", nil
 		}
 		if _, frac, ok := strings.Cut(m, "."); ok {
 			decimals = max(decimals, len(frac))
 		}
 		sum.Add(sum, r)
 	}
-	return sum.FloatString(decimals), ""
+	return sum.FloatString(decimals), "", nil
 }

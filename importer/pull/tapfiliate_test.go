@@ -1,6 +1,7 @@
 package pull_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -21,10 +22,17 @@ const tapfiliateKey = "tap_key_3b9e51c7a2d04f"
 // pullTapfiliate pulls from f, served over HTTP on 127.0.0.1, into dir.
 func pullTapfiliate(t *testing.T, f *fake.Tapfiliate, key, dir string) (*pull.Out, error) {
 	t.Helper()
+	return pullTapfiliateIn(t, f, key, dir, "")
+}
+
+// pullTapfiliateIn is pullTapfiliate reading amounts in the unit
+// amountsIn ("": the default, cents).
+func pullTapfiliateIn(t *testing.T, f *fake.Tapfiliate, key, dir, amountsIn string) (*pull.Out, error) {
+	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	src, err := pull.New("tapfiliate", func(string) string { return key },
-		pull.Options{BaseURL: srv.URL + "/1.6", Window: time.Millisecond, Backoff: time.Millisecond})
+		pull.Options{BaseURL: srv.URL + "/1.6", Window: time.Millisecond, Backoff: time.Millisecond, AmountsIn: amountsIn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,37 +56,45 @@ func TestTapfiliateSample(t *testing.T) {
 		name      string
 		vary      func(*fake.Tapfiliate)
 		throttled bool // whether the fake must have answered 429
+		// amountsIn: the unit amounts are read in, and goldens the
+		// golden files' folder under testdata ("": tapfiliate).
+		amountsIn, goldens string
 	}{
-		{"as documented", func(*fake.Tapfiliate) {}, false},
-		{"every third request a 503", func(f *fake.Tapfiliate) { f.FailEvery = 3 }, false},
+		{"as documented", func(*fake.Tapfiliate) {}, false, "", ""},
+		{"every third request a 503", func(f *fake.Tapfiliate) { f.FailEvery = 3 }, false, "", ""},
 		{"lists under data and data.data", func(f *fake.Tapfiliate) {
 			f.Wrapped = map[string]string{"/1.6/customers/": "data.data", "/1.6/conversions/": "data"}
-		}, false},
-		{"25 a page", func(f *fake.Tapfiliate) { f.PerPage = 0 }, false},
+		}, false, "", ""},
+		{"25 a page", func(f *fake.Tapfiliate) { f.PerPage = 0 }, false, "", ""},
 		{"429 with Retry-After, no rate headers", func(f *fake.Tapfiliate) {
 			f.Limit, f.Window, f.NoRateHeaders, f.RetryAfter, f.ThrottleEvery = 2, 50*time.Millisecond, true, true, 4
-		}, true},
+		}, true, "", ""},
 		{"429 with neither Retry-After nor rate headers", func(f *fake.Tapfiliate) {
 			f.Limit, f.Window, f.NoRateHeaders, f.ThrottleEvery = 2, 50*time.Millisecond, true, 4
-		}, true},
+		}, true, "", ""},
 		// X-Ratelimit-Remaining 0 makes the pull wait for -Reset: no 429.
-		{"X-Ratelimit-* honoured", func(f *fake.Tapfiliate) { f.Limit, f.Window = 4, 300*time.Millisecond }, false},
+		{"X-Ratelimit-* honoured", func(f *fake.Tapfiliate) { f.Limit, f.Window = 4, 300*time.Millisecond }, false, "", ""},
+		// Tapfiliate's reference types amounts as decimals: read as
+		// major units when asked, the same sums as the cents.
+		{"amounts in major units, --amounts-in major", func(f *fake.Tapfiliate) { f.InMajorUnits() }, false,
+			pull.AmountsInMajor, filepath.Join("tapfiliate", "major")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := fake.TapfiliateSample(tapfiliateKey)
 			tc.vary(f)
 			dir := t.TempDir()
-			out, err := pullTapfiliate(t, f, tapfiliateKey, dir)
+			out, err := pullTapfiliateIn(t, f, tapfiliateKey, dir, tc.amountsIn)
 			if err != nil {
 				t.Fatal(err)
 			}
+			goldens := cmp.Or(tc.goldens, "tapfiliate")
 			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
-				golden(t, filepath.Join("testdata", "tapfiliate", name), read(t, filepath.Join(dir, name)))
+				golden(t, filepath.Join("testdata", goldens, name), read(t, filepath.Join(dir, name)))
 			}
 			var summary strings.Builder
 			out.Summary.Print(&summary)
-			golden(t, filepath.Join("testdata", "tapfiliate", "summary.txt"), summary.String())
+			golden(t, filepath.Join("testdata", goldens, "summary.txt"), summary.String())
 			if _, throttled := f.Counts(); (throttled > 0) != tc.throttled {
 				t.Errorf("the fake answered 429 %d times; want some: %v", throttled, tc.throttled)
 			}
@@ -118,6 +134,10 @@ func TestTapfiliateFails(t *testing.T) {
 		{"a page links itself", tapfiliateKey, "the tapfiliate affiliates pages go round: page page=1 is named next a second time",
 			func(f *fake.Tapfiliate) { f.SelfLinkPath = "/1.6/affiliates/" }},
 		{"always 503", tapfiliateKey, "GET /affiliates/: tapfiliate answered 503 after 6 attempts", func(f *fake.Tapfiliate) { f.FailEvery = 1 }},
+		// Read as cents (the default), a decimal amount stops the pull.
+		{"amounts not in cents", tapfiliateKey, "conversion 101, field amount: 99.9 has decimals, so Tapfiliate answered amounts that are not in cents " +
+			"(pull reads them as cents); if its amounts are in major units, pull again with --amounts-in major",
+			func(f *fake.Tapfiliate) { f.InMajorUnits() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

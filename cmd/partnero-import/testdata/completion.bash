@@ -124,12 +124,13 @@ _partnero_import() {
         fi ;;
     pull)
         case $prev in
+        --amounts-in|-amounts-in) _partnero_import_offer "cents major"; return ;;
         --out|-out) _partnero_import_offer ""; return ;;
         --program-id|-program-id) _partnero_import_offer ""; return ;;
         --source-base-url|-source-base-url) _partnero_import_offer ""; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--out --program-id --source-base-url" -- "$cur"))
+            COMPREPLY=($(compgen -W "--amounts-in --out --program-id --source-base-url" -- "$cur"))
         else
             _partnero_import_offer "rewardful partnerstack tapfiliate firstpromoter tolt"
         fi ;;

@@ -111,6 +111,7 @@ complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l rate-lim
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-delay -x -d 'the delay of --slow-rate answers'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l slow-rate -x -d 'share of creates and invites stored, then answered after...'
 complete -c partnero-import -n '__fish_seen_subcommand_from sandbox' -l vary -x -d 'answer, where the documentation is silent, in one of many...'
+complete -c partnero-import -n '__fish_seen_subcommand_from pull' -l amounts-in -x -a 'cents major' -d 'tapfiliate only: the unit its amounts come in, cents'
 complete -c partnero-import -n '__fish_seen_subcommand_from pull' -l out -x -d 'where partners.jsonl, customers.jsonl, transactions.jsonl...'
 complete -c partnero-import -n '__fish_seen_subcommand_from pull' -l program-id -x -d 'the program to pull, for a source whose lists are a progr...'
 complete -c partnero-import -n '__fish_seen_subcommand_from pull' -l source-base-url -x -d 'the source\'s API root, for a test server'

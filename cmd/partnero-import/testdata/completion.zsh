@@ -135,6 +135,7 @@ _partnero-import() {
             '--vary[answer, where the documentation is silent, in one of many...]:vary: ' ;;
     pull)
         _arguments \
+            '--amounts-in[tapfiliate only: the unit its amounts come in, cents]:amounts-in:(cents major)' \
             '--out[where partners.jsonl, customers.jsonl, transactions.jsonl...]:out: ' \
             '--program-id[the program to pull, for a source whose lists are a progr...]:program-id: ' \
             '--source-base-url[the source'\''s API root, for a test server]:source-base-url: ' \

@@ -11,7 +11,11 @@ package fake
 // email only, one customer referred twice; commissions paid and not,
 // denied, self-referred, in credits, without referral, of a denied
 // referral, in a converted currency, in a currency named outright, a
-// custom one without a sale, and one listed twice.
+// custom one without a sale, and one listed twice; and a two-tier
+// program's commissions: the parent promoter's commission of a sale, with
+// a tier field (sale nested) and without one (its event_id, its promoter
+// not the referral's; and one naming no sale), and a second direct
+// commission of one sale.
 func FirstPromoterSample(key, account string) *FirstPromoter {
 	campaign := func(name, token, state string) map[string]any {
 		return map[string]any{"campaign_id": len(name), "campaign": map[string]any{"name": name}, "ref_token": token,
@@ -69,7 +73,21 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 	eur := commission(201, "approved", true, "cash", 990, 9990, map[string]any{"id": 101, "email": "carol@example.com", "uid": "cus_1"})
 	eur["original_sale_currency"] = "EUR"
 	jpy := commission(202, "pending", false, "cash", "500", "5000", map[string]any{"email": "DAN@example.com", "uid": nil})
-	jpy["original_sale_currency"] = "JPY"
+	jpy["original_sale_currency"], jpy["sale"], jpy["tier"] = "JPY", map[string]any{"id": "ch_202"}, 1
+	ofPromoter := func(c map[string]any, id int, email string) map[string]any {
+		c["promoter_campaign"] = map[string]any{"promoter": map[string]any{"id": id, "email": email}}
+		return c
+	}
+	// Bob's sale (referral 102) gives his parent Ada a tier-2 commission.
+	jpyTier2 := ofPromoter(commission(211, "approved", false, "cash", "250", "5000", map[string]any{"email": "dan@example.com"}), 1, "ada@example.com")
+	jpyTier2["sale"], jpyTier2["tier"] = map[string]any{"id": "ch_202"}, 2
+	jpyAgain := ofPromoter(commission(215, "approved", false, "cash", "500", "5000", map[string]any{"email": "dan@example.com"}), 2, "bob@example.com")
+	jpyAgain["sale"] = map[string]any{"id": "ch_202"}
+	// Cy's sale (referral 109) gives her parent Gus one; no tier field.
+	ivy := ofPromoter(commission(213, "approved", true, "cash", 700, 7000, byID(109)), 5, "cy@example.com")
+	ivy["event_id"] = "evt_9"
+	ivyTier2 := ofPromoter(commission(214, "approved", true, "cash", 350, 7000, byID(109)), 7, "gus@example.com")
+	ivyTier2["event_id"] = "evt_9"
 	self := commission(204, "approved", true, "cash", 100, 1000, map[string]any{"id": 101})
 	self["is_self_referral"] = true
 	converted := commission(208, "approved", true, "cash", 1250, 12500, map[string]any{"id": 105, "uid": "cus_5"})
@@ -105,6 +123,12 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 			kwd,
 			custom,
 			eur, // listed twice
+			jpyTier2,
+			ivy,
+			ivyTier2,
+			jpyAgain,
+			// Ada's tier-2 commission of a sale named neither way.
+			ofPromoter(commission(216, "approved", false, "cash", "100", "2000", byID(102)), 1, "ada@example.com"),
 		},
 	}
 }

@@ -43,6 +43,13 @@ type PartnerStack struct {
 	RepeatPath string
 	// FailEvery answers every FailEvery-th request 503 (0: never).
 	FailEvery int
+	// LinksStatus answers every links request with that status (0: as
+	// Links says), its message quoting the email as asked, escaped and
+	// not, as an API's error may.
+	LinksStatus int
+	// RefusePath answers that path's pages 400, quoting RefuseQuote
+	// (such as a record's email) and the request.
+	RefusePath, RefuseQuote string
 
 	w window
 }
@@ -72,8 +79,16 @@ func (f *PartnerStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if r.URL.Path == f.RefusePath {
+		answer(w, http.StatusBadRequest, map[string]any{"message": fmt.Sprintf("record of %s is locked (%s)", f.RefuseQuote, r.URL.RequestURI()), "status": 400})
+		return
+	}
 	var list []map[string]any
 	switch path := strings.TrimPrefix(r.URL.Path, partnerstackRoot); {
+	case strings.HasPrefix(path, "/links/partnership/") && f.LinksStatus != 0:
+		answer(w, f.LinksStatus, map[string]any{"message": fmt.Sprintf("no links for %s (%s)", strings.TrimPrefix(path, "/links/partnership/"), r.URL.EscapedPath()),
+			"status": f.LinksStatus})
+		return
 	case strings.HasPrefix(path, "/links/partnership/"):
 		links, ok := f.Links[strings.TrimPrefix(path, "/links/partnership/")]
 		if !ok {

@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -42,6 +41,9 @@ type ProgramCommission struct {
 	SaleCents, Cents       int64
 	Currency, SaleCurrency string
 	State                  string // paid, due or voided
+	// Tier 2 is the referring partner's parent's commission of the same
+	// sale, where the source has tiers; 0 is the referring partner's own.
+	Tier int
 }
 
 // NewProgram draws a program from rng: partners with and without email,
@@ -139,7 +141,44 @@ func NewProgram(rng *rand.Rand) Program {
 		c.State = []string{"paid", "due", "voided"}[rng.IntN(3)]
 		p.Commissions = append(p.Commissions, c)
 	}
+	p.Commissions = append(p.Commissions, tierCommissions(rng, p)...)
 	return p
+}
+
+// tierCommissions are the second tier's commissions of some sales: the
+// referring partner's parent's, for the same sale (as a source with
+// tiers makes them, one per tier).
+func tierCommissions(rng *rand.Rand, p Program) []ProgramCommission {
+	parentOf, partnerOf := map[string]string{}, map[string]string{}
+	for _, a := range p.Partners {
+		parentOf[a.ID] = a.Referrer
+	}
+	for _, r := range p.Referrals {
+		partnerOf[r.ID] = r.Partner
+	}
+	var tiers []ProgramCommission
+	for i, c := range p.Commissions {
+		if parentOf[partnerOf[c.Referral]] == "" || rng.IntN(100) >= 50 {
+			continue
+		}
+		c.ID, c.Tier = fmt.Sprintf("com-%d-tier2", i), 2
+		c.Cents = rng.Int64N(c.SaleCents) + 1
+		c.State = []string{"paid", "due", "voided"}[rng.IntN(3)]
+		tiers = append(tiers, c)
+	}
+	return tiers
+}
+
+// direct are the commissions of program that are not an upper tier's:
+// what a source without tiers lists.
+func direct(program Program) []ProgramCommission {
+	var list []ProgramCommission
+	for _, c := range program.Commissions {
+		if c.Tier <= 1 {
+			list = append(list, c)
+		}
+	}
+	return list
 }
 
 // Knobs are a fake's answers varied from rng: 503s, 429s, small pages,
@@ -196,7 +235,7 @@ func RewardfulOf(secret string, program Program, k Knobs) *Rewardful {
 		}
 		f.Referrals = append(f.Referrals, rec)
 	}
-	for i, c := range program.Commissions {
+	for i, c := range direct(program) {
 		var cents any = c.SaleCents
 		if i%2 == 1 {
 			cents = fmt.Sprint(c.SaleCents) // cents as strings
@@ -247,6 +286,13 @@ func FirstPromoterOf(key, account string, program Program, k Knobs) *FirstPromot
 		}
 		f.Referrals = append(f.Referrals, rec)
 	}
+	partnerOf, parentOf := map[string]string{}, map[string]string{}
+	for _, r := range program.Referrals {
+		partnerOf[r.ID] = r.Partner
+	}
+	for _, a := range program.Partners {
+		parentOf[a.ID] = a.Referrer
+	}
 	for i, c := range program.Commissions {
 		status := "approved"
 		if c.State == "voided" {
@@ -256,9 +302,25 @@ func FirstPromoterOf(key, account string, program Program, k Knobs) *FirstPromot
 		if i%2 == 1 {
 			cents = fmt.Sprint(c.Cents) // cents as strings
 		}
-		f.Commissions = append(f.Commissions, map[string]any{"id": c.ID, "status": status, "is_paid": c.State == "paid", "unit": "cash",
+		rec := map[string]any{"id": c.ID, "status": status, "is_paid": c.State == "paid", "unit": "cash",
 			"amount": cents, "sale_amount": c.SaleCents, "currency": c.SaleCurrency, "created_at": "2024-03-01T10:00:00Z",
-			"referral": map[string]any{"id": c.Referral}})
+			"referral": map[string]any{"id": c.Referral}}
+		// The sale: nested, or an event id (the documentation is silent).
+		if i%3 == 0 {
+			rec["event_id"] = c.Sale
+		} else {
+			rec["sale"] = map[string]any{"id": c.Sale}
+		}
+		// One commission per tier: the tier said, or only its promoter.
+		promoter, tier := partnerOf[c.Referral], 1
+		if c.Tier > 1 {
+			promoter, tier = parentOf[promoter], c.Tier
+		}
+		rec["promoter_campaign"] = map[string]any{"promoter": map[string]any{"id": promoter, "email": emailOf[promoter]}}
+		if i%2 == 0 {
+			rec["tier"] = tier
+		}
+		f.Commissions = append(f.Commissions, rec)
 	}
 	return f
 }
@@ -296,7 +358,7 @@ func ToltOf(key, programID string, program Program, k Knobs) *Tolt {
 	for _, r := range program.Referrals {
 		customerOf[r.ID] = r.Customer
 	}
-	for i, c := range program.Commissions {
+	for i, c := range direct(program) {
 		status := map[string]string{"paid": "paid", "due": []string{"approved", "pending"}[i%2], "voided": []string{"refunded", "rejected"}[i%2]}[c.State]
 		var revenue any = fmt.Sprint(c.SaleCents)
 		if i%2 == 1 {
@@ -370,7 +432,7 @@ func PartnerStackOf(public, secret string, program Program, k Knobs) *PartnerSta
 		f.Customers = append(f.Customers, c)
 	}
 	listed := map[string]bool{}
-	for i, c := range program.Commissions {
+	for i, c := range direct(program) {
 		if !listed[c.Sale] {
 			listed[c.Sale] = true
 			f.Transactions = append(f.Transactions, map[string]any{"key": c.Sale, "amount": c.SaleCents, "currency": strings.ToLower(c.SaleCurrency),
@@ -386,7 +448,7 @@ func PartnerStackOf(public, secret string, program Program, k Knobs) *PartnerSta
 // by knobs. An affiliate's id is its key (links are not served); a
 // referral without a customer is a customer with a null affiliate; a
 // sale is a conversion listed once, its commissions in its currency,
-// amounts in major units as text and numbers, a voided one disapproved,
+// amounts in cents as text and numbers (InMajorUnits: in major units), a voided one disapproved,
 // a due one pending (approved null), a paid one with its payout.
 func TapfiliateOf(key string, program Program, k Knobs) *Tapfiliate {
 	f := &Tapfiliate{Key: key, PerPage: k.PageSize, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery}
@@ -423,16 +485,23 @@ func TapfiliateOf(key string, program Program, k Knobs) *Tapfiliate {
 	for i, c := range program.Commissions {
 		conv, ok := conversions[c.Sale]
 		if !ok {
-			var amount any = majorText(c.SaleCents, c.SaleCurrency)
+			var amount any = fmt.Sprint(c.SaleCents)
 			if i%2 == 1 {
-				amount = json.Number(amount.(string))
+				amount = c.SaleCents
 			}
 			conv = map[string]any{"id": c.Sale, "amount": amount, "customer": map[string]any{"customer_id": customerOf[c.Referral]},
 				"commissions": []any{}, "created_at": "2024-03-01T10:00:00+00:00"}
 			conversions[c.Sale], order = conv, append(order, c.Sale)
 		}
-		commission := map[string]any{"amount": majorText(c.Cents, c.SaleCurrency), "currency": c.SaleCurrency, "kind": "regular",
+		var cents any = c.Cents
+		if i%2 == 1 {
+			cents = fmt.Sprint(c.Cents)
+		}
+		commission := map[string]any{"amount": cents, "currency": c.SaleCurrency, "kind": "regular",
 			"approved": true, "payout": nil}
+		if c.Tier > 1 {
+			commission["kind"] = "mlm" // the upline's
+		}
 		switch c.State {
 		case "paid":
 			commission["payout"] = map[string]any{"id": "po-" + c.ID, "paid_at": "2024-04-01T00:00:00+00:00"}

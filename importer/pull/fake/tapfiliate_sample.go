@@ -1,5 +1,11 @@
 package fake
 
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
 // TapfiliateSample is a small program, three records a page, with the
 // variations Tapfiliate's documentation allows or other importers met: an
 // affiliate without email (the key absent, or null), a group id as a
@@ -7,9 +13,10 @@ package fake
 // as an id and as an object, a parent not carried, two affiliates of one
 // email; a customer without customer_id, one with a null affiliate, one
 // of an affiliate not carried, one listed twice; conversions with a
-// regular and an MLM commission, paid out and not, amounts as decimals,
-// integers and strings, in EUR and JPY, a disapproved one, one without
-// commissions, one with a null amount, one with mixed currencies, one
+// regular and an MLM commission, paid out and not, amounts in cents (as
+// ../shared/sources/README.md says: InMajorUnits serves them as decimals
+// of the currency instead) as numbers and strings, in EUR and JPY, a disapproved one, one without
+// commissions, one with a null amount, one with an amount in exponent form, one with mixed currencies, one
 // without a customer, one naming its customer by id, and one listed twice.
 func TapfiliateSample(key string) *Tapfiliate {
 	commission := func(amount any, currency, kind string, approved any, payout any) map[string]any {
@@ -42,29 +49,74 @@ func TapfiliateSample(key string) *Tapfiliate {
 			{"id": "cu_7", "customer_id": "cus_001", "status": "paying", "affiliate": map[string]any{"id": "kid"}},
 		},
 		Conversions: []map[string]any{
-			{"id": 101, "external_id": "ORD-1", "amount": 99.9, "customer": map[string]any{"customer_id": "cus_001"},
-				"commissions": []any{commission(9.99, "EUR", "regular", true, paid), commission(1.5, "EUR", "mlm", true, paid)},
+			{"id": 101, "external_id": "ORD-1", "amount": 9990, "customer": map[string]any{"customer_id": "cus_001"},
+				"commissions": []any{commission(999, "EUR", "regular", true, paid), commission(150, "EUR", "mlm", true, paid)},
 				"created_at":  "2024-03-01T10:00:00+00:00"},
 			{"id": 102, "external_id": nil, "amount": "5000", "customer": map[string]any{"customer_id": "cus_002"},
 				"commissions": []any{commission(500, "JPY", "regular", nil, nil)}, "created_at": "2024-03-02T10:00:00+00:00"},
-			{"id": 103, "amount": 40, "customer": map[string]any{"id": "cu_3"},
-				"commissions": []any{commission(4, "EUR", "regular", true, nil), commission("1.25", "EUR", "recurring", true, paid)},
+			{"id": 103, "amount": 4000, "customer": map[string]any{"id": "cu_3"},
+				"commissions": []any{commission(400, "EUR", "regular", true, nil), commission("125", "EUR", "recurring", true, paid)},
 				"created_at":  "2024-03-03T10:00:00+00:00"},
-			{"id": 104, "amount": 30, "customer": map[string]any{"customer_id": "cus_001"},
-				"commissions": []any{commission(3, "EUR", "regular", false, nil)}, "created_at": "2024-03-04T10:00:00+00:00"},
-			{"id": 105, "amount": 20, "customer": map[string]any{"customer_id": "cus_001"}, "commissions": []any{},
+			{"id": 104, "amount": 3000, "customer": map[string]any{"customer_id": "cus_001"},
+				"commissions": []any{commission(300, "EUR", "regular", false, nil)}, "created_at": "2024-03-04T10:00:00+00:00"},
+			{"id": 105, "amount": 2000, "customer": map[string]any{"customer_id": "cus_001"}, "commissions": []any{},
 				"created_at": "2024-03-05T10:00:00+00:00"},
 			{"id": 106, "amount": nil, "customer": map[string]any{"customer_id": "cus_006"},
-				"commissions": []any{commission(2.5, "EUR", "regular", true, paid)}, "created_at": "2024-03-06T10:00:00+00:00"},
-			{"id": 107, "amount": 10, "customer": map[string]any{"customer_id": "cus_002"},
-				"commissions": []any{commission(1, "EUR", "regular", true, nil), commission(100, "JPY", "regular", true, nil)}},
-			{"id": 108, "amount": 10, "customer": nil, "commissions": []any{commission(1, "EUR", "regular", true, nil)}},
-			{"id": 109, "amount": 10, "customer": map[string]any{"customer_id": "cus_005"},
-				"commissions": []any{commission(1, "EUR", "regular", true, nil)}},
+				"commissions": []any{commission(250, "EUR", "regular", true, paid)}, "created_at": "2024-03-06T10:00:00+00:00"},
+			{"id": 107, "amount": 1000, "customer": map[string]any{"customer_id": "cus_002"},
+				"commissions": []any{commission(100, "EUR", "regular", true, nil), commission(100, "JPY", "regular", true, nil)}},
+			{"id": 108, "amount": 1000, "customer": nil, "commissions": []any{commission(100, "EUR", "regular", true, nil)}},
+			{"id": 109, "amount": 1000, "customer": map[string]any{"customer_id": "cus_005"},
+				"commissions": []any{commission(100, "EUR", "regular", true, nil)}},
 			{"id": 102, "amount": "5000", "customer": map[string]any{"customer_id": "cus_002"},
 				"commissions": []any{commission(500, "JPY", "regular", nil, nil)}},
-			{"id": 110, "amount": 12.345, "customer": map[string]any{"customer_id": "cus_002"},
-				"commissions": []any{commission(1, "EUR", "regular", true, nil)}},
+			{"id": 110, "amount": "1e3", "customer": map[string]any{"customer_id": "cus_002"},
+				"commissions": []any{commission(100, "EUR", "regular", true, nil)}},
 		},
 	}
+}
+
+// InMajorUnits serves f's conversion and commission amounts given in
+// cents as decimals of their currency instead (9990 EUR as 99.9), as
+// Tapfiliate's own reference types them: what --amounts-in major reads.
+// An amount that is not a whole number is served as it is.
+func (f *Tapfiliate) InMajorUnits() *Tapfiliate {
+	for _, c := range f.Conversions {
+		commissions, _ := c["commissions"].([]any)
+		currency := "EUR" // the conversion's: its first commission's
+		for i, k := range commissions {
+			k := k.(map[string]any)
+			if i == 0 {
+				currency = k["currency"].(string)
+			}
+			k["amount"] = inMajor(k["amount"], k["currency"].(string))
+		}
+		c["amount"] = inMajor(c["amount"], currency)
+	}
+	return f
+}
+
+// inMajor is an amount in cents as a decimal of currency: a number
+// stays a number, a text a text.
+func inMajor(amount any, currency string) any {
+	var cents int64
+	switch a := amount.(type) {
+	case int:
+		cents = int64(a)
+	case int64:
+		cents = a
+	case string:
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			return amount
+		}
+		return majorText(n, currency)
+	default:
+		return amount
+	}
+	major := majorText(cents, currency)
+	if strings.Contains(major, ".") { // as a JSON number is written: 99.9
+		major = strings.TrimRight(strings.TrimRight(major, "0"), ".")
+	}
+	return json.Number(major)
 }
