@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -53,9 +54,9 @@ func runPull(ctx context.Context, args []string, getenv func(string) string, s S
 	if err := src.Pull(ctx, out); err != nil {
 		out.Abort()
 		if ctx.Err() != nil {
-			return 0, interruptedError{fmt.Sprintf("pull %s stopped: interrupted; %s holds no program", src.Name(), o.out)}
+			return 0, interruptedError{fmt.Sprintf("pull %s stopped: interrupted; %s", src.Name(), leftInDir(o.out))}
 		}
-		return 0, usagef("pull %s failed, %s holds no program: %v", src.Name(), o.out, err)
+		return 0, usagef("pull %s failed: %v; %s", src.Name(), err, leftInDir(o.out))
 	}
 	if err := out.Finish(); err != nil {
 		return 0, usagef("%v", err)
@@ -64,4 +65,18 @@ func runPull(ctx context.Context, args []string, getenv func(string) string, s S
 	out.Summary.Print(s.Err)
 	fmt.Fprintf(s.Err, "what was left out, and why: %s; next: partnero-import validate %s\n", filepath.Join(o.out, pull.LeftOutFile), o.out)
 	return exitOK, nil
+}
+
+// leftInDir says what a pull that failed left in its DIR: the earlier
+// pull's files, untouched, or no program.
+func leftInDir(dir string) string {
+	if half, _ := pull.HalfReplaced(dir); half {
+		return dir + " still holds files of two different pulls: run the pull again"
+	}
+	for _, f := range pulledFiles {
+		if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			return "the earlier pull's files in " + dir + " are as they were"
+		}
+	}
+	return dir + " holds no program"
 }
