@@ -128,7 +128,9 @@ func TestTerminalPullShowsProgressAndStopsAtCtrlC(t *testing.T) {
 
 	term := startTerminal(t, []string{"REWARDFUL_API_SECRET=" + rewardfulSecret}, "pull", "rewardful", "--out", dir, "--source-base-url", base)
 	term.waitFor("the commissions asked for", func() bool { return held.Load() > 0 })
-	term.waitFor("the bar", func() bool { return strings.HasPrefix(term.cursorLine(), "pulling: 4 partners, 4 customers, 0 transactions; ") })
+	term.waitFor("the bar", func() bool {
+		return strings.HasPrefix(term.cursorLine(), "pulling: 4 partners, 4 customers, 0 transactions; ")
+	})
 	term.ctrlC()
 	if code := term.exit(); code != exitInterrupted {
 		t.Fatalf("exit %d, want 130:\n%s", code, strings.Join(term.screen(), "\n"))

@@ -135,9 +135,12 @@ _partnero-import() {
             '--vary[answer, where the documentation is silent, in one of many...]:vary: ' ;;
     pull)
         _arguments \
+            '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
+            '--no-progress[no progress bar]' \
             '--out[where partners.jsonl, customers.jsonl, transactions.jsonl...]:out: ' \
             '--program-id[the program to pull, for a source whose lists are a progr...]:program-id: ' \
             '--source-base-url[the source'\''s API root, for a test server]:source-base-url: ' \
+            '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
             '*:pull:(rewardful partnerstack tapfiliate firstpromoter tolt)' ;;
     completion)
         _arguments \
