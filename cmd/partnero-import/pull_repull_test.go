@@ -188,3 +188,41 @@ func keysOf(m map[string]string) []string {
 	}
 	return keys
 }
+
+// The reports that validate and import of a DIR write beside its files do
+// not stop the next pull, which leaves them as they are; a file of
+// anything else still does.
+func TestRepullAfterImportKeepsItsReports(t *testing.T) {
+	t.Parallel()
+	base := servedRewardful(t, fake.RewardfulSample(rewardfulSecret))
+	dir := filepath.Join(t.TempDir(), "program")
+	pullRewardfulInto(t, dir, base)
+	if r := runCLI(t, nil, "", "validate", "--no-progress", dir); r.code != exitOK {
+		t.Fatalf("validate: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "", "import", "--sandbox", "--no-progress", dir); r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	reports := dirFiles(t, dir)
+	for _, name := range append(pulledFileNames, ".partnero-pull") {
+		delete(reports, name)
+	}
+	if len(reports) < 6 {
+		t.Fatalf("validate and import wrote only %v in DIR", keysOf(reports))
+	}
+	pullRewardfulInto(t, dir, base)
+	after := dirFiles(t, dir)
+	for name, text := range reports {
+		if after[name] != text {
+			t.Errorf("the re-pull changed %s", name)
+		}
+	}
+
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, map[string]string{"REWARDFUL_API_SECRET": rewardfulSecret}, "", "pull", "rewardful", "--out", dir, "--source-base-url", base)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "holds files pull did not write (notes.txt)") {
+		t.Errorf("a DIR with a file of the user's: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -92,7 +93,9 @@ func (o *Out) temporary(name string) string {
 }
 
 // claim makes dir pull's: a new or empty DIR gets the marker; one with
-// the marker is pull's already; any other is refused.
+// the marker is pull's already, and may hold besides pull's files what a
+// validate or import of them wrote there (which pull never touches); any
+// other is refused.
 func claim(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot make --out %s: %v", dir, err)
@@ -102,8 +105,9 @@ func claim(dir string) error {
 		return fmt.Errorf("cannot read --out %s: %v", dir, err)
 	}
 	marked := slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == markerFile })
+	runs := runsOf(dir, entries)
 	for _, e := range entries {
-		if !marked || !isOurs(e.Name()) {
+		if !marked || !isOurs(e.Name()) && !runs[e.Name()] {
 			return fmt.Errorf("--out %s holds files pull did not write (%s): give a new or empty directory", dir, e.Name())
 		}
 	}
@@ -111,6 +115,24 @@ func claim(dir string) error {
 		return nil
 	}
 	return os.WriteFile(filepath.Join(dir, markerFile), []byte(markerHead), 0o644)
+}
+
+// runsOf are the files that validate or import, run on a DIR's files,
+// wrote in it: each report (told by its content) with its provenance, its
+// referrals and its retry file.
+func runsOf(dir string, entries []fs.DirEntry) map[string]bool {
+	runs := map[string]bool{}
+	for _, e := range entries {
+		if isOurs(e.Name()) || !report.IsReport(filepath.Join(dir, e.Name())) {
+			continue
+		}
+		r := e.Name()
+		runs[r], runs[report.ProvenancePath(r)], runs[report.ReferralsPath(r)] = true, true, true
+		for _, format := range []string{"jsonl", "csv"} { // the program's files are JSON Lines; a CSV of a user's own
+			runs[importer.RetryPath(r, format)] = true
+		}
+	}
+	return runs
 }
 
 // isOurs reports whether name is a file pull writes in its DIR: the
