@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer/pull"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // pullOptions are pull's own flags; the output flags are the other
@@ -96,6 +97,9 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 	if err != nil {
 		return 0, usagef("%v", err)
 	}
+	if err := o.lockDir(ss); err != nil {
+		return 0, err
+	}
 	out, err := pull.Create(o.out, src.Name())
 	if err != nil {
 		return 0, usagef("%v", err)
@@ -121,6 +125,21 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 	sum.Carried, sum.LeftOut = out.Summary.Counts()
 	o.end(ss.out, src.Name(), &out.Summary, time.Since(ss.start))
 	return exitOK, nil
+}
+
+// lockDir holds DIR for this pull until the session ends: two pulls at
+// once would each take the other's temporary files for a killed pull's.
+func (o *pullOptions) lockDir(ss *session) error {
+	abs, err := filepath.Abs(o.out)
+	if err != nil {
+		return nil
+	}
+	release, err := report.LockRun("pull\x00" + abs)
+	if err != nil {
+		return usagef("another pull into %s is running: wait for it to end", o.out)
+	}
+	ss.closers = append(ss.closers, release)
+	return nil
 }
 
 // end says what the pull carried over and left out: lines for people, or

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/partnero-import/partnero-import/importer/pull/fake"
+	"github.com/partnero-import/partnero-import/report"
 )
 
 // pulledFileNames are the four files a pull puts in its DIR.
@@ -224,5 +225,26 @@ func TestRepullAfterImportKeepsItsReports(t *testing.T) {
 	r := runCLI(t, map[string]string{"REWARDFUL_API_SECRET": rewardfulSecret}, "", "pull", "rewardful", "--out", dir, "--source-base-url", base)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "holds files pull did not write (notes.txt)") {
 		t.Errorf("a DIR with a file of the user's: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// A second pull into a DIR while one runs there is refused, exit 2, before
+// it reads anything: it would remove the first one's temporary files.
+func TestPullRefusesADirBeingPulled(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "program")
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := report.LockRun("pull\x00" + abs) // the first pull's hold
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	r := runCLI(t, map[string]string{"REWARDFUL_API_SECRET": rewardfulSecret}, "", "pull", "rewardful", "--out", dir,
+		"--source-base-url", servedRewardful(t, fake.RewardfulSample(rewardfulSecret)))
+	if r.code != exitUsage || r.stderr != "partnero-import: another pull into "+dir+" is running: wait for it to end\n" {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
