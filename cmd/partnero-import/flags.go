@@ -163,9 +163,15 @@ func (o *importOptions) outputFlags(fs *flagSet) {
 	fs.group("output")
 	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar or progress lines")
 	fs.DurationVar(&o.progressEvery, "progress-interval", 5*time.Second, "`DURATION` how often a progress line is written when standard error is not a terminal")
+	o.summaryFlags(fs)
+	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
+}
+
+// summaryFlags say where the run's summary goes and how standard error
+// looks: pull's too.
+func (o *importOptions) summaryFlags(fs *flagSet) {
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "`PATH` also write the run's summary there, as one JSON object")
 	fs.StringVar(&o.logFormat, "log-format", "text", "`text|json` how standard error looks: for people, or one JSON object per line")
-	fs.BoolVar(&o.verbose, "verbose", false, "log one line per row too")
 }
 
 func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, error) {
@@ -202,6 +208,17 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	return o, o.check()
 }
 
+// checkOutput refuses output flags that make no sense.
+func (o *importOptions) checkOutput() error {
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return usagef("unknown --log-format %q: use text or json", o.logFormat)
+	}
+	if o.progressEvery <= 0 {
+		return usagef("--progress-interval must be positive")
+	}
+	return nil
+}
+
 // given reports whether the command line set the flag.
 func given(fs *flagSet, name string) bool {
 	set := false
@@ -226,11 +243,8 @@ func noReadsWithout(fs *flagSet) error {
 
 // check refuses values and combinations of flags that make no sense.
 func (o *importOptions) check() error {
-	if o.logFormat != "text" && o.logFormat != "json" {
-		return usagef("unknown --log-format %q: use text or json", o.logFormat)
-	}
-	if o.progressEvery <= 0 {
-		return usagef("--progress-interval must be positive")
+	if err := o.checkOutput(); err != nil {
+		return err
 	}
 	if o.mode != validate.Create && o.mode != validate.Invite {
 		return usagef("unknown --mode %q: use create or invite", o.mode)

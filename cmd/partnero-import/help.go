@@ -110,8 +110,9 @@ func commandList() []command {
 				strings.Join(pull.Names(), ", ") + ") through its API and write DIR/partners.jsonl, customers.jsonl, " +
 				"transactions.jsonl, and DIR/left-out.csv with each record not carried over and why. It sends nothing to " +
 				"Partnero: validate, rehearse (import --sandbox DIR) and import DIR next. Credentials come from the " +
-				"environment only (Rewardful: REWARDFUL_API_SECRET). A pull that fails leaves no program in DIR.",
-			flags: func() *flagSet { return pullFlags(new(pullOptions)) },
+				"environment only (Rewardful: REWARDFUL_API_SECRET). A pull that fails or is interrupted leaves DIR as it was: " +
+				"an earlier pull's files stay until a new pull has read the whole program.",
+			flags: func() *flagSet { return pullFlags(newPullOptions()) },
 			words: pull.Names,
 			examples: []example{
 				{"a Rewardful program", "REWARDFUL_API_SECRET=... partnero-import pull rewardful --out rewardful"},

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/partnero-import/partnero-import/importer/input"
-
+	"github.com/partnero-import/partnero-import/importer/pull"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -73,6 +73,19 @@ var pulledFiles = []struct {
 	kind report.Kind
 }{{"partners.jsonl", report.Partners}, {"customers.jsonl", report.Customers}, {"transactions.jsonl", report.Transactions}}
 
+// wholePull refuses a DIR whose files come from two different pulls: a
+// pull stopped between the renames that put its files in place.
+func wholePull(dir string) error {
+	half, err := pull.HalfReplaced(dir)
+	switch {
+	case err != nil:
+		return usagef("cannot read %s's marker: %v", dir, err)
+	case half:
+		return usagef("%s holds files of two different pulls (one was stopped while putting its files in place): run the pull again", dir)
+	}
+	return nil
+}
+
 // expandDirs takes a DIR among the FILEs as the program's files it holds
 // (partners.jsonl, customers.jsonl, transactions.jsonl, as pull writes
 // them), each of the kind its name says.
@@ -83,6 +96,9 @@ func (o *importOptions) expandDirs(args []string) ([]string, error) {
 		if err != nil || !st.IsDir() {
 			files = append(files, a)
 			continue
+		}
+		if err := wholePull(a); err != nil {
+			return nil, err
 		}
 		found := 0
 		for _, f := range pulledFiles {

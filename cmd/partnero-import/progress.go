@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/partnero-import/partnero-import/importer"
+	"github.com/partnero-import/partnero-import/importer/pull"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -20,6 +21,8 @@ type progress struct {
 	out   *output
 	every time.Duration // a plain line this often, off a terminal
 	read  *importer.Progress
+	// pulled counts a pull's records; nil for the other commands.
+	pulled *pull.Progress
 
 	mu       sync.Mutex
 	phase    phase
@@ -44,6 +47,7 @@ const (
 	reading  phase = iota // the pass that reads and checks the whole file
 	sending               // an import's rows going to the API
 	stopping              // after Ctrl-C: requests in flight finish
+	pulling               // pull reads a program from its source
 )
 
 const (
@@ -54,10 +58,22 @@ const (
 
 func startProgress(out *output, every time.Duration, read *importer.Progress) *progress {
 	p := &progress{out: out, every: every, read: read, stop: make(chan struct{})}
+	p.start()
+	return p
+}
+
+// startPullProgress shows how far a pull is: the records it has written,
+// on the terminal's bar (pull writes no progress lines elsewhere).
+func startPullProgress(out *output, pulled *pull.Progress) *progress {
+	p := &progress{out: out, every: barEvery, read: &importer.Progress{}, pulled: pulled, phase: pulling, stop: make(chan struct{})}
+	p.start()
+	return p
+}
+
+func (p *progress) start() {
 	p.meter.reset(time.Now(), 0, 0)
 	p.wg.Add(1)
 	go p.loop()
-	return p
 }
 
 func (p *progress) loop() {
@@ -174,6 +190,8 @@ func (p *progress) sample() snapshot {
 		p.meter.add(now, p.read.Rows.Load(), p.read.Bytes.Load())
 	case sending:
 		p.meter.add(now, int64(p.sent), 0)
+	case pulling:
+		p.meter.add(now, p.pulledRecords(), 0)
 	}
 	p.mu.Unlock()
 	return p.snapshot(now)
@@ -191,7 +209,15 @@ func (p *progress) snapshot(now time.Time) snapshot {
 	if p.inFlight != nil {
 		sn.inFlight = p.inFlight()
 	}
+	if p.pulled != nil {
+		sn.pulled = [4]int64{p.pulled.Partners.Load(), p.pulled.Customers.Load(), p.pulled.Transactions.Load(), p.pulled.LeftOut.Load()}
+	}
 	return sn
+}
+
+// pulledRecords counts every record a pull has written, left out or not.
+func (p *progress) pulledRecords() int64 {
+	return p.pulled.Partners.Load() + p.pulled.Customers.Load() + p.pulled.Transactions.Load() + p.pulled.LeftOut.Load()
 }
 
 // meter measures a count's rate over a sliding window of samples, so that
@@ -245,6 +271,7 @@ type snapshot struct {
 	rate, byteRate float64       // per second; 0 when not measured
 	pause          time.Duration // left of the server's pause
 	inFlight       int
+	pulled         [4]int64 // a pull's partners, customers, transactions and records left out
 }
 
 // parts is the snapshot in words: a head, how far in [0, 1] (-1 when
@@ -252,6 +279,13 @@ type snapshot struct {
 func (sn snapshot) parts() (head string, frac float64, details []string) {
 	frac = -1
 	switch {
+	case sn.phase == pulling: // a source says no totals: no fraction
+		head = fmt.Sprintf("pulling: %s, %s, %s; %d left out", plural(int(sn.pulled[0]), "partner"), plural(int(sn.pulled[1]), "customer"),
+			plural(int(sn.pulled[2]), "transaction"), sn.pulled[3])
+		if sn.rate > 0 {
+			details = append(details, strings.Replace(perSecond(sn.rate), "rows", "records", 1))
+		}
+		return head, -1, details
 	case sn.phase == stopping && !sn.counted:
 		return fmt.Sprintf("stopping: %d rows read", sn.readRows), -1, []string{"reporting the rows not done as skipped/aborted"}
 	case sn.phase == stopping:

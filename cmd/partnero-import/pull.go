@@ -6,14 +6,20 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/partnero-import/partnero-import/importer/pull"
+	"github.com/partnero-import/partnero-import/report"
 )
 
+// pullOptions are pull's own flags; the output flags are the other
+// commands'.
 type pullOptions struct {
+	*importOptions
 	out, baseURL, programID string
 	amountsIn               string // "": the source's default
 }
@@ -21,7 +27,9 @@ type pullOptions struct {
 func pullFlags(o *pullOptions) *flagSet {
 	fs := newFlagSet("pull")
 	fs.group("output")
-	fs.StringVar(&o.out, "out", "", "`DIR` where partners.jsonl, customers.jsonl, transactions.jsonl and left-out.csv go (new, empty, or an earlier pull's)")
+	fs.StringVar(&o.out, "out", "", "`DIR` where partners.jsonl, customers.jsonl, transactions.jsonl and left-out.csv go (new, empty, or an earlier pull's, whose files stay until this pull has read the whole program)")
+	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress bar (there is none when standard error is not a terminal)")
+	o.summaryFlags(fs)
 	fs.group("source")
 	fs.StringVar(&o.programID, "program-id", "", "`ID` the program to pull, for a source whose lists are a program's (tolt: prg_...)")
 	fs.StringVar(&o.amountsIn, "amounts-in", "", "`cents|major` tapfiliate only: the unit its amounts come in, cents (the default) or major")
@@ -30,45 +38,162 @@ func pullFlags(o *pullOptions) *flagSet {
 	return fs
 }
 
+func newPullOptions() *pullOptions {
+	return &pullOptions{importOptions: &importOptions{logFormat: "text", progressEvery: barEvery}}
+}
+
 func runPull(ctx context.Context, args []string, getenv func(string) string, s Streams) (int, error) {
-	var o pullOptions
-	words, err := pullFlags(&o).parse(args)
+	start := time.Now()
+	o := newPullOptions()
+	words, err := pullFlags(o).parse(args)
 	if err != nil {
 		return 0, err
 	}
+	if err := o.check(words); err != nil {
+		return 0, err
+	}
+	return inSession(s, o.importOptions, start, func(ss *session) (int, error) { return o.run(ctx, getenv, words[0], ss) })
+}
+
+// check refuses a command line pull cannot run, before anything is read.
+func (o *pullOptions) check(words []string) error {
 	switch {
 	case len(words) != 1:
-		return 0, usagef("pull needs one SOURCE (%s), got %d words", strings.Join(pull.Names(), ", "), len(words))
+		return usagef("pull needs one SOURCE (%s), got %d words", strings.Join(pull.Names(), ", "), len(words))
 	case !slices.Contains(pull.Names(), words[0]):
-		return 0, usagef("unknown SOURCE %q: this build pulls from %s", words[0], strings.Join(pull.Names(), ", "))
+		return usagef("unknown SOURCE %q: this build pulls from %s", words[0], strings.Join(pull.Names(), ", "))
 	case o.out == "":
-		return 0, usagef("pull needs --out DIR, the directory its files go to")
+		return usagef("pull needs --out DIR, the directory its files go to")
 	case o.amountsIn != "" && words[0] != "tapfiliate":
-		return 0, usagef("--amounts-in is for tapfiliate only: %s says what unit its amounts are in", words[0])
+		return usagef("--amounts-in is for tapfiliate only: %s says what unit its amounts are in", words[0])
 	case o.amountsIn != "" && o.amountsIn != pull.AmountsInCents && o.amountsIn != pull.AmountsInMajor:
-		return 0, usagef("--amounts-in %q: say cents (the default) or major", o.amountsIn)
+		return usagef("--amounts-in %q: say cents (the default) or major", o.amountsIn)
 	}
-	src, err := pull.New(words[0], getenv, pull.Options{BaseURL: o.baseURL, ProgramID: o.programID, AmountsIn: o.amountsIn})
+	if err := o.checkOutput(); err != nil {
+		return err
+	}
+	if o.summaryJSON == "" {
+		return nil
+	}
+	if abs, err := filepath.Abs(o.summaryJSON); err == nil {
+		if dir, err := filepath.Abs(o.out); err == nil && filepath.Dir(abs) == dir {
+			return usagef("--summary-json %s is in --out %s, which holds only the files pull writes: give a path outside it", o.summaryJSON, o.out)
+		}
+	}
+	return checkClashes(nil, []file{{"--summary-json", o.summaryJSON, aSummary}})
+}
+
+// run pulls source's program into --out, and says how it went: in the
+// last lines (or JSON records), and in --summary-json, whatever the end.
+func (o *pullOptions) run(ctx context.Context, getenv func(string) string, source string, ss *session) (code int, err error) {
+	sum := pullSummary{Version: versionString(), Commit: commitString(), Command: "pull", Source: source, Out: o.out}
+	defer func() {
+		if o.summaryJSON == "" {
+			return
+		}
+		if err != nil {
+			sum.Fatal, sum.Interrupted, code = oneLine(err.Error()), exitCodeOf(err) == exitInterrupted, exitCodeOf(err)
+		}
+		sum.ExitCode, sum.ElapsedSeconds = code, time.Since(ss.start).Seconds()
+		if werr := writeJSONFile(o.summaryJSON, sum); werr != nil && err == nil {
+			code, err = 0, usagef("%v", werr)
+		}
+	}()
+	src, err := pull.New(source, getenv, pull.Options{BaseURL: o.baseURL, ProgramID: o.programID, AmountsIn: o.amountsIn})
 	if err != nil {
 		return 0, usagef("%v", err)
+	}
+	if err := o.lockDir(ss); err != nil {
+		return 0, err
 	}
 	out, err := pull.Create(o.out, src.Name())
 	if err != nil {
 		return 0, usagef("%v", err)
 	}
-	if err := src.Pull(ctx, out); err != nil {
+	ss.out.log.Info("start", "command", "pull", "source", src.Name(), "out", o.out, "version", versionString())
+	if half, _ := pull.HalfReplaced(o.out); half {
+		ss.out.warn(o.out + " holds files of two different pulls (one was stopped while putting its files in place): this pull replaces them all once it has read the whole program")
+	}
+	ss.showPullProgress(&out.Progress)
+	err = src.Pull(ctx, out)
+	ss.prog.close()
+	if err != nil {
 		out.Abort()
 		if ctx.Err() != nil {
-			return 0, interruptedError{fmt.Sprintf("pull %s stopped: interrupted; %s holds no program", src.Name(), o.out)}
+			return 0, interruptedError{fmt.Sprintf("pull %s stopped: interrupted; %s", src.Name(), leftInDir(o.out))}
 		}
 		// A source's message may quote what it answered: no email is printed.
-		return 0, usagef("pull %s failed, %s holds no program: %s", src.Name(), o.out, pull.HideEmails(err.Error()))
+		return 0, usagef("pull %s failed: %s; %s", src.Name(), pull.HideEmails(err.Error()), leftInDir(o.out))
 	}
 	if err := out.Finish(); err != nil {
 		return 0, usagef("%v", err)
 	}
-	fmt.Fprintf(s.Err, "pull %s: read the whole program into %s\n", src.Name(), o.out)
-	out.Summary.Print(s.Err)
-	fmt.Fprintf(s.Err, "what was left out, and why: %s; next: partnero-import validate %s\n", filepath.Join(o.out, pull.LeftOutFile), o.out)
+	sum.Whole = true
+	sum.Carried, sum.LeftOut = out.Summary.Counts()
+	o.end(ss.out, src.Name(), &out.Summary, time.Since(ss.start))
 	return exitOK, nil
+}
+
+// lockDir holds DIR for this pull until the session ends: two pulls at
+// once would each take the other's temporary files for a killed pull's.
+func (o *pullOptions) lockDir(ss *session) error {
+	abs, err := filepath.Abs(o.out)
+	if err != nil {
+		return nil
+	}
+	release, err := report.LockRun("pull\x00" + abs)
+	if err != nil {
+		return usagef("another pull into %s is running: wait for it to end", o.out)
+	}
+	ss.closers = append(ss.closers, release)
+	return nil
+}
+
+// end says what the pull carried over and left out: lines for people, or
+// one JSON record.
+func (o *pullOptions) end(out *output, source string, s *pull.Summary, elapsed time.Duration) {
+	leftOutCSV := filepath.Join(o.out, pull.LeftOutFile)
+	if out.json {
+		carried, leftOut := s.Counts()
+		out.log.Info("end", "source", source, "out", o.out, "whole", true, "carried", carried, "left_out", leftOut,
+			"left_out_file", leftOutCSV, "elapsed_seconds", elapsed.Seconds())
+		return
+	}
+	fmt.Fprintf(out.w, "pull %s: read the whole program into %s\n", source, o.out)
+	s.Print(out.w)
+	fmt.Fprintf(out.w, "what was left out, and why: %s; next: partnero-import validate %s\n", leftOutCSV, o.out)
+}
+
+// pullSummary is what pull's --summary-json writes: nothing secret (the
+// source's credentials are never in an error; its address is not given,
+// as it may hold a user name).
+type pullSummary struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	Command string `json:"command"`
+	Source  string `json:"source"`
+	Out     string `json:"out"`
+	// Whole says the pull read the whole program and its files are in
+	// place; the counts are there only then.
+	Whole          bool                      `json:"whole"`
+	Carried        map[string]int            `json:"carried,omitempty"`
+	LeftOut        map[string]map[string]int `json:"left_out,omitempty"`
+	ElapsedSeconds float64                   `json:"elapsed_seconds"`
+	Interrupted    bool                      `json:"interrupted"`
+	Fatal          string                    `json:"fatal,omitempty"`
+	ExitCode       int                       `json:"exit_code"`
+}
+
+// leftInDir says what a pull that failed left in its DIR: the earlier
+// pull's files, untouched, or no program.
+func leftInDir(dir string) string {
+	if half, _ := pull.HalfReplaced(dir); half {
+		return dir + " still holds files of two different pulls: run the pull again"
+	}
+	for _, f := range pulledFiles {
+		if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			return "the earlier pull's files in " + dir + " are as they were"
+		}
+	}
+	return dir + " holds no program"
 }

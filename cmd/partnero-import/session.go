@@ -7,12 +7,13 @@ import (
 
 	"github.com/partnero-import/partnero-import/importer"
 	"github.com/partnero-import/partnero-import/importer/partnero"
+	"github.com/partnero-import/partnero-import/importer/pull"
 )
 
 // A session is one command's run, from its flags to its exit code: where
 // it speaks (output, and the bar), its progress, its client and the
-// embedded sandbox behind it, and how it ends. validate, import and
-// rollback each run in one; so do the commands to come. Nothing of it is
+// embedded sandbox behind it, and how it ends. validate, import,
+// rollback and pull each run in one; so do the commands to come. Nothing of it is
 // global: a second Ctrl-C reaches the run as Streams.HardStop, and the
 // session words its last word from what the run returns.
 type session struct {
@@ -60,6 +61,14 @@ func (ss *session) close() {
 func (ss *session) showProgress(o *importOptions, read *importer.Progress) {
 	if !o.noProgress {
 		ss.prog = startProgress(ss.out, o.progressEvery, read)
+	}
+}
+
+// showPullProgress starts a pull's bar: only on a terminal, and not with
+// --no-progress or --log-format json (the output has no screen then).
+func (ss *session) showPullProgress(pulled *pull.Progress) {
+	if ss.out.screen != nil {
+		ss.prog = startPullProgress(ss.out, pulled)
 	}
 }
 

@@ -47,3 +47,17 @@ func (s *Summary) Print(w io.Writer) {
 		fmt.Fprintln(w, line)
 	}
 }
+
+// Counts are the summary for a machine: records carried over per kind
+// ("partners"), and left out per kind and reason.
+func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[string]int) {
+	carried, leftOut = map[string]int{}, map[string]map[string]int{}
+	for _, k := range []Kind{KindPartner, KindCustomer, KindTransaction} {
+		carried[string(k)+"s"] = s.Carried[k]
+		leftOut[string(k)+"s"] = maps.Clone(s.LeftOut[k])
+		if leftOut[string(k)+"s"] == nil {
+			leftOut[string(k)+"s"] = map[string]int{}
+		}
+	}
+	return carried, leftOut
+}

@@ -125,12 +125,14 @@ _partnero_import() {
     pull)
         case $prev in
         --amounts-in|-amounts-in) _partnero_import_offer "cents major"; return ;;
+        --log-format|-log-format) _partnero_import_offer "text json"; return ;;
         --out|-out) _partnero_import_offer ""; return ;;
         --program-id|-program-id) _partnero_import_offer ""; return ;;
         --source-base-url|-source-base-url) _partnero_import_offer ""; return ;;
+        --summary-json|-summary-json) _partnero_import_offer "FILES"; return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--amounts-in --out --program-id --source-base-url" -- "$cur"))
+            COMPREPLY=($(compgen -W "--amounts-in --log-format --no-progress --out --program-id --source-base-url --summary-json" -- "$cur"))
         else
             _partnero_import_offer "rewardful partnerstack tapfiliate firstpromoter tolt"
         fi ;;

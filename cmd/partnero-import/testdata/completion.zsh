@@ -136,9 +136,12 @@ _partnero-import() {
     pull)
         _arguments \
             '--amounts-in[tapfiliate only: the unit its amounts come in, cents]:amounts-in:(cents major)' \
+            '--log-format[how standard error looks: for people, or one JSON object...]:log-format:(text json)' \
+            '--no-progress[no progress bar]' \
             '--out[where partners.jsonl, customers.jsonl, transactions.jsonl...]:out: ' \
             '--program-id[the program to pull, for a source whose lists are a progr...]:program-id: ' \
             '--source-base-url[the source'\''s API root, for a test server]:source-base-url: ' \
+            '--summary-json[also write the run'\''s summary there, as one JSON object]:summary-json:_files' \
             '*:pull:(rewardful partnerstack tapfiliate firstpromoter tolt)' ;;
     completion)
         _arguments \
