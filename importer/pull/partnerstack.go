@@ -97,40 +97,13 @@ func (p *partnerstack) Pull(ctx context.Context, out *Out) error {
 // key) while the page says it has more.
 func (p *partnerstack) list(ctx context.Context, path string, each func(json.RawMessage) error) error {
 	what := strings.TrimPrefix(path, "/")
-	guard := newPageGuard("partnerstack " + what)
-	for cursor := ""; ; {
-		page := "1"
-		if cursor != "" {
-			page = "after " + cursor
-			if err := guard.visit(cursor); err != nil {
-				return err
-			}
-		}
-		q := url.Values{"limit": {strconv.Itoa(partnerstackPage)}}
-		if cursor != "" {
-			q.Set("starting_after", cursor)
-		}
-		body, err := p.client.Get(ctx, path, q)
-		if err != nil {
-			return err
-		}
-		items, raw, more, err := partnerstackPageOf(body)
-		if err != nil {
-			return fmt.Errorf("partnerstack answered GET %s (page %s) with something unreadable: %v", path, page, err)
-		}
-		if err := guard.listed(page, raw); err != nil {
-			return err
-		}
-		if err := eachRecord(items, each, fmt.Sprintf("partnerstack %s (page %s)", what, page)); err != nil {
-			return err
-		}
-		if !more {
-			return nil
-		}
-		if cursor = lastKey(items); cursor == "" {
-			return fmt.Errorf("partnerstack %s (page %s) says it has more but names no last key to go on from", what, page)
-		}
-	}
+	return cursorList{client: p.client, source: "partnerstack", what: what, path: path, byCursor: true,
+		query:  func() url.Values { return url.Values{"limit": {strconv.Itoa(partnerstackPage)}} },
+		pageOf: partnerstackPageOf, cursorOf: lastKey,
+		stuck: func(page string, _ bool) error {
+			return fmt.Errorf("partnerstack %s %s says it has more but names no last key to go on from", what, page)
+		},
+	}.walk(ctx, each)
 }
 
 // partnerstackPageOf reads a page: {"data": {"has_more", "items": [...]}}

@@ -89,43 +89,25 @@ func (t *tolt) Pull(ctx context.Context, out *Out) error {
 // list reads every page of path, each after the last record of the one
 // before (starting_after), while the answer says has_more.
 func (t *tolt) list(ctx context.Context, path, what string, query url.Values, each func(json.RawMessage) error) error {
-	guard := newPageGuard("tolt " + what)
-	after := ""
-	for page := 1; ; page++ {
-		q := withQuery(query)
-		q.Set("program_id", t.program)
-		q.Set("limit", fmt.Sprint(toltPage))
-		if after != "" {
-			q.Set("starting_after", after)
-		}
-		body, err := t.client.Get(ctx, path, q)
-		if err != nil {
-			return err
-		}
-		items, raw, more, err := toltPageOf(body)
-		if err != nil {
-			return fmt.Errorf("tolt answered GET %s page %d with something unreadable: %v", path, page, err)
-		}
-		if err := guard.listed(fmt.Sprint(page), raw); err != nil {
-			return err
-		}
-		if err := eachRecord(items, each, fmt.Sprintf("tolt %s page %d", what, page)); err != nil {
-			return err
-		}
-		if !more {
-			return nil
-		}
-		if len(items) == 0 {
-			return fmt.Errorf("tolt %s page %d lists nothing yet says has_more: the pages cannot go on", what, page)
-		}
-		if after = idOf(items[len(items)-1]); after == "" {
-			return fmt.Errorf("tolt %s page %d: its last record has no id to page on", what, page)
-		}
-		if err := guard.visit("after " + after); err != nil {
-			return err
-		}
-	}
+	return cursorList{client: t.client, source: "tolt", what: what, path: path,
+		query: func() url.Values {
+			q := withQuery(query)
+			q.Set("program_id", t.program)
+			q.Set("limit", fmt.Sprint(toltPage))
+			return q
+		},
+		pageOf: toltPageOf, cursorOf: lastID,
+		stuck: func(page string, empty bool) error {
+			if empty {
+				return fmt.Errorf("tolt %s %s lists nothing yet says has_more: the pages cannot go on", what, page)
+			}
+			return fmt.Errorf("tolt %s %s: its last record has no id to page on", what, page)
+		},
+	}.walk(ctx, each)
 }
+
+// lastID is the id of a page's last record, the cursor of the next.
+func lastID(items []json.RawMessage) string { return idOf(items[len(items)-1]) }
 
 // toltPageOf reads a page: {"success", "has_more", "data": [...]}, the
 // list nested once more ("data": {"data": [...]}, as customers come), or

@@ -77,15 +77,16 @@ func (f *Tolt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var list []map[string]any
+	var expandable []string
 	switch r.URL.Path {
 	case "/v1/partners":
 		list = f.Partners
 	case "/v1/links":
-		list = expanded(f.Links, q["expand[]"], "partner")
+		list, expandable = f.Links, []string{"partner"}
 	case "/v1/customers":
 		list = f.Customers
 	case "/v1/commissions":
-		list = expanded(f.Commissions, q["expand[]"], "partner", "customer", "transaction")
+		list, expandable = f.Commissions, []string{"partner", "customer", "transaction"}
 	default:
 		toltError(w, http.StatusNotFound, "invalid_request_error", "Not found")
 		return
@@ -104,8 +105,9 @@ func (f *Tolt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		from = i + 1
 	}
 	to := min(from+size, len(list))
-	data := slices.Clone(list[from:to])
-	if data == nil {
+	// The page alone expanded: a large program costs the fake no more a page.
+	data := expanded(list[from:to], q["expand[]"], expandable...)
+	if len(data) == 0 {
 		data = []map[string]any{}
 	}
 	body := map[string]any{"success": true, "has_more": to < len(list) || r.URL.Path == f.RepeatPath, "total_count": len(list)}
