@@ -49,8 +49,11 @@ type importOptions struct {
 	// named are the kinds of the files a DIR gave, by their names.
 	named map[string]report.Kind
 	// upstream and sections join the files of a run of several.
-	upstream   *importer.Upstream
-	sections   *[]summaryJSON
+	upstream *importer.Upstream
+	sections *[]summaryJSON
+	// fileStart, in a run of several, is when this file's turn began:
+	// its elapsed time and rate are its own, not the run's so far.
+	fileStart  time.Time
 	format     string
 	delimiter  string
 	encoding   string

@@ -83,6 +83,7 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 	for i, f := range files {
 		fo := *o
 		fo.file, fo.inputs, fo.kind, fo.upstream, fo.sections = f.file, nil, string(f.kind), up, sections
+		fo.fileStart = time.Now()
 		if f.kind != report.Partners {
 			fo.preset = "" // a partners export's mapping: the partners file's
 		}
@@ -132,6 +133,10 @@ func worse(a, b int) int {
 func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss *session, dryRun bool) (_ int, err error) {
 	if err := o.tellKind(ss.out); err != nil {
 		return 0, err
+	}
+	start := ss.start
+	if !o.fileStart.IsZero() {
+		start = o.fileStart
 	}
 	inOpts, err := o.inputOptions()
 	if err != nil {
@@ -188,7 +193,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		ss.finish = o.finishHint(files.report, getenv)
 	}
 	prov := &report.Provenance{Tool: "partnero-import", Version: versionString(), Commit: commitString(), Command: command,
-		Destination: files.destination, Input: o.file, StartedAt: ss.start.UTC(), NothingSent: true, Mark: mark, Kind: inOpts.Kind}
+		Destination: files.destination, Input: o.file, StartedAt: start.UTC(), NothingSent: true, Mark: mark, Kind: inOpts.Kind}
 	if files.resumed != nil {
 		prov.ResumedFrom, _ = filepath.Abs(o.resume)
 	}
@@ -240,7 +245,7 @@ func (o *importOptions) run(ctx context.Context, getenv func(string) string, ss 
 		// in the summary, and how to finish.
 		res.Fatal = o.stoppedAfterSending(err, res, reportPath, getenv)
 	}
-	res.Summary.Elapsed = time.Since(ss.start)
+	res.Summary.Elapsed = time.Since(start)
 	code := exitCode(res)
 	if o.summaryJSON != "" {
 		if err := writeSummaryJSON(o.summaryJSON, command, o.file, files, res, code); err != nil && res.Fatal != nil {

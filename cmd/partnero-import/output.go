@@ -295,11 +295,28 @@ func summaryOf(command, input string, files *runFiles, res *importer.Result, cod
 // section under "files", in the order they ran, and the run's exit code.
 func writeSections(path, command string, sections []summaryJSON, code int) error {
 	run := summaryJSON{Version: versionString(), Commit: commitString(), Command: command, ExitCode: code, Files: sections}
+	// The run's totals are its files' (their counts, requests and time
+	// added): a top level of zeros would read as facts.
+	run.Counts = map[report.Status]map[string]int{}
 	for _, s := range sections {
 		run.Rows += s.Rows
+		run.Requests += s.Requests
+		run.Retries += s.Retries
+		run.ElapsedSeconds += s.ElapsedSeconds
+		for status, reasons := range s.Counts {
+			if run.Counts[status] == nil {
+				run.Counts[status] = map[string]int{}
+			}
+			for reason, n := range reasons {
+				run.Counts[status][reason] += n
+			}
+		}
 		run.Interrupted = run.Interrupted || s.Interrupted
 		run.Fatal = cmp.Or(run.Fatal, s.Fatal)
 		run.Destination = s.Destination
+	}
+	if run.ElapsedSeconds > 0 {
+		run.RequestsPerSecond = float64(run.Requests) / run.ElapsedSeconds
 	}
 	return writeJSONFile(path, run)
 }

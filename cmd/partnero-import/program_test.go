@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -128,6 +129,29 @@ func TestMigrationOfAWholeProgram(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "s.json")); !strings.Contains(string(b), `"files": [`) || !strings.Contains(string(b), `"kind": "transactions"`) {
 		t.Errorf("summary: %s", b)
+	} else {
+		// The run's top level is its files' totals, each file's time its own.
+		var sum struct {
+			Rows, Requests int
+			Counts         map[string]map[string]int
+			Elapsed        float64 `json:"elapsed_seconds"`
+			Files          []struct {
+				Rows, Requests int
+				Counts         map[string]map[string]int
+				Elapsed        float64 `json:"elapsed_seconds"`
+			}
+		}
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatal(err)
+		}
+		rows, requests, created, elapsed := 0, 0, 0, 0.0
+		for _, f := range sum.Files {
+			rows, requests, created, elapsed = rows+f.Rows, requests+f.Requests, created+f.Counts["created"]["total"], elapsed+f.Elapsed
+		}
+		if len(sum.Files) < 2 || sum.Rows != rows || sum.Requests != requests || requests == 0 ||
+			sum.Counts["created"]["total"] != created || created == 0 || sum.Elapsed != elapsed {
+			t.Errorf("the run's totals are not its files': %s", b)
+		}
 	}
 
 	// The sales again, alone: every key is there, nothing is sent twice.
