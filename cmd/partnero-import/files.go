@@ -260,7 +260,7 @@ func (f *runFiles) keepEarlierReport(inputs []file) {
 		return // a dry run's or a rehearsal's report: notOverAnotherRun decides
 	}
 	prev, err := report.ReadProvenance(f.report)
-	if err != nil || !prev.Real() || prev.NothingSent || prev.Destination != f.destination || report.Busy(f.report) {
+	if err != nil || !prev.Real() || prev.NothingSent || report.Busy(f.report) {
 		return
 	}
 	for _, in := range inputs {
@@ -271,13 +271,28 @@ func (f *runFiles) keepEarlierReport(inputs []file) {
 	ext := extOf(f.report)
 	stem := strings.TrimSuffix(f.report, ext)
 	earlier := f.report
-	f.report = firstFree(func(n string) string { return stem + n + ext },
-		func(p string) bool { return exists(p) || exists(report.ProvenancePath(p)) })
-	f.kept = fmt.Sprintf("note: %s is the report of %s of %s (started %s); it is kept, and this run's report is %s",
-		earlier, article(prev.Command), prev.Input, prev.StartedAt.Local().Format("2006-01-02 15:04"), f.report)
+	f.report = firstFree(func(n string) string { return stem + n + ext }, reportTaken)
+	into := ""
+	if prev.Destination != f.destination {
+		into = " into " + prev.Destination
+	}
+	f.kept = fmt.Sprintf("note: %s is the report of %s%s of %s (started %s); it is kept, and this run's report is %s",
+		earlier, article(prev.Command), into, prev.Input, prev.StartedAt.Local().Format("2006-01-02 15:04"), f.report)
 	if prev.Command == "import" && !prev.Finished {
 		f.kept += unfinishedJob(earlier, prev)
 	}
+}
+
+// reportTaken tells whether a numbered report's name is another run's to
+// keep. The report of a real run that sent nothing (a refused key, an
+// unreachable API) holds no record to roll back: its name is taken again,
+// so that the files of one run of several keep numbers that match.
+func reportTaken(path string) bool {
+	if !exists(path) && !exists(report.ProvenancePath(path)) {
+		return false
+	}
+	prev, err := report.ReadProvenance(path)
+	return err != nil || !prev.NothingSent || report.Busy(path)
 }
 
 // unfinishedJob says how the job of an import that did not finish stands:

@@ -154,8 +154,6 @@ func TestProvenance(t *testing.T) {
 	}{
 		{"a dry run over a real import's report", nil, []string{"validate", "--report", at("p.report.csv")}, "would write over it"},
 		{"a rehearsal over a real import's report", nil, []string{"import", "--sandbox", "--report", at("p.report.csv")}, "would write over it"},
-		{"an import into another API over it", map[string]string{"PARTNERO_API_KEY": "k-123456"},
-			[]string{"import", "--base-url", "https://api.partnero.com/v1", "--report", at("p.report.csv")}, "https://api.partnero.com:443"},
 		{"resume a dry run", env, []string{"import", "--resume", at("p.validate.csv")}, "dry run"},
 		{"resume a rehearsal", env, []string{"import", "--resume", at("p.sandbox.report.csv")}, "rehearsal cannot be resumed"},
 		{"resume into a rehearsal", env, []string{"import", "--sandbox", "--resume", at("p.report.csv")}, "rehearsal cannot be resumed"},
@@ -172,8 +170,16 @@ func TestProvenance(t *testing.T) {
 			t.Fatalf("%s: the real import's report was written over", tt.name)
 		}
 	}
+	// An import into another API (staging, then production) keeps the
+	// first's report too, and says whose it is: its own takes a number.
+	_, other := startSandbox(t, sandbox.Options{})
+	r := runCLI(t, map[string]string{"PARTNERO_API_KEY": "k-123456", "PARTNERO_BASE_URL": other}, "", "import", "--no-progress", "--rate", "0", in)
+	if r.code != exitOK || !strings.Contains(r.stderr, "is the report of an import into "+report.Destination(base)) ||
+		!exists(at("p.report-2.csv")) || digest(t, at("p.report.csv")) != real {
+		t.Fatalf("an import into another API: exit %d\n%s", r.code, r.stderr)
+	}
 	// A resume writes a report of its own, recording what it resumed.
-	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--resume", at("p.report.csv"), in)
+	r = runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--resume", at("p.report.csv"), in)
 	prov, err := report.ReadProvenance(at("p.resumed.report.csv"))
 	if r.code != exitOK || err != nil || prov.ResumedFrom != at("p.report.csv") {
 		t.Fatalf("resume: exit %d, %+v %v\n%s", r.code, prov, err, r.stderr)

@@ -375,3 +375,37 @@ func TestSeveralFilesNeverWriteOverEachOther(t *testing.T) {
 		t.Fatalf("%s was written over:\n%s", other, b)
 	}
 }
+
+// The reports of one run of several files keep numbers that match: a run
+// refused at its first request (a wrong key) sent nothing, so the next
+// run takes its numbered names again instead of the next number for some
+// files only.
+func TestSeveralFilesKeepMatchingReportNumbers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	partners, customers := filepath.Join(dir, "p.csv"), filepath.Join(dir, "c.csv")
+	os.WriteFile(partners, []byte("email,name,key\nann@x.io,Ann,ann\n"), 0o600)
+	os.WriteFile(customers, []byte("key,email,partner_key\nc1,c1@x.io,ann\n"), 0o600)
+	_, base := startSandbox(t, sandbox.Options{APIKey: "right"})
+	run := func(key string, flags ...string) result {
+		env := map[string]string{"PARTNERO_API_KEY": key, "PARTNERO_BASE_URL": base}
+		return runCLI(t, env, "", append(append([]string{"import", "--no-progress", "--rate", "0"}, flags...), partners, customers)...)
+	}
+	if r := run("right"); r.code != exitOK {
+		t.Fatalf("first: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run("wrong"); r.code != exitUsage {
+		t.Fatalf("wrong key: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run("right", "--skip-existing"); r.code != exitOK {
+		t.Fatalf("again: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, name := range []string{"p.report-2.csv", "c.report-2.csv"} {
+		if !exists(filepath.Join(dir, name)) {
+			t.Errorf("no %s", name)
+		}
+	}
+	if exists(filepath.Join(dir, "p.report-3.csv")) {
+		t.Errorf("the partners' report took a number the customers' did not")
+	}
+}
