@@ -240,3 +240,53 @@ func text(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Later, the program pulled again into the same DIR and imported with
+// --skip-existing (as the README says): what the first import made is
+// found there, and only the new customer and sale are sent, none twice.
+func TestPullAgainThenImportSkipExisting(t *testing.T) {
+	t.Parallel()
+	f := fake.RewardfulSample(rewardfulSecret)
+	dir := filepath.Join(t.TempDir(), "rewardful")
+	srcEnv := map[string]string{"REWARDFUL_API_SECRET": rewardfulSecret}
+	pullArgs := []string{"pull", "rewardful", "--out", dir, "--source-base-url", servedRewardful(t, f)}
+	sb, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	if r := runCLI(t, srcEnv, "", pullArgs...); r.code != exitOK {
+		t.Fatalf("pull: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", dir); r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	customers, sales := len(sb.Customers()), len(sb.Transactions())
+
+	// A month on: a new customer of Ada's, and its sale.
+	f.Referrals = append(f.Referrals, map[string]any{"id": "r9", "conversion_state": "conversion",
+		"affiliate": map[string]any{"id": "7c1d0a52-0000-4000-8000-000000000001"},
+		"customer":  map[string]any{"id": "cus_9", "name": "Hal", "email": "hal@example.com"}})
+	f.Commissions = append(f.Commissions, map[string]any{"id": "k9", "amount": 100, "currency": "EUR", "state": "due",
+		"sale": map[string]any{"id": "s9", "charged_at": "2024-05-01T10:00:00Z", "sale_amount_cents": 1000, "currency": "EUR",
+			"referral": map[string]any{"id": "r9"}}})
+	if r := runCLI(t, srcEnv, "", pullArgs...); r.code != exitOK {
+		t.Fatalf("pull again: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "", "import", "--no-progress", "--rate", "0", "--skip-existing", dir)
+	if r.code != exitOK {
+		t.Fatalf("import again: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := len(sb.Customers()); got != customers+1 {
+		t.Errorf("%d customers stored, want %d", got, customers+1)
+	}
+	keys := map[string]int{}
+	for _, tx := range sb.Transactions() {
+		keys[tx.Key]++
+	}
+	if len(sb.Transactions()) != sales+1 || keys["s9"] != 1 {
+		t.Errorf("transactions stored: %v, want the %d before and s9", keys, sales)
+	}
+	for key, n := range keys {
+		if n > 1 {
+			t.Errorf("transaction %s stored %d times", key, n)
+		}
+	}
+}
