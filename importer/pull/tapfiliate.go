@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -358,7 +359,13 @@ func (t *tapfiliate) customer(raw json.RawMessage, out *Out) error {
 		key = id
 	}
 	email := strings.TrimSpace(string(c.Email))
-	left := LeftOut{Kind: KindCustomer, SourceID: key, Email: email}
+	// A line names the record by its own id (cu_...), which is what
+	// tells two records of one customer_id apart; the key is said too.
+	left := LeftOut{Kind: KindCustomer, SourceID: cmp.Or(id, key), Email: email}
+	named := ""
+	if customerID != "" && id != "" {
+		named = fmt.Sprintf(" (customer_id %s)", customerID)
+	}
 	affiliate := strings.TrimSpace(idOf(c.Affiliate))
 	partner, ok := t.partners[affiliate]
 	switch {
@@ -366,14 +373,14 @@ func (t *tapfiliate) customer(raw json.RawMessage, out *Out) error {
 		left.Reason, left.Message = NoCustomer, "the customer has neither customer_id nor id"
 		return out.LeaveOut(left)
 	case affiliate == "":
-		left.Reason, left.Message = NoPartner, "the customer has no affiliate"
+		left.Reason, left.Message = NoPartner, "the customer"+named+" has no affiliate"
 		return out.LeaveOut(left)
 	case !ok:
-		left.Reason, left.Message = NoPartner, fmt.Sprintf("its affiliate %q was not carried over (see its own line)", affiliate)
+		left.Reason, left.Message = NoPartner, fmt.Sprintf("the customer%s: its affiliate %q was not carried over (see its own line)", named, affiliate)
 		return out.LeaveOut(left)
 	case t.byCustomerID[key] != "" || t.byID[key] != "":
 		t.join(id, customerID, key)
-		left.Reason, left.Message = Duplicate, "customer "+key+" is listed twice: carried over once, under the first one's partner"
+		left.Reason, left.Message = Duplicate, "customer "+key+" is listed twice: this record is left out, the first one carried over, under its partner"
 		return out.LeaveOut(left)
 	}
 	t.join(id, customerID, key)

@@ -226,3 +226,36 @@ func TestTapfiliateResetWait(t *testing.T) {
 		})
 	}
 }
+
+// A customer's line of left-out.csv names the record left out by its own
+// Tapfiliate id (the contract's source_id), not by the customer_id it
+// shares with the record carried: the customer_id is in the message.
+func TestTapfiliateCustomerLeftOutByItsOwnID(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, err := pullTapfiliate(t, fake.TapfiliateSample(tapfiliateKey), tapfiliateKey, dir); err != nil {
+		t.Fatal(err)
+	}
+	left := read(t, filepath.Join(dir, pull.LeftOutFile))
+	for _, want := range []string{
+		"tapfiliate,customer,cu_7,,duplicate,",
+		"tapfiliate,customer,cu_4,,no_partner,",
+	} {
+		if !strings.Contains(left, want) {
+			t.Errorf("left-out.csv has no line %q:\n%s", want, left)
+		}
+	}
+	if line := lineWith(left, ",cu_7,"); !strings.Contains(line, "cus_001") {
+		t.Errorf("the duplicate's line does not name the customer_id cus_001 it shares: %q", line)
+	}
+}
+
+// lineWith is the first line of text holding s.
+func lineWith(text, s string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
+}
