@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -258,4 +259,40 @@ func lineWith(text, s string) string {
 		}
 	}
 	return ""
+}
+
+// A conversion with commissions paid and not (103: a regular one of 4.00
+// EUR unpaid, a recurring one of 1.25 paid) is carried with the unpaid
+// sum as its reward, not rewarded, and a line of left-out.csv says the
+// paid one was left off the reward: Partnero pays the reward, and must
+// not pay again what was paid.
+func TestTapfiliateMixedPaidRewardsTheUnpaid(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, amountsIn string }{{"cents", ""}, {"major", pull.AmountsInMajor}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.TapfiliateSample(tapfiliateKey)
+			if tc.amountsIn != "" {
+				f.InMajorUnits()
+			}
+			dir := t.TempDir()
+			out, err := pullTapfiliateIn(t, f, tapfiliateKey, dir, tc.amountsIn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx := lineWith(read(t, filepath.Join(dir, pull.TransactionsFile)), `"key":"103"`)
+			if !regexp.MustCompile(`"reward":"4(\.00?)?"`).MatchString(tx) || strings.Contains(tx, `"rewarded"`) {
+				t.Errorf("conversion 103 carried as %s; want reward 4.00, not rewarded", tx)
+			}
+			left := lineWith(read(t, filepath.Join(dir, pull.LeftOutFile)), "already_paid")
+			for _, want := range []string{"tapfiliate,commission,103,,already_paid,", "1.25 EUR", "conversion 103", "po_1"} {
+				if !strings.Contains(left, want) {
+					t.Errorf("the paid commission's line %q does not say %q", left, want)
+				}
+			}
+			if n := out.Summary.LeftOut[pull.KindCommission][pull.AlreadyPaid]; n != 1 {
+				t.Errorf("the summary counts %d commissions already paid; want 1", n)
+			}
+		})
+	}
 }
