@@ -51,6 +51,10 @@ type rules struct {
 	// voidedWhole: summed, but a voided commission has no line of its
 	// own, and a sale whose commissions are all voided is left out.
 	voidedWhole bool
+	// paidApart: summed, but a sale with commissions paid and due has
+	// the due ones' sum as its reward, and each paid one a line of
+	// left-out.csv (commission, already_paid).
+	paidApart bool
 	// keyIsID: a partner's key is its source id (no links).
 	keyIsID bool
 	// tierLines: the source lists an upper tier's commission of a sale
@@ -94,7 +98,7 @@ var propertySources = []propertySource{
 			f := fake.TapfiliateOf(secret, program, k)
 			f.Window = 50 * time.Millisecond
 			return servedTapfiliate(t, f)
-		}, rules: rules{tiers: true, bySale: true, byCustomer: true, summed: true, voidedWhole: true, keyIsID: true}},
+		}, rules: rules{tiers: true, bySale: true, byCustomer: true, summed: true, voidedWhole: true, paidApart: true, keyIsID: true}},
 }
 
 // For random programs (fake.NewProgram) served by each source's fake with
@@ -259,6 +263,7 @@ func unclaimedKey(claimed map[string]bool, values []string) string {
 // carried one.
 func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 	leftSales, rewarded := map[string]bool{}, map[string]bool{}
+	paid, due := map[string][]int64{}, map[string]int64{} // by sale: its paid commissions' cents, and its due ones' sum
 	for _, c := range p.Commissions {
 		if c.Tier > 1 { // an upline's (Tapfiliate: kind mlm), not summed
 			continue
@@ -287,12 +292,19 @@ func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 			rewarded[c.Sale] = true
 			if c.State != "paid" {
 				sale.State = "due"
+				due[c.Sale] += c.Cents
+			} else {
+				paid[c.Sale] = append(paid[c.Sale], c.Cents)
 			}
 		}
 		e.sales[c.Sale] = sale
 	}
 	for key, sale := range e.sales {
 		switch {
+		case rewarded[key] && e.paidApart && sale.State == "due" && len(paid[key]) > 0: // paid in part
+			sale.Cents = due[key]
+			e.sales[key] = sale
+			e.sourceCounts[pull.KindCommission] += len(paid[key])
 		case rewarded[key]:
 		case e.voidedWhole: // every commission voided: the sale is left out
 			delete(e.sales, key)
@@ -403,6 +415,9 @@ func checkTransactions(t *testing.T, sb *sandbox.Server, e expected, left map[pu
 		}
 	}
 	counted(t, e, pull.KindTransaction, len(stored), len(e.sales), left)
+	if n := len(left[pull.KindCommission]); n != e.sourceCounts[pull.KindCommission] {
+		t.Errorf("%d commissions left off a reward as paid already; want %d: %v", n, e.sourceCounts[pull.KindCommission], left[pull.KindCommission])
+	}
 }
 
 // major is cents in currency's major unit as the pull writes it: JPY has

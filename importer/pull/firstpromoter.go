@@ -57,7 +57,14 @@ type firstPromoter struct {
 	customers            map[string]bool
 	byID, byUID, byEmail map[string]fpReferred
 	transactions         map[string]bool
+	// tierLines are the lines of upper tiers' commissions that name
+	// their sale, written once every commission is read: only then is
+	// it known whether a transaction carries the sale.
+	tierLines []fpTierLine
 }
+
+// fpTierLine is an upper tier's commission of sale, to be left out.
+type fpTierLine struct{ commission, sale string }
 
 // fpReferred is what a commission's referral joins to: the carried
 // customer's key, and the promoter that referred it (its id, and the
@@ -92,11 +99,15 @@ func (f *firstPromoter) Name() string { return "firstpromoter" }
 // customers), then commissions (their sales): each list refers to the one
 // before.
 func (f *firstPromoter) Pull(ctx context.Context, out *Out) error {
-	return inTurn(ctx, out, f.list, []listStep{
+	err := inTurn(ctx, out, f.list, []listStep{
 		{"/promoters", "promoters", url.Values{"include_parent_promoter": {"true"}}, f.promoter},
 		{"/referrals", "referrals", nil, f.referral},
 		{"/commissions", "commissions", nil, f.commission},
 	})
+	if err != nil {
+		return err
+	}
+	return f.writeTierLines(out)
 }
 
 // list reads every page of path, from page 1 to the first that lists
@@ -405,9 +416,12 @@ func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
 		return leave(fpSelfReferral, "commission %s is a self-referral: the promoter referred themselves", id)
 	case unit != "" && unit != "cash":
 		return leave(fpNotMoney, "commission %s is a reward in %s, not money", id, unit)
+	case f.upperTier(c, referred) && c.saleKey() != "":
+		f.tierLines = append(f.tierLines, fpTierLine{commission: id, sale: c.saleKey()})
+		return nil
 	case f.upperTier(c, referred):
-		return leave(TierCommission, "commission %s is an upper tier's (its promoter's parent's): %s with the referring "+
-			"promoter's commission; Partnero pays upper tiers itself", id, saleNamed(c.saleKey()))
+		return leave(TierCommission, "commission %s is an upper tier's (its promoter's parent's) and names no sale: its sale "+
+			"moves only with the referring promoter's own commission, if FirstPromoter lists one; Partnero pays upper tiers itself", id)
 	case f.transactions[t.Key] && t.Key == id:
 		return leave(Duplicate, "commission %s listed twice, carried over once", id)
 	case f.transactions[t.Key]:
@@ -446,13 +460,24 @@ func fpCurrencyOf(c fpCommission) (cur, currency string) {
 	return "USD", "" // a currency of two decimals, to read the cents
 }
 
-// saleNamed says how a commission's sale is carried, for a message: by
-// the transaction's key when the commission names its sale.
-func saleNamed(key string) string {
-	if key == "" {
-		return "its sale is carried"
+// writeTierLines leaves out the upper tiers' commissions that name their
+// sale, each line saying what became of the sale: carried by a direct
+// commission's transaction, or not moved at all.
+func (f *firstPromoter) writeTierLines(out *Out) error {
+	for _, l := range f.tierLines {
+		what := "transaction " + l.sale + " carries its sale with the referring promoter's commission"
+		if !f.transactions[l.sale] {
+			what = "no direct commission of sale " + l.sale + " was carried over, so the sale does not move (carried with this " +
+				"commission, Partnero would pay the referring partner a commission FirstPromoter did not)"
+		}
+		err := out.LeaveOut(LeftOut{Kind: KindTransaction, SourceID: l.commission, Reason: TierCommission,
+			Message: fmt.Sprintf("commission %s is an upper tier's (its promoter's parent's): %s; Partnero pays upper tiers itself", l.commission, what)})
+		if err != nil {
+			return err
+		}
 	}
-	return "transaction " + key + " carries its sale"
+	f.tierLines = nil
+	return nil
 }
 
 // upperTier tells whether a commission is an upper tier's, not the

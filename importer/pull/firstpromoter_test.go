@@ -165,3 +165,33 @@ func TestFirstPromoterNeedsBoth(t *testing.T) {
 		}
 	}
 }
+
+// An upper tier's commission's line says what happened to its sale: the
+// transaction that carries it (211, listed before the direct commission
+// of its sale), that no direct commission of it was carried so the sale
+// does not move (217), or, naming no sale (216), that it moves only with
+// the referring promoter's own commission if FirstPromoter lists one.
+func TestFirstPromoterTierLineSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, err := pullFirstPromoter(t, fake.FirstPromoterSample(fpKey, fpAccount), fpKey, fpAccount, dir, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	left := read(t, filepath.Join(dir, pull.LeftOutFile))
+	for id, says := range map[string][]string{
+		"211": {"transaction ch_202 carries its sale"},
+		"214": {"transaction evt_9 carries its sale"},
+		"217": {"no direct commission of sale ch_299 was carried over", "does not move"},
+		"216": {"names no sale", "only with the referring promoter's own commission, if FirstPromoter lists one"},
+	} {
+		line := lineWith(left, "firstpromoter,transaction,"+id+",")
+		for _, s := range says {
+			if !strings.Contains(line, s) {
+				t.Errorf("commission %s's line does not say %q: %q", id, s, line)
+			}
+		}
+		if id != "211" && id != "214" && strings.Contains(line, "carries its sale") {
+			t.Errorf("commission %s's line says a transaction carries its sale: %q", id, line)
+		}
+	}
+}

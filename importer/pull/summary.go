@@ -27,10 +27,28 @@ func (s *Summary) leftOut(k Kind, reason string) {
 	s.LeftOut[k][reason]++
 }
 
+// records are the kinds a pull writes a file of: each is counted carried
+// over and left out.
+var records = []Kind{KindPartner, KindCustomer, KindTransaction}
+
+// kinds are the kinds to count: the records, then any other kind a line
+// of left-out.csv has (a partner's tie to its referrer), so that every
+// line is counted.
+func (s *Summary) kinds() []Kind {
+	kinds := slices.Clone(records)
+	for _, k := range slices.Sorted(maps.Keys(s.LeftOut)) {
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
 // Print writes the summary, one line per kind: "partners: 10 carried
-// over, 2 left out (no_email 2)".
+// over, 2 left out (no_email 2)"; a kind that is no record of its own has
+// only its left out: "referrers: 1 left out (referrer_not_carried 1)".
 func (s *Summary) Print(w io.Writer) {
-	for _, k := range []Kind{KindPartner, KindCustomer, KindTransaction} {
+	for _, k := range s.kinds() {
 		left, why := 0, ""
 		for _, r := range slices.Sorted(maps.Keys(s.LeftOut[k])) {
 			n := s.LeftOut[k][r]
@@ -40,7 +58,10 @@ func (s *Summary) Print(w io.Writer) {
 			}
 			why += fmt.Sprintf("%s %d", r, n)
 		}
-		line := fmt.Sprintf("%ss: %d carried over, %d left out", k, s.Carried[k], left)
+		line := fmt.Sprintf("%ss: %d left out", k, left)
+		if slices.Contains(records, k) {
+			line = fmt.Sprintf("%ss: %d carried over, %d left out", k, s.Carried[k], left)
+		}
 		if why != "" {
 			line += " (" + why + ")"
 		}
@@ -49,11 +70,14 @@ func (s *Summary) Print(w io.Writer) {
 }
 
 // Counts are the summary for a machine: records carried over per kind
-// ("partners"), and left out per kind and reason.
+// ("partners"), and left out per kind and reason (every kind of
+// left-out.csv's lines).
 func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[string]int) {
 	carried, leftOut = map[string]int{}, map[string]map[string]int{}
-	for _, k := range []Kind{KindPartner, KindCustomer, KindTransaction} {
-		carried[string(k)+"s"] = s.Carried[k]
+	for _, k := range s.kinds() {
+		if slices.Contains(records, k) {
+			carried[string(k)+"s"] = s.Carried[k]
+		}
 		leftOut[string(k)+"s"] = maps.Clone(s.LeftOut[k])
 		if leftOut[string(k)+"s"] == nil {
 			leftOut[string(k)+"s"] = map[string]int{}

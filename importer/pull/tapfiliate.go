@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,6 +55,13 @@ const (
 	// KindReferrer is a partner's tie to its referrer (MLM parent): what
 	// is left out when the partner is carried and its parent is not.
 	KindReferrer Kind = "referrer"
+	// AlreadyPaid: a commission paid out, left off the reward of a
+	// conversion carried with commissions still unpaid (Partnero's
+	// transaction has one reward, paid or not).
+	AlreadyPaid = "already_paid"
+	// KindCommission is a commission of a sale carried: what is left out
+	// when the sale is carried without it.
+	KindCommission Kind = "commission"
 )
 
 // TapfiliateLimit is a pace of our own: Tapfiliate publishes no limit,
@@ -358,7 +366,13 @@ func (t *tapfiliate) customer(raw json.RawMessage, out *Out) error {
 		key = id
 	}
 	email := strings.TrimSpace(string(c.Email))
-	left := LeftOut{Kind: KindCustomer, SourceID: key, Email: email}
+	// A line names the record by its own id (cu_...), which is what
+	// tells two records of one customer_id apart; the key is said too.
+	left := LeftOut{Kind: KindCustomer, SourceID: cmp.Or(id, key), Email: email}
+	named := ""
+	if customerID != "" && id != "" {
+		named = fmt.Sprintf(" (customer_id %s)", customerID)
+	}
 	affiliate := strings.TrimSpace(idOf(c.Affiliate))
 	partner, ok := t.partners[affiliate]
 	switch {
@@ -366,14 +380,14 @@ func (t *tapfiliate) customer(raw json.RawMessage, out *Out) error {
 		left.Reason, left.Message = NoCustomer, "the customer has neither customer_id nor id"
 		return out.LeaveOut(left)
 	case affiliate == "":
-		left.Reason, left.Message = NoPartner, "the customer has no affiliate"
+		left.Reason, left.Message = NoPartner, "the customer"+named+" has no affiliate"
 		return out.LeaveOut(left)
 	case !ok:
-		left.Reason, left.Message = NoPartner, fmt.Sprintf("its affiliate %q was not carried over (see its own line)", affiliate)
+		left.Reason, left.Message = NoPartner, fmt.Sprintf("the customer%s: its affiliate %q was not carried over (see its own line)", named, affiliate)
 		return out.LeaveOut(left)
 	case t.byCustomerID[key] != "" || t.byID[key] != "":
 		t.join(id, customerID, key)
-		left.Reason, left.Message = Duplicate, "customer "+key+" is listed twice: carried over once, under the first one's partner"
+		left.Reason, left.Message = Duplicate, "customer "+key+" is listed twice: this record is left out, the first one carried over, under its partner"
 		return out.LeaveOut(left)
 	}
 	t.join(id, customerID, key)
@@ -415,7 +429,9 @@ func (c tapfiliateCommission) paid() bool {
 // conversion carries a conversion as one transaction, keyed by its
 // Tapfiliate id (its external_id when it has none): the conversion's
 // amount, its affiliate's commissions (not the MLM ones, not the
-// disapproved ones) as the reward, rewarded when every one was paid out.
+// disapproved ones) as the reward, rewarded when every one was paid out;
+// when some were and some were not, the reward is the unpaid ones' and
+// each paid one is a line of left-out.csv (already_paid).
 func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	var c tapfiliateConversion
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -474,18 +490,66 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 		}
 	}
 	var err error
-	if tx.Reward, why, err = sumOf(own, read); err != nil {
+	if tx.Reward, why, err = sumOf(own, read); err != nil { // every amount read, paid or not
 		return err
 	}
 	if why != "" {
 		return leave(InvalidAmount, "conversion %s: %s", tx.Key, why)
 	}
-	tx.Currency, tx.Rewarded = currency, true
-	for _, k := range own {
-		tx.Rewarded = tx.Rewarded && k.paid()
+	paid, unpaid := paidApart(own)
+	if len(paid) > 0 && len(unpaid) > 0 {
+		// Partnero's transaction has one reward, paid or not: it carries
+		// what is still to pay, so that nothing is paid twice.
+		if tx.Reward, _, err = sumOf(unpaid, read); err != nil {
+			return err
+		}
 	}
+	tx.Currency, tx.Rewarded = currency, len(unpaid) == 0
 	t.sales[tx.Key] = true
-	return out.Transaction(&tx)
+	if err := out.Transaction(&tx); err != nil {
+		return err
+	}
+	if tx.Rewarded {
+		return nil
+	}
+	return t.leaveOffPaid(out, tx.Key, currency, paid, read)
+}
+
+// paidApart splits commissions into those paid out and those not.
+func paidApart(commissions []tapfiliateCommission) (paid, unpaid []tapfiliateCommission) {
+	for _, k := range commissions {
+		if k.paid() {
+			paid = append(paid, k)
+		} else {
+			unpaid = append(unpaid, k)
+		}
+	}
+	return paid, unpaid
+}
+
+// leaveOffPaid writes a line for each paid commission left off the
+// reward of conversion (carried with its unpaid ones): a commission has
+// no id of its own, so the line names its conversion.
+func (t *tapfiliate) leaveOffPaid(out *Out, conversion, currency string, paid []tapfiliateCommission,
+	read func(field, cell string) (string, string, error)) error {
+	for _, k := range paid {
+		amount, _, err := read("commission amount", string(k.Amount))
+		if err != nil {
+			return err
+		}
+		kind := cmp.Or(strings.TrimSpace(string(k.Kind)), "a")
+		payout := ""
+		if id := strings.TrimSpace(idOf(k.Payout)); id != "" {
+			payout = " (payout " + id + ")"
+		}
+		err = out.LeaveOut(LeftOut{Kind: KindCommission, SourceID: conversion, Reason: AlreadyPaid, Message: fmt.Sprintf(
+			"conversion %s: its %s commission of %s %s was paid already%s, so it is left off the reward of transaction %s, "+
+				"which carries the commissions still to pay", conversion, kind, amount, currency, payout, conversion)})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // customerOf is the carried customer a conversion names: {customer_id},

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -222,6 +223,75 @@ func TestTapfiliateResetWait(t *testing.T) {
 			}
 			if got := pull.ResetWait(h, now); got != tc.want {
 				t.Errorf("wait %v; want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A customer's line of left-out.csv names the record left out by its own
+// Tapfiliate id (the contract's source_id), not by the customer_id it
+// shares with the record carried: the customer_id is in the message.
+func TestTapfiliateCustomerLeftOutByItsOwnID(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, err := pullTapfiliate(t, fake.TapfiliateSample(tapfiliateKey), tapfiliateKey, dir); err != nil {
+		t.Fatal(err)
+	}
+	left := read(t, filepath.Join(dir, pull.LeftOutFile))
+	for _, want := range []string{
+		"tapfiliate,customer,cu_7,,duplicate,",
+		"tapfiliate,customer,cu_4,,no_partner,",
+	} {
+		if !strings.Contains(left, want) {
+			t.Errorf("left-out.csv has no line %q:\n%s", want, left)
+		}
+	}
+	if line := lineWith(left, ",cu_7,"); !strings.Contains(line, "cus_001") {
+		t.Errorf("the duplicate's line does not name the customer_id cus_001 it shares: %q", line)
+	}
+}
+
+// lineWith is the first line of text holding s.
+func lineWith(text, s string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
+}
+
+// A conversion with commissions paid and not (103: a regular one of 4.00
+// EUR unpaid, a recurring one of 1.25 paid) is carried with the unpaid
+// sum as its reward, not rewarded, and a line of left-out.csv says the
+// paid one was left off the reward: Partnero pays the reward, and must
+// not pay again what was paid.
+func TestTapfiliateMixedPaidRewardsTheUnpaid(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, amountsIn string }{{"cents", ""}, {"major", pull.AmountsInMajor}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := fake.TapfiliateSample(tapfiliateKey)
+			if tc.amountsIn != "" {
+				f.InMajorUnits()
+			}
+			dir := t.TempDir()
+			out, err := pullTapfiliateIn(t, f, tapfiliateKey, dir, tc.amountsIn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx := lineWith(read(t, filepath.Join(dir, pull.TransactionsFile)), `"key":"103"`)
+			if !regexp.MustCompile(`"reward":"4(\.00?)?"`).MatchString(tx) || strings.Contains(tx, `"rewarded"`) {
+				t.Errorf("conversion 103 carried as %s; want reward 4.00, not rewarded", tx)
+			}
+			left := lineWith(read(t, filepath.Join(dir, pull.LeftOutFile)), "already_paid")
+			for _, want := range []string{"tapfiliate,commission,103,,already_paid,", "1.25 EUR", "conversion 103", "po_1"} {
+				if !strings.Contains(left, want) {
+					t.Errorf("the paid commission's line %q does not say %q", left, want)
+				}
+			}
+			if n := out.Summary.LeftOut[pull.KindCommission][pull.AlreadyPaid]; n != 1 {
+				t.Errorf("the summary counts %d commissions already paid; want 1", n)
 			}
 		})
 	}

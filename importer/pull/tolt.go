@@ -272,7 +272,7 @@ type toltCommission struct {
 // commission carries a commission's sale as one transaction, keyed by its
 // transaction id (else its charge id, else its own id): the revenue as
 // the amount (none when Tolt gives none), the commission as the reward,
-// rewarded when paid. Rejected and refunded ones stay behind.
+// rewarded when paid, dated by its transaction (else by itself). Rejected and refunded ones stay behind.
 func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	var c toltCommission
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -288,7 +288,7 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	}
 	status := strings.ToLower(strings.TrimSpace(string(c.Status)))
 	tr := Transaction{Key: firstOf(c.TransactionID, tx.ID, c.ChargeID, c.ID), Action: "sale", Rewarded: status == "paid",
-		CreatedAt: firstOf(c.CreatedAt, tx.CreatedAt)}
+		CreatedAt: firstOf(tx.CreatedAt, c.CreatedAt)} // the sale's date; the commission's may be later
 	leave := leaver(out, LeftOut{Kind: KindTransaction, SourceID: tr.Key})
 	switch status {
 	case "rejected":
@@ -308,14 +308,18 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	tr.Customer = Ref{Key: customer}
 	named := strings.ToUpper(firstOf(c.Currency, tx.Currency))
 	currency := firstOf(named, toltCents)
+	notCents := "not cents" // of the currency only where Tolt names one
+	if named != "" {
+		notCents += " of " + named
+	}
 	var why string
 	if strings.TrimSpace(string(c.Revenue)) != "" { // null revenue: the reward alone
 		if tr.Amount, why = majorOf(string(c.Revenue), currency); why != "" {
-			return leave(InvalidAmount, "commission %s: its revenue %q is not cents of %s", c.ID, c.Revenue, currency)
+			return leave(InvalidAmount, "commission %s: its revenue %q is %s", c.ID, c.Revenue, notCents)
 		}
 	}
 	if tr.Reward, why = majorOf(string(c.Amount), currency); why != "" {
-		return leave(InvalidAmount, "commission %s: its amount %q is not cents of %s", c.ID, c.Amount, currency)
+		return leave(InvalidAmount, "commission %s: its amount %q is %s", c.ID, c.Amount, notCents)
 	}
 	tr.Currency = named
 	t.sales[tr.Key] = true

@@ -167,3 +167,30 @@ func TestSlugify(t *testing.T) {
 		}
 	}
 }
+
+// A sale's date is its transaction's when Tolt expands it (09:00), the
+// commission's (10:00) only when it does not; an invalid amount says
+// "not cents", naming a currency only where Tolt names one.
+func TestToltSaleDateAndInvalidAmount(t *testing.T) {
+	t.Parallel()
+	f := fake.ToltSample(toltKey, toltProgram)
+	f.Commissions = append(f.Commissions, map[string]any{"id": "com_11", "amount": "1.5", "revenue": "150", "status": "paid",
+		"transaction_id": "tx_11", "customer_id": "cus_6", "created_at": "2024-03-01T10:00:00.000Z",
+		"transaction": map[string]any{"id": "tx_11", "currency": "eur", "created_at": "2024-03-01T09:00:00.000Z"}})
+	dir := t.TempDir()
+	if _, err := pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	txs := read(t, filepath.Join(dir, pull.TransactionsFile))
+	for key, date := range map[string]string{"tx_1": "2024-03-01T09:00:00.000Z", "ch_com_8": "2024-03-01T10:00:00.000Z"} {
+		if line := lineWith(txs, `"key":"`+key+`"`); !strings.Contains(line, `"created_at":"`+date+`"`) {
+			t.Errorf("transaction %s is not dated %s: %s", key, date, line)
+		}
+	}
+	left := read(t, filepath.Join(dir, pull.LeftOutFile))
+	for id, says := range map[string]string{"tx_9": `""12.5"" is not cents"`, "tx_11": `""1.5"" is not cents of EUR"`} {
+		if line := lineWith(left, ","+id+","); !strings.HasSuffix(line, says) {
+			t.Errorf("the line of %s does not end %s: %q", id, says, line)
+		}
+	}
+}

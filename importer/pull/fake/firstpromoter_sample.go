@@ -88,6 +88,9 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 	ivy["event_id"] = "evt_9"
 	ivyTier2 := ofPromoter(commission(214, "approved", true, "cash", 350, 7000, byID(109)), 7, "gus@example.com")
 	ivyTier2["event_id"] = "evt_9"
+	// Ada's tier-2 commission of a sale no direct commission is listed of.
+	tierOnly := ofPromoter(commission(217, "approved", false, "cash", "150", "3000", map[string]any{"email": "dan@example.com"}), 1, "ada@example.com")
+	tierOnly["sale"], tierOnly["tier"] = map[string]any{"id": "ch_299"}, 2
 	self := commission(204, "approved", true, "cash", 100, 1000, map[string]any{"id": 101})
 	self["is_self_referral"] = true
 	converted := commission(208, "approved", true, "cash", 1250, 12500, map[string]any{"id": 105, "uid": "cus_5"})
@@ -113,6 +116,7 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 		},
 		Commissions: []map[string]any{
 			eur,
+			jpyTier2, // listed before the direct commission of its sale
 			jpy,
 			commission(203, "denied", false, "cash", 300, 3000, byID(101)),
 			self,
@@ -123,12 +127,12 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 			kwd,
 			custom,
 			eur, // listed twice
-			jpyTier2,
 			ivy,
 			ivyTier2,
 			jpyAgain,
 			// Ada's tier-2 commission of a sale named neither way.
 			ofPromoter(commission(216, "approved", false, "cash", "100", "2000", byID(102)), 1, "ada@example.com"),
+			tierOnly,
 		},
 	}
 }

@@ -49,8 +49,8 @@ type ProgramCommission struct {
 // NewProgram draws a program from rng: partners with and without email,
 // duplicates of an email, parents, several links; customers of carried
 // and of left-out partners, no customer, one customer twice; sales in EUR
-// and JPY, paid, due and voided, two commissions of one sale, a
-// commission in another currency than its sale.
+// and JPY, paid, due and voided, two commissions of one sale (often one
+// paid and one due), a commission in another currency than its sale.
 func NewProgram(rng *rand.Rand) Program {
 	var p Program
 	chance := func(percent int) bool { return rng.IntN(100) < percent }
@@ -130,8 +130,9 @@ func NewProgram(rng *rand.Rand) Program {
 		c := ProgramCommission{ID: fmt.Sprintf("com-%d", i), Sale: fmt.Sprintf("sale-%d", i),
 			Referral: p.Referrals[rng.IntN(len(p.Referrals))].ID, SaleCents: rng.Int64N(1_000_000) + 1,
 			SaleCurrency: currencies[rng.IntN(2)]}
+		var earlier *ProgramCommission
 		if i > 0 && chance(15) {
-			earlier := p.Commissions[rng.IntN(i)]
+			earlier = &p.Commissions[rng.IntN(i)]
 			c.Sale, c.Referral, c.SaleCents, c.SaleCurrency = earlier.Sale, earlier.Referral, earlier.SaleCents, earlier.SaleCurrency
 		}
 		c.Cents, c.Currency = rng.Int64N(c.SaleCents)+1, c.SaleCurrency
@@ -139,6 +140,9 @@ func NewProgram(rng *rand.Rand) Program {
 			c.Currency = currencies[1-slices.Index(currencies, c.SaleCurrency)]
 		}
 		c.State = []string{"paid", "due", "voided"}[rng.IntN(3)]
+		if earlier != nil && earlier.State != "voided" && chance(60) { // a sale paid in part: one paid, one still due
+			c.State = map[string]string{"paid": "due", "due": "paid"}[earlier.State]
+		}
 		p.Commissions = append(p.Commissions, c)
 	}
 	p.Commissions = append(p.Commissions, tierCommissions(rng, p)...)
