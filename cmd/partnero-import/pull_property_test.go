@@ -92,7 +92,7 @@ var propertySources = []propertySource{
 			f := fake.PartnerStackOf("pub_property", secret, program, k)
 			f.Window = 50 * time.Millisecond
 			return servedPartnerStack(t, f)
-		}, rules: rules{bySale: true, byCustomer: true, summed: true}},
+		}, rules: rules{bySale: true, byCustomer: true, summed: true, paidApart: true}},
 	{name: "tapfiliate", env: func(s string) map[string]string { return map[string]string{pull.TapfiliateKeyEnv: s} },
 		serve: func(t *testing.T, secret string, program fake.Program, k fake.Knobs) string {
 			f := fake.TapfiliateOf(secret, program, k)

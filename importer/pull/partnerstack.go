@@ -411,7 +411,8 @@ func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *
 	if t.Amount, why = majorOf(string(x.Amount), currency); why != "" {
 		return leave(InvalidAmount, "amount: %s", why)
 	}
-	cents, paid, counted := int64(0), true, 0
+	due, paid, counted := int64(0), []*psReward{}, 0
+	var paidCents []int64
 	for _, r := range rewards {
 		if r.Status == "declined" {
 			if err := out.LeaveOut(LeftOut{Kind: KindTransaction, SourceID: r.Key, Reason: Declined,
@@ -427,14 +428,38 @@ func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *
 		if err != nil {
 			return leave(InvalidAmount, "reward %s: amount %q is not a whole number of cents", r.Key, r.Amount)
 		}
-		cents, paid, counted = cents+n, paid && r.Status == "paid", counted+1
+		counted++
+		if r.Status == "paid" {
+			paid, paidCents = append(paid, r), append(paidCents, n)
+		} else {
+			due += n
+		}
+	}
+	// Partnero's transaction has one reward and one rewarded flag: paid
+	// rewards beside due ones are left off the reward (each its line), or
+	// Partnero would pay them again.
+	cents, apart := due, len(paid) > 0 && len(paid) < counted
+	if !apart {
+		for _, n := range paidCents {
+			cents += n
+		}
 	}
 	if t.Reward, why = majorOf(strconv.FormatInt(cents, 10), currency); why != "" {
 		return leave(InvalidAmount, "reward: %s", why)
 	}
-	t.Customer, t.Currency, t.Rewarded = Ref{Key: p.customers[customer]}, currency, counted > 0 && paid
+	t.Customer, t.Currency, t.Rewarded = Ref{Key: p.customers[customer]}, currency, counted > 0 && len(paid) == counted
 	p.sales[t.Key] = true
-	return out.Transaction(&t)
+	if err := out.Transaction(&t); err != nil || !apart {
+		return err
+	}
+	for i, r := range paid {
+		amount, _ := majorOf(strconv.FormatInt(paidCents[i], 10), currency)
+		if err := out.LeaveOut(LeftOut{Kind: KindCommission, SourceID: r.Key, Reason: AlreadyPaid, Message: fmt.Sprintf(
+			"reward %s of transaction %s (%s %s) was paid already: left off the transaction's reward, which holds its due rewards", r.Key, t.Key, amount, currency)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // leaveOutUnjoined leaves out the rewards of no transaction listed (a
