@@ -445,6 +445,16 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	if tx.Key == "" {
 		return leave("no_id", "the conversion has neither id nor external_id")
 	}
+	// The unit is the program's: an amount with decimals stops the pull
+	// even on a conversion left out below.
+	if err := t.notCents(tx.Key, "amount", string(c.Amount)); err != nil {
+		return err
+	}
+	for _, k := range c.Commissions {
+		if err := t.notCents(tx.Key, "commission amount", string(k.Amount)); err != nil {
+			return err
+		}
+	}
 	tx.Customer = Ref{Key: t.customerOf(c.Customer)}
 	switch {
 	case tx.Customer.Key == "":
@@ -582,9 +592,8 @@ func (t *tapfiliate) amountReader(cur validate.Currency, conversion string) func
 			m, why := cur.Major(field, cell)
 			return m, why, nil
 		}
-		if strings.ContainsAny(cell, ".,") {
-			return "", "", fmt.Errorf("conversion %s, field %s: %s has decimals, so Tapfiliate answered amounts that are not in cents "+
-				"(pull reads them as cents); if its amounts are in major units, pull again with --amounts-in major", conversion, field, cell)
+		if err := t.notCents(conversion, field, cell); err != nil {
+			return "", "", err
 		}
 		m, why := cur.Amount("", cell)
 		if why != "" {
@@ -592,6 +601,17 @@ func (t *tapfiliate) amountReader(cur validate.Currency, conversion string) func
 		}
 		return m.Amount, why, nil
 	}
+}
+
+// notCents stops the pull at an amount with decimals when it reads cents:
+// Tapfiliate then answers in another unit than the pull reads, for every
+// conversion, whether or not this one is carried.
+func (t *tapfiliate) notCents(conversion, field, cell string) error {
+	if t.inMajor || !strings.ContainsAny(cell, ".,") {
+		return nil
+	}
+	return fmt.Errorf("conversion %s, field %s: %s has decimals, so Tapfiliate answered amounts that are not in cents "+
+		"(pull reads them as cents); if its amounts are in major units, pull again with --amounts-in major", conversion, field, strings.TrimSpace(cell))
 }
 
 // sumOf is the exact sum of the commissions' amounts, in major units as

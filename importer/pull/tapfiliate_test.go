@@ -139,6 +139,11 @@ func TestTapfiliateFails(t *testing.T) {
 		{"amounts not in cents", tapfiliateKey, "conversion 101, field amount: 99.9 has decimals, so Tapfiliate answered amounts that are not in cents " +
 			"(pull reads them as cents); if its amounts are in major units, pull again with --amounts-in major",
 			func(f *fake.Tapfiliate) { f.InMajorUnits() }},
+		// So does one on a conversion left out (no commission, no customer).
+		{"amounts not in cents, of a conversion left out", tapfiliateKey, "conversion c-late, field amount: 12.50 has decimals",
+			func(f *fake.Tapfiliate) {
+				f.Conversions = append(f.Conversions, map[string]any{"id": "c-late", "amount": "12.50", "commissions": []any{}})
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
