@@ -186,8 +186,9 @@ type fpPromoter struct {
 		FirstName text `json:"first_name"`
 		LastName  text `json:"last_name"`
 	} `json:"profile"`
-	Campaigns []fpCampaign `json:"promoter_campaigns"`
-	Parent    *struct {
+	Campaigns  []fpCampaign `json:"promoter_campaigns"`
+	ArchivedAt text         `json:"archived_at"`
+	Parent     *struct {
 		ID    text `json:"id"`
 		Email text `json:"email"`
 	} `json:"parent_promoter"`
@@ -206,9 +207,18 @@ func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
 	if ok, err := f.admitted(out, "promoter", id, email); !ok {
 		return err
 	}
+	status := fpStatus(m)
+	if ok, err := f.accepted(out, "promoter", id, email, status); !ok {
+		return err
+	}
 	p := Partner{Email: email}
 	p.Name, p.Surname = namesOf(m)
-	p.Key, p.Tags = f.keyAndTags(m.Campaigns)
+	var first firstLink
+	p.Key, p.Tags, first = f.keyAndTags(id, m.Campaigns)
+	withStatus(out, &p, status)
+	if err := f.keptLink(out, id, email, first, p.Key); err != nil {
+		return err
+	}
 	if m.Parent != nil && fpTrim(m.Parent.ID) != id {
 		p.ReferringPartner = f.referrerOf(fpTrim(m.Parent.ID), fpTrim(m.Parent.Email))
 	}
@@ -236,10 +246,39 @@ func namesOf(m fpPromoter) (string, string) {
 	return name, strings.TrimSpace(surname)
 }
 
-// keyAndTags reads a promoter's campaigns: the first accepted one's token
-// not already another partner's is the key; every other token is a tag,
-// and so is every campaign's name.
-func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []string) {
+// fpStatus is a promoter's status as the status rules read it: its
+// campaigns' states when none accepted it (the first refusal when all
+// refused it, else the first other state), archived when archived_at is
+// set; "" when it is active.
+func fpStatus(m fpPromoter) string {
+	var refused, other string
+	accepted := false
+	for _, c := range m.Campaigns {
+		switch state := normalStatus(string(c.State)); {
+		case fpTrim(c.State) == "":
+		case state == "":
+			accepted = true
+		case refusedStatuses[state]:
+			refused = cmp.Or(refused, state)
+		default:
+			other = cmp.Or(other, state)
+		}
+	}
+	switch {
+	case !accepted && other == "" && refused != "":
+		return refused
+	case fpTrim(m.ArchivedAt) != "":
+		return "archived"
+	case accepted:
+		return ""
+	}
+	return other
+}
+
+// keyAndTags reads the campaigns of promoter id: the first accepted one's
+// token (its default link, first) not already another partner's is the
+// key; every other token is a tag, and so is every campaign's name.
+func (f *firstPromoter) keyAndTags(id string, campaigns []fpCampaign) (key string, tags []string, first firstLink) {
 	seen := map[string]bool{}
 	tag := func(t string) {
 		if t != "" && !seen[t] {
@@ -249,9 +288,12 @@ func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []s
 	}
 	for _, c := range campaigns {
 		token := fpTrim(c.RefToken)
+		if first.value == "" && fpTrim(c.State) == "accepted" {
+			first = firstLink{value: token, asKey: token, shown: "?fpr=" + token}
+		}
 		switch {
 		case token == "":
-		case key == "" && fpTrim(c.State) == "accepted" && f.claim(token):
+		case key == "" && fpTrim(c.State) == "accepted" && f.claim(token, id):
 			key = token
 		default:
 			tag(RefTokenTagPrefix + token)
@@ -262,7 +304,7 @@ func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []s
 			tag(fpTrim(c.Campaign.Name))
 		}
 	}
-	return key, tags
+	return key, tags, first
 }
 
 // referrerOf refers to a parent promoter: the partner it was carried as

@@ -12,11 +12,17 @@ import (
 type Summary struct {
 	Carried map[Kind]int
 	LeftOut map[Kind]map[string]int // kind → reason → count
+	// NotActive counts the partners carried with a status other than
+	// active at their source, by status.
+	NotActive map[string]int
+	source    string
 }
 
-func newSummary() Summary {
-	return Summary{Carried: map[Kind]int{}, LeftOut: map[Kind]map[string]int{}}
+func newSummary(source string) Summary {
+	return Summary{Carried: map[Kind]int{}, LeftOut: map[Kind]map[string]int{}, NotActive: map[string]int{}, source: source}
 }
+
+func (s *Summary) notActive(status string) { s.NotActive[status]++ }
 
 func (s *Summary) carried(k Kind) { s.Carried[k]++ }
 
@@ -28,24 +34,40 @@ func (s *Summary) leftOut(k Kind, reason string) {
 }
 
 // Print writes the summary, one line per kind: "partners: 10 carried
-// over, 2 left out (no_email 2)".
+// over, 2 left out (no_email 2)"; then, when there are any, the links
+// whose old URLs change meaning and the partners not active at the source.
 func (s *Summary) Print(w io.Writer) {
 	for _, k := range []Kind{KindPartner, KindCustomer, KindTransaction} {
-		left, why := 0, ""
-		for _, r := range slices.Sorted(maps.Keys(s.LeftOut[k])) {
-			n := s.LeftOut[k][r]
-			left += n
-			if why != "" {
-				why += ", "
-			}
-			why += fmt.Sprintf("%s %d", r, n)
-		}
+		left, why := counted(s.LeftOut[k])
 		line := fmt.Sprintf("%ss: %d carried over, %d left out", k, s.Carried[k], left)
 		if why != "" {
 			line += " (" + why + ")"
 		}
 		fmt.Fprintln(w, line)
 	}
+	if left, why := counted(s.LeftOut[KindLink]); left > 0 {
+		fmt.Fprintf(w, "links: %d left out (%s): their old URLs do not credit their partner (see left-out.csv)\n", left, why)
+	}
+	if n, why := counted(s.NotActive); n > 0 {
+		are := "partners are"
+		if n == 1 {
+			are = "partner is"
+		}
+		fmt.Fprintf(w, "%d %s not active at %s (%s): carried as active partners tagged %sSTATE\n", n, are, s.source, why, StatusTagPrefix)
+	}
+}
+
+// counted is the sum of counts, and each count after its name in name
+// order ("duplicate 1, no_email 2").
+func counted(counts map[string]int) (sum int, named string) {
+	for _, name := range slices.Sorted(maps.Keys(counts)) {
+		sum += counts[name]
+		if named != "" {
+			named += ", "
+		}
+		named += fmt.Sprintf("%s %d", name, counts[name])
+	}
+	return sum, named
 }
 
 // Counts are the summary for a machine: records carried over per kind
