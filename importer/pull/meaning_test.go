@@ -26,6 +26,21 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		"tolt": func(t *testing.T, dir string) (*pull.Out, error) {
 			return pullTolt(t, fake.ToltSample(toltKey, toltProgram), toltKey, toltProgram, dir, time.Millisecond)
 		},
+		// Rewardful's sample with an affiliate whose first link is Ada's.
+		"rewardful, a first link taken": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.RewardfulSample(testSecret)
+			f.Affiliates = append(f.Affiliates, map[string]any{"id": "zed-1", "first_name": "Zed", "email": "zed@example.com", "state": "active",
+				"links": []any{map[string]any{"id": "lnk-z1", "token": "ada"}, map[string]any{"id": "lnk-z2", "token": "zed"}}})
+			return pullInto(t, f, testSecret, dir, time.Millisecond)
+		},
+		// PartnerStack's sample with Bob pending, Cy declined, and Di's
+		// first link Ada's.
+		"partnerstack": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.PartnerStackSample(testPublicKey, testSecretKey)
+			f.Partnerships[1]["approved_status"], f.Partnerships[3]["approved_status"] = "pending", "declined"
+			f.Links["di@example.com"] = []any{map[string]any{"key": "l4", "url": "https://try.example.com/ada9x"}}
+			return pullPartnerStack(t, f, testPublicKey, testSecretKey, dir, time.Millisecond)
+		},
 	}
 	for _, tc := range []struct {
 		source  string
@@ -47,6 +62,16 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			`tolt,link,lnk_2,bob@example.com,key_changed,"old links ?ref=bob smith of partner part_2 will not match: its key in Partnero is bob-smith, as Partnero takes keys"`,
 			"links: 2 left out (duplicate 1, key_changed 1)",
 		}, nil, "2 partners are not active at tolt (pending 1, suspended 1): carried as active partners tagged status:STATE"},
+		{"rewardful, a first link taken", []string{
+			`rewardful,link,lnk-z1,zed@example.com,duplicate,"old links ?via=ada of partner zed-1 now credit partner 7c1d0a52-0000-4000-8000-000000000001, which has the key ada; its key in Partnero is zed"`,
+			`"key":"zed","tags":["via:ada"]`,
+		}, nil, "links: 1 left out (duplicate 1)"},
+		{"partnerstack", []string{
+			`partnerstack,partner,ps4,cy@example.com,inactive,"the partnership's status at partnerstack is declined`,
+			`"email":"bob@example.com","name":"Bob","tags":["status:pending"]`,
+			`partnerstack,link,l4,di@example.com,duplicate,"old links ending /ada9x of partner ps6 now credit partner ps1, which has the key ada9x; it has no key in Partnero"`,
+			`partnerstack,customer,cust_7,`,
+		}, []string{`"email":"cy@example.com"`}, "1 partner is not active at partnerstack (pending 1)"},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			t.Parallel()
