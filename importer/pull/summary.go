@@ -71,15 +71,18 @@ func counted(counts map[string]int) (sum int, named string) {
 }
 
 // Counts are the summary for a machine: records carried over per kind
-// ("partners"), and left out per kind and reason.
-func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[string]int) {
+// ("partners"), left out per kind and reason (and links, per reason),
+// and the partners carried though not active at the source, per status.
+func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[string]int, notActive map[string]int) {
 	carried, leftOut = map[string]int{}, map[string]map[string]int{}
-	for _, k := range []Kind{KindPartner, KindCustomer, KindTransaction} {
-		carried[string(k)+"s"] = s.Carried[k]
+	for _, k := range []Kind{KindPartner, KindCustomer, KindTransaction, KindLink} {
+		if k != KindLink {
+			carried[string(k)+"s"] = s.Carried[k]
+		}
 		leftOut[string(k)+"s"] = maps.Clone(s.LeftOut[k])
 		if leftOut[string(k)+"s"] == nil {
 			leftOut[string(k)+"s"] = map[string]int{}
 		}
 	}
-	return carried, leftOut
+	return carried, leftOut, maps.Clone(s.NotActive)
 }
