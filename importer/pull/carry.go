@@ -16,10 +16,13 @@ type carried struct {
 	partners map[string]Ref    // source id → the carried partner
 	emails   map[string]string // a carried partner's email, lower-cased → its source id
 	keys     map[string]string // a key given to a partner → its source id
+	// notCarried are the source ids of partners left out, not joined to
+	// another: a record referring to one has no partner to refer to.
+	notCarried map[string]bool
 }
 
 func newCarried() carried {
-	return carried{partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]string{}}
+	return carried{partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]string{}, notCarried: map[string]bool{}}
 }
 
 // admitted tells whether a partner record (what: "affiliate") may be
@@ -31,6 +34,7 @@ func (c *carried) admitted(out *Out, what, id, email string) (bool, error) {
 	first := c.emails[strings.ToLower(email)]
 	switch {
 	case email == "":
+		c.notCarried[id] = true
 		left.Reason, left.Message = NoEmail, "the "+what+" has no email; Partnero needs one"
 	case first != "":
 		c.partners[id] = c.partners[first]
@@ -89,6 +93,7 @@ func (c *carried) accepted(out *Out, what, id, email, status string) (bool, erro
 	if !refusedStatuses[status] {
 		return true, nil
 	}
+	c.notCarried[id] = true
 	return false, out.LeaveOut(LeftOut{Kind: KindPartner, SourceID: id, Email: email, Reason: Inactive,
 		Message: fmt.Sprintf("the %s's status at %s is %s: it was never accepted there, so it is not made a partner", what, out.source, status)})
 }

@@ -57,6 +57,16 @@ type firstPromoter struct {
 	customers            map[string]bool
 	byID, byUID, byEmail map[string]fpReferred
 	transactions         map[string]bool
+	// waiting are the promoters whose parent is listed after them: they
+	// are written once every promoter is read, so that a parent left out
+	// is never referred to.
+	waiting []fpChild
+}
+
+// fpChild is a promoter carried whose parent was not read yet.
+type fpChild struct {
+	partner                 Partner
+	id, parent, parentEmail string
 }
 
 // fpReferred is what a commission's referral joins to: the carried
@@ -92,8 +102,16 @@ func (f *firstPromoter) Name() string { return "firstpromoter" }
 // customers), then commissions (their sales): each list refers to the one
 // before.
 func (f *firstPromoter) Pull(ctx context.Context, out *Out) error {
-	return inTurn(ctx, out, f.list, []listStep{
+	err := inTurn(ctx, out, f.list, []listStep{
 		{"/promoters", "promoters", url.Values{"include_parent_promoter": {"true"}}, f.promoter},
+	})
+	if err == nil {
+		err = f.writeWaiting(out)
+	}
+	if err != nil {
+		return err
+	}
+	return inTurn(ctx, out, f.list, []listStep{
 		{"/referrals", "referrals", nil, f.referral},
 		{"/commissions", "commissions", nil, f.commission},
 	})
@@ -219,20 +237,51 @@ func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
 	if err := f.keptLink(out, id, email, first, p.Key); err != nil {
 		return err
 	}
-	if m.Parent != nil && fpTrim(m.Parent.ID) != id {
-		p.ReferringPartner = f.referrerOf(fpTrim(m.Parent.ID), fpTrim(m.Parent.Email))
+	f.carry(id, &p)
+	if m.Parent == nil || fpTrim(m.Parent.ID) == id {
+		return out.Partner(&p)
 	}
-	if r := p.ReferringPartner; r != nil && (r.Key != "" && r.Key == p.Key || r.Email != "" && strings.EqualFold(r.Email, p.Email)) {
-		// Its parent is itself under another record of its email: import
-		// would refuse the partner as a referral cycle.
-		p.ReferringPartner = nil
-		err := out.LeaveOut(LeftOut{Kind: KindReferrer, SourceID: id, Email: email, Reason: fpSelfReferral,
-			Message: fmt.Sprintf("carried over without a referrer: its parent promoter %s has its email", fpTrim(m.Parent.ID))})
-		if err != nil {
+	child := fpChild{partner: p, id: id, parent: fpTrim(m.Parent.ID), parentEmail: fpTrim(m.Parent.Email)}
+	if _, read := f.partners[child.parent]; !read && !f.notCarried[child.parent] {
+		f.waiting = append(f.waiting, child)
+		return nil
+	}
+	return f.writeChild(out, child)
+}
+
+// writeWaiting writes the promoters whose parent was listed after them.
+func (f *firstPromoter) writeWaiting(out *Out) error {
+	for _, c := range f.waiting {
+		if err := f.writeChild(out, c); err != nil {
 			return err
 		}
 	}
-	f.carry(id, &p)
+	f.waiting = nil
+	return nil
+}
+
+// writeChild writes a promoter with its parent's partner as referrer: one
+// whose parent was left out goes without, and left-out.csv says so (kind
+// referrer), as does one whose parent is itself under another record.
+func (f *firstPromoter) writeChild(out *Out, c fpChild) error {
+	p := c.partner
+	p.ReferringPartner = f.referrerOf(c.parent, c.parentEmail)
+	left := LeftOut{Kind: KindReferrer, SourceID: c.id, Email: p.Email}
+	switch r := p.ReferringPartner; {
+	case f.notCarried[c.parent]:
+		p.ReferringPartner = nil
+		left.Reason, left.Message = ReferrerNotCarried, fmt.Sprintf("carried over without its referrer: parent promoter %s was not carried over (see its own line)", c.parent)
+	case r != nil && (r.Key != "" && r.Key == p.Key || r.Email != "" && strings.EqualFold(r.Email, p.Email)):
+		// Its parent is itself under another record of its email: import
+		// would refuse the partner as a referral cycle.
+		p.ReferringPartner = nil
+		left.Reason, left.Message = fpSelfReferral, fmt.Sprintf("carried over without a referrer: its parent promoter %s has its email", c.parent)
+	}
+	if left.Reason != "" {
+		if err := out.LeaveOut(left); err != nil {
+			return err
+		}
+	}
 	return out.Partner(&p)
 }
 

@@ -26,6 +26,15 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		"tolt": func(t *testing.T, dir string) (*pull.Out, error) {
 			return pullTolt(t, fake.ToltSample(toltKey, toltProgram), toltKey, toltProgram, dir, time.Millisecond)
 		},
+		// FirstPromoter's sample with Ada (listed before Cy) and Gus (after)
+		// children of Cy, whom FirstPromoter rejected.
+		"firstpromoter, children of a rejected promoter": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.FirstPromoterSample(fpKey, fpAccount)
+			for _, i := range []int{0, 6} {
+				f.Promoters[i]["parent_promoter"] = map[string]any{"id": 5, "email": "cy@example.com", "name": "Cy"}
+			}
+			return pullFirstPromoter(t, f, fpKey, fpAccount, dir, time.Millisecond)
+		},
 		// Rewardful's sample with an affiliate whose first link is Ada's.
 		"rewardful, a first link taken": func(t *testing.T, dir string) (*pull.Out, error) {
 			f := fake.RewardfulSample(testSecret)
@@ -62,6 +71,11 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			`tolt,link,lnk_2,bob@example.com,key_changed,"old links ?ref=bob smith of partner part_2 will not match: its key in Partnero is bob-smith, as Partnero takes keys"`,
 			"links: 2 left out (duplicate 1, key_changed 1)",
 		}, nil, "2 partners are not active at tolt (pending 1, suspended 1): carried as active partners tagged status:STATE"},
+		{"firstpromoter, children of a rejected promoter", []string{
+			`firstpromoter,referrer,1,ada@example.com,referrer_not_carried,carried over without its referrer: parent promoter 5 was not carried over (see its own line)`,
+			`firstpromoter,referrer,7,gus@example.com,referrer_not_carried,`,
+			`{"email":"ada@example.com","name":"Ada","surname":"Lovelace","key":"ada","tags":["fpr:ada-pro","Main","Pro"]}`,
+		}, []string{`cy@example.com"}`}, ""},
 		{"rewardful, a first link taken", []string{
 			`rewardful,link,lnk-z1,zed@example.com,duplicate,"old links ?via=ada of partner zed-1 now credit partner 7c1d0a52-0000-4000-8000-000000000001, which has the key ada; its key in Partnero is zed"`,
 			`"key":"zed","tags":["via:ada"]`,
