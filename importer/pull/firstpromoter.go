@@ -403,7 +403,8 @@ func (f *firstPromoter) referral(raw json.RawMessage, out *Out) error {
 		promoter, promoterEmail = fpTrim(r.PromoterCampaign.Promoter.ID), fpTrim(r.PromoterCampaign.Promoter.Email)
 	}
 	partner, ok := f.partners[promoter]
-	if !ok && promoterEmail != "" {
+	if !ok && promoterEmail != "" && !f.notCarried[promoter] { // a promoter left out (rejected) takes its customers with it
+
 		partner, ok = f.partners[f.emails[strings.ToLower(promoterEmail)]]
 	}
 	switch {

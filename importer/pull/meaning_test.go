@@ -33,6 +33,9 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			for _, i := range []int{0, 6} {
 				f.Promoters[i]["parent_promoter"] = map[string]any{"id": 5, "email": "cy@example.com", "name": "Cy"}
 			}
+			// and Cy again, accepted: Cy's customers stay left out with Cy.
+			f.Promoters = append(f.Promoters, map[string]any{"id": 9, "email": "CY@example.com", "name": "Cy Again",
+				"promoter_campaigns": []any{map[string]any{"ref_token": "cy-2", "state": "accepted"}}})
 			return pullFirstPromoter(t, f, fpKey, fpAccount, dir, time.Millisecond)
 		},
 		// Rewardful's sample with an affiliate whose first link is Ada's.
@@ -74,8 +77,10 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		{"firstpromoter, children of a rejected promoter", []string{
 			`firstpromoter,referrer,1,ada@example.com,referrer_not_carried,carried over without its referrer: parent promoter 5 was not carried over (see its own line)`,
 			`firstpromoter,referrer,7,gus@example.com,referrer_not_carried,`,
+			`{"email":"CY@example.com","name":"Cy","surname":"Again","key":"cy-2"}`,
+			`firstpromoter,customer,109,ivy@example.com,no_partner,`,
 			`{"email":"ada@example.com","name":"Ada","surname":"Lovelace","key":"ada","tags":["fpr:ada-pro","Main","Pro"]}`,
-		}, []string{`cy@example.com"}`}, ""},
+		}, []string{`cy@example.com"}`, `"partner":{"key":"cy-2"}`}, ""},
 		{"rewardful, a first link taken", []string{
 			`rewardful,link,lnk-z1,zed@example.com,duplicate,"old links ?via=ada of partner zed-1 now credit partner 7c1d0a52-0000-4000-8000-000000000001, which has the key ada; its key in Partnero is zed"`,
 			`"key":"zed","tags":["via:ada"]`,
