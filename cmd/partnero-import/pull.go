@@ -129,7 +129,7 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 		return 0, usagef("%v", err)
 	}
 	sum.Whole = true
-	sum.Carried, sum.LeftOut = out.Summary.Counts()
+	sum.Carried, sum.LeftOut, sum.NotActive = out.Summary.Counts()
 	o.end(ss.out, src.Name(), &out.Summary, time.Since(ss.start))
 	return exitOK, nil
 }
@@ -154,8 +154,8 @@ func (o *pullOptions) lockDir(ss *session) error {
 func (o *pullOptions) end(out *output, source string, s *pull.Summary, elapsed time.Duration) {
 	leftOutCSV := filepath.Join(o.out, pull.LeftOutFile)
 	if out.json {
-		carried, leftOut := s.Counts()
-		out.log.Info("end", "source", source, "out", o.out, "whole", true, "carried", carried, "left_out", leftOut,
+		carried, leftOut, notActive := s.Counts()
+		out.log.Info("end", "source", source, "out", o.out, "whole", true, "carried", carried, "left_out", leftOut, "not_active", notActive,
 			"left_out_file", leftOutCSV, "elapsed_seconds", elapsed.Seconds())
 		return
 	}
@@ -175,13 +175,16 @@ type pullSummary struct {
 	Out     string `json:"out"`
 	// Whole says the pull read the whole program and its files are in
 	// place; the counts are there only then.
-	Whole          bool                      `json:"whole"`
-	Carried        map[string]int            `json:"carried,omitempty"`
-	LeftOut        map[string]map[string]int `json:"left_out,omitempty"`
-	ElapsedSeconds float64                   `json:"elapsed_seconds"`
-	Interrupted    bool                      `json:"interrupted"`
-	Fatal          string                    `json:"fatal,omitempty"`
-	ExitCode       int                       `json:"exit_code"`
+	Whole   bool                      `json:"whole"`
+	Carried map[string]int            `json:"carried,omitempty"`
+	LeftOut map[string]map[string]int `json:"left_out,omitempty"`
+	// NotActive counts the partners carried though not active at the
+	// source (tagged status:STATE), per status.
+	NotActive      map[string]int `json:"not_active,omitempty"`
+	ElapsedSeconds float64        `json:"elapsed_seconds"`
+	Interrupted    bool           `json:"interrupted"`
+	Fatal          string         `json:"fatal,omitempty"`
+	ExitCode       int            `json:"exit_code"`
 }
 
 // leftInDir says what a pull that failed left in its DIR: the earlier

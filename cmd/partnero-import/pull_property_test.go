@@ -61,6 +61,9 @@ type rules struct {
 	// as a record of its own, each one left out (Partnero pays upper
 	// tiers itself); else they are not listed or not counted.
 	tierLines bool
+	// noStatus: the source's partners have no status (all are carried);
+	// else one the source rejected is left out, its customers with it.
+	noStatus bool
 	// listed is what the source lists of a program (nil: all of it).
 	listed func(fake.Program) fake.Program
 }
@@ -98,7 +101,7 @@ var propertySources = []propertySource{
 			f := fake.TapfiliateOf(secret, program, k)
 			f.Window = 50 * time.Millisecond
 			return servedTapfiliate(t, f)
-		}, rules: rules{tiers: true, bySale: true, byCustomer: true, summed: true, voidedWhole: true, paidApart: true, keyIsID: true}},
+		}, rules: rules{tiers: true, bySale: true, byCustomer: true, summed: true, voidedWhole: true, paidApart: true, keyIsID: true, noStatus: true}},
 }
 
 // For random programs (fake.NewProgram) served by each source's fake with
@@ -192,14 +195,17 @@ func expectedOf(p fake.Program, r rules) expected {
 	for _, a := range p.Partners {
 		e.sourceCounts[pull.KindPartner]++
 		email := strings.ToLower(a.Email)
-		if _, dup := e.partners[email]; a.Email != "" && !dup {
+		_, dup := e.partners[email]
+		// A second record of an email is a duplicate whatever its status.
+		rejected := a.Status == "rejected" && !r.noStatus && !dup
+		if a.Email != "" && !dup && !rejected {
 			e.partners[email] = a
 			e.keyOf[a.ID] = a.ID
 			if !r.keyIsID {
 				e.keyOf[a.ID] = unclaimedKey(claimed, append([]string{a.Key}, a.OtherKeys...))
 			}
 		}
-		if a.Email != "" {
+		if a.Email != "" && !rejected {
 			e.partnerOf[a.ID] = email
 		}
 	}

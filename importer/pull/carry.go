@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,11 +15,14 @@ import (
 type carried struct {
 	partners map[string]Ref    // source id → the carried partner
 	emails   map[string]string // a carried partner's email, lower-cased → its source id
-	keys     map[string]bool   // keys given to partners
+	keys     map[string]string // a key given to a partner → its source id
+	// notCarried are the source ids of partners left out, not joined to
+	// another: a record referring to one has no partner to refer to.
+	notCarried map[string]bool
 }
 
 func newCarried() carried {
-	return carried{partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]bool{}}
+	return carried{partners: map[string]Ref{}, emails: map[string]string{}, keys: map[string]string{}, notCarried: map[string]bool{}}
 }
 
 // admitted tells whether a partner record (what: "affiliate") may be
@@ -30,6 +34,7 @@ func (c *carried) admitted(out *Out, what, id, email string) (bool, error) {
 	first := c.emails[strings.ToLower(email)]
 	switch {
 	case email == "":
+		c.notCarried[id] = true
 		left.Reason, left.Message = NoEmail, "the "+what+" has no email; Partnero needs one"
 	case first != "":
 		c.partners[id] = c.partners[first]
@@ -50,14 +55,86 @@ func (c *carried) carry(id string, p *Partner) {
 	c.partners[id], c.emails[strings.ToLower(p.Email)] = ref, id
 }
 
-// claim gives key to the partner asking, unless an earlier one has it:
-// Partnero keeps a key to one partner.
-func (c *carried) claim(key string) bool {
-	if c.keys[key] {
+// claim gives key to the partner of source id, unless an earlier one has
+// it: Partnero keeps a key to one partner.
+func (c *carried) claim(key, id string) bool {
+	if _, taken := c.keys[key]; taken {
 		return false
 	}
-	c.keys[key] = true
+	c.keys[key] = id
 	return true
+}
+
+// refusedStatuses are the statuses of a partner its source never
+// accepted: Partnero's create takes no status, so carrying one would make
+// it an active, approved partner.
+var refusedStatuses = map[string]bool{"rejected": true, "blocked": true, "denied": true, "declined": true}
+
+// StatusTagPrefix tags a partner carried with a status other than active
+// at its source (status:pending).
+const StatusTagPrefix = "status:"
+
+// normalStatus is a source's status of a partner as the rules read it:
+// lower-cased, "" when the source says it is active.
+func normalStatus(status string) string {
+	status = strings.ToLower(strings.TrimSpace(status))
+	switch status {
+	case "active", "accepted", "approved":
+		return ""
+	}
+	return status
+}
+
+// accepted leaves out (inactive) a partner of source id whose status at
+// the source says it was never accepted: its customers then have no
+// partner. Any other status is the partner's to carry (withStatus).
+func (c *carried) accepted(out *Out, what, id, email, status string) (bool, error) {
+	status = normalStatus(status)
+	if !refusedStatuses[status] {
+		return true, nil
+	}
+	c.notCarried[id] = true
+	return false, out.LeaveOut(LeftOut{Kind: KindPartner, SourceID: id, Email: email, Reason: Inactive,
+		Message: fmt.Sprintf("the %s's status at %s is %s: it was never accepted there, so it is not made a partner", what, out.source, status)})
+}
+
+// withStatus tags p with its status when it is not active at the source
+// (Partnero would make it an active partner without a sign) and counts it
+// for the summary.
+func withStatus(out *Out, p *Partner, status string) {
+	if status = normalStatus(status); status != "" {
+		p.Tags = append(p.Tags, StatusTagPrefix+status)
+		out.Summary.notActive(status)
+	}
+}
+
+// firstLink is a partner's first (or default) link as its source gave
+// it: its id (its value when it has none), its value, the value as a key
+// Partnero takes, and how an old link shows it ("?ref=ada").
+type firstLink struct {
+	id, value, asKey, shown string
+}
+
+// keptLink writes a line (kind link) for a partner's first link whose
+// value is not the partner's key: its old links credit another partner
+// (duplicate) or match none (key_changed). owner is the partner's source
+// id, key the key it was given.
+func (c *carried) keptLink(out *Out, owner, email string, l firstLink, key string) error {
+	if l.value == "" || l.value == key {
+		return nil
+	}
+	left := LeftOut{Kind: KindLink, SourceID: cmp.Or(l.id, l.value), Email: email}
+	now := "it has no key in Partnero"
+	if key != "" {
+		now = "its key in Partnero is " + key
+	}
+	if holder, taken := c.keys[l.asKey]; taken && holder != owner {
+		left.Reason, left.Message = Duplicate, fmt.Sprintf("old links %s of partner %s now credit partner %s, which has the key %s; %s",
+			l.shown, owner, holder, l.asKey, now)
+	} else {
+		left.Reason, left.Message = KeyChanged, fmt.Sprintf("old links %s of partner %s will not match: %s, as Partnero takes keys", l.shown, owner, now)
+	}
+	return out.LeaveOut(left)
 }
 
 // leaver leaves out records of one kind and source id, each with its

@@ -61,6 +61,16 @@ type firstPromoter struct {
 	// their sale, written once every commission is read: only then is
 	// it known whether a transaction carries the sale.
 	tierLines []fpTierLine
+	// waiting are the promoters whose parent is listed after them: they
+	// are written once every promoter is read, so that a parent left out
+	// is never referred to.
+	waiting []fpChild
+}
+
+// fpChild is a promoter carried whose parent was not read yet.
+type fpChild struct {
+	partner                 Partner
+	id, parent, parentEmail string
 }
 
 // fpTierLine is an upper tier's commission of sale, to be left out.
@@ -101,6 +111,14 @@ func (f *firstPromoter) Name() string { return "firstpromoter" }
 func (f *firstPromoter) Pull(ctx context.Context, out *Out) error {
 	err := inTurn(ctx, out, f.list, []listStep{
 		{"/promoters", "promoters", url.Values{"include_parent_promoter": {"true"}}, f.promoter},
+	})
+	if err == nil {
+		err = f.writeWaiting(out)
+	}
+	if err != nil {
+		return err
+	}
+	err = inTurn(ctx, out, f.list, []listStep{
 		{"/referrals", "referrals", nil, f.referral},
 		{"/commissions", "commissions", nil, f.commission},
 	})
@@ -197,8 +215,9 @@ type fpPromoter struct {
 		FirstName text `json:"first_name"`
 		LastName  text `json:"last_name"`
 	} `json:"profile"`
-	Campaigns []fpCampaign `json:"promoter_campaigns"`
-	Parent    *struct {
+	Campaigns  []fpCampaign `json:"promoter_campaigns"`
+	ArchivedAt text         `json:"archived_at"`
+	Parent     *struct {
 		ID    text `json:"id"`
 		Email text `json:"email"`
 	} `json:"parent_promoter"`
@@ -217,23 +236,63 @@ func (f *firstPromoter) promoter(raw json.RawMessage, out *Out) error {
 	if ok, err := f.admitted(out, "promoter", id, email); !ok {
 		return err
 	}
+	status := fpStatus(m)
+	if ok, err := f.accepted(out, "promoter", id, email, status); !ok {
+		return err
+	}
 	p := Partner{Email: email}
 	p.Name, p.Surname = namesOf(m)
-	p.Key, p.Tags = f.keyAndTags(m.Campaigns)
-	if m.Parent != nil && fpTrim(m.Parent.ID) != id {
-		p.ReferringPartner = f.referrerOf(fpTrim(m.Parent.ID), fpTrim(m.Parent.Email))
+	var first firstLink
+	p.Key, p.Tags, first = f.keyAndTags(id, m.Campaigns)
+	withStatus(out, &p, status)
+	if err := f.keptLink(out, id, email, first, p.Key); err != nil {
+		return err
 	}
-	if r := p.ReferringPartner; r != nil && (r.Key != "" && r.Key == p.Key || r.Email != "" && strings.EqualFold(r.Email, p.Email)) {
-		// Its parent is itself under another record of its email: import
-		// would refuse the partner as a referral cycle.
-		p.ReferringPartner = nil
-		err := out.LeaveOut(LeftOut{Kind: KindReferrer, SourceID: id, Email: email, Reason: fpSelfReferral,
-			Message: fmt.Sprintf("carried over without a referrer: its parent promoter %s has its email", fpTrim(m.Parent.ID))})
-		if err != nil {
+	f.carry(id, &p)
+	if m.Parent == nil || fpTrim(m.Parent.ID) == id {
+		return out.Partner(&p)
+	}
+	child := fpChild{partner: p, id: id, parent: fpTrim(m.Parent.ID), parentEmail: fpTrim(m.Parent.Email)}
+	if _, read := f.partners[child.parent]; !read && !f.notCarried[child.parent] {
+		f.waiting = append(f.waiting, child)
+		return nil
+	}
+	return f.writeChild(out, child)
+}
+
+// writeWaiting writes the promoters whose parent was listed after them.
+func (f *firstPromoter) writeWaiting(out *Out) error {
+	for _, c := range f.waiting {
+		if err := f.writeChild(out, c); err != nil {
 			return err
 		}
 	}
-	f.carry(id, &p)
+	f.waiting = nil
+	return nil
+}
+
+// writeChild writes a promoter with its parent's partner as referrer: one
+// whose parent was left out goes without, and left-out.csv says so (kind
+// referrer), as does one whose parent is itself under another record.
+func (f *firstPromoter) writeChild(out *Out, c fpChild) error {
+	p := c.partner
+	p.ReferringPartner = f.referrerOf(c.parent, c.parentEmail)
+	left := LeftOut{Kind: KindReferrer, SourceID: c.id, Email: p.Email}
+	switch r := p.ReferringPartner; {
+	case f.notCarried[c.parent]:
+		p.ReferringPartner = nil
+		left.Reason, left.Message = ReferrerNotCarried, fmt.Sprintf("carried over without its referrer: parent promoter %s was not carried over (see its own line)", c.parent)
+	case r != nil && (r.Key != "" && r.Key == p.Key || r.Email != "" && strings.EqualFold(r.Email, p.Email)):
+		// Its parent is itself under another record of its email: import
+		// would refuse the partner as a referral cycle.
+		p.ReferringPartner = nil
+		left.Reason, left.Message = fpSelfReferral, fmt.Sprintf("carried over without a referrer: its parent promoter %s has its email", c.parent)
+	}
+	if left.Reason != "" {
+		if err := out.LeaveOut(left); err != nil {
+			return err
+		}
+	}
 	return out.Partner(&p)
 }
 
@@ -247,10 +306,39 @@ func namesOf(m fpPromoter) (string, string) {
 	return name, strings.TrimSpace(surname)
 }
 
-// keyAndTags reads a promoter's campaigns: the first accepted one's token
-// not already another partner's is the key; every other token is a tag,
-// and so is every campaign's name.
-func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []string) {
+// fpStatus is a promoter's status as the status rules read it: its
+// campaigns' states when none accepted it (the first refusal when all
+// refused it, else the first other state), archived when archived_at is
+// set; "" when it is active.
+func fpStatus(m fpPromoter) string {
+	var refused, other string
+	accepted := false
+	for _, c := range m.Campaigns {
+		switch state := normalStatus(string(c.State)); {
+		case fpTrim(c.State) == "":
+		case state == "":
+			accepted = true
+		case refusedStatuses[state]:
+			refused = cmp.Or(refused, state)
+		default:
+			other = cmp.Or(other, state)
+		}
+	}
+	switch {
+	case !accepted && other == "" && refused != "":
+		return refused
+	case fpTrim(m.ArchivedAt) != "":
+		return "archived"
+	case accepted:
+		return ""
+	}
+	return other
+}
+
+// keyAndTags reads the campaigns of promoter id: the first accepted one's
+// token (its default link, first) not already another partner's is the
+// key; every other token is a tag, and so is every campaign's name.
+func (f *firstPromoter) keyAndTags(id string, campaigns []fpCampaign) (key string, tags []string, first firstLink) {
 	seen := map[string]bool{}
 	tag := func(t string) {
 		if t != "" && !seen[t] {
@@ -260,9 +348,12 @@ func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []s
 	}
 	for _, c := range campaigns {
 		token := fpTrim(c.RefToken)
+		if first.value == "" && fpTrim(c.State) == "accepted" {
+			first = firstLink{value: token, asKey: token, shown: "?fpr=" + token}
+		}
 		switch {
 		case token == "":
-		case key == "" && fpTrim(c.State) == "accepted" && f.claim(token):
+		case key == "" && fpTrim(c.State) == "accepted" && f.claim(token, id):
 			key = token
 		default:
 			tag(RefTokenTagPrefix + token)
@@ -273,7 +364,7 @@ func (f *firstPromoter) keyAndTags(campaigns []fpCampaign) (key string, tags []s
 			tag(fpTrim(c.Campaign.Name))
 		}
 	}
-	return key, tags
+	return key, tags, first
 }
 
 // referrerOf refers to a parent promoter: the partner it was carried as
@@ -323,7 +414,8 @@ func (f *firstPromoter) referral(raw json.RawMessage, out *Out) error {
 		promoter, promoterEmail = fpTrim(r.PromoterCampaign.Promoter.ID), fpTrim(r.PromoterCampaign.Promoter.Email)
 	}
 	partner, ok := f.partners[promoter]
-	if !ok && promoterEmail != "" {
+	if !ok && promoterEmail != "" && !f.notCarried[promoter] { // a promoter left out (rejected) takes its customers with it
+
 		partner, ok = f.partners[f.emails[strings.ToLower(promoterEmail)]]
 	}
 	switch {

@@ -63,7 +63,7 @@ func Create(dir, source string) (*Out, error) {
 	if err := claim(dir); err != nil {
 		return nil, err
 	}
-	o := &Out{dir: dir, source: source, id: newPullID(), Summary: newSummary()}
+	o := &Out{dir: dir, source: source, id: newPullID(), Summary: newSummary(source)}
 	for _, name := range outFiles {
 		f, err := os.Create(o.temporary(name))
 		if err != nil {

@@ -203,7 +203,10 @@ type psPartnership struct {
 	Email     text `json:"email"`
 	FirstName text `json:"first_name"`
 	LastName  text `json:"last_name"`
-	Group     *struct {
+	// Approved is its approval status (approved, pending, declined...),
+	// the field the list's approved_status filter reads.
+	Approved text `json:"approved_status"`
+	Group    *struct {
 		Slug text `json:"slug"`
 		Name text `json:"name"`
 	} `json:"group"`
@@ -221,17 +224,24 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 	if ok, err := p.admitted(out, "partnership", key, email); !ok {
 		return err
 	}
+	if ok, err := p.accepted(out, "partnership", key, email, string(s.Approved)); !ok {
+		return err
+	}
 	partner := Partner{Email: email, Name: strings.TrimSpace(string(s.FirstName)), Surname: strings.TrimSpace(string(s.LastName))}
 	links, err := p.links(ctx, key, email)
 	if err != nil {
 		return err
 	}
-	for _, k := range links {
+	var first firstLink
+	for _, l := range links {
+		if first.value == "" {
+			first = firstLink{id: l.key, value: l.value, asKey: l.value, shown: "ending /" + l.value}
+		}
 		switch {
-		case partner.Key == "" && p.claim(k):
-			partner.Key = k
+		case partner.Key == "" && p.claim(l.value, key):
+			partner.Key = l.value
 		default:
-			partner.Tags = append(partner.Tags, LinkTagPrefix+k)
+			partner.Tags = append(partner.Tags, LinkTagPrefix+l.value)
 		}
 	}
 	if s.Group != nil {
@@ -243,6 +253,10 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 			partner.Tags = append(partner.Tags, group)
 		}
 	}
+	withStatus(out, &partner, string(s.Approved))
+	if err := p.keptLink(out, key, email, first, partner.Key); err != nil {
+		return err
+	}
 	p.carry(key, &partner)
 	return out.Partner(&partner)
 }
@@ -251,7 +265,7 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 // listed: the last path segment of each url, as Dub takes it. A
 // partnership PartnerStack knows no links of (404) has none. The
 // request is named by the partnership's key: its path holds the email.
-func (p *partnerstack) links(ctx context.Context, key, email string) ([]string, error) {
+func (p *partnerstack) links(ctx context.Context, key, email string) ([]psLink, error) {
 	body, err := p.client.GetAs(ctx, "GET /links/partnership/{email} of partnership "+key, "/links/partnership/"+url.PathEscape(email), nil)
 	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
 		return nil, nil
@@ -263,20 +277,25 @@ func (p *partnerstack) links(ctx context.Context, key, email string) ([]string, 
 	if err != nil {
 		return nil, fmt.Errorf("partnerstack answered partnership %s's links with something unreadable: %v", key, err)
 	}
-	var keys []string
+	var links []psLink
 	for _, it := range items {
 		var l struct {
+			Key text `json:"key"`
 			URL text `json:"url"`
 		}
 		if json.Unmarshal(it, &l) != nil {
 			continue
 		}
 		if k := lastSegment(string(l.URL)); k != "" {
-			keys = append(keys, k)
+			links = append(links, psLink{key: strings.TrimSpace(string(l.Key)), value: k})
 		}
 	}
-	return keys, nil
+	return links, nil
 }
+
+// psLink is a link of a partnership: its own key, and the referral key
+// its url ends with.
+type psLink struct{ key, value string }
 
 // lastSegment is the last non-empty path segment of a link's url, its
 // spaces trimmed: "https://try.example.com/ada-9x/ " is "ada-9x".

@@ -53,6 +53,9 @@ const (
 	KindPartner     Kind = "partner"
 	KindCustomer    Kind = "customer"
 	KindTransaction Kind = "transaction"
+	// KindLink is a partner's link whose old URLs do not keep working as
+	// they did: its value is not the partner's key.
+	KindLink Kind = "link"
 )
 
 // The reasons of left-out.csv.
@@ -64,6 +67,10 @@ const (
 	Voided           = "voided"
 	InvalidAmount    = "invalid_amount"
 	CurrencyMismatch = "currency_mismatch"
+	// Inactive: a partner its source never accepted (rejected, blocked).
+	Inactive = "inactive"
+	// KeyChanged: a link whose value is not a key Partnero takes as it is.
+	KeyChanged = "key_changed"
 )
 
 // LeftOut is a line of left-out.csv: a source record not carried over.

@@ -133,8 +133,10 @@ type rewardfulAffiliate struct {
 	FirstName text            `json:"first_name"`
 	LastName  text            `json:"last_name"`
 	Email     text            `json:"email"`
+	State     text            `json:"state"`
 	Campaign  json.RawMessage `json:"campaign"`
 	Links     []struct {
+		ID    text `json:"id"`
 		Token text `json:"token"`
 	} `json:"links"`
 }
@@ -151,15 +153,22 @@ func (r *rewardful) affiliate(raw json.RawMessage, out *Out) error {
 	if ok, err := r.admitted(out, "affiliate", id, email); !ok {
 		return err
 	}
+	if ok, err := r.accepted(out, "affiliate", id, email, string(a.State)); !ok {
+		return err
+	}
 	p := Partner{Email: email, Name: strings.TrimSpace(string(a.FirstName)), Surname: strings.TrimSpace(string(a.LastName))}
 	if strings.EqualFold(p.Surname, "Unknown") { // Rewardful's filler for no last name
 		p.Surname = ""
 	}
+	var first firstLink
 	for _, l := range a.Links {
 		token := strings.TrimSpace(string(l.Token))
+		if first.value == "" {
+			first = firstLink{id: strings.TrimSpace(string(l.ID)), value: token, asKey: token, shown: "?via=" + token}
+		}
 		switch {
 		case token == "":
-		case p.Key == "" && r.claim(token):
+		case p.Key == "" && r.claim(token, id):
 			p.Key = token
 		default:
 			p.Tags = append(p.Tags, LinkTagPrefix+token)
@@ -170,6 +179,10 @@ func (r *rewardful) affiliate(raw json.RawMessage, out *Out) error {
 	}
 	if json.Unmarshal(a.Campaign, &campaign) == nil && strings.TrimSpace(string(campaign.Name)) != "" {
 		p.Tags = append(p.Tags, strings.TrimSpace(string(campaign.Name)))
+	}
+	withStatus(out, &p, string(a.State))
+	if err := r.keptLink(out, id, email, first, p.Key); err != nil {
+		return err
 	}
 	r.carry(id, &p)
 	return out.Partner(&p)

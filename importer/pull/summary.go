@@ -12,11 +12,17 @@ import (
 type Summary struct {
 	Carried map[Kind]int
 	LeftOut map[Kind]map[string]int // kind → reason → count
+	// NotActive counts the partners carried with a status other than
+	// active at their source, by status.
+	NotActive map[string]int
+	source    string
 }
 
-func newSummary() Summary {
-	return Summary{Carried: map[Kind]int{}, LeftOut: map[Kind]map[string]int{}}
+func newSummary(source string) Summary {
+	return Summary{Carried: map[Kind]int{}, LeftOut: map[Kind]map[string]int{}, NotActive: map[string]int{}, source: source}
 }
+
+func (s *Summary) notActive(status string) { s.NotActive[status]++ }
 
 func (s *Summary) carried(k Kind) { s.Carried[k]++ }
 
@@ -31,11 +37,12 @@ func (s *Summary) leftOut(k Kind, reason string) {
 // over and left out.
 var records = []Kind{KindPartner, KindCustomer, KindTransaction}
 
-// kinds are the kinds to count: the records, then any other kind a line
-// of left-out.csv has (a partner's tie to its referrer), so that every
-// line is counted.
+// kinds are the kinds to count: the records, links (always, for a
+// machine), then any other kind a line of left-out.csv has (a partner's
+// tie to its referrer, a commission paid already), so that every line is
+// counted.
 func (s *Summary) kinds() []Kind {
-	kinds := slices.Clone(records)
+	kinds := append(slices.Clone(records), KindLink)
 	for _, k := range slices.Sorted(maps.Keys(s.LeftOut)) {
 		if !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
@@ -46,33 +53,54 @@ func (s *Summary) kinds() []Kind {
 
 // Print writes the summary, one line per kind: "partners: 10 carried
 // over, 2 left out (no_email 2)"; a kind that is no record of its own has
-// only its left out: "referrers: 1 left out (referrer_not_carried 1)".
+// only its left out, when there are any: "referrers: 1 left out
+// (referrer_not_carried 1)"; then the partners not active at the source.
 func (s *Summary) Print(w io.Writer) {
 	for _, k := range s.kinds() {
-		left, why := 0, ""
-		for _, r := range slices.Sorted(maps.Keys(s.LeftOut[k])) {
-			n := s.LeftOut[k][r]
-			left += n
-			if why != "" {
-				why += ", "
-			}
-			why += fmt.Sprintf("%s %d", r, n)
-		}
-		line := fmt.Sprintf("%ss: %d left out", k, left)
-		if slices.Contains(records, k) {
+		left, why := counted(s.LeftOut[k])
+		var line string
+		switch {
+		case slices.Contains(records, k):
 			line = fmt.Sprintf("%ss: %d carried over, %d left out", k, s.Carried[k], left)
-		}
-		if why != "" {
-			line += " (" + why + ")"
+			if why != "" {
+				line += " (" + why + ")"
+			}
+		case left == 0:
+			continue
+		case k == KindLink:
+			line = fmt.Sprintf("links: %d left out (%s): their old URLs do not credit their partner (see left-out.csv)", left, why)
+		default:
+			line = fmt.Sprintf("%ss: %d left out (%s)", k, left, why)
 		}
 		fmt.Fprintln(w, line)
 	}
+	if n, why := counted(s.NotActive); n > 0 {
+		are := "partners are"
+		if n == 1 {
+			are = "partner is"
+		}
+		fmt.Fprintf(w, "%d %s not active at %s (%s): carried as active partners tagged %sSTATE\n", n, are, s.source, why, StatusTagPrefix)
+	}
+}
+
+// counted is the sum of counts, and each count after its name in name
+// order ("duplicate 1, no_email 2").
+func counted(counts map[string]int) (sum int, named string) {
+	for _, name := range slices.Sorted(maps.Keys(counts)) {
+		sum += counts[name]
+		if named != "" {
+			named += ", "
+		}
+		named += fmt.Sprintf("%s %d", name, counts[name])
+	}
+	return sum, named
 }
 
 // Counts are the summary for a machine: records carried over per kind
-// ("partners"), and left out per kind and reason (every kind of
-// left-out.csv's lines).
-func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[string]int) {
+// ("partners"), left out per kind and reason (every kind of left-out.csv's
+// lines; links always), and the partners carried though not active at the
+// source, per status.
+func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[string]int, notActive map[string]int) {
 	carried, leftOut = map[string]int{}, map[string]map[string]int{}
 	for _, k := range s.kinds() {
 		if slices.Contains(records, k) {
@@ -83,5 +111,5 @@ func (s *Summary) Counts() (carried map[string]int, leftOut map[string]map[strin
 			leftOut[string(k)+"s"] = map[string]int{}
 		}
 	}
-	return carried, leftOut
+	return carried, leftOut, maps.Clone(s.NotActive)
 }

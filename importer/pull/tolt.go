@@ -52,7 +52,9 @@ type tolt struct {
 	sales     map[string]bool       // transaction keys written
 }
 
-type toltLink struct{ param, value string }
+// toltLink is a link of a partner: value is as a key (linkKey), given as
+// Tolt gave it.
+type toltLink struct{ id, param, value, given string }
 
 func newTolt(env map[string]string, o Options) (Source, error) {
 	program := strings.TrimSpace(o.ProgramID)
@@ -157,6 +159,7 @@ func toltPageOf(body []byte) (items []json.RawMessage, raw json.RawMessage, more
 // link notes a link under its partner: the partner's key is its first.
 func (t *tolt) link(raw json.RawMessage, _ *Out) error {
 	var l struct {
+		ID        text            `json:"id"`
 		Param     text            `json:"param"`
 		Value     text            `json:"value"`
 		PartnerID text            `json:"partner_id"`
@@ -174,7 +177,8 @@ func (t *tolt) link(raw json.RawMessage, _ *Out) error {
 		param = "ref"
 	}
 	if value := linkKey(string(l.Value)); value != "" && partner != "" {
-		t.links[partner] = append(t.links[partner], toltLink{param: param, value: value})
+		t.links[partner] = append(t.links[partner], toltLink{param: param, value: value,
+			id: strings.TrimSpace(string(l.ID)), given: strings.TrimSpace(string(l.Value))})
 	}
 	return nil
 }
@@ -189,8 +193,9 @@ type toltPartner struct {
 }
 
 // partner carries a partner: its first link's value is its key, its
-// other links are tags (ref:VALUE), its group's id a tag, a status other
-// than active a tag (status:suspended).
+// other links are tags (ref:VALUE), its group's id a tag; one Tolt
+// rejected is left out, any other status than active a tag
+// (status:suspended).
 func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 	var a toltPartner
 	if err := json.Unmarshal(raw, &a); err != nil {
@@ -200,9 +205,17 @@ func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 	if ok, err := t.admitted(out, "partner", id, email); !ok {
 		return err
 	}
+	if ok, err := t.accepted(out, "partner", id, email, string(a.Status)); !ok {
+		return err
+	}
 	p := Partner{Email: email, Name: strings.TrimSpace(string(a.FirstName)), Surname: strings.TrimSpace(string(a.LastName))}
+	var first firstLink
+	if links := t.links[id]; len(links) > 0 {
+		l := links[0]
+		first = firstLink{id: l.id, value: l.given, asKey: l.value, shown: "?" + l.param + "=" + l.given}
+	}
 	for _, l := range t.links[id] {
-		if p.Key == "" && t.claim(l.value) {
+		if p.Key == "" && t.claim(l.value, id) {
 			p.Key = l.value
 			continue
 		}
@@ -212,8 +225,9 @@ func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 	if group := strings.TrimSpace(string(a.GroupID)); group != "" {
 		p.Tags = append(p.Tags, group)
 	}
-	if status := strings.ToLower(strings.TrimSpace(string(a.Status))); status != "" && status != "active" {
-		p.Tags = append(p.Tags, "status:"+status)
+	withStatus(out, &p, string(a.Status))
+	if err := t.keptLink(out, id, email, first, p.Key); err != nil {
+		return err
 	}
 	t.carry(id, &p)
 	return out.Partner(&p)

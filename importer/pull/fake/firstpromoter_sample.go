@@ -14,8 +14,8 @@ package fake
 // custom one without a sale, and one listed twice; and a two-tier
 // program's commissions: the parent promoter's commission of a sale, with
 // a tier field (sale nested) and without one (its event_id, its promoter
-// not the referral's; and one naming no sale), and a second direct
-// commission of one sale.
+// not the referral's, of a promoter carried and of one left out; and one
+// naming no sale), and a second direct commission of one sale.
 func FirstPromoterSample(key, account string) *FirstPromoter {
 	campaign := func(name, token, state string) map[string]any {
 		return map[string]any{"campaign_id": len(name), "campaign": map[string]any{"name": name}, "ref_token": token,
@@ -50,6 +50,9 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 	hal := promoter(8, "hal@example.com")
 	hal["name"], hal["promoter_campaigns"] = "Hal Orphan", []any{campaign("Main", "hal", "accepted")}
 	hal["parent_promoter"] = map[string]any{"id": 3, "email": nil, "name": "No Mail"}
+	ivo := promoter(9, "ivo@example.com")
+	ivo["name"], ivo["promoter_campaigns"] = "Ivo", []any{campaign("Main", "ivo", "accepted")}
+	ivo["parent_promoter"] = map[string]any{"id": 7, "email": "gus@example.com", "name": "Gus"}
 
 	referral := func(id int, uid any, email any, state string, promoter any) map[string]any {
 		r := map[string]any{"id": id, "uid": uid, "email": email, "state": state, "customer_since": "2024-02-01T00:00:00Z",
@@ -88,6 +91,11 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 	ivy["event_id"] = "evt_9"
 	ivyTier2 := ofPromoter(commission(214, "approved", true, "cash", 350, 7000, byID(109)), 7, "gus@example.com")
 	ivyTier2["event_id"] = "evt_9"
+	// Ivo's sale (referral 110) gives his parent Gus one; no tier field.
+	jo := ofPromoter(commission(218, "approved", true, "cash", 800, 8000, byID(110)), 9, "ivo@example.com")
+	jo["event_id"] = "evt_10"
+	joTier2 := ofPromoter(commission(219, "approved", true, "cash", 400, 8000, byID(110)), 7, "gus@example.com")
+	joTier2["event_id"] = "evt_10"
 	// Ada's tier-2 commission of a sale no direct commission is listed of.
 	tierOnly := ofPromoter(commission(217, "approved", false, "cash", "150", "3000", map[string]any{"email": "dan@example.com"}), 1, "ada@example.com")
 	tierOnly["sale"], tierOnly["tier"] = map[string]any{"id": "ch_299"}, 2
@@ -102,7 +110,7 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 
 	return &FirstPromoter{
 		Key: key, Account: account,
-		Promoters: []map[string]any{ada, bob, nomail, again, cy, di, gus, hal},
+		Promoters: []map[string]any{ada, bob, nomail, again, cy, di, gus, hal, ivo},
 		Referrals: []map[string]any{
 			named(referral(101, "cus_1", "carol@example.com", "active", map[string]any{"id": 1, "email": "ada@example.com"}), "Carol", "Client"),
 			referral(102, nil, "dan@example.com", "signup", map[string]any{"id": 2, "email": "bob@example.com"}),
@@ -113,6 +121,7 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 			referral(107, "cus_7", "hank@example.com", "active", nil),
 			referral(108, "cus_8", nil, "cancelled", map[string]any{"id": 99, "email": "gus@example.com"}),
 			referral(109, "cus_9", "ivy@example.com", "active", map[string]any{"id": 5, "email": "cy@example.com"}),
+			referral(110, "cus_10", "jo@example.com", "active", map[string]any{"id": 9, "email": "ivo@example.com"}),
 		},
 		Commissions: []map[string]any{
 			eur,
@@ -129,6 +138,8 @@ func FirstPromoterSample(key, account string) *FirstPromoter {
 			eur, // listed twice
 			ivy,
 			ivyTier2,
+			joTier2, // listed before the direct commission of its sale
+			jo,
 			jpyAgain,
 			// Ada's tier-2 commission of a sale named neither way.
 			ofPromoter(commission(216, "approved", false, "cash", "100", "2000", byID(102)), 1, "ada@example.com"),

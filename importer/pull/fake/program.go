@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -23,6 +24,9 @@ type ProgramPartner struct {
 	OtherKeys            []string // links beyond the first
 	Referrer             string   // the parent's ID, where the source has tiers; "" none
 	Campaign             string   // "" none
+	// Status is its standing at the source: "" active, "pending" (not
+	// active: FirstPromoter archived) or "rejected" (never accepted).
+	Status string
 }
 
 // ProgramReferral is a partner's customer. Customer "" is a referral
@@ -122,6 +126,14 @@ func NewProgram(rng *rand.Rand) Program {
 		}
 		p.Referrals = append(p.Referrals, r)
 	}
+	for i := range p.Partners {
+		switch {
+		case chance(8):
+			p.Partners[i].Status = "rejected"
+		case chance(8):
+			p.Partners[i].Status = "pending"
+		}
+	}
 	if len(p.Referrals) == 0 {
 		return p
 	}
@@ -213,7 +225,7 @@ func NewKnobs(rng *rand.Rand) Knobs {
 func RewardfulOf(secret string, program Program, k Knobs) *Rewardful {
 	f := &Rewardful{Secret: secret, FailEvery: k.FailEvery, ThrottleEvery: k.ThrottleEvery, PageSize: k.PageSize}
 	for _, a := range program.Partners {
-		rec := map[string]any{"id": a.ID, "first_name": a.Name, "last_name": "Unknown", "state": "active", "links": []any{}}
+		rec := map[string]any{"id": a.ID, "first_name": a.Name, "last_name": "Unknown", "state": cmp.Or(a.Status, "active"), "links": []any{}}
 		if a.Email != "" {
 			rec["email"] = a.Email
 		}
@@ -272,6 +284,20 @@ func FirstPromoterOf(key, account string, program Program, k Knobs) *FirstPromot
 			if token != "" {
 				campaigns = append(campaigns, map[string]any{"campaign": map[string]any{"name": a.Campaign}, "ref_token": token, "state": "accepted"})
 			}
+		}
+		switch a.Status {
+		case "rejected": // every campaign rejected it (one, when it has no token)
+			campaigns = nil
+			for _, token := range append([]string{a.Key}, a.OtherKeys...) {
+				if token != "" {
+					campaigns = append(campaigns, map[string]any{"ref_token": token, "state": "rejected"})
+				}
+			}
+			if len(campaigns) == 0 {
+				campaigns = []any{map[string]any{"ref_token": nil, "state": "rejected"}}
+			}
+		case "pending": // FirstPromoter's promoters are archived, their campaigns accepted
+			rec["archived_at"] = "2024-06-01T00:00:00Z"
 		}
 		rec["promoter_campaigns"] = campaigns
 		if a.Referrer != "" {
@@ -342,7 +368,7 @@ func ToltOf(key, programID string, program Program, k Knobs) *Tolt {
 			email = a.Email
 		}
 		f.Partners = append(f.Partners, map[string]any{"id": a.ID, "first_name": a.Name, "last_name": "", "email": email,
-			"status": "active", "group_id": a.Campaign})
+			"status": cmp.Or(a.Status, "active"), "group_id": a.Campaign})
 		for i, token := range append([]string{a.Key}, a.OtherKeys...) {
 			if token == "" {
 				continue
@@ -407,7 +433,8 @@ func PartnerStackOf(public, secret string, program Program, k Knobs) *PartnerSta
 		if a.Email != "" {
 			email = a.Email
 		}
-		rec := map[string]any{"key": a.ID, "email": email, "first_name": a.Name, "last_name": "", "created_at": 1709287200000}
+		rec := map[string]any{"key": a.ID, "email": email, "first_name": a.Name, "last_name": "", "created_at": 1709287200000,
+			"approved_status": map[string]string{"": "approved", "rejected": "declined", "pending": "pending"}[a.Status]}
 		if a.Campaign != "" {
 			rec["group"] = map[string]any{"slug": strings.ToLower(a.Campaign[:1]), "name": a.Campaign}
 		}

@@ -1,0 +1,117 @@
+package pull_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnero-import/partnero-import/importer/pull"
+	"github.com/partnero-import/partnero-import/importer/pull/fake"
+)
+
+// A pulled partner means at Partnero what it meant at the source: one the
+// source never accepted is left out (inactive), one otherwise not active
+// is tagged status:STATE and counted in the summary, and a first link
+// whose value is not the partner's key gets a line of its own.
+func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
+	t.Parallel()
+	pullers := map[string]func(t *testing.T, dir string) (*pull.Out, error){
+		"rewardful": func(t *testing.T, dir string) (*pull.Out, error) {
+			return pullInto(t, fake.RewardfulSample(testSecret), testSecret, dir, time.Millisecond)
+		},
+		"firstpromoter": func(t *testing.T, dir string) (*pull.Out, error) {
+			return pullFirstPromoter(t, fake.FirstPromoterSample(fpKey, fpAccount), fpKey, fpAccount, dir, time.Millisecond)
+		},
+		"tolt": func(t *testing.T, dir string) (*pull.Out, error) {
+			return pullTolt(t, fake.ToltSample(toltKey, toltProgram), toltKey, toltProgram, dir, time.Millisecond)
+		},
+		// FirstPromoter's sample with Ada (listed before Cy) and Gus (after)
+		// children of Cy, whom FirstPromoter rejected.
+		"firstpromoter, children of a rejected promoter": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.FirstPromoterSample(fpKey, fpAccount)
+			for _, i := range []int{0, 6} {
+				f.Promoters[i]["parent_promoter"] = map[string]any{"id": 5, "email": "cy@example.com", "name": "Cy"}
+			}
+			// and Cy again, accepted: Cy's customers stay left out with Cy.
+			f.Promoters = append(f.Promoters, map[string]any{"id": 9, "email": "CY@example.com", "name": "Cy Again",
+				"promoter_campaigns": []any{map[string]any{"ref_token": "cy-2", "state": "accepted"}}})
+			return pullFirstPromoter(t, f, fpKey, fpAccount, dir, time.Millisecond)
+		},
+		// Rewardful's sample with an affiliate whose first link is Ada's.
+		"rewardful, a first link taken": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.RewardfulSample(testSecret)
+			f.Affiliates = append(f.Affiliates, map[string]any{"id": "zed-1", "first_name": "Zed", "email": "zed@example.com", "state": "active",
+				"links": []any{map[string]any{"id": "lnk-z1", "token": "ada"}, map[string]any{"id": "lnk-z2", "token": "zed"}}})
+			return pullInto(t, f, testSecret, dir, time.Millisecond)
+		},
+		// PartnerStack's sample with Bob pending, Cy declined, and Di's
+		// first link Ada's.
+		"partnerstack": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.PartnerStackSample(testPublicKey, testSecretKey)
+			f.Partnerships[1]["approved_status"], f.Partnerships[3]["approved_status"] = "pending", "declined"
+			f.Links["di@example.com"] = []any{map[string]any{"key": "l4", "url": "https://try.example.com/ada9x"}}
+			return pullPartnerStack(t, f, testPublicKey, testSecretKey, dir, time.Millisecond)
+		},
+	}
+	for _, tc := range []struct {
+		source  string
+		has     []string // in partners.jsonl, left-out.csv or the summary
+		hasNot  []string
+		summary string
+	}{
+		{"rewardful", []string{`"key":"cy","tags":["status:inactive"]`}, nil,
+			"1 partner is not active at rewardful (inactive 1): carried as active partners tagged status:STATE"},
+		{"firstpromoter", []string{
+			`firstpromoter,partner,5,cy@example.com,inactive,"the promoter's status at firstpromoter is rejected`,
+			`"surname":"Archived","tags":["status:archived"]`,
+			`firstpromoter,customer,109,`,
+		}, []string{`"email":"cy@example.com"`},
+			"1 partner is not active at firstpromoter (archived 1): carried as active partners tagged status:STATE"},
+		{"tolt", []string{
+			`"tags":["grp_main","status:pending"]`, `"tags":["status:suspended"]`,
+			`tolt,link,lnk_5,dee@example.com,duplicate,"old links ?ref=ada of partner part_6 now credit partner part_1, which has the key ada; its key in Partnero is jose-d-arc"`,
+			`tolt,link,lnk_2,bob@example.com,key_changed,"old links ?ref=bob smith of partner part_2 will not match: its key in Partnero is bob-smith, as Partnero takes keys"`,
+			"links: 2 left out (duplicate 1, key_changed 1)",
+		}, nil, "2 partners are not active at tolt (pending 1, suspended 1): carried as active partners tagged status:STATE"},
+		{"firstpromoter, children of a rejected promoter", []string{
+			`firstpromoter,referrer,1,ada@example.com,referrer_not_carried,carried over without its referrer: parent promoter 5 was not carried over (see its own line)`,
+			`firstpromoter,referrer,7,gus@example.com,referrer_not_carried,`,
+			`{"email":"CY@example.com","name":"Cy","surname":"Again","key":"cy-2"}`,
+			`firstpromoter,customer,109,ivy@example.com,no_partner,`,
+			`{"email":"ada@example.com","name":"Ada","surname":"Lovelace","key":"ada","tags":["fpr:ada-pro","Main","Pro"]}`,
+		}, []string{`cy@example.com"}`, `"partner":{"key":"cy-2"}`}, ""},
+		{"rewardful, a first link taken", []string{
+			`rewardful,link,lnk-z1,zed@example.com,duplicate,"old links ?via=ada of partner zed-1 now credit partner 7c1d0a52-0000-4000-8000-000000000001, which has the key ada; its key in Partnero is zed"`,
+			`"key":"zed","tags":["via:ada"]`,
+		}, nil, "links: 1 left out (duplicate 1)"},
+		{"partnerstack", []string{
+			`partnerstack,partner,ps4,cy@example.com,inactive,"the partnership's status at partnerstack is declined`,
+			`"email":"bob@example.com","name":"Bob","tags":["status:pending"]`,
+			`partnerstack,link,l4,di@example.com,duplicate,"old links ending /ada9x of partner ps6 now credit partner ps1, which has the key ada9x; it has no key in Partnero"`,
+			`partnerstack,customer,cust_7,`,
+		}, []string{`"email":"cy@example.com"`}, "1 partner is not active at partnerstack (pending 1)"},
+	} {
+		t.Run(tc.source, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			out, err := pullers[tc.source](t, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var summary strings.Builder
+			out.Summary.Print(&summary)
+			all := read(t, filepath.Join(dir, pull.PartnersFile)) + read(t, filepath.Join(dir, pull.LeftOutFile)) + summary.String()
+			for _, s := range append(tc.has, tc.summary) {
+				if !strings.Contains(all, s) {
+					t.Errorf("missing %q in:\n%s", s, all)
+				}
+			}
+			for _, s := range tc.hasNot {
+				if strings.Contains(all, s) {
+					t.Errorf("%q is there:\n%s", s, all)
+				}
+			}
+		})
+	}
+}
