@@ -95,17 +95,6 @@ func (o Options) baseOr(own string) string {
 	return o.BaseURL
 }
 
-// eachRecord gives each record of a page to each; an error names the
-// record by its place on the page (where: "rewardful affiliates page 2").
-func eachRecord(items []json.RawMessage, each func(json.RawMessage) error, where string) error {
-	for i, it := range items {
-		if err := each(it); err != nil {
-			return fmt.Errorf("%s, record %d: %v", where, i+1, err)
-		}
-	}
-	return nil
-}
-
 // listStep is one list a pull reads, and what it does with each record.
 type listStep struct {
 	path, what string

@@ -90,7 +90,7 @@ func (r *rewardful) list(ctx context.Context, path, what string, query url.Value
 		if err := guard.listed(page, raw); err != nil {
 			return err
 		}
-		if err := eachRecord(items, each, fmt.Sprintf("rewardful %s page %s", what, page)); err != nil {
+		if err := guard.eachRecord(items, each, fmt.Sprintf("rewardful %s page %s", what, page)); err != nil {
 			return err
 		}
 		page = next
