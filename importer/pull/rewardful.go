@@ -303,8 +303,13 @@ func (r *rewardful) customerOf(referral json.RawMessage) string {
 // majorOf converts cents into the currency's major unit, with its own
 // exponent (validate's currencies: JPY has none, KWD three).
 func majorOf(cents, currency string) (string, string) {
-	if strings.TrimSpace(cents) == "" {
+	cents = strings.TrimSpace(cents)
+	if cents == "" {
 		return "", "no amount"
+	}
+	// -0 is zero, not a refund: carried as 0 is.
+	if digits, ok := strings.CutPrefix(cents, "-"); ok && strings.HasPrefix(digits, "0") && strings.Trim(digits, "0.") == "" {
+		cents = digits
 	}
 	cur, why := validate.ParseCurrency(currency)
 	if why != "" {

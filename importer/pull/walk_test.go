@@ -1,6 +1,7 @@
 package pull_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,5 +21,28 @@ func TestListWithoutAnEnd(t *testing.T) {
 	want := "the rewardful affiliates pages listed more than 3 records and still say more follow: the source never ends its list"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v; want %q", err, want)
+	}
+}
+
+// -0 cents is zero, carried as 0 is: not a negative amount refused.
+func TestMinusZeroCentsIsZero(t *testing.T) {
+	t.Parallel()
+	f := fake.RewardfulSample(testSecret)
+	f.Commissions[0]["amount"] = "-0"
+	f.Commissions[0]["sale"].(map[string]any)["sale_amount_cents"] = -0.0
+	f.Commissions[1]["amount"] = "-00"
+	dir := t.TempDir()
+	if _, err := pullInto(t, f, testSecret, dir, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	got := read(t, filepath.Join(dir, pull.TransactionsFile))
+	for _, want := range []string{`{"key":"s1","customer":{"key":"cus_1"},"amount":"0.00","currency":"EUR","created_at":"2024-03-01T10:00:00Z","action":"sale","reward":"0.00"`,
+		`{"key":"s2","customer":{"key":"cus_2"},"amount":"5000","currency":"JPY","created_at":"2024-03-01T10:00:00Z","action":"sale","reward":"0"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transactions lack %s:\n%s", want, got)
+		}
+	}
+	if left := read(t, filepath.Join(dir, pull.LeftOutFile)); strings.Contains(left, "negative") {
+		t.Errorf("-0 is left out as negative:\n%s", left)
 	}
 }
