@@ -1,6 +1,7 @@
 package pull_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestMinusZeroCentsIsZero(t *testing.T) {
 	t.Parallel()
 	f := fake.RewardfulSample(testSecret)
 	f.Commissions[0]["amount"] = "-0"
-	f.Commissions[0]["sale"].(map[string]any)["sale_amount_cents"] = -0.0
+	f.Commissions[0]["sale"].(map[string]any)["sale_amount_cents"] = json.Number("-0")
 	f.Commissions[1]["amount"] = "-00"
 	dir := t.TempDir()
 	if _, err := pullInto(t, f, testSecret, dir, time.Millisecond); err != nil {
