@@ -47,3 +47,20 @@ func TestMinusZeroCentsIsZero(t *testing.T) {
 		t.Errorf("-0 is left out as negative:\n%s", left)
 	}
 }
+
+// A record without an id cannot be told listed again: it is given again,
+// and its source carries it or leaves it out a second time.
+func TestRecordWithoutAnIDIsNotSkipped(t *testing.T) {
+	t.Parallel()
+	f := fake.RewardfulSample(testSecret)
+	f.PageSize, f.Overlap = 2, true
+	delete(f.Affiliates[3], "id") // Cy, last of page 2 and first of page 3
+	dir := t.TempDir()
+	if _, err := pullInto(t, f, testSecret, dir, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	both := read(t, filepath.Join(dir, pull.PartnersFile)) + read(t, filepath.Join(dir, pull.LeftOutFile))
+	if n := strings.Count(both, "cy@example.com"); n != 2 {
+		t.Errorf("Cy, without an id, is given %d times; want 2:\n%s", n, both)
+	}
+}
