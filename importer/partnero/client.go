@@ -612,16 +612,22 @@ const maxRetryAfter = 10 * time.Minute
 // read against the answer's own Date header, in the server's clock: a
 // server whose clock is ahead of this machine's would otherwise stall the
 // run (and one behind would not be waited for).
-func waitAsked(h http.Header) time.Duration {
+func waitAsked(h http.Header) time.Duration { return waitAskedUpTo(h, maxRetryAfter) }
+
+// waitAskedUpTo is waitAsked capped at ceiling instead.
+func waitAskedUpTo(h http.Header, ceiling time.Duration) time.Duration {
 	now := time.Now()
 	if t, err := http.ParseTime(h.Get("Date")); err == nil {
 		now = t
 	}
-	return retryAfter(h.Get("Retry-After"), now)
+	return retryAfterUpTo(h.Get("Retry-After"), now, ceiling)
 }
 
 // retryAfter parses a Retry-After header: seconds, or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
+func retryAfter(v string, now time.Time) time.Duration { return retryAfterUpTo(v, now, maxRetryAfter) }
+
+// retryAfterUpTo is retryAfter capped at ceiling.
+func retryAfterUpTo(v string, now time.Time, ceiling time.Duration) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
@@ -633,11 +639,11 @@ func retryAfter(v string, now time.Time) time.Duration {
 		if !(secs > 0) {
 			return 0
 		}
-		d = time.Duration(min(secs, maxRetryAfter.Seconds()) * float64(time.Second))
+		d = time.Duration(min(secs, ceiling.Seconds()) * float64(time.Second))
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = t.Sub(now)
 	}
-	return min(max(d, 0), maxRetryAfter)
+	return min(max(d, 0), ceiling)
 }
 
 // backoff is exponential with jitter: about 0.5s, 1s, 2s... at most 30s

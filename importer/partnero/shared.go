@@ -18,6 +18,12 @@ func IsLoopback(host string) bool { return isLoopback(host) }
 // nothing.
 func WaitAsked(h http.Header) time.Duration { return waitAsked(h) }
 
+// WaitAskedUpTo is WaitAsked capped at ceiling instead: a client that
+// refuses a wait too long to be waited out says how long it was.
+func WaitAskedUpTo(h http.Header, ceiling time.Duration) time.Duration {
+	return waitAskedUpTo(h, ceiling)
+}
+
 // Backoff is the wait before retry number attempt (from 1): exponential
 // from base, with jitter, at most 30s.
 func Backoff(base time.Duration, attempt int) time.Duration { return backoff(base, attempt) }

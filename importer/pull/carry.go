@@ -31,14 +31,19 @@ func newCarried() carried {
 // customers go to that partner.
 func (c *carried) admitted(out *Out, what, id, email string) (bool, error) {
 	left := LeftOut{Kind: KindPartner, SourceID: id, Email: email}
-	first := c.emails[strings.ToLower(email)]
+	// Seen, not non-empty: the first of an email may have had no id.
+	first, seen := c.emails[strings.ToLower(email)]
 	switch {
 	case email == "":
 		c.notCarried[id] = true
 		left.Reason, left.Message = NoEmail, "the "+what+" has no email; Partnero needs one"
-	case first != "":
+	case seen:
 		c.partners[id] = c.partners[first]
-		left.Reason, left.Message = Duplicate, "the same email as "+what+" "+first+", carried over; its customers go to that partner"
+		earlier := what + " " + first
+		if first == "" {
+			earlier = "an earlier " + what + " (without an id)"
+		}
+		left.Reason, left.Message = Duplicate, "the same email as "+earlier+", carried over; its customers go to that partner"
 	default:
 		return true, nil
 	}
@@ -170,17 +175,6 @@ func (o Options) baseOr(own string) string {
 		return own
 	}
 	return o.BaseURL
-}
-
-// eachRecord gives each record of a page to each; an error names the
-// record by its place on the page (where: "rewardful affiliates page 2").
-func eachRecord(items []json.RawMessage, each func(json.RawMessage) error, where string) error {
-	for i, it := range items {
-		if err := each(it); err != nil {
-			return fmt.Errorf("%s, record %d: %v", where, i+1, err)
-		}
-	}
-	return nil
 }
 
 // listStep is one list a pull reads, and what it does with each record.

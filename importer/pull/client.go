@@ -41,9 +41,16 @@ type ClientConfig struct {
 
 const (
 	defaultRetries = 5
-	// maxThrottled is how many 429s in a row a request waits out before
-	// the pull gives up.
-	maxThrottled = 20
+	// maxThrottled is how many 429s in a row a request meets before the
+	// pull gives up: without a Retry-After, the backoff's waits add up to
+	// about two minutes, past a limit's window of a minute.
+	maxThrottled = 10
+	// maxAskedWait is the longest Retry-After waited out: a source asking
+	// for more is pulled later, not waited for silently.
+	maxAskedWait = 5 * time.Minute
+	// maxRedirects is how many redirects within the origin a request
+	// follows.
+	maxRedirects = 10
 	// maxBody bounds an answer: a page of 100 records is far less.
 	maxBody = 16 << 20
 	// maxQuoted bounds what an error quotes of an answer.
@@ -74,10 +81,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Backoff == 0 {
 		cfg.Backoff = 500 * time.Millisecond
 	}
-	h := cfg.HTTP
-	if h == nil {
-		h = &http.Client{Timeout: time.Minute}
+	h := &http.Client{Timeout: time.Minute}
+	if cfg.HTTP != nil {
+		copied := *cfg.HTTP // its transport shared, its redirects checked here
+		h = &copied
 	}
+	h.CheckRedirect = sameOrigin(u)
 	// One request a slot, a slot under the limit: a burst would spend a
 	// window's allowance at once and meet a 429 at the window's turn.
 	every := cfg.Limit.Window / time.Duration(max(cfg.Limit.Requests-1, 1))
@@ -101,27 +110,34 @@ func (c *Client) GetAs(ctx context.Context, what, path string, query url.Values)
 		target += "?" + query.Encode()
 	}
 	failures, throttled := 0, 0
+	var away *redirected
 	for {
 		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, c.errorf("%s: %v", what, ctxErr(ctx, err))
+			return nil, c.errorf("%s: %s", what, stopped(ctxErr(ctx, err)))
 		}
 		status, h, body, err := c.send(ctx, target)
 		var wait time.Duration
 		switch {
 		case ctx.Err() != nil:
-			return nil, c.errorf("%s: %v", what, ctx.Err())
+			return nil, c.errorf("%s: %s", what, stopped(ctx.Err()))
+		case errors.As(err, &away):
+			return nil, c.errorf("%s", c.redirectedAway(what, away))
 		case err != nil:
 			failures++
 			if failures > c.cfg.Retries {
-				return nil, c.errorf("%s: %s cannot be reached: %v", what, c.cfg.Source, err)
+				return nil, c.errorf("%s: %s", pageOf(what, query), c.failed(err))
 			}
 			wait = partnero.Backoff(c.cfg.Backoff, failures)
 		case status == http.StatusTooManyRequests:
 			throttled++
-			if throttled > maxThrottled {
-				return nil, c.errorf("%s: %s kept answering 429 (too many requests) %d times", what, c.cfg.Source, throttled)
+			if throttled >= maxThrottled {
+				return nil, c.errorf("%s: %s answered 429 (too many requests) %d times in a row: run the pull later", what, c.cfg.Source, throttled)
 			}
-			wait = partnero.WaitAsked(h)
+			// Read up to a century: beyond maxAskedWait it is only said.
+			wait = partnero.WaitAskedUpTo(h, 100*365*24*time.Hour)
+			if wait > maxAskedWait {
+				return nil, c.errorf("%s asks to wait %s before the next request: run the pull later", c.cfg.Source, roughly(wait))
+			}
 			if wait == 0 {
 				wait = partnero.Backoff(c.cfg.Backoff, throttled)
 			}
@@ -139,7 +155,7 @@ func (c *Client) GetAs(ctx context.Context, what, path string, query url.Values)
 			return body, nil
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, c.errorf("%s: %v", what, err)
+			return nil, c.errorf("%s: %s", what, stopped(err))
 		}
 	}
 }
@@ -167,7 +183,7 @@ func (c *Client) send(ctx context.Context, target string) (int, http.Header, []b
 		return 0, nil, nil, err
 	}
 	if len(body) > maxBody {
-		return 0, nil, nil, fmt.Errorf("an answer larger than %d MiB", maxBody>>20)
+		return 0, nil, nil, errTooLarge
 	}
 	return resp.StatusCode, resp.Header, secret.ScrubRaw(body, c.cfg.Secrets...), nil
 }

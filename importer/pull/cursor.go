@@ -24,6 +24,9 @@ type cursorList struct {
 	// parentheses ("(page after X)", PartnerStack); else by its number
 	// ("page 2", Tolt).
 	byCursor bool
+	// idField names a record's id, by which a record listed again is
+	// skipped ("": "id"; PartnerStack: "key").
+	idField string
 	// stuck is the error of a page that has more but gives no cursor;
 	// page is as messages name it.
 	stuck func(page string, empty bool) error
@@ -33,6 +36,9 @@ type cursorList struct {
 // twice, or a page listing an earlier one's records, is an error.
 func (l cursorList) walk(ctx context.Context, each func(json.RawMessage) error) error {
 	guard := newPageGuard(l.source + " " + l.what)
+	if l.idField != "" {
+		guard.idField = l.idField
+	}
 	cursor := ""
 	for n := 1; ; n++ {
 		label, page := l.name(n, cursor)
@@ -51,7 +57,7 @@ func (l cursorList) walk(ctx context.Context, each func(json.RawMessage) error) 
 		if err := guard.listed(label, raw); err != nil {
 			return err
 		}
-		if err := eachRecord(items, each, fmt.Sprintf("%s %s %s", l.source, l.what, page)); err != nil {
+		if err := guard.eachRecord(items, each, fmt.Sprintf("%s %s %s", l.source, l.what, page)); err != nil {
 			return err
 		}
 		if !more {

@@ -156,7 +156,7 @@ func (f *firstPromoter) list(ctx context.Context, path, what string, query url.V
 		if err := guard.listed(p, joined(items)); err != nil {
 			return err
 		}
-		if err := eachRecord(items, each, fmt.Sprintf("firstpromoter %s page %s", what, p)); err != nil {
+		if err := guard.eachRecord(items, each, fmt.Sprintf("firstpromoter %s page %s", what, p)); err != nil {
 			return err
 		}
 	}

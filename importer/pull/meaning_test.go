@@ -34,7 +34,7 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 				f.Promoters[i]["parent_promoter"] = map[string]any{"id": 5, "email": "cy@example.com", "name": "Cy"}
 			}
 			// and Cy again, accepted: Cy's customers stay left out with Cy.
-			f.Promoters = append(f.Promoters, map[string]any{"id": 9, "email": "CY@example.com", "name": "Cy Again",
+			f.Promoters = append(f.Promoters, map[string]any{"id": 19, "email": "CY@example.com", "name": "Cy Again",
 				"promoter_campaigns": []any{map[string]any{"ref_token": "cy-2", "state": "accepted"}}})
 			return pullFirstPromoter(t, f, fpKey, fpAccount, dir, time.Millisecond)
 		},

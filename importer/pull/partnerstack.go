@@ -97,7 +97,7 @@ func (p *partnerstack) Pull(ctx context.Context, out *Out) error {
 // key) while the page says it has more.
 func (p *partnerstack) list(ctx context.Context, path string, each func(json.RawMessage) error) error {
 	what := strings.TrimPrefix(path, "/")
-	return cursorList{client: p.client, source: "partnerstack", what: what, path: path, byCursor: true,
+	return cursorList{client: p.client, source: "partnerstack", what: what, path: path, byCursor: true, idField: "key",
 		query:  func() url.Values { return url.Values{"limit": {strconv.Itoa(partnerstackPage)}} },
 		pageOf: partnerstackPageOf, cursorOf: lastKey,
 		stuck: func(page string, _ bool) error {

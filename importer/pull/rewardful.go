@@ -90,7 +90,7 @@ func (r *rewardful) list(ctx context.Context, path, what string, query url.Value
 		if err := guard.listed(page, raw); err != nil {
 			return err
 		}
-		if err := eachRecord(items, each, fmt.Sprintf("rewardful %s page %s", what, page)); err != nil {
+		if err := guard.eachRecord(items, each, fmt.Sprintf("rewardful %s page %s", what, page)); err != nil {
 			return err
 		}
 		page = next
@@ -316,8 +316,13 @@ func (r *rewardful) customerOf(referral json.RawMessage) string {
 // majorOf converts cents into the currency's major unit, with its own
 // exponent (validate's currencies: JPY has none, KWD three).
 func majorOf(cents, currency string) (string, string) {
-	if strings.TrimSpace(cents) == "" {
+	cents = strings.TrimSpace(cents)
+	if cents == "" {
 		return "", "no amount"
+	}
+	// -0 is zero, not a refund: carried as 0 is.
+	if digits, ok := strings.CutPrefix(cents, "-"); ok && strings.HasPrefix(digits, "0") && strings.Trim(digits, "0.") == "" {
+		cents = digits
 	}
 	cur, why := validate.ParseCurrency(currency)
 	if why != "" {

@@ -51,6 +51,7 @@ func TestRewardfulSample(t *testing.T) {
 	}{
 		{"as documented", func(*fake.Rewardful) {}},
 		{"every third request a 503", func(f *fake.Rewardful) { f.FailEvery = 3 }},
+		{"pages repeating the last record of the page before", func(f *fake.Rewardful) { f.PageSize, f.Overlap = 2, true }},
 		{"a limit of 2 requests per 50ms", func(f *fake.Rewardful) { f.Limit, f.Window, f.ThrottleEvery = 2, 50*time.Millisecond, 4 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

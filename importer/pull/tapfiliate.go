@@ -167,7 +167,7 @@ func (t *tapfiliate) list(ctx context.Context, path, what string, each func(json
 		if err := guard.listed(page, raw); err != nil {
 			return err
 		}
-		if err := eachRecord(items, each, fmt.Sprintf("tapfiliate %s page %s", what, page)); err != nil {
+		if err := guard.eachRecord(items, each, fmt.Sprintf("tapfiliate %s page %s", what, page)); err != nil {
 			return err
 		}
 		query = nextPage(h)

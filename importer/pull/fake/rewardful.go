@@ -37,6 +37,10 @@ type Rewardful struct {
 	// PageSize is the most records a page lists whatever limit asks (0:
 	// the limit asked), so a small program spans pages.
 	PageSize int
+	// Overlap makes every page after the first list again the last
+	// record of the page before, as offset pages do while records are
+	// added.
+	Overlap bool
 
 	w window
 }
@@ -82,6 +86,9 @@ func (f *Rewardful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		limit = min(limit, f.PageSize)
 	}
 	body := pageOf(list, page, limit, 0)
+	if f.Overlap && page > 1 && (page-1)*limit <= len(list) {
+		body["data"] = append([]map[string]any{list[(page-1)*limit-1]}, body["data"].([]map[string]any)...)
+	}
 	if r.URL.Path == f.RepeatPath {
 		body = pageOf(list, 1, limit, page+1)
 	}
