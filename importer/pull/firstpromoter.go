@@ -583,8 +583,13 @@ func (f *firstPromoter) upperTier(c fpCommission, referred fpReferred) bool {
 		return false
 	}
 	id, email := fpTrim(c.PromoterCampaign.Promoter.ID), fpTrim(c.PromoterCampaign.Promoter.Email)
-	if id == "" && email == "" || id != "" && id == referred.promoter {
+	switch {
+	case id == "" && email == "":
 		return false
+	case id != "" && referred.promoter != "":
+		// Two promoters' ids: another's commission is an upper tier's,
+		// even when both were carried as one partner (one email).
+		return id != referred.promoter
 	}
 	partner, ok := f.partners[id]
 	if !ok && email != "" {
