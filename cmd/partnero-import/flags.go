@@ -53,7 +53,10 @@ type importOptions struct {
 	sections *[]summaryJSON
 	// fileStart, in a run of several, is when this file's turn began:
 	// its elapsed time and rate are its own, not the run's so far.
-	fileStart  time.Time
+	fileStart time.Time
+	// several, in a run of several, are the FILEs (or DIR) as given: a
+	// resume names this file alone, since --resume takes one.
+	several    []string
 	format     string
 	delimiter  string
 	encoding   string
@@ -323,8 +326,12 @@ func severalFiles(fs *flagSet, files []string) error {
 		}
 	}
 	if len(one) > 0 {
-		return usagef("%s speak of one FILE: give them with one FILE at a time, or run the %d files without them (each gets its report beside it)",
-			strings.Join(one, ", "), len(files))
+		speak := "speak"
+		if len(one) == 1 {
+			speak = "speaks"
+		}
+		return usagef("%s %s of one FILE: give them with one FILE at a time, or run the %d files without them (each gets its report beside it)",
+			strings.Join(one, ", "), speak, len(files))
 	}
 	return nil
 }
@@ -438,6 +445,9 @@ func (o *importOptions) resumeCommand(reportPath string, drop ...string) string 
 	drop = append(drop, "resume", "report")
 	for i := 0; i < len(o.args); i++ {
 		a := o.args[i]
+		if slices.Contains(o.several, a) {
+			continue // the run's FILEs: this one is added below
+		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if strings.HasPrefix(a, "-") && slices.Contains(drop, name) {
 			if !hasValue {
@@ -446,6 +456,9 @@ func (o *importOptions) resumeCommand(reportPath string, drop ...string) string 
 			continue
 		}
 		words = append(words, a)
+	}
+	if len(o.several) > 0 {
+		words = append(words, o.file)
 	}
 	return commandLine(words...)
 }

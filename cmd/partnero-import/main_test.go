@@ -417,7 +417,7 @@ func TestFatalProblemsAreOneLine(t *testing.T) {
 		{"clear-text base URL", map[string]string{"PARTNERO_API_KEY": "secret-key-1"}, []string{"import", "--base-url", "http://api.partnero.com/v1", "../../samples/partners.csv"}, "must use https"},
 		{"bad rate", nil, []string{"import", "--sandbox", "--rate", "fast", "../../samples/partners.csv"}, "--rate"},
 		{"bad mode", nil, []string{"validate", "--mode", "upsert", "../../samples/partners.csv"}, "--mode"},
-		{"two files, one report", nil, []string{"validate", "--report", "r.csv", "a.csv", "b.csv"}, "speak of one FILE"},
+		{"two files, one report", nil, []string{"validate", "--report", "r.csv", "a.csv", "b.csv"}, "speaks of one FILE"},
 		{"unknown flag", nil, []string{"validate", "--colour", "../../samples/partners.csv"}, "colour"},
 		{"CSV given as xlsx", nil, []string{"validate", "--format", "xlsx", "../../samples/partners.csv"}, "not an XLSX workbook"},
 		{"report over the input", nil, []string{"validate", "--report", "../../samples/partners.csv", "../../samples/partners.csv"}, "is the input"},

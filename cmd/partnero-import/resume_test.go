@@ -26,6 +26,15 @@ func TestFinishHint(t *testing.T) {
 	if got := o.finishHint("r.csv", func(k string) string { return env[k] }); got != "to finish the import, run: './my tools/partnero-import' import --resume r.csv --api-key-file k p.csv" {
 		t.Fatalf("with a key file: %s", got)
 	}
+	// In a run of several FILEs (here a pull's DIR), --resume takes the
+	// one interrupted: the run's FILEs give way to it.
+	o = &importOptions{args: []string{"--base-url", "https://x/v1", "my program"}, baseURL: "https://x/v1",
+		several: []string{"my program"}, file: "my program/customers.jsonl"}
+	if got := o.finishHint("my program/customers.report.csv", func(k string) string { return env[k] }); got !=
+		"to finish the import, with PARTNERO_API_KEY set as for this run, run: './my tools/partnero-import' import --resume "+
+			"'my program/customers.report.csv' --base-url https://x/v1 'my program/customers.jsonl'" {
+		t.Fatalf("in a run of several: %s", got)
+	}
 	for arg0, want := range map[string]string{
 		"partnero-import":                            "partnero-import",
 		"/usr/local/bin/partnero-import":             "/usr/local/bin/partnero-import",
