@@ -26,6 +26,14 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		"tolt": func(t *testing.T, dir string) (*pull.Out, error) {
 			return pullTolt(t, fake.ToltSample(toltKey, toltProgram), toltKey, toltProgram, dir, time.Millisecond)
 		},
+		// Tolt's sample with Bob's "bob smith" also Eve's real value
+		// "bob-smith": Eve, listed after Bob, keeps it.
+		"tolt, a slug that is another's real value": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.ToltSample(toltKey, toltProgram)
+			f.Partners = append(f.Partners, map[string]any{"id": "part_9", "first_name": "Eve", "email": "eve@example.com", "status": "active"})
+			f.Links = append(f.Links, map[string]any{"id": "lnk_9", "param": "ref", "value": "bob-smith", "partner_id": "part_9"})
+			return pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond)
+		},
 		// FirstPromoter's sample with Ada (listed before Cy) and Gus (after)
 		// children of Cy, whom FirstPromoter rejected.
 		"firstpromoter, children of a rejected promoter": func(t *testing.T, dir string) (*pull.Out, error) {
@@ -81,6 +89,11 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			`firstpromoter,customer,109,ivy@example.com,no_partner,`,
 			`{"email":"ada@example.com","name":"Ada","surname":"Lovelace","key":"ada","tags":["fpr:ada-pro","Main","Pro"]}`,
 		}, []string{`cy@example.com"}`, `"partner":{"key":"cy-2"}`}, ""},
+		{"tolt, a slug that is another's real value", []string{
+			`{"email":"eve@example.com","name":"Eve","key":"bob-smith"}`,
+			`"name":"Bob","surname":"Smith","tags":["ref:bob smith","grp_main","status:pending"]`,
+			`tolt,link,lnk_2,bob@example.com,key_changed,"old links ?ref=bob smith of partner part_2 will not match: it has no key in Partnero`,
+		}, nil, ""},
 		{"rewardful, a first link taken", []string{
 			`rewardful,link,lnk-z1,zed@example.com,duplicate,"old links ?via=ada of partner zed-1 now credit partner 7c1d0a52-0000-4000-8000-000000000001, which has the key ada; its key in Partnero is zed"`,
 			`"key":"zed","tags":["via:ada"]`,

@@ -46,10 +46,13 @@ type tolt struct {
 	client  *Client
 	program string
 	// The joins: what later lists refer to.
-	links     map[string][]toltLink // partner id → its links, in the order listed
-	carried                         // by partner id
-	customers map[string]bool       // carried customer keys
-	sales     map[string]bool       // transaction keys written
+	links map[string][]toltLink // partner id → its links, in the order listed
+	// verbatim: a link value that is a key as Tolt gave it → its partner.
+	// A value slugified to be a key never takes another's real one.
+	verbatim  map[string]string
+	carried                   // by partner id
+	customers map[string]bool // carried customer keys
+	sales     map[string]bool // transaction keys written
 }
 
 // toltLink is a link of a partner: value is as a key (linkKey), given as
@@ -71,7 +74,7 @@ func newTolt(env map[string]string, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tolt{client: c, program: program, links: map[string][]toltLink{}, carried: newCarried(),
+	return &tolt{client: c, program: program, links: map[string][]toltLink{}, verbatim: map[string]string{}, carried: newCarried(),
 		customers: map[string]bool{}, sales: map[string]bool{}}, nil
 }
 
@@ -177,8 +180,11 @@ func (t *tolt) link(raw json.RawMessage, _ *Out) error {
 		param = "ref"
 	}
 	if value := linkKey(string(l.Value)); value != "" && partner != "" {
-		t.links[partner] = append(t.links[partner], toltLink{param: param, value: value,
-			id: strings.TrimSpace(string(l.ID)), given: strings.TrimSpace(string(l.Value))})
+		given := strings.TrimSpace(string(l.Value))
+		t.links[partner] = append(t.links[partner], toltLink{param: param, value: value, id: strings.TrimSpace(string(l.ID)), given: given})
+		if _, taken := t.verbatim[value]; value == given && !taken {
+			t.verbatim[value] = partner
+		}
 	}
 	return nil
 }
@@ -215,6 +221,12 @@ func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 		first = firstLink{id: l.id, value: l.given, asKey: l.value, shown: "?" + l.param + "=" + l.given}
 	}
 	for _, l := range t.links[id] {
+		if owner, real := t.verbatim[l.value]; l.value != l.given && real && owner != id {
+			// Slugified, it would be another partner's real value: old
+			// links ?ref=VALUE must keep crediting that one.
+			p.Tags = append(p.Tags, l.param+":"+l.given)
+			continue
+		}
 		if p.Key == "" && t.claim(l.value, id) {
 			p.Key = l.value
 			continue
