@@ -381,18 +381,13 @@ func (f *firstPromoter) referrerOf(id, email string) *Ref {
 }
 
 type fpReferral struct {
-	ID               text `json:"id"`
-	Email            text `json:"email"`
-	UID              text `json:"uid"`
-	FirstName        text `json:"first_name"`
-	LastName         text `json:"last_name"`
-	State            text `json:"state"`
-	PromoterCampaign *struct {
-		Promoter *struct {
-			ID    text `json:"id"`
-			Email text `json:"email"`
-		} `json:"promoter"`
-	} `json:"promoter_campaign"`
+	ID               text                `json:"id"`
+	Email            text                `json:"email"`
+	UID              text                `json:"uid"`
+	FirstName        text                `json:"first_name"`
+	LastName         text                `json:"last_name"`
+	State            text                `json:"state"`
+	PromoterCampaign *fpPromoterCampaign `json:"promoter_campaign"`
 }
 
 // referral carries a referral as a customer keyed by its uid (the id your
@@ -468,13 +463,17 @@ type fpCommission struct {
 	EventID text            `json:"event_id"`
 	// The tier, and the promoter the commission is of: a two-tier
 	// program makes one commission per tier of one sale.
-	Tier             text `json:"tier"`
-	PromoterCampaign *struct {
-		Promoter *struct {
-			ID    text `json:"id"`
-			Email text `json:"email"`
-		} `json:"promoter"`
-	} `json:"promoter_campaign"`
+	Tier             text                `json:"tier"`
+	PromoterCampaign *fpPromoterCampaign `json:"promoter_campaign"`
+}
+
+// fpPromoterCampaign is how a referral or a commission names its
+// promoter.
+type fpPromoterCampaign struct {
+	Promoter *struct {
+		ID    text `json:"id"`
+		Email text `json:"email"`
+	} `json:"promoter"`
 }
 
 // saleKey is the sale a commission names ("" none).
