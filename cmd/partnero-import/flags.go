@@ -54,20 +54,21 @@ type importOptions struct {
 	// fileStart, in a run of several, is when this file's turn began:
 	// its elapsed time and rate are its own, not the run's so far.
 	fileStart time.Time
-	// several, in a run of several, are the FILEs (or DIR) as given: a
-	// resume names this file alone, since --resume takes one.
-	several    []string
-	format     string
-	delimiter  string
-	encoding   string
-	sheet      string
-	mode       string
-	reportPath string
-	mapping    string
-	preset     string
-	where      []string // --where, one condition each
-	splitName  bool
-	ignored    []string // --ignore-column
+	// given are the FILEs (or DIR) as the command line gave them; several,
+	// in a run of several, the same: a resume names this file alone,
+	// since --resume takes one.
+	given, several []string
+	format         string
+	delimiter      string
+	encoding       string
+	sheet          string
+	mode           string
+	reportPath     string
+	mapping        string
+	preset         string
+	where          []string // --where, one condition each
+	splitName      bool
+	ignored        []string // --ignore-column
 
 	baseURL        string
 	apiKeyFile     string
@@ -193,6 +194,7 @@ func parseImportFlags(args []string, dryRun bool, s Streams) (*importOptions, er
 	if len(files) == 0 {
 		return nil, usagef("%s needs a FILE (or - for standard input)", fs.Name())
 	}
+	o.given = files
 	if files, err = o.expandDirs(files); err != nil {
 		return nil, err
 	}

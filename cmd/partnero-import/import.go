@@ -83,7 +83,7 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 	for i, f := range files {
 		fo := *o
 		fo.file, fo.inputs, fo.kind, fo.upstream, fo.sections = f.file, nil, string(f.kind), up, sections
-		fo.fileStart, fo.several = time.Now(), o.inputs
+		fo.fileStart, fo.several = time.Now(), o.given
 		if f.kind != report.Partners {
 			fo.preset = "" // a partners export's mapping: the partners file's
 		}

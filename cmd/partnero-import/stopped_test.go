@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/partnero-import/partnero-import/importer/pull/fake"
 	"github.com/partnero-import/partnero-import/importer/sandbox"
 )
 
@@ -78,5 +80,60 @@ func TestPartnerMadeWhileStoppingIsReportedWithItsID(t *testing.T) {
 				t.Fatalf("stored %+v; reported %v", stored, rows)
 			}
 		})
+	}
+}
+
+// stopAtFirst stops the run, as Ctrl-C would, when the first POST to a
+// path ending in suffix arrives; the request is served.
+type stopAtFirst struct {
+	http.Handler
+	suffix string
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+func (s *stopAtFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, s.suffix) {
+		s.once.Do(s.cancel)
+	}
+	s.Handler.ServeHTTP(w, r)
+}
+
+// An import of a program's files stopped in its customers prints the
+// command that finishes the job, and that command works: a resume of the
+// customers' file alone (--resume takes one FILE), the files after it
+// said not read.
+func TestStoppedRunOfSeveralFilesPrintsAWorkingResume(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.New(sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(&stopAtFirst{Handler: sb, suffix: "/customers", cancel: cancel})
+	defer srv.Close()
+	// A pull's DIR, given as one word: the resume must not name it.
+	dir := filepath.Join(t.TempDir(), "program")
+	pulled := runCLI(t, map[string]string{"REWARDFUL_API_SECRET": rewardfulSecret}, "", "pull", "rewardful", "--out", dir,
+		"--source-base-url", servedRewardful(t, fake.RewardfulSample(rewardfulSecret)))
+	if pulled.code != exitOK {
+		t.Fatalf("pull: exit %d\n%s", pulled.code, pulled.stderr)
+	}
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": srv.URL + "/v1"}
+	r := runCLIContext(t, ctx, env, "", "import", "--no-progress", "--rate", "0", "--concurrency", "1", dir)
+	_, command, ok := strings.Cut(r.stderr, "run: ")
+	if r.code != exitInterrupted || !ok || !strings.Contains(r.stderr, "not read, so no report: "+filepath.Join(dir, "transactions.jsonl")) {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	words := strings.Fields(strings.SplitN(command, "\n", 2)[0])
+	for len(words) > 0 && words[0] != "import" {
+		words = words[1:] // the program, as the tool was started
+	}
+	if last := words[len(words)-1]; last != filepath.Join(dir, "customers.jsonl") || slices.Contains(words, dir) {
+		t.Fatalf("the resume names more than the customers' file: %v", words)
+	}
+	if again := runCLI(t, env, "", words...); again.code != exitOK && again.code != exitRowsFailed {
+		t.Fatalf("the printed command %v: exit %d\n%s", words, again.code, again.stderr)
+	}
+	if len(sb.Customers()) < 2 {
+		t.Errorf("the resume stored %d customers", len(sb.Customers()))
 	}
 }
