@@ -434,7 +434,7 @@ func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *
 	var paidCents []int64
 	for _, r := range rewards {
 		if r.Status == "declined" {
-			if err := out.LeaveOut(LeftOut{Kind: KindTransaction, SourceID: r.Key, Reason: Declined,
+			if err := out.LeaveOut(LeftOut{Kind: KindCommission, SourceID: r.Key, Reason: Declined,
 				Message: fmt.Sprintf("reward %s of transaction %s was declined", r.Key, t.Key)}); err != nil {
 				return err
 			}
@@ -492,7 +492,7 @@ func (p *partnerstack) leaveOutUnjoined(out *Out) error {
 		if r.Transaction != "" {
 			msg = fmt.Sprintf("reward %s: its transaction %s is not listed", r.Key, r.Transaction)
 		}
-		if err := out.LeaveOut(LeftOut{Kind: KindTransaction, SourceID: r.Key, Reason: NoTransaction, Message: msg}); err != nil {
+		if err := out.LeaveOut(LeftOut{Kind: KindCommission, SourceID: r.Key, Reason: NoTransaction, Message: msg}); err != nil {
 			return err
 		}
 	}
