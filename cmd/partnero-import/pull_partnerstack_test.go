@@ -136,10 +136,10 @@ func TestPullPartnerStackThenImport(t *testing.T) {
 		if o, ok := rw["transaction"].(map[string]any); ok {
 			tx = text(o["key"])
 		}
-		if len(stored[tx]) == 0 && !left["transaction/"+tx] && !left["transaction/"+text(rw["key"])] {
+		if len(stored[tx]) == 0 && !left["transaction/"+tx] && !left["commission/"+text(rw["key"])] {
 			t.Errorf("reward %s is neither in a stored transaction nor left out", text(rw["key"]))
 		}
-		if text(rw["status"]) == "declined" && !left["transaction/"+text(rw["key"])] {
+		if text(rw["status"]) == "declined" && !left["commission/"+text(rw["key"])] {
 			t.Errorf("declined reward %s is not left out", text(rw["key"]))
 		}
 	}
