@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -283,4 +284,35 @@ func TestFailedPullRemovesTheDirItMade(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	sameFiles(t, "after a failed re-pull", dirFiles(t, dir), before)
+}
+
+// A summary is written whole or not at all: a pull that fails on a full
+// disk (here, a file size limit of zero) leaves the earlier summary as it
+// was, not a cut or empty file, and no temporary file beside it.
+func TestSummaryOnAFullDiskKeepsTheEarlierOne(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	dir, summary := filepath.Join(tmp, "program"), filepath.Join(tmp, "s.json")
+	base := servedRewardful(t, fake.RewardfulSample(rewardfulSecret))
+	args := []string{"pull", "rewardful", "--out", dir, "--source-base-url", base, "--summary-json", summary}
+	if r := runCLI(t, rewardfulEnv, "", args...); r.code != exitOK {
+		t.Fatalf("pull: exit %d\n%s", r.code, r.stderr)
+	}
+	earlier, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", append([]string{"-c", `ulimit -f 0 && exec "$0" "$@"`, bin}, args...)...)
+	cmd.Env = append(os.Environ(), "REWARDFUL_API_SECRET="+rewardfulSecret)
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != exitUsage {
+		t.Fatalf("pull with no room: %v, want exit 2\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(summary); string(b) != string(earlier) {
+		t.Errorf("the summary is now %d bytes:\n%s", len(b), b)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 2 {
+		t.Errorf("beside the DIR and the summary: %v", entries)
+	}
 }
