@@ -5,4 +5,4 @@ package report
 import "os"
 
 // lock is a no-op where flock does not exist.
-func lock(*os.File) error { return nil }
+func lock(*os.File, bool) error { return nil }

@@ -14,14 +14,20 @@ import (
 // and both create it. The lock is a file in the system's temporary
 // directory, named by a digest of what (never the path or the address
 // itself).
-func LockRun(what string) (release func(), err error) {
+func LockRun(what string) (release func(), err error) { return lockRun(what, false) }
+
+// LockRunShared holds the lock named by what beside other shared holders:
+// it is refused (ErrLocked) only while LockRun holds it.
+func LockRunShared(what string) (release func(), err error) { return lockRun(what, true) }
+
+func lockRun(what string, shared bool) (release func(), err error) {
 	sum := sha256.Sum256([]byte(what))
 	path := filepath.Join(os.TempDir(), "partnero-import-"+hex.EncodeToString(sum[:12])+".lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return func() {}, nil // no lock to be had (a read-only temp): the run goes on, as before
 	}
-	if err := lock(f); err != nil {
+	if err := lock(f, shared); err != nil {
 		f.Close()
 		if errors.Is(err, ErrLocked) {
 			return nil, ErrLocked

@@ -71,7 +71,7 @@ func Create(path string, flushEach bool, prov *Provenance) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot write the report: %w", err)
 	}
-	if err := lock(f); err != nil {
+	if err := lock(f, false); err != nil {
 		f.Close()
 		if errors.Is(err, ErrLocked) {
 			return nil, fmt.Errorf("%w (%s): wait for it to end, or give another --report", ErrLocked, path)
@@ -371,5 +371,5 @@ func Busy(path string) bool {
 		return false
 	}
 	defer f.Close() // releases the lock taken to test it
-	return errors.Is(lock(f), ErrLocked)
+	return errors.Is(lock(f, false), ErrLocked)
 }

@@ -23,6 +23,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return 0, err
 	}
 	return inSession(s, o, start, func(ss *session) (int, error) {
+		if err := o.lockPullDirs(ss, dryRun || o.dryRun); err != nil {
+			return 0, err
+		}
 		if len(o.inputs) > 1 {
 			return o.runAll(ctx, getenv, ss, dryRun || o.dryRun)
 		}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/partnero-import/partnero-import/importer/input"
-	"github.com/partnero-import/partnero-import/importer/pull"
 	"github.com/partnero-import/partnero-import/report"
 )
 
@@ -73,19 +72,6 @@ var pulledFiles = []struct {
 	kind report.Kind
 }{{"partners.jsonl", report.Partners}, {"customers.jsonl", report.Customers}, {"transactions.jsonl", report.Transactions}}
 
-// wholePull refuses a DIR whose files come from two different pulls: a
-// pull stopped between the renames that put its files in place.
-func wholePull(dir string) error {
-	half, err := pull.HalfReplaced(dir)
-	switch {
-	case err != nil:
-		return usagef("cannot read %s's marker: %v", dir, err)
-	case half:
-		return usagef("%s holds files of two different pulls (one was stopped while putting its files in place): run the pull again", dir)
-	}
-	return nil
-}
-
 // expandDirs takes a DIR among the FILEs as the program's files it holds
 // (partners.jsonl, customers.jsonl, transactions.jsonl, as pull writes
 // them), each of the kind its name says.
@@ -94,6 +80,12 @@ func (o *importOptions) expandDirs(args []string) ([]string, error) {
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil || !st.IsDir() {
+			// A file of a pull's DIR is refused as the DIR is.
+			if a != "-" && isPullDir(filepath.Dir(a)) {
+				if err := wholePull(filepath.Dir(a)); err != nil {
+					return nil, err
+				}
+			}
 			files = append(files, a)
 			continue
 		}

@@ -22,6 +22,7 @@ type pullOptions struct {
 	*importOptions
 	out, baseURL, programID string
 	amountsIn               string // "": the source's default
+	created                 string // the topmost directory this pull made for --out, if any
 }
 
 func pullFlags(o *pullOptions) *flagSet {
@@ -75,12 +76,45 @@ func (o *pullOptions) check(words []string) error {
 	if o.summaryJSON == "" {
 		return nil
 	}
-	if abs, err := filepath.Abs(o.summaryJSON); err == nil {
-		if dir, err := filepath.Abs(o.out); err == nil && filepath.Dir(abs) == dir {
-			return usagef("--summary-json %s is in --out %s, which holds only the files pull writes: give a path outside it", o.summaryJSON, o.out)
-		}
+	if err := o.summaryOutsideDir(); err != nil {
+		return err
 	}
 	return checkClashes(nil, []file{{"--summary-json", o.summaryJSON, aSummary}})
+}
+
+// summaryOutsideDir refuses a --summary-json in --out, or that is one of
+// its files, by what the paths are rather than how they are spelt: through
+// a symbolic link or /proc/self/cwd, the summary would write over a
+// program's file or the marker.
+func (o *pullOptions) summaryOutsideDir() error {
+	if summaryInDir(o.summaryJSON, o.out) {
+		return usagef("--summary-json %s is in --out %s, which holds only the files pull writes: give a path outside it", o.summaryJSON, o.out)
+	}
+	return nil
+}
+
+func summaryInDir(path, dir string) bool {
+	abs, err := filepath.Abs(path)
+	if dirAbs, err2 := filepath.Abs(dir); err == nil && err2 == nil && filepath.Dir(abs) == dirAbs {
+		return true
+	}
+	dirSt, err := os.Stat(dir)
+	if err != nil {
+		return false // no DIR yet: run looks again once it is made
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err == nil && os.SameFile(st, dirSt) {
+		return true
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile, pull.MarkerFile} {
+		if f, err := os.Stat(filepath.Join(dir, name)); err == nil && os.SameFile(st, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // run pulls source's program into --out, and says how it went: in the
@@ -88,6 +122,9 @@ func (o *pullOptions) check(words []string) error {
 func (o *pullOptions) run(ctx context.Context, getenv func(string) string, source string, ss *session) (code int, err error) {
 	sum := pullSummary{Version: versionString(), Commit: commitString(), Command: "pull", Source: source, Out: o.out}
 	defer func() {
+		if err != nil {
+			o.uncreate()
+		}
 		if o.summaryJSON == "" {
 			return
 		}
@@ -105,6 +142,12 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 	}
 	if err := o.lockDir(ss); err != nil {
 		return 0, err
+	}
+	if o.summaryJSON != "" {
+		if err := o.summaryOutsideDir(); err != nil { // a link to a DIR made just now
+			o.summaryJSON = ""
+			return 0, err
+		}
 	}
 	out, err := pull.Create(o.out, src.Name())
 	if err != nil {
@@ -134,19 +177,60 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 	return exitOK, nil
 }
 
-// lockDir holds DIR for this pull until the session ends: two pulls at
-// once would each take the other's temporary files for a killed pull's.
+// lockDir makes DIR if need be and holds it for this pull until the
+// session ends: two pulls at once would each take the other's temporary
+// files for a killed pull's, and an import of it would read files of two
+// pulls. The lock is the directory's, whatever name reaches it.
 func (o *pullOptions) lockDir(ss *session) error {
-	abs, err := filepath.Abs(o.out)
+	created, err := makeDir(o.out)
+	if err != nil {
+		return usagef("cannot make --out %s: %v", o.out, err)
+	}
+	key, err := pullDirKey(o.out)
 	if err != nil {
 		return nil
 	}
-	release, err := report.LockRun("pull\x00" + abs)
+	release, err := report.LockRun(key)
 	if err != nil {
-		return usagef("another pull into %s is running: wait for it to end", o.out)
+		return usagef("%s", whatHolds(key, o.out))
 	}
+	o.created = created
 	ss.closers = append(ss.closers, release)
 	return nil
+}
+
+// makeDir makes dir and the directories above it that are missing, and
+// says the topmost it made ("" when dir was there).
+func makeDir(dir string) (created string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		created = d
+	}
+	return created, os.MkdirAll(abs, 0o755)
+}
+
+// uncreate removes, after a pull that failed, the directories it made and
+// the marker it put in them: what it leaves is what it found.
+func (o *pullOptions) uncreate() {
+	if o.created == "" {
+		return
+	}
+	pull.Unclaim(o.out)
+	abs, err := filepath.Abs(o.out)
+	if err != nil {
+		return
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if os.Remove(d) != nil || d == o.created { // one not empty is not only ours
+			return
+		}
+	}
 }
 
 // end says what the pull carried over and left out: lines for people, or
@@ -161,7 +245,7 @@ func (o *pullOptions) end(out *output, source string, s *pull.Summary, elapsed t
 	}
 	fmt.Fprintf(out.w, "pull %s: read the whole program into %s\n", source, o.out)
 	s.Print(out.w)
-	fmt.Fprintf(out.w, "what was left out, and why: %s; next: partnero-import validate %s\n", leftOutCSV, o.out)
+	fmt.Fprintf(out.w, "what was left out, and why: %s; next: partnero-import validate %s\n", leftOutCSV, shellWord(o.out))
 }
 
 // pullSummary is what pull's --summary-json writes: nothing secret (the
@@ -199,4 +283,18 @@ func leftInDir(dir string) string {
 		}
 	}
 	return dir + " holds no program"
+}
+
+// shellWord is s as one word of a POSIX shell's command line: as it is
+// when nothing in it is special, else in single quotes.
+func shellWord(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
+			return zshQuote(s) // single quotes, as POSIX shells read them too
+		}
+	}
+	if s == "" {
+		return "''"
+	}
+	return s
 }

@@ -1,16 +1,18 @@
 package pull
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 )
 
 // The marker, DIR/.partnero-pull, says a DIR is pull's and, from the
@@ -55,25 +57,88 @@ func writeMarker(dir, id, state string) error {
 	return nil
 }
 
+// ErrNotMarker says DIR's .partnero-pull is not one pull wrote: not a
+// regular file, too long, or not in its words.
+var ErrNotMarker = errors.New("not a pull's marker")
+
+// maxMarker bounds what is read of a marker: pull's is two short lines.
+const maxMarker = 512
+
 // readMarker is the pull and state DIR's marker names; "" and "" for a
 // DIR without one, or with one written before any pull finished (or
-// before markers named pulls).
+// before markers named pulls). A marker pull did not write is
+// ErrNotMarker: it is looked at (never opened) before it is read, so that
+// a pipe or a device of that name cannot hold the run.
 func readMarker(dir string) (id, state string, err error) {
-	f, err := os.Open(filepath.Join(dir, markerFile))
+	path := filepath.Join(dir, markerFile)
+	st, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", "", nil
 	}
 	if err != nil {
 		return "", "", err
 	}
-	defer f.Close()
-	lines := bufio.NewScanner(f) // a marker is two short lines; a longer line is not ours
-	for lines.Scan() {
-		if words := strings.Fields(lines.Text()); len(words) == 3 && words[0] == "pull" {
-			id, state = words[1], words[2]
-		}
+	if !st.Mode().IsRegular() || st.Size() > maxMarker {
+		return "", "", ErrNotMarker
 	}
-	return id, state, lines.Err()
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // swapped for a pipe since: never wait on it
+	if err != nil {
+		return "", "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxMarker+1))
+	if err != nil {
+		return "", "", err
+	}
+	return parseMarker(string(b))
+}
+
+// parseMarker reads a marker's text: pull's first line, then at most one
+// line naming a pull and a state pull writes.
+func parseMarker(text string) (id, state string, err error) {
+	rest, ok := strings.CutPrefix(text, markerHead)
+	if !ok || len(text) > maxMarker {
+		return "", "", ErrNotMarker
+	}
+	if rest == "" {
+		return "", "", nil
+	}
+	words := strings.Fields(rest)
+	if len(words) != 3 || words[0] != "pull" || !strings.HasSuffix(rest, "\n") || strings.Count(rest, "\n") != 1 ||
+		!slices.Contains([]string{stateWhole, stateReplacing, stateReplacingBroken}, words[2]) {
+		return "", "", ErrNotMarker
+	}
+	return words[1], words[2], nil
+}
+
+// State is what a DIR's marker says of its files.
+type State int
+
+const (
+	NoMarker  State = iota // no marker: a DIR pull did not write
+	Claimed                // a marker, but no pull finished (or one from before markers named pulls)
+	Whole                  // the files are one pull's
+	Replacing              // a pull was putting its files in place and did not say it ended
+)
+
+// MarkerState is what DIR's marker says: ErrNotMarker for one pull did
+// not write. Replacing is told by the marker alone, whatever temporary
+// files remain (someone may have deleted them): only the next pull's
+// repair needs those.
+func MarkerState(dir string) (State, error) {
+	if _, err := os.Lstat(filepath.Join(dir, markerFile)); errors.Is(err, fs.ErrNotExist) {
+		return NoMarker, nil
+	}
+	_, state, err := readMarker(dir)
+	switch {
+	case err != nil:
+		return NoMarker, err
+	case state == stateWhole:
+		return Whole, nil
+	case state == "":
+		return Claimed, nil
+	}
+	return Replacing, nil
 }
 
 // HalfReplaced reports whether DIR holds the files of two different

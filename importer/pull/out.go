@@ -22,8 +22,9 @@ const (
 	CustomersFile    = "customers.jsonl"
 	TransactionsFile = "transactions.jsonl"
 	LeftOutFile      = "left-out.csv"
-	// markerFile says a DIR is pull's: it may write over what is there.
-	markerFile = ".partnero-pull"
+	// MarkerFile says a DIR is pull's: it may write over what is there.
+	MarkerFile = ".partnero-pull"
+	markerFile = MarkerFile
 	// partialSuffix names a file being written: it is renamed into place
 	// only when the pull read the whole program.
 	partialSuffix = ".partial"
@@ -105,6 +106,11 @@ func claim(dir string) error {
 		return fmt.Errorf("cannot read --out %s: %v", dir, err)
 	}
 	marked := slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == markerFile })
+	if _, _, err := readMarker(dir); errors.Is(err, ErrNotMarker) {
+		return fmt.Errorf("--out %s holds files pull did not write (%s is not a pull's marker): give a new or empty directory", dir, markerFile)
+	} else if err != nil {
+		return fmt.Errorf("cannot read --out %s: %v", dir, err)
+	}
 	runs := runsOf(dir, entries)
 	for _, e := range entries {
 		if !marked || !isOurs(e.Name()) && !runs[e.Name()] {
@@ -115,6 +121,19 @@ func claim(dir string) error {
 		return nil
 	}
 	return os.WriteFile(filepath.Join(dir, markerFile), []byte(markerHead), 0o644)
+}
+
+// Unclaim undoes claim on a DIR that holds nothing but the marker of a
+// pull that never finished: the DIR is left as a pull that failed found
+// it.
+func Unclaim(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != markerFile {
+		return
+	}
+	if _, state, err := readMarker(dir); err == nil && state == "" {
+		os.Remove(filepath.Join(dir, markerFile))
+	}
 }
 
 // runsOf are the files that validate or import, run on a DIR's files,

@@ -140,12 +140,20 @@ func TestOutClaimsItsDir(t *testing.T) {
 		{"program files, not pull's", []string{"partners.jsonl"}, false},
 		{"pull's, from before", []string{".partnero-pull", "partners.jsonl", "left-out.csv.partial"}, true},
 		{"pull's, and another file", []string{".partnero-pull", "partners.jsonl", "notes.txt"}, false},
+		{"a user's own program beside an empty marker", []string{"forged/.partnero-pull", "partners.jsonl"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			for _, f := range tc.files {
-				if err := os.WriteFile(filepath.Join(dir, f), []byte("x\n"), 0o644); err != nil {
+				text := "x\n"
+				if f == ".partnero-pull" {
+					text = "written by partnero-import pull: it may write over the files here\n"
+				}
+				if f == "forged/.partnero-pull" {
+					f, text = ".partnero-pull", ""
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), []byte(text), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
