@@ -173,6 +173,7 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 	}
 	sum.Whole = true
 	sum.Carried, sum.LeftOut, sum.NotActive = out.Summary.Counts()
+	sum.NoCurrency = out.Summary.NoCurrency
 	o.end(ss.out, src.Name(), &out.Summary, time.Since(ss.start))
 	return exitOK, nil
 }
@@ -240,7 +241,7 @@ func (o *pullOptions) end(out *output, source string, s *pull.Summary, elapsed t
 	if out.json {
 		carried, leftOut, notActive := s.Counts()
 		out.log.Info("end", "source", source, "out", o.out, "whole", true, "carried", carried, "left_out", leftOut, "not_active", notActive,
-			"left_out_file", leftOutCSV, "elapsed_seconds", elapsed.Seconds())
+			"no_currency", s.NoCurrency, "left_out_file", leftOutCSV, "elapsed_seconds", elapsed.Seconds())
 		return
 	}
 	fmt.Fprintf(out.w, "pull %s: read the whole program into %s\n", source, o.out)
@@ -264,11 +265,14 @@ type pullSummary struct {
 	LeftOut map[string]map[string]int `json:"left_out,omitempty"`
 	// NotActive counts the partners carried though not active at the
 	// source (tagged status:STATE), per status.
-	NotActive      map[string]int `json:"not_active,omitempty"`
-	ElapsedSeconds float64        `json:"elapsed_seconds"`
-	Interrupted    bool           `json:"interrupted"`
-	Fatal          string         `json:"fatal,omitempty"`
-	ExitCode       int            `json:"exit_code"`
+	NotActive map[string]int `json:"not_active,omitempty"`
+	// NoCurrency counts the transactions written without a currency (the
+	// source named none): Partnero takes them in its program's.
+	NoCurrency     int     `json:"no_currency,omitempty"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Interrupted    bool    `json:"interrupted"`
+	Fatal          string  `json:"fatal,omitempty"`
+	ExitCode       int     `json:"exit_code"`
 }
 
 // leftInDir says what a pull that failed left in its DIR: the earlier

@@ -187,6 +187,9 @@ func (o *Out) Customer(c *Customer) error {
 // Transaction writes a transaction.
 func (o *Out) Transaction(t *Transaction) error {
 	o.Summary.carried(KindTransaction)
+	if t.Currency == "" {
+		o.Summary.NoCurrency++
+	}
 	o.Progress.Transactions.Add(1)
 	return o.jsonl[2].Encode(t)
 }

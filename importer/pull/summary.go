@@ -15,7 +15,10 @@ type Summary struct {
 	// NotActive counts the partners carried with a status other than
 	// active at their source, by status.
 	NotActive map[string]int
-	source    string
+	// NoCurrency counts the transactions carried without a currency (the
+	// source named none): Partnero takes them in its program's.
+	NoCurrency int
+	source     string
 }
 
 func newSummary(source string) Summary {
@@ -80,6 +83,10 @@ func (s *Summary) Print(w io.Writer) {
 			are = "partner is"
 		}
 		fmt.Fprintf(w, "%d %s not active at %s (%s): carried as active partners tagged %sSTATE\n", n, are, s.source, why, StatusTagPrefix)
+	}
+	if s.NoCurrency > 0 {
+		fmt.Fprintf(w, "%d transactions name no currency (%s named none): Partnero takes them in its program's; check it is your %s account's\n",
+			s.NoCurrency, s.source, s.source)
 	}
 }
 
