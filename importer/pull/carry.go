@@ -61,13 +61,26 @@ func (c *carried) carry(id string, p *Partner) {
 }
 
 // claim gives key to the partner of source id, unless an earlier one has
-// it: Partnero keeps a key to one partner.
+// it (Partnero keeps a key to one partner) or Partnero would refuse it as
+// a key: then the partner is carried without it, rather than refused at
+// import with everyone it referred, its customers and its sales.
 func (c *carried) claim(key, id string) bool {
-	if _, taken := c.keys[key]; taken {
+	if _, taken := c.keys[key]; taken || !partneroKey(key) {
 		return false
 	}
 	c.keys[key] = id
 	return true
+}
+
+// maxKey is the longest key validate lets a partner's row send.
+const maxKey = 64
+
+// partneroKey reports whether Partnero takes key as a partner's key: ASCII
+// letters, digits, - and _ (its referral links carry it), at most maxKey.
+func partneroKey(key string) bool {
+	return key != "" && len(key) <= maxKey && strings.IndexFunc(key, func(r rune) bool {
+		return r != '-' && r != '_' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
+	}) < 0
 }
 
 // refusedStatuses are the statuses of a partner its source never

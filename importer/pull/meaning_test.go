@@ -34,6 +34,18 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			f.Links = append(f.Links, map[string]any{"id": "lnk_9", "param": "ref", "value": "bob-smith", "partner_id": "part_9"})
 			return pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond)
 		},
+		// Rewardful's sample with Bob's first token one Partnero refuses as
+		// a key, and a Tapfiliate affiliate whose id (its ?ref=) is one.
+		"rewardful, a token Partnero refuses": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.RewardfulSample(testSecret)
+			f.Affiliates[1]["links"] = []any{map[string]any{"id": "l-b1", "token": "bob smith"}, map[string]any{"id": "l-b2", "token": "bob"}}
+			return pullInto(t, f, testSecret, dir, time.Millisecond)
+		},
+		"tapfiliate, an id Partnero refuses": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.TapfiliateSample(tapfiliateKey)
+			f.Affiliates = append(f.Affiliates, map[string]any{"id": "zoë", "firstname": "Zoe", "email": "zoe@example.com"})
+			return pullTapfiliate(t, f, tapfiliateKey, dir)
+		},
 		// FirstPromoter's sample with Ada (listed before Cy) and Gus (after)
 		// children of Cy, whom FirstPromoter rejected.
 		"firstpromoter, children of a rejected promoter": func(t *testing.T, dir string) (*pull.Out, error) {
@@ -93,6 +105,14 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			`{"email":"eve@example.com","name":"Eve","key":"bob-smith"}`,
 			`"name":"Bob","surname":"Smith","tags":["ref:bob smith","grp_main","status:pending"]`,
 			`tolt,link,lnk_2,bob@example.com,key_changed,"old links ?ref=bob smith of partner part_2 will not match: it has no key in Partnero`,
+		}, nil, ""},
+		{"rewardful, a token Partnero refuses", []string{
+			`"name":"Bob","key":"bob","tags":["via:bob smith","Partners 2024"]`,
+			`rewardful,link,l-b1,bob@example.com,key_changed,"old links ?via=bob smith of partner 7c1d0a52-0000-4000-8000-000000000002 will not match: its key in Partnero is bob`,
+		}, nil, ""},
+		{"tapfiliate, an id Partnero refuses", []string{
+			`{"email":"zoe@example.com","name":"Zoe","tags":["ref:zoë"]}`,
+			`tapfiliate,link,zoë,zoe@example.com,key_changed,"old links ?ref=zoë of partner zoë will not match: it has no key in Partnero`,
 		}, nil, ""},
 		{"rewardful, a first link taken", []string{
 			`rewardful,link,lnk-z1,zed@example.com,duplicate,"old links ?via=ada of partner zed-1 now credit partner 7c1d0a52-0000-4000-8000-000000000001, which has the key ada; its key in Partnero is zed"`,

@@ -36,6 +36,9 @@ const (
 	// GroupTagPrefix makes a tag of an affiliate's group id: the API names
 	// the group by id only.
 	GroupTagPrefix = "group:"
+	// RefTagPrefix tags an affiliate's id that Partnero would refuse as
+	// its key (its ?ref= value is kept, as a tag).
+	RefTagPrefix = "ref:"
 	// tapfiliateMLM is the kind of a commission paid to a referrer's
 	// upline: Partnero pays its own tiers from the program's settings.
 	tapfiliateMLM = "mlm"
@@ -303,11 +306,19 @@ func (t *tapfiliate) affiliate(raw json.RawMessage, out *Out) error {
 	if ok, err := t.admitted(out, "affiliate", id, email); !ok {
 		return err
 	}
-	p := Partner{Email: email, Name: strings.TrimSpace(string(a.Firstname)), Surname: strings.TrimSpace(string(a.Lastname)), Key: id}
-	if group := strings.TrimSpace(idOf(a.Group)); group != "" {
-		p.Tags = []string{GroupTagPrefix + group}
+	p := Partner{Email: email, Name: strings.TrimSpace(string(a.Firstname)), Surname: strings.TrimSpace(string(a.Lastname))}
+	if t.claim(id, id) { // its key is its id, if Partnero takes it as one
+		p.Key = id
+	} else {
+		p.Tags = append(p.Tags, RefTagPrefix+id)
 	}
-	t.carry(id, &p) // its key is its id
+	if group := strings.TrimSpace(idOf(a.Group)); group != "" {
+		p.Tags = append(p.Tags, GroupTagPrefix+group)
+	}
+	if err := t.keptLink(out, id, email, firstLink{id: id, value: id, asKey: id, shown: "?ref=" + id}, p.Key); err != nil {
+		return err
+	}
+	t.carry(id, &p)
 	if parent := strings.TrimSpace(idOf(a.ParentID)); parent != "" {
 		t.children = append(t.children, tapfiliateChild{partner: p, id: id, parent: parent})
 		return nil
@@ -323,7 +334,7 @@ func (t *tapfiliate) writeChildren(out *Out) error {
 		p := c.partner
 		ref, ok := t.partners[c.parent]
 		switch {
-		case c.parent == c.id || ref.Key == p.Key:
+		case c.parent == c.id || ok && ref == t.partners[c.id]: // itself, or another record of its email
 			err := out.LeaveOut(LeftOut{Kind: KindReferrer, SourceID: c.id, Email: p.Email, Reason: "self_referral",
 				Message: "carried over without a referrer: its parent is itself"})
 			if err != nil {
