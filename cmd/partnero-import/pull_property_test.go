@@ -218,8 +218,10 @@ func expectedOf(p fake.Program, r rules) expected {
 		if ref.Customer == "" || !ok {
 			continue
 		}
-		if _, dup := e.customers[ref.Customer]; !dup {
+		if first, dup := e.customers[ref.Customer]; !dup {
 			e.customers[ref.Customer] = partner
+		} else if first != partner && !r.byCustomer {
+			continue // carried under another partner: this referral's sales stay behind (other_partner)
 		}
 		e.customerOf[ref.ID] = ref.Customer
 	}

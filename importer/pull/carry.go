@@ -72,6 +72,11 @@ func (c *carried) claim(key, id string) bool {
 	return true
 }
 
+// OtherPartner: a sale whose referral brought a customer carried under
+// another source partner's partner (an earlier referral's): carried, it
+// would credit that partner with what this one earned.
+const OtherPartner = "other_partner"
+
 // maxKey is the longest key validate lets a partner's row send.
 const maxKey = 64
 

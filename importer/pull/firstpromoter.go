@@ -54,7 +54,7 @@ type firstPromoter struct {
 	carried // by promoter id
 	// customers: a carried customer's key; byID, byUID, byEmail: a
 	// referral's id, uid and lower-cased email → its customer and promoter.
-	customers            map[string]bool
+	customers            map[string]Ref // a carried customer's key → its partner
 	byID, byUID, byEmail map[string]fpReferred
 	transactions         map[string]bool
 	// tierLines are the lines of upper tiers' commissions that name
@@ -82,6 +82,9 @@ type fpTierLine struct{ commission, sale string }
 type fpReferred struct {
 	customer, promoter string
 	partner            Ref
+	// elsewhere: the customer was carried under another promoter's
+	// partner (an earlier referral's).
+	elsewhere bool
 }
 
 func newFirstPromoter(env map[string]string, o Options) (Source, error) {
@@ -99,7 +102,7 @@ func newFirstPromoter(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &firstPromoter{client: c, carried: newCarried(),
-		customers: map[string]bool{}, byID: map[string]fpReferred{}, byUID: map[string]fpReferred{}, byEmail: map[string]fpReferred{},
+		customers: map[string]Ref{}, byID: map[string]fpReferred{}, byUID: map[string]fpReferred{}, byEmail: map[string]fpReferred{},
 		transactions: map[string]bool{}}, nil
 }
 
@@ -422,12 +425,16 @@ func (f *firstPromoter) referral(raw json.RawMessage, out *Out) error {
 		return leave(NoPartner, "customer %s: the referral names no promoter", c.Key)
 	case !ok:
 		return leave(NoPartner, "customer %s: its promoter %q was not carried over (see its own line)", c.Key, promoter)
-	case f.customers[c.Key]:
+	case f.customers[c.Key] == partner:
 		f.remember(id, fpTrim(r.UID), email, fpReferred{customer: c.Key, promoter: promoter, partner: partner})
 		return leave(Duplicate, "customer %s of an earlier referral too: carried over once, with that referral's partner", c.Key)
+	case f.customers[c.Key] != Ref{}:
+		f.remember(id, fpTrim(r.UID), email, fpReferred{customer: c.Key, promoter: promoter, partner: partner, elsewhere: true})
+		return leave(Duplicate, "customer %s of an earlier referral of another promoter too: carried over once, with that referral's "+
+			"partner; this referral's commissions stay behind (other_partner), not to credit that partner", c.Key)
 	}
 	c.Partner = partner
-	f.customers[c.Key] = true
+	f.customers[c.Key] = partner
 	f.remember(id, fpTrim(r.UID), email, fpReferred{customer: c.Key, promoter: promoter, partner: partner})
 	return out.Customer(&c)
 }
@@ -513,6 +520,9 @@ func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
 	case f.upperTier(c, referred):
 		return leave(TierCommission, "commission %s is an upper tier's (its promoter's parent's) and names no sale: its sale "+
 			"moves only with the referring promoter's own commission, if FirstPromoter lists one; Partnero pays upper tiers itself", id)
+	case referred.elsewhere:
+		return leave(OtherPartner, "commission %s: its referral brought customer %s through another promoter than the partner it is "+
+			"carried under (see the referral's line): carried, the sale would credit that partner", id, referred.customer)
 	case f.transactions[t.Key] && t.Key == id:
 		return leave(Duplicate, "commission %s listed twice, carried over once", id)
 	case f.transactions[t.Key]:

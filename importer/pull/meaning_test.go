@@ -41,6 +41,16 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			f.Affiliates[1]["links"] = []any{map[string]any{"id": "l-b1", "token": "bob smith"}, map[string]any{"id": "l-b2", "token": "bob"}}
 			return pullInto(t, f, testSecret, dir, time.Millisecond)
 		},
+		// Rewardful's sample with a sale of Bob's referral r8, whose
+		// customer cus_1 was carried under Ada (referral r1).
+		"rewardful, a customer of two affiliates": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.RewardfulSample(testSecret)
+			f.Commissions = append(f.Commissions, map[string]any{"id": "k9", "amount": 300, "currency": "EUR", "state": "due",
+				"sale": map[string]any{"id": "s9", "charged_at": "2024-05-01T10:00:00Z", "sale_amount_cents": 3000, "currency": "EUR",
+					"referral": map[string]any{"id": "r8", "affiliate": map[string]any{"id": "7c1d0a52-0000-4000-8000-000000000002"},
+						"customer": map[string]any{"id": "cus_1"}}}})
+			return pullInto(t, f, testSecret, dir, time.Millisecond)
+		},
 		"tapfiliate, an id Partnero refuses": func(t *testing.T, dir string) (*pull.Out, error) {
 			f := fake.TapfiliateSample(tapfiliateKey)
 			f.Affiliates = append(f.Affiliates, map[string]any{"id": "zoë", "firstname": "Zoe", "email": "zoe@example.com"})
@@ -110,6 +120,9 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			`"name":"Bob","key":"bob","tags":["via:bob smith","Partners 2024"]`,
 			`rewardful,link,l-b1,bob@example.com,key_changed,"old links ?via=bob smith of partner 7c1d0a52-0000-4000-8000-000000000002 will not match: its key in Partnero is bob`,
 		}, nil, ""},
+		{"rewardful, a customer of two affiliates", []string{
+			`rewardful,transaction,s9,,other_partner,"commission k9: its referral brought customer cus_1 through another affiliate`,
+		}, []string{`"key":"s9"`}, ""},
 		{"tapfiliate, an id Partnero refuses", []string{
 			`{"email":"zoe@example.com","name":"Zoe","tags":["ref:zoë"]}`,
 			`tapfiliate,link,zoë,zoe@example.com,key_changed,"old links ?ref=zoë of partner zoë will not match: it has no key in Partnero`,

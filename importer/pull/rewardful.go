@@ -35,8 +35,12 @@ type rewardful struct {
 	client *Client
 	// The joins: what later lists refer to.
 	carried                     // by affiliate id
-	customers map[string]bool   // carried customer keys
+	customers map[string]Ref    // carried customer key → its partner
 	referrals map[string]string // referral id → its carried customer's key
+	// elsewhere: a referral id → the customer it brought, carried under
+	// another affiliate's partner (an earlier referral's): its sales are
+	// not this partner's to carry.
+	elsewhere map[string]string
 	sales     map[string]bool   // transaction keys written
 }
 
@@ -53,7 +57,7 @@ func newRewardful(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &rewardful{client: c, carried: newCarried(),
-		customers: map[string]bool{}, referrals: map[string]string{}, sales: map[string]bool{}}, nil
+		customers: map[string]Ref{}, referrals: map[string]string{}, elsewhere: map[string]string{}, sales: map[string]bool{}}, nil
 }
 
 func (r *rewardful) Name() string { return "rewardful" }
@@ -216,17 +220,23 @@ func (r *rewardful) referral(raw json.RawMessage, out *Out) error {
 	left.Email = c.Email
 	affiliate := idOf(f.Affiliate)
 	partner, ok := r.partners[affiliate]
+	carriedWith, carried := r.customers[c.Key]
 	switch {
 	case !ok:
 		left.Reason, left.Message = NoPartner, fmt.Sprintf("customer %s: its affiliate %q was not carried over (see its own line)", c.Key, affiliate)
 		return out.LeaveOut(left)
-	case r.customers[c.Key]:
+	case carried && carriedWith == partner:
 		r.referrals[string(f.ID)] = c.Key
 		left.Reason, left.Message = Duplicate, "customer "+c.Key+" of an earlier referral too: carried over once, with that referral's partner"
 		return out.LeaveOut(left)
+	case carried:
+		r.elsewhere[string(f.ID)] = c.Key
+		left.Reason, left.Message = Duplicate, "customer "+c.Key+" of an earlier referral of another affiliate too: carried over once, with that "+
+			"referral's partner; this referral's sales stay behind (other_partner), not to credit that partner"
+		return out.LeaveOut(left)
 	}
 	c.Partner = partner
-	r.customers[c.Key], r.referrals[string(f.ID)] = true, c.Key
+	r.customers[c.Key], r.referrals[string(f.ID)] = partner, c.Key
 	return out.Customer(&c)
 }
 
@@ -273,8 +283,11 @@ func (r *rewardful) commission(raw json.RawMessage, out *Out) error {
 	if string(c.State) == "voided" {
 		return leave(Voided, "commission %s was voided", c.ID)
 	}
-	customer := r.customerOf(s.Referral)
+	customer, elsewhere := r.customerOf(s.Referral)
 	switch {
+	case elsewhere != "":
+		return leave(OtherPartner, "commission %s: its referral brought customer %s through another affiliate than the partner it is "+
+			"carried under (see the referral's line): carried, the sale would credit that partner", c.ID, elsewhere)
 	case customer == "":
 		return leave(NoCustomer, "commission %s: its sale's customer was not carried over", c.ID)
 	case r.sales[t.Key]:
@@ -302,15 +315,27 @@ func (r *rewardful) commission(raw json.RawMessage, out *Out) error {
 }
 
 // customerOf is the carried customer of a sale's referral: an expanded
-// referral's customer, or the one its referral id was carried as.
-func (r *rewardful) customerOf(referral json.RawMessage) string {
+// referral's customer, or the one its referral id was carried as; or,
+// elsewhere, the customer it brought when that was carried under another
+// affiliate's partner.
+func (r *rewardful) customerOf(referral json.RawMessage) (customer, elsewhere string) {
+	id := idOf(referral)
+	if key, ok := r.elsewhere[id]; ok {
+		return "", key
+	}
 	var f rewardfulReferral
 	if len(referral) > 0 && referral[0] == '{' && json.Unmarshal(referral, &f) == nil && f.Customer != nil {
-		if key := strings.TrimSpace(string(f.Customer.ID)); r.customers[key] {
-			return key
+		key := strings.TrimSpace(string(f.Customer.ID))
+		carriedWith, carried := r.customers[key]
+		partner, known := r.partners[idOf(f.Affiliate)]
+		switch {
+		case carried && known && partner != carriedWith:
+			return "", key
+		case carried:
+			return key, ""
 		}
 	}
-	return r.referrals[idOf(referral)]
+	return r.referrals[id], ""
 }
 
 // majorOf converts cents into the currency's major unit, with its own
