@@ -41,7 +41,7 @@ type rewardful struct {
 	// another affiliate's partner (an earlier referral's): its sales are
 	// not this partner's to carry.
 	elsewhere map[string]string
-	sales     map[string]bool   // transaction keys written
+	sales     map[string]bool // transaction keys written
 }
 
 func newRewardful(env map[string]string, o Options) (Source, error) {
