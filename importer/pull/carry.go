@@ -43,7 +43,7 @@ func (c *carried) admitted(out *Out, what, id, email string) (bool, error) {
 		if first == "" {
 			earlier = "an earlier " + what + " (without an id)"
 		}
-		left.Reason, left.Message = Duplicate, "the same email as "+earlier+", carried over; its customers go to that partner"
+		left.Reason, left.Message = Duplicate, "the same email as "+earlier+", carried over; its customers go to that partner, its own links will not match in Partnero"
 	default:
 		return true, nil
 	}

@@ -51,6 +51,14 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 						"customer": map[string]any{"id": "cus_1"}}}})
 			return pullInto(t, f, testSecret, dir, time.Millisecond)
 		},
+		// Tolt's sample with a partner whose only link has nothing to
+		// make a key of.
+		"tolt, a link of no key": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.ToltSample(toltKey, toltProgram)
+			f.Partners = append(f.Partners, map[string]any{"id": "part_8", "first_name": "Hal", "email": "hal@example.com", "status": "active"})
+			f.Links = append(f.Links, map[string]any{"id": "lnk_8", "param": "ref", "value": "!!!", "partner_id": "part_8"})
+			return pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond)
+		},
 		"tapfiliate, an id Partnero refuses": func(t *testing.T, dir string) (*pull.Out, error) {
 			f := fake.TapfiliateSample(tapfiliateKey)
 			f.Affiliates = append(f.Affiliates, map[string]any{"id": "zoë", "firstname": "Zoe", "email": "zoe@example.com"})
@@ -123,6 +131,10 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		{"rewardful, a customer of two affiliates", []string{
 			`rewardful,transaction,s9,,other_partner,"commission k9: its referral brought customer cus_1 through another affiliate`,
 		}, []string{`"key":"s9"`}, ""},
+		{"tolt, a link of no key", []string{
+			`{"email":"hal@example.com","name":"Hal","tags":["ref:!!!"]}`,
+			`tolt,link,lnk_8,hal@example.com,key_changed,"old links ?ref=!!! of partner part_8 will not match: it has no key in Partnero`,
+		}, nil, ""},
 		{"tapfiliate, an id Partnero refuses", []string{
 			`{"email":"zoe@example.com","name":"Zoe","tags":["ref:zoë"]}`,
 			`tapfiliate,link,zoë,zoe@example.com,key_changed,"old links ?ref=zoë of partner zoë will not match: it has no key in Partnero`,

@@ -179,8 +179,10 @@ func (t *tolt) link(raw json.RawMessage, _ *Out) error {
 	if param == "" {
 		param = "ref"
 	}
-	if value := linkKey(string(l.Value)); value != "" && partner != "" {
-		given := strings.TrimSpace(string(l.Value))
+	// A value with nothing to make a key of ("!!!") is kept too: the
+	// partner's first link, it gets its line.
+	if given := strings.TrimSpace(string(l.Value)); given != "" && partner != "" {
+		value := linkKey(given)
 		t.links[partner] = append(t.links[partner], toltLink{param: param, value: value, id: strings.TrimSpace(string(l.ID)), given: given})
 		if _, taken := t.verbatim[value]; value == given && !taken {
 			t.verbatim[value] = partner
@@ -221,6 +223,10 @@ func (t *tolt) partner(raw json.RawMessage, out *Out) error {
 		first = firstLink{id: l.id, value: l.given, asKey: l.value, shown: "?" + l.param + "=" + l.given}
 	}
 	for _, l := range t.links[id] {
+		if l.value == "" {
+			p.Tags = append(p.Tags, l.param+":"+l.given)
+			continue
+		}
 		if owner, real := t.verbatim[l.value]; l.value != l.given && real && owner != id {
 			// Slugified, it would be another partner's real value: old
 			// links ?ref=VALUE must keep crediting that one.
