@@ -48,8 +48,9 @@ type rules struct {
 	// its reward the sum of its commissions not voided (each voided one
 	// left out on its own line), rewarded when they are all paid.
 	summed bool
-	// voidedWhole: summed, but a voided commission has no line of its
-	// own, and a sale whose commissions are all voided is left out.
+	// voidedWhole: summed, but a voided commission has a line of its own
+	// only beside commissions counted: a sale whose commissions are all
+	// voided is left out (one line).
 	voidedWhole bool
 	// paidApart: summed, but a sale with commissions paid and due has
 	// the due ones' sum as its reward, and each paid one a line of
@@ -270,7 +271,7 @@ func unclaimedKey(claimed map[string]bool, values []string) string {
 // the lines it must end as: a sale, and each voided commission of a
 // carried one (a commission's line).
 func (e *expected) summedSales(p fake.Program, referred map[string]string) {
-	leftSales, rewarded := map[string]bool{}, map[string]bool{}
+	leftSales, rewarded, voided := map[string]bool{}, map[string]bool{}, map[string]int{}
 	paid, due := map[string][]int64{}, map[string]int64{} // by sale: its paid commissions' cents, and its due ones' sum
 	for _, c := range p.Commissions {
 		if c.Tier > 1 { // an upline's (Tapfiliate: kind mlm), not summed
@@ -295,6 +296,7 @@ func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 		case c.State == "voided" && !e.voidedWhole:
 			e.sourceCounts[pull.KindCommission]++ // its own line
 		case c.State == "voided":
+			voided[c.Sale]++ // a line of its own if its sale is carried
 		default:
 			sale.Cents += c.Cents
 			rewarded[c.Sale] = true
@@ -312,8 +314,9 @@ func (e *expected) summedSales(p fake.Program, referred map[string]string) {
 		case rewarded[key] && e.paidApart && sale.State == "due" && len(paid[key]) > 0: // paid in part
 			sale.Cents = due[key]
 			e.sales[key] = sale
-			e.sourceCounts[pull.KindCommission] += len(paid[key])
+			e.sourceCounts[pull.KindCommission] += len(paid[key]) + voided[key]
 		case rewarded[key]:
+			e.sourceCounts[pull.KindCommission] += voided[key]
 		case e.voidedWhole: // every commission voided: the sale is left out
 			delete(e.sales, key)
 		default: // no commission counted: nothing paid

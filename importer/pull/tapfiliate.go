@@ -473,19 +473,18 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	case t.sales[tx.Key]:
 		return leave(Duplicate, "conversion %s is listed twice: carried over once", tx.Key)
 	}
-	var own []tapfiliateCommission
-	disapproved := 0
+	var own, disapproved []tapfiliateCommission
 	for _, k := range c.Commissions {
 		switch {
 		case strings.EqualFold(strings.TrimSpace(string(k.Kind)), tapfiliateMLM):
 		case string(k.Approved) == "false":
-			disapproved++
+			disapproved = append(disapproved, k)
 		default:
 			own = append(own, k)
 		}
 	}
 	switch {
-	case len(own) == 0 && disapproved > 0:
+	case len(own) == 0 && len(disapproved) > 0:
 		return leave(Voided, "conversion %s: every commission of its affiliate was disapproved", tx.Key)
 	case len(own) == 0:
 		return leave(NoCommission, "conversion %s has no commission of its affiliate's", tx.Key)
@@ -529,6 +528,15 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	t.sales[tx.Key] = true
 	if err := out.Transaction(&tx); err != nil {
 		return err
+	}
+	// A disapproved commission beside counted ones is not in the reward:
+	// a line each, as a voided conversion has.
+	for _, k := range disapproved {
+		amount, _, _ := read("commission amount", string(k.Amount))
+		if err := out.LeaveOut(LeftOut{Kind: KindCommission, SourceID: tx.Key, Reason: Voided, Message: fmt.Sprintf(
+			"a commission of %s %s of conversion %s was disapproved: not in the transaction's reward", cmp.Or(amount, "?"), currency, tx.Key)}); err != nil {
+			return err
+		}
 	}
 	if tx.Rewarded {
 		return nil
