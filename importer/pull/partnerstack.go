@@ -229,6 +229,10 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 	}
 	partner := Partner{Email: email, Name: strings.TrimSpace(string(s.FirstName)), Surname: strings.TrimSpace(string(s.LastName))}
 	links, err := p.links(ctx, key, email)
+	if errors.Is(err, errNoLinks) {
+		err = out.LeaveOut(LeftOut{Kind: KindLink, SourceID: key, Email: email, Reason: LinksNotFound, Message: "partnerstack answered 404 for " +
+			"partnership " + key + "'s links: it is carried without a key (Partnero makes one); its old links, if any, will not match"})
+	}
 	if err != nil {
 		return err
 	}
@@ -268,7 +272,7 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 func (p *partnerstack) links(ctx context.Context, key, email string) ([]psLink, error) {
 	body, err := p.client.GetAs(ctx, "GET /links/partnership/{email} of partnership "+key, "/links/partnership/"+url.PathEscape(email), nil)
 	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
-		return nil, nil
+		return nil, errNoLinks
 	}
 	if err != nil {
 		return nil, err
@@ -292,6 +296,13 @@ func (p *partnerstack) links(ctx context.Context, key, email string) ([]psLink, 
 	}
 	return links, nil
 }
+
+// errNoLinks: PartnerStack answered a partnership's links 404.
+var errNoLinks = errors.New("no links")
+
+// LinksNotFound: PartnerStack answered 404 for a partnership's links; the
+// partner is carried without a key.
+const LinksNotFound = "links_not_found"
 
 // psLink is a link of a partnership: its own key, and the referral key
 // its url ends with.
