@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 )
 
 // maxListed bounds the records of one list: a source whose pages never
@@ -20,13 +21,13 @@ type pageGuard struct {
 	pages   map[[32]byte]string
 	// idField names a record's id: "id", or "key" (PartnerStack).
 	idField string
-	seen    map[string]bool // the ids of the records walked
-	count   int             // the records the list has listed
+	seen    map[string]uint64 // the ids of the records walked → their content's hash
+	count   int               // the records the list has listed
 }
 
 func newPageGuard(what string) *pageGuard {
 	return &pageGuard{what: what, visited: map[string]bool{}, pages: map[[32]byte]string{},
-		idField: "id", seen: map[string]bool{}}
+		idField: "id", seen: map[string]uint64{}}
 }
 
 // visit records that page (a number or a cursor) is asked for.
@@ -50,9 +51,11 @@ func (g *pageGuard) listed(page string, items []byte) error {
 
 // eachRecord gives each record of a page to each; an error names the
 // record by its place on the page (where: "rewardful affiliates page 2").
-// A record whose id an earlier page listed is skipped: offset pages shift
-// while records are added, and a record is carried or left out once. A
-// record without an id cannot be told and is given. A list of more than
+// A record an earlier page listed (the same id, the same content) is
+// skipped: offset pages shift while records are added, and a record is
+// carried or left out once. Another record under an id already listed,
+// or a record without an id, cannot be told one and is given (its source
+// leaves a second of an id out, with a line). A list of more than
 // maxListed records is an error: its pages never end.
 func (g *pageGuard) eachRecord(items []json.RawMessage, each func(json.RawMessage) error, where string) error {
 	for i, it := range items {
@@ -60,10 +63,13 @@ func (g *pageGuard) eachRecord(items []json.RawMessage, each func(json.RawMessag
 			return fmt.Errorf("the %s pages listed more than %d records and still say more follow: the source never ends its list, so the pull stops (pull again later; if it happens again, the source's support can tell why its list does not end)", g.what, maxListed)
 		}
 		if id := g.idOf(it); id != "" {
-			if g.seen[id] {
+			h := fnv.New64a()
+			h.Write(it)
+			sum := h.Sum64()
+			if earlier, ok := g.seen[id]; ok && earlier == sum {
 				continue
 			}
-			g.seen[id] = true
+			g.seen[id] = sum
 		}
 		if err := each(it); err != nil {
 			return fmt.Errorf("%s, record %d: %v", where, i+1, err)

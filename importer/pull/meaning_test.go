@@ -59,6 +59,13 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			f.Links = append(f.Links, map[string]any{"id": "lnk_8", "param": "ref", "value": "!!!", "partner_id": "part_8"})
 			return pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond)
 		},
+		// Tapfiliate's sample with a second affiliate under Jane's id: not
+		// Jane listed again (another email), so it has its line.
+		"tapfiliate, an id of two affiliates": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.TapfiliateSample(tapfiliateKey)
+			f.Affiliates = append(f.Affiliates, map[string]any{"id": "janejameson", "firstname": "Dup", "email": "dupjane@example.com"})
+			return pullTapfiliate(t, f, tapfiliateKey, dir)
+		},
 		"tapfiliate, an id Partnero refuses": func(t *testing.T, dir string) (*pull.Out, error) {
 			f := fake.TapfiliateSample(tapfiliateKey)
 			f.Affiliates = append(f.Affiliates, map[string]any{"id": "zoë", "firstname": "Zoe", "email": "zoe@example.com"})
@@ -134,6 +141,9 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		{"tolt, a link of no key", []string{
 			`{"email":"hal@example.com","name":"Hal","tags":["ref:!!!"]}`,
 			`tolt,link,lnk_8,hal@example.com,key_changed,"old links ?ref=!!! of partner part_8 will not match: it has no key in Partnero`,
+		}, nil, ""},
+		{"tapfiliate, an id of two affiliates", []string{
+			`tapfiliate,partner,janejameson,dupjane@example.com,duplicate,`,
 		}, nil, ""},
 		{"tapfiliate, an id Partnero refuses", []string{
 			`{"email":"zoe@example.com","name":"Zoe","tags":["ref:zoë"]}`,
