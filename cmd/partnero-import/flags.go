@@ -443,12 +443,29 @@ func (o *importOptions) envUsed(getenv func(string) string) []string {
 // An interrupted canary's keeps its --limit (the same first rows are
 // finished); drop names more flags to leave out.
 func (o *importOptions) resumeCommand(reportPath string, drop ...string) string {
-	words := []string{"import", "--resume", reportPath}
+	files := []string{}
+	if len(o.several) > 0 {
+		files = []string{o.file} // the one --resume finishes
+	}
+	return o.commandOf([]string{"--resume", reportPath}, files, drop...)
+}
+
+// restCommand imports files (a stopped run's files not read), with this
+// command line's flags but --resume and --report.
+func (o *importOptions) restCommand(files []string) string {
+	return o.commandOf(nil, files)
+}
+
+// commandOf is "import" with lead, this command line's flags but those
+// dropped (and --resume, --report), and files in place of its FILEs
+// (none: its own, for a run of one).
+func (o *importOptions) commandOf(lead, files []string, drop ...string) string {
+	words := append([]string{"import"}, lead...)
 	drop = append(drop, "resume", "report")
 	for i := 0; i < len(o.args); i++ {
 		a := o.args[i]
 		if slices.Contains(o.several, a) {
-			continue // the run's FILEs: this one is added below
+			continue // the run's FILEs: files stand for them
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if strings.HasPrefix(a, "-") && slices.Contains(drop, name) {
@@ -459,10 +476,7 @@ func (o *importOptions) resumeCommand(reportPath string, drop ...string) string 
 		}
 		words = append(words, a)
 	}
-	if len(o.several) > 0 {
-		words = append(words, o.file)
-	}
-	return commandLine(words...)
+	return commandLine(append(words, files...)...)
 }
 
 // commandLine is a command line that starts this tool as it was started,

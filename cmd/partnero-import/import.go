@@ -98,7 +98,15 @@ func (o *importOptions) runAll(ctx context.Context, getenv func(string) string, 
 		}
 		code = worse(code, c)
 		if c == exitInterrupted {
-			ss.out.note(strings.TrimPrefix(unread(files[i+1:], func(n named) string { return n.file }), "; "))
+			if rest := files[i+1:]; len(rest) > 0 {
+				names := make([]string, len(rest))
+				for j, n := range rest {
+					names[j] = n.file
+				}
+				fo.several = o.given
+				ss.out.note(strings.TrimPrefix(unread(names, func(n string) string { return n }), "; ") +
+					"; once the resume is done, " + fo.hint("import them", fo.restCommand(names), getenv))
+			}
 			break
 		}
 	}

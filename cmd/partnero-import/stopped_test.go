@@ -136,4 +136,23 @@ func TestStoppedRunOfSeveralFilesPrintsAWorkingResume(t *testing.T) {
 	if len(sb.Customers()) < 2 {
 		t.Errorf("the resume stored %d customers", len(sb.Customers()))
 	}
+	// Then the files not read, as the note says.
+	_, rest, ok := strings.Cut(r.stderr, "once the resume is done, ")
+	_, rest, ok2 := strings.Cut(rest, "run: ")
+	if !ok || !ok2 {
+		t.Fatalf("no command for the files not read:\n%s", r.stderr)
+	}
+	words = strings.Fields(strings.SplitN(rest, "\n", 2)[0])
+	for len(words) > 0 && words[0] != "import" {
+		words = words[1:]
+	}
+	if last := words[len(words)-1]; last != filepath.Join(dir, "transactions.jsonl") || slices.Contains(words, dir) {
+		t.Fatalf("the rest is not the files not read: %v", words)
+	}
+	if again := runCLI(t, env, "", words...); again.code != exitOK && again.code != exitRowsFailed {
+		t.Fatalf("the printed command %v: exit %d\n%s", words, again.code, again.stderr)
+	}
+	if len(sb.Transactions()) == 0 {
+		t.Errorf("the rest stored no sale")
+	}
 }
