@@ -77,6 +77,14 @@ func (c *carried) claim(key, id string) bool {
 // would credit that partner with what this one earned.
 const OtherPartner = "other_partner"
 
+// paidOrNot says whether a commission was paid, for a message.
+func paidOrNot(paid bool) string {
+	if paid {
+		return "paid"
+	}
+	return "not paid"
+}
+
 // maxKey is the longest key validate lets a partner's row send.
 const maxKey = 64
 

@@ -526,7 +526,8 @@ func (f *firstPromoter) commission(raw json.RawMessage, out *Out) error {
 	case f.transactions[t.Key] && t.Key == id:
 		return leave(Duplicate, "commission %s listed twice, carried over once", id)
 	case f.transactions[t.Key]:
-		return leave(Duplicate, "commission %s is a second one of sale %s, carried over once (transaction %s)", id, t.Key, t.Key)
+		return leave(Duplicate, "commission %s (%s in minor units, %s) is a second one of sale %s, carried over once (transaction %s) with the "+
+			"first's reward: this one's is not in Partnero", id, fpTrim(c.Amount), paidOrNot(fpTrim(c.IsPaid) == "true"), t.Key, t.Key)
 	case referred.customer == "":
 		return leave(NoCustomer, "commission %s: its referral's customer was not carried over", id)
 	}

@@ -291,7 +291,8 @@ func (r *rewardful) commission(raw json.RawMessage, out *Out) error {
 	case customer == "":
 		return leave(NoCustomer, "commission %s: its sale's customer was not carried over", c.ID)
 	case r.sales[t.Key]:
-		return leave(Duplicate, "commission %s: a second commission of sale %s, carried over once", c.ID, t.Key)
+		return leave(Duplicate, "commission %s (%s in minor units, %s): a second commission of sale %s, carried over once with the first's "+
+			"reward: this one's is not in Partnero", c.ID, strings.TrimSpace(string(c.Amount)), paidOrNot(string(c.State) == "paid"), t.Key)
 	}
 	t.Customer = Ref{Key: customer}
 	saleCurrency := strings.ToUpper(strings.TrimSpace(string(s.Currency)))

@@ -335,7 +335,8 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	case customer == "":
 		return leave(NoCustomer, "commission %s: its customer was not carried over", c.ID)
 	case t.sales[tr.Key]:
-		return leave(Duplicate, "commission %s: a second commission of transaction %s, carried over once", c.ID, tr.Key)
+		return leave(Duplicate, "commission %s (%s in minor units, %s): a second commission of transaction %s, carried over once with the "+
+			"first's reward: this one's is not in Partnero", c.ID, strings.TrimSpace(string(c.Amount)), paidOrNot(status == "paid"), tr.Key)
 	}
 	tr.Customer = Ref{Key: customer}
 	named := strings.ToUpper(firstOf(c.Currency, tx.Currency))
