@@ -85,6 +85,15 @@ func paidOrNot(paid bool) string {
 	return "not paid"
 }
 
+// otherPartner tells whether a sale's own partner (source id own) is
+// carried as another partner than its customer's (source id customers'):
+// carried under the customer, the sale would credit that partner. It
+// compares carried partners: two records of one email are one partner.
+func (c *carried) otherPartner(own, customers string) bool {
+	ref, ok := c.partners[own]
+	return own != "" && ok && ref != c.partners[customers]
+}
+
 // maxKey is the longest key validate lets a partner's row send.
 const maxKey = 64
 

@@ -83,6 +83,45 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 				"promoter_campaigns": []any{map[string]any{"ref_token": "cy-2", "state": "accepted"}}})
 			return pullFirstPromoter(t, f, fpKey, fpAccount, dir, time.Millisecond)
 		},
+		// Tapfiliate's sample with a conversion of Jane's for Kim's
+		// customer cus_002, and one of Jane's second record (one email,
+		// one partner) for Jane's customer cus_001.
+		"tapfiliate, a conversion of another affiliate": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.TapfiliateSample(tapfiliateKey)
+			regular := map[string]any{"amount": 700, "currency": "EUR", "kind": "regular", "approved": true}
+			f.Conversions = append(f.Conversions,
+				map[string]any{"id": 120, "amount": 7000, "customer": map[string]any{"customer_id": "cus_002"},
+					"affiliate": map[string]any{"id": "janejameson"}, "commissions": []any{regular}},
+				map[string]any{"id": 121, "amount": 7000, "customer": map[string]any{"customer_id": "cus_001"},
+					"affiliate": "janetwo", "commissions": []any{regular}})
+			return pullTapfiliate(t, f, tapfiliateKey, dir)
+		},
+		// PartnerStack's sample with a transaction of Ada's customer cus_A
+		// rewarded to Di, to Ada's second record (one partner) and to Ada.
+		"partnerstack, a reward of another partnership": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.PartnerStackSample(testPublicKey, testSecretKey)
+			f.Transactions = append(f.Transactions, map[string]any{"key": "tx8", "amount": 5000, "currency": "USD",
+				"customer_key": "cus_A", "created_at": 1709287200000})
+			for _, r := range []struct {
+				key, partnership string
+				cents            int
+			}{{"rw20", "ps6", 900}, {"rw21", "ps5", 200}, {"rw22", "ps1", 100}} {
+				f.Rewards = append(f.Rewards, map[string]any{"key": r.key, "amount": r.cents, "status": "approved",
+					"transaction_key": "tx8", "partnership_key": r.partnership})
+			}
+			return pullPartnerStack(t, f, testPublicKey, testSecretKey, dir, time.Millisecond)
+		},
+		// Tolt's sample with a commission of Dee's for Ada's customer
+		// cus_1, and one of Ada's second record (one partner).
+		"tolt, a commission of another partner": func(t *testing.T, dir string) (*pull.Out, error) {
+			f := fake.ToltSample(toltKey, toltProgram)
+			f.Commissions = append(f.Commissions,
+				map[string]any{"id": "com_20", "amount": "900", "revenue": "9000", "status": "approved", "transaction_id": "tx_20",
+					"partner_id": "part_6", "customer_id": "cus_1", "customer": map[string]any{"id": "cus_1"}},
+				map[string]any{"id": "com_21", "amount": "100", "revenue": "1000", "status": "approved", "transaction_id": "tx_21",
+					"partner": map[string]any{"id": "part_5"}, "customer_id": "cus_1"})
+			return pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond)
+		},
 		// Rewardful's sample with an affiliate whose first link is Ada's.
 		"rewardful, a first link taken": func(t *testing.T, dir string) (*pull.Out, error) {
 			f := fake.RewardfulSample(testSecret)
@@ -138,6 +177,21 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		{"rewardful, a customer of two affiliates", []string{
 			`rewardful,transaction,s9,,other_partner,"commission k9: its referral brought customer cus_1 through another affiliate`,
 		}, []string{`"key":"s9"`}, ""},
+		{"tapfiliate, a conversion of another affiliate", []string{
+			`tapfiliate,transaction,120,,other_partner,"conversion 120: its affiliate janejameson is another partner than affiliate kid, ` +
+				`whom its customer cus_002 is carried under: carried, the sale would credit that partner"`,
+			`{"key":"121","customer":{"key":"cus_001"},"amount":"70.00","currency":"EUR",`,
+		}, []string{`"key":"120"`}, ""},
+		{"partnerstack, a reward of another partnership", []string{
+			`partnerstack,commission,rw20,,other_partner,"reward rw20 of transaction tx8 is partnership ps6's, another partner than ps1, ` +
+				`whom its customer cus_A is carried under: left off the transaction's reward, not to credit that partner"`,
+			`{"key":"tx8","customer":{"key":"cus_A"},"amount":"50.00","currency":"USD","created_at":"2024-03-01T10:00:00Z","action":"sale","reward":"3.00"}`,
+		}, []string{`partnerstack,commission,rw21,`, `partnerstack,commission,rw22,`}, ""},
+		{"tolt, a commission of another partner", []string{
+			`tolt,transaction,tx_20,,other_partner,"commission com_20: its partner part_6 is another partner than part_1, ` +
+				`whom its customer cus_1 is carried under: carried, the sale would credit that partner"`,
+			`{"key":"tx_21","customer":{"key":"cus_1"},"amount":"10.00",`,
+		}, []string{`"key":"tx_20"`}, ""},
 		{"tolt, a link of no key", []string{
 			`{"email":"hal@example.com","name":"Hal","tags":["ref:!!!"]}`,
 			`tolt,link,lnk_8,hal@example.com,key_changed,"old links ?ref=!!! of partner part_8 will not match: it has no key in Partnero`,
@@ -169,7 +223,8 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			}
 			var summary strings.Builder
 			out.Summary.Print(&summary)
-			all := read(t, filepath.Join(dir, pull.PartnersFile)) + read(t, filepath.Join(dir, pull.LeftOutFile)) + summary.String()
+			all := read(t, filepath.Join(dir, pull.PartnersFile)) + read(t, filepath.Join(dir, pull.TransactionsFile)) +
+				read(t, filepath.Join(dir, pull.LeftOutFile)) + summary.String()
 			for _, s := range append(tc.has, tc.summary) {
 				if !strings.Contains(all, s) {
 					t.Errorf("missing %q in:\n%s", s, all)

@@ -48,6 +48,7 @@ type partnerstack struct {
 	// The joins: what later lists refer to.
 	carried                     // by partnership key
 	customers map[string]string // a customer's key or customer_key → its carried key
+	partnerOf map[string]string // a carried customer's key → its partnership's key
 	rewards   map[string][]*psReward
 	ordered   []*psReward // every reward in the order read, to leave out the unjoined
 	sales     map[string]bool
@@ -66,7 +67,7 @@ func newPartnerStack(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &partnerstack{client: c, carried: newCarried(),
-		customers: map[string]string{}, rewards: map[string][]*psReward{}, sales: map[string]bool{}}, nil
+		customers: map[string]string{}, partnerOf: map[string]string{}, rewards: map[string][]*psReward{}, sales: map[string]bool{}}, nil
 }
 
 func (p *partnerstack) Name() string { return "partnerstack" }
@@ -363,7 +364,7 @@ func (p *partnerstack) customer(_ context.Context, raw json.RawMessage, out *Out
 		return leave(Duplicate, "customer %s is listed twice: carried over once", carried.Key)
 	}
 	carried.Partner = partner
-	p.customers[carried.Key] = carried.Key
+	p.customers[carried.Key], p.partnerOf[carried.Key] = carried.Key, partnership
 	if own != "" {
 		p.customers[own] = carried.Key
 	}
@@ -373,6 +374,7 @@ func (p *partnerstack) customer(_ context.Context, raw json.RawMessage, out *Out
 type psReward struct {
 	Key, Status, Amount, Currency string
 	Transaction                   string // its transaction's key
+	Partnership                   string // its partnership's key, "" when it names none
 	joined                        bool
 }
 
@@ -385,13 +387,14 @@ func (p *partnerstack) reward(raw json.RawMessage) error {
 		Status         text            `json:"status"`
 		TransactionKey text            `json:"transaction_key"`
 		Transaction    json.RawMessage `json:"transaction"`
+		Partnership    json.RawMessage `json:"partnership_key"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return fmt.Errorf("not a reward: %v", err)
 	}
 	kept := &psReward{Key: strings.TrimSpace(string(r.Key)), Status: strings.ToLower(strings.TrimSpace(string(r.Status))),
 		Amount: strings.TrimSpace(string(r.Amount)), Currency: strings.ToUpper(strings.TrimSpace(string(r.Currency))),
-		Transaction: strings.TrimSpace(string(r.TransactionKey))}
+		Transaction: strings.TrimSpace(string(r.TransactionKey)), Partnership: keyOf(r.Partnership)}
 	if kept.Transaction == "" {
 		kept.Transaction = keyOf(r.Transaction)
 	}
@@ -405,7 +408,9 @@ func (p *partnerstack) reward(raw json.RawMessage) error {
 // transaction carries a transaction of a carried customer: its amount,
 // the sum of its rewards not declined as its reward ("0" when it has
 // none: Partnero must not pay a commission PartnerStack never gave),
-// rewarded when every one is paid. Its declined rewards are left out.
+// rewarded when every one is paid. Its declined rewards are left out, and
+// those of another partner than its customer's (other_partner): the
+// transaction credits its customer's partner.
 func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *Out) error {
 	var x struct {
 		Key         text            `json:"key"`
@@ -443,10 +448,10 @@ func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *
 	}
 	due, paid, counted := int64(0), []*psReward{}, 0
 	var paidCents []int64
+	customers := p.partnerOf[p.customers[customer]] // its partnership
 	for _, r := range rewards {
-		if r.Status == "declined" {
-			if err := out.LeaveOut(LeftOut{Kind: KindCommission, SourceID: r.Key, Reason: Declined,
-				Message: fmt.Sprintf("reward %s of transaction %s was declined", r.Key, t.Key)}); err != nil {
+		if r.Status == "declined" || p.otherPartner(r.Partnership, customers) {
+			if err := p.leaveOffReward(out, r, t.Key, customer, customers); err != nil {
 				return err
 			}
 			continue
@@ -490,6 +495,19 @@ func (p *partnerstack) transaction(_ context.Context, raw json.RawMessage, out *
 		}
 	}
 	return nil
+}
+
+// leaveOffReward writes the line of a reward left off transaction's
+// reward: declined, or of another partner than the transaction's
+// customer's (of partnership customers).
+func (p *partnerstack) leaveOffReward(out *Out, r *psReward, transaction, customer, customers string) error {
+	left := LeftOut{Kind: KindCommission, SourceID: r.Key, Reason: Declined,
+		Message: fmt.Sprintf("reward %s of transaction %s was declined", r.Key, transaction)}
+	if r.Status != "declined" {
+		left.Reason, left.Message = OtherPartner, fmt.Sprintf("reward %s of transaction %s is partnership %s's, another partner than %s, "+
+			"whom its customer %s is carried under: left off the transaction's reward, not to credit that partner", r.Key, transaction, r.Partnership, customers, customer)
+	}
+	return out.LeaveOut(left)
 }
 
 // leaveOutUnjoined leaves out the rewards of no transaction listed (a

@@ -80,6 +80,7 @@ type tapfiliate struct {
 	children []tapfiliateChild // partners waiting to know whether their parent is carried
 	// A conversion names its customer by customer_id (or by id).
 	byCustomerID, byID map[string]string // → the carried customer's key
+	affiliateOf        map[string]string // a carried customer's key → its affiliate's id
 	sales              map[string]bool   // transaction keys written
 	// inMajor: amounts are read as major units (--amounts-in major),
 	// else as cents.
@@ -113,7 +114,7 @@ func newTapfiliate(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &tapfiliate{client: c, headers: rec, carried: newCarried(),
-		byCustomerID: map[string]string{}, byID: map[string]string{}, sales: map[string]bool{}, inMajor: o.AmountsIn == AmountsInMajor}, nil
+		byCustomerID: map[string]string{}, byID: map[string]string{}, affiliateOf: map[string]string{}, sales: map[string]bool{}, inMajor: o.AmountsIn == AmountsInMajor}, nil
 }
 
 func (t *tapfiliate) Name() string { return "tapfiliate" }
@@ -402,6 +403,7 @@ func (t *tapfiliate) customer(raw json.RawMessage, out *Out) error {
 		return out.LeaveOut(left)
 	}
 	t.join(id, customerID, key)
+	t.affiliateOf[key] = affiliate
 	return out.Customer(&Customer{Key: key, Email: email, Partner: partner})
 }
 
@@ -419,6 +421,7 @@ type tapfiliateConversion struct {
 	ExternalID  text                   `json:"external_id"`
 	Amount      text                   `json:"amount"`
 	Customer    json.RawMessage        `json:"customer"`
+	Affiliate   json.RawMessage        `json:"affiliate"`
 	Commissions []tapfiliateCommission `json:"commissions"`
 	CreatedAt   text                   `json:"created_at"`
 }
@@ -442,7 +445,9 @@ func (c tapfiliateCommission) paid() bool {
 // amount, its affiliate's commissions (not the MLM ones, not the
 // disapproved ones) as the reward, rewarded when every one was paid out;
 // when some were and some were not, the reward is the unpaid ones' and
-// each paid one is a line of left-out.csv (already_paid).
+// each paid one is a line of left-out.csv (already_paid). One whose own
+// affiliate is carried as another partner than its customer's is left
+// out (other_partner): carried, it would credit the customer's partner.
 func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 	var c tapfiliateConversion
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -467,11 +472,15 @@ func (t *tapfiliate) conversion(raw json.RawMessage, out *Out) error {
 		}
 	}
 	tx.Customer = Ref{Key: t.customerOf(c.Customer)}
+	affiliate, customers := strings.TrimSpace(idOf(c.Affiliate)), t.affiliateOf[tx.Customer.Key]
 	switch {
 	case tx.Customer.Key == "":
 		return leave(NoCustomer, "conversion %s: its customer was not carried over", tx.Key)
 	case t.sales[tx.Key]:
 		return leave(Duplicate, "conversion %s is listed twice: carried over once", tx.Key)
+	case t.otherPartner(affiliate, customers):
+		return leave(OtherPartner, "conversion %s: its affiliate %s is another partner than affiliate %s, whom its customer %s is carried under: "+
+			"carried, the sale would credit that partner", tx.Key, affiliate, customers, tx.Customer.Key)
 	}
 	var own, disapproved []tapfiliateCommission
 	for _, k := range c.Commissions {

@@ -50,9 +50,9 @@ type tolt struct {
 	// verbatim: a link value that is a key as Tolt gave it → its partner.
 	// A value slugified to be a key never takes another's real one.
 	verbatim  map[string]string
-	carried                   // by partner id
-	customers map[string]bool // carried customer keys
-	sales     map[string]bool // transaction keys written
+	carried                     // by partner id
+	customers map[string]string // a carried customer's key → its partner's id
+	sales     map[string]bool   // transaction keys written
 }
 
 // toltLink is a link of a partner: value is as a key (linkKey), given as
@@ -75,7 +75,7 @@ func newTolt(env map[string]string, o Options) (Source, error) {
 		return nil, err
 	}
 	return &tolt{client: c, program: program, links: map[string][]toltLink{}, verbatim: map[string]string{}, carried: newCarried(),
-		customers: map[string]bool{}, sales: map[string]bool{}}, nil
+		customers: map[string]string{}, sales: map[string]bool{}}, nil
 }
 
 func (t *tolt) Name() string { return "tolt" }
@@ -278,10 +278,10 @@ func (t *tolt) customer(raw json.RawMessage, out *Out) error {
 		left.Reason, left.Message = NoPartner, "the customer names no partner"
 	case !ok:
 		left.Reason, left.Message = NoPartner, fmt.Sprintf("its partner %q was not carried over (see its own line)", partner)
-	case t.customers[cu.Key]:
+	case t.customers[cu.Key] != "":
 		left.Reason, left.Message = Duplicate, "listed twice: carried over once, with its first partner"
 	default:
-		cu.Partner, t.customers[cu.Key] = ref, true
+		cu.Partner, t.customers[cu.Key] = ref, partner
 		return out.Customer(&cu)
 	}
 	return out.LeaveOut(left)
@@ -297,6 +297,8 @@ type toltCommission struct {
 	ChargeID      text            `json:"charge_id"`
 	CustomerID    text            `json:"customer_id"`
 	Customer      json.RawMessage `json:"customer"`
+	PartnerID     text            `json:"partner_id"`
+	Partner       json.RawMessage `json:"partner"`
 	Transaction   json.RawMessage `json:"transaction"`
 	CreatedAt     text            `json:"created_at"`
 }
@@ -304,7 +306,8 @@ type toltCommission struct {
 // commission carries a commission's sale as one transaction, keyed by its
 // transaction id (else its charge id, else its own id): the revenue as
 // the amount (none when Tolt gives none), the commission as the reward,
-// rewarded when paid, dated by its transaction (else by itself). Rejected and refunded ones stay behind.
+// rewarded when paid, dated by its transaction (else by itself). Rejected and refunded ones stay behind, and one
+// whose partner is carried as another than its customer's (other_partner).
 func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	var c toltCommission
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -328,7 +331,7 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	case "refunded":
 		return leave(Refunded, "commission %s was refunded", c.ID)
 	}
-	customer := t.customerOf(c)
+	customer, partner := t.customerOf(c), firstOf(c.PartnerID, text(idOf(c.Partner)))
 	switch {
 	case tr.Key == "":
 		return leave(NoKey, "the commission has no id")
@@ -337,6 +340,9 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 	case t.sales[tr.Key]:
 		return leave(Duplicate, "commission %s (%s in minor units, %s): a second commission of transaction %s, carried over once with the "+
 			"first's reward: this one's is not in Partnero", c.ID, strings.TrimSpace(string(c.Amount)), paidOrNot(status == "paid"), tr.Key)
+	case t.otherPartner(partner, t.customers[customer]):
+		return leave(OtherPartner, "commission %s: its partner %s is another partner than %s, whom its customer %s is carried under: "+
+			"carried, the sale would credit that partner", c.ID, partner, t.customers[customer], customer)
 	}
 	tr.Customer = Ref{Key: customer}
 	named := strings.ToUpper(firstOf(c.Currency, tx.Currency))
@@ -363,7 +369,7 @@ func (t *tolt) commission(raw json.RawMessage, out *Out) error {
 // customer's id, or the id it names.
 func (t *tolt) customerOf(c toltCommission) string {
 	for _, id := range []string{idOf(c.Customer), strings.TrimSpace(string(c.CustomerID))} {
-		if id != "" && t.customers[id] {
+		if id != "" && t.customers[id] != "" {
 			return id
 		}
 	}
