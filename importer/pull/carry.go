@@ -86,12 +86,15 @@ func paidOrNot(paid bool) string {
 }
 
 // otherPartner tells whether a sale's own partner (source id own) is
-// carried as another partner than its customer's (source id customers'):
-// carried under the customer, the sale would credit that partner. It
-// compares carried partners: two records of one email are one partner.
+// carried as another partner than its customer's (source id customers'),
+// or left out: carried under the customer, the sale would credit the
+// customer's partner. It compares carried partners: two records of one
+// email are one partner.
 func (c *carried) otherPartner(own, customers string) bool {
 	ref, ok := c.partners[own]
-	return own != "" && ok && ref != c.partners[customers]
+	// A partner left out (no email, never accepted) earned it too: not
+	// the customer's partner's to be credited with.
+	return own != "" && (c.notCarried[own] || ok && ref != c.partners[customers])
 }
 
 // maxKey is the longest key validate lets a partner's row send.

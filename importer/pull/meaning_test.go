@@ -119,7 +119,10 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 				map[string]any{"id": "com_20", "amount": "900", "revenue": "9000", "status": "approved", "transaction_id": "tx_20",
 					"partner_id": "part_6", "customer_id": "cus_1", "customer": map[string]any{"id": "cus_1"}},
 				map[string]any{"id": "com_21", "amount": "100", "revenue": "1000", "status": "approved", "transaction_id": "tx_21",
-					"partner": map[string]any{"id": "part_5"}, "customer_id": "cus_1"})
+					"partner": map[string]any{"id": "part_5"}, "customer_id": "cus_1"},
+				// of the partner left out for want of an email
+				map[string]any{"id": "com_22", "amount": "300", "revenue": "3000", "status": "approved", "transaction_id": "tx_22",
+					"partner_id": "3f2c7a10-0000-4000-8000-00000000000c", "customer_id": "cus_1"})
 			return pullTolt(t, f, toltKey, toltProgram, dir, time.Millisecond)
 		},
 		// Rewardful's sample with an affiliate whose first link is Ada's.
@@ -191,7 +194,8 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			`tolt,transaction,tx_20,,other_partner,"commission com_20: its partner part_6 is another partner than part_1, ` +
 				`whom its customer cus_1 is carried under: carried, the sale would credit that partner"`,
 			`{"key":"tx_21","customer":{"key":"cus_1"},"amount":"10.00",`,
-		}, []string{`"key":"tx_20"`}, ""},
+			`tolt,transaction,tx_22,,other_partner,"commission com_22: its partner 3f2c7a10-0000-4000-8000-00000000000c is another partner`,
+		}, []string{`"key":"tx_20"`, `"key":"tx_22"`}, ""},
 		{"tolt, a link of no key", []string{
 			`{"email":"hal@example.com","name":"Hal","tags":["ref:!!!"]}`,
 			`tolt,link,lnk_8,hal@example.com,key_changed,"old links ?ref=!!! of partner part_8 will not match: it has no key in Partnero`,
