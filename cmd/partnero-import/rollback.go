@@ -90,6 +90,12 @@ func (o *rollbackOptions) run(ctx context.Context, getenv func(string) string, s
 		return 0, err
 	}
 	defer func() { summaryOfFailure("rollback", o.file, files, err) }()
+	if !o.restore {
+		if live := notUndoneAfter(o.file, undone); len(live) > 0 {
+			ss.out.warn(fmt.Sprintf("%s is not rolled back yet: undo a migration sales first, then customers, then partners "+
+				"(records of a later kind stay active under what this rollback archives; partnero-import help rollback)", strings.Join(live, ", ")))
+		}
+	}
 	verb := o.how().Verb()
 	if !o.dryRun && !o.yes {
 		n, err := importer.RollbackCount(o.file, o.how())

@@ -274,3 +274,28 @@ func TestRollbackProgressSaysArchiving(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Rolling back a migration's partners while its customers' and sales'
+// reports beside them are not rolled back warns, naming them; in the
+// advised order (sales, customers, partners) nothing is said.
+func TestRollbackWarnsOutOfOrder(t *testing.T) {
+	t.Parallel()
+	dir, files := programFiles(t)
+	_, base := startSandbox(t, sandbox.Options{})
+	env := map[string]string{"PARTNERO_API_KEY": "k", "PARTNERO_BASE_URL": base}
+	if r := runCLI(t, env, "", append([]string{"import", "--no-progress", "--rate", "0"}, files...)...); r.code != exitRowsFailed && r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	at := func(name string) string { return filepath.Join(dir, name) }
+	r := runCLI(t, env, "", "rollback", "--dry-run", "--no-progress", at("affiliates.report.csv"))
+	if !strings.Contains(r.stderr, "not rolled back yet") || !strings.Contains(r.stderr, at("sales.report.csv")) ||
+		!strings.Contains(r.stderr, at("clients.report.csv")) {
+		t.Fatalf("partners first: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, name := range []string{"sales.report.csv", "clients.report.csv", "affiliates.report.csv"} {
+		r := runCLI(t, env, "", "rollback", "--yes", "--no-progress", "--rate", "0", at(name))
+		if strings.Contains(r.stderr, "not rolled back yet") || r.code == exitUsage {
+			t.Fatalf("%s in order: exit %d\n%s", name, r.code, r.stderr)
+		}
+	}
+}
