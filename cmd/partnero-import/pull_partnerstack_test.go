@@ -94,7 +94,7 @@ func TestPullPartnerStackThenImport(t *testing.T) {
 			partnerOf[key] = p
 		}
 	}
-	if ada := byEmail["ada@example.com"]; !slices.Contains(ada.Tags, "via:ada-promo") || !slices.Contains(ada.Tags, "Gold") {
+	if ada := byEmail["ada@example.com"]; !slices.Contains(ada.Tags, "link:ada-promo") || !slices.Contains(ada.Tags, "Gold") {
 		t.Errorf("ada's tags %v; want her other link and her group", ada.Tags)
 	}
 	// Customers: under the partner of their partnership, keyed by

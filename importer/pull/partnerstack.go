@@ -246,7 +246,7 @@ func (p *partnerstack) partnership(ctx context.Context, raw json.RawMessage, out
 		case partner.Key == "" && p.claim(l.value, key):
 			partner.Key = l.value
 		default:
-			partner.Tags = append(partner.Tags, LinkTagPrefix+l.value)
+			partner.Tags = append(partner.Tags, PartnerStackLinkTagPrefix+l.value)
 		}
 	}
 	if s.Group != nil {
@@ -297,6 +297,11 @@ func (p *partnerstack) links(ctx context.Context, key, email string) ([]psLink, 
 	}
 	return links, nil
 }
+
+// PartnerStackLinkTagPrefix tags each of a partnership's links beyond
+// the one that gives its key: PartnerStack's links end with the key in
+// their path (try.example.com/ada9x), not a ?via= parameter.
+const PartnerStackLinkTagPrefix = "link:"
 
 // errNoLinks: PartnerStack answered a partnership's links 404.
 var errNoLinks = errors.New("no links")
