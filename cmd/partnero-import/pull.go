@@ -136,7 +136,13 @@ func (o *pullOptions) run(ctx context.Context, getenv func(string) string, sourc
 			code, err = 0, usagef("%v", werr)
 		}
 	}()
-	src, err := pull.New(source, getenv, pull.Options{BaseURL: o.baseURL, ProgramID: o.programID, AmountsIn: o.amountsIn})
+	src, err := pull.New(source, getenv, pull.Options{BaseURL: o.baseURL, ProgramID: o.programID, AmountsIn: o.amountsIn,
+		// As import's pool says it: a WARN record in both formats, its
+		// repeats folded.
+		Throttled: func(what string, wait time.Duration) {
+			ss.out.log.Warn("throttled: the source asked the pull to wait", "source", source, "request", what,
+				"wait_seconds", wait.Round(100*time.Millisecond).Seconds())
+		}})
 	if err != nil {
 		return 0, usagef("%v", err)
 	}

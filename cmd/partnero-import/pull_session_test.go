@@ -143,3 +143,20 @@ func TestTerminalPullShowsProgressAndStopsAtCtrlC(t *testing.T) {
 		t.Error("the secret was shown")
 	}
 }
+
+// A 429 the pull waits out is a WARN record, as import's pool says its
+// own, so that a cron job's log shows why a pull slowed.
+func TestPullSaysWhenThrottled(t *testing.T) {
+	t.Parallel()
+	f := fake.RewardfulSample(rewardfulSecret)
+	f.ThrottleEvery = 3
+	dir := filepath.Join(t.TempDir(), "program")
+	r := runCLI(t, map[string]string{"REWARDFUL_API_SECRET": rewardfulSecret}, "", "pull", "rewardful", "--out", dir,
+		"--log-format", "json", "--source-base-url", servedRewardful(t, f))
+	if r.code != exitOK || !strings.Contains(r.stderr, `"msg":"throttled: the source asked the pull to wait","source":"rewardful","request":"GET /`) {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, rewardfulSecret) {
+		t.Errorf("the secret is on standard error:\n%s", r.stderr)
+	}
+}

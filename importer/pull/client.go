@@ -37,6 +37,8 @@ type ClientConfig struct {
 	Retries     int           // of 5xx and network errors; 0: defaultRetries
 	Backoff     time.Duration // base of the backoff; 0: 500ms
 	HTTP        *http.Client  // nil: one with a timeout
+	// Throttled, when set, hears of each 429 waited out.
+	Throttled func(what string, wait time.Duration)
 }
 
 const (
@@ -140,6 +142,9 @@ func (c *Client) GetAs(ctx context.Context, what, path string, query url.Values)
 			}
 			if wait == 0 {
 				wait = partnero.Backoff(c.cfg.Backoff, throttled)
+			}
+			if c.cfg.Throttled != nil {
+				c.cfg.Throttled(what, wait)
 			}
 		case status >= 500:
 			failures++

@@ -90,7 +90,7 @@ type fpReferred struct {
 func newFirstPromoter(env map[string]string, o Options) (Source, error) {
 	key, account := secret.New(env[FirstPromoterKeyEnv]), secret.New(env[FirstPromoterAccountEnv])
 	c, err := NewClient(ClientConfig{
-		Source: "firstpromoter", BaseURL: o.baseOr(firstPromoterBase), Limit: o.paced(FirstPromoterLimit), Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "firstpromoter", BaseURL: o.baseOr(firstPromoterBase), Limit: o.paced(FirstPromoterLimit), Backoff: o.Backoff, HTTP: o.HTTP, Throttled: o.Throttled,
 		Auth: func(r *http.Request) {
 			r.Header.Set("Authorization", "Bearer "+key.Reveal())
 			r.Header.Set("Account-ID", account.Reveal())

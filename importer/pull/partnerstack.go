@@ -58,7 +58,7 @@ func newPartnerStack(env map[string]string, o Options) (Source, error) {
 	public, private := env[PartnerStackPublicKeyEnv], env[PartnerStackSecretKeyEnv]
 	keys := []secret.String{secret.New(public), secret.New(private), secret.New(public + ":" + private)}
 	c, err := NewClient(ClientConfig{
-		Source: "partnerstack", BaseURL: o.baseOr(partnerstackBase), Limit: o.paced(PartnerStackLimit), Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "partnerstack", BaseURL: o.baseOr(partnerstackBase), Limit: o.paced(PartnerStackLimit), Backoff: o.Backoff, HTTP: o.HTTP, Throttled: o.Throttled,
 		Auth:        func(r *http.Request) { r.SetBasicAuth(keys[0].Reveal(), keys[1].Reveal()) },
 		Secrets:     keys,
 		Credentials: PartnerStackPublicKeyEnv + " and " + PartnerStackSecretKeyEnv,

@@ -47,7 +47,7 @@ type rewardful struct {
 func newRewardful(env map[string]string, o Options) (Source, error) {
 	key := secret.New(env[RewardfulSecretEnv])
 	c, err := NewClient(ClientConfig{
-		Source: "rewardful", BaseURL: o.baseOr(rewardfulBase), Limit: o.paced(RewardfulLimit), Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "rewardful", BaseURL: o.baseOr(rewardfulBase), Limit: o.paced(RewardfulLimit), Backoff: o.Backoff, HTTP: o.HTTP, Throttled: o.Throttled,
 		// HTTP Basic: the secret is the user name, the password empty.
 		Auth:        func(r *http.Request) { r.SetBasicAuth(key.Reveal(), "") },
 		Secrets:     []secret.String{key},

@@ -34,6 +34,9 @@ type Options struct {
 	Window  time.Duration
 	Backoff time.Duration // 0: the client's default
 	HTTP    *http.Client  // nil: the client's default
+	// Throttled, when set, hears of each 429 the pull waits out: the
+	// request and how long it waits (for a log that a pull slowed).
+	Throttled func(what string, wait time.Duration)
 }
 
 // maker makes a source from its credentials, read from the environment

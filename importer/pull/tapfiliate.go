@@ -105,7 +105,7 @@ func newTapfiliate(env map[string]string, o Options) (Source, error) {
 	key := secret.New(env[TapfiliateKeyEnv])
 	h, rec := recordHeaders(o.HTTP)
 	c, err := NewClient(ClientConfig{
-		Source: "tapfiliate", BaseURL: o.baseOr(tapfiliateBase), Limit: o.paced(TapfiliateLimit), Backoff: o.Backoff, HTTP: h,
+		Source: "tapfiliate", BaseURL: o.baseOr(tapfiliateBase), Limit: o.paced(TapfiliateLimit), Backoff: o.Backoff, HTTP: h, Throttled: o.Throttled,
 		Auth:        func(r *http.Request) { r.Header.Set("X-Api-Key", key.Reveal()) },
 		Secrets:     []secret.String{key},
 		Credentials: TapfiliateKeyEnv,

@@ -66,7 +66,7 @@ func newTolt(env map[string]string, o Options) (Source, error) {
 	}
 	key := secret.New(env[ToltKeyEnv])
 	c, err := NewClient(ClientConfig{
-		Source: "tolt", BaseURL: o.baseOr(toltBase), Limit: o.paced(ToltLimit), Backoff: o.Backoff, HTTP: o.HTTP,
+		Source: "tolt", BaseURL: o.baseOr(toltBase), Limit: o.paced(ToltLimit), Backoff: o.Backoff, HTTP: o.HTTP, Throttled: o.Throttled,
 		Auth:        func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key.Reveal()) },
 		Secrets:     []secret.String{key},
 		Credentials: ToltKeyEnv,
