@@ -1,9 +1,7 @@
 package pull_test
 
 import (
-	"context"
 	"encoding/base64"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,23 +21,8 @@ const (
 // with key and account, the limit's window scaled to window.
 func pullFirstPromoter(t *testing.T, f *fake.FirstPromoter, key, account, dir string, window time.Duration) (*pull.Out, error) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
 	env := map[string]string{pull.FirstPromoterKeyEnv: key, pull.FirstPromoterAccountEnv: account}
-	src, err := pull.New("firstpromoter", func(name string) string { return env[name] },
-		pull.Options{BaseURL: srv.URL + "/api/v2/company", Window: window, Backoff: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pull.Create(dir, src.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Pull(context.Background(), out); err != nil {
-		out.Abort()
-		return out, err
-	}
-	return out, out.Finish()
+	return pullServed(t, f, "firstpromoter", "/api/v2/company", env, pull.Options{Window: window}, dir)
 }
 
 // The sample program's files are the golden ones, however the fake
@@ -71,16 +54,11 @@ func TestFirstPromoterSample(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
-				got := read(t, filepath.Join(dir, name))
-				golden(t, filepath.Join("testdata", "firstpromoter", name), got)
+			for name, got := range sameAsGoldens(t, "firstpromoter", dir, out) {
 				if strings.Contains(got, "Pa55word") {
 					t.Errorf("%s carries the v1 temp_password", name)
 				}
 			}
-			var summary strings.Builder
-			out.Summary.Print(&summary)
-			golden(t, filepath.Join("testdata", "firstpromoter", "summary.txt"), summary.String())
 			if _, throttled := f.Counts(); tc.throttles && throttled == 0 {
 				t.Error("the fake never answered 429: the test did not test waiting one out")
 			}

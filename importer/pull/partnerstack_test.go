@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,23 +24,8 @@ const (
 // dir, with the limit's window scaled to window.
 func pullPartnerStack(t *testing.T, f *fake.PartnerStack, public, secret, dir string, window time.Duration) (*pull.Out, error) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
 	env := map[string]string{pull.PartnerStackPublicKeyEnv: public, pull.PartnerStackSecretKeyEnv: secret}
-	src, err := pull.New("partnerstack", func(k string) string { return env[k] },
-		pull.Options{BaseURL: srv.URL + "/api/v2", Window: window, Backoff: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pull.Create(dir, src.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Pull(context.Background(), out); err != nil {
-		out.Abort()
-		return out, err
-	}
-	return out, out.Finish()
+	return pullServed(t, f, "partnerstack", "/api/v2", env, pull.Options{Window: window}, dir)
 }
 
 // The sample program's files are the golden ones, however the fake pages,
@@ -70,12 +54,7 @@ func TestPartnerStackSample(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
-				golden(t, filepath.Join("testdata", "partnerstack", name), read(t, filepath.Join(dir, name)))
-			}
-			var summary strings.Builder
-			out.Summary.Print(&summary)
-			golden(t, filepath.Join("testdata", "partnerstack", "summary.txt"), summary.String())
+			sameAsGoldens(t, "partnerstack", dir, out)
 			if _, throttled := f.Counts(); f.Limit > 0 && throttled == 0 {
 				t.Error("the fake never answered 429: the test did not test waiting one out")
 			}

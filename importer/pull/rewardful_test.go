@@ -1,10 +1,8 @@
 package pull_test
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,22 +21,7 @@ const testSecret = "rwf_secret_7f3a9c2e41d8b6"
 // the limit's window scaled to window.
 func pullInto(t *testing.T, f *fake.Rewardful, secret, dir string, window time.Duration) (*pull.Out, error) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	src, err := pull.New("rewardful", func(string) string { return secret },
-		pull.Options{BaseURL: srv.URL + "/v1", Window: window, Backoff: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pull.Create(dir, src.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Pull(context.Background(), out); err != nil {
-		out.Abort()
-		return out, err
-	}
-	return out, out.Finish()
+	return pullServed(t, f, "rewardful", "/v1", map[string]string{pull.RewardfulSecretEnv: secret}, pull.Options{Window: window}, dir)
 }
 
 // The sample program's files are the golden ones: every variation lands
@@ -63,12 +46,7 @@ func TestRewardfulSample(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
-				golden(t, filepath.Join("testdata", "rewardful", name), read(t, filepath.Join(dir, name)))
-			}
-			var summary strings.Builder
-			out.Summary.Print(&summary)
-			golden(t, filepath.Join("testdata", "rewardful", "summary.txt"), summary.String())
+			sameAsGoldens(t, "rewardful", dir, out)
 			if _, throttled := f.Counts(); tc.name == "a limit of 2 requests per 50ms" && throttled == 0 {
 				t.Error("the fake never answered 429: the test did not test waiting one out")
 			}

@@ -2,11 +2,9 @@ package pull_test
 
 import (
 	"cmp"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,22 +28,8 @@ func pullTapfiliate(t *testing.T, f *fake.Tapfiliate, key, dir string) (*pull.Ou
 // amountsIn ("": the default, cents).
 func pullTapfiliateIn(t *testing.T, f *fake.Tapfiliate, key, dir, amountsIn string) (*pull.Out, error) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	src, err := pull.New("tapfiliate", func(string) string { return key },
-		pull.Options{BaseURL: srv.URL + "/1.6", Window: time.Millisecond, Backoff: time.Millisecond, AmountsIn: amountsIn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pull.Create(dir, src.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Pull(context.Background(), out); err != nil {
-		out.Abort()
-		return out, err
-	}
-	return out, out.Finish()
+	return pullServed(t, f, "tapfiliate", "/1.6", map[string]string{pull.TapfiliateKeyEnv: key},
+		pull.Options{Window: time.Millisecond, AmountsIn: amountsIn}, dir)
 }
 
 // The sample program's files are the golden ones, however the fake
@@ -90,12 +74,7 @@ func TestTapfiliateSample(t *testing.T) {
 				t.Fatal(err)
 			}
 			goldens := cmp.Or(tc.goldens, "tapfiliate")
-			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
-				golden(t, filepath.Join("testdata", goldens, name), read(t, filepath.Join(dir, name)))
-			}
-			var summary strings.Builder
-			out.Summary.Print(&summary)
-			golden(t, filepath.Join("testdata", goldens, "summary.txt"), summary.String())
+			sameAsGoldens(t, goldens, dir, out)
 			if _, throttled := f.Counts(); (throttled > 0) != tc.throttled {
 				t.Errorf("the fake answered 429 %d times; want some: %v", throttled, tc.throttled)
 			}

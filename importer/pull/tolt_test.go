@@ -1,10 +1,8 @@
 package pull_test
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,22 +22,7 @@ const (
 // with the limit's window scaled to window.
 func pullTolt(t *testing.T, f *fake.Tolt, key, program, dir string, window time.Duration) (*pull.Out, error) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	src, err := pull.New("tolt", func(string) string { return key },
-		pull.Options{BaseURL: srv.URL + "/v1", ProgramID: program, Window: window, Backoff: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pull.Create(dir, src.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Pull(context.Background(), out); err != nil {
-		out.Abort()
-		return out, err
-	}
-	return out, out.Finish()
+	return pullServed(t, f, "tolt", "/v1", map[string]string{pull.ToltKeyEnv: key}, pull.Options{ProgramID: program, Window: window}, dir)
 }
 
 // The sample program's files are the golden ones: every variation lands
@@ -66,12 +49,7 @@ func TestToltSample(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range []string{pull.PartnersFile, pull.CustomersFile, pull.TransactionsFile, pull.LeftOutFile} {
-				golden(t, filepath.Join("testdata", "tolt", name), read(t, filepath.Join(dir, name)))
-			}
-			var summary strings.Builder
-			out.Summary.Print(&summary)
-			golden(t, filepath.Join("testdata", "tolt", "summary.txt"), summary.String())
+			sameAsGoldens(t, "tolt", dir, out)
 			if _, throttled := f.Counts(); f.ThrottleEvery > 0 && throttled == 0 {
 				t.Error("the fake never answered 429: the test did not test waiting one out")
 			}
