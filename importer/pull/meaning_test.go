@@ -48,7 +48,12 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 			f.Commissions = append(f.Commissions, map[string]any{"id": "k9", "amount": 300, "currency": "EUR", "state": "due",
 				"sale": map[string]any{"id": "s9", "charged_at": "2024-05-01T10:00:00Z", "sale_amount_cents": 3000, "currency": "EUR",
 					"referral": map[string]any{"id": "r8", "affiliate": map[string]any{"id": "7c1d0a52-0000-4000-8000-000000000002"},
-						"customer": map[string]any{"id": "cus_1"}}}})
+						"customer": map[string]any{"id": "cus_1"}}}},
+				// of the affiliate left out for want of an email
+				map[string]any{"id": "k10", "amount": 200, "currency": "EUR", "state": "due",
+					"sale": map[string]any{"id": "s10", "charged_at": "2024-05-02T10:00:00Z", "sale_amount_cents": 2000, "currency": "EUR",
+						"referral": map[string]any{"id": "r10", "affiliate": map[string]any{"id": "7c1d0a52-0000-4000-8000-000000000003"},
+							"customer": map[string]any{"id": "cus_1"}}}})
 			return pullInto(t, f, testSecret, dir, time.Millisecond)
 		},
 		// Tolt's sample with a partner whose only link has nothing to
@@ -179,7 +184,8 @@ func TestPulledPartnersKeepTheirMeaning(t *testing.T) {
 		}, nil, ""},
 		{"rewardful, a customer of two affiliates", []string{
 			`rewardful,transaction,s9,,other_partner,"commission k9: its referral brought customer cus_1 through another affiliate`,
-		}, []string{`"key":"s9"`}, ""},
+			`rewardful,transaction,s10,,other_partner,"commission k10: its referral brought customer cus_1 through another affiliate`,
+		}, []string{`"key":"s9"`, `"key":"s10"`}, ""},
 		{"tapfiliate, a conversion of another affiliate", []string{
 			`tapfiliate,transaction,120,,other_partner,"conversion 120: its affiliate janejameson is another partner than affiliate kid, ` +
 				`whom its customer cus_002 is carried under: carried, the sale would credit that partner"`,

@@ -328,10 +328,11 @@ func (r *rewardful) customerOf(referral json.RawMessage) (customer, elsewhere st
 	if len(referral) > 0 && referral[0] == '{' && json.Unmarshal(referral, &f) == nil && f.Customer != nil {
 		key := strings.TrimSpace(string(f.Customer.ID))
 		carriedWith, carried := r.customers[key]
-		partner, known := r.partners[idOf(f.Affiliate)]
+		affiliate := idOf(f.Affiliate)
+		partner, known := r.partners[affiliate]
 		switch {
-		case carried && known && partner != carriedWith:
-			return "", key
+		case carried && (r.notCarried[affiliate] || known && partner != carriedWith):
+			return "", key // another affiliate's sale, or one left out
 		case carried:
 			return key, ""
 		}
